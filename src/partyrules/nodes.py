@@ -1,0 +1,382 @@
+"""The syntax tree of a criteria file.
+
+Plain frozen attrs classes and nothing else: this module imports nothing from
+lark, so tests and hypothesis strategies can build trees directly. Nodes are
+inert (they never check or evaluate themselves). Every node carries a
+:class:`Span`; spans are left out of equality and hashing so that trees parsed
+from differently laid-out text compare equal when they mean the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Union
+
+import attrs
+
+
+@attrs.frozen
+class Span:
+    """Where a node stands in its file: 1-based lines and columns, end exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def unknown(cls) -> Span:
+        return cls(0, 0, 0, 0)
+
+
+def _span_field() -> Span:
+    return attrs.field(factory=Span.unknown, eq=False, repr=False)  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------- expressions
+
+
+@attrs.frozen
+class Number:
+    """A number written in the file; ``percent`` marks ``90%`` (stored as 0.9)."""
+
+    value: Decimal
+    percent: bool = False
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class DateLiteral:
+    value: datetime.date
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class BooleanLiteral:
+    value: bool
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Name:
+    """A reference: an input, a named value, a criterion, or an enumeration member."""
+
+    name: str
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Call:
+    function: str
+    args: tuple[Expr, ...]
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Unary:
+    op: str  # "-" or "not"
+    operand: Expr
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Binary:
+    op: str  # + - * / and or
+    left: Expr
+    right: Expr
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Compare:
+    op: str  # >= <= == != > <
+    left: Expr
+    right: Expr
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class If:
+    condition: Expr
+    then: Expr
+    otherwise: Expr
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Band:
+    """One row of a bands expression: ``from 90%: 30;`` or ``upto 2: 3;``."""
+
+    direction: str  # "from" (subject >= threshold) or "upto" (subject <= threshold)
+    threshold: Literal
+    result: Expr
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Bands:
+    subject: Expr
+    bands: tuple[Band, ...]
+    otherwise: Expr | None
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class MatchArm:
+    patterns: tuple[Literal | Name, ...]
+    result: Expr
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Match:
+    subject: Expr
+    arms: tuple[MatchArm, ...]
+    otherwise: Expr | None
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class AnyCell:
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class CompareCell:
+    """``>= 80%`` or ``>= 80% < 90%``: every comparison must hold."""
+
+    tests: tuple[tuple[str, Literal], ...]
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class EqualCell:
+    value: Literal
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class MemberCell:
+    members: tuple[str, ...]
+    span: Span = _span_field()
+
+
+Cell = Union[AnyCell, CompareCell, EqualCell, MemberCell]
+
+
+@attrs.frozen
+class TableRow:
+    cells: tuple[Cell, ...]
+    result: Expr
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Table:
+    hit_policy: str  # "first" or "unique"
+    columns: tuple[Expr, ...]
+    rows: tuple[TableRow, ...]
+    otherwise: Expr | None
+    span: Span = _span_field()
+
+
+Literal = Union[Number, DateLiteral, BooleanLiteral]
+Expr = Union[Number, DateLiteral, BooleanLiteral, Name, Call, Unary, Binary, Compare, If, Bands, Match, Table]
+
+
+# ---------------------------------------------------------------- declarations
+
+
+@attrs.frozen
+class Header:
+    ruleset_id: str
+    title: str | None = None
+    version: str | None = None
+    basis: str | None = None
+    effective_from: datetime.date | None = None
+    effective_to: datetime.date | None = None
+    status: str | None = None  # "official" or "illustrative"
+    status_note: str | None = None
+    notes: tuple[str, ...] = ()
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Range:
+    low: Literal
+    high: Literal
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Member:
+    name: str
+    label: str | None
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class TypeSpec:
+    """``integer 0..500``, ``percent``, ``one of { a, b }``, ``level quality`` ..."""
+
+    kind: str  # integer decimal percent boolean date enum level
+    range: Range | None = None
+    places: int | None = None
+    members: tuple[Member, ...] = ()
+    scale: str | None = None  # for kind == "level"
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Input:
+    name: str
+    label: str
+    type: TypeSpec
+    default: Literal | Name | None
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Levels:
+    name: str
+    label: str
+    members: tuple[Member, ...]  # best first
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Constraint:
+    label: str
+    condition: Expr
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Let:
+    name: str
+    label: str | None
+    value: Expr
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Applicability:
+    condition: Expr
+    mode: str  # zero, full, rescale
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Criterion:
+    """A group (``children`` set, points derived) or an item (``points`` rule)."""
+
+    kind: str  # "group" or "item"
+    name: str
+    label: str
+    maximum: Number | None
+    citations: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    points: Expr | None = None
+    level: Expr | None = None
+    applicable: Applicability | None = None
+    status: str | None = None
+    children: tuple[Criterion, ...] = ()
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class CriteriaTree:
+    label: str
+    maximum: Number | None
+    children: tuple[Criterion, ...]
+    citations: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    status: str | None = None
+    rescale_places: int | None = None
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Adjustment:
+    """A deduction (điểm trừ) or bonus (điểm cộng) with its own maximum."""
+
+    kind: str  # "deduction" or "bonus"
+    name: str
+    label: str
+    maximum: Number
+    citations: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    points: Expr | None = None
+    applicable: Applicability | None = None
+    status: str | None = None
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Adjustments:
+    kind: str  # "deductions" or "bonuses"
+    label: str
+    cap: Number
+    items: tuple[Adjustment, ...]
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class ScoreBand:
+    """``band from 70 below 90``: ``low <= total < high``; either end may be open."""
+
+    low: Number | None
+    high: Number | None
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Requirement:
+    label: str
+    condition: Expr
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Grade:
+    name: str
+    label: str
+    band: ScoreBand | None = None
+    requirements: tuple[Requirement, ...] = ()
+    fallback: Name | None = None
+    citations: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Grades:
+    grades: tuple[Grade, ...]
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Knockout:
+    """A knock-out (``force`` or ``cap`` a grade) or, with ``action`` None, a not-graded rule."""
+
+    kind: str  # "knockout" or "exemption"
+    name: str
+    label: str
+    condition: Expr | None
+    action: str | None  # "force", "cap", or None for exemptions
+    grade: Name | None
+    citations: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    span: Span = _span_field()
+
+
+Declaration = Union[Header, Input, Levels, Constraint, Let, CriteriaTree, Adjustments, Grades, Knockout]
+
+
+@attrs.frozen
+class RulesetFile:
+    """A whole parsed criteria file, declarations in file order."""
+
+    declarations: tuple[Declaration, ...]
+    span: Span = _span_field()

@@ -1,0 +1,703 @@
+"""Parsing: criteria text to the syntax tree of :mod:`partyrules.nodes`.
+
+The only module that imports lark. The grammar (``grammars/criteria.lark``)
+is parsed with LALR and a contextual lexer; a :class:`lark.Transformer` run
+as a separate pass (so it sees positions) builds the typed nodes. Syntax
+errors are translated from lark's token names into words a committee officer
+understands.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import lark
+from lark import Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.tree import Meta
+
+from partyrules import nodes as n
+from partyrules.diagnostics import CriteriaError, Diagnostic, Source, did_you_mean
+
+#: Files larger than this are refused before parsing: criteria files are
+#: untrusted text and a scale of thousands of criteria is far below it.
+MAX_SOURCE_BYTES = 4 * 1024 * 1024
+#: Deeper nesting than this is refused; real scales nest a handful of levels.
+MAX_NESTING = 120
+
+GRAMMAR_NAME = "criteria.lark"
+
+
+def grammar_text() -> str:
+    """The grammar, from inside the installed package or, in a source checkout, from ``grammars/``.
+
+    A wheel carries the grammar as ``partyrules/grammars/criteria.lark``; an
+    editable install runs from ``src/`` where the grammar is two levels up.
+    """
+    packaged = resources.files("partyrules").joinpath("grammars", GRAMMAR_NAME)
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    checkout = Path(__file__).resolve().parents[2] / "grammars" / GRAMMAR_NAME
+    return checkout.read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> lark.Lark:
+    return lark.Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=True,
+    )
+
+
+def parse(text: str, filename: str = "<string>") -> n.RulesetFile:
+    """Parse criteria text; raise :class:`CriteriaError` with positions on any problem."""
+    text = normalise(text)
+    source = Source(filename, text)
+    if len(text.encode("utf-8", errors="replace")) > MAX_SOURCE_BYTES:
+        raise CriteriaError(
+            [
+                Diagnostic(
+                    "PR001",
+                    f"the file is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MiB; criteria files are small text files",
+                    filename,
+                    n.Span(1, 1, 1, 2),
+                )
+            ],
+            [source],
+        )
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedInput as exc:
+        raise CriteriaError([_syntax_diagnostic(exc, text, filename)], [source]) from None
+    depth, deepest = _depth(tree)
+    if depth > MAX_NESTING:
+        raise CriteriaError(
+            [
+                Diagnostic(
+                    "PR002",
+                    f"this is nested {depth} levels deep; at most {MAX_NESTING} are allowed",
+                    filename,
+                    deepest,
+                    "split the formula into named values with `let`",
+                )
+            ],
+            [source],
+        )
+    builder = _Builder(filename)
+    try:
+        result = builder.transform(tree)
+    except VisitError as exc:  # pragma: no cover - the builder reports problems instead of raising
+        raise exc.orig_exc from None
+    if builder.problems:
+        raise CriteriaError(builder.problems, [source])
+    assert isinstance(result, n.RulesetFile)
+    return result
+
+
+def normalise(text: str) -> str:
+    """Criteria text as the parser sees it: NFC, one kind of line ending, no BOM."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def _depth(tree: lark.Tree[Any]) -> tuple[int, n.Span]:
+    """Deepest nesting of the parse tree, found without recursion."""
+    best = (0, n.Span.unknown())
+    stack: list[tuple[lark.Tree[Any], int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > best[0]:
+            best = (depth, _span_of_meta(node.meta))
+        for child in node.children:
+            if isinstance(child, lark.Tree):
+                stack.append((child, depth + 1))
+    return best
+
+
+# ---------------------------------------------------------------- syntax errors
+
+_WORDS = {
+    "SEMICOLON": "`;`",
+    "COLON": "`:`",
+    "COMMA": "`,`",
+    "LBRACE": "`{`",
+    "RBRACE": "`}`",
+    "LPAR": "`(`",
+    "RPAR": "`)`",
+    "EQUAL": "`=`",
+    "MINUS": "`-`",
+    "PLUS": "`+`",
+    "STAR": "`*`",
+    "SLASH": "`/`",
+    "VBAR": "`|`",
+    "NAME": "a name",
+    "STRING": 'a text in double quotes ("...")',
+    "INT": "a whole number",
+    "DECIMAL": "a number",
+    "PERCENT": "a percentage such as 90%",
+    "DATE": "a date written YYYY-MM-DD",
+    "COMPARE": "a comparison (>=, >, <=, <, ==, !=)",
+    "BOOLEAN": "`true` or `false`",
+    "STATUS": "`official` or `illustrative`",
+    "NA_MODE": "`zero`, `full` or `rescale`",
+    "ADJUSTMENT_KIND": "`deduction` or `bonus`",
+    "KNOCKOUT_ACTION": "`force` or `cap`",
+    "HIT_POLICY": "`first` or `unique`",
+    "BAND_DIRECTION": "`from` or `upto`",
+    "$END": "the end of the file",
+}
+
+
+def _word(terminal: str) -> str:
+    if terminal in _WORDS:
+        return _WORDS[terminal]
+    try:
+        pattern = _parser().get_terminal(terminal).pattern
+    except KeyError:
+        return terminal.lower()
+    if isinstance(pattern, lark.lexer.PatternStr):
+        return f"`{pattern.value}`"
+    return terminal.lower()
+
+
+def _keywords(expected: set[str]) -> list[str]:
+    words = []
+    for terminal in expected:
+        try:
+            pattern = _parser().get_terminal(terminal).pattern
+        except KeyError:
+            continue
+        if isinstance(pattern, lark.lexer.PatternStr) and pattern.value.isalpha():
+            words.append(pattern.value)
+    return words
+
+
+def _expected_phrase(expected: set[str]) -> str:
+    words = sorted({_word(t) for t in expected})
+    if not words:
+        return "nothing more here"
+    if len(words) == 1:
+        return words[0]
+    if len(words) > 8:
+        return "one of " + ", ".join(words[:8]) + ", ..."
+    return "one of " + ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _exact_expected(exc: UnexpectedInput) -> set[str]:
+    """What may really come next: LALR's merged states over-report, so ask the parser."""
+    interactive = getattr(exc, "interactive_parser", None)
+    if interactive is not None:
+        try:
+            return set(interactive.accepts())
+        except Exception:  # noqa: BLE001 - fall back to lark's own (wider) set
+            pass
+    if isinstance(exc, UnexpectedToken):
+        return set(exc.expected)
+    return set(getattr(exc, "allowed", None) or ())
+
+
+def _shown(token: Token) -> str:
+    if token.type == "$END":
+        return "the end of the file"
+    return f"`{token.value}`"
+
+
+def _syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnostic:
+    if isinstance(exc, UnexpectedEOF):
+        lines = text.splitlines() or [""]
+        line = len(lines)
+        column = len(lines[-1]) + 1
+        return Diagnostic(
+            "PR003",
+            f"the file ends too early; expected {_expected_phrase(set(exc.expected))}",
+            filename,
+            n.Span(line, column, line, column + 1),
+            "is a closing `}` or `;` missing?",
+        )
+    if isinstance(exc, UnexpectedCharacters):
+        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else "?"
+        hint = None
+        if char == '"':
+            hint = 'a quoted text must end with `"` on the same line'
+        elif char in "“”":
+            hint = 'write labels between straight double quotes "..."'
+        elif char == "=" and "COMPARE" in (exc.allowed or set()):
+            hint = "to compare, write `==`; `=` gives a rule its formula"
+        allowed = _exact_expected(exc)
+        return Diagnostic(
+            "PR004",
+            f"`{char}` cannot stand here; expected {_expected_phrase(allowed)}",
+            filename,
+            n.Span(exc.line, exc.column, exc.line, exc.column + 1),
+            hint,
+        )
+    assert isinstance(exc, UnexpectedToken)
+    token = exc.token
+    expected = _exact_expected(exc)
+    hint = None
+    if "SEMICOLON" in expected and token.type != "$END":
+        prev = exc.token_history[-1] if exc.token_history else None
+        if prev is not None and prev.end_line is not None and prev.end_line < (token.line or 0):
+            hint = "is a `;` missing at the end of the previous line?"
+    if hint is None and token.type == "NAME":
+        hint = did_you_mean(str(token.value), _keywords(expected))
+    if hint is None and token.type == "RBRACE" and "SEMICOLON" in expected:
+        hint = "every statement ends with `;`"
+    line = token.line if token.line is not None else 1
+    column = token.column if token.column is not None else 1
+    end_column = token.end_column if token.end_column is not None else column + 1
+    return Diagnostic(
+        "PR005",
+        f"found {_shown(token)} where the file expects {_expected_phrase(expected)}",
+        filename,
+        n.Span(line, column, line, end_column),
+        hint,
+    )
+
+
+# ---------------------------------------------------------------- tree building
+
+
+def _span_of_meta(meta: Meta) -> n.Span:
+    if getattr(meta, "empty", True):
+        return n.Span.unknown()
+    return n.Span(meta.line, meta.column, meta.end_line, meta.end_column)
+
+
+def _span_of_token(token: Token) -> n.Span:
+    return n.Span(token.line or 0, token.column or 0, token.end_line or 0, token.end_column or 0)
+
+
+def _text(token: Token) -> str:
+    return unicodedata.normalize("NFC", str(token)[1:-1])
+
+
+@v_args(meta=True)
+class _Builder(Transformer[Token, Any]):
+    """Builds nodes from lark's tree; collects problems it can see locally."""
+
+    def __init__(self, filename: str) -> None:
+        super().__init__()
+        self.filename = filename
+        self.problems: list[Diagnostic] = []
+
+    def _problem(self, code: str, message: str, span: n.Span, hint: str | None = None) -> None:
+        self.problems.append(Diagnostic(code, message, self.filename, span, hint))
+
+    # -- literals
+    def decimal(self, meta: Meta, c: list[Token]) -> n.Number:
+        return n.Number(Decimal(str(c[0])), False, _span_of_token(c[0]))
+
+    def percent(self, meta: Meta, c: list[Token]) -> n.Number:
+        value = Decimal(str(c[0])[:-1]).scaleb(-2)
+        return n.Number(value, True, _span_of_token(c[0]))
+
+    def negative(self, meta: Meta, c: list[Any]) -> n.Number:
+        number: n.Number = c[0]
+        return n.Number(-number.value, number.percent, _span_of_meta(meta))
+
+    def date(self, meta: Meta, c: list[Token]) -> n.DateLiteral:
+        span = _span_of_token(c[0])
+        try:
+            value = datetime.date.fromisoformat(str(c[0]))
+        except ValueError:
+            self._problem("PR006", f"`{c[0]}` is not a real date", span, "write dates as YYYY-MM-DD")
+            value = datetime.date(1, 1, 1)
+        return n.DateLiteral(value, span)
+
+    def boolean(self, meta: Meta, c: list[Token]) -> n.BooleanLiteral:
+        return n.BooleanLiteral(str(c[0]) == "true", _span_of_token(c[0]))
+
+    # -- expressions
+    def name(self, meta: Meta, c: list[Token]) -> n.Name:
+        return n.Name(str(c[0]), _span_of_token(c[0]))
+
+    def call(self, meta: Meta, c: list[Any]) -> n.Call:
+        args = tuple(a for a in c[1:] if a is not None)
+        return n.Call(str(c[0]), args, _span_of_meta(meta))
+
+    def if_expr(self, meta: Meta, c: list[Any]) -> n.If:
+        return n.If(c[0], c[1], c[2], _span_of_meta(meta))
+
+    def or_op(self, meta: Meta, c: list[Any]) -> n.Binary:
+        return n.Binary("or", c[0], c[1], _span_of_meta(meta))
+
+    def and_op(self, meta: Meta, c: list[Any]) -> n.Binary:
+        return n.Binary("and", c[0], c[1], _span_of_meta(meta))
+
+    def not_op(self, meta: Meta, c: list[Any]) -> n.Unary:
+        return n.Unary("not", c[0], _span_of_meta(meta))
+
+    def negate(self, meta: Meta, c: list[Any]) -> n.Expr:
+        operand = c[0]
+        if isinstance(operand, n.Number):
+            return n.Number(-operand.value, operand.percent, _span_of_meta(meta))
+        return n.Unary("-", operand, _span_of_meta(meta))
+
+    def compare(self, meta: Meta, c: list[Any]) -> n.Compare:
+        return n.Compare(str(c[1]), c[0], c[2], _span_of_meta(meta))
+
+    def add(self, meta: Meta, c: list[Any]) -> n.Binary:
+        return n.Binary("+", c[0], c[1], _span_of_meta(meta))
+
+    def sub(self, meta: Meta, c: list[Any]) -> n.Binary:
+        return n.Binary("-", c[0], c[1], _span_of_meta(meta))
+
+    def mul(self, meta: Meta, c: list[Any]) -> n.Binary:
+        return n.Binary("*", c[0], c[1], _span_of_meta(meta))
+
+    def div(self, meta: Meta, c: list[Any]) -> n.Binary:
+        return n.Binary("/", c[0], c[1], _span_of_meta(meta))
+
+    def otherwise_row(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
+        return ("otherwise", c[0], _span_of_meta(meta))
+
+    def _otherwise(self, rows: list[Any], kind: str) -> tuple[list[Any], n.Expr | None]:
+        regular = [r for r in rows if not (isinstance(r, tuple) and r[0] == "otherwise")]
+        others = [r for r in rows if isinstance(r, tuple) and r[0] == "otherwise"]
+        for extra in others[1:]:
+            self._problem("PR007", f"this {kind} has more than one `otherwise`", extra[2])
+        if others and rows[-1] is not others[-1]:
+            self._problem(
+                "PR008", f"`otherwise` must be the last row of the {kind}", others[0][2], "move it to the end"
+            )
+        return regular, (others[0][1] if others else None)
+
+    def band_row(self, meta: Meta, c: list[Any]) -> n.Band:
+        return n.Band(str(c[0]), c[1], c[2], _span_of_meta(meta))
+
+    def bands(self, meta: Meta, c: list[Any]) -> n.Bands:
+        rows, otherwise = self._otherwise(c[1:], "bands")
+        return n.Bands(c[0], tuple(rows), otherwise, _span_of_meta(meta))
+
+    def match_arm(self, meta: Meta, c: list[Any]) -> n.MatchArm:
+        return n.MatchArm(tuple(c[:-1]), c[-1], _span_of_meta(meta))
+
+    def match(self, meta: Meta, c: list[Any]) -> n.Match:
+        arms, otherwise = self._otherwise(c[1:], "match")
+        return n.Match(c[0], tuple(arms), otherwise, _span_of_meta(meta))
+
+    def any_cell(self, meta: Meta, c: list[Any]) -> n.AnyCell:
+        return n.AnyCell(_span_of_meta(meta))
+
+    def compare_cell(self, meta: Meta, c: list[Any]) -> n.CompareCell:
+        tests = [(str(c[0]), c[1])]
+        if c[2] is not None:
+            tests.append((str(c[2]), c[3]))
+        return n.CompareCell(tuple(tests), _span_of_meta(meta))
+
+    def equal_cell(self, meta: Meta, c: list[Any]) -> n.EqualCell:
+        return n.EqualCell(c[0], _span_of_meta(meta))
+
+    def member_cell(self, meta: Meta, c: list[Token]) -> n.MemberCell:
+        return n.MemberCell(tuple(str(t) for t in c), _span_of_meta(meta))
+
+    def table_row(self, meta: Meta, c: list[Any]) -> n.TableRow:
+        return n.TableRow(tuple(c[:-1]), c[-1], _span_of_meta(meta))
+
+    def table(self, meta: Meta, c: list[Any]) -> n.Table:
+        policy = str(c[0])
+        columns = [x for x in c[1:] if not isinstance(x, (n.TableRow, tuple))]
+        rows, otherwise = self._otherwise([x for x in c[1:] if isinstance(x, (n.TableRow, tuple))], "table")
+        return n.Table(policy, tuple(columns), tuple(rows), otherwise, _span_of_meta(meta))
+
+    # -- header
+    def title(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
+        return ("title", _text(c[0]), _span_of_meta(meta))
+
+    def version(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
+        return ("version", _text(c[0]), _span_of_meta(meta))
+
+    def basis(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
+        return ("basis", _text(c[0]), _span_of_meta(meta))
+
+    def note(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
+        return ("note", _text(c[0]), _span_of_meta(meta))
+
+    def cite(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
+        return ("cite", _text(c[0]), _span_of_meta(meta))
+
+    def effective(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
+        return ("effective", (c[0], c[1]), _span_of_meta(meta))
+
+    def status(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
+        return ("status", (str(c[0]), _text(c[1]) if c[1] is not None else None), _span_of_meta(meta))
+
+    def header(self, meta: Meta, c: list[Any]) -> n.Header:
+        fields: dict[str, Any] = {}
+        notes: list[str] = []
+        for key, value, span in c[1:]:
+            if key == "note":
+                notes.append(value)
+                continue
+            if key in fields:
+                self._problem("PR009", f"the header says `{key}` twice", span, "keep one")
+            fields[key] = value
+        effective = fields.get("effective", (None, None))
+        status = fields.get("status", (None, None))
+        return n.Header(
+            ruleset_id=_text(c[0]),
+            title=fields.get("title"),
+            version=fields.get("version"),
+            basis=fields.get("basis"),
+            effective_from=effective[0].value if effective[0] is not None else None,
+            effective_to=effective[1].value if effective[1] is not None else None,
+            status=status[0],
+            status_note=status[1],
+            notes=tuple(notes),
+            span=_span_of_meta(meta),
+        )
+
+    # -- inputs
+    def range(self, meta: Meta, c: list[Any]) -> n.Range:
+        return n.Range(c[0], c[1], _span_of_meta(meta))
+
+    def places(self, meta: Meta, c: list[Token]) -> int:
+        return int(str(c[0]))
+
+    def member(self, meta: Meta, c: list[Any]) -> n.Member:
+        return n.Member(str(c[0]), _text(c[1]) if c[1] is not None else None, _span_of_meta(meta))
+
+    def integer_type(self, meta: Meta, c: list[Any]) -> n.TypeSpec:
+        return n.TypeSpec("integer", range=c[0], span=_span_of_meta(meta))
+
+    def decimal_type(self, meta: Meta, c: list[Any]) -> n.TypeSpec:
+        return n.TypeSpec("decimal", range=c[0], places=c[1], span=_span_of_meta(meta))
+
+    def percent_type(self, meta: Meta, c: list[Any]) -> n.TypeSpec:
+        return n.TypeSpec("percent", range=c[0], places=c[1], span=_span_of_meta(meta))
+
+    def boolean_type(self, meta: Meta, c: list[Any]) -> n.TypeSpec:
+        return n.TypeSpec("boolean", span=_span_of_meta(meta))
+
+    def date_type(self, meta: Meta, c: list[Any]) -> n.TypeSpec:
+        return n.TypeSpec("date", range=c[0], span=_span_of_meta(meta))
+
+    def enum_type(self, meta: Meta, c: list[Any]) -> n.TypeSpec:
+        members = tuple(m for m in c if isinstance(m, n.Member))
+        return n.TypeSpec("enum", members=members, span=_span_of_meta(meta))
+
+    def level_type(self, meta: Meta, c: list[Token]) -> n.TypeSpec:
+        return n.TypeSpec("level", scale=str(c[0]), span=_span_of_meta(meta))
+
+    def input_decl(self, meta: Meta, c: list[Any]) -> n.Input:
+        return n.Input(str(c[0]), _text(c[1]), c[2], c[3], _span_of_meta(meta))
+
+    def levels_decl(self, meta: Meta, c: list[Any]) -> n.Levels:
+        members = tuple(m for m in c[2:] if isinstance(m, n.Member))
+        return n.Levels(str(c[0]), _text(c[1]), members, _span_of_meta(meta))
+
+    def constraint_decl(self, meta: Meta, c: list[Any]) -> n.Constraint:
+        return n.Constraint(_text(c[0]), c[1], _span_of_meta(meta))
+
+    def let_decl(self, meta: Meta, c: list[Any]) -> n.Let:
+        return n.Let(str(c[0]), _text(c[1]) if c[1] is not None else None, c[2], _span_of_meta(meta))
+
+    # -- criteria
+    def points_rule(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
+        return ("points", c[0], _span_of_meta(meta))
+
+    def level_rule(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
+        return ("level", c[0], _span_of_meta(meta))
+
+    def applicable(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
+        span = _span_of_meta(meta)
+        return ("applicable", n.Applicability(c[0], str(c[1]), span), span)
+
+    def node_status(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
+        return ("status", str(c[0]), _span_of_meta(meta))
+
+    def rescale_rounding(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
+        return ("rescale", int(str(c[0])), _span_of_meta(meta))
+
+    def _statements(self, stmts: list[Any], allowed: set[str], where: str) -> dict[str, Any]:
+        fields: dict[str, Any] = {"cite": [], "note": [], "children": []}
+        for stmt in stmts:
+            if isinstance(stmt, n.Criterion):
+                fields["children"].append(stmt)
+                continue
+            key, value, span = stmt
+            if key not in allowed:
+                self._problem("PR010", f"`{key}` cannot be used in {where}", span)
+                continue
+            if key in ("cite", "note"):
+                fields[key].append(value)
+            elif key in fields:
+                self._problem("PR009", f"{where} says `{key}` twice", span, "keep one")
+            else:
+                fields[key] = value
+        return fields
+
+    def _criterion(self, kind: str, meta: Meta, c: list[Any]) -> n.Criterion:
+        allowed = {"cite", "note", "level", "applicable", "status"} | ({"points"} if kind == "item" else set())
+        where = f"{kind} `{c[0]}`"
+        fields = self._statements(c[3:], allowed, where)
+        return n.Criterion(
+            kind=kind,
+            name=str(c[0]),
+            label=_text(c[1]),
+            maximum=c[2],
+            citations=tuple(fields["cite"]),
+            notes=tuple(fields["note"]),
+            points=fields.get("points"),
+            level=fields.get("level"),
+            applicable=fields.get("applicable"),
+            status=fields.get("status"),
+            children=tuple(fields["children"]),
+            span=_span_of_meta(meta),
+        )
+
+    def group(self, meta: Meta, c: list[Any]) -> n.Criterion:
+        return self._criterion("group", meta, c)
+
+    def item(self, meta: Meta, c: list[Any]) -> n.Criterion:
+        return self._criterion("item", meta, c)
+
+    def criteria_decl(self, meta: Meta, c: list[Any]) -> n.CriteriaTree:
+        fields = self._statements(c[2:], {"cite", "note", "status", "rescale"}, "the criteria")
+        return n.CriteriaTree(
+            label=_text(c[0]),
+            maximum=c[1],
+            children=tuple(fields["children"]),
+            citations=tuple(fields["cite"]),
+            notes=tuple(fields["note"]),
+            status=fields.get("status"),
+            rescale_places=fields.get("rescale"),
+            span=_span_of_meta(meta),
+        )
+
+    # -- adjustments
+    def adjustment(self, meta: Meta, c: list[Any]) -> n.Adjustment:
+        kind = str(c[0])
+        where = f"{kind} `{c[1]}`"
+        fields = self._statements(c[4:], {"cite", "note", "points", "applicable", "status"}, where)
+        return n.Adjustment(
+            kind=kind,
+            name=str(c[1]),
+            label=_text(c[2]),
+            maximum=c[3],
+            citations=tuple(fields["cite"]),
+            notes=tuple(fields["note"]),
+            points=fields.get("points"),
+            applicable=fields.get("applicable"),
+            status=fields.get("status"),
+            span=_span_of_meta(meta),
+        )
+
+    def _adjustments(self, kind: str, meta: Meta, c: list[Any]) -> n.Adjustments:
+        items = tuple(c[2:])
+        singular = "deduction" if kind == "deductions" else "bonus"
+        for item in items:
+            if item.kind != singular:
+                self._problem(
+                    "PR011",
+                    f"a `{item.kind}` cannot stand among the {kind}",
+                    item.span,
+                    f"write `{singular}` here, or move it to the {'bonuses' if singular == 'deduction' else 'deductions'}",
+                )
+        return n.Adjustments(kind, _text(c[0]), c[1], items, _span_of_meta(meta))
+
+    def deductions_decl(self, meta: Meta, c: list[Any]) -> n.Adjustments:
+        return self._adjustments("deductions", meta, c)
+
+    def bonuses_decl(self, meta: Meta, c: list[Any]) -> n.Adjustments:
+        return self._adjustments("bonuses", meta, c)
+
+    # -- grades
+    def band_between(self, meta: Meta, c: list[Any]) -> n.ScoreBand:
+        return n.ScoreBand(c[0], c[1], _span_of_meta(meta))
+
+    def band_from(self, meta: Meta, c: list[Any]) -> n.ScoreBand:
+        return n.ScoreBand(c[0], None, _span_of_meta(meta))
+
+    def band_below(self, meta: Meta, c: list[Any]) -> n.ScoreBand:
+        return n.ScoreBand(None, c[0], _span_of_meta(meta))
+
+    def band_any(self, meta: Meta, c: list[Any]) -> n.ScoreBand:
+        return n.ScoreBand(None, None, _span_of_meta(meta))
+
+    def band(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
+        return ("band", c[0], _span_of_meta(meta))
+
+    def requirement(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
+        span = _span_of_meta(meta)
+        return ("require", n.Requirement(_text(c[0]), c[1], span), span)
+
+    def fallback(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
+        return ("else", n.Name(str(c[0]), _span_of_token(c[0])), _span_of_meta(meta))
+
+    def grade(self, meta: Meta, c: list[Any]) -> n.Grade:
+        requirements = [s[1] for s in c[2:] if s[0] == "require"]
+        fields = self._statements(
+            [s for s in c[2:] if s[0] != "require"], {"cite", "note", "band", "else"}, f"grade `{c[0]}`"
+        )
+        return n.Grade(
+            name=str(c[0]),
+            label=_text(c[1]),
+            band=fields.get("band"),
+            requirements=tuple(requirements),
+            fallback=fields.get("else"),
+            citations=tuple(fields["cite"]),
+            notes=tuple(fields["note"]),
+            span=_span_of_meta(meta),
+        )
+
+    def grades_decl(self, meta: Meta, c: list[Any]) -> n.Grades:
+        return n.Grades(tuple(c), _span_of_meta(meta))
+
+    def when(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
+        return ("when", c[0], _span_of_meta(meta))
+
+    def action(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
+        return ("action", (str(c[0]), n.Name(str(c[1]), _span_of_token(c[1]))), _span_of_meta(meta))
+
+    def _knockout(self, kind: str, meta: Meta, c: list[Any]) -> n.Knockout:
+        allowed = {"cite", "note", "when"} | ({"action"} if kind == "knockout" else set())
+        where = f"{'knockout' if kind == 'knockout' else 'not_graded'} `{c[0]}`"
+        fields = self._statements(c[2:], allowed, where)
+        span = _span_of_meta(meta)
+        if "when" not in fields:
+            self._problem("PR012", f"{where} says no `when`", span, "add `when <condition>;`")
+        action = fields.get("action")
+        if kind == "knockout" and action is None:
+            self._problem("PR012", f"{where} says neither `force` nor `cap`", span, "add `force <grade>;`")
+        return n.Knockout(
+            kind=kind,
+            name=str(c[0]),
+            label=_text(c[1]),
+            condition=fields.get("when"),
+            action=action[0] if action else None,
+            grade=action[1] if action else None,
+            citations=tuple(fields["cite"]),
+            notes=tuple(fields["note"]),
+            span=span,
+        )
+
+    def knockout_decl(self, meta: Meta, c: list[Any]) -> n.Knockout:
+        return self._knockout("knockout", meta, c)
+
+    def exemption_decl(self, meta: Meta, c: list[Any]) -> n.Knockout:
+        return self._knockout("exemption", meta, c)
+
+    def start(self, meta: Meta, c: list[Any]) -> n.RulesetFile:
+        return n.RulesetFile(tuple(c), _span_of_meta(meta))
+
+
+def parse_decimal(text: str) -> Decimal | None:
+    """A Decimal from text, or None when the text is not a finite number."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None

@@ -1,0 +1,185 @@
+"""Value types of the criteria language and the interval arithmetic the checker reasons with.
+
+Numbers come in four kinds: ``integer`` and ``decimal`` (plain numbers),
+``percent`` (a share written ``90%``, carried as the exact fraction 0.9) and
+``ratio`` (the exact rational a division gives; it must be rounded before it
+can become points). Intervals are closed, with exact :class:`Fraction` ends,
+and ``None`` for an unbounded end.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import attrs
+
+NUMERIC = frozenset({"integer", "decimal", "percent", "ratio"})
+
+
+@attrs.frozen
+class Type:
+    """A value type. ``name`` names an enumeration input or a level scale; ``members`` are its values, best first for levels."""
+
+    kind: str  # integer decimal percent ratio boolean date enum level
+    name: str | None = None
+    members: tuple[str, ...] = ()
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in NUMERIC
+
+    def describe(self) -> str:
+        if self.kind == "enum":
+            return f"one of {{{', '.join(self.members)}}}"
+        if self.kind == "level":
+            return f"a level of `{self.name}`"
+        return {
+            "integer": "a whole number",
+            "decimal": "a number",
+            "percent": "a percentage",
+            "ratio": "an unrounded quotient",
+            "boolean": "true or false",
+            "date": "a date",
+        }[self.kind]
+
+
+INTEGER = Type("integer")
+DECIMAL = Type("decimal")
+PERCENT = Type("percent")
+RATIO = Type("ratio")
+BOOLEAN = Type("boolean")
+DATE = Type("date")
+
+
+def unify_numeric(a: Type, b: Type) -> Type | None:
+    """The type of ``a + b`` (and of an if/bands with branches a and b); None if they do not mix."""
+    if a.kind == "ratio" or b.kind == "ratio":
+        return RATIO
+    if a.kind == "percent" or b.kind == "percent":
+        return PERCENT if a.kind == b.kind else None
+    if a.kind == "integer" and b.kind == "integer":
+        return INTEGER
+    return DECIMAL
+
+
+def multiply_type(a: Type, b: Type) -> Type:
+    if a.kind == "ratio" or b.kind == "ratio":
+        return RATIO
+    if a.kind == "percent" and b.kind == "percent":
+        return PERCENT
+    if a.kind == "integer" and b.kind == "integer":
+        return INTEGER
+    return DECIMAL
+
+
+@attrs.frozen
+class Interval:
+    """All values an expression can take: ``low <= x <= high``; None is unbounded."""
+
+    low: Fraction | None
+    high: Fraction | None
+
+    @classmethod
+    def point(cls, value: Fraction) -> Interval:
+        return cls(value, value)
+
+    @classmethod
+    def unbounded(cls) -> Interval:
+        return cls(None, None)
+
+    def contains(self, value: Fraction) -> bool:
+        return (self.low is None or self.low <= value) and (self.high is None or value <= self.high)
+
+    def union(self, other: Interval) -> Interval:
+        low = None if self.low is None or other.low is None else min(self.low, other.low)
+        high = None if self.high is None or other.high is None else max(self.high, other.high)
+        return Interval(low, high)
+
+    def intersect(self, other: Interval) -> Interval | None:
+        low = other.low if self.low is None else self.low if other.low is None else max(self.low, other.low)
+        high = other.high if self.high is None else self.high if other.high is None else min(self.high, other.high)
+        if low is not None and high is not None and low > high:
+            return None
+        return Interval(low, high)
+
+    def __add__(self, other: Interval) -> Interval:
+        low = None if self.low is None or other.low is None else self.low + other.low
+        high = None if self.high is None or other.high is None else self.high + other.high
+        return Interval(low, high)
+
+    def __neg__(self) -> Interval:
+        return Interval(None if self.high is None else -self.high, None if self.low is None else -self.low)
+
+    def __sub__(self, other: Interval) -> Interval:
+        return self + (-other)
+
+    def __mul__(self, other: Interval) -> Interval:
+        values: list[Fraction] = []
+        low_infinite = high_infinite = False
+        for a, a_sign in ((self.low, -1), (self.high, 1)):
+            for b, b_sign in ((other.low, -1), (other.high, 1)):
+                if a is not None and b is not None:
+                    values.append(a * b)
+                    continue
+                # an infinite end (sign given by which end it is) times another end
+                sa = a_sign if a is None else (a > 0) - (a < 0)
+                sb = b_sign if b is None else (b > 0) - (b < 0)
+                if sa == 0 or sb == 0:
+                    values.append(Fraction(0))
+                elif sa * sb > 0:
+                    high_infinite = True
+                else:
+                    low_infinite = True
+        low = None if low_infinite or not values else min(values)
+        high = None if high_infinite or not values else max(values)
+        return Interval(low, high)
+
+    def divide(self, other: Interval) -> Interval:
+        """Quotient interval; the divisor must not contain zero (the checker ensures it)."""
+        if other.contains(Fraction(0)):
+            return Interval.unbounded()
+        if other.low is None or other.high is None:
+            # 1/x for unbounded x tends to zero: bound by the finite end.
+            finite = other.low if other.low is not None else other.high
+            assert finite is not None
+            reciprocal = Interval(min(Fraction(0), 1 / finite), max(Fraction(0), 1 / finite))
+        else:
+            reciprocal = Interval(min(1 / other.low, 1 / other.high), max(1 / other.low, 1 / other.high))
+        return self * reciprocal
+
+    def describe(self) -> str:
+        return f"[{_show(self.low, '-∞')}, {_show(self.high, '+∞')}]"
+
+
+def _show(value: Fraction | None, infinite: str) -> str:
+    if value is None:
+        return infinite
+    return format_fraction(value)
+
+
+def format_fraction(value: Fraction) -> str:
+    """A fraction as a person reads it: 2.5, 10, 1/3."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    denominator = value.denominator
+    twos = fives = 0
+    while denominator % 2 == 0:
+        denominator //= 2
+        twos += 1
+    while denominator % 5 == 0:
+        denominator //= 5
+        fives += 1
+    if denominator == 1:
+        places = max(twos, fives)
+        scaled = value * 10**places
+        text = f"{abs(scaled.numerator) // 10**places}.{abs(scaled.numerator) % 10**places:0{places}d}"
+        return ("-" if value < 0 else "") + text
+    return f"{value.numerator}/{value.denominator}"
+
+
+def digits_needed(interval: Interval, places: int) -> int:
+    """Significant digits needed to hold any value of the interval with ``places`` decimals exactly."""
+    bound = max(abs(interval.low or 0), abs(interval.high or 0))
+    whole = max(1, math.floor(bound).bit_length() * 30103 // 100000 + 1)
+    return whole + places
