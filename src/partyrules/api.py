@@ -1,0 +1,151 @@
+"""The pipeline, stage by stage: text → parse → check → compile → :class:`Ruleset`.
+
+Like Jinja's Environment, these functions only call the stages in order;
+each stage lives in its own module.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from partyrules import compiler, explain, parser
+from partyrules.checker import check as check_tree
+from partyrules.diagnostics import CriteriaError, Diagnostic, Source
+from partyrules.model import Model
+from partyrules.nodes import Span
+from partyrules.runtime import InputSpec, Layout, Ruleset, RulesetRef
+
+CRITERIA_SUFFIX = ".criteria"
+
+
+def loads(text: str, filename: str = "<string>") -> Ruleset:
+    """Check and compile criteria text. Raises :class:`CriteriaError` listing every problem."""
+    text = parser.normalise(text)
+    tree = parser.parse(text, filename)
+    model = check_tree(tree, filename, text)
+    return build(model, text)
+
+
+def load(path: str | os.PathLike[str]) -> Ruleset:
+    """Load a ``.criteria`` file (UTF-8). Raises :class:`CriteriaError` on any problem."""
+    return loads(read_source(path), str(path))
+
+
+def check(path_or_text: str | os.PathLike[str], *, text: str | None = None) -> list[Diagnostic]:
+    """Every diagnostic for a file (errors and warnings), without raising."""
+    filename = str(path_or_text)
+    try:
+        source = text if text is not None else read_source(path_or_text)
+        source = parser.normalise(source)
+        tree = parser.parse(source, filename)
+    except CriteriaError as exc:
+        return list(exc.diagnostics)
+    from partyrules.checker import Checker
+
+    checker = Checker(tree, filename)
+    checker.run()
+    return sorted(checker.problems, key=lambda d: (d.span.line, d.span.column, d.code))
+
+
+def read_source(path: str | os.PathLike[str]) -> str:
+    """A criteria file's text, or a :class:`CriteriaError` saying why it cannot be read."""
+    name = str(path)
+    where = Span(1, 1, 1, 2)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise CriteriaError([Diagnostic("PR000", "no such file", name, where)]) from None
+    except IsADirectoryError:
+        raise CriteriaError([Diagnostic("PR000", "this is a folder, not a criteria file", name, where)]) from None
+    except OSError as exc:
+        raise CriteriaError([Diagnostic("PR000", f"cannot read the file: {exc.strerror}", name, where)]) from None
+    if len(data) > parser.MAX_SOURCE_BYTES:
+        raise CriteriaError([Diagnostic("PR001", "the file is too large for a criteria file", name, where)])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise CriteriaError(
+            [
+                Diagnostic(
+                    "PR000",
+                    "the file is not UTF-8 text",
+                    name,
+                    Span(line, column, line, column + 1),
+                    "save it as UTF-8 (in Word: Save As → Plain Text → Unicode (UTF-8))",
+                )
+            ],
+            [Source(name, data.decode("utf-8", errors="replace"))],
+        ) from None
+
+
+def build(model: Model, source: str) -> Ruleset:
+    """Compile a checked model into a :class:`Ruleset`."""
+    header = model.header
+    ref = RulesetRef(header.ruleset_id, header.version or "", compiler.fingerprint(model.file))
+    levels = {c.name: model.levels.get(c.level_type.name) if c.level_type and c.level_type.name else None for c in model.criteria}
+    level_labels = {}
+    for decl in model.file.declarations:
+        from partyrules import nodes as n
+
+        if isinstance(decl, n.Levels):
+            level_labels[decl.name] = tuple(m.label or m.name for m in decl.members)
+    layout = Layout(
+        ruleset=ref,
+        title=header.title or header.ruleset_id,
+        inputs=tuple(i.name for i in model.inputs),
+        input_kinds=tuple(i.type.kind for i in model.inputs),
+        level_members=tuple(i.type.members if i.type.kind == "level" else None for i in model.inputs),
+        criteria=tuple((c.name, c.number, c.label, c.kind, c.maximum) for c in model.criteria),
+        level_scales=tuple(levels[c.name].members if levels[c.name] else None for c in model.criteria),  # type: ignore[union-attr]
+        level_labels=tuple(
+            level_labels.get(c.level_type.name) if c.level_type and c.level_type.name else None for c in model.criteria
+        ),
+        adjustments=tuple((c.name, c.label, c.kind, c.maximum or 0) for c in model.deductions + model.bonuses),  # type: ignore[misc]
+        grades=tuple((g.name, g.label) for g in model.grades),
+        requirements=tuple((i, r.label) for i, g in enumerate(model.grades) for r in g.requirements),
+        knockouts=tuple((k.name, k.label, k.action or "", k.grade or 0) for k in model.knockouts),
+        exemptions=tuple((k.name, k.label) for k in model.exemptions),
+        scored=model.scored,
+        maximum=model.criteria_maximum,
+        deductions_cap=model.deductions_cap,
+        bonuses_cap=model.bonuses_cap,
+        details=explain.details(model),
+    )
+    inputs = tuple(
+        InputSpec(
+            name=i.name,
+            label=i.label,
+            kind=i.type.kind,
+            low=i.low,
+            high=i.high,
+            places=i.places,
+            required=not i.has_default,
+            default=i.default,
+            members=i.type.members,
+            member_labels=i.member_labels,
+        )
+        for i in model.inputs
+    )
+    return Ruleset(
+        id=ref.id,
+        version=ref.version,
+        title=layout.title,
+        basis=header.basis or "",
+        effective_from=header.effective_from,
+        effective_to=header.effective_to,
+        status=model.status,
+        fingerprint=ref.fingerprint,
+        inputs=inputs,
+        layout=layout,
+        source=source,
+        filename=model.filename,
+        program=compiler.compile_program(model),
+    )
+
+
+def _rebuild(source: str, filename: str) -> Ruleset:
+    """Unpickling: compile the same source again (the fingerprint proves it is the same ruleset)."""
+    return loads(source, filename)

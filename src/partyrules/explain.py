@@ -1,0 +1,219 @@
+"""Explanations: why an organisation got its points and its grade.
+
+At compile time :func:`details` extracts from the checked model what an
+explanation quotes (each rule in the file's notation, its citations, the
+facts it reads); :func:`explain_text` lays one evaluation out for a person,
+in Vietnamese, as an officer reads a score sheet.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from partyrules import nodes as n
+from partyrules.checker import walk
+from partyrules.model import CriterionInfo, Model
+from partyrules.printer import expr_text, number_text
+
+if TYPE_CHECKING:
+    from partyrules.runtime import Evaluation
+
+
+@attrs.frozen
+class RuleText:
+    rule: str | None
+    level_rule: str | None
+    applicable: str | None
+    citations: tuple[str, ...]
+    facts: tuple[str, ...]
+    status: str
+
+
+@attrs.frozen
+class Details:
+    """The texts an explanation quotes, by criterion, grade and rule."""
+
+    basis: str
+    status: str
+    status_note: str | None
+    input_labels: dict[str, str]
+    criteria: dict[str, RuleText]
+    bands: tuple[str | None, ...]
+    requirement_rules: tuple[str, ...]
+    knockout_rules: tuple[tuple[str, tuple[str, ...]], ...]
+    exemption_rules: tuple[tuple[str, tuple[str, ...]], ...]
+    criteria_label: str
+
+
+def _facts_of(model: Model, *exprs: n.Expr | None) -> tuple[str, ...]:
+    names: list[str] = []
+    for expr in exprs:
+        if expr is None:
+            continue
+        for node in walk(expr):
+            r = model.resolutions.get(id(node))
+            if r is not None and r.kind == "input" and r.target and r.target not in names:
+                names.append(r.target)
+    return tuple(names)
+
+
+def details(model: Model) -> Details:
+    criteria: dict[str, RuleText] = {}
+    for c in model.criteria + model.deductions + model.bonuses:
+        criteria[c.name] = _rule_text(model, c)
+    bands = []
+    for g in model.grades:
+        if g.low is None and g.high is None:
+            bands.append(None)
+        elif g.low is not None and g.high is not None:
+            bands.append(f"từ {number_text(g.low)} đến dưới {number_text(g.high)}")
+        elif g.low is not None:
+            bands.append(f"từ {number_text(g.low)} trở lên")
+        else:
+            assert g.high is not None
+            bands.append(f"dưới {number_text(g.high)}")
+    requirement_rules = tuple(expr_text(r.condition) for g in model.grades for r in g.requirements)
+    return Details(
+        basis=model.header.basis or "",
+        status=model.status,
+        status_note=model.header.status_note,
+        input_labels={i.name: i.label for i in model.inputs},
+        criteria=criteria,
+        bands=tuple(bands),
+        requirement_rules=requirement_rules,
+        knockout_rules=tuple((expr_text(k.condition), k.citations) for k in model.knockouts),
+        exemption_rules=tuple((expr_text(k.condition), k.citations) for k in model.exemptions),
+        criteria_label=model.criteria_label,
+    )
+
+
+def _rule_text(model: Model, c: CriterionInfo) -> RuleText:
+    if c.kind == "group":
+        rule = "tổng điểm các mục con" if c.maximum is not None else None
+    else:
+        rule = expr_text(c.points) if c.points is not None else None
+    applicable = None
+    if c.applicable is not None:
+        mode = {"zero": "0 điểm", "full": "đủ điểm tối đa", "rescale": "không tính, quy đổi tổng điểm"}[c.applicable.mode]
+        applicable = f"chỉ áp dụng khi {expr_text(c.applicable.condition)}; nếu không: {mode}"
+    return RuleText(
+        rule=rule,
+        level_rule=expr_text(c.level) if c.level is not None else None,
+        applicable=applicable,
+        citations=c.citations,
+        facts=_facts_of(model, c.points, c.level, c.applicable.condition if c.applicable else None),
+        status=c.status,
+    )
+
+
+def _num(value: Decimal | None) -> str:
+    return "—" if value is None else number_text(Decimal(value))
+
+
+def _fact(value: Any, kind: str) -> str:
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    if kind == "percent":
+        return number_text(Decimal(value)) + "%"
+    if isinstance(value, Decimal):
+        return number_text(value)
+    return str(value)
+
+
+def explain_text(evaluation: Evaluation) -> str:
+    layout = evaluation.layout
+    info: Details | None = layout.details
+    lines: list[str] = []
+    ref = layout.ruleset
+    lines.append(layout.title)
+    lines.append(f"Bộ tiêu chí {ref.id}, phiên bản {ref.version}, dấu vân tay {ref.fingerprint[:16]}")
+    if info is not None:
+        lines.append(f"Căn cứ: {info.basis}")
+        status = "chính thức" if info.status == "official" else "minh họa"
+        lines.append(f"Điểm số: {status}" + (f" ({info.status_note})" if info.status_note else ""))
+    lines.append("")
+    facts = evaluation.facts
+    kinds = dict(zip(layout.inputs, layout.input_kinds))
+    if layout.scored:
+        lines.append(
+            f"TỔNG ĐIỂM: {_num(evaluation.total)} / {_num(layout.maximum)}"
+            f"  (tiêu chí {_num(evaluation.criteria_points)}, trừ {_num(evaluation.deducted)}, cộng {_num(evaluation.added)})"
+        )
+    if evaluation.grade is not None:
+        lines.append(f"XẾP LOẠI: {evaluation.grade_label} [{evaluation.grade}]")
+    else:
+        exempt = evaluation.not_graded
+        lines.append(f"KHÔNG XẾP LOẠI: {exempt.label if exempt else ''}")
+    lines.append("")
+    lines.append("TIÊU CHÍ")
+    for c in evaluation.criteria:
+        head = f"  {c.number:<6} {c.label}"
+        score = f"{_num(c.points)} / {_num(c.maximum)}" if c.maximum is not None else ""
+        level = f"  mức: {c.level_label}" if c.level_label else ""
+        na = "  (không áp dụng)" if not c.applicable else ""
+        lines.append(f"{head}: {score}{level}{na}".rstrip())
+        if info is not None:
+            _rule_lines(lines, info.criteria.get(c.id), facts, kinds, info)
+    for title, cap, adjustments in (
+        ("ĐIỂM TRỪ", layout.deductions_cap, evaluation.deductions),
+        ("ĐIỂM CỘNG", layout.bonuses_cap, evaluation.bonuses),
+    ):
+        if not adjustments:
+            continue
+        lines.append("")
+        lines.append(f"{title} (tối đa {_num(cap)})")
+        for a in adjustments:
+            lines.append(f"  {a.label}: {_num(a.points)} / {_num(a.maximum)}" + ("" if a.applicable else "  (không áp dụng)"))
+            if info is not None:
+                _rule_lines(lines, info.criteria.get(a.id), facts, kinds, info)
+    lines.append("")
+    lines.append("XẾP LOẠI TỪNG BƯỚC")
+    band = evaluation.band_grade
+    if band is not None:
+        index = [g[0] for g in layout.grades].index(band)
+        band_text = info.bands[index] if info is not None else None
+        if band_text:
+            lines.append(f"  Tổng điểm {_num(evaluation.total)} thuộc khung {band_text}: {layout.grades[index][1]}")
+    rules = info.requirement_rules if info is not None else ()
+    for i, req in enumerate(evaluation.requirements):
+        grade_label = dict(layout.grades)[req.grade]
+        mark = "ĐẠT" if req.held else "KHÔNG ĐẠT"
+        rule = f"  [{rules[i]}]" if i < len(rules) else ""
+        lines.append(f"  Điều kiện của “{grade_label}”: {req.label} — {mark}{rule}")
+    applied = {k.id for k in evaluation.knockouts}
+    for i, (name, label, action, grade) in enumerate(layout.knockouts):
+        if name not in applied:
+            continue
+        verb = "buộc xếp loại" if action == "force" else "xếp loại không cao hơn"
+        lines.append(f"  Loại trừ: {label} — {verb} “{layout.grades[grade][1]}”")
+        if info is not None:
+            rule, cites = info.knockout_rules[i]
+            lines.append(f"      quy tắc: {rule}")
+            lines.extend(f"      căn cứ: {c}" for c in cites)
+    exempt = evaluation.not_graded
+    if exempt is not None:
+        lines.append(f"  Không xếp loại: {exempt.label}")
+    if evaluation.grade is not None:
+        lines.append(f"  Kết quả: {evaluation.grade_label}")
+    return "\n".join(lines) + "\n"
+
+
+def _rule_lines(
+    lines: list[str], text: RuleText | None, facts: Any, kinds: dict[str, str], info: Details
+) -> None:
+    if text is None:
+        return
+    if text.rule and text.rule != "tổng điểm các mục con":
+        lines.append(f"           quy tắc: {text.rule}")
+    if text.level_rule:
+        lines.append(f"           mức: {text.level_rule}")
+    if text.applicable:
+        lines.append(f"           {text.applicable}")
+    if text.facts:
+        shown = ", ".join(f"{info.input_labels.get(f, f)} = {_fact(facts[f], kinds[f])}" for f in text.facts)
+        lines.append(f"           dữ liệu: {shown}")
+    for cite in text.citations:
+        lines.append(f"           căn cứ: {cite}")

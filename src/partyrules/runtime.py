@@ -1,0 +1,579 @@
+"""Runtime: compiled rulesets, the evaluations they return, and fact validation.
+
+An :class:`Evaluation` is one small frozen object holding the tuple the
+compiled program returns and a shared :class:`Layout` that names its slots;
+the public views (criteria, deductions, explanation ...) are built from the
+two only when asked. That keeps :meth:`Ruleset.evaluate` close to the speed
+of a hand-written function while every point stays explainable.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from partyrules.diagnostics import PartyrulesError
+
+FactValue = Any  # int | Decimal | bool | str | datetime.date
+
+
+# ---------------------------------------------------------------- errors
+
+
+@attrs.frozen
+class FactProblem:
+    """One thing wrong with the facts given for one input."""
+
+    input: str
+    message: str
+
+
+class FactsError(PartyrulesError, ValueError):
+    """The facts cannot be scored: every problem, by input name. Nothing was scored."""
+
+    def __init__(self, problems: Iterable[FactProblem], row: str | None = None) -> None:
+        self.problems: tuple[FactProblem, ...] = tuple(problems)
+        self.row = row
+        where = f"{row}: " if row else ""
+        lines = [f"{where}{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''} with the facts:"]
+        lines += [f"  {p.input}: {p.message}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+# ---------------------------------------------------------------- fact coercion (slow paths)
+# The compiled program checks the common case inline (an int in range, a
+# bool, a known member) and calls these only for anything else.
+
+MISSING: Any = object()
+FACT_MAGNITUDE = Decimal(10) ** 15
+
+
+def _number(value: object) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, str):
+        text = value.strip().replace("\u00a0", "").replace(" ", "")
+        if text.endswith("%"):
+            text = text[:-1]
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return None
+        return number if number.is_finite() else None
+    return None
+
+
+def _refuse(name: str, value: object, expected: str, problems: list[FactProblem]) -> None:
+    if isinstance(value, float):
+        problems.append(
+            FactProblem(name, f"{value!r} is a float, which is not exact; give {expected} as an int, a Decimal or a string")
+        )
+    else:
+        problems.append(FactProblem(name, f"{value!r} is not {expected}"))
+
+
+def coerce_integer(name: str, value: object, low: int | None, high: int | None, problems: list[FactProblem]) -> Any:
+    number = _number(value)
+    if number is None or number != number.to_integral_value():
+        _refuse(name, value, "a whole number", problems)
+        return None
+    result = int(number)
+    return _in_range(name, result, low, high, problems, str(result))
+
+
+def coerce_decimal(
+    name: str, value: object, low: Decimal | None, high: Decimal | None, places: int, problems: list[FactProblem]
+) -> Any:
+    number = _number(value)
+    if number is None or (isinstance(value, str) and value.strip().endswith("%")):
+        _refuse(name, value, "a number", problems)
+        return None
+    return _decimal_checks(name, number, low, high, places, problems, str(number))
+
+
+def coerce_percent(
+    name: str, value: object, low: Decimal | None, high: Decimal | None, places: int, problems: list[FactProblem]
+) -> Any:
+    """A percentage given in percent units (87.5 or "87.5%") as the exact fraction 0.875."""
+    number = _number(value)
+    if number is None:
+        _refuse(name, value, "a percentage (87.5 means 87.5 %)", problems)
+        return None
+    fraction = number.scaleb(-2)
+    return _decimal_checks(name, fraction, low, high, places + 2, problems, f"{number}%")
+
+
+def _decimal_checks(
+    name: str,
+    number: Decimal,
+    low: Decimal | None,
+    high: Decimal | None,
+    places: int,
+    problems: list[FactProblem],
+    shown: str,
+) -> Any:
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > places:
+        normal = number.normalize()
+        exponent = normal.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > places:
+            problems.append(FactProblem(name, f"{shown} has more decimal places than the {places} this input accepts"))
+            return None
+    return _in_range(name, number, low, high, problems, shown)
+
+
+def _in_range(name: str, value: Any, low: Any, high: Any, problems: list[FactProblem], shown: str) -> Any:
+    if low is None and high is None and abs(value) >= FACT_MAGNITUDE:
+        problems.append(FactProblem(name, f"{shown} is too large"))
+        return None
+    if (low is not None and value < low) or (high is not None and value > high):
+        problems.append(FactProblem(name, f"{shown} is outside the allowed range {_shown_range(low, high, shown)}"))
+        return None
+    return value
+
+
+def _shown_range(low: Any, high: Any, shown: str) -> str:
+    def show(v: Any) -> str:
+        if v is None:
+            return "…"
+        if shown.endswith("%") and isinstance(v, Decimal):
+            return f"{v.scaleb(2).normalize():f}%"
+        return str(v)
+
+    return f"{show(low)}..{show(high)}"
+
+
+def coerce_boolean(name: str, value: object, problems: list[FactProblem]) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("true", "1", "yes", "có", "co", "x"):
+            return True
+        if text in ("false", "0", "no", "không", "khong", ""):
+            return False
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    _refuse(name, value, "true or false", problems)
+    return None
+
+
+def coerce_member(name: str, value: object, members: tuple[str, ...], problems: list[FactProblem]) -> Any:
+    if isinstance(value, str) and value.strip() in members:
+        return value.strip()
+    shown = ", ".join(members)
+    problems.append(FactProblem(name, f"{value!r} is not one of: {shown}"))
+    return None
+
+
+def coerce_level(name: str, value: object, members: tuple[str, ...], problems: list[FactProblem]) -> Any:
+    member = coerce_member(name, value, members, problems)
+    return None if member is None else members.index(member)
+
+
+def coerce_date(
+    name: str, value: object, low: datetime.date | None, high: datetime.date | None, problems: list[FactProblem]
+) -> Any:
+    if isinstance(value, datetime.datetime):
+        _refuse(name, value, "a date (without a time)", problems)
+        return None
+    if isinstance(value, datetime.date):
+        result = value
+    elif isinstance(value, str):
+        try:
+            result = datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            _refuse(name, value, "a date written YYYY-MM-DD", problems)
+            return None
+    else:
+        _refuse(name, value, "a date", problems)
+        return None
+    if (low is not None and result < low) or (high is not None and result > high):
+        problems.append(FactProblem(name, f"{result} is outside the allowed range {low or '…'}..{high or '…'}"))
+        return None
+    return result
+
+
+# ---------------------------------------------------------------- exact arithmetic helpers used by compiled code
+
+
+def to_fraction(value: int | Decimal | Fraction) -> Fraction:
+    return value if isinstance(value, Fraction) else Fraction(value)
+
+
+def round_half_up(value: int | Decimal | Fraction, places: int) -> Any:
+    """Round half away from zero to ``places`` decimals, exactly; whole numbers come back as int."""
+    if isinstance(value, Fraction):
+        scaled = value * 10**places
+        whole = math.floor(abs(scaled) + Fraction(1, 2))
+        whole = whole if scaled >= 0 else -whole
+        result = Decimal(whole).scaleb(-places)
+    elif isinstance(value, int):
+        return value
+    else:
+        with localcontext() as ctx:
+            ctx.prec = max(ctx.prec, len(value.as_tuple().digits) + places + 2)
+            result = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return int(result) if places == 0 else result
+
+
+def days_between(start: datetime.date, end: datetime.date) -> int:
+    return (end - start).days
+
+
+def months_between(start: datetime.date, end: datetime.date) -> int:
+    """Whole months from start to end (negative when end is earlier)."""
+    sign = 1
+    if end < start:
+        start, end, sign = end, start, -1
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if end.day < start.day:
+        months -= 1
+    return sign * months
+
+
+def worst(levels: Iterable[int | None]) -> int | None:
+    present = [lv for lv in levels if lv is not None]
+    return max(present) if present else None
+
+
+def at_least(a: int | None, b: int | None) -> bool:
+    """Level a is at least as good as level b (index 0 is the best)."""
+    return a is not None and b is not None and a <= b
+
+
+# ---------------------------------------------------------------- results
+
+
+@attrs.frozen
+class RulesetRef:
+    """Which rules produced a score: id, version and fingerprint of the canonical form."""
+
+    id: str
+    version: str
+    fingerprint: str
+
+
+@attrs.frozen
+class CriterionResult:
+    id: str
+    number: str
+    label: str
+    kind: str  # group item
+    points: Decimal | None
+    maximum: Decimal | None
+    level: str | None
+    level_label: str | None
+    applicable: bool
+
+
+@attrs.frozen
+class AdjustmentResult:
+    id: str
+    label: str
+    kind: str  # deduction bonus
+    points: Decimal
+    maximum: Decimal
+    applicable: bool
+
+
+@attrs.frozen
+class RuleResult:
+    """A knock-out or not-graded rule that applied."""
+
+    id: str
+    label: str
+    action: str | None
+    grade: str | None
+
+
+@attrs.frozen
+class RequirementResult:
+    grade: str
+    label: str
+    held: bool
+
+
+@attrs.frozen
+class Layout:
+    """What each slot of a compiled program's result means. Shared by every evaluation of one ruleset.
+
+    Fields that a serialised evaluation carries take part in equality; the
+    texts used only by explanations (rules, citations) do not.
+    """
+
+    ruleset: RulesetRef
+    title: str
+    inputs: tuple[str, ...]
+    input_kinds: tuple[str, ...]
+    level_members: tuple[tuple[str, ...] | None, ...]  # per input: members of a level input
+    criteria: tuple[tuple[str, str, str, str, Decimal | None], ...]  # id number label kind max
+    level_scales: tuple[tuple[str, ...] | None, ...]  # per criterion: its level scale's members
+    level_labels: tuple[tuple[str, ...] | None, ...]
+    adjustments: tuple[tuple[str, str, str, Decimal], ...]  # id label kind max
+    grades: tuple[tuple[str, str], ...]  # id label
+    requirements: tuple[tuple[int, str], ...]  # grade index, label
+    knockouts: tuple[tuple[str, str, str, int], ...]  # id label action grade
+    exemptions: tuple[tuple[str, str], ...]  # id label
+    scored: bool
+    maximum: Decimal | None
+    deductions_cap: Decimal | None
+    bonuses_cap: Decimal | None
+    details: Any = attrs.field(default=None, eq=False, repr=False)  # explain.Details, when compiled here
+
+
+# Positions in the compiled program's result tuple (see compiler.py).
+FACTS, POINTS, LEVELS, APPLICABLE, CRITERIA_TOTAL, DEDUCTED, ADDED, TOTAL, GRADE, BAND_GRADE, REQUIREMENTS, KNOCKOUTS, EXEMPTIONS = range(13)
+
+
+@attrs.frozen(repr=False)
+class Evaluation:
+    """One organisation's score: total, grade, every criterion, every rule that applied, and why.
+
+    Immutable. Build it with :meth:`Ruleset.evaluate`; convert it to and from
+    JSON-ready data with :mod:`partyrules.serialize`.
+    """
+
+    layout: Layout
+    raw: tuple[Any, ...]
+
+    def __repr__(self) -> str:
+        grade = self.grade if self.grade is not None else f"not graded ({self.not_graded.id if self.not_graded else '?'})"
+        return f"<Evaluation {self.layout.ruleset.id} total={self.total} grade={grade}>"
+
+    @property
+    def ruleset(self) -> RulesetRef:
+        return self.layout.ruleset
+
+    @property
+    def facts(self) -> Mapping[str, FactValue]:
+        """The facts as validated, defaults filled in; percentages in percent units."""
+        out: dict[str, FactValue] = {}
+        for name, kind, members, value in zip(
+            self.layout.inputs, self.layout.input_kinds, self.layout.level_members, self.raw[FACTS]
+        ):
+            if kind == "percent":
+                value = value.scaleb(2)
+            elif kind == "level" and members is not None:
+                value = members[value]
+            out[name] = value
+        return MappingProxyType(out)
+
+    @property
+    def total(self) -> Decimal:
+        value = self.raw[TOTAL]
+        return value if isinstance(value, Decimal) else Decimal(value)
+
+    @property
+    def criteria_points(self) -> Decimal:
+        """Points from the criteria alone, before deductions and bonuses."""
+        return Decimal(self.raw[CRITERIA_TOTAL])
+
+    @property
+    def deducted(self) -> Decimal:
+        return Decimal(self.raw[DEDUCTED])
+
+    @property
+    def added(self) -> Decimal:
+        return Decimal(self.raw[ADDED])
+
+    @property
+    def grade(self) -> str | None:
+        index = self.raw[GRADE]
+        return None if index is None else self.layout.grades[index][0]
+
+    @property
+    def grade_label(self) -> str | None:
+        index = self.raw[GRADE]
+        return None if index is None else self.layout.grades[index][1]
+
+    @property
+    def graded(self) -> bool:
+        return self.raw[GRADE] is not None
+
+    @property
+    def not_graded(self) -> RuleResult | None:
+        for (name, label), applied in zip(self.layout.exemptions, self.raw[EXEMPTIONS]):
+            if applied:
+                return RuleResult(name, label, None, None)
+        return None
+
+    @property
+    def criteria(self) -> tuple[CriterionResult, ...]:
+        out = []
+        points, levels, applicable = self.raw[POINTS], self.raw[LEVELS], self.raw[APPLICABLE]
+        for i, (name, number, label, kind, maximum) in enumerate(self.layout.criteria):
+            scale = self.layout.level_scales[i]
+            labels = self.layout.level_labels[i]
+            level = levels[i]
+            out.append(
+                CriterionResult(
+                    id=name,
+                    number=number,
+                    label=label,
+                    kind=kind,
+                    points=None if points[i] is None else Decimal(points[i]),
+                    maximum=maximum,
+                    level=None if level is None or scale is None else scale[level],
+                    level_label=None if level is None or labels is None else labels[level],
+                    applicable=applicable[i],
+                )
+            )
+        return tuple(out)
+
+    def criterion(self, name: str) -> CriterionResult:
+        for c in self.criteria:
+            if c.id == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def points(self) -> Mapping[str, Decimal]:
+        """Points of every scored criterion, deduction and bonus, by id."""
+        out = {c.id: c.points for c in self.criteria if c.points is not None}
+        out.update({a.id: a.points for a in self.adjustments})
+        return MappingProxyType(out)
+
+    @property
+    def levels(self) -> Mapping[str, str | None]:
+        return MappingProxyType({c.id: c.level for c in self.criteria if self.layout.level_scales[self._index(c.id)]})
+
+    def _index(self, name: str) -> int:
+        for i, c in enumerate(self.layout.criteria):
+            if c[0] == name:
+                return i
+        raise KeyError(name)
+
+    @property
+    def adjustments(self) -> tuple[AdjustmentResult, ...]:
+        n = len(self.layout.criteria)
+        points, applicable = self.raw[POINTS], self.raw[APPLICABLE]
+        return tuple(
+            AdjustmentResult(name, label, kind, Decimal(points[n + i]), maximum, applicable[n + i])
+            for i, (name, label, kind, maximum) in enumerate(self.layout.adjustments)
+        )
+
+    @property
+    def deductions(self) -> tuple[AdjustmentResult, ...]:
+        return tuple(a for a in self.adjustments if a.kind == "deduction")
+
+    @property
+    def bonuses(self) -> tuple[AdjustmentResult, ...]:
+        return tuple(a for a in self.adjustments if a.kind == "bonus")
+
+    @property
+    def knockouts(self) -> tuple[RuleResult, ...]:
+        """Knock-outs whose condition held (whether or not they changed the grade)."""
+        grades = self.layout.grades
+        return tuple(
+            RuleResult(name, label, action, grades[grade][0])
+            for (name, label, action, grade), applied in zip(self.layout.knockouts, self.raw[KNOCKOUTS])
+            if applied
+        )
+
+    @property
+    def requirements(self) -> tuple[RequirementResult, ...]:
+        grades = self.layout.grades
+        return tuple(
+            RequirementResult(grades[g][0], label, bool(held))
+            for (g, label), held in zip(self.layout.requirements, self.raw[REQUIREMENTS])
+        )
+
+    @property
+    def band_grade(self) -> str | None:
+        """The grade the total's band gave, before requirements and knock-outs."""
+        index = self.raw[BAND_GRADE]
+        return None if index is None else self.layout.grades[index][0]
+
+    def explain(self) -> str:
+        """A person-readable breakdown: every point with its rule and citation, every grade step."""
+        from partyrules.explain import explain_text
+
+        return explain_text(self)
+
+
+# ---------------------------------------------------------------- the compiled ruleset
+
+
+@attrs.frozen
+class InputSpec:
+    """A declared input, as a program or a form needs it."""
+
+    name: str
+    label: str
+    kind: str  # integer decimal percent boolean date enum level
+    low: Any
+    high: Any
+    places: int | None
+    required: bool
+    default: Any
+    members: tuple[str, ...]
+    member_labels: tuple[str | None, ...]
+
+
+Program = Callable[[Mapping[str, Any]], tuple[Any, ...]]
+
+
+@attrs.frozen(repr=False)
+class Ruleset:
+    """A checked, compiled criteria file. Immutable; evaluate it as often as you like.
+
+    Compiling happened once, in :func:`partyrules.load`; :meth:`evaluate`
+    runs the generated program and never walks the syntax tree.
+    """
+
+    id: str
+    version: str
+    title: str
+    basis: str
+    effective_from: datetime.date | None
+    effective_to: datetime.date | None
+    status: str
+    fingerprint: str
+    inputs: tuple[InputSpec, ...]
+    layout: Layout = attrs.field(eq=False)
+    source: str = attrs.field(eq=False)  # the normalised source text; reloading it rebuilds the program
+    filename: str = attrs.field(eq=False)
+    program: Program = attrs.field(eq=False)
+
+    def __repr__(self) -> str:
+        return f"<Ruleset {self.id} version {self.version} ({self.fingerprint[:12]})>"
+
+    @property
+    def ref(self) -> RulesetRef:
+        return self.layout.ruleset
+
+    def evaluate(self, facts: Mapping[str, Any]) -> Evaluation:
+        """Score one organisation. Raises :class:`FactsError` listing every problem with the facts."""
+        if not isinstance(facts, Mapping):
+            raise FactsError([FactProblem("*", f"facts must be a mapping of input names to values, not {type(facts).__name__}")])
+        return Evaluation(self.layout, self.program(facts))
+
+    def evaluate_many(self, rows: Iterable[Mapping[str, Any]]) -> Iterator[Evaluation | FactsError]:
+        """Score rows lazily, in order; a bad row yields its :class:`FactsError` and the others go on."""
+        program, layout = self.program, self.layout
+        for number, row in enumerate(rows, 1):
+            try:
+                yield Evaluation(layout, program(row))
+            except FactsError as exc:
+                yield FactsError(exc.problems, row=f"row {number}")
+
+    def explain(self, facts: Mapping[str, Any]) -> str:
+        return self.evaluate(facts).explain()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the program is generated code: pickle the source and compile it again
+        from partyrules.api import _rebuild
+
+        return (_rebuild, (self.source, self.filename))
