@@ -18,7 +18,8 @@ What the data are modelled on (see ``/work/shared/domain/README.md``, sections 8
 * the inputs, names and ranges of ``src/partyrules/criteria/vn.hatinh/chi-bo-4-tot.criteria``.
 
 The output is deterministic: only integer arithmetic on draws of a seeded ``random.Random``
-(``randrange``) is used, so the same arguments give byte-identical output on any machine.
+(``randrange`` and ``choice``, no floats, no hash order) is used, so the same arguments give
+byte-identical output on any machine.
 Percentages are computed as ratios of integers and written in percent units with at most two
 decimals (``87.5`` means 87.5 %).
 
@@ -370,8 +371,8 @@ def make_cell(rng: random.Random, district: District, number: int, namer: Namer)
 
     # Criterion 3: unity and discipline.
     x = mix(rng, quality)
-    disunity = chance(rng, 2500 if x < -2300 else 120 if x < -1300 else 10)
-    p_discipline = 150 + members * 7 + (max(0, -x) * 300 // SD)
+    disunity = chance(rng, 1500 if x < -2300 else 70 if x < -1300 else 6)
+    p_discipline = 110 + members * 7 + (max(0, -x) * 300 // SD)
     members_disciplined = 0
     if disunity or chance(rng, p_discipline):
         members_disciplined = min(max(1, members // 4), pick(rng, ((800, 1), (150, 2), (40, 3), (10, 4))))
@@ -393,7 +394,8 @@ def make_cell(rng: random.Random, district: District, number: int, namer: Namer)
     p_good = clamp(9050 + x * 400 // SD, 5500, 9950)
     # Rounded expectation with a jitter of one member: independent draws would make tiny cells swing wildly.
     assessable = max(0, graded - members_disciplined)
-    good = clamp((assessable * p_good + FULL // 2) // FULL + pick(rng, ((2, -1), (6, 0), (2, 1))), 0, assessable)
+    jitter = pick(rng, ((1, -1), (8, 0), (1, 1)) if assessable < 10 else ((2, -1), (6, 0), (2, 1)))
+    good = clamp((assessable * p_good + FULL // 2) // FULL + jitter, 0, assessable)
     members_good_rate = ratio(good, graded)
     dues_on_time = not chance(rng, clamp(200 - x * 250 // SD, 30, 3000))
 
@@ -438,7 +440,7 @@ def generate(seed: int, count: int) -> list[list[str]]:
     rng = random.Random(seed)
     rows: list[list[str]] = []
     shares = apportion(count, [d.population for d in DISTRICTS])
-    for district, share in zip(DISTRICTS, shares):
+    for district, share in zip(DISTRICTS, shares, strict=True):
         namer = Namer(district, {})
         for number in range(1, share + 1):
             rows.append(make_cell(rng, district, number, namer))
@@ -454,7 +456,7 @@ def write(path: Path, rows: Sequence[Sequence[str]]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Generate synthetic Hà Tĩnh party-cell data (see the module docstring).")
+    parser = argparse.ArgumentParser(description="Generate synthetic Hà Tĩnh party-cell data (see the docstring).")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="CSV file to write (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default: %(default)s)")
     parser.add_argument("--count", type=int, default=DEFAULT_COUNT, help="number of cells (default: %(default)s)")

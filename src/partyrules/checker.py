@@ -62,7 +62,6 @@ RULESET_ID = re.compile(r"^[a-z0-9][a-z0-9_.\-]*(/[a-z0-9][a-z0-9_.\-]*)*$")
 #: Numeric facts without a declared range are refused beyond this magnitude,
 #: so that the precision every formula needs is known when compiling.
 FACT_MAGNITUDE = Decimal(10) ** 15
-DEFAULT_PLACES = 4
 MAX_PRECISION = 200
 MAX_TABLE_REGIONS = 200_000
 
@@ -414,9 +413,7 @@ class Checker:
                 self.error("PR302", f"the range starts above where it ends ({low} > {high})", spec.range.span)
         elif spec.kind == "percent":
             low, high = Decimal(0), Decimal(1)
-        places = spec.places
-        if places is None and spec.kind in ("decimal", "percent"):
-            places = DEFAULT_PLACES if spec.kind == "decimal" else 2
+        places = spec.places  # None: any exact decimal is accepted
         if places is not None and places > 12:
             self.error("PR302", f"{places} decimal places is more than the 12 supported", spec.span)
         default: Any = None

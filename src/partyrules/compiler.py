@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from decimal import Decimal, getcontext, localcontext
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -77,8 +77,6 @@ class _Writer:
             "months_between": rt.months_between,
             "worst": rt.worst,
             "at_least": rt.at_least,
-            "getcontext": getcontext,
-            "with_precision": _with_precision,
         }
         self.constants: dict[tuple[str, str], str] = {}
         self.temps = 0
@@ -113,13 +111,12 @@ class _Writer:
     # -- the program
     def program(self) -> str:
         self.emit("def program(facts):", 0)
-        # exactness needs enough digits; a caller's narrower decimal context must not round silently
-        self.emit(f"if getcontext().prec < {self.model.precision}: return with_precision(program, facts, {self.model.precision})")
         self.emit("problems = []")
-        self.emit("seen = 0")
+        self.emit("get = facts.get")
         for k, spec in enumerate(self.model.inputs):
             self.validate(k, spec)
-        self.emit(f"if seen != len(facts): unknown_inputs(facts, {self.const(frozenset(self.inputs))}, problems)")
+        count = len(self.model.inputs)
+        self.emit(f"if len(facts) != {count}: unknown_inputs(facts, {self.const(frozenset(self.inputs))}, problems)")
         self.emit("if problems: raise FactsError(problems)")
         for constraint in self.model.constraints:
             names = sorted({r.target for node in _names(constraint.condition) if (r := self.resolution(node)).target})
@@ -132,66 +129,87 @@ class _Writer:
             self.value(kind, name)
         self.totals()
         self.grading()
-        facts = ", ".join(self.inputs.values())
-        points = ", ".join(f"p{k}" if c.maximum is not None else "None" for k, c in enumerate(self.all))
-        levels = ", ".join(f"v{k}" if c.level is not None else "None" for k, c in enumerate(self.model.criteria))
-        applicable = ", ".join(f"a{k}" if c.applicable is not None else "True" for k, c in enumerate(self.all))
-        requirements = ", ".join(f"r{k}" for k in range(self.requirement_count))
-        knockouts = ", ".join(f"k{k}" for k in range(len(self.model.knockouts)))
-        exemptions = ", ".join(f"e{k}" for k in range(len(self.model.exemptions)))
-        self.emit(
-            f"return (({facts}{',' if facts else ''}), ({points}{',' if points else ''}), "
-            f"({levels}{',' if levels else ''}), ({applicable}{',' if applicable else ''}), "
-            f"crit, ded, bon, total, grade, start, ({requirements}{',' if requirements else ''}), "
-            f"({knockouts}{',' if knockouts else ''}), ({exemptions}{',' if exemptions else ''}))"
-        )
+        # one flat tuple (one allocation per evaluation); runtime.Layout.offsets says where each part starts
+        parts = list(self.inputs.values())
+        parts += [f"p{k}" if c.maximum is not None else "None" for k, c in enumerate(self.all)]
+        parts += [f"v{k}" if c.level is not None else "None" for k, c in enumerate(self.model.criteria)]
+        parts += [f"a{k}" if c.applicable is not None else "True" for k, c in enumerate(self.all)]
+        parts += ["crit", "ded", "bon", "total", "grade", "start"]
+        parts += [f"r{k}" for k in range(self.requirement_count)]
+        parts += [f"k{k}" for k in range(len(self.model.knockouts))]
+        parts += [f"e{k}" for k in range(len(self.model.exemptions))]
+        self.emit(f"return ({', '.join(parts)},)")
         return "\n".join(self.lines) + "\n"
 
     def validate(self, k: int, spec: Any) -> None:
+        """Inline checks for the common case; anything else (absent, a string, out of range) goes slow."""
         x = f"x{k}"
         name = self.const(spec.name)
         kind = spec.type.kind
-        self.emit(f"{x} = facts.get({name}, MISSING)")
-        self.emit(f"if {x} is MISSING:")
+        default = spec.default if spec.has_default else rt.MISSING
         if spec.has_default:
-            default = spec.default
             if kind == "level":
                 default = spec.type.members.index(default)
             elif kind == "integer":
                 default = int(default)
-            self.emit(f"{x} = {self.const(default)}", 2)
-        else:
-            self.emit(f"problems.append(FactProblem({name}, {self.const('is missing')}))", 2)
-        self.emit("else:")
-        self.emit("seen += 1", 2)
+            elif kind == "percent":
+                default = _decimal(_percent_units(default))
+            elif kind == "decimal":
+                default = _decimal(default)
+        fallback = self.const(default) if spec.has_default else "MISSING"
+        self.emit(f"{x} = get({name})")
         low = self.const(spec.low)
         high = self.const(spec.high)
         if kind == "integer":
-            bounds = []
-            if spec.low is not None:
-                bounds.append(f"{low} <= {x}")
-            if spec.high is not None:
-                bounds.append(f"{x} <= {high}")
-            if spec.low is None and spec.high is None:
-                bounds.append(f"-{self.const(int(rt.FACT_MAGNITUDE))} < {x} < {self.const(int(rt.FACT_MAGNITUDE))}")
-            test = " and ".join(bounds)
-            self.emit(f"if type({x}) is not int or not ({test}):", 2)
-            self.emit(f"{x} = coerce_integer({name}, {x}, {low}, {high}, problems)", 3)
-        elif kind == "decimal":
-            self.emit(f"{x} = coerce_decimal({name}, {x}, {low}, {high}, {spec.places}, problems)", 2)
-        elif kind == "percent":
-            self.emit(f"{x} = coerce_percent({name}, {x}, {low}, {high}, {spec.places}, problems)", 2)
+            lowest = low if spec.low is not None else f"-{self.const(int(rt.FACT_MAGNITUDE))}"
+            highest = high if spec.high is not None else self.const(int(rt.FACT_MAGNITUDE))
+            self.emit(f"if type({x}) is not int or not ({lowest} <= {x} <= {highest}):")
+            self.emit(f"{x} = coerce_integer({name}, {x}, {low}, {high}, problems, {fallback})", 2)
+        elif kind in ("decimal", "percent"):
+            if kind == "percent":
+                low = self.const(_decimal(_percent_units(spec.low)))
+                high = self.const(_decimal(_percent_units(spec.high)))
+            test = f"type({x}) is Decimal and {x}.is_finite()"
+            if spec.places is not None:
+                test += f" and {x}.quantize({self.const(Decimal(1).scaleb(-spec.places))}) == {x}"
+            if spec.low is not None and spec.high is not None:
+                test += f" and {low} <= {x} <= {high}"
+            else:
+                test = "False"  # unbounded: the slow path also checks the size limit
+            coerce = "coerce_percent" if kind == "percent" else "coerce_decimal"
+            self.emit(f"if not ({test}):")
+            self.emit(f"{x} = {coerce}({name}, {x}, {low}, {high}, {spec.places}, problems, {fallback})", 2)
         elif kind == "boolean":
-            self.emit(f"if {x} is not True and {x} is not False:", 2)
-            self.emit(f"{x} = coerce_boolean({name}, {x}, problems)", 3)
+            self.emit(f"if {x} is not True and {x} is not False:")
+            self.emit(f"{x} = coerce_boolean({name}, {x}, problems, {fallback})", 2)
         elif kind == "enum":
             members = self.const(frozenset(spec.type.members))
-            self.emit(f"if type({x}) is not str or {x} not in {members}:", 2)
-            self.emit(f"{x} = coerce_member({name}, {x}, {self.const(spec.type.members)}, problems)", 3)
+            self.emit(f"if type({x}) is not str or {x} not in {members}:")
+            self.emit(f"{x} = coerce_member({name}, {x}, {self.const(spec.type.members)}, problems, {fallback})", 2)
         elif kind == "level":
-            self.emit(f"{x} = coerce_level({name}, {x}, {self.const(spec.type.members)}, problems)", 2)
+            self.emit(f"{x} = coerce_level({name}, {x}, {self.const(spec.type.members)}, problems, {fallback})")
         elif kind == "date":
-            self.emit(f"{x} = coerce_date({name}, {x}, {low}, {high}, problems)", 2)
+            self.emit(f"if type({x}) is not date or not ({low} <= {x} <= {high}):" if spec.low is not None and spec.high is not None else "if True:")
+            self.emit(f"{x} = coerce_date({name}, {x}, {low}, {high}, problems, {fallback})", 2)
+
+    def number_test(self, x: str, places: int | None) -> str:
+        """Inline test that a fact is an exact number (and has at most ``places`` decimals, if declared)."""
+        if places is None:
+            return f"(type({x}) is int or (type({x}) is Decimal and {x}.is_finite()))"
+        quantum = self.const(Decimal(1).scaleb(-places))
+        return f"(type({x}) is int or (type({x}) is Decimal and {x}.is_finite() and {x}.quantize({quantum}) == {x}))"
+
+    def simple(self, node: n.Expr) -> bool:
+        """Whether the node's code is a variable or constant, safe to repeat without a temporary."""
+        return isinstance(node, (n.Name, n.Number, n.BooleanLiteral, n.DateLiteral))
+
+    def bind(self, node: n.Expr) -> tuple[str, str]:
+        """(code that evaluates the node first, code that reuses its value)."""
+        code = self.expr(node)
+        if self.simple(node):
+            return code, code
+        t = self.temp()
+        return f"({t} := {code})", t
 
     def value(self, kind: str, name: str) -> None:
         if kind == "let":
@@ -290,8 +308,12 @@ class _Writer:
         return result
 
     def numeric(self, node: n.Expr, as_fraction: bool) -> str:
+        """Code for a number; as_fraction gives its true value as a Fraction (percent units undone)."""
         code = self.expr(node)
-        if as_fraction and self.type_of(node).kind != "ratio":
+        kind = self.type_of(node).kind
+        if as_fraction and kind == "percent":
+            return f"(to_fraction({code}) / 100)"
+        if as_fraction and kind != "ratio":
             return f"to_fraction({code})"
         return code
 
@@ -299,13 +321,23 @@ class _Writer:
         if isinstance(value, Decimal):
             if as_fraction:
                 return self.const(Fraction(value))
+            # the constant's Python type follows the value it meets at run time:
+            # Decimal against decimals and percentages (Decimal-Decimal compares twice as fast), int against ints
+            if type_.kind == "percent":
+                return self.const(_decimal(_percent_units(value)))
             if type_.kind == "integer" and value == value.to_integral_value():
                 return self.const(int(value))
-            return self.const(value)
+            return self.const(_decimal(value))
         return self.const(value)
 
     def _number(self, node: n.Number) -> str:
         return self.literal(node.value, self.type_of(node))
+
+    def operand(self, node: n.Expr, other: n.Expr) -> str:
+        """A comparison operand; a literal takes the representation of the other side."""
+        if isinstance(node, n.Number) and self.type_of(other).kind in ("decimal", "percent", "integer"):
+            return self.literal(node.value, self.type_of(other))
+        return self.expr(node)
 
     def _dateliteral(self, node: n.DateLiteral) -> str:
         return self.const(node.value)
@@ -344,23 +376,39 @@ class _Writer:
         ratio = self.type_of(node).kind == "ratio"
         left = self.numeric(node.left, ratio)
         right = self.numeric(node.right, ratio)
+        if node.op == "*" and not ratio and "percent" in (self.type_of(node.left).kind, self.type_of(node.right).kind):
+            # a percentage in percent units times anything: one factor of 100 to take out, exactly
+            return f"({left} * {right} / {self.const(Decimal(100))})"
         return f"({left} {node.op} {right})"
 
     def _compare(self, node: n.Compare) -> str:
         lt = self.type_of(node.left)
         rt_ = self.type_of(node.right)
         if lt.kind == "level":
-            a, b = self.temp(), self.temp()
             left, right = self.expr(node.left), self.expr(node.right)
             # index 0 is the best level: "better or equal" is a smaller index
             op = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}[node.op]
-            if node.op in ("==", "!="):
+            if node.op in ("==", "!=") or not (self.nullable(node.left) or self.nullable(node.right)):
                 return f"({left} {op} {right})"
+            a, b = self.temp(), self.temp()
             return f"(({a} := {left}) is not None and ({b} := {right}) is not None and {a} {op} {b})"
         ratio = "ratio" in (lt.kind, rt_.kind)
+        if lt.numeric and not ratio:
+            return f"({self.operand(node.left, node.right)} {node.op} {self.operand(node.right, node.left)})"
         if lt.numeric:
             return f"({self.numeric(node.left, ratio)} {node.op} {self.numeric(node.right, ratio)})"
         return f"({self.expr(node.left)} {node.op} {self.expr(node.right)})"
+
+    def nullable(self, node: n.Expr) -> bool:
+        """Whether a level expression can be None (a criterion that may be not applicable)."""
+        names: list[str] = []
+        for inner in _walk(node):
+            if isinstance(inner, n.Call) and inner.function in ("level", "worst_level"):
+                args = [a.name for a in inner.args if isinstance(a, n.Name)]
+                if inner.function == "worst_level" and not args:
+                    args = [c.name for c in self.model.criteria if c.level is not None]
+                names.extend(args)
+        return any(self.all[self.index[x]].applicable is not None for x in names)
 
     def _if(self, node: n.If) -> str:
         ratio = self.type_of(node).kind == "ratio"
@@ -378,6 +426,9 @@ class _Writer:
                 return f"min(max({parts[0]}, {parts[1]}), {parts[2]})"
             if len(parts) == 1:
                 return parts[0]
+            if len(parts) == 2 and all(self.simple(a) for a in args) and not ratio:
+                op = "<=" if fn == "min" else ">="
+                return f"({parts[0]} if {parts[0]} {op} {parts[1]} else {parts[1]})"
             return f"{fn}({', '.join(parts)})"
         if fn == "round":
             assert isinstance(args[1], n.Number)
@@ -415,12 +466,12 @@ class _Writer:
 
     def _bands(self, node: n.Bands) -> str:
         subject_type = self.type_of(node.subject)
-        t = self.temp()
+        bound, t = self.bind(node.subject)
         parts = []
         first = True
         for band in node.bands:
             test = ">=" if band.direction == "from" else "<="
-            subject = f"({t} := {self.expr(node.subject)})" if first else t
+            subject = bound if first else t
             first = False
             parts.append(f"{self.expr(band.result)} if {subject} {test} {self._threshold(band.threshold, subject_type)} else ")
         otherwise = self.expr(node.otherwise) if node.otherwise is not None else self.expr(node.bands[-1].result)
@@ -433,7 +484,7 @@ class _Writer:
 
     def _match(self, node: n.Match) -> str:
         subject_type = self.type_of(node.subject)
-        t = self.temp()
+        bound, t = self.bind(node.subject)
         parts = []
         first = True
         for arm in node.arms:
@@ -443,7 +494,7 @@ class _Writer:
                     values.append(str(subject_type.members.index(pattern.name)) if subject_type.kind == "level" else self.const(pattern.name))
                 else:
                     values.append("True" if pattern.value else "False")
-            subject = f"({t} := {self.expr(node.subject)})" if first else t
+            subject = bound if first else t
             first = False
             test = " or ".join(f"{subject if i == 0 else t} == {v}" for i, v in enumerate(values))
             parts.append((self.expr(arm.result), test))
@@ -458,8 +509,16 @@ class _Writer:
         return "(" + "".join(f"{result} if ({test}) else " for result, test in parts) + tail + ")"
 
     def _table(self, node: n.Table) -> str:
-        temps = [self.temp() for _ in node.columns]
-        bind = " and ".join(f"(({t} := {self.expr(col)}) is not None or True)" for t, col in zip(temps, node.columns))
+        temps = []
+        binds = []
+        for col in node.columns:
+            if self.simple(col):
+                temps.append(self.expr(col))
+            else:
+                t = self.temp()
+                temps.append(t)
+                binds.append(f"(({t} := {self.expr(col)}) is not None or True)")
+        bind = " and ".join(binds)
         column_types = [self.type_of(c) for c in node.columns]
         rows = []
         for row in node.rows:
@@ -484,19 +543,41 @@ class _Writer:
             tail = rows[-1][0]
             rows = rows[:-1]
         body = "".join(f"{result} if ({test}) else " for result, test in rows) + tail
+        if not bind:
+            return f"({body})"
         return f"(({body}) if ({bind}) else None)"
 
 
-def _names(expr: n.Expr) -> list[n.Name]:
+def _decimal(value: Any) -> Any:
+    return None if value is None else Decimal(value)
+
+
+def _percent_units(value: Any) -> Any:
+    """A percentage held as a fraction (0.875) in percent units (87.5); whole numbers as int."""
+    if value is None:
+        return None
+    units = Decimal(value).scaleb(2)
+    return int(units) if units == units.to_integral_value() else units
+
+
+def _walk(expr: n.Expr) -> Any:
     from partyrules.checker import walk
 
-    return [node for node in walk(expr) if isinstance(node, n.Name)]
+    return walk(expr)
+
+
+def _names(expr: n.Expr) -> list[n.Name]:
+    return [node for node in _walk(expr) if isinstance(node, n.Name)]
 
 
 def generate(model: Model) -> tuple[str, dict[str, Any]]:
     """The program's source and the namespace of constants it runs in."""
     writer = _Writer(model)
-    source = writer.program()
+    body = writer.program()
+    # constants are passed to a factory so the program reads them as closure cells, not globals
+    names = sorted((k for k in writer.namespace if k.startswith("C")), key=lambda k: int(k[1:]))
+    head = f"def make({', '.join(names)}):\n" if names else "def make():\n"
+    source = head + "".join("    " + line + "\n" for line in body.splitlines()) + "    return program\n"
     return source, writer.namespace
 
 
@@ -504,11 +585,5 @@ def compile_program(model: Model) -> rt.Program:
     source, namespace = generate(model)
     code = compile(source, f"<partyrules {model.header.ruleset_id}>", "exec")
     exec(code, namespace)  # noqa: S102 - generated from the checked model; no criteria text is code
-    program: rt.Program = namespace["program"]
-    return program
-
-
-def _with_precision(program: rt.Program, facts: Any, precision: int) -> tuple[Any, ...]:
-    with localcontext() as ctx:
-        ctx.prec = precision
-        return program(facts)
+    program: rt.Program = namespace["make"](**{k: v for k, v in namespace.items() if k.startswith("C")})
+    return rt.exact(program)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Decimal, Inexact, InvalidOperation, getcontext, localcontext
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
@@ -83,7 +83,20 @@ def _refuse(name: str, value: object, expected: str, problems: list[FactProblem]
         problems.append(FactProblem(name, f"{value!r} is not {expected}"))
 
 
-def coerce_integer(name: str, value: object, low: int | None, high: int | None, problems: list[FactProblem]) -> Any:
+def _absent(name: str, value: object, default: object, problems: list[FactProblem]) -> bool:
+    """True when the fact was not given (missing or None); records it as missing unless there is a default."""
+    if value is not None and value is not MISSING:
+        return False
+    if default is MISSING:
+        problems.append(FactProblem(name, "is missing"))
+    return True
+
+
+def coerce_integer(
+    name: str, value: object, low: int | None, high: int | None, problems: list[FactProblem], default: object = MISSING
+) -> Any:
+    if _absent(name, value, default, problems):
+        return default
     number = _number(value)
     if number is None or number != number.to_integral_value():
         _refuse(name, value, "a whole number", problems)
@@ -93,8 +106,16 @@ def coerce_integer(name: str, value: object, low: int | None, high: int | None, 
 
 
 def coerce_decimal(
-    name: str, value: object, low: Decimal | None, high: Decimal | None, places: int, problems: list[FactProblem]
+    name: str,
+    value: object,
+    low: Decimal | None,
+    high: Decimal | None,
+    places: int | None,
+    problems: list[FactProblem],
+    default: object = MISSING,
 ) -> Any:
+    if _absent(name, value, default, problems):
+        return default
     number = _number(value)
     if number is None or (isinstance(value, str) and value.strip().endswith("%")):
         _refuse(name, value, "a number", problems)
@@ -103,15 +124,22 @@ def coerce_decimal(
 
 
 def coerce_percent(
-    name: str, value: object, low: Decimal | None, high: Decimal | None, places: int, problems: list[FactProblem]
+    name: str,
+    value: object,
+    low: Any,
+    high: Any,
+    places: int | None,
+    problems: list[FactProblem],
+    default: object = MISSING,
 ) -> Any:
-    """A percentage given in percent units (87.5 or "87.5%") as the exact fraction 0.875."""
+    """A percentage in percent units: 87.5, Decimal("87.5") or "87.5%" all mean 87.5 %."""
+    if _absent(name, value, default, problems):
+        return default
     number = _number(value)
     if number is None:
         _refuse(name, value, "a percentage (87.5 means 87.5 %)", problems)
         return None
-    fraction = number.scaleb(-2)
-    return _decimal_checks(name, fraction, low, high, places + 2, problems, f"{number}%")
+    return _decimal_checks(name, number, low, high, places, problems, f"{number}%")
 
 
 def _decimal_checks(
@@ -124,10 +152,10 @@ def _decimal_checks(
     shown: str,
 ) -> Any:
     exponent = number.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > places:
+    if places is not None and isinstance(exponent, int) and -exponent > places:
         normal = number.normalize()
         exponent = normal.as_tuple().exponent
-        if isinstance(exponent, int) and -exponent > places:
+        if isinstance(exponent, int) and -exponent > places:  # noqa: SIM102
             problems.append(FactProblem(name, f"{shown} has more decimal places than the {places} this input accepts"))
             return None
     return _in_range(name, number, low, high, problems, shown)
@@ -147,14 +175,14 @@ def _shown_range(low: Any, high: Any, shown: str) -> str:
     def show(v: Any) -> str:
         if v is None:
             return "…"
-        if shown.endswith("%") and isinstance(v, Decimal):
-            return f"{v.scaleb(2).normalize():f}%"
-        return str(v)
+        return f"{v}%" if shown.endswith("%") else str(v)
 
     return f"{show(low)}..{show(high)}"
 
 
-def coerce_boolean(name: str, value: object, problems: list[FactProblem]) -> Any:
+def coerce_boolean(name: str, value: object, problems: list[FactProblem], default: object = MISSING) -> Any:
+    if _absent(name, value, default, problems):
+        return default
     if isinstance(value, bool):
         return value
     if isinstance(value, str):
@@ -169,7 +197,11 @@ def coerce_boolean(name: str, value: object, problems: list[FactProblem]) -> Any
     return None
 
 
-def coerce_member(name: str, value: object, members: tuple[str, ...], problems: list[FactProblem]) -> Any:
+def coerce_member(
+    name: str, value: object, members: tuple[str, ...], problems: list[FactProblem], default: object = MISSING
+) -> Any:
+    if _absent(name, value, default, problems):
+        return default
     if isinstance(value, str) and value.strip() in members:
         return value.strip()
     shown = ", ".join(members)
@@ -177,14 +209,27 @@ def coerce_member(name: str, value: object, members: tuple[str, ...], problems: 
     return None
 
 
-def coerce_level(name: str, value: object, members: tuple[str, ...], problems: list[FactProblem]) -> Any:
+def coerce_level(
+    name: str, value: object, members: tuple[str, ...], problems: list[FactProblem], default: object = MISSING
+) -> Any:
+    if isinstance(value, str) and value in members:
+        return members.index(value)
+    if _absent(name, value, default, problems):
+        return default
     member = coerce_member(name, value, members, problems)
     return None if member is None else members.index(member)
 
 
 def coerce_date(
-    name: str, value: object, low: datetime.date | None, high: datetime.date | None, problems: list[FactProblem]
+    name: str,
+    value: object,
+    low: datetime.date | None,
+    high: datetime.date | None,
+    problems: list[FactProblem],
+    default: object = MISSING,
 ) -> Any:
+    if _absent(name, value, default, problems):
+        return default
     if isinstance(value, datetime.datetime):
         _refuse(name, value, "a date (without a time)", problems)
         return None
@@ -208,6 +253,48 @@ def coerce_date(
 # ---------------------------------------------------------------- exact arithmetic helpers used by compiled code
 
 
+def exact(run: Callable[[Mapping[str, Any]], tuple[Any, ...]]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """Run a compiled program with decimal inexactness trapped, so no result is ever silently rounded.
+
+    Decimal + - * are exact while the context has digits enough; trapping
+    ``Inexact`` (about 80 ns) proves it on every run instead of assuming it.
+    If a value needs more digits, the run is repeated with many more.
+    """
+
+    def program(facts: Mapping[str, Any]) -> tuple[Any, ...]:
+        traps = getcontext().traps
+        if traps[Inexact]:  # the caller traps it already
+            try:
+                return run(facts)
+            except Inexact:
+                return _retry(run, facts)
+        traps[Inexact] = True
+        try:
+            return run(facts)
+        except Inexact:
+            return _retry(run, facts)
+        finally:
+            traps[Inexact] = False
+
+    program.__wrapped__ = run  # type: ignore[attr-defined]
+    return program
+
+
+def _retry(run: Callable[[Mapping[str, Any]], tuple[Any, ...]], facts: Mapping[str, Any]) -> tuple[Any, ...]:
+    with localcontext() as ctx:
+        ctx.prec = MAX_DIGITS
+        ctx.traps[Inexact] = True
+        try:
+            return run(facts)
+        except Inexact:
+            raise FactsError(
+                [FactProblem("*", f"a value needs more than {MAX_DIGITS} digits to be computed exactly")]
+            ) from None
+
+
+MAX_DIGITS = 1000
+
+
 def to_fraction(value: int | Decimal | Fraction) -> Fraction:
     return value if isinstance(value, Fraction) else Fraction(value)
 
@@ -224,6 +311,7 @@ def round_half_up(value: int | Decimal | Fraction, places: int) -> Any:
     else:
         with localcontext() as ctx:
             ctx.prec = max(ctx.prec, len(value.as_tuple().digits) + places + 2)
+            ctx.traps[Inexact] = False  # rounding here is what the file asked for
             result = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return int(result) if places == 0 else result
 
@@ -331,9 +419,22 @@ class Layout:
     deductions_cap: Decimal | None
     bonuses_cap: Decimal | None
     details: Any = attrs.field(default=None, eq=False, repr=False)  # explain.Details, when compiled here
+    offsets: tuple[int, ...] = attrs.field(
+        init=False, eq=False, repr=False, default=attrs.Factory(lambda self: self._offsets(), takes_self=True)
+    )
+
+    def _offsets(self) -> tuple[int, ...]:
+        """Where each part starts in the flat result tuple of the compiled program (see compiler.py)."""
+        scored = len(self.criteria) + len(self.adjustments)
+        sizes = [len(self.inputs), scored, len(self.criteria), scored, 1, 1, 1, 1, 1, 1]
+        sizes += [len(self.requirements), len(self.knockouts), len(self.exemptions)]
+        out = [0]
+        for size in sizes:
+            out.append(out[-1] + size)
+        return tuple(out)
 
 
-# Positions in the compiled program's result tuple (see compiler.py).
+# Parts of the compiled program's flat result tuple, in order (see compiler.py).
 FACTS, POINTS, LEVELS, APPLICABLE, CRITERIA_TOTAL, DEDUCTED, ADDED, TOTAL, GRADE, BAND_GRADE, REQUIREMENTS, KNOCKOUTS, EXEMPTIONS = range(13)
 
 
@@ -348,6 +449,13 @@ class Evaluation:
     layout: Layout
     raw: tuple[Any, ...]
 
+    def _part(self, part: int) -> tuple[Any, ...]:
+        offsets = self.layout.offsets
+        return self.raw[offsets[part] : offsets[part + 1]]
+
+    def _one(self, part: int) -> Any:
+        return self.raw[self.layout.offsets[part]]
+
     def __repr__(self) -> str:
         grade = self.grade if self.grade is not None else f"not graded ({self.not_graded.id if self.not_graded else '?'})"
         return f"<Evaluation {self.layout.ruleset.id} total={self.total} grade={grade}>"
@@ -361,50 +469,48 @@ class Evaluation:
         """The facts as validated, defaults filled in; percentages in percent units."""
         out: dict[str, FactValue] = {}
         for name, kind, members, value in zip(
-            self.layout.inputs, self.layout.input_kinds, self.layout.level_members, self.raw[FACTS]
+            self.layout.inputs, self.layout.input_kinds, self.layout.level_members, self._part(FACTS)
         ):
-            if kind == "percent":
-                value = value.scaleb(2)
-            elif kind == "level" and members is not None:
+            if kind == "level" and members is not None:
                 value = members[value]
             out[name] = value
         return MappingProxyType(out)
 
     @property
     def total(self) -> Decimal:
-        value = self.raw[TOTAL]
+        value = self._one(TOTAL)
         return value if isinstance(value, Decimal) else Decimal(value)
 
     @property
     def criteria_points(self) -> Decimal:
         """Points from the criteria alone, before deductions and bonuses."""
-        return Decimal(self.raw[CRITERIA_TOTAL])
+        return Decimal(self._one(CRITERIA_TOTAL))
 
     @property
     def deducted(self) -> Decimal:
-        return Decimal(self.raw[DEDUCTED])
+        return Decimal(self._one(DEDUCTED))
 
     @property
     def added(self) -> Decimal:
-        return Decimal(self.raw[ADDED])
+        return Decimal(self._one(ADDED))
 
     @property
     def grade(self) -> str | None:
-        index = self.raw[GRADE]
+        index = self._one(GRADE)
         return None if index is None else self.layout.grades[index][0]
 
     @property
     def grade_label(self) -> str | None:
-        index = self.raw[GRADE]
+        index = self._one(GRADE)
         return None if index is None else self.layout.grades[index][1]
 
     @property
     def graded(self) -> bool:
-        return self.raw[GRADE] is not None
+        return self._one(GRADE) is not None
 
     @property
     def not_graded(self) -> RuleResult | None:
-        for (name, label), applied in zip(self.layout.exemptions, self.raw[EXEMPTIONS]):
+        for (name, label), applied in zip(self.layout.exemptions, self._part(EXEMPTIONS)):
             if applied:
                 return RuleResult(name, label, None, None)
         return None
@@ -412,7 +518,7 @@ class Evaluation:
     @property
     def criteria(self) -> tuple[CriterionResult, ...]:
         out = []
-        points, levels, applicable = self.raw[POINTS], self.raw[LEVELS], self.raw[APPLICABLE]
+        points, levels, applicable = self._part(POINTS), self._part(LEVELS), self._part(APPLICABLE)
         for i, (name, number, label, kind, maximum) in enumerate(self.layout.criteria):
             scale = self.layout.level_scales[i]
             labels = self.layout.level_labels[i]
@@ -458,7 +564,7 @@ class Evaluation:
     @property
     def adjustments(self) -> tuple[AdjustmentResult, ...]:
         n = len(self.layout.criteria)
-        points, applicable = self.raw[POINTS], self.raw[APPLICABLE]
+        points, applicable = self._part(POINTS), self._part(APPLICABLE)
         return tuple(
             AdjustmentResult(name, label, kind, Decimal(points[n + i]), maximum, applicable[n + i])
             for i, (name, label, kind, maximum) in enumerate(self.layout.adjustments)
@@ -478,7 +584,7 @@ class Evaluation:
         grades = self.layout.grades
         return tuple(
             RuleResult(name, label, action, grades[grade][0])
-            for (name, label, action, grade), applied in zip(self.layout.knockouts, self.raw[KNOCKOUTS])
+            for (name, label, action, grade), applied in zip(self.layout.knockouts, self._part(KNOCKOUTS))
             if applied
         )
 
@@ -487,13 +593,13 @@ class Evaluation:
         grades = self.layout.grades
         return tuple(
             RequirementResult(grades[g][0], label, bool(held))
-            for (g, label), held in zip(self.layout.requirements, self.raw[REQUIREMENTS])
+            for (g, label), held in zip(self.layout.requirements, self._part(REQUIREMENTS))
         )
 
     @property
     def band_grade(self) -> str | None:
         """The grade the total's band gave, before requirements and knock-outs."""
-        index = self.raw[BAND_GRADE]
+        index = self._one(BAND_GRADE)
         return None if index is None else self.layout.grades[index][0]
 
     def explain(self) -> str:
@@ -556,7 +662,7 @@ class Ruleset:
 
     def evaluate(self, facts: Mapping[str, Any]) -> Evaluation:
         """Score one organisation. Raises :class:`FactsError` listing every problem with the facts."""
-        if not isinstance(facts, Mapping):
+        if type(facts) is not dict and not isinstance(facts, Mapping):
             raise FactsError([FactProblem("*", f"facts must be a mapping of input names to values, not {type(facts).__name__}")])
         return Evaluation(self.layout, self.program(facts))
 
