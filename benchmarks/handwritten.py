@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import cast
+from typing import Any
 
 __all__ = ["GRADES", "score", "score_fixed_point"]
 
@@ -86,23 +86,23 @@ def _grade(
     return GRADES[grade]
 
 
-def score(facts: Mapping[str, object]) -> tuple[Decimal, str | None]:
+def score(facts: Mapping[str, Any]) -> tuple[Decimal, str | None]:
     """Score one chi bộ: ``(total points, grade id or None if not graded)``, in exact Decimals."""
-    task_completion = cast(Decimal, facts["task_completion"])
-    emulation = cast(str, facts.get("emulation", "khong"))
-    meetings_good = cast(int, facts["meetings_good"])
-    thematic_meetings = cast(int, facts["thematic_meetings"])
-    attendance_rate = cast(Decimal, facts["attendance_rate"])
-    unexcused_absences = cast(int, facts.get("unexcused_absences", 0))
-    disunity = cast(bool, facts.get("disunity", False))
-    members_disciplined = cast(int, facts.get("members_disciplined", 0))
-    members_good_rate = cast(Decimal, facts["members_good_rate"])
-    new_members = cast(int, facts.get("new_members", 0))
-    dues_on_time = cast(bool, facts.get("dues_on_time", True))
-    late_reports = cast(int, facts.get("late_reports", 0))
-    commended = cast(bool, facts.get("commended", False))
-    model_practice = cast(bool, facts.get("model_practice", False))
-    months_established = cast(int, facts.get("months_established", 120))
+    task_completion = facts["task_completion"]
+    emulation = facts.get("emulation", "khong")
+    meetings_good = facts["meetings_good"]
+    thematic_meetings = facts["thematic_meetings"]
+    attendance_rate = facts["attendance_rate"]
+    unexcused_absences = facts.get("unexcused_absences", 0)
+    disunity = facts.get("disunity", False)
+    members_disciplined = facts.get("members_disciplined", 0)
+    members_good_rate = facts["members_good_rate"]
+    new_members = facts.get("new_members", 0)
+    dues_on_time = facts.get("dues_on_time", True)
+    late_reports = facts.get("late_reports", 0)
+    commended = facts.get("commended", False)
+    model_practice = facts.get("model_practice", False)
+    months_established = facts.get("months_established", 120)
 
     # 1. Thi đua hoàn thành tốt nhiệm vụ (max 30)
     if task_completion >= 100:
@@ -147,8 +147,8 @@ def score(facts: Mapping[str, object]) -> tuple[Decimal, str | None]:
     noi_bo = _D0 if disunity else _D10
     if members_disciplined <= 0:
         ky_luat = _D10
-    elif members_disciplined <= 1:
-        ky_luat = _D5
+    elif members_disciplined <= 2:
+        ky_luat = _D6
     else:
         ky_luat = _D0
     doan_ket = noi_bo + ky_luat
@@ -178,24 +178,24 @@ def score(facts: Mapping[str, object]) -> tuple[Decimal, str | None]:
     return total, grade
 
 
-def score_fixed_point(facts: Mapping[str, object]) -> tuple[int, str | None]:
+def score_fixed_point(facts: Mapping[str, Any]) -> tuple[int, str | None]:
     """Same as :func:`score`, in integer hundredths of a point: ``(total * 100, grade id or None)``."""
     # Percent inputs, once, to whole hundredths of a percent (rounded down; exact for `>=` tests).
-    task_completion = math.floor(cast(Decimal, facts["task_completion"]) * 100)
-    attendance_rate = math.floor(cast(Decimal, facts["attendance_rate"]) * 100)
-    members_good_rate = math.floor(cast(Decimal, facts["members_good_rate"]) * 100)
-    emulation = cast(str, facts.get("emulation", "khong"))
-    meetings_good = cast(int, facts["meetings_good"])
-    thematic_meetings = cast(int, facts["thematic_meetings"])
-    unexcused_absences = cast(int, facts.get("unexcused_absences", 0))
-    disunity = cast(bool, facts.get("disunity", False))
-    members_disciplined = cast(int, facts.get("members_disciplined", 0))
-    new_members = cast(int, facts.get("new_members", 0))
-    dues_on_time = cast(bool, facts.get("dues_on_time", True))
-    late_reports = cast(int, facts.get("late_reports", 0))
-    commended = cast(bool, facts.get("commended", False))
-    model_practice = cast(bool, facts.get("model_practice", False))
-    months_established = cast(int, facts.get("months_established", 120))
+    task_completion = math.floor(facts["task_completion"]) * 100
+    attendance_rate = math.floor(facts["attendance_rate"]) * 100
+    members_good_rate = math.floor(facts["members_good_rate"]) * 100
+    emulation = facts.get("emulation", "khong")
+    meetings_good = facts["meetings_good"]
+    thematic_meetings = facts["thematic_meetings"]
+    unexcused_absences = facts.get("unexcused_absences", 0)
+    disunity = facts.get("disunity", False)
+    members_disciplined = facts.get("members_disciplined", 0)
+    new_members = facts.get("new_members", 0)
+    dues_on_time = facts.get("dues_on_time", True)
+    late_reports = facts.get("late_reports", 0)
+    commended = facts.get("commended", False)
+    model_practice = facts.get("model_practice", False)
+    months_established = facts.get("months_established", 120)
 
     # 1. Thi đua hoàn thành tốt nhiệm vụ (max 3000)
     if task_completion >= 10000:
@@ -240,8 +240,8 @@ def score_fixed_point(facts: Mapping[str, object]) -> tuple[int, str | None]:
     noi_bo = 0 if disunity else 1000
     if members_disciplined <= 0:
         ky_luat = 1000
-    elif members_disciplined <= 1:
-        ky_luat = 500
+    elif members_disciplined <= 2:
+        ky_luat = 600
     else:
         ky_luat = 0
     doan_ket = noi_bo + ky_luat
@@ -306,7 +306,7 @@ if __name__ == "__main__":
                 "attendance_rate": Decimal("88.25"),
                 "unexcused_absences": 3,  # du_hop 3 (>= 85 % but absences) -> sinh_hoat 28
                 "disunity": True,  # noi_bo 0
-                "members_disciplined": 1,  # ky_luat 5 -> doan_ket 5
+                "members_disciplined": 1,  # ky_luat 6 -> doan_ket 6 (noi_bo 0 + 6)
                 "members_good_rate": Decimal("85"),  # xep_loai 9
                 "new_members": 3,  # ket_nap min(3, 2) * 2 = 4
                 "dues_on_time": True,  # dang_phi 4 -> dang_vien 17
@@ -314,9 +314,9 @@ if __name__ == "__main__":
                 "commended": True,  # bonus 3
                 "model_practice": True,  # bonus 2, block cap 5
             },
-            # 24 + 28 + 5 + 17 = 74; 74 - 6 + 5 = 73 -> band kha;
+            # 24 + 28 + 6 + 17 = 75; 75 - 6 + 5 = 74 -> band kha;
             # knock-outs: cap kha gives kha, force chua_dat gives chua_dat; the worst wins
-            Decimal("73"),
+            Decimal("74"),
             "chua_dat",
         ),
         (

@@ -108,6 +108,7 @@ def build(model: Model, source: str) -> Ruleset:
         requirements=tuple((i, r.label) for i, g in enumerate(model.grades) for r in g.requirements),
         knockouts=tuple((k.name, k.label, k.action or "", k.grade or 0) for k in model.knockouts),
         exemptions=tuple((k.name, k.label) for k in model.exemptions),
+        conditional=tuple(c.applicable is not None for c in model.criteria + model.deductions + model.bonuses),
         scored=model.scored,
         maximum=model.criteria_maximum,
         deductions_cap=model.deductions_cap,
@@ -142,7 +143,7 @@ def build(model: Model, source: str) -> Ruleset:
         layout=layout,
         source=source,
         filename=model.filename,
-        program=compiler.compile_program(model),
+        program=compiler.compile_program(model, layout),
     )
 
 

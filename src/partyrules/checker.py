@@ -166,6 +166,7 @@ class Checker:
         self.total = Interval(Fraction(0), Fraction(0))
         self.grade_names: dict[str, int] = {}
         self.truths: dict[int, bool | None] = {}
+        self.total_type = DECIMAL
 
     # ------------------------------------------------------------ reporting
     def error(self, code: str, message: str, span: n.Span, hint: str | None = None) -> None:
@@ -222,6 +223,13 @@ class Checker:
         deductions_cap = self._adjustments_cap(deductions[:1], deduction_infos)
         bonuses_cap = self._adjustments_cap(bonuses[:1], bonus_infos)
         self.total = self._total_interval(root, criteria, deductions_cap, bonuses_cap, deduction_infos, bonus_infos)
+        parts = [c for c in criteria if c.parent is None and c.maximum is not None] + deduction_infos + bonus_infos
+        caps = [cap for cap in (deductions_cap, bonuses_cap) if cap is not None]
+        whole = all(self.symbols.get(c.name) and self.symbols[c.name].type == INTEGER for c in parts) and all(
+            cap == cap.to_integral_value() for cap in caps
+        )
+        rescaled = any(c.applicable is not None and c.applicable.mode == "rescale" for c in criteria)
+        self.total_type = INTEGER if whole and not rescaled else DECIMAL
 
         constraints = tuple(d for d in decls if isinstance(d, n.Constraint))
         for constraint in constraints:
@@ -713,6 +721,7 @@ class Checker:
             interval = Interval(Fraction(0), Fraction(0))
             places = 0
             magnitude = Fraction(0)
+            whole = True
             for child in node.children:
                 if child.maximum is None:
                     continue
@@ -721,7 +730,10 @@ class Checker:
                 if child_info is not None:
                     places = max(places, child_info.places)
                     magnitude += child_info.magnitude
-            info = Info(DECIMAL, interval, None, places, magnitude)
+                    whole = whole and child_info.type == INTEGER
+                else:
+                    whole = False
+            info = Info(INTEGER if whole else DECIMAL, interval, None, places, magnitude)
         else:
             if node.points is None:
                 return
@@ -743,7 +755,10 @@ class Checker:
             clipped = info.interval.intersect(Interval(Fraction(0), maximum))
             self.intervals[name] = clipped if clipped is not None else Interval(Fraction(0), maximum)
         if symbol is not None:
-            symbol.info = attrs.evolve(info, type=DECIMAL, interval=self.intervals.get(name, info.interval))
+            # whole-number points stay whole: the compiled program then compares ints with ints
+            whole = info.type == INTEGER and (node.maximum is None or node.maximum.value == node.maximum.value.to_integral_value())
+            symbol.type = INTEGER if whole else DECIMAL
+            symbol.info = attrs.evolve(info, type=symbol.type, interval=self.intervals.get(name, info.interval))
 
     def _within(self, node: n.Criterion | n.Adjustment, interval: Interval, maximum: Fraction) -> None:
         assert node.points is not None
@@ -839,7 +854,7 @@ class Checker:
                 return UNKNOWN
             self.resolutions[id(node)] = Resolution("total")
             magnitude = max(abs(self.total.low or 0), abs(self.total.high or 0))
-            return Info(DECIMAL, self.total, None, self.precision_places(), Fraction(magnitude))
+            return Info(self.total_type, self.total, None, self.precision_places(), Fraction(magnitude))
         symbol = self.symbols.get(node.name)
         if symbol is not None:
             if scope.where == "constraint" and symbol.kind != "input":

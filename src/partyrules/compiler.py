@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from decimal import Decimal
+from decimal import Decimal, Inexact, getcontext
 from fractions import Fraction
 from typing import Any
 
@@ -77,9 +77,15 @@ class _Writer:
             "months_between": rt.months_between,
             "worst": rt.worst,
             "at_least": rt.at_least,
+            "getcontext": getcontext,
+            "Inexact": Inexact,
+            "retry_exactly": rt.retry_exactly,
+            "new_evaluation": tuple.__new__,
+            "Evaluation": rt.Evaluation,
         }
         self.constants: dict[tuple[str, str], str] = {}
         self.temps = 0
+        self.depth = 1
         self.inputs = {i.name: f"x{k}" for k, i in enumerate(model.inputs)}
         self.lets = {name: f"l{k}" for k, name in enumerate(model.lets)}
         self.all: list[CriterionInfo] = list(model.criteria + model.deductions + model.bonuses)
@@ -100,7 +106,7 @@ class _Writer:
         return f"t{self.temps}"
 
     def emit(self, line: str, indent: int = 1) -> None:
-        self.lines.append("    " * indent + line)
+        self.lines.append("    " * (indent + self.depth - 1) + line)
 
     def type_of(self, node: n.Expr) -> Type:
         return self.model.types[id(node)]
@@ -111,6 +117,13 @@ class _Writer:
     # -- the program
     def program(self) -> str:
         self.emit("def program(facts):", 0)
+        # Decimal + - * are exact while the context has digits enough; trapping Inexact proves it
+        # on every run (about 80 ns) instead of assuming it, and a run that needs more digits is repeated
+        self.emit("traps = getcontext().traps")
+        self.emit("armed = not traps[Inexact]")
+        self.emit("if armed: traps[Inexact] = True")
+        self.emit("try:")
+        self.depth = 2
         self.emit("problems = []")
         self.emit("get = facts.get")
         for k, spec in enumerate(self.model.inputs):
@@ -132,13 +145,18 @@ class _Writer:
         # one flat tuple (one allocation per evaluation); runtime.Layout.offsets says where each part starts
         parts = list(self.inputs.values())
         parts += [f"p{k}" if c.maximum is not None else "None" for k, c in enumerate(self.all)]
-        parts += [f"v{k}" if c.level is not None else "None" for k, c in enumerate(self.model.criteria)]
-        parts += [f"a{k}" if c.applicable is not None else "True" for k, c in enumerate(self.all)]
+        parts += [f"v{k}" for k, c in enumerate(self.model.criteria) if c.level is not None]
+        parts += [f"a{k}" for k, c in enumerate(self.all) if c.applicable is not None]
         parts += ["crit", "ded", "bon", "total", "grade", "start"]
         parts += [f"r{k}" for k in range(self.requirement_count)]
         parts += [f"k{k}" for k in range(len(self.model.knockouts))]
         parts += [f"e{k}" for k in range(len(self.model.exemptions))]
-        self.emit(f"return ({', '.join(parts)},)")
+        self.emit(f"return new_evaluation(Evaluation, (LAYOUT, {', '.join(parts)}))")
+        self.depth = 1
+        self.emit("except Inexact:")
+        self.emit("return retry_exactly(program, facts)", 2)
+        self.emit("finally:")
+        self.emit("if armed: traps[Inexact] = False", 2)
         return "\n".join(self.lines) + "\n"
 
     def validate(self, k: int, spec: Any) -> None:
@@ -238,6 +256,12 @@ class _Writer:
                 formula = f"({formula} if a{k} else None)"
             self.emit(f"v{k} = {formula}")
 
+    def _whole(self, name: str) -> bool:
+        c = self.all[self.index[name]]
+        if c.kind == "group":
+            return all(self._whole(ch) for ch in c.children if self.all[self.index[ch]].maximum is not None)
+        return c.points is not None and self.type_of(c.points).kind == "integer"
+
     def totals(self) -> None:
         model = self.model
         top = [f"p{self.index[c.name]}" for c in model.criteria if c.parent is None and c.maximum is not None]
@@ -262,9 +286,13 @@ class _Writer:
         grades = model.grades
         if grades and all(g.low is not None or g.high is not None for g in grades):
             chain = ""
+            whole = all(
+                c.maximum is None or self._whole(c.name) for c in model.criteria + model.deductions + model.bonuses
+            )
             for i, g in enumerate(grades[:-1]):
                 assert g.low is not None
-                chain += f"{i} if total >= {self.const(g.low)} else "
+                low = int(g.low) if whole and g.low == g.low.to_integral_value() else g.low
+                chain += f"{i} if total >= {self.const(low)} else "
             self.emit(f"start = {chain}{len(grades) - 1}")
         else:
             self.emit("start = 0")
@@ -426,9 +454,12 @@ class _Writer:
                 return f"min(max({parts[0]}, {parts[1]}), {parts[2]})"
             if len(parts) == 1:
                 return parts[0]
-            if len(parts) == 2 and all(self.simple(a) for a in args) and not ratio:
+            if len(parts) == 2 and not ratio:
+                # inline: a conditional is several times cheaper than calling the builtin
                 op = "<=" if fn == "min" else ">="
-                return f"({parts[0]} if {parts[0]} {op} {parts[1]} else {parts[1]})"
+                first, first_again = self.bind(args[0])
+                second, second_again = self.bind(args[1])
+                return f"({first_again} if {first} {op} {second} else {second_again})"
             return f"{fn}({', '.join(parts)})"
         if fn == "round":
             assert isinstance(args[1], n.Number)
@@ -576,14 +607,16 @@ def generate(model: Model) -> tuple[str, dict[str, Any]]:
     body = writer.program()
     # constants are passed to a factory so the program reads them as closure cells, not globals
     names = sorted((k for k in writer.namespace if k.startswith("C")), key=lambda k: int(k[1:]))
-    head = f"def make({', '.join(names)}):\n" if names else "def make():\n"
+    head = f"def make({', '.join(['LAYOUT', *names])}):\n"
     source = head + "".join("    " + line + "\n" for line in body.splitlines()) + "    return program\n"
     return source, writer.namespace
 
 
-def compile_program(model: Model) -> rt.Program:
+def compile_program(model: Model, layout: rt.Layout) -> rt.Program:
     source, namespace = generate(model)
     code = compile(source, f"<partyrules {model.header.ruleset_id}>", "exec")
     exec(code, namespace)  # noqa: S102 - generated from the checked model; no criteria text is code
-    program: rt.Program = namespace["make"](**{k: v for k, v in namespace.items() if k.startswith("C")})
-    return rt.exact(program)
+    program: rt.Program = namespace["make"](
+        LAYOUT=layout, **{k: v for k, v in namespace.items() if k.startswith("C")}
+    )
+    return program

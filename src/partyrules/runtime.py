@@ -253,43 +253,14 @@ def coerce_date(
 # ---------------------------------------------------------------- exact arithmetic helpers used by compiled code
 
 
-def exact(run: Callable[[Mapping[str, Any]], tuple[Any, ...]]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
-    """Run a compiled program with decimal inexactness trapped, so no result is ever silently rounded.
-
-    Decimal + - * are exact while the context has digits enough; trapping
-    ``Inexact`` (about 80 ns) proves it on every run instead of assuming it.
-    If a value needs more digits, the run is repeated with many more.
-    """
-
-    def program(facts: Mapping[str, Any]) -> tuple[Any, ...]:
-        traps = getcontext().traps
-        if traps[Inexact]:  # the caller traps it already
-            try:
-                return run(facts)
-            except Inexact:
-                return _retry(run, facts)
-        traps[Inexact] = True
-        try:
-            return run(facts)
-        except Inexact:
-            return _retry(run, facts)
-        finally:
-            traps[Inexact] = False
-
-    program.__wrapped__ = run  # type: ignore[attr-defined]
-    return program
-
-
-def _retry(run: Callable[[Mapping[str, Any]], tuple[Any, ...]], facts: Mapping[str, Any]) -> tuple[Any, ...]:
+def retry_exactly(program: Callable[[Mapping[str, Any]], Any], facts: Mapping[str, Any]) -> Any:
+    """Run a program again with many more digits after a value could not be held exactly."""
+    if getcontext().prec >= MAX_DIGITS:
+        raise FactsError([FactProblem("*", f"a value needs more than {MAX_DIGITS} digits to be computed exactly")])
     with localcontext() as ctx:
         ctx.prec = MAX_DIGITS
         ctx.traps[Inexact] = True
-        try:
-            return run(facts)
-        except Inexact:
-            raise FactsError(
-                [FactProblem("*", f"a value needs more than {MAX_DIGITS} digits to be computed exactly")]
-            ) from None
+        return program(facts)
 
 
 MAX_DIGITS = 1000
@@ -414,6 +385,7 @@ class Layout:
     requirements: tuple[tuple[int, str], ...]  # grade index, label
     knockouts: tuple[tuple[str, str, str, int], ...]  # id label action grade
     exemptions: tuple[tuple[str, str], ...]  # id label
+    conditional: tuple[bool, ...]  # per criterion then adjustment: has an `applicable when` rule
     scored: bool
     maximum: Decimal | None
     deductions_cap: Decimal | None
@@ -426,7 +398,10 @@ class Layout:
     def _offsets(self) -> tuple[int, ...]:
         """Where each part starts in the flat result tuple of the compiled program (see compiler.py)."""
         scored = len(self.criteria) + len(self.adjustments)
-        sizes = [len(self.inputs), scored, len(self.criteria), scored, 1, 1, 1, 1, 1, 1]
+        rated = sum(1 for scale in self.level_scales if scale is not None)
+        # only criteria with a level rule carry a level, only conditional ones an applicability:
+        # fewer slots, a smaller tuple to build per evaluation
+        sizes = [len(self.inputs), scored, rated, sum(self.conditional), 1, 1, 1, 1, 1, 1]
         sizes += [len(self.requirements), len(self.knockouts), len(self.exemptions)]
         out = [0]
         for size in sizes:
@@ -438,23 +413,43 @@ class Layout:
 FACTS, POINTS, LEVELS, APPLICABLE, CRITERIA_TOTAL, DEDUCTED, ADDED, TOTAL, GRADE, BAND_GRADE, REQUIREMENTS, KNOCKOUTS, EXEMPTIONS = range(13)
 
 
-@attrs.frozen(repr=False)
-class Evaluation:
+class Evaluation(tuple):  # type: ignore[type-arg]
     """One organisation's score: total, grade, every criterion, every rule that applied, and why.
 
     Immutable. Build it with :meth:`Ruleset.evaluate`; convert it to and from
     JSON-ready data with :mod:`partyrules.serialize`.
+
+    Why a tuple: the compiled program builds the evaluation in one allocation,
+    ``(layout, value, value, ...)``, which keeps scoring within a few percent
+    of a hand-written function. The tuple interface is an implementation
+    detail; use the named properties. Equality compares the ruleset and every
+    value, exactly.
     """
 
-    layout: Layout
-    raw: tuple[Any, ...]
+    __slots__ = ()
+
+    @classmethod
+    def from_raw(cls, layout: Layout, raw: tuple[Any, ...]) -> Evaluation:
+        return tuple.__new__(cls, (layout, *raw))
+
+    @property
+    def layout(self) -> Layout:
+        layout: Layout = self[0]
+        return layout
+
+    @property
+    def raw(self) -> tuple[Any, ...]:
+        return tuple(self[1:])
 
     def _part(self, part: int) -> tuple[Any, ...]:
-        offsets = self.layout.offsets
-        return self.raw[offsets[part] : offsets[part + 1]]
+        offsets = self[0].offsets
+        return tuple(self[1 + offsets[part] : 1 + offsets[part + 1]])
 
     def _one(self, part: int) -> Any:
-        return self.raw[self.layout.offsets[part]]
+        return self[1 + self[0].offsets[part]]
+
+    def __getnewargs__(self) -> tuple[Any, ...]:
+        return (tuple(self),)
 
     def __repr__(self) -> str:
         grade = self.grade if self.grade is not None else f"not graded ({self.not_graded.id if self.not_graded else '?'})"
@@ -515,10 +510,20 @@ class Evaluation:
                 return RuleResult(name, label, None, None)
         return None
 
+    def _levels(self) -> list[int | None]:
+        """A level (index, 0 the best) or None for every criterion."""
+        present = iter(self._part(LEVELS))
+        return [next(present) if scale is not None else None for scale in self[0].level_scales]
+
+    def _applicable(self) -> list[bool]:
+        """Whether each criterion, then each adjustment, applied."""
+        present = iter(self._part(APPLICABLE))
+        return [next(present) if conditional else True for conditional in self[0].conditional]
+
     @property
     def criteria(self) -> tuple[CriterionResult, ...]:
         out = []
-        points, levels, applicable = self._part(POINTS), self._part(LEVELS), self._part(APPLICABLE)
+        points, levels, applicable = self._part(POINTS), self._levels(), self._applicable()
         for i, (name, number, label, kind, maximum) in enumerate(self.layout.criteria):
             scale = self.layout.level_scales[i]
             labels = self.layout.level_labels[i]
@@ -564,7 +569,7 @@ class Evaluation:
     @property
     def adjustments(self) -> tuple[AdjustmentResult, ...]:
         n = len(self.layout.criteria)
-        points, applicable = self._part(POINTS), self._part(APPLICABLE)
+        points, applicable = self._part(POINTS), self._applicable()
         return tuple(
             AdjustmentResult(name, label, kind, Decimal(points[n + i]), maximum, applicable[n + i])
             for i, (name, label, kind, maximum) in enumerate(self.layout.adjustments)
@@ -628,7 +633,7 @@ class InputSpec:
     member_labels: tuple[str | None, ...]
 
 
-Program = Callable[[Mapping[str, Any]], tuple[Any, ...]]
+Program = Callable[[Mapping[str, Any]], Evaluation]
 
 
 @attrs.frozen(repr=False)
@@ -664,14 +669,14 @@ class Ruleset:
         """Score one organisation. Raises :class:`FactsError` listing every problem with the facts."""
         if type(facts) is not dict and not isinstance(facts, Mapping):
             raise FactsError([FactProblem("*", f"facts must be a mapping of input names to values, not {type(facts).__name__}")])
-        return Evaluation(self.layout, self.program(facts))
+        return self.program(facts)
 
     def evaluate_many(self, rows: Iterable[Mapping[str, Any]]) -> Iterator[Evaluation | FactsError]:
         """Score rows lazily, in order; a bad row yields its :class:`FactsError` and the others go on."""
-        program, layout = self.program, self.layout
+        program = self.program
         for number, row in enumerate(rows, 1):
             try:
-                yield Evaluation(layout, program(row))
+                yield program(row)
             except FactsError as exc:
                 yield FactsError(exc.problems, row=f"row {number}")
 
