@@ -22,8 +22,8 @@ import attrs
 
 from partyrules import nodes as n
 from partyrules import runtime as rt
-from partyrules.diagnostics import did_you_mean
 from partyrules.model import CriterionInfo, Model, Resolution
+from partyrules.types import DECIMAL as DECIMAL_TYPE
 from partyrules.types import Type
 
 
@@ -46,13 +46,6 @@ def _canonical(instance: Any, attribute: Any, value: Any) -> Any:
     return value
 
 
-def unknown_inputs(facts: Any, known: frozenset[str], problems: list[rt.FactProblem]) -> None:
-    for key in facts:
-        if key not in known:
-            hint = did_you_mean(str(key), known)
-            problems.append(rt.FactProblem(str(key), "is not an input of this ruleset" + (f"; {hint}" if hint else "")))
-
-
 class _Writer:
     def __init__(self, model: Model) -> None:
         self.model = model
@@ -70,7 +63,7 @@ class _Writer:
             "coerce_member": rt.coerce_member,
             "coerce_level": rt.coerce_level,
             "coerce_date": rt.coerce_date,
-            "unknown_inputs": unknown_inputs,
+            "check_facts": rt.check_facts,
             "to_fraction": rt.to_fraction,
             "round_half_up": rt.round_half_up,
             "days_between": rt.days_between,
@@ -90,6 +83,8 @@ class _Writer:
         self.lets = {name: f"l{k}" for k, name in enumerate(model.lets)}
         self.all: list[CriterionInfo] = list(model.criteria + model.deductions + model.bonuses)
         self.index = {c.name: k for k, c in enumerate(self.all)}
+        # a scale whose every point is whole computes with ints; otherwise with Decimals throughout
+        self.whole = all(c.maximum is None or self._whole(c.name) for c in self.all)
 
     # -- helpers
     def const(self, value: Any) -> str:
@@ -124,13 +119,29 @@ class _Writer:
         self.emit("if armed: traps[Inexact] = True")
         self.emit("try:")
         self.depth = 2
-        self.emit("problems = []")
+        # facts: one inline test of the common case for all inputs at once; anything else
+        # (absent, text, out of range, unknown names) goes to the slow path, which names every problem
         self.emit("get = facts.get")
-        for k, spec in enumerate(self.model.inputs):
-            self.validate(k, spec)
-        count = len(self.model.inputs)
-        self.emit(f"if len(facts) != {count}: unknown_inputs(facts, {self.const(frozenset(self.inputs))}, problems)")
-        self.emit("if problems: raise FactsError(problems)")
+        specs = [self.fact_spec(spec) for spec in self.model.inputs]
+        for k, fact in enumerate(specs):
+            if fact.default is rt.MISSING:
+                self.emit(f"x{k} = get({self.const(fact.name)})")
+            else:
+                self.emit(f"x{k} = get({self.const(fact.name)}, {self.const(fact.default)})")
+        if specs:
+            known = self.const(frozenset(self.inputs))
+            tests = [f"({self.fast_test(k, fact)})" for k, fact in enumerate(specs)]
+            tests.append(f"(len(facts) == {len(specs)} or facts.keys() <= {known})")
+            self.emit("if not (" + "\n            and ".join(tests) + "):")
+            names = ", ".join(f"x{k}" for k in range(len(specs)))
+            self.emit(f"{names}, = check_facts({self.const(tuple(specs))}, facts)", 2)
+            for k, fact in enumerate(specs):
+                if fact.kind == "level":
+                    index = self.const({m: i for i, m in enumerate(fact.members)})
+                    self.emit(f"if type(x{k}) is str: x{k} = {index}[x{k}]")
+        else:
+            self.emit(f"if facts: check_facts((), facts)")
+        self.emit("problems = []")
         for constraint in self.model.constraints:
             names = sorted({r.target for node in _names(constraint.condition) if (r := self.resolution(node)).target})
             label = self.const(", ".join(str(x) for x in names) or "*")
@@ -151,7 +162,9 @@ class _Writer:
         parts += [f"r{k}" for k in range(self.requirement_count)]
         parts += [f"k{k}" for k in range(len(self.model.knockouts))]
         parts += [f"e{k}" for k in range(len(self.model.exemptions))]
-        self.emit(f"return new_evaluation(Evaluation, (LAYOUT, {', '.join(parts)}))")
+        grade_ids = self.const(tuple(g.name for g in self.model.grades))
+        grade_id = f"(None if grade is None else {grade_ids}[grade])"
+        self.emit(f"return new_evaluation(Evaluation, (LAYOUT, total, {grade_id}, {', '.join(parts)}))")
         self.depth = 1
         self.emit("except Inexact:")
         self.emit("return retry_exactly(program, facts)", 2)
@@ -159,12 +172,12 @@ class _Writer:
         self.emit("if armed: traps[Inexact] = False", 2)
         return "\n".join(self.lines) + "\n"
 
-    def validate(self, k: int, spec: Any) -> None:
-        """Inline checks for the common case; anything else (absent, a string, out of range) goes slow."""
-        x = f"x{k}"
-        name = self.const(spec.name)
+    def fact_spec(self, spec: Any) -> rt.FactSpec:
+        """How the slow path checks one input, with bounds and default in run-time units."""
         kind = spec.type.kind
-        default = spec.default if spec.has_default else rt.MISSING
+        low, high, default = spec.low, spec.high, spec.default if spec.has_default else rt.MISSING
+        if kind == "percent":
+            low, high = _decimal(_percent_units(low)), _decimal(_percent_units(high))
         if spec.has_default:
             if kind == "level":
                 default = spec.type.members.index(default)
@@ -174,41 +187,34 @@ class _Writer:
                 default = _decimal(_percent_units(default))
             elif kind == "decimal":
                 default = _decimal(default)
-        fallback = self.const(default) if spec.has_default else "MISSING"
-        self.emit(f"{x} = get({name})")
-        low = self.const(spec.low)
-        high = self.const(spec.high)
-        if kind == "integer":
-            lowest = low if spec.low is not None else f"-{self.const(int(rt.FACT_MAGNITUDE))}"
-            highest = high if spec.high is not None else self.const(int(rt.FACT_MAGNITUDE))
-            self.emit(f"if type({x}) is not int or not ({lowest} <= {x} <= {highest}):")
-            self.emit(f"{x} = coerce_integer({name}, {x}, {low}, {high}, problems, {fallback})", 2)
-        elif kind in ("decimal", "percent"):
-            if kind == "percent":
-                low = self.const(_decimal(_percent_units(spec.low)))
-                high = self.const(_decimal(_percent_units(spec.high)))
-            test = f"type({x}) is Decimal and {x}.is_finite()"
-            if spec.places is not None:
-                test += f" and {x}.quantize({self.const(Decimal(1).scaleb(-spec.places))}) == {x}"
-            if spec.low is not None and spec.high is not None:
-                test += f" and {low} <= {x} <= {high}"
-            else:
-                test = "False"  # unbounded: the slow path also checks the size limit
-            coerce = "coerce_percent" if kind == "percent" else "coerce_decimal"
-            self.emit(f"if not ({test}):")
-            self.emit(f"{x} = {coerce}({name}, {x}, {low}, {high}, {spec.places}, problems, {fallback})", 2)
-        elif kind == "boolean":
-            self.emit(f"if {x} is not True and {x} is not False:")
-            self.emit(f"{x} = coerce_boolean({name}, {x}, problems, {fallback})", 2)
-        elif kind == "enum":
-            members = self.const(frozenset(spec.type.members))
-            self.emit(f"if type({x}) is not str or {x} not in {members}:")
-            self.emit(f"{x} = coerce_member({name}, {x}, {self.const(spec.type.members)}, problems, {fallback})", 2)
-        elif kind == "level":
-            self.emit(f"{x} = coerce_level({name}, {x}, {self.const(spec.type.members)}, problems, {fallback})")
-        elif kind == "date":
-            self.emit(f"if type({x}) is not date or not ({low} <= {x} <= {high}):" if spec.low is not None and spec.high is not None else "if True:")
-            self.emit(f"{x} = coerce_date({name}, {x}, {low}, {high}, problems, {fallback})", 2)
+        return rt.FactSpec(spec.name, kind, low, high, spec.places, default, spec.type.members)
+
+    def fast_test(self, k: int, fact: rt.FactSpec) -> str:
+        """An inline test that the common, already-exact form of a fact is valid."""
+        x = f"x{k}"
+        low, high = self.const(fact.low), self.const(fact.high)
+        if fact.kind == "integer":
+            lowest = low if fact.low is not None else f"-{self.const(int(rt.FACT_MAGNITUDE))}"
+            highest = high if fact.high is not None else self.const(int(rt.FACT_MAGNITUDE))
+            return f"type({x}) is int and {lowest} <= {x} <= {highest}"
+        if fact.kind in ("decimal", "percent"):
+            if fact.low is None or fact.high is None:
+                return "False"  # unbounded: the slow path also checks the size limit
+            test = f"type({x}) is Decimal and {x}.is_finite() and {low} <= {x} <= {high}"
+            if fact.places is not None:
+                test += f" and {x}.quantize({self.const(Decimal(1).scaleb(-fact.places))}) == {x}"
+            return test
+        if fact.kind == "boolean":
+            return f"({x} is True or {x} is False)"
+        if fact.kind == "enum":
+            return f"type({x}) is str and {x} in {self.const(frozenset(fact.members))}"
+        if fact.kind == "level":
+            return f"type({x}) is str and {x} in {self.const({m: i for i, m in enumerate(fact.members)})}"
+        if fact.kind == "date":
+            if fact.low is not None and fact.high is not None:
+                return f"type({x}) is date and {low} <= {x} <= {high}"
+            return f"type({x}) is date"
+        raise AssertionError(fact.kind)  # pragma: no cover
 
     def number_test(self, x: str, places: int | None) -> str:
         """Inline test that a fact is an exact number (and has at most ``places`` decimals, if declared)."""
@@ -270,9 +276,12 @@ class _Writer:
         if rescaled and model.criteria_maximum is not None:
             parts = " + ".join(f"(0 if a{self.index[c.name]} else {self.const(c.maximum)})" for c in rescaled)
             self.emit(f"na = {parts}")
-            root = self.const(model.criteria_maximum)
+            root = self.const(Fraction(model.criteria_maximum))
             places = model.rescale_places or 0
-            self.emit(f"if na: crit = round_half_up(to_fraction(crit) * {root} / ({root} - na), {places}) if na != {root} else 0")
+            self.emit(
+                f"if na: crit = round_half_up(to_fraction(crit) * {root} / ({root} - to_fraction(na)), {places}) "
+                f"if na != {root} else 0"
+            )
         for label, infos, cap in (("ded", model.deductions, model.deductions_cap), ("bon", model.bonuses, model.bonuses_cap)):
             parts = [f"p{self.index[c.name]}" for c in infos]
             if parts and cap is not None:
@@ -286,12 +295,9 @@ class _Writer:
         grades = model.grades
         if grades and all(g.low is not None or g.high is not None for g in grades):
             chain = ""
-            whole = all(
-                c.maximum is None or self._whole(c.name) for c in model.criteria + model.deductions + model.bonuses
-            )
             for i, g in enumerate(grades[:-1]):
                 assert g.low is not None
-                low = int(g.low) if whole and g.low == g.low.to_integral_value() else g.low
+                low = int(g.low) if self.whole and g.low == g.low.to_integral_value() else g.low
                 chain += f"{i} if total >= {self.const(low)} else "
             self.emit(f"start = {chain}{len(grades) - 1}")
         else:
@@ -364,7 +370,27 @@ class _Writer:
     def operand(self, node: n.Expr, other: n.Expr) -> str:
         """A comparison operand; a literal takes the representation of the other side."""
         if isinstance(node, n.Number) and self.type_of(other).kind in ("decimal", "percent", "integer"):
-            return self.literal(node.value, self.type_of(other))
+            return self.literal(node.value, self.representation(other))
+        return self.expr(node)
+
+    def representation(self, node: n.Expr) -> Type:
+        """The type whose Python representation the node's value has at run time.
+
+        Decimal-Decimal and int-int operations are the fast ones in CPython; a
+        constant is emitted in the representation of what it meets. Points are
+        Decimals throughout a scale that has any fractional points.
+        """
+        static = self.type_of(node)
+        if isinstance(node, n.Name) and static.kind == "integer":
+            r = self.resolution(node)
+            if r.kind in ("points", "total") and not self.whole:
+                return DECIMAL_TYPE
+        return static
+
+    def result(self, node: n.Expr) -> str:
+        """A value a rule gives (a band's points, a branch): Decimal in a scale with fractional points."""
+        if isinstance(node, n.Number) and not node.percent and not self.whole and self.type_of(node).kind == "integer":
+            return self.const(Decimal(node.value))
         return self.expr(node)
 
     def _dateliteral(self, node: n.DateLiteral) -> str:
@@ -440,8 +466,8 @@ class _Writer:
 
     def _if(self, node: n.If) -> str:
         ratio = self.type_of(node).kind == "ratio"
-        then = self.numeric(node.then, ratio) if ratio else self.expr(node.then)
-        other = self.numeric(node.otherwise, ratio) if ratio else self.expr(node.otherwise)
+        then = self.numeric(node.then, ratio) if ratio else self.result(node.then)
+        other = self.numeric(node.otherwise, ratio) if ratio else self.result(node.otherwise)
         return f"({then} if {self.expr(node.condition)} else {other})"
 
     def _call(self, node: n.Call) -> str:
@@ -488,8 +514,10 @@ class _Writer:
             return f"a{k}" if self.all[k].applicable is not None else "True"
         raise AssertionError(fn)  # pragma: no cover
 
-    def _threshold(self, lit: n.Literal, subject: Type) -> str:
+    def _threshold(self, lit: n.Literal, subject: Type, subject_node: n.Expr | None = None) -> str:
         if isinstance(lit, n.Number):
+            if subject_node is not None and subject.kind != "ratio":
+                return self.literal(lit.value, self.representation(subject_node))
             return self.literal(lit.value, subject, as_fraction=subject.kind == "ratio")
         if isinstance(lit, n.DateLiteral):
             return self.const(lit.value)
@@ -504,8 +532,9 @@ class _Writer:
             test = ">=" if band.direction == "from" else "<="
             subject = bound if first else t
             first = False
-            parts.append(f"{self.expr(band.result)} if {subject} {test} {self._threshold(band.threshold, subject_type)} else ")
-        otherwise = self.expr(node.otherwise) if node.otherwise is not None else self.expr(node.bands[-1].result)
+            threshold = self._threshold(band.threshold, subject_type, node.subject)
+            parts.append(f"{self.result(band.result)} if {subject} {test} {threshold} else ")
+        otherwise = self.result(node.otherwise) if node.otherwise is not None else self.result(node.bands[-1].result)
         if node.otherwise is None and parts:
             parts = parts[:-1]
             if not parts:
@@ -528,9 +557,9 @@ class _Writer:
             subject = bound if first else t
             first = False
             test = " or ".join(f"{subject if i == 0 else t} == {v}" for i, v in enumerate(values))
-            parts.append((self.expr(arm.result), test))
+            parts.append((self.result(arm.result), test))
         if node.otherwise is not None:
-            tail = self.expr(node.otherwise)
+            tail = self.result(node.otherwise)
         else:
             tail = parts[-1][0]
             parts = parts[:-1]
@@ -554,7 +583,7 @@ class _Writer:
         rows = []
         for row in node.rows:
             tests = []
-            for cell, t, ctype in zip(row.cells, temps, column_types):
+            for cell, t, ctype, column in zip(row.cells, temps, column_types, node.columns):
                 if isinstance(cell, n.AnyCell):
                     continue
                 if isinstance(cell, n.MemberCell):
@@ -563,13 +592,13 @@ class _Writer:
                     else:
                         tests.append(f"{t} in {self.const(frozenset(cell.members))}")
                 elif isinstance(cell, n.EqualCell):
-                    tests.append(f"{t} == {self._threshold(cell.value, ctype)}")
+                    tests.append(f"{t} == {self._threshold(cell.value, ctype, column)}")
                 else:
                     for op, lit in cell.tests:
-                        tests.append(f"{t} {op} {self._threshold(lit, ctype)}")
-            rows.append((self.expr(row.result), " and ".join(tests) or "True"))
+                        tests.append(f"{t} {op} {self._threshold(lit, ctype, column)}")
+            rows.append((self.result(row.result), " and ".join(tests) or "True"))
         if node.otherwise is not None:
-            tail = self.expr(node.otherwise)
+            tail = self.result(node.otherwise)
         else:
             tail = rows[-1][0]
             rows = rows[:-1]

@@ -250,6 +250,52 @@ def coerce_date(
     return result
 
 
+@attrs.frozen
+class FactSpec:
+    """One input as the slow path checks it: bounds and default in run-time units (percent units)."""
+
+    name: str
+    kind: str
+    low: Any
+    high: Any
+    places: int | None
+    default: Any
+    members: tuple[str, ...]
+
+
+def check_facts(specs: tuple[FactSpec, ...], facts: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Validate and convert every fact, or raise one :class:`FactsError` naming every problem."""
+    problems: list[FactProblem] = []
+    values: list[Any] = []
+    for spec in specs:
+        value = facts.get(spec.name)
+        if spec.kind == "integer":
+            value = coerce_integer(spec.name, value, spec.low, spec.high, problems, spec.default)
+        elif spec.kind == "decimal":
+            value = coerce_decimal(spec.name, value, spec.low, spec.high, spec.places, problems, spec.default)
+        elif spec.kind == "percent":
+            value = coerce_percent(spec.name, value, spec.low, spec.high, spec.places, problems, spec.default)
+        elif spec.kind == "boolean":
+            value = coerce_boolean(spec.name, value, problems, spec.default)
+        elif spec.kind == "enum":
+            value = coerce_member(spec.name, value, spec.members, problems, spec.default)
+        elif spec.kind == "level":
+            value = coerce_level(spec.name, value, spec.members, problems, spec.default)
+        elif spec.kind == "date":
+            value = coerce_date(spec.name, value, spec.low, spec.high, problems, spec.default)
+        values.append(value)
+    known = {spec.name for spec in specs}
+    for key in facts:
+        if key not in known:
+            from partyrules.diagnostics import did_you_mean
+
+            hint = did_you_mean(str(key), known)
+            problems.append(FactProblem(str(key), "is not an input of this ruleset" + (f"; {hint}" if hint else "")))
+    if problems:
+        raise FactsError(problems)
+    return tuple(values)
+
+
 # ---------------------------------------------------------------- exact arithmetic helpers used by compiled code
 
 
@@ -409,6 +455,8 @@ class Layout:
         return tuple(out)
 
 
+HEAD = 3  # slots before the program's flat result in an Evaluation
+
 # Parts of the compiled program's flat result tuple, in order (see compiler.py).
 FACTS, POINTS, LEVELS, APPLICABLE, CRITERIA_TOTAL, DEDUCTED, ADDED, TOTAL, GRADE, BAND_GRADE, REQUIREMENTS, KNOCKOUTS, EXEMPTIONS = range(13)
 
@@ -430,23 +478,28 @@ class Evaluation(tuple):  # type: ignore[type-arg]
 
     @classmethod
     def from_raw(cls, layout: Layout, raw: tuple[Any, ...]) -> Evaluation:
-        return tuple.__new__(cls, (layout, *raw))
+        offsets = layout.offsets
+        grade = raw[offsets[GRADE]]
+        grade_id = None if grade is None else layout.grades[grade][0]
+        return tuple.__new__(cls, (layout, raw[offsets[TOTAL]], grade_id, *raw))
 
     @property
     def layout(self) -> Layout:
         layout: Layout = self[0]
         return layout
 
+    # Slots: 0 the layout, 1 the total, 2 the grade id (read most, so kept first), then the
+    # program's flat result from HEAD on, its parts where Layout.offsets says.
     @property
     def raw(self) -> tuple[Any, ...]:
-        return tuple(self[1:])
+        return tuple(self[HEAD:])
 
     def _part(self, part: int) -> tuple[Any, ...]:
         offsets = self[0].offsets
-        return tuple(self[1 + offsets[part] : 1 + offsets[part + 1]])
+        return tuple(self[HEAD + offsets[part] : HEAD + offsets[part + 1]])
 
     def _one(self, part: int) -> Any:
-        return self[1 + self[0].offsets[part]]
+        return self[HEAD + self[0].offsets[part]]
 
     def __getnewargs__(self) -> tuple[Any, ...]:
         return (tuple(self),)
@@ -473,8 +526,8 @@ class Evaluation(tuple):  # type: ignore[type-arg]
 
     @property
     def total(self) -> Decimal:
-        value = self._one(TOTAL)
-        return value if isinstance(value, Decimal) else Decimal(value)
+        value = self[1]
+        return value if type(value) is Decimal else Decimal(value)
 
     @property
     def criteria_points(self) -> Decimal:
@@ -491,8 +544,8 @@ class Evaluation(tuple):  # type: ignore[type-arg]
 
     @property
     def grade(self) -> str | None:
-        index = self._one(GRADE)
-        return None if index is None else self.layout.grades[index][0]
+        grade: str | None = self[2]
+        return grade
 
     @property
     def grade_label(self) -> str | None:

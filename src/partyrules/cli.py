@@ -1,0 +1,463 @@
+"""The ``partyrules`` command: check criteria files, score data files, explain one organisation.
+
+    partyrules check FILE...                 diagnostics, exit 1 if any error
+    partyrules score RULES DATA [-o OUT]     grade every row, summary table, results file
+    partyrules explain RULES FACTS           one organisation's score sheet, in Vietnamese
+
+RULES is a ``.criteria`` file or the id of a shipped ruleset
+(``vn.hatinh/chi-bo-4-tot``). Exit status: 0 when all is well; 1 when a
+criteria file has errors (check) or some rows were rejected (score, explain);
+2 when the command could not run (bad arguments, unreadable or unusable files).
+Output is plain UTF-8 text, the same bytes for the same input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import sys
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+import partyrules
+from partyrules import data
+from partyrules.api import read_source
+from partyrules.diagnostics import CriteriaError, Diagnostic, PartyrulesError, Source, did_you_mean, render
+from partyrules.parser import normalise
+from partyrules.runtime import FactProblem, FactsError, Ruleset
+from partyrules.shipped import shipped_ids, shipped_path
+
+PROG = "partyrules"
+NOT_GRADED = "Không xếp loại"
+TOTAL = "Tổng"
+EMPTY = "(trống)"
+
+
+class UsageError(Exception):
+    """An argument or file the command cannot use: a message, exit status 2."""
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (never raises for a user's mistake)."""
+    _utf8(sys.stdout)
+    _utf8(sys.stderr)
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error argparse has already printed
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    try:
+        status: int = args.run(args)
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:  # e.g. `partyrules score ... | head`
+        _silence_stdout()
+        return 1
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except UsageError as exc:
+        _error(str(exc))
+        return 2
+    except FactsError as exc:
+        _error(str(exc))
+        return 1
+    except CriteriaError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except PartyrulesError as exc:
+        _error(str(exc))
+        return 2
+    except UnicodeDecodeError as exc:
+        _error(f"not UTF-8 text: {exc}")
+        return 2
+    except OSError as exc:
+        _error(_os_message(exc))
+        return 2
+    except ValueError as exc:
+        _error(str(exc))
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Check criteria files, score organisations' data against them, and explain the scores.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {partyrules.__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    check = commands.add_parser("check", help="check criteria files and print every problem")
+    check.add_argument("files", nargs="+", metavar="FILE", help="a .criteria file or a shipped ruleset id")
+    check.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or a JSON list")
+    check.set_defaults(run=run_check)
+
+    score = commands.add_parser(
+        "score",
+        help="score every row of a data file",
+        description="Score every organisation in DATA (CSV, JSON lines or JSON). Prints a summary of the grades; "
+        "writes every organisation's result to --output. Rejected rows are reported on stderr as "
+        "DATA:ROW (id): input: message, where ROW is the line number (the first data row of a CSV is 2).",
+    )
+    score.add_argument("rules", metavar="RULES", help="a .criteria file or a shipped ruleset id")
+    score.add_argument("data", metavar="DATA", help="data file: .csv (`,` or `;`), .jsonl or .json")
+    score.add_argument("-o", "--output", metavar="FILE", help="write every result to FILE (.csv or .jsonl)")
+    score.add_argument(
+        "--format",
+        choices=("table", "csv", "jsonl"),
+        default=None,
+        help="format of --output (default: from its extension); without --output, csv or jsonl print "
+        "the results on stdout and the summary on stderr",
+    )
+    score.add_argument("--summary", metavar="COLUMN", help="count grades per value of COLUMN (e.g. district)")
+    score.add_argument(
+        "--id-column", metavar="NAME", help="column holding the row ids (default: the first *_id column)"
+    )
+    score.set_defaults(run=run_score)
+
+    explain = commands.add_parser(
+        "explain",
+        help="explain one organisation's score",
+        description="Print one organisation's score sheet. FACTS is a JSON file with one object of facts, "
+        "or a data file with --row N (the row number score reports) or --id ID.",
+    )
+    explain.add_argument("rules", metavar="RULES", help="a .criteria file or a shipped ruleset id")
+    explain.add_argument("facts", metavar="FACTS", help="JSON facts, or a data file with --row / --id")
+    which = explain.add_mutually_exclusive_group()
+    which.add_argument("--row", type=int, metavar="N", help="the row numbered N (a CSV's first data row is 2)")
+    which.add_argument("--id", metavar="ID", help="the row whose id is ID")
+    explain.add_argument(
+        "--id-column", metavar="NAME", help="column holding the row ids (default: the first *_id column)"
+    )
+    explain.set_defaults(run=run_explain)
+    return parser
+
+
+# ---------------------------------------------------------------- check
+
+
+def run_check(args: argparse.Namespace) -> int:
+    everything: list[Diagnostic] = []
+    failed = False
+    blocks: list[str] = []
+    for name in args.files:
+        path = _rules_path(name, must_exist=False)
+        diagnostics = partyrules.check(path)
+        everything += diagnostics
+        source = _source(path)
+        errors = sum(1 for d in diagnostics if d.severity == "error")
+        warnings = len(diagnostics) - errors
+        failed = failed or errors > 0
+        if args.format == "text":
+            blocks.extend(render(d, source) + "\n\n" for d in diagnostics)
+            counts = [_plural(errors, "error")] if errors else ["ok"]
+            if warnings:
+                counts.append(_plural(warnings, "warning"))
+            blocks.append(f"{name}: {', '.join(counts)}\n")
+    if args.format == "json":
+        print(json.dumps([_diagnostic_data(d) for d in everything], ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write("".join(blocks))
+    return 1 if failed else 0
+
+
+def _diagnostic_data(d: Diagnostic) -> dict[str, Any]:
+    return {
+        "file": d.file,
+        "line": d.span.line,
+        "column": d.span.column,
+        "end_line": d.span.end_line,
+        "end_column": d.span.end_column,
+        "code": d.code,
+        "severity": d.severity,
+        "message": d.message,
+        "hint": d.hint,
+    }
+
+
+def _source(path: str) -> Source | None:
+    try:
+        return Source(path, normalise(read_source(path)))
+    except CriteriaError:
+        return None
+
+
+# ---------------------------------------------------------------- score
+
+
+def run_score(args: argparse.Namespace) -> int:
+    output_format = _output_format(args)
+    if args.output is not None:
+        _check_output(args.output, args.data)
+    ruleset = _ruleset(args.rules)
+    table = data.read(args.data, ruleset.inputs, id_column=args.id_column)
+    if args.summary is not None:
+        _check_summary_column(args.summary, ruleset, table)
+    for warning in table.warnings:
+        _warn(warning)
+
+    results: list[data.Scored] = []
+    rejected: list[data.BadRow] = []
+    for outcome in data.score(ruleset, table.rows):
+        if isinstance(outcome, data.BadRow):
+            rejected.append(outcome)
+        else:
+            results.append(outcome)
+    for bad in rejected:
+        _report_bad_row(table.path, bad)
+
+    summary = _summary(ruleset, table, results, args.summary)
+    counts = [
+        f"rows scored: {len(results)} (not graded: {sum(1 for r in results if r.evaluation.grade is None)})",
+        f"rows rejected: {len(rejected)}",
+    ]
+    if args.output is not None:
+        assert output_format is not None
+        data.write_results(args.output, output_format, ruleset, table.kept, results)
+        counts.append(f"results: {args.output} ({output_format}, {_plural(len(results), 'row')})")
+        sys.stdout.write(summary + "\n".join(counts) + "\n")
+    elif output_format is not None:  # results on stdout, summary on stderr
+        if output_format == "csv":
+            data.format_csv(sys.stdout, ruleset, table.kept, results)
+        else:
+            data.format_jsonl(sys.stdout, results)
+        sys.stdout.flush()
+        sys.stderr.write(summary + "\n".join(counts) + "\n")
+    else:
+        sys.stdout.write(summary + "\n".join(counts) + "\n")
+    return 1 if rejected else 0
+
+
+def _output_format(args: argparse.Namespace) -> str | None:
+    """csv or jsonl for the results, or None for the summary alone."""
+    if args.format in data.OUTPUT_FORMATS:
+        return str(args.format)
+    if args.output is None:
+        return None
+    kind = data.SUFFIXES.get(Path(args.output).suffix.lower())
+    if kind not in data.OUTPUT_FORMATS:
+        raise UsageError(f"{args.output}: cannot tell the output format from the name; use .csv or .jsonl, or --format")
+    return kind
+
+
+def _check_output(output: str, source: str) -> None:
+    target = Path(output)
+    if target.is_dir():
+        raise UsageError(f"{output}: is a folder; give a file name for the results")
+    parent = target.parent
+    if not parent.is_dir():
+        raise UsageError(f"{output}: the folder {parent} does not exist")
+    try:
+        same = target.exists() and os.path.samefile(target, source)
+    except OSError:
+        same = False
+    if same:
+        raise UsageError(f"{output}: this is the data file; write the results to another file")
+
+
+def _check_summary_column(column: str, ruleset: Ruleset, table: data.Table) -> None:
+    known = [i.name for i in ruleset.inputs] + list(table.columns)
+    if column not in known:
+        hint = did_you_mean(column, known)
+        raise UsageError(f"--summary {column}: no input or column of that name" + (f"; {hint}" if hint else ""))
+
+
+def _report_bad_row(path: str, bad: data.BadRow) -> None:
+    where = f"{path}:{bad.number}"
+    if bad.id is not None and bad.id != str(bad.number):
+        where += f" ({bad.id})"
+    for problem in bad.problems:
+        print(f"{where}: {_problem_text(problem)}", file=sys.stderr)
+
+
+def _problem_text(problem: FactProblem) -> str:
+    return f"{problem.input}: {problem.message}" if problem.input else problem.message
+
+
+def _summary(ruleset: Ruleset, table: data.Table, results: Sequence[data.Scored], column: str | None) -> str:
+    """Grade counts per value of ``column`` (or overall), as an aligned plain-text table."""
+    grades = ruleset.layout.grades
+    groups: dict[Any, Counter[str | None]] = {}
+    labels: dict[Any, str] = {}
+    spec = next((i for i in ruleset.inputs if i.name == column), None)
+    if spec is not None and spec.kind in ("enum", "level"):
+        member_labels = dict(zip(spec.members, spec.member_labels, strict=False))
+        for member in spec.members:
+            groups[member] = Counter()
+            labels[member] = member_labels.get(member) or member
+    for result in results:
+        if column is None:
+            key: Any = None
+        elif spec is not None:
+            key = result.evaluation.facts.get(column)
+        elif column == table.id_column:
+            key = result.id
+        else:
+            value = result.columns.get(column)
+            key = "" if value is None else data.cell_text(value)
+        groups.setdefault(key, Counter())[result.evaluation.grade] += 1
+    if spec is None or spec.kind not in ("enum", "level"):
+        keys = sorted(groups, key=_sort_key)
+        groups = {k: groups[k] for k in keys}
+        labels = {k: _value_text(k) for k in keys}
+
+    show_not_graded = bool(ruleset.layout.exemptions) or any(c[None] for c in groups.values())
+    header = [column or "", *(label for _, label in grades)]
+    if show_not_graded:
+        header.append(NOT_GRADED)
+    header.append(TOTAL)
+    rows: list[list[str]] = []
+    totals: Counter[str | None] = Counter()
+    for key, counts in groups.items():
+        totals.update(counts)
+        rows.append(_count_cells(labels.get(key, "") if column is not None else TOTAL, counts, grades, show_not_graded))
+    if column is not None or not rows:
+        rows.append(_count_cells(TOTAL, totals, grades, show_not_graded))
+    return _layout([header, *rows])
+
+
+def _count_cells(
+    label: str, counts: Counter[str | None], grades: Sequence[tuple[str, str]], not_graded: bool
+) -> list[str]:
+    cells = [label, *(str(counts[g]) for g, _ in grades)]
+    if not_graded:
+        cells.append(str(counts[None]))
+    cells.append(str(sum(counts.values())))
+    return cells
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    if value is None or value == "":
+        return (1, "")
+    if isinstance(value, bool):
+        return (0, (0, int(value), ""))
+    if isinstance(value, (int, float)) or hasattr(value, "as_tuple"):
+        return (0, (1, value, ""))
+    return (0, (2, 0, str(value)))
+
+
+def _value_text(value: Any) -> str:
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    if hasattr(value, "as_tuple"):
+        return data.plain(value)
+    return str(value)
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives the text: combining marks take none, wide characters two."""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def _layout(rows: list[list[str]]) -> str:
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    rule = ["-" * w for w in widths]
+    lines = []
+    for row in [rows[0], rule, *rows[1:]]:
+        cells = []
+        for i, cell in enumerate(row):
+            pad = " " * (widths[i] - _width(cell))
+            cells.append(cell + pad if i == 0 else pad + cell)
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- explain
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    ruleset = _ruleset(args.rules)
+    table = data.read(args.facts, ruleset.inputs, id_column=args.id_column)
+    for warning in table.warnings:
+        _warn(warning)
+    if args.row is not None:
+        row = table.find(number=args.row)
+    elif args.id is not None:
+        row = table.find(id=args.id)
+    elif len(table.rows) == 1:
+        row = table.rows[0]
+    elif not table.rows:
+        raise UsageError(f"{args.facts}: holds no facts")
+    else:
+        raise UsageError(f"{args.facts}: holds {len(table.rows)} rows; choose one with --row N or --id ID")
+    outcome = next(data.score(ruleset, [row]))
+    if isinstance(outcome, data.BadRow):
+        _report_bad_row(table.path, outcome)
+        return 1
+    sys.stdout.write(outcome.evaluation.explain())
+    return 0
+
+
+# ---------------------------------------------------------------- shared
+
+
+def _rules_path(spec: str, *, must_exist: bool = True) -> str:
+    """A criteria file's path: the file itself, or a shipped ruleset's file by id."""
+    if os.path.exists(spec):
+        return spec
+    if spec in shipped_ids():
+        return str(shipped_path(spec))
+    if not must_exist:
+        return spec  # the checker reports the missing file
+    if spec.endswith(".criteria"):
+        raise UsageError(f"{spec}: no such file")
+    hint = did_you_mean(spec, shipped_ids()) or "shipped: " + ", ".join(shipped_ids())
+    raise UsageError(f"{spec}: no such file, and no shipped ruleset has this id; {hint}")
+
+
+def _ruleset(spec: str) -> Ruleset:
+    return partyrules.load(_rules_path(spec))
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _error(message: str) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr)
+
+
+def _warn(message: str) -> None:
+    print(f"{PROG}: warning: {message}", file=sys.stderr)
+
+
+def _os_message(exc: OSError) -> str:
+    if exc.filename is not None and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}"
+    return str(exc) or type(exc).__name__
+
+
+def _utf8(stream: TextIO) -> None:
+    """Print Vietnamese on any terminal: switch a text stream that is not UTF-8 to UTF-8."""
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+    reconfigure = getattr(stream, "reconfigure", None)
+    if encoding != "utf8" and reconfigure is not None:
+        with contextlib.suppress(ValueError, io.UnsupportedOperation):  # a stream that cannot switch
+            reconfigure(encoding="utf-8")
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe: send what is left to /dev/null so that exiting does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):  # pragma: no cover
+        pass

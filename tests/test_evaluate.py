@@ -1,0 +1,309 @@
+"""Compile and evaluate: worked examples checked by hand, fact validation, exactness, explanations."""
+
+from __future__ import annotations
+
+import pickle
+from decimal import Decimal, localcontext
+from typing import Any
+
+import pytest
+
+import partyrules
+from partyrules import FactsError
+
+FOUR_GOOD = "vn.hatinh/chi-bo-4-tot"
+
+# Worked by hand from chi-bo-4-tot.criteria (groups: nhiem_vu, sinh_hoat, doan_ket, dang_vien).
+TOP: dict[str, Any] = {
+    "district": "tp_ha_tinh",
+    "members": 25,
+    "task_completion": Decimal("100"),  # chi_tieu 20
+    "emulation": "bang_khen",  # thi_dua 10 -> nhiem_vu 30 (tot)
+    "meetings_good": 11,  # thang_tot 15
+    "thematic_meetings": 3,  # chuyen_de 3 * 2.5 = 7.5
+    "attendance_rate": Decimal("96.5"),  # du_hop 5 -> sinh_hoat 27.5 (tot)
+    "members_good_rate": Decimal("92"),  # xep_loai 12
+    "new_members": 1,  # ket_nap 2; dang_phi 4 (default) -> dang_vien 18 (tot); doan_ket 20 (defaults)
+    "late_reports": 1,  # deduction 2
+    "commended": True,  # bonus 3
+}
+# 30 + 27.5 + 20 + 18 = 95.5; 95.5 - 2 + 3 = 96.5 -> band bon_tot, all four criteria at Tốt
+
+KNOCKED_OUT: dict[str, Any] = {
+    "district": "can_loc",
+    "members": 40,
+    "task_completion": Decimal("95"),  # 17
+    "emulation": "giay_khen",  # 7 -> nhiem_vu 24
+    "meetings_good": 12,  # 15
+    "thematic_meetings": 5,  # min(5, 4) * 2.5 = 10
+    "attendance_rate": Decimal("88.25"),
+    "unexcused_absences": 3,  # du_hop 3 -> sinh_hoat 28
+    "disunity": True,  # noi_bo 0
+    "members_disciplined": 1,  # ky_luat 6 -> doan_ket 6
+    "members_good_rate": Decimal("85"),  # 9
+    "new_members": 3,  # 4
+    "dues_on_time": True,  # 4 -> dang_vien 17
+    "late_reports": 4,  # min(8, 6) = 6
+    "commended": True,  # 3
+    "model_practice": True,  # 2 -> bonuses 5 (cap 5)
+}
+# 24 + 28 + 6 + 17 = 75; 75 - 6 + 5 = 74 -> band kha; cap kha (discipline) and force chua_dat (disunity): chua_dat
+
+NEW_CELL: dict[str, Any] = {
+    "district": "huong_khe",
+    "members": 8,
+    "task_completion": Decimal("72.5"),  # 10; emulation default khong 3 -> 13
+    "meetings_good": 7,  # 9
+    "thematic_meetings": 2,  # 5
+    "attendance_rate": Decimal("84.99"),  # 2 -> sinh_hoat 16
+    "members_good_rate": Decimal("79.99"),  # 6; ket_nap 0; dang_phi 4 -> 10
+    "months_established": 4,
+}
+# 13 + 16 + 20 + 10 = 59 -> band trung_binh, but established under 6 months: not graded
+
+
+@pytest.fixture(scope="module")
+def four_good() -> partyrules.Ruleset:
+    return partyrules.shipped(FOUR_GOOD)
+
+
+def test_top_grade_worked_by_hand(four_good: partyrules.Ruleset) -> None:
+    e = four_good.evaluate(TOP)
+    assert e.total == Decimal("96.5")
+    assert e.grade == "bon_tot"
+    assert e.grade_label == "Đạt “Chi bộ 4 tốt”"
+    points = e.points
+    assert (points["nhiem_vu"], points["sinh_hoat"], points["doan_ket"], points["dang_vien"]) == (30, Decimal("27.5"), 20, 18)
+    assert points["chuyen_de"] == Decimal("7.5")
+    assert e.levels == {"nhiem_vu": "tot", "sinh_hoat": "tot", "doan_ket": "tot", "dang_vien": "tot"}
+    assert (e.criteria_points, e.deducted, e.added) == (Decimal("95.5"), 2, 3)
+    assert [(r.label, r.held) for r in e.requirements] == [("Cả bốn tiêu chí đạt mức Tốt", True)]
+    assert e.knockouts == ()
+    assert e.not_graded is None
+
+
+def test_knockouts_worst_wins(four_good: partyrules.Ruleset) -> None:
+    e = four_good.evaluate(KNOCKED_OUT)
+    assert e.total == 74
+    assert e.band_grade == "kha"
+    assert [k.id for k in e.knockouts] == ["mat_doan_ket", "co_ky_luat"]
+    assert e.grade == "chua_dat"
+    assert e.levels["doan_ket"] == "chua_dat"
+
+
+def test_cap_alone_lowers_the_grade(four_good: partyrules.Ruleset) -> None:
+    facts = dict(TOP, members_disciplined=1)  # ky_luat 6 -> doan_ket 16, still Tốt; total 92.5
+    e = four_good.evaluate(facts)
+    assert e.total == Decimal("92.5")
+    assert e.band_grade == "bon_tot"
+    assert e.requirements[0].held
+    assert e.grade == "kha"
+
+
+def test_failed_requirement_falls_back(four_good: partyrules.Ruleset) -> None:
+    # sinh_hoat 12 + 5 + 5 = 22 (Đạt, not Tốt); 30 + 22 + 20 + 18 = 90; 90 - 2 + (3 + 2) = 93
+    facts = dict(TOP, meetings_good=9, thematic_meetings=2, model_practice=True)
+    e = four_good.evaluate(facts)
+    assert e.total == 93
+    assert e.levels["sinh_hoat"] == "dat"
+    assert e.band_grade == "bon_tot"
+    assert not e.requirements[0].held
+    assert e.grade == "kha"
+
+
+def test_not_graded_keeps_points(four_good: partyrules.Ruleset) -> None:
+    e = four_good.evaluate(NEW_CELL)
+    assert e.total == 59
+    assert e.grade is None
+    assert e.not_graded is not None and e.not_graded.id == "moi_thanh_lap"
+    assert e.band_grade == "trung_binh"
+
+
+def test_facts_given_as_strings_score_the_same(four_good: partyrules.Ruleset) -> None:
+    as_text = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in TOP.items()}
+    as_text["attendance_rate"] = "96.5%"
+    assert four_good.evaluate(as_text) == four_good.evaluate(TOP)
+
+
+def test_every_problem_with_the_facts_at_once(four_good: partyrules.Ruleset) -> None:
+    bad = dict(TOP, members=2.5, district="ha_noi", meetings_good=13, colour="red")
+    del bad["task_completion"]
+    with pytest.raises(FactsError) as info:
+        four_good.evaluate(bad)
+    problems = {p.input: p.message for p in info.value.problems}
+    assert problems == {
+        "district": "'ha_noi' is not one of: tp_ha_tinh, tx_hong_linh, tx_ky_anh, can_loc, cam_xuyen, duc_tho, "
+        "huong_khe, huong_son, ky_anh, loc_ha, nghi_xuan, thach_ha, vu_quang",
+        "members": "2.5 is a float, which is not exact; give a whole number as an int, a Decimal or a string",
+        "task_completion": "is missing",
+        "meetings_good": "13 is outside the allowed range 0..12",
+        "colour": "is not an input of this ruleset",
+    }
+
+
+def test_floats_are_refused_everywhere(four_good: partyrules.Ruleset) -> None:
+    with pytest.raises(FactsError, match="attendance_rate: 96.5 is a float"):
+        four_good.evaluate(dict(TOP, attendance_rate=96.5))
+
+
+def test_cross_input_constraint(four_good: partyrules.Ruleset) -> None:
+    with pytest.raises(FactsError) as info:
+        four_good.evaluate(dict(TOP, members=5, members_disciplined=6))
+    assert [(p.input, p.message) for p in info.value.problems] == [
+        ("members, members_disciplined", "breaks the rule: Số đảng viên bị kỷ luật không thể nhiều hơn số đảng viên")
+    ]
+
+
+def test_mistyped_values(four_good: partyrules.Ruleset) -> None:
+    with pytest.raises(FactsError) as info:
+        four_good.evaluate(dict(TOP, disunity="maybe", members=True, attendance_rate="NaN", new_members=[1]))
+    assert {p.input for p in info.value.problems} == {"disunity", "members", "attendance_rate", "new_members"}
+
+
+def test_not_a_mapping(four_good: partyrules.Ruleset) -> None:
+    with pytest.raises(FactsError, match="facts must be a mapping"):
+        four_good.evaluate([("members", 3)])  # type: ignore[arg-type]
+
+
+def test_narrow_decimal_context_does_not_round(four_good: partyrules.Ruleset) -> None:
+    expected = four_good.evaluate(TOP)
+    with localcontext() as ctx:
+        ctx.prec = 2  # 27.5 needs 3 digits: the program must notice and recompute exactly
+        got = four_good.evaluate(TOP)
+        assert not ctx.traps[__import__("decimal").Inexact]
+    assert got == expected
+    assert got.total == Decimal("96.5")
+
+
+def test_evaluation_is_immutable_and_hashable(four_good: partyrules.Ruleset) -> None:
+    e = four_good.evaluate(TOP)
+    with pytest.raises(AttributeError):
+        e.total = Decimal(0)  # type: ignore[misc]
+    assert hash(e) == hash(four_good.evaluate(dict(TOP)))
+
+
+def test_ruleset_identity(four_good: partyrules.Ruleset) -> None:
+    e = four_good.evaluate(TOP)
+    assert e.ruleset.id == "vn.hatinh/chi-bo-4-tot"
+    assert e.ruleset.version == "2023.1"
+    assert len(e.ruleset.fingerprint) == 64
+    # the fingerprint follows meaning, not layout: comments and spacing do not change it
+    text = partyrules.shipped_path(FOUR_GOOD).read_text(encoding="utf-8")
+    relaid = partyrules.loads("# another comment\n" + text.replace("  ", "    "), "copy.criteria")
+    assert relaid.fingerprint == four_good.fingerprint
+    changed = partyrules.loads(text.replace("from 100%: 20;", "from 99%: 20;"), "changed.criteria")
+    assert changed.fingerprint != four_good.fingerprint
+
+
+def test_pickle_round_trip(four_good: partyrules.Ruleset) -> None:
+    again = pickle.loads(pickle.dumps(four_good))
+    assert again == four_good
+    e = four_good.evaluate(TOP)
+    assert again.evaluate(TOP) == e
+    assert pickle.loads(pickle.dumps(e)) == e
+
+
+def test_explanation_names_rules_facts_and_citations(four_good: partyrules.Ruleset) -> None:
+    text = four_good.evaluate(KNOCKED_OUT).explain()
+    assert "TỔNG ĐIỂM: 74 / 100  (tiêu chí 75, trừ 6, cộng 5)" in text
+    assert "XẾP LOẠI: Chưa đạt [chua_dat]" in text
+    assert "  2.2    Sinh hoạt chuyên đề (ít nhất mỗi quý một lần): 10 / 10" in text
+    assert "quy tắc: (if thematic_meetings <= 4 then thematic_meetings else 4) * 2.5" not in text
+    assert "quy tắc: min(thematic_meetings, 4) * 2.5" in text
+    assert "dữ liệu: Số buổi sinh hoạt chuyên đề trong năm = 5" in text
+    assert "căn cứ: Hướng dẫn 12-HD/BTCTW: sinh hoạt chuyên đề ít nhất mỗi quý một lần" in text
+    assert "Tổng điểm 74 thuộc khung từ 70 đến dưới 90: Khá" in text
+    assert "Điều kiện của “Đạt “Chi bộ 4 tốt””: Cả bốn tiêu chí đạt mức Tốt — KHÔNG ĐẠT" in text
+    assert "Loại trừ: Mất đoàn kết nội bộ — buộc xếp loại “Chưa đạt”" in text
+    assert "Loại trừ: Có đảng viên bị kỷ luật trong năm — xếp loại không cao hơn “Khá”" in text
+
+
+def test_evaluate_many_keeps_order_and_reports_bad_rows(four_good: partyrules.Ruleset) -> None:
+    rows = [TOP, dict(TOP, members="many"), NEW_CELL]
+    out = list(four_good.evaluate_many(rows))
+    assert isinstance(out[0], partyrules.Evaluation) and out[0].grade == "bon_tot"
+    assert isinstance(out[1], FactsError) and out[1].row == "row 2"
+    assert isinstance(out[2], partyrules.Evaluation) and out[2].grade is None
+
+
+
+
+def _features(body: str, grades: str = "") -> partyrules.Ruleset:
+    head = """
+ruleset "test/features" {
+  title "Features"; version "1"; basis "test"; effective from 2024-01-01; points illustrative;
+}
+input kind "Kind": one of { a "A", b "B", c "C" };
+input done "Done": integer 0..10;
+input total_tasks "Tasks": integer 1..10;
+input thematic "Thematic month": boolean;
+input rate "Rate": percent;
+input lv "Given level": level q;
+levels q "Quality" { good "Good", fair "Fair", poor "Poor" }
+let share "Share done" = done / total_tasks;
+"""
+    grades = grades or "grades { grade ok \"OK\" { band from 5; } grade no \"No\" { band below 5; } }"
+    return partyrules.loads(head + body + grades, "features.criteria")
+
+
+def test_division_is_exact_and_rounded_half_up_only_where_written() -> None:
+    r = _features(
+        """criteria "All" max 10 {
+             item s "Share" max 10 { points = round(min(share, 1) * 10, 2); }
+           }"""
+    )
+    facts = {"kind": "a", "done": 2, "total_tasks": 3, "thematic": True, "rate": 50, "lv": "good"}
+    assert r.evaluate(facts).total == Decimal("6.67")  # 20/3 = 6.666..., half up at 2 places
+    assert r.evaluate(dict(facts, done=1, total_tasks=8)).total == Decimal("1.25")
+    # 1/8 * 10 = 1.25 exactly; and 0.125 -> 0.13 half up at 2 places:
+    r2 = _features('criteria "All" max 1 { item s "S" max 1 { points = round(min(share, 1), 2); } }',
+                   'grades { grade ok "OK" { band from 1; } grade no "No" { band below 1; } }')
+    assert r2.evaluate(dict(facts, done=1, total_tasks=8)).total == Decimal("0.13")
+
+
+def test_not_applicable_modes() -> None:
+    r = _features(
+        """criteria "All" max 20 {
+             rescale round 2;
+             item regular "Regular" max 10 { points = done; }
+             item thematic_item "Thematic" max 5 { applicable when thematic else rescale; points = 5; }
+             item bonus_like "Other" max 5 { applicable when thematic else full; points = 0; }
+           }""",
+        'grades { grade ok "OK" { band from 10; } grade no "No" { band below 10; } }',
+    )
+    facts = {"kind": "a", "done": 6, "total_tasks": 3, "thematic": True, "rate": 50, "lv": "good"}
+    on = r.evaluate(facts)
+    assert on.total == 11  # 6 + 5 + 0
+    off = r.evaluate(dict(facts, thematic=False))
+    # thematic_item drops out (rescaled), bonus_like gets its full 5: (6 + 0 + 5) * 20 / 15 = 14.666... -> 14.67
+    assert off.total == Decimal("14.67")
+    assert not off.criterion("thematic_item").applicable
+
+
+def test_match_table_and_levels() -> None:
+    r = _features(
+        """criteria "All" max 10 {
+             group g "G" max 10 {
+               level = bands g { from 8: good; from 5: fair; otherwise: poor; };
+               item m "M" max 4 { points = match kind { a: 4; b, c: 1; }; }
+               item t "T" max 6 {
+                 points = table unique (rate, kind) {
+                   >= 80%, a: 6;
+                   >= 80%, b | c: 4;
+                   < 80%, -: 1;
+                 };
+               }
+             }
+           }""",
+        """grades {
+             grade ok "OK" { band from 5; require "at least fair and given good": level(g) >= fair and lv == good; }
+             grade no "No" { band below 5; }
+           }""",
+    )
+    base = {"kind": "a", "done": 6, "total_tasks": 3, "thematic": True, "rate": 85, "lv": "good"}
+    e = r.evaluate(base)
+    assert (e.total, e.levels["g"], e.grade) == (10, "good", "ok")
+    e = r.evaluate(dict(base, kind="c", rate=Decimal("79.99")))
+    assert (e.total, e.levels["g"], e.grade) == (2, "poor", "no")
+    e = r.evaluate(dict(base, kind="b", lv="fair"))
+    assert (e.total, e.levels["g"], e.grade) == (5, "fair", "no")
