@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -179,21 +180,15 @@ def test_score_shipped_data(capsys: pytest.CaptureFixture[str], tmp_path: Path, 
     for got, row in zip(written[:50], source[:50], strict=True):
         e = ruleset.evaluate(facts_of(row, ruleset))
         assert got["id"] == row["cell_id"] and got["cell_name"] == row["cell_name"]
-        assert partyrules_decimal(got["total"]) == e.total
+        assert Decimal(got["total"]) == e.total
         assert got["grade"] == (e.grade or "") and got["grade_label"] == (e.grade_label or "")
         assert got["not_graded"] == (e.not_graded.id if e.not_graded else "")
         for c in e.criteria:
-            assert partyrules_decimal(got[c.id]) == c.points
+            assert Decimal(got[c.id]) == c.points
     graded = sum(1 for w in written if w["grade"])
     not_graded = [w for w in written if w["not_graded"]]
     assert graded + len(not_graded) == N_CELLS
     assert total[-2] == len(not_graded)
-
-
-def partyrules_decimal(text: str) -> Any:
-    from decimal import Decimal
-
-    return Decimal(text)
 
 
 def test_score_is_deterministic(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -207,7 +202,9 @@ def test_score_is_deterministic(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert outputs[0] == outputs[1]
 
 
-def test_score_jsonl_round_trips(capsys: pytest.CaptureFixture[str], tmp_path: Path, ruleset: partyrules.Ruleset) -> None:
+def test_score_jsonl_round_trips(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, ruleset: partyrules.Ruleset
+) -> None:
     output = tmp_path / "results.jsonl"
     status, _, err = run(capsys, "score", RULES, CELLS, "--output", output)
     assert status == 0, err
@@ -296,17 +293,21 @@ def test_score_not_utf8_row(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     assert "rows scored: 2" in out
 
 
-def test_score_json_lines_and_json(capsys: pytest.CaptureFixture[str], tmp_path: Path, ruleset: partyrules.Ruleset) -> None:
+def test_score_json_lines_and_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, ruleset: partyrules.Ruleset
+) -> None:
     source = cell_rows()[:3]
-    objects = [{k: v for k, v in row.items() if v != ""} for row in source]
+    objects: list[dict[str, Any]] = [{k: v for k, v in row.items() if v != ""} for row in source]
     objects[1]["members"] = 22  # JSON numbers work too
     objects[1]["attendance_rate"] = "92.54"
     lines = [json.dumps(o, ensure_ascii=False) for o in objects]
     jsonl = tmp_path / "cells.jsonl"
     jsonl.write_text("\n".join([lines[0], "{not json", lines[1], "", lines[2]]) + "\n", encoding="utf-8")
-    status, out, err = run(capsys, "score", RULES, jsonl, "-o", tmp_path / "a.jsonl")
+    status, _, err = run(capsys, "score", RULES, jsonl, "-o", tmp_path / "a.jsonl")
     assert status == 1
-    assert err.splitlines() == [f"{jsonl}:2: is not valid JSON: Expecting property name enclosed in double quotes (column 2)"]
+    assert err.splitlines() == [
+        f"{jsonl}:2: is not valid JSON: Expecting property name enclosed in double quotes (column 2)"
+    ]
     got = [json.loads(line) for line in (tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [(g["row"], g["id"]) for g in got] == [(1, "HT-TPHT-0001"), (3, "HT-TPHT-0002"), (5, "HT-TPHT-0003")]
 

@@ -73,7 +73,12 @@ def test_top_grade_worked_by_hand(four_good: partyrules.Ruleset) -> None:
     assert e.grade == "bon_tot"
     assert e.grade_label == "Đạt “Chi bộ 4 tốt”"
     points = e.points
-    assert (points["nhiem_vu"], points["sinh_hoat"], points["doan_ket"], points["dang_vien"]) == (30, Decimal("27.5"), 20, 18)
+    assert (points["nhiem_vu"], points["sinh_hoat"], points["doan_ket"], points["dang_vien"]) == (
+        30,
+        Decimal("27.5"),
+        20,
+        18,
+    )
     assert points["chuyen_de"] == Decimal("7.5")
     assert e.levels == {"nhiem_vu": "tot", "sinh_hoat": "tot", "doan_ket": "tot", "dang_vien": "tot"}
     assert (e.criteria_points, e.deducted, e.added) == (Decimal("95.5"), 2, 3)
@@ -142,7 +147,7 @@ def test_every_problem_with_the_facts_at_once(four_good: partyrules.Ruleset) -> 
 
 
 def test_floats_are_refused_everywhere(four_good: partyrules.Ruleset) -> None:
-    with pytest.raises(FactsError, match="attendance_rate: 96.5 is a float"):
+    with pytest.raises(FactsError, match=r"attendance_rate: 96\.5 is a float"):
         four_good.evaluate(dict(TOP, attendance_rate=96.5))
 
 
@@ -226,8 +231,6 @@ def test_evaluate_many_keeps_order_and_reports_bad_rows(four_good: partyrules.Ru
     assert isinstance(out[2], partyrules.Evaluation) and out[2].grade is None
 
 
-
-
 def _features(body: str, grades: str = "") -> partyrules.Ruleset:
     head = """
 ruleset "test/features" {
@@ -242,7 +245,7 @@ input lv "Given level": level q;
 levels q "Quality" { good "Good", fair "Fair", poor "Poor" }
 let share "Share done" = done / total_tasks;
 """
-    grades = grades or "grades { grade ok \"OK\" { band from 5; } grade no \"No\" { band below 5; } }"
+    grades = grades or 'grades { grade ok "OK" { band from 5; } grade no "No" { band below 5; } }'
     return partyrules.loads(head + body + grades, "features.criteria")
 
 
@@ -256,8 +259,10 @@ def test_division_is_exact_and_rounded_half_up_only_where_written() -> None:
     assert r.evaluate(facts).total == Decimal("6.67")  # 20/3 = 6.666..., half up at 2 places
     assert r.evaluate(dict(facts, done=1, total_tasks=8)).total == Decimal("1.25")
     # 1/8 * 10 = 1.25 exactly; and 0.125 -> 0.13 half up at 2 places:
-    r2 = _features('criteria "All" max 1 { item s "S" max 1 { points = round(min(share, 1), 2); } }',
-                   'grades { grade ok "OK" { band from 1; } grade no "No" { band below 1; } }')
+    r2 = _features(
+        'criteria "All" max 1 { item s "S" max 1 { points = round(min(share, 1), 2); } }',
+        'grades { grade ok "OK" { band from 1; } grade no "No" { band below 1; } }',
+    )
     assert r2.evaluate(dict(facts, done=1, total_tasks=8)).total == Decimal("0.13")
 
 
@@ -307,3 +312,16 @@ def test_match_table_and_levels() -> None:
     assert (e.total, e.levels["g"], e.grade) == (2, "poor", "no")
     e = r.evaluate(dict(base, kind="b", lv="fair"))
     assert (e.total, e.levels["g"], e.grade) == (5, "fair", "no")
+
+
+def test_ruleset_describes_itself(four_good: partyrules.Ruleset) -> None:
+    assert [g.id for g in four_good.grades] == ["bon_tot", "kha", "trung_binh", "chua_dat"]
+    criteria = four_good.criteria
+    assert [(c.id, c.number, c.maximum) for c in criteria[:3]] == [
+        ("nhiem_vu", "1", 30),
+        ("chi_tieu", "1.1", 20),
+        ("thi_dua", "1.2", 10),
+    ]
+    assert criteria[0].levels == ("tot", "dat", "chua_dat")
+    assert [c.id for c in criteria if c.kind == "deduction"] == ["cham_bao_cao"]
+    assert [e.id for e in four_good.exemptions] == ["moi_thanh_lap"]

@@ -16,25 +16,29 @@ from partyrules.diagnostics import CriteriaError, Diagnostic, PartyrulesError
 from partyrules.runtime import (
     AdjustmentResult,
     CriterionResult,
+    CriterionSpec,
     Evaluation,
     FactProblem,
     FactsError,
+    GradeSpec,
     InputSpec,
     RequirementResult,
     RuleResult,
     Ruleset,
     RulesetRef,
 )
-from partyrules.shipped import shipped, shipped_path
+from partyrules.shipped import data_path, shipped, shipped_ids, shipped_path
 
 __all__ = [
     "AdjustmentResult",
     "CriteriaError",
     "CriterionResult",
+    "CriterionSpec",
     "Diagnostic",
     "Evaluation",
     "FactProblem",
     "FactsError",
+    "GradeSpec",
     "InputSpec",
     "PartyrulesError",
     "RequirementResult",
@@ -42,9 +46,11 @@ __all__ = [
     "Ruleset",
     "RulesetRef",
     "check",
+    "data_path",
     "load",
     "loads",
     "shipped",
+    "shipped_ids",
     "shipped_path",
 ]
 __version__ = "0.1.0"

@@ -85,7 +85,10 @@ def build(model: Model, source: str) -> Ruleset:
     """Compile a checked model into a :class:`Ruleset`."""
     header = model.header
     ref = RulesetRef(header.ruleset_id, header.version or "", compiler.fingerprint(model.file))
-    levels = {c.name: model.levels.get(c.level_type.name) if c.level_type and c.level_type.name else None for c in model.criteria}
+    levels = {
+        c.name: model.levels.get(c.level_type.name) if c.level_type and c.level_type.name else None
+        for c in model.criteria
+    }
     level_labels = {}
     for decl in model.file.declarations:
         from partyrules import nodes as n

@@ -38,13 +38,20 @@ from partyrules.types import (
 )
 
 #: Words of the language and built-in functions: never usable as names.
+# fmt: off
 RESERVED = frozenset(
-    """ruleset title version basis effective from to points official illustrative note input integer
-    decimal percent boolean date one of level levels places constraint let criteria max group item cite
-    applicable when else zero full rescale round deductions bonuses cap deduction bonus grades grade band
-    below any require knockout force not_graded if then or and not bands upto otherwise match table first
-    unique true false total min clamp worst_level count days_between months_between""".split()
+    (
+        "ruleset", "title", "version", "basis", "effective", "from", "to", "points", "official",
+        "illustrative", "note", "input", "integer", "decimal", "percent", "boolean", "date", "one",
+        "of", "level", "levels", "places", "constraint", "let", "criteria", "max", "group", "item",
+        "cite", "applicable", "when", "else", "zero", "full", "rescale", "round", "deductions",
+        "bonuses", "cap", "deduction", "bonus", "grades", "grade", "band", "below", "any", "require",
+        "knockout", "force", "not_graded", "if", "then", "or", "and", "not", "bands", "upto",
+        "otherwise", "match", "table", "first", "unique", "true", "false", "total", "min", "clamp",
+        "worst_level", "count", "days_between", "months_between",
+    )
 )
+# fmt: on
 BUILTINS = (
     "min",
     "max",
@@ -59,10 +66,8 @@ BUILTINS = (
     "months_between",
 )
 RULESET_ID = re.compile(r"^[a-z0-9][a-z0-9_.\-]*(/[a-z0-9][a-z0-9_.\-]*)*$")
-#: Numeric facts without a declared range are refused beyond this magnitude,
-#: so that the precision every formula needs is known when compiling.
+#: Numeric facts without a declared range are refused beyond this magnitude.
 FACT_MAGNITUDE = Decimal(10) ** 15
-MAX_PRECISION = 200
 MAX_TABLE_REGIONS = 200_000
 
 
@@ -73,8 +78,6 @@ class Info:
     type: Type | None
     interval: Interval | None = None
     truth: bool | None = None
-    places: int = 0
-    magnitude: Fraction = Fraction(0)
 
 
 UNKNOWN = Info(None)
@@ -162,7 +165,6 @@ class Checker:
         self.criteria: dict[str, n.Criterion | n.Adjustment] = {}
         self.level_types: dict[str, Type] = {}
         self.intervals: dict[str, Interval] = {}
-        self.precision = 28
         self.total = Interval(Fraction(0), Fraction(0))
         self.grade_names: dict[str, int] = {}
         self.truths: dict[int, bool | None] = {}
@@ -191,13 +193,14 @@ class Checker:
             self.error("PR201", "the file has two `criteria` blocks", extra.span, "put every criterion in one block")
         root = trees[0] if trees else None
         if root is None:
-            self.error("PR202", "the file declares no `criteria`", self.tree.span, 'add `criteria "..." max 100 { ... }`')
+            self.error(
+                "PR202", "the file declares no `criteria`", self.tree.span, 'add `criteria "..." max 100 { ... }`'
+            )
         adjustments = [d for d in decls if isinstance(d, n.Adjustments)]
         deductions = [a for a in adjustments if a.kind == "deductions"]
         bonuses = [a for a in adjustments if a.kind == "bonuses"]
-        for group in (deductions[1:], bonuses[1:]):
-            for extra in group:
-                self.error("PR201", f"the file has two `{extra.kind}` blocks", extra.span, "put them in one block")
+        for repeated in deductions[1:] + bonuses[1:]:
+            self.error("PR201", f"the file has two `{repeated.kind}` blocks", repeated.span, "put them in one block")
 
         status = header.status or "illustrative"
         criteria: list[CriterionInfo] = []
@@ -210,7 +213,9 @@ class Checker:
                 for i, adj in enumerate(adjustments_block.items, 1):
                     self._declare(adj.name, Symbol("points", DECIMAL, adj.span), adj.span)
                     self.criteria[adj.name] = adj
-                    sink.append(self._info(adj, f"{'T' if adj.kind == 'deduction' else 'C'}{i}", None, (), adj.status or status))
+                    sink.append(
+                        self._info(adj, f"{'T' if adj.kind == 'deduction' else 'C'}{i}", None, (), adj.status or status)
+                    )
 
         order = self._order(lets, criteria + deduction_infos + bonus_infos)
         self._check_values(order, lets)
@@ -241,13 +246,6 @@ class Checker:
         self._reachability(grades, knockouts)
         self._unused(inputs)
 
-        if self.precision > MAX_PRECISION:
-            self.error(
-                "PR510",
-                f"the formulas need {self.precision} significant digits; at most {MAX_PRECISION} are supported",
-                self.tree.span,
-                "declare ranges for the inputs",
-            )
         if any(p.severity == "error" for p in self.problems) or root is None:
             return None
         return Model(
@@ -275,7 +273,6 @@ class Checker:
             knockouts=knockouts,
             exemptions=exemptions,
             total=self.total,
-            precision=self.precision,
             types=self.types,
             resolutions=self.resolutions,
         )
@@ -311,7 +308,9 @@ class Checker:
                 'add `points official;` or `points illustrative "why";`',
             )
         if header.effective_from is None:
-            self.error("PR104", "the header says no `effective from` date", header.span, "add `effective from 2025-08-30;`")
+            self.error(
+                "PR104", "the header says no `effective from` date", header.span, "add `effective from 2025-08-30;`"
+            )
         if header.effective_from and header.effective_to and header.effective_to < header.effective_from:
             self.error(
                 "PR105",
@@ -323,7 +322,9 @@ class Checker:
     # ------------------------------------------------------------ names
     def _declare(self, name: str, symbol: Symbol, span: n.Span) -> None:
         if name in RESERVED:
-            self.error("PR203", f"`{name}` is a word of the language and cannot name anything", span, "choose another name")
+            self.error(
+                "PR203", f"`{name}` is a word of the language and cannot name anything", span, "choose another name"
+            )
             return
         if name in self.symbols:
             first = self.symbols[name].span
@@ -362,7 +363,9 @@ class Checker:
         if isinstance(lit, n.Name):
             if kind in ("enum", "level") and lit.name in type_.members:
                 return lit.name
-            self.error("PR301", f"`{lit.name}` is not {type_.describe()}", lit.span, did_you_mean(lit.name, type_.members))
+            self.error(
+                "PR301", f"`{lit.name}` is not {type_.describe()}", lit.span, did_you_mean(lit.name, type_.members)
+            )
             return None
         if isinstance(lit, n.BooleanLiteral):
             if kind == "boolean":
@@ -405,7 +408,7 @@ class Checker:
                     "PR205",
                     f"there is no level scale `{spec.scale}`",
                     spec.span,
-                    did_you_mean(spec.scale, self.levels) or "declare it with `levels NAME \"label\" { ... }`",
+                    did_you_mean(spec.scale, self.levels) or 'declare it with `levels NAME "label" { ... }`',
                 )
                 type_ = Type("level", spec.scale, ())
             else:
@@ -440,7 +443,7 @@ class Checker:
                 None if low is None else Fraction(low.toordinal()),
                 None if high is None else Fraction(high.toordinal()),
             )
-        info = Info(type_, interval, None, self._input_places(type_.kind, places), self._input_magnitude(low, high))
+        info = Info(type_, interval)
         self._declare(decl.name, Symbol("input", type_, decl.span, info), decl.span)
         return InputInfo(
             name=decl.name,
@@ -455,18 +458,6 @@ class Checker:
             interval=interval,
             span=decl.span,
         )
-
-    @staticmethod
-    def _input_places(kind: str, places: int | None) -> int:
-        if kind == "percent":
-            return (places or 0) + 2
-        return places or 0
-
-    @staticmethod
-    def _input_magnitude(low: Any, high: Any) -> Fraction:
-        if isinstance(low, (int, Decimal)) and isinstance(high, (int, Decimal)):
-            return max(abs(Fraction(low)), abs(Fraction(high)))
-        return Fraction(FACT_MAGNITUDE)
 
     # ------------------------------------------------------------ the criteria tree
     def _collect(
@@ -491,9 +482,13 @@ class Checker:
                     "add `points = ...;` or `level = ...;`",
                 )
             if child.kind == "item" and child.points is not None and child.maximum is None:
-                self.error("PR206", f"item `{child.name}` has points but no `max`", child.span, "write `max N` after its label")
+                self.error(
+                    "PR206", f"item `{child.name}` has points but no `max`", child.span, "write `max N` after its label"
+                )
             if child.kind == "item" and child.points is None and child.maximum is not None:
-                self.error("PR206", f"item `{child.name}` has a `max` but no `points` rule", child.span, "add `points = ...;`")
+                self.error(
+                    "PR206", f"item `{child.name}` has a `max` but no `points` rule", child.span, "add `points = ...;`"
+                )
             if child.kind == "group" and not child.children:
                 self.error("PR206", f"group `{child.name}` is empty", child.span)
             self._collect(child.children, child.name, number + ".", child_status, out)
@@ -557,7 +552,9 @@ class Checker:
         declared = root.maximum.value if root.maximum is not None else None
         if declared is None:
             if top:
-                self.error("PR402", "the criteria have points but no `max`", root.span, "write `criteria \"...\" max 100 {`")
+                self.error(
+                    "PR402", "the criteria have points but no `max`", root.span, 'write `criteria "..." max 100 {`'
+                )
             return None
         total = sum((c.maximum or Decimal(0) for c in top), Decimal(0))
         if total != declared:
@@ -608,7 +605,13 @@ class Checker:
         for infos, cap, sign in ((deductions, deductions_cap, -1), (bonuses, bonuses_cap, 1)):
             if cap is None:
                 continue
-            reach = sum((c.interval.high if c.interval and c.interval.high is not None else Fraction(c.maximum or 0) for c in infos), Fraction(0))
+            reach = sum(
+                (
+                    c.interval.high if c.interval and c.interval.high is not None else Fraction(c.maximum or 0)
+                    for c in infos
+                ),
+                Fraction(0),
+            )
             amount = Interval(Fraction(0), min(Fraction(cap), reach))
             total = total - amount if sign < 0 else total + amount
         return total
@@ -628,7 +631,11 @@ class Checker:
                 elif node.function == "applicable":
                     deps.update(("applicable", r) for r in refs)
                 elif node.function == "worst_level":
-                    targets = refs if node.args else [c for c, v in self.criteria.items() if isinstance(v, n.Criterion) and v.level is not None]
+                    targets = (
+                        refs
+                        if node.args
+                        else [c for c, v in self.criteria.items() if isinstance(v, n.Criterion) and v.level is not None]
+                    )
                     deps.update(("level", r) for r in targets)
         return deps
 
@@ -672,11 +679,13 @@ class Checker:
                     if dep not in graph:
                         continue
                     if state.get(dep) == 1:
-                        cycle = path[path.index(dep) :] + [dep]
+                        cycle = [*path[path.index(dep) :], dep]
                         if frozenset(cycle) not in reported:
                             reported.add(frozenset(cycle))
                             shown = " → ".join(_key_name(k) for k in cycle)
-                            self.error("PR207", f"circular definition: {shown}", spans[dep], "a value cannot depend on itself")
+                            self.error(
+                                "PR207", f"circular definition: {shown}", spans[dep], "a value cannot depend on itself"
+                            )
                         continue
                     if dep not in state:
                         state[dep] = 1
@@ -719,21 +728,16 @@ class Checker:
         symbol = self.symbols.get(name)
         if isinstance(node, n.Criterion) and node.kind == "group":
             interval = Interval(Fraction(0), Fraction(0))
-            places = 0
-            magnitude = Fraction(0)
             whole = True
             for child in node.children:
                 if child.maximum is None:
                     continue
-                interval = interval + self.intervals.get(child.name, Interval(Fraction(0), Fraction(child.maximum.value)))
+                interval = interval + self.intervals.get(
+                    child.name, Interval(Fraction(0), Fraction(child.maximum.value))
+                )
                 child_info = self.symbols[child.name].info if child.name in self.symbols else None
-                if child_info is not None:
-                    places = max(places, child_info.places)
-                    magnitude += child_info.magnitude
-                    whole = whole and child_info.type == INTEGER
-                else:
-                    whole = False
-            info = Info(INTEGER if whole else DECIMAL, interval, None, places, magnitude)
+                whole = whole and child_info is not None and child_info.type == INTEGER
+            info = Info(INTEGER if whole else DECIMAL, interval)
         else:
             if node.points is None:
                 return
@@ -743,7 +747,9 @@ class Checker:
                     "ratio": "a division must be rounded before it becomes points: write `round(..., 2)`",
                     "percent": "multiply the percentage by the points it is worth, e.g. `rate * 30`",
                 }.get(info.type.kind)
-                self.error("PR304", f"points must be a number, but this is {info.type.describe()}", node.points.span, hint)
+                self.error(
+                    "PR304", f"points must be a number, but this is {info.type.describe()}", node.points.span, hint
+                )
             elif info.interval is not None and maximum is not None:
                 self._within(node, info.interval, maximum)
         if maximum is not None and node.applicable is not None:
@@ -756,7 +762,9 @@ class Checker:
             self.intervals[name] = clipped if clipped is not None else Interval(Fraction(0), maximum)
         if symbol is not None:
             # whole-number points stay whole: the compiled program then compares ints with ints
-            whole = info.type == INTEGER and (node.maximum is None or node.maximum.value == node.maximum.value.to_integral_value())
+            whole = info.type == INTEGER and (
+                node.maximum is None or node.maximum.value == node.maximum.value.to_integral_value()
+            )
             symbol.type = INTEGER if whole else DECIMAL
             symbol.info = attrs.evolve(info, type=symbol.type, interval=self.intervals.get(name, info.interval))
 
@@ -819,9 +827,6 @@ class Checker:
         self.truths[id(node)] = info.truth
         if info.type is not None:
             self.types[id(node)] = info.type
-            if info.type.numeric and info.type.kind != "ratio":
-                digits = len(str(math.floor(info.magnitude))) + info.places
-                self.precision = max(self.precision, digits + 2)
         return info
 
     def _expr(self, node: n.Expr, scope: Scope, expected: Type | None = None) -> Info:
@@ -839,7 +844,7 @@ class Checker:
             type_ = INTEGER
         else:
             type_ = DECIMAL
-        return Info(type_, Interval.point(value), None, places, abs(value))
+        return Info(type_, Interval.point(value))
 
     def _expr_dateliteral(self, node: n.DateLiteral, scope: Scope, expected: Type | None) -> Info:
         return Info(DATE, Interval.point(Fraction(node.value.toordinal())))
@@ -850,11 +855,15 @@ class Checker:
     def _expr_name(self, node: n.Name, scope: Scope, expected: Type | None) -> Info:
         if node.name == "total":
             if scope.where not in ("grade", "knockout"):
-                self.error("PR208", "`total` is only known once every criterion is scored", node.span, "use it in grades and knock-outs")
+                self.error(
+                    "PR208",
+                    "`total` is only known once every criterion is scored",
+                    node.span,
+                    "use it in grades and knock-outs",
+                )
                 return UNKNOWN
             self.resolutions[id(node)] = Resolution("total")
-            magnitude = max(abs(self.total.low or 0), abs(self.total.high or 0))
-            return Info(self.total_type, self.total, None, self.precision_places(), Fraction(magnitude))
+            return Info(self.total_type, self.total)
         symbol = self.symbols.get(node.name)
         if symbol is not None:
             if scope.where == "constraint" and symbol.kind != "input":
@@ -866,15 +875,8 @@ class Checker:
             if info is None:
                 return UNKNOWN
             interval = scope.narrow.get(node.name, info.interval)
-            return Info(info.type, interval, None, info.places, info.magnitude)
+            return Info(info.type, interval)
         return self._member(node, expected)
-
-    def precision_places(self) -> int:
-        places = 0
-        for symbol in self.symbols.values():
-            if symbol.kind == "points" and symbol.info is not None:
-                places = max(places, symbol.info.places)
-        return places
 
     def _member(self, node: n.Name, expected: Type | None) -> Info:
         if expected is not None and expected.kind in ("enum", "level"):
@@ -921,13 +923,17 @@ class Checker:
         if not info.type.numeric:
             self.error("PR306", f"only numbers can be negated, not {info.type.describe()}", node.span)
             return UNKNOWN
-        return Info(info.type, -info.interval if info.interval else None, None, info.places, info.magnitude)
+        return Info(info.type, -info.interval if info.interval else None)
 
     def _expr_binary(self, node: n.Binary, scope: Scope, expected: Type | None) -> Info:
         if node.op in ("and", "or"):
             left = self._condition(node.left, scope, f"`{node.op}`'s left side")
             if node.op == "and":
-                right = self._condition(node.right, Scope(scope.where, {**scope.narrow, **self._narrowing(node.left, True)}), "`and`'s right side")
+                right = self._condition(
+                    node.right,
+                    Scope(scope.where, {**scope.narrow, **self._narrowing(node.left, True)}),
+                    "`and`'s right side",
+                )
             else:
                 right = self._condition(node.right, scope, "`or`'s right side")
             return Info(BOOLEAN, None, _logic(node.op, left.truth, right.truth))
@@ -955,21 +961,15 @@ class Checker:
                 )
                 return UNKNOWN
             interval = left.interval + right.interval if node.op == "+" else left.interval - right.interval
-            return Info(type_, interval, None, max(left.places, right.places), left.magnitude + right.magnitude)
+            return Info(type_, interval)
         if node.op == "*":
-            return Info(
-                multiply_type(left.type, right.type),
-                left.interval * right.interval,
-                None,
-                left.places + right.places,
-                left.magnitude * right.magnitude,
-            )
+            return Info(multiply_type(left.type, right.type), left.interval * right.interval)
         # division: exact rational; the divisor must never be zero
         if right.interval.contains(Fraction(0)):
             hint = "declare the divisor's range so it cannot be 0, or write `if X > 0 then ... / X else ...`"
             self.error("PR503", "this can divide by zero", node.right.span, hint)
             return Info(RATIO, Interval.unbounded())
-        return Info(RATIO, left.interval.divide(right.interval), None, 0, Fraction(0))
+        return Info(RATIO, left.interval.divide(right.interval))
 
     def _expr_compare(self, node: n.Compare, scope: Scope, expected: Type | None) -> Info:
         if self._is_bare(node.left) and not self._is_bare(node.right):
@@ -985,7 +985,11 @@ class Checker:
             if (lt.kind == "percent") != (rt.kind == "percent") and "ratio" not in (lt.kind, rt.kind):
                 plain = node.right if lt.kind == "percent" else node.left
                 if not (isinstance(plain, n.Number) and plain.value == 0):
-                    hint = f"write {plain.value}%" if isinstance(plain, n.Number) else "compare percentages with percentages"
+                    hint = (
+                        f"write {plain.value}%"
+                        if isinstance(plain, n.Number)
+                        else "compare percentages with percentages"
+                    )
                     self.error("PR303", "this compares a percentage with a plain number", node.span, hint)
                     return Info(BOOLEAN)
             return Info(BOOLEAN, None, _compare_truth(node.op, left.interval, right.interval))
@@ -1027,16 +1031,22 @@ class Checker:
         if not positive:
             op = {">": "<=", "<": ">=", ">=": "<", "<=": ">", "==": "!=", "!=": "=="}[op]
         symbol = self.symbols.get(name)
-        if symbol is None or symbol.info is None or symbol.info.interval is None or not symbol.type or not symbol.type.numeric:
+        if (
+            symbol is None
+            or symbol.info is None
+            or symbol.info.interval is None
+            or not symbol.type
+            or not symbol.type.numeric
+        ):
             return {}
         current = symbol.info.interval
         whole = symbol.type.kind == "integer"
         if op == ">":
-            bound = Interval(math.floor(value) + 1 if whole else value, None)
+            bound = Interval(Fraction(math.floor(value) + 1) if whole else value, None)
         elif op == ">=":
             bound = Interval(value, None)
         elif op == "<":
-            bound = Interval(None, math.ceil(value) - 1 if whole else value)
+            bound = Interval(None, Fraction(math.ceil(value) - 1) if whole else value)
         elif op == "<=":
             bound = Interval(None, value)
         elif op == "==":
@@ -1078,7 +1088,11 @@ class Checker:
                     return UNKNOWN
                 type_ = unified
             elif type_ != info.type:
-                self.error("PR301", f"{what} give different kinds of value: {type_.describe()} and {info.type.describe()}", node.span)
+                self.error(
+                    "PR301",
+                    f"{what} give different kinds of value: {type_.describe()} and {info.type.describe()}",
+                    node.span,
+                )
                 return UNKNOWN
         interval = None
         if all(i.interval is not None for i in known):
@@ -1091,8 +1105,6 @@ class Checker:
             type_,
             interval,
             truth,
-            max(i.places for i in known),
-            max(i.magnitude for i in known),
         )
 
     # -- built-in functions
@@ -1141,17 +1153,21 @@ class Checker:
             if info.type is None:
                 return UNKNOWN
             if not info.type.numeric or info.type.kind == "percent":
-                self.error("PR306", f"`round` rounds numbers, not {info.type.describe()}", args[0].span, "multiply a percentage by its points first")
+                self.error(
+                    "PR306",
+                    f"`round` rounds numbers, not {info.type.describe()}",
+                    args[0].span,
+                    "multiply a percentage by its points first",
+                )
                 return UNKNOWN
             interval = info.interval
             if interval is not None:
                 interval = Interval(_round_fraction(interval.low, places), _round_fraction(interval.high, places))
-            magnitude = info.magnitude if info.type.kind != "ratio" else max(abs(interval.low or 0), abs(interval.high or 0)) if interval else Fraction(FACT_MAGNITUDE)
-            return Info(INTEGER if places == 0 else DECIMAL, interval, None, places, Fraction(magnitude) + 1)
+            return Info(INTEGER if places == 0 else DECIMAL, interval)
         if fn == "count":
             for a in args:
                 self._condition(a, scope, "each value of `count`")
-            return Info(INTEGER, Interval(Fraction(0), Fraction(len(args))), None, 0, Fraction(len(args)))
+            return Info(INTEGER, Interval(Fraction(0), Fraction(len(args))))
         if fn in ("days_between", "months_between"):
             if len(args) != 2:
                 self.error("PR213", f"`{fn}` takes two dates", node.span)
@@ -1162,11 +1178,17 @@ class Checker:
                     self.error("PR306", f"`{fn}` needs dates, not {i.type.describe()}", a.span)
                     return UNKNOWN
             interval = Interval.unbounded()
-            a, b = infos[0].interval, infos[1].interval
-            if a is not None and b is not None and None not in (a.low, a.high, b.low, b.high):
-                days = b - a
-                interval = days if fn == "days_between" else Interval(_f(math.floor((days.low or 0) / 28)) - 1, _f(math.ceil((days.high or 0) / 28)) + 1)
-            return Info(INTEGER, interval, None, 0, Fraction(10**7))
+            start, end = infos[0].interval, infos[1].interval
+            if start is not None and end is not None:
+                days = end - start
+                if fn == "days_between":
+                    interval = days
+                elif days.low is not None and days.high is not None:
+                    # a month has 28 to 31 days: a sound, slightly wide bound on whole months
+                    low = min(days.low / 28, days.low / 31)
+                    high = max(days.high / 28, days.high / 31)
+                    interval = Interval(Fraction(math.floor(low) - 1), Fraction(math.ceil(high) + 1))
+            return Info(INTEGER, interval)
         # functions of criteria
         if fn == "worst_level" and not args:
             targets = [c for c, v in self.criteria.items() if isinstance(v, n.Criterion) and v.level is not None]
@@ -1230,10 +1252,19 @@ class Checker:
                 return Fraction(lit.value.toordinal())
         elif isinstance(lit, n.Number) and subject.numeric:
             if subject.kind == "percent" and not lit.percent and lit.value != 0:
-                self.error("PR303", f"`{lit.value}` is a plain number but the value compared is a percentage", span, f"write {lit.value}%")
+                self.error(
+                    "PR303",
+                    f"`{lit.value}` is a plain number but the value compared is a percentage",
+                    span,
+                    f"write {lit.value}%",
+                )
                 return None
             if subject.kind in ("integer", "decimal") and lit.percent:
-                self.error("PR303", f"`{_show(lit.value, True)}` is a percentage but the value compared is a plain number", span)
+                self.error(
+                    "PR303",
+                    f"`{_show(lit.value, True)}` is a percentage but the value compared is a plain number",
+                    span,
+                )
                 return None
             return Fraction(lit.value)
         self.error("PR301", f"this threshold does not fit {subject.describe()}", span)
@@ -1248,7 +1279,9 @@ class Checker:
             return UNKNOWN
         directions = {b.direction for b in node.bands}
         if len(directions) > 1:
-            self.error("PR404", "bands mix `from` and `upto`", node.span, "use `from` (highest first) or `upto` (lowest first)")
+            self.error(
+                "PR404", "bands mix `from` and `upto`", node.span, "use `from` (highest first) or `upto` (lowest first)"
+            )
             return UNKNOWN
         direction = directions.pop() if directions else "from"
         dom = subject.interval or Interval.unbounded()
@@ -1264,15 +1297,26 @@ class Checker:
                 return UNKNOWN
             if previous is not None and (threshold >= previous if direction == "from" else threshold <= previous):
                 order = "from the highest threshold down" if direction == "from" else "from the lowest threshold up"
-                self.error("PR405", f"bands overlap: `{direction} {_show(threshold, percent)}` comes after `{direction} {_show(previous, percent)}`", band.span, f"list `{direction}` bands {order}")
+                self.error(
+                    "PR405",
+                    f"bands overlap: `{direction} {_show(threshold, percent)}` comes after `{direction} {_show(previous, percent)}`",
+                    band.span,
+                    f"list `{direction}` bands {order}",
+                )
                 return UNKNOWN
             reachable = not covered and (
                 (direction == "from" and (dom.high is None or threshold <= dom.high))
                 or (direction == "upto" and (dom.low is None or threshold >= dom.low))
             )
             if not reachable:
-                why = "an earlier band already takes every value" if covered else f"the value never goes {'above' if direction == 'from' else 'below'} {_show(dom.high if direction == 'from' else dom.low, percent)}"
-                self.error("PR406", f"the band `{direction} {_show(threshold, percent)}` can never apply: {why}", band.span)
+                why = (
+                    "an earlier band already takes every value"
+                    if covered
+                    else f"the value never goes {'above' if direction == 'from' else 'below'} {_show(dom.high if direction == 'from' else dom.low, percent)}"
+                )
+                self.error(
+                    "PR406", f"the band `{direction} {_show(threshold, percent)}` can never apply: {why}", band.span
+                )
             else:
                 infos.append(result)
                 results.append(band.result)
@@ -1288,7 +1332,9 @@ class Checker:
                 results.append(node.otherwise)
         elif not covered and previous is not None:
             gap = f"below {_show(previous, percent)}" if direction == "from" else f"above {_show(previous, percent)}"
-            self.error("PR407", f"these bands give nothing to values {gap}", node.span, "add `otherwise: ...;` as the last row")
+            self.error(
+                "PR407", f"these bands give nothing to values {gap}", node.span, "add `otherwise: ...;` as the last row"
+            )
         if not infos:
             return UNKNOWN
         return self._unify(infos, results, "the bands", node.span)
@@ -1298,7 +1344,11 @@ class Checker:
         if subject.type is None:
             return UNKNOWN
         if subject.type.kind not in ("enum", "level", "boolean"):
-            self.error("PR306", f"`match` needs a choice (one of ..., a level, true/false), not {subject.type.describe()}", node.subject.span)
+            self.error(
+                "PR306",
+                f"`match` needs a choice (one of ..., a level, true/false), not {subject.type.describe()}",
+                node.subject.span,
+            )
             return UNKNOWN
         domain = list(subject.type.members) if subject.type.kind != "boolean" else ["true", "false"]
         seen: dict[str, n.Span] = {}
@@ -1308,10 +1358,17 @@ class Checker:
             for pattern in arm.patterns:
                 key = pattern.name if isinstance(pattern, n.Name) else str(getattr(pattern, "value", "")).lower()
                 if key not in domain:
-                    self.error("PR301", f"`{key}` is not {subject.type.describe()}", pattern.span, did_you_mean(key, domain))
+                    self.error(
+                        "PR301", f"`{key}` is not {subject.type.describe()}", pattern.span, did_you_mean(key, domain)
+                    )
                     continue
                 if key in seen:
-                    self.error("PR408", f"`{key}` is matched twice (first at line {seen[key].line})", pattern.span, "each case may appear in one row only")
+                    self.error(
+                        "PR408",
+                        f"`{key}` is matched twice (first at line {seen[key].line})",
+                        pattern.span,
+                        "each case may appear in one row only",
+                    )
                     continue
                 seen[key] = pattern.span
                 if isinstance(pattern, n.Name):
@@ -1325,7 +1382,12 @@ class Checker:
                 infos.append(other)
                 results.append(node.otherwise)
         elif missing:
-            self.error("PR409", f"this match does not say what happens for {', '.join(f'`{m}`' for m in missing)}", node.span, "add rows for them or `otherwise: ...;`")
+            self.error(
+                "PR409",
+                f"this match does not say what happens for {', '.join(f'`{m}`' for m in missing)}",
+                node.span,
+                "add rows for them or `otherwise: ...;`",
+            )
         return self._unify(infos, results, "the rows of this match", node.span)
 
     def _expr_table(self, node: n.Table, scope: Scope, expected: Type | None) -> Info:
@@ -1336,7 +1398,9 @@ class Checker:
         tests: list[list[Any]] = []
         for row in node.rows:
             if len(row.cells) != len(columns):
-                self.error("PR410", f"this row has {len(row.cells)} cells but the table has {len(columns)} columns", row.span)
+                self.error(
+                    "PR410", f"this row has {len(row.cells)} cells but the table has {len(columns)} columns", row.span
+                )
                 ok = False
                 continue
             tests.append([self._cell(cell, col.type) for cell, col in zip(row.cells, columns)])  # type: ignore[arg-type]
@@ -1350,7 +1414,12 @@ class Checker:
         ]
         size = math.prod(len(p) for p in pieces)
         if size > MAX_TABLE_REGIONS:
-            self.error("PR411", f"this table has too many combinations to check ({size})", node.span, "split it into smaller tables")
+            self.error(
+                "PR411",
+                f"this table has too many combinations to check ({size})",
+                node.span,
+                "split it into smaller tables",
+            )
             return UNKNOWN
         won = [False] * len(tests)
         overlap_reported: set[tuple[int, int]] = set()
@@ -1373,12 +1442,22 @@ class Checker:
             elif node.otherwise is None:
                 if not gap_reported:
                     gap_reported = True
-                    self.error("PR413", f"no row of this table matches {_region(node, region)}", node.span, "add a row for it or `otherwise: ...;`")
+                    self.error(
+                        "PR413",
+                        f"no row of this table matches {_region(node, region)}",
+                        node.span,
+                        "add a row for it or `otherwise: ...;`",
+                    )
             else:
                 otherwise_used = True
         for i, has_won in enumerate(won):
             if not has_won:
-                self.error("PR414", f"row {i + 1} of this table can never apply", node.rows[i].span, "earlier rows already match every case it matches, or it contradicts the inputs' ranges")
+                self.error(
+                    "PR414",
+                    f"row {i + 1} of this table can never apply",
+                    node.rows[i].span,
+                    "earlier rows already match every case it matches, or it contradicts the inputs' ranges",
+                )
         kept_infos = [info for info, w in zip(infos, won) if w]
         kept = [r for r, w in zip(results, won) if w]
         if node.otherwise is not None:
@@ -1473,7 +1552,12 @@ class Checker:
         banded = [g for g in grades if g.band is not None]
         if banded and len(banded) != len(grades):
             first = next(g for g in grades if g.band is None)
-            self.error("PR602", f"grade `{first.name}` has no `band` while other grades have one", first.span, "give every grade a band, or none")
+            self.error(
+                "PR602",
+                f"grade `{first.name}` has no `band` while other grades have one",
+                first.span,
+                "give every grade a band, or none",
+            )
         if banded and maximum is None:
             self.error("PR602", "grades have score bands but the criteria have no points", banded[0].span)
         if len(banded) == len(grades) and maximum is not None:
@@ -1481,12 +1565,17 @@ class Checker:
         infos: list[GradeInfo] = []
         for i, g in enumerate(grades):
             for req in g.requirements:
-                self._condition(req.condition, Scope("grade"), f"the requirement \"{req.label}\"")
+                self._condition(req.condition, Scope("grade"), f'the requirement "{req.label}"')
             fallback: int | None = i + 1 if i + 1 < len(grades) else None
             if g.fallback is not None:
                 target = self.grade_names.get(g.fallback.name)
                 if target is None:
-                    self.error("PR215", f"there is no grade `{g.fallback.name}`", g.fallback.span, did_you_mean(g.fallback.name, self.grade_names))
+                    self.error(
+                        "PR215",
+                        f"there is no grade `{g.fallback.name}`",
+                        g.fallback.span,
+                        did_you_mean(g.fallback.name, self.grade_names),
+                    )
                 elif target <= i:
                     self.error("PR603", f"`else` must name a lower grade than `{g.name}`", g.fallback.span)
                 else:
@@ -1510,9 +1599,15 @@ class Checker:
             assert band is not None
             for end in (band.low, band.high):
                 if end is not None and end.percent:
-                    self.error("PR303", "grade bands are in points, not percentages", end.span, f"write {end.value * 100}")
+                    self.error(
+                        "PR303", "grade bands are in points, not percentages", end.span, f"write {end.value * 100}"
+                    )
             if band.low is not None and band.high is not None and band.low.value >= band.high.value:
-                self.error("PR605", f"the band of `{g.name}` is empty (from {band.low.value} below {band.high.value})", band.span)
+                self.error(
+                    "PR605",
+                    f"the band of `{g.name}` is empty (from {band.low.value} below {band.high.value})",
+                    band.span,
+                )
         top = grades[0].band
         assert top is not None
         if top.high is not None and (total.high is None or Fraction(top.high.value) <= total.high):
@@ -1531,7 +1626,7 @@ class Checker:
                 bottom.span,
                 f"let the last grade's band have no lower end: `band below {bottom.high.value if bottom.high else bottom.low.value};`",
             )
-        for upper, lower in zip(grades, grades[1:]):
+        for upper, lower in itertools.pairwise(grades):
             ub, lb = upper.band, lower.band
             assert ub is not None and lb is not None
             if ub.low is None or lb.high is None:
@@ -1543,9 +1638,19 @@ class Checker:
                 )
                 continue
             if lb.high.value < ub.low.value:
-                self.error("PR606", f"totals from {lb.high.value} below {ub.low.value} reach no grade", lb.span, f"make `{lower.name}`'s band end at {ub.low.value}")
+                self.error(
+                    "PR606",
+                    f"totals from {lb.high.value} below {ub.low.value} reach no grade",
+                    lb.span,
+                    f"make `{lower.name}`'s band end at {ub.low.value}",
+                )
             elif lb.high.value > ub.low.value:
-                self.error("PR607", f"totals from {ub.low.value} below {lb.high.value} fall in both `{upper.name}` and `{lower.name}`", lb.span, f"make `{lower.name}`'s band end at {ub.low.value}")
+                self.error(
+                    "PR607",
+                    f"totals from {ub.low.value} below {lb.high.value} fall in both `{upper.name}` and `{lower.name}`",
+                    lb.span,
+                    f"make `{lower.name}`'s band end at {ub.low.value}",
+                )
 
     def _rule(self, rule: n.Knockout) -> RuleInfo:
         if rule.name in RESERVED:
@@ -1558,8 +1663,15 @@ class Checker:
         if rule.grade is not None:
             grade = self.grade_names.get(rule.grade.name)
             if grade is None:
-                self.error("PR215", f"there is no grade `{rule.grade.name}`", rule.grade.span, did_you_mean(rule.grade.name, self.grade_names))
-        return RuleInfo(rule.name, rule.label, rule.kind, condition, rule.action, grade, rule.citations, rule.notes, rule.span)
+                self.error(
+                    "PR215",
+                    f"there is no grade `{rule.grade.name}`",
+                    rule.grade.span,
+                    did_you_mean(rule.grade.name, self.grade_names),
+                )
+        return RuleInfo(
+            rule.name, rule.label, rule.kind, condition, rule.action, grade, rule.citations, rule.notes, rule.span
+        )
 
     def _reachability(self, grades: tuple[GradeInfo, ...], knockouts: tuple[RuleInfo, ...]) -> None:
         if not grades:
@@ -1585,10 +1697,10 @@ class Checker:
         while frontier:
             i = frontier.pop()
             g = grades[i]
-            if g.requirements and g.fallback is not None and g.fallback not in reached:
-                if any(self._truth_of(r.condition) is not True for r in g.requirements):
-                    reached.add(g.fallback)
-                    frontier.append(g.fallback)
+            can_fail = any(self._truth_of(r.condition) is not True for r in g.requirements)
+            if g.requirements and g.fallback is not None and g.fallback not in reached and can_fail:
+                reached.add(g.fallback)
+                frontier.append(g.fallback)
         granted = (reached - never) | {k.grade for k in knockouts if k.grade is not None and k.action == "force"}
         # a cap lowers a grade to its target, so the target is granted whenever a better one could be
         for k in knockouts:
@@ -1596,7 +1708,11 @@ class Checker:
                 granted.add(k.grade)
         for i, g in enumerate(grades):
             if i not in granted:
-                why = "its requirements can never hold" if i in never else "no total falls in its band and no rule leads to it"
+                why = (
+                    "its requirements can never hold"
+                    if i in never
+                    else "no total falls in its band and no rule leads to it"
+                )
                 self.error("PR609", f"grade `{g.name}` can never be given: {why}", g.span)
 
     def _truth_of(self, expr: n.Expr) -> bool | None:
@@ -1627,10 +1743,13 @@ def _logic(op: str, a: bool | None, b: bool | None) -> bool | None:
 def _compare_truth(op: str, a: Interval | None, b: Interval | None) -> bool | None:
     if a is None or b is None:
         return None
+
     def lt(x: Interval, y: Interval) -> bool:  # every x < every y
         return x.high is not None and y.low is not None and x.high < y.low
+
     def le(x: Interval, y: Interval) -> bool:
         return x.high is not None and y.low is not None and x.high <= y.low
+
     if op == "<":
         return True if lt(a, b) else False if le(b, a) else None
     if op == "<=":

@@ -140,11 +140,11 @@ class _Writer:
                     index = self.const({m: i for i, m in enumerate(fact.members)})
                     self.emit(f"if type(x{k}) is str: x{k} = {index}[x{k}]")
         else:
-            self.emit(f"if facts: check_facts((), facts)")
+            self.emit("if facts: check_facts((), facts)")
         self.emit("problems = []")
         for constraint in self.model.constraints:
-            names = sorted({r.target for node in _names(constraint.condition) if (r := self.resolution(node)).target})
-            label = self.const(", ".join(str(x) for x in names) or "*")
+            used = sorted({r.target for node in _names(constraint.condition) if (r := self.resolution(node)).target})
+            label = self.const(", ".join(str(x) for x in used) or "*")
             message = self.const(f"breaks the rule: {constraint.label}")
             self.emit(f"if not {self.expr(constraint.condition)}: problems.append(FactProblem({label}, {message}))")
         if self.model.constraints:
@@ -282,10 +282,13 @@ class _Writer:
                 f"if na: crit = round_half_up(to_fraction(crit) * {root} / ({root} - to_fraction(na)), {places}) "
                 f"if na != {root} else 0"
             )
-        for label, infos, cap in (("ded", model.deductions, model.deductions_cap), ("bon", model.bonuses, model.bonuses_cap)):
-            parts = [f"p{self.index[c.name]}" for c in infos]
-            if parts and cap is not None:
-                self.emit(f"{label} = min({' + '.join(parts)}, {self.const(cap)})")
+        for label, infos, cap in (
+            ("ded", model.deductions, model.deductions_cap),
+            ("bon", model.bonuses, model.bonuses_cap),
+        ):
+            amounts = [f"p{self.index[c.name]}" for c in infos]
+            if amounts and cap is not None:
+                self.emit(f"{label} = min({' + '.join(amounts)}, {self.const(cap)})")
             else:
                 self.emit(f"{label} = 0")
         self.emit("total = crit - ded + bon")
@@ -551,7 +554,11 @@ class _Writer:
             values = []
             for pattern in arm.patterns:
                 if isinstance(pattern, n.Name):
-                    values.append(str(subject_type.members.index(pattern.name)) if subject_type.kind == "level" else self.const(pattern.name))
+                    values.append(
+                        str(subject_type.members.index(pattern.name))
+                        if subject_type.kind == "level"
+                        else self.const(pattern.name)
+                    )
                 else:
                     values.append("True" if pattern.value else "False")
             subject = bound if first else t
@@ -644,8 +651,6 @@ def generate(model: Model) -> tuple[str, dict[str, Any]]:
 def compile_program(model: Model, layout: rt.Layout) -> rt.Program:
     source, namespace = generate(model)
     code = compile(source, f"<partyrules {model.header.ruleset_id}>", "exec")
-    exec(code, namespace)  # noqa: S102 - generated from the checked model; no criteria text is code
-    program: rt.Program = namespace["make"](
-        LAYOUT=layout, **{k: v for k, v in namespace.items() if k.startswith("C")}
-    )
+    exec(code, namespace)
+    program: rt.Program = namespace["make"](LAYOUT=layout, **{k: v for k, v in namespace.items() if k.startswith("C")})
     return program

@@ -326,7 +326,8 @@ def _read_jsonl(name: str, text: str, inputs: Sequence[InputSpec], id_column: st
             continue
         byte = _undecodable(line)
         if byte is not None:
-            bad.append(BadRow(number, None, (FactProblem("", f"is not UTF-8 text (byte {byte}); {SAVE_AS_UTF8}"),)))
+            problem = FactProblem("", f"is not UTF-8 text (byte {byte}); save the file as UTF-8")
+            bad.append(BadRow(number, None, (problem,)))
             continue
         try:
             objects.append((number, _loads(line)))
@@ -488,26 +489,26 @@ def _json_default(value: Any) -> Any:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_json_default)
+    # keys in the order they were built, not sorted: serialize.structure reads the facts and
+    # inputs of an evaluation by position, so their order must survive the trip through JSON
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default)
 
 
 def result_data(result: Scored) -> dict[str, Any]:
-    """One result as JSON-ready data: :func:`serialize.unstructure` plus ``row``, ``id`` and ``columns``."""
-    data: dict[str, Any] = serialize.unstructure(result.evaluation)
-    data["row"] = result.number
-    data["id"] = result.id
-    data["columns"] = dict(result.columns)
+    """One result as JSON-ready data: ``row``, ``id``, ``columns``, then :func:`serialize.unstructure`."""
+    data: dict[str, Any] = {"row": result.number, "id": result.id, "columns": dict(result.columns)}
+    data.update(serialize.unstructure(result.evaluation))
     return data
 
 
 def format_jsonl(stream: IO[str], results: Iterable[Scored]) -> None:
-    """Results as JSON lines (sorted keys, UTF-8 characters kept) on an open text stream."""
+    """Results as JSON lines (UTF-8 characters kept, one object a line) on an open text stream."""
     for result in results:
         stream.write(_dumps(result_data(result)))
         stream.write("\n")
 
 
-def write_atomic(path: str | os.PathLike[str], produce: Callable[[IO[str]], None]) -> None:
+def write_atomic(path: str | os.PathLike[str], produce: Callable[[IO[str]], object]) -> None:
     """Write a UTF-8 text file all at once: ``produce`` writes to a temporary file that replaces ``path`` at the end.
 
     If ``produce`` raises, the temporary file is removed and ``path`` is

@@ -64,7 +64,7 @@ def details(model: Model) -> Details:
     criteria: dict[str, RuleText] = {}
     for c in model.criteria + model.deductions + model.bonuses:
         criteria[c.name] = _rule_text(model, c)
-    bands = []
+    bands: list[str | None] = []
     for g in model.grades:
         if g.low is None and g.high is None:
             bands.append(None)
@@ -97,7 +97,9 @@ def _rule_text(model: Model, c: CriterionInfo) -> RuleText:
         rule = expr_text(c.points) if c.points is not None else None
     applicable = None
     if c.applicable is not None:
-        mode = {"zero": "0 điểm", "full": "đủ điểm tối đa", "rescale": "không tính, quy đổi tổng điểm"}[c.applicable.mode]
+        mode = {"zero": "0 điểm", "full": "đủ điểm tối đa", "rescale": "không tính, quy đổi tổng điểm"}[
+            c.applicable.mode
+        ]
         applicable = f"chỉ áp dụng khi {expr_text(c.applicable.condition)}; nếu không: {mode}"
     return RuleText(
         rule=rule,
@@ -166,7 +168,9 @@ def explain_text(evaluation: Evaluation) -> str:
         lines.append("")
         lines.append(f"{title} (tối đa {_num(cap)})")
         for a in adjustments:
-            lines.append(f"  {a.label}: {_num(a.points)} / {_num(a.maximum)}" + ("" if a.applicable else "  (không áp dụng)"))
+            lines.append(
+                f"  {a.label}: {_num(a.points)} / {_num(a.maximum)}" + ("" if a.applicable else "  (không áp dụng)")
+            )
             if info is not None:
                 _rule_lines(lines, info.criteria.get(a.id), facts, kinds, info)
     lines.append("")
@@ -201,9 +205,7 @@ def explain_text(evaluation: Evaluation) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _rule_lines(
-    lines: list[str], text: RuleText | None, facts: Any, kinds: dict[str, str], info: Details
-) -> None:
+def _rule_lines(lines: list[str], text: RuleText | None, facts: Any, kinds: dict[str, str], info: Details) -> None:
     if text is None:
         return
     if text.rule and text.rule != "tổng điểm các mục con":

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Union
 
 import attrs
 
@@ -100,7 +99,7 @@ class Resolution:
 
 
 ValueKey = tuple[str, str]  # ("let", name) ("points", c) ("level", c) ("applicable", c)
-Facts = dict[str, Union[int, Decimal, bool, str, datetime.date]]
+Facts = dict[str, int | Decimal | bool | str | datetime.date]
 
 
 @attrs.frozen
@@ -129,7 +128,6 @@ class Model:
     knockouts: tuple[RuleInfo, ...]
     exemptions: tuple[RuleInfo, ...]
     total: Interval
-    precision: int
     types: dict[int, Type] = attrs.field(eq=False, repr=False)
     resolutions: dict[int, Resolution] = attrs.field(eq=False, repr=False)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Union
 
 import attrs
 
@@ -31,7 +30,7 @@ class Span:
 
 
 def _span_field() -> Span:
-    return attrs.field(factory=Span.unknown, eq=False, repr=False)  # type: ignore[no-any-return]
+    return attrs.field(factory=Span.unknown, eq=False, repr=False)
 
 
 # ---------------------------------------------------------------- expressions
@@ -162,7 +161,7 @@ class MemberCell:
     span: Span = _span_field()
 
 
-Cell = Union[AnyCell, CompareCell, EqualCell, MemberCell]
+Cell = AnyCell | CompareCell | EqualCell | MemberCell
 
 
 @attrs.frozen
@@ -181,8 +180,8 @@ class Table:
     span: Span = _span_field()
 
 
-Literal = Union[Number, DateLiteral, BooleanLiteral]
-Expr = Union[Number, DateLiteral, BooleanLiteral, Name, Call, Unary, Binary, Compare, If, Bands, Match, Table]
+Literal = Number | DateLiteral | BooleanLiteral
+Expr = Number | DateLiteral | BooleanLiteral | Name | Call | Unary | Binary | Compare | If | Bands | Match | Table
 
 
 # ---------------------------------------------------------------- declarations
@@ -371,7 +370,7 @@ class Knockout:
     span: Span = _span_field()
 
 
-Declaration = Union[Header, Input, Levels, Constraint, Let, CriteriaTree, Adjustments, Grades, Knockout]
+Declaration = Header | Input | Levels | Constraint | Let | CriteriaTree | Adjustments | Grades | Knockout
 
 
 @attrs.frozen

@@ -40,7 +40,7 @@ def grammar_text() -> str:
     A wheel carries the grammar as ``partyrules/grammars/criteria.lark``; an
     editable install runs from ``src/`` where the grammar is two levels up.
     """
-    packaged = resources.files("partyrules").joinpath("grammars", GRAMMAR_NAME)
+    packaged = resources.files("partyrules").joinpath("grammars").joinpath(GRAMMAR_NAME)
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
     checkout = Path(__file__).resolve().parents[2] / "grammars" / GRAMMAR_NAME
@@ -200,7 +200,7 @@ def _exact_expected(exc: UnexpectedInput) -> set[str]:
     if interactive is not None:
         try:
             return set(interactive.accepts())
-        except Exception:  # noqa: BLE001 - fall back to lark's own (wider) set
+        except Exception:
             pass
     if isinstance(exc, UnexpectedToken):
         return set(exc.expected)
@@ -226,7 +226,8 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagno
             "is a closing `}` or `;` missing?",
         )
     if isinstance(exc, UnexpectedCharacters):
-        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else "?"
+        position = exc.pos_in_stream or 0
+        char = text[position] if position < len(text) else "?"
         hint = None
         if char == '"':
             hint = 'a quoted text must end with `"` on the same line'

@@ -77,7 +77,9 @@ def _number(value: object) -> Decimal | None:
 def _refuse(name: str, value: object, expected: str, problems: list[FactProblem]) -> None:
     if isinstance(value, float):
         problems.append(
-            FactProblem(name, f"{value!r} is a float, which is not exact; give {expected} as an int, a Decimal or a string")
+            FactProblem(
+                name, f"{value!r} is a float, which is not exact; give {expected} as an int, a Decimal or a string"
+            )
         )
     else:
         problems.append(FactProblem(name, f"{value!r} is not {expected}"))
@@ -147,7 +149,7 @@ def _decimal_checks(
     number: Decimal,
     low: Decimal | None,
     high: Decimal | None,
-    places: int,
+    places: int | None,
     problems: list[FactProblem],
     shown: str,
 ) -> Any:
@@ -155,7 +157,7 @@ def _decimal_checks(
     if places is not None and isinstance(exponent, int) and -exponent > places:
         normal = number.normalize()
         exponent = normal.as_tuple().exponent
-        if isinstance(exponent, int) and -exponent > places:  # noqa: SIM102
+        if isinstance(exponent, int) and -exponent > places:
             problems.append(FactProblem(name, f"{shown} has more decimal places than the {places} this input accepts"))
             return None
     return _in_range(name, number, low, high, problems, shown)
@@ -458,7 +460,21 @@ class Layout:
 HEAD = 3  # slots before the program's flat result in an Evaluation
 
 # Parts of the compiled program's flat result tuple, in order (see compiler.py).
-FACTS, POINTS, LEVELS, APPLICABLE, CRITERIA_TOTAL, DEDUCTED, ADDED, TOTAL, GRADE, BAND_GRADE, REQUIREMENTS, KNOCKOUTS, EXEMPTIONS = range(13)
+(
+    FACTS,
+    POINTS,
+    LEVELS,
+    APPLICABLE,
+    CRITERIA_TOTAL,
+    DEDUCTED,
+    ADDED,
+    TOTAL,
+    GRADE,
+    BAND_GRADE,
+    REQUIREMENTS,
+    KNOCKOUTS,
+    EXEMPTIONS,
+) = range(13)
 
 
 class Evaluation(tuple):  # type: ignore[type-arg]
@@ -505,7 +521,9 @@ class Evaluation(tuple):  # type: ignore[type-arg]
         return (tuple(self),)
 
     def __repr__(self) -> str:
-        grade = self.grade if self.grade is not None else f"not graded ({self.not_graded.id if self.not_graded else '?'})"
+        grade = (
+            self.grade if self.grade is not None else f"not graded ({self.not_graded.id if self.not_graded else '?'})"
+        )
         return f"<Evaluation {self.layout.ruleset.id} total={self.total} grade={grade}>"
 
     @property
@@ -686,6 +704,24 @@ class InputSpec:
     member_labels: tuple[str | None, ...]
 
 
+@attrs.frozen
+class GradeSpec:
+    id: str
+    label: str
+
+
+@attrs.frozen
+class CriterionSpec:
+    """A criterion, deduction or bonus as declared: for forms, reports and column names."""
+
+    id: str
+    number: str
+    label: str
+    kind: str  # group item deduction bonus
+    maximum: Decimal | None
+    levels: tuple[str, ...] | None  # the level scale, best first, if it is rated on levels
+
+
 Program = Callable[[Mapping[str, Any]], Evaluation]
 
 
@@ -718,10 +754,33 @@ class Ruleset:
     def ref(self) -> RulesetRef:
         return self.layout.ruleset
 
+    @property
+    def grades(self) -> tuple[GradeSpec, ...]:
+        """The grades, best first."""
+        return tuple(GradeSpec(g, label) for g, label in self.layout.grades)
+
+    @property
+    def criteria(self) -> tuple[CriterionSpec, ...]:
+        """Every criterion in score-sheet order, then the deductions and bonuses."""
+        layout = self.layout
+        out = [
+            CriterionSpec(name, number, label, kind, maximum, scale)
+            for (name, number, label, kind, maximum), scale in zip(layout.criteria, layout.level_scales)
+        ]
+        out += [CriterionSpec(name, "", label, kind, maximum, None) for name, label, kind, maximum in layout.adjustments]
+        return tuple(out)
+
+    @property
+    def exemptions(self) -> tuple[GradeSpec, ...]:
+        """The not-graded rules (id and reason)."""
+        return tuple(GradeSpec(name, label) for name, label in self.layout.exemptions)
+
     def evaluate(self, facts: Mapping[str, Any]) -> Evaluation:
         """Score one organisation. Raises :class:`FactsError` listing every problem with the facts."""
         if type(facts) is not dict and not isinstance(facts, Mapping):
-            raise FactsError([FactProblem("*", f"facts must be a mapping of input names to values, not {type(facts).__name__}")])
+            raise FactsError(
+                [FactProblem("*", f"facts must be a mapping of input names to values, not {type(facts).__name__}")]
+            )
         return self.program(facts)
 
     def evaluate_many(self, rows: Iterable[Mapping[str, Any]]) -> Iterator[Evaluation | FactsError]:

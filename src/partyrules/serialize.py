@@ -43,12 +43,15 @@ converter.register_structure_hook(datetime.date, lambda value, _: datetime.date.
 
 
 def _number(value: Any) -> str | None:
-    return None if value is None else str(value)
+    """A number as canonical text: 27.0 and 27 are the same points, written "27"; never an exponent."""
+    if value is None:
+        return None
+    return format(Decimal(value).normalize(), "f")
 
 
 def _fact_data(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value)
+        return str(value)  # a fact keeps the digits it was given
     if isinstance(value, datetime.date):
         return value.isoformat()
     return value
@@ -83,7 +86,8 @@ def _unstructure_evaluation(e: Evaluation) -> dict[str, Any]:
         if layout.level_scales[i] is not None:
             scale = layout.level_scales[i]
             assert scale is not None
-            entry["level"] = None if levels[i] is None else scale[levels[i]]
+            level = levels[i]
+            entry["level"] = None if level is None else scale[level]
             entry["scale"] = list(scale)
             entry["scale_labels"] = list(layout.level_labels[i] or scale)
         if layout.conditional[i]:
@@ -98,13 +102,17 @@ def _unstructure_evaluation(e: Evaluation) -> dict[str, Any]:
     grade = e._one(GRADE)
     band = e._one(BAND_GRADE)
     return {
-        "ruleset": {"id": layout.ruleset.id, "version": layout.ruleset.version, "fingerprint": layout.ruleset.fingerprint},
+        "ruleset": {
+            "id": layout.ruleset.id,
+            "version": layout.ruleset.version,
+            "fingerprint": layout.ruleset.fingerprint,
+        },
         "title": layout.title,
         "facts": {name: _fact_data(value) for name, value in e.facts.items()},
-        "inputs": {
-            name: (kind if members is None else {"level": list(members)})
+        "inputs": [
+            {"name": name, "kind": kind} | ({} if members is None else {"levels": list(members)})
             for name, kind, members in zip(layout.inputs, layout.input_kinds, layout.level_members)
-        },
+        ],
         "scored": layout.scored,
         "max": _number(layout.maximum),
         "total": _number(e._one(TOTAL)),
@@ -127,7 +135,8 @@ def _unstructure_evaluation(e: Evaluation) -> dict[str, Any]:
             for (name, label, action, g), applied in zip(layout.knockouts, e._part(11))
         ],
         "not_graded": [
-            {"id": name, "label": label, "applied": applied} for (name, label), applied in zip(layout.exemptions, e._part(12))
+            {"id": name, "label": label, "applied": applied}
+            for (name, label), applied in zip(layout.exemptions, e._part(12))
         ],
     }
 
@@ -137,14 +146,14 @@ def _structure_evaluation(data: Mapping[str, Any], _: Any) -> Evaluation:
         grades = [(g["id"], g["label"]) for g in data["grades"]]
         grade_index = {g: i for i, (g, _) in enumerate(grades)}
         inputs = data["inputs"]
-        kinds = tuple("level" if isinstance(k, dict) else k for k in inputs.values())
-        level_members = tuple(tuple(k["level"]) if isinstance(k, dict) else None for k in inputs.values())
+        kinds = tuple(i["kind"] for i in inputs)
+        level_members = tuple(tuple(i["levels"]) if "levels" in i else None for i in inputs)
         criteria = data["criteria"]
         adjustments = data["adjustments"]
         layout = Layout(
             ruleset=RulesetRef(**data["ruleset"]),
             title=data["title"],
-            inputs=tuple(inputs),
+            inputs=tuple(i["name"] for i in inputs),
             input_kinds=kinds,
             level_members=level_members,
             criteria=tuple((c["id"], c["number"], c["label"], c["kind"], _decimal(c["max"])) for c in criteria),
@@ -162,8 +171,8 @@ def _structure_evaluation(data: Mapping[str, Any], _: Any) -> Evaluation:
             bonuses_cap=_decimal(data["bonuses_cap"]),
         )
         facts = []
-        for (name, value), kind, members in zip(data["facts"].items(), kinds, level_members):
-            value = _fact_value(value, kind)
+        for spec, kind, members in zip(inputs, kinds, level_members):
+            value = _fact_value(data["facts"][spec["name"]], kind)
             facts.append(members.index(value) if members is not None else value)
         raw: list[Any] = list(facts)
         raw += [_decimal(c["points"]) for c in criteria] + [_decimal(a["points"]) for a in adjustments]

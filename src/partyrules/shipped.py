@@ -24,7 +24,9 @@ def shipped_path(ruleset_id: str) -> Path:
     """Path of a shipped criteria file by its id."""
     if ruleset_id not in shipped_ids():
         hint = did_you_mean(ruleset_id, shipped_ids()) or "shipped: " + ", ".join(shipped_ids())
-        raise CriteriaError([Diagnostic("PR000", f"no shipped ruleset `{ruleset_id}`", ruleset_id, Span(1, 1, 1, 2), hint)])
+        raise CriteriaError(
+            [Diagnostic("PR000", f"no shipped ruleset `{ruleset_id}`", ruleset_id, Span(1, 1, 1, 2), hint)]
+        )
     return _root() / "criteria" / f"{ruleset_id}.criteria"
 
 

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from partyrules.runtime import FactsError, InputSpec, Ruleset
 
 
-
 def _number_bounds(spec: InputSpec, scale: int) -> tuple[int, int]:
     """Integer bounds of the value times 10**scale (percent bounds are fractions: in percent units here)."""
     unit = 100 if spec.kind == "percent" else 1
@@ -41,9 +40,9 @@ def value(spec: InputSpec) -> st.SearchStrategy[Any]:
     if spec.kind in ("enum", "level"):
         return st.sampled_from(spec.members)
     if spec.kind == "date":
-        low = spec.low if isinstance(spec.low, datetime.date) else datetime.date(2000, 1, 1)
-        high = spec.high if isinstance(spec.high, datetime.date) else datetime.date(2100, 12, 31)
-        return st.dates(low, high)
+        first = spec.low if isinstance(spec.low, datetime.date) else datetime.date(2000, 1, 1)
+        last = spec.high if isinstance(spec.high, datetime.date) else datetime.date(2100, 12, 31)
+        return st.dates(first, last)
     raise ValueError(f"unknown input kind {spec.kind}")  # pragma: no cover
 
 

@@ -9,7 +9,6 @@ and ``None`` for an unbounded end.
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 import attrs
@@ -176,10 +175,3 @@ def format_fraction(value: Fraction) -> str:
         text = f"{abs(scaled.numerator) // 10**places}.{abs(scaled.numerator) % 10**places:0{places}d}"
         return ("-" if value < 0 else "") + text
     return f"{value.numerator}/{value.denominator}"
-
-
-def digits_needed(interval: Interval, places: int) -> int:
-    """Significant digits needed to hold any value of the interval with ``places`` decimals exactly."""
-    bound = max(abs(interval.low or 0), abs(interval.high or 0))
-    whole = max(1, math.floor(bound).bit_length() * 30103 // 100000 + 1)
-    return whole + places

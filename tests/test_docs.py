@@ -1,0 +1,45 @@
+"""Examples in the README and docs/ are run, so they cannot go stale."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import partyrules
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+BLOCK = re.compile(r"^```criteria\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def _blocks() -> list[tuple[str, int, str]]:
+    found = []
+    for path in DOCS:
+        text = path.read_text(encoding="utf-8")
+        for match in BLOCK.finditer(text):
+            line = text[: match.start()].count("\n") + 2
+            found.append((path.name, line, match.group(1)))
+    return found
+
+
+@pytest.mark.parametrize(("name", "line", "source"), _blocks(), ids=lambda v: str(v)[:40])
+def test_criteria_examples_load(name: str, line: int, source: str) -> None:
+    ruleset = partyrules.loads(source, f"{name}:{line}")
+    assert ruleset.id
+
+
+def test_there_are_examples() -> None:
+    assert len(_blocks()) >= 2
+
+
+def test_readme_python_example() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    source = BLOCK.search(text)
+    assert source is not None
+    rules = partyrules.loads(source.group(1), "meeting.criteria")
+    result = rules.evaluate({"attendance": Decimal("96.5"), "minutes": 95})
+    assert (result.total, result.grade) == (Decimal("10"), "tot")
+    assert "(Decimal('10'), 'tot')" in text
