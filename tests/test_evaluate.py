@@ -114,6 +114,9 @@ def test_failed_requirement_falls_back(four_good: partyrules.Ruleset) -> None:
     assert e.band_grade == "bon_tot"
     assert not e.requirements[0].held
     assert e.grade == "kha"
+    assert "Điều kiện của “Đạt “Chi bộ 4 tốt””: Cả bốn tiêu chí đạt mức Tốt — KHÔNG ĐẠT  [worst_level() >= tot]" in (
+        e.explain()
+    )
 
 
 def test_not_graded_keeps_points(four_good: partyrules.Ruleset) -> None:
@@ -218,7 +221,8 @@ def test_explanation_names_rules_facts_and_citations(four_good: partyrules.Rules
     assert "dữ liệu: Số buổi sinh hoạt chuyên đề trong năm = 5" in text
     assert "căn cứ: Hướng dẫn 12-HD/BTCTW: sinh hoạt chuyên đề ít nhất mỗi quý một lần" in text
     assert "Tổng điểm 74 thuộc khung từ 70 đến dưới 90: Khá" in text
-    assert "Điều kiện của “Đạt “Chi bộ 4 tốt””: Cả bốn tiêu chí đạt mức Tốt — KHÔNG ĐẠT" in text
+    # the band gave Khá: the requirement of the best grade played no part and is not listed
+    assert "Cả bốn tiêu chí đạt mức Tốt" not in text
     assert "Loại trừ: Mất đoàn kết nội bộ — buộc xếp loại “Chưa đạt”" in text
     assert "Loại trừ: Có đảng viên bị kỷ luật trong năm — xếp loại không cao hơn “Khá”" in text
 

@@ -168,10 +168,13 @@ class Checker:
         self.total = Interval(Fraction(0), Fraction(0))
         self.grade_names: dict[str, int] = {}
         self.truths: dict[int, bool | None] = {}
+        self.rule_names: dict[str, n.Span] = {}
         self.total_type = DECIMAL
 
     # ------------------------------------------------------------ reporting
     def error(self, code: str, message: str, span: n.Span, hint: str | None = None) -> None:
+        if span.line == 0:  # a whole-file problem: point at the start
+            span = n.Span(1, 1, 1, 2)
         self.problems.append(Diagnostic(code, message, self.filename, span, hint))
 
     def warn(self, code: str, message: str, span: n.Span, hint: str | None = None) -> None:
@@ -213,10 +216,28 @@ class Checker:
                 for i, adj in enumerate(adjustments_block.items, 1):
                     self._declare(adj.name, Symbol("points", DECIMAL, adj.span), adj.span)
                     self.criteria[adj.name] = adj
+                    if adj.points is None:
+                        self.error("PR206", f"{adj.kind} `{adj.name}` has no `points` rule", adj.span, "add `points = ...;`")
+                    if adj.applicable is not None and adj.applicable.mode == "rescale":
+                        self.error(
+                            "PR216",
+                            f"a {adj.kind} cannot be rescaled when it does not apply",
+                            adj.applicable.span,
+                            "write `else zero;`",
+                        )
                     sink.append(
                         self._info(adj, f"{'T' if adj.kind == 'deduction' else 'C'}{i}", None, (), adj.status or status)
                     )
 
+        for name, symbol in self.symbols.items():
+            for scale in dict.fromkeys(self.members.get(name, [])):
+                self.error(
+                    "PR218",
+                    f"`{name}` names both an {'input' if symbol.kind == 'input' else 'value'} "
+                    f"and a value of `{scale.name}`",
+                    symbol.span,
+                    "rename one of them, so that every name means one thing",
+                )
         order = self._order(lets, criteria + deduction_infos + bonus_infos)
         self._check_values(order, lets)
         criteria = [self._finish(c) for c in criteria]
@@ -491,6 +512,13 @@ class Checker:
                 )
             if child.kind == "group" and not child.children:
                 self.error("PR206", f"group `{child.name}` is empty", child.span)
+            if child.kind == "group" and child.applicable is not None:
+                self.error(
+                    "PR216",
+                    f"`applicable when` goes on items, not on group `{child.name}`",
+                    child.applicable.span,
+                    "put it on each item of the group that may not apply",
+                )
             self._collect(child.children, child.name, number + ".", child_status, out)
 
     def _info(
@@ -525,9 +553,16 @@ class Checker:
 
     def _check_maxima(self, root: n.CriteriaTree, criteria: list[CriterionInfo]) -> Decimal | None:
         by_name = {c.name: c for c in criteria}
+        numbers = [root.maximum] + [node.maximum for node in self.criteria.values()]
+        for number in numbers:
+            if number is not None and number.percent:
+                self.error(
+                    "PR401",
+                    "a maximum is a number of points, not a percentage",
+                    number.span,
+                    f"write {format((number.value * 100).normalize(), 'f')} if you mean that many points",
+                )
         for c in criteria:
-            if c.maximum is not None and c.maximum < 0:
-                self.error("PR401", f"`{c.name}` has a negative maximum", c.span)
             if c.kind != "group":
                 continue
             scored = [by_name[ch] for ch in c.children if by_name[ch].maximum is not None]
@@ -581,8 +616,8 @@ class Checker:
         if not block:
             return None
         cap = block[0].cap.value
-        if cap < 0:
-            self.error("PR401", f"the {block[0].kind} have a negative cap", block[0].cap.span)
+        if block[0].cap.percent:
+            self.error("PR401", "a cap is a number of points, not a percentage", block[0].cap.span)
         return cap
 
     def _total_interval(
@@ -870,6 +905,15 @@ class Checker:
                 self.error("PR209", f"a constraint can only use inputs, and `{node.name}` is not one", node.span)
                 return UNKNOWN
             kind = "points" if symbol.kind == "points" else symbol.kind
+            target = self.criteria.get(node.name)
+            if kind == "points" and target is not None and target.maximum is None:
+                self.error(
+                    "PR214",
+                    f"`{node.name}` has no points to use here",
+                    node.span,
+                    f"it is rated on levels: write `level({node.name})`",
+                )
+                return UNKNOWN
             self.resolutions[id(node)] = Resolution(kind, node.name, type=symbol.type)
             info = symbol.info
             if info is None:
@@ -898,7 +942,7 @@ class Checker:
                 "PR210",
                 f"`{node.name}` is a value of several scales ({', '.join(t.name or '?' for t in unique)})",
                 node.span,
-                "compare it with something of the scale you mean, e.g. `level(c1) >= tot`",
+                "compare it with something of the scale you mean, e.g. `level(c1) >= tot`, or rename one of the values",
             )
             return UNKNOWN
         known = list(self.symbols) + list(self.members) + ["total"]
@@ -1270,9 +1314,24 @@ class Checker:
         self.error("PR301", f"this threshold does not fit {subject.describe()}", span)
         return None
 
+    def _missing_level(self, subject: n.Expr) -> bool:
+        """Report a subject that is the level of a criterion that may not apply (then it has none)."""
+        if isinstance(subject, n.Call) and subject.function == "level" and subject.args:
+            target = subject.args[0]
+            node = self.criteria.get(target.name) if isinstance(target, n.Name) else None
+            if node is not None and node.applicable is not None:
+                self.error(
+                    "PR217",
+                    f"`{subject.args[0].name}` has no level when it does not apply, so this cannot choose a row",  # type: ignore[union-attr]
+                    subject.span,
+                    "compare instead, e.g. `level(c) >= tot` (false when c does not apply)",
+                )
+                return True
+        return False
+
     def _expr_bands(self, node: n.Bands, scope: Scope, expected: Type | None) -> Info:
         subject = self._expr(node.subject, scope)
-        if subject.type is None:
+        if subject.type is None or self._missing_level(node.subject):
             return UNKNOWN
         if not (subject.type.numeric or subject.type.kind == "date"):
             self.error("PR306", f"bands need a number or a date, not {subject.type.describe()}", node.subject.span)
@@ -1341,7 +1400,7 @@ class Checker:
 
     def _expr_match(self, node: n.Match, scope: Scope, expected: Type | None) -> Info:
         subject = self._expr(node.subject, scope)
-        if subject.type is None:
+        if subject.type is None or self._missing_level(node.subject):
             return UNKNOWN
         if subject.type.kind not in ("enum", "level", "boolean"):
             self.error(
@@ -1392,14 +1451,17 @@ class Checker:
 
     def _expr_table(self, node: n.Table, scope: Scope, expected: Type | None) -> Info:
         columns = [self._expr(c, scope) for c in node.columns]
-        if any(c.type is None for c in columns):
+        if any(c.type is None for c in columns) or any([self._missing_level(c) for c in node.columns]):
             return UNKNOWN
         ok = True
         tests: list[list[Any]] = []
         for row in node.rows:
             if len(row.cells) != len(columns):
                 self.error(
-                    "PR410", f"this row has {len(row.cells)} cells but the table has {len(columns)} columns", row.span
+                    "PR410",
+                    f"this row has {len(row.cells)} cell{'s' if len(row.cells) != 1 else ''} "
+                    f"but the table has {len(columns)} column{'s' if len(columns) != 1 else ''}",
+                    row.span,
                 )
                 ok = False
                 continue
@@ -1600,7 +1662,10 @@ class Checker:
             for end in (band.low, band.high):
                 if end is not None and end.percent:
                     self.error(
-                        "PR303", "grade bands are in points, not percentages", end.span, f"write {end.value * 100}"
+                        "PR303",
+                        "grade bands are in points, not percentages",
+                        end.span,
+                        f"write {format((end.value * 100).normalize(), 'f')}",
                     )
             if band.low is not None and band.high is not None and band.low.value >= band.high.value:
                 self.error(
@@ -1655,6 +1720,11 @@ class Checker:
     def _rule(self, rule: n.Knockout) -> RuleInfo:
         if rule.name in RESERVED:
             self.error("PR203", f"`{rule.name}` is a word of the language and cannot name a rule", rule.span)
+        elif rule.name in self.rule_names:
+            first = self.rule_names[rule.name]
+            self.error("PR204", f"the rule `{rule.name}` is declared twice (first at line {first.line})", rule.span)
+        else:
+            self.rule_names[rule.name] = rule.span
         condition = rule.condition or n.BooleanLiteral(False)
         info = self._condition(condition, Scope("knockout"), "a `when` condition")
         if info.truth is False:

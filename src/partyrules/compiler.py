@@ -123,15 +123,18 @@ class _Writer:
         # (absent, text, out of range, unknown names) goes to the slow path, which names every problem
         self.emit("get = facts.get")
         specs = [self.fact_spec(spec) for spec in self.model.inputs]
+        optional = any(fact.default is not rt.MISSING for fact in specs)
+        if optional:
+            self.emit("absent = 0")
         for k, fact in enumerate(specs):
-            if fact.default is rt.MISSING:
-                self.emit(f"x{k} = get({self.const(fact.name)})")
-            else:
-                self.emit(f"x{k} = get({self.const(fact.name)}, {self.const(fact.default)})")
+            self.emit(f"x{k} = get({self.const(fact.name)}, MISSING)")
+            if fact.default is not rt.MISSING:
+                self.emit(f"if x{k} is MISSING: x{k} = {self.const(fact.default)}; absent += 1")
         if specs:
-            known = self.const(frozenset(self.inputs))
+            # every key of the facts is an input exactly when the inputs found number len(facts)
+            # (a required input that is absent fails its own test)
             tests = [f"({self.fast_test(k, fact)})" for k, fact in enumerate(specs)]
-            tests.append(f"(len(facts) == {len(specs)} or facts.keys() <= {known})")
+            tests.append(f"len(facts) {'+ absent ' if optional else ''}== {len(specs)}")
             self.emit("if not (" + "\n            and ".join(tests) + "):")
             names = ", ".join(f"x{k}" for k in range(len(specs)))
             self.emit(f"{names}, = check_facts({self.const(tuple(specs))}, facts)", 2)
@@ -194,8 +197,8 @@ class _Writer:
         x = f"x{k}"
         low, high = self.const(fact.low), self.const(fact.high)
         if fact.kind == "integer":
-            lowest = low if fact.low is not None else f"-{self.const(int(rt.FACT_MAGNITUDE))}"
-            highest = high if fact.high is not None else self.const(int(rt.FACT_MAGNITUDE))
+            lowest = low if fact.low is not None else f"-{self.const(int(rt.FACT_MAGNITUDE) - 1)}"
+            highest = high if fact.high is not None else self.const(int(rt.FACT_MAGNITUDE) - 1)
             return f"type({x}) is int and {lowest} <= {x} <= {highest}"
         if fact.kind in ("decimal", "percent"):
             if fact.low is None or fact.high is None:

@@ -30,6 +30,7 @@ class RuleText:
     citations: tuple[str, ...]
     facts: tuple[str, ...]
     status: str
+    notes: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -46,17 +47,28 @@ class Details:
     knockout_rules: tuple[tuple[str, tuple[str, ...]], ...]
     exemption_rules: tuple[tuple[str, tuple[str, ...]], ...]
     criteria_label: str
+    member_labels: dict[str, dict[str, str]] = attrs.field(factory=dict)  # input -> member -> label
+    fallbacks: tuple[int | None, ...] = ()  # per grade: the grade given when a requirement fails
+    rescaled: tuple[str, ...] = ()  # criteria dropped from the scale (and the total rescaled) when not applicable
+    mixed: bool = False  # official and illustrative points in one file: mark each criterion
+    knockout_notes: tuple[tuple[str, ...], ...] = ()
 
 
 def _facts_of(model: Model, *exprs: n.Expr | None) -> tuple[str, ...]:
+    """The inputs a rule reads, directly or through named values (``let``), in order of use."""
     names: list[str] = []
-    for expr in exprs:
-        if expr is None:
-            continue
-        for node in walk(expr):
+    pending = [e for e in exprs if e is not None]
+    seen_lets: set[str] = set()
+    while pending:
+        for node in walk(pending.pop(0)):
             r = model.resolutions.get(id(node))
-            if r is not None and r.kind == "input" and r.target and r.target not in names:
+            if r is None or not r.target:
+                continue
+            if r.kind == "input" and r.target not in names:
                 names.append(r.target)
+            elif r.kind == "let" and r.target not in seen_lets:
+                seen_lets.add(r.target)
+                pending.append(model.lets[r.target].value)
     return tuple(names)
 
 
@@ -87,6 +99,15 @@ def details(model: Model) -> Details:
         knockout_rules=tuple((expr_text(k.condition), k.citations) for k in model.knockouts),
         exemption_rules=tuple((expr_text(k.condition), k.citations) for k in model.exemptions),
         criteria_label=model.criteria_label,
+        member_labels={
+            i.name: {m: label or m for m, label in zip(i.type.members, i.member_labels)}
+            for i in model.inputs
+            if i.type.kind == "enum"
+        },
+        fallbacks=tuple(g.fallback for g in model.grades),
+        rescaled=tuple(c.name for c in model.criteria if c.applicable is not None and c.applicable.mode == "rescale"),
+        mixed=len({c.status for c in model.criteria + model.deductions + model.bonuses}) > 1,
+        knockout_notes=tuple(k.notes for k in model.knockouts),
     )
 
 
@@ -108,6 +129,7 @@ def _rule_text(model: Model, c: CriterionInfo) -> RuleText:
         citations=c.citations,
         facts=_facts_of(model, c.points, c.level, c.applicable.condition if c.applicable else None),
         status=c.status,
+        notes=c.notes,
     )
 
 
@@ -115,7 +137,9 @@ def _num(value: Decimal | None) -> str:
     return "—" if value is None else number_text(Decimal(value))
 
 
-def _fact(value: Any, kind: str) -> str:
+def _fact(value: Any, kind: str, labels: dict[str, str] | None = None) -> str:
+    if labels is not None and isinstance(value, str):
+        return labels.get(value, value)
     if isinstance(value, bool):
         return "có" if value else "không"
     if kind == "percent":
@@ -156,9 +180,23 @@ def explain_text(evaluation: Evaluation) -> str:
         score = f"{_num(c.points)} / {_num(c.maximum)}" if c.maximum is not None else ""
         level = f"  mức: {c.level_label}" if c.level_label else ""
         na = "  (không áp dụng)" if not c.applicable else ""
-        lines.append(f"{head}: {score}{level}{na}".rstrip())
+        status = ""
+        if info is not None and info.mixed and c.id in info.criteria:
+            status = "  [chính thức]" if info.criteria[c.id].status == "official" else "  [minh họa]"
+        lines.append(f"{head}: {score}{level}{na}{status}".rstrip())
         if info is not None:
             _rule_lines(lines, info.criteria.get(c.id), facts, kinds, info)
+    if info is not None and layout.maximum is not None:
+        dropped = [c for c in evaluation.criteria if c.id in info.rescaled and not c.applicable]
+        if dropped:
+            top = [c for c in evaluation.criteria if "." not in c.number and c.points is not None]
+            raw = sum((c.points or Decimal(0) for c in top), Decimal(0))
+            remaining = layout.maximum - sum((c.maximum or Decimal(0) for c in dropped), Decimal(0))
+            lines.append(
+                f"  Quy đổi: {', '.join(c.number for c in dropped)} không áp dụng nên không tính; "
+                f"{_num(raw)} / {_num(remaining)} điểm quy về thang {_num(layout.maximum)}: "
+                f"{_num(raw)} × {_num(layout.maximum)} / {_num(remaining)} = {_num(evaluation.criteria_points)}"
+            )
     for title, cap, adjustments in (
         ("ĐIỂM TRỪ", layout.deductions_cap, evaluation.deductions),
         ("ĐIỂM CỘNG", layout.bonuses_cap, evaluation.bonuses),
@@ -182,11 +220,24 @@ def explain_text(evaluation: Evaluation) -> str:
         if band_text:
             lines.append(f"  Tổng điểm {_num(evaluation.total)} thuộc khung {band_text}: {layout.grades[index][1]}")
     rules = info.requirement_rules if info is not None else ()
-    for i, req in enumerate(evaluation.requirements):
-        grade_label = dict(layout.grades)[req.grade]
+    grade_ids = [g[0] for g in layout.grades]
+    # the grades actually considered: from the band's grade down the fall-back chain
+    visited: list[int] = []
+    current: int | None = grade_ids.index(band) if band is not None else 0
+    requirements = evaluation.requirements
+    while current is not None and current not in visited:
+        visited.append(current)
+        held = [r.held for r in requirements if r.grade == grade_ids[current]]
+        if all(held) or info is None:
+            break
+        current = info.fallbacks[current] if current < len(info.fallbacks) else None
+    for i, req in enumerate(requirements):
+        index = grade_ids.index(req.grade)
+        if index not in visited:
+            continue
         mark = "ĐẠT" if req.held else "KHÔNG ĐẠT"
         rule = f"  [{rules[i]}]" if i < len(rules) else ""
-        lines.append(f"  Điều kiện của “{grade_label}”: {req.label} — {mark}{rule}")
+        lines.append(f"  Điều kiện của “{layout.grades[index][1]}”: {req.label} — {mark}{rule}")
     applied = {k.id for k in evaluation.knockouts}
     for i, (name, label, action, grade) in enumerate(layout.knockouts):
         if name not in applied:
@@ -197,6 +248,8 @@ def explain_text(evaluation: Evaluation) -> str:
             rule, cites = info.knockout_rules[i]
             lines.append(f"      quy tắc: {rule}")
             lines.extend(f"      căn cứ: {c}" for c in cites)
+            if i < len(info.knockout_notes):
+                lines.extend(f"      ghi chú: {note}" for note in info.knockout_notes[i])
     exempt = evaluation.not_graded
     if exempt is not None:
         lines.append(f"  Không xếp loại: {exempt.label}")
@@ -215,7 +268,12 @@ def _rule_lines(lines: list[str], text: RuleText | None, facts: Any, kinds: dict
     if text.applicable:
         lines.append(f"           {text.applicable}")
     if text.facts:
-        shown = ", ".join(f"{info.input_labels.get(f, f)} = {_fact(facts[f], kinds[f])}" for f in text.facts)
+        shown = ", ".join(
+            f"{info.input_labels.get(f, f)} = {_fact(facts[f], kinds[f], info.member_labels.get(f))}"
+            for f in text.facts
+        )
         lines.append(f"           dữ liệu: {shown}")
     for cite in text.citations:
         lines.append(f"           căn cứ: {cite}")
+    for note in text.notes:
+        lines.append(f"           ghi chú: {note}")

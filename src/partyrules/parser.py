@@ -84,7 +84,7 @@ def parse(text: str, filename: str = "<string>") -> n.RulesetFile:
             [
                 Diagnostic(
                     "PR002",
-                    f"this is nested {depth} levels deep; at most {MAX_NESTING} are allowed",
+                    f"this formula is too long or too deeply nested ({depth} levels; at most {MAX_NESTING})",
                     filename,
                     deepest,
                     "split the formula into named values with `let`",
@@ -159,6 +159,27 @@ _WORDS = {
 }
 
 
+#: Statement kinds as the file spells them, for messages.
+_STATEMENT_WORDS = {
+    "action": "force` / `cap",
+    "status": "official` / `illustrative",
+    "applicable": "applicable when",
+    "rescale": "rescale round",
+    "else": "else",
+}
+
+#: Words a terminal with alternatives accepts, for "did you mean" hints.
+_ALTERNATIVES = {
+    "STATUS": ("official", "illustrative"),
+    "NA_MODE": ("zero", "full", "rescale"),
+    "ADJUSTMENT_KIND": ("deduction", "bonus"),
+    "KNOCKOUT_ACTION": ("force", "cap"),
+    "HIT_POLICY": ("first", "unique"),
+    "BAND_DIRECTION": ("from", "upto"),
+    "BOOLEAN": ("true", "false"),
+}
+
+
 def _word(terminal: str) -> str:
     if terminal in _WORDS:
         return _WORDS[terminal]
@@ -172,7 +193,7 @@ def _word(terminal: str) -> str:
 
 
 def _keywords(expected: set[str]) -> list[str]:
-    words = []
+    words = [w for terminal in expected for w in _ALTERNATIVES.get(terminal, ())]
     for terminal in expected:
         try:
             pattern = _parser().get_terminal(terminal).pattern
@@ -246,6 +267,15 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagno
     assert isinstance(exc, UnexpectedToken)
     token = exc.token
     expected = _exact_expected(exc)
+    if token.type == "$END":
+        lines = text.splitlines() or [""]
+        return Diagnostic(
+            "PR003",
+            f"the file ends too early; expected {_expected_phrase(expected)}",
+            filename,
+            n.Span(len(lines), len(lines[-1]) + 1, len(lines), len(lines[-1]) + 2),
+            "is a closing `}` or `;` missing?",
+        )
     hint = None
     if "SEMICOLON" in expected and token.type != "$END":
         prev = exc.token_history[-1] if exc.token_history else None
@@ -255,6 +285,8 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagno
         hint = did_you_mean(str(token.value), _keywords(expected))
     if hint is None and token.type == "RBRACE" and "SEMICOLON" in expected:
         hint = "every statement ends with `;`"
+    if hint is None and token.type == "EQUAL" and "COMPARE" in expected:
+        hint = "to compare, write `==`; `=` gives a rule its formula"
     line = token.line if token.line is not None else 1
     column = token.column if token.column is not None else 1
     end_column = token.end_column if token.end_column is not None else column + 1
@@ -430,7 +462,9 @@ class _Builder(Transformer[Token, Any]):
         return ("cite", _text(c[0]), _span_of_meta(meta))
 
     def effective(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
-        return ("effective", (c[0], c[1]), _span_of_meta(meta))
+        start = self.date(meta, [c[0]])
+        end = self.date(meta, [c[1]]) if c[1] is not None else None
+        return ("effective", (start, end), _span_of_meta(meta))
 
     def status(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
         return ("status", (str(c[0]), _text(c[1]) if c[1] is not None else None), _span_of_meta(meta))
@@ -530,12 +564,12 @@ class _Builder(Transformer[Token, Any]):
                 continue
             key, value, span = stmt
             if key not in allowed:
-                self._problem("PR010", f"`{key}` cannot be used in {where}", span)
+                self._problem("PR010", f"`{_STATEMENT_WORDS.get(key, key)}` cannot be used in {where}", span)
                 continue
             if key in ("cite", "note"):
                 fields[key].append(value)
             elif key in fields:
-                self._problem("PR009", f"{where} says `{key}` twice", span, "keep one")
+                self._problem("PR009", f"{where} says `{_STATEMENT_WORDS.get(key, key)}` twice", span, "keep one")
             else:
                 fields[key] = value
         return fields

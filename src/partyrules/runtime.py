@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import ROUND_HALF_UP, Decimal, Inexact, InvalidOperation, getcontext, localcontext
 from fractions import Fraction
@@ -55,7 +56,8 @@ MISSING: Any = object()
 FACT_MAGNITUDE = Decimal(10) ** 15
 
 
-def _number(value: object) -> Decimal | None:
+def _number(value: object, percent: bool = False) -> Decimal | None:
+    """An exact number from an int, a Decimal or plain decimal text ("87.5"; "87.5%" for a percentage)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -64,14 +66,19 @@ def _number(value: object) -> Decimal | None:
         return value if value.is_finite() else None
     if isinstance(value, str):
         text = value.strip().replace("\u00a0", "").replace(" ", "")
-        if text.endswith("%"):
+        if percent and text.endswith("%"):
             text = text[:-1]
+        if not _PLAIN_NUMBER.fullmatch(text):
+            return None  # no exponents, no "inf", no "NaN": numbers as offices write them
         try:
             number = Decimal(text)
         except InvalidOperation:
             return None
         return number if number.is_finite() else None
     return None
+
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 
 def _refuse(name: str, value: object, expected: str, problems: list[FactProblem]) -> None:
@@ -86,8 +93,8 @@ def _refuse(name: str, value: object, expected: str, problems: list[FactProblem]
 
 
 def _absent(name: str, value: object, default: object, problems: list[FactProblem]) -> bool:
-    """True when the fact was not given (missing or None); records it as missing unless there is a default."""
-    if value is not None and value is not MISSING:
+    """True when the fact was not given (missing, None or empty text); records it as missing unless there is a default."""
+    if value is not None and value is not MISSING and not (isinstance(value, str) and not value.strip()):
         return False
     if default is MISSING:
         problems.append(FactProblem(name, "is missing"))
@@ -119,7 +126,7 @@ def coerce_decimal(
     if _absent(name, value, default, problems):
         return default
     number = _number(value)
-    if number is None or (isinstance(value, str) and value.strip().endswith("%")):
+    if number is None:
         _refuse(name, value, "a number", problems)
         return None
     return _decimal_checks(name, number, low, high, places, problems, str(number))
@@ -137,7 +144,7 @@ def coerce_percent(
     """A percentage in percent units: 87.5, Decimal("87.5") or "87.5%" all mean 87.5 %."""
     if _absent(name, value, default, problems):
         return default
-    number = _number(value)
+    number = _number(value, percent=True)
     if number is None:
         _refuse(name, value, "a percentage (87.5 means 87.5 %)", problems)
         return None
@@ -191,7 +198,7 @@ def coerce_boolean(name: str, value: object, problems: list[FactProblem], defaul
         text = value.strip().lower()
         if text in ("true", "1", "yes", "có", "co", "x"):
             return True
-        if text in ("false", "0", "no", "không", "khong", ""):
+        if text in ("false", "0", "no", "không", "khong"):
             return False
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
