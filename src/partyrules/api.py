@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import attrs
+
 from partyrules import compiler, explain, parser
 from partyrules.checker import check as check_tree
 from partyrules.diagnostics import CriteriaError, Diagnostic, Source
@@ -81,8 +83,12 @@ def read_source(path: str | os.PathLike[str]) -> str:
         ) from None
 
 
-def build(model: Model, source: str) -> Ruleset:
-    """Compile a checked model into a :class:`Ruleset`."""
+def build(model: Model, source: str, *, fixed_point: bool = True) -> Ruleset:
+    """Compile a checked model into a :class:`Ruleset`.
+
+    ``fixed_point=False`` forces Decimal arithmetic for points; the default uses exact integers
+    in fixed point whenever the scale allows (the results are the same; tests compare both).
+    """
     header = model.header
     ref = RulesetRef(header.ruleset_id, header.version or "", compiler.fingerprint(model.file))
     levels = {
@@ -95,6 +101,9 @@ def build(model: Model, source: str) -> Ruleset:
 
         if isinstance(decl, n.Levels):
             level_labels[decl.name] = tuple(m.label or m.name for m in decl.members)
+    def layout_for(scale: int | None) -> Layout:
+        return attrs.evolve(layout, scale=scale)
+
     layout = Layout(
         ruleset=ref,
         title=header.title or header.ruleset_id,
@@ -118,6 +127,7 @@ def build(model: Model, source: str) -> Ruleset:
         bonuses_cap=model.bonuses_cap,
         details=explain.details(model),
     )
+    program, layout = compiler.compile_program(model, layout_for, fixed_point)
     inputs = tuple(
         InputSpec(
             name=i.name,
@@ -146,7 +156,7 @@ def build(model: Model, source: str) -> Ruleset:
         layout=layout,
         source=source,
         filename=model.filename,
-        program=compiler.compile_program(model, layout),
+        program=program,
     )
 
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from decimal import Decimal, Inexact, getcontext
+from decimal import Decimal, Inexact, InvalidOperation, getcontext
 from fractions import Fraction
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -46,8 +47,18 @@ def _canonical(instance: Any, attribute: Any, value: Any) -> Any:
     return value
 
 
+class _NoFixedPoint(Exception):
+    """The ruleset uses something fixed-point integers cannot do exactly: compile it with Decimals."""
+
+
+#: Points are held as integers in units of 10**-scale when every point value is a whole number of such units.
+MAX_FIXED_SCALE = 6
+#: Largest table of precomputed Decimal totals (one per reachable total in fixed-point units).
+MAX_TOTAL_TABLE = 100_000
+
+
 class _Writer:
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: Model, fixed: bool = True) -> None:
         self.model = model
         self.lines: list[str] = []
         self.namespace: dict[str, Any] = {
@@ -72,6 +83,7 @@ class _Writer:
             "at_least": rt.at_least,
             "getcontext": getcontext,
             "Inexact": Inexact,
+            "InvalidOperation": InvalidOperation,
             "retry_exactly": rt.retry_exactly,
             "new_evaluation": tuple.__new__,
             "Evaluation": rt.Evaluation,
@@ -85,6 +97,11 @@ class _Writer:
         self.index = {c.name: k for k, c in enumerate(self.all)}
         # a scale whose every point is whole computes with ints; otherwise with Decimals throughout
         self.whole = all(c.maximum is None or self._whole(c.name) for c in self.all)
+        # fixed point: every points value as an int in units of 10**-scale (exact, and several times
+        # faster than Decimal in CPython); None when some rule needs Decimals (see _NoFixedPoint)
+        self.scale: int | None = self._fixed_scale() if fixed else None
+        self.factor = 10 ** (self.scale or 0)
+        self.scaled_lets = self._scaled_lets() if self.scale is not None else set()
 
     # -- helpers
     def const(self, value: Any) -> str:
@@ -108,6 +125,97 @@ class _Writer:
 
     def resolution(self, node: n.Expr) -> Resolution:
         return self.model.resolutions[id(node)]
+
+    # -- fixed point
+    def _fixed_scale(self) -> int | None:
+        """Decimal places every points value fits in, or None when fixed point does not apply."""
+        model = self.model
+        if any(c.applicable is not None and c.applicable.mode == "rescale" for c in model.criteria):
+            return None  # rescaling divides
+        numbers: list[Decimal] = [c.maximum for c in self.all if c.maximum is not None]
+        numbers += [cap for cap in (model.criteria_maximum, model.deductions_cap, model.bonuses_cap) if cap is not None]
+        numbers += [end for g in model.grades for end in (g.low, g.high) if end is not None]
+        exprs: list[n.Expr] = [e for c in self.all for e in (c.points, c.level) if e is not None]
+        exprs += [r.condition for g in model.grades for r in g.requirements]
+        exprs += [k.condition for k in model.knockouts + model.exemptions]
+        exprs += [let.value for let in model.lets.values()]
+        for expr in exprs:
+            numbers += [node.value for node in _walk(expr) if isinstance(node, n.Number) and not node.percent]
+        places = 0
+        for number in numbers:
+            exponent = number.as_tuple().exponent
+            if isinstance(exponent, int) and exponent < 0:
+                places = max(places, -exponent)
+        return places if places <= MAX_FIXED_SCALE else None
+
+    def _scaled_lets(self) -> set[str]:
+        scaled: set[str] = set()
+        for name in (key[1] for key in self.model.order if key[0] == "let"):
+            if self.refs_points(self.model.lets[name].value, scaled):
+                scaled.add(name)
+        return scaled
+
+    def refs_points(self, node: n.Expr, scaled_lets: set[str] | None = None) -> bool:
+        """Whether a value computed from points (a criterion, `total`, a let of them) is in the node."""
+        lets = self.scaled_lets if scaled_lets is None else scaled_lets
+        for inner in _walk(node):
+            if isinstance(inner, n.Name):
+                r = self.model.resolutions.get(id(inner))
+                if r is not None and (r.kind in ("points", "total") or (r.kind == "let" and r.target in lets)):
+                    return True
+        return False
+
+    def points_const(self, value: Decimal) -> str:
+        """A points constant in fixed-point units."""
+        units = value * self.factor
+        if units != units.to_integral_value():  # pragma: no cover - the scale covers every constant
+            raise _NoFixedPoint
+        return self.const(int(units))
+
+    def scaled(self, node: n.Expr) -> str:
+        """Code for a points value in fixed-point units (an int)."""
+        if isinstance(node, n.Number):
+            if node.percent:
+                raise _NoFixedPoint
+            return self.points_const(node.value)
+        kind = self.type_of(node).kind
+        if isinstance(node, n.Name):
+            r = self.resolution(node)
+            if r.kind in ("points", "total") or (r.kind == "let" and r.target in self.scaled_lets):
+                return self.expr(node)
+            if kind == "integer":
+                return f"({self.expr(node)} * {self.factor})" if self.factor != 1 else self.expr(node)
+            raise _NoFixedPoint
+        if isinstance(node, n.If):
+            return f"({self.scaled(node.then)} if {self.expr(node.condition)} else {self.scaled(node.otherwise)})"
+        if isinstance(node, (n.Bands, n.Match, n.Table)):
+            return self.expr(node, scaled_results=True)
+        if isinstance(node, n.Unary) and node.op == "-":
+            return f"(-{self.scaled(node.operand)})"
+        if isinstance(node, n.Binary) and node.op in ("+", "-"):
+            return f"({self.scaled(node.left)} {node.op} {self.scaled(node.right)})"
+        if isinstance(node, n.Binary) and node.op == "*":
+            left, right = node.left, node.right
+            if self.refs_points(left) and self.refs_points(right):
+                raise _NoFixedPoint
+            if self.refs_points(right) or (isinstance(right, n.Number) and not self.refs_points(left)):
+                points, count = right, left
+            else:
+                points, count = left, right
+            if self.refs_points(count) or self.type_of(count).kind != "integer":
+                raise _NoFixedPoint  # only a whole count times points stays in whole units
+            return f"({self.scaled(points)} * {self.expr(count)})"
+        if isinstance(node, n.Call) and node.function in ("min", "max", "clamp"):
+            parts = [self.scaled(a) for a in node.args]
+            if node.function == "clamp":
+                return f"min(max({parts[0]}, {parts[1]}), {parts[2]})"
+            if len(parts) == 1:
+                return parts[0]
+            return f"{node.function}({', '.join(parts)})"
+        if kind == "integer" and not self.refs_points(node):
+            code = self.expr(node)
+            return f"({code} * {self.factor})" if self.factor != 1 else code
+        raise _NoFixedPoint
 
     # -- the program
     def program(self) -> str:
@@ -135,9 +243,15 @@ class _Writer:
             # (a required input that is absent fails its own test)
             tests = [f"({self.fast_test(k, fact)})" for k, fact in enumerate(specs)]
             tests.append(f"len(facts) {'+ absent ' if optional else ''}== {len(specs)}")
-            self.emit("if not (" + "\n            and ".join(tests) + "):")
             names = ", ".join(f"x{k}" for k in range(len(specs)))
-            self.emit(f"{names}, = check_facts({self.const(tuple(specs))}, facts)", 2)
+            slow = f"{names}, = check_facts({self.const(tuple(specs))}, facts)"
+            # a NaN fails a Decimal comparison by raising InvalidOperation (cheaper than is_finite())
+            self.emit("try:")
+            self.emit("fast = (" + "\n                and ".join(tests) + ")", 2)
+            self.emit("except InvalidOperation:")
+            self.emit("fast = False", 2)
+            self.emit("if not fast:")
+            self.emit(slow, 2)
             for k, fact in enumerate(specs):
                 if fact.kind == "level":
                     index = self.const({m: i for i, m in enumerate(fact.members)})
@@ -167,13 +281,26 @@ class _Writer:
         parts += [f"e{k}" for k in range(len(self.model.exemptions))]
         grade_ids = self.const(tuple(g.name for g in self.model.grades))
         grade_id = f"(None if grade is None else {grade_ids}[grade])"
-        self.emit(f"return new_evaluation(Evaluation, (LAYOUT, total, {grade_id}, {', '.join(parts)}))")
+        self.emit(f"return new_evaluation(Evaluation, (LAYOUT, {self.total_decimal()}, {grade_id}, {', '.join(parts)}))")
         self.depth = 1
         self.emit("except Inexact:")
         self.emit("return retry_exactly(program, facts)", 2)
         self.emit("finally:")
         self.emit("if armed: traps[Inexact] = False", 2)
         return "\n".join(self.lines) + "\n"
+
+    def total_decimal(self) -> str:
+        """The total as a Decimal for the evaluation's first slot (read by nearly every caller)."""
+        if self.scale is None:
+            return "total"
+        low, high = self.model.total.low, self.model.total.high
+        if low is not None and high is not None and (high - low) * self.factor <= MAX_TOTAL_TABLE:
+            # every reachable total, converted once when compiling: an index instead of a conversion
+            first = int(low * self.factor)
+            count = int(high * self.factor) - first + 1
+            table = tuple(Decimal(first + i).scaleb(-self.scale) for i in range(count))
+            return f"{self.const(table)}[total - {first}]" if first else f"{self.const(table)}[total]"
+        return f"Decimal(total).scaleb(-{self.scale})"
 
     def fact_spec(self, spec: Any) -> rt.FactSpec:
         """How the slow path checks one input, with bounds and default in run-time units."""
@@ -203,7 +330,7 @@ class _Writer:
         if fact.kind in ("decimal", "percent"):
             if fact.low is None or fact.high is None:
                 return "False"  # unbounded: the slow path also checks the size limit
-            test = f"type({x}) is Decimal and {x}.is_finite() and {low} <= {x} <= {high}"
+            test = f"type({x}) is Decimal and {low} <= {x} <= {high}"
             if fact.places is not None:
                 test += f" and {x}.quantize({self.const(Decimal(1).scaleb(-fact.places))}) == {x}"
             return test
@@ -230,9 +357,9 @@ class _Writer:
         """Whether the node's code is a variable or constant, safe to repeat without a temporary."""
         return isinstance(node, (n.Name, n.Number, n.BooleanLiteral, n.DateLiteral))
 
-    def bind(self, node: n.Expr) -> tuple[str, str]:
+    def bind(self, node: n.Expr, scaled: bool = False) -> tuple[str, str]:
         """(code that evaluates the node first, code that reuses its value)."""
-        code = self.expr(node)
+        code = self.scaled(node) if scaled else self.expr(node)
         if self.simple(node):
             return code, code
         t = self.temp()
@@ -240,7 +367,9 @@ class _Writer:
 
     def value(self, kind: str, name: str) -> None:
         if kind == "let":
-            self.emit(f"{self.lets[name]} = {self.expr(self.model.lets[name].value)}")
+            value = self.model.lets[name].value
+            code = self.scaled(value) if name in self.scaled_lets else self.expr(value)
+            self.emit(f"{self.lets[name]} = {code}")
             return
         k = self.index[name]
         c = self.all[k]
@@ -253,9 +382,11 @@ class _Writer:
                 self.emit(f"p{k} = {' + '.join(children) or '0'}")
             else:
                 assert c.points is not None
-                formula = self.expr(c.points)
+                formula = self.scaled(c.points) if self.scale is not None else self.expr(c.points)
                 if c.applicable is not None:
-                    otherwise = self.const(c.maximum) if c.applicable.mode == "full" else "0"
+                    assert c.maximum is not None
+                    full = self.points_const(c.maximum) if self.scale is not None else self.const(c.maximum)
+                    otherwise = full if c.applicable.mode == "full" else "0"
                     formula = f"({formula} if a{k} else {otherwise})"
                 self.emit(f"p{k} = {formula}")
         elif kind == "level":
@@ -291,7 +422,9 @@ class _Writer:
         ):
             amounts = [f"p{self.index[c.name]}" for c in infos]
             if amounts and cap is not None:
-                self.emit(f"{label} = min({' + '.join(amounts)}, {self.const(cap)})")
+                limit = self.points_const(cap) if self.scale is not None else self.const(cap)
+                t = self.temp()
+                self.emit(f"{label} = {t} if ({t} := {' + '.join(amounts)}) <= {limit} else {limit}")
             else:
                 self.emit(f"{label} = 0")
         self.emit("total = crit - ded + bon")
@@ -303,6 +436,9 @@ class _Writer:
             chain = ""
             for i, g in enumerate(grades[:-1]):
                 assert g.low is not None
+                if self.scale is not None:
+                    chain += f"{i} if total >= {self.points_const(g.low)} else "
+                    continue
                 low = int(g.low) if self.whole and g.low == g.low.to_integral_value() else g.low
                 chain += f"{i} if total >= {self.const(low)} else "
             self.emit(f"start = {chain}{len(grades) - 1}")
@@ -327,12 +463,12 @@ class _Writer:
                 if not forced:
                     self.emit("f = -1")
                     forced = True
-                self.emit(f"if k{k}: f = max(f, {rule.grade})")
+                self.emit(f"if k{k} and f < {rule.grade}: f = {rule.grade}")
         if forced:
             self.emit("if f >= 0: g = f")
         for k, rule in enumerate(model.knockouts):
             if rule.action == "cap":
-                self.emit(f"if k{k}: g = max(g, {rule.grade})")
+                self.emit(f"if k{k} and g < {rule.grade}: g = {rule.grade}")
         for k, rule in enumerate(model.exemptions):
             self.emit(f"e{k} = {self.expr(rule.condition)}")
         if model.exemptions:
@@ -342,10 +478,27 @@ class _Writer:
             self.emit("grade = g")
 
     # -- expressions
-    def expr(self, node: n.Expr) -> str:
+    def expr(self, node: n.Expr, scaled_results: bool = False) -> str:
+        if self.scale is not None and not scaled_results and self._points_arithmetic(node):
+            raise _NoFixedPoint  # points used in arithmetic outside a points rule or a comparison
         method = getattr(self, "_" + type(node).__name__.lower())
-        result: str = method(node)
+        if isinstance(node, (n.Bands, n.Match, n.Table)):
+            result: str = method(node, scaled_results)
+        else:
+            result = method(node)
         return result
+
+    def _points_arithmetic(self, node: n.Expr) -> bool:
+        numeric = isinstance(node, (n.Binary, n.Unary, n.If)) or (
+            isinstance(node, n.Call) and node.function in ("min", "max", "clamp", "round")
+        )
+        if isinstance(node, n.Binary) and node.op in ("and", "or"):
+            numeric = False
+        if isinstance(node, n.Unary) and node.op == "not":
+            numeric = False
+        if isinstance(node, n.If) and not self.type_of(node).numeric:
+            numeric = False
+        return numeric and self.refs_points(node)
 
     def numeric(self, node: n.Expr, as_fraction: bool) -> str:
         """Code for a number; as_fraction gives its true value as a Fraction (percent units undone)."""
@@ -393,8 +546,10 @@ class _Writer:
                 return DECIMAL_TYPE
         return static
 
-    def result(self, node: n.Expr) -> str:
+    def result(self, node: n.Expr, scaled: bool = False) -> str:
         """A value a rule gives (a band's points, a branch): Decimal in a scale with fractional points."""
+        if scaled:
+            return self.scaled(node)
         if isinstance(node, n.Number) and not node.percent and not self.whole and self.type_of(node).kind == "integer":
             return self.const(Decimal(node.value))
         return self.expr(node)
@@ -453,6 +608,8 @@ class _Writer:
             a, b = self.temp(), self.temp()
             return f"(({a} := {left}) is not None and ({b} := {right}) is not None and {a} {op} {b})"
         ratio = "ratio" in (lt.kind, rt_.kind)
+        if self.scale is not None and lt.numeric and (self.refs_points(node.left) or self.refs_points(node.right)):
+            return f"({self.scaled(node.left)} {node.op} {self.scaled(node.right)})"
         if lt.numeric and not ratio:
             return f"({self.operand(node.left, node.right)} {node.op} {self.operand(node.right, node.left)})"
         if lt.numeric:
@@ -515,10 +672,18 @@ class _Writer:
         if fn == "level":
             return f"v{k}"
         if fn == "full":
-            return f"(p{k} == {self.const(self.all[k].maximum)})"
+            maximum = self.all[k].maximum
+            assert maximum is not None
+            limit = self.points_const(maximum) if self.scale is not None else self.const(maximum)
+            return f"(p{k} == {limit})"
         if fn == "applicable":
             return f"a{k}" if self.all[k].applicable is not None else "True"
         raise AssertionError(fn)  # pragma: no cover
+
+    def _cell_value(self, lit: n.Literal, column_type: Type, column: n.Expr, points: bool) -> str:
+        if points and isinstance(lit, n.Number):
+            return self.points_const(lit.value)
+        return self._threshold(lit, column_type, column)
 
     def _threshold(self, lit: n.Literal, subject: Type, subject_node: n.Expr | None = None) -> str:
         if isinstance(lit, n.Number):
@@ -529,18 +694,26 @@ class _Writer:
             return self.const(lit.value)
         return "True" if lit.value else "False"
 
-    def _bands(self, node: n.Bands) -> str:
+    def _points_subject(self, node: n.Expr) -> bool:
+        return self.scale is not None and self.refs_points(node)
+
+    def _bands(self, node: n.Bands, scaled_results: bool = False) -> str:
         subject_type = self.type_of(node.subject)
-        bound, t = self.bind(node.subject)
+        points = self._points_subject(node.subject)
+        bound, t = self.bind(node.subject, points)
         parts = []
         first = True
         for band in node.bands:
             test = ">=" if band.direction == "from" else "<="
             subject = bound if first else t
             first = False
-            threshold = self._threshold(band.threshold, subject_type, node.subject)
-            parts.append(f"{self.result(band.result)} if {subject} {test} {threshold} else ")
-        otherwise = self.result(node.otherwise) if node.otherwise is not None else self.result(node.bands[-1].result)
+            if points and isinstance(band.threshold, n.Number):
+                threshold = self.points_const(band.threshold.value)
+            else:
+                threshold = self._threshold(band.threshold, subject_type, node.subject)
+            parts.append(f"{self.result(band.result, scaled_results)} if {subject} {test} {threshold} else ")
+        last = node.otherwise if node.otherwise is not None else node.bands[-1].result
+        otherwise = self.result(last, scaled_results)
         if node.otherwise is None and parts:
             parts = parts[:-1]
             if not parts:
@@ -548,7 +721,7 @@ class _Writer:
                 return f"({otherwise})"
         return "(" + "".join(parts) + otherwise + ")"
 
-    def _match(self, node: n.Match) -> str:
+    def _match(self, node: n.Match, scaled_results: bool = False) -> str:
         subject_type = self.type_of(node.subject)
         bound, t = self.bind(node.subject)
         parts = []
@@ -567,9 +740,9 @@ class _Writer:
             subject = bound if first else t
             first = False
             test = " or ".join(f"{subject if i == 0 else t} == {v}" for i, v in enumerate(values))
-            parts.append((self.result(arm.result), test))
+            parts.append((self.result(arm.result, scaled_results), test))
         if node.otherwise is not None:
-            tail = self.result(node.otherwise)
+            tail = self.result(node.otherwise, scaled_results)
         else:
             tail = parts[-1][0]
             parts = parts[:-1]
@@ -578,22 +751,24 @@ class _Writer:
         # the subject is bound by the first test, which always runs first
         return "(" + "".join(f"{result} if ({test}) else " for result, test in parts) + tail + ")"
 
-    def _table(self, node: n.Table) -> str:
+    def _table(self, node: n.Table, scaled_results: bool = False) -> str:
         temps = []
         binds = []
         for col in node.columns:
+            code = self.scaled(col) if self._points_subject(col) else self.expr(col)
             if self.simple(col):
-                temps.append(self.expr(col))
+                temps.append(code)
             else:
                 t = self.temp()
                 temps.append(t)
-                binds.append(f"(({t} := {self.expr(col)}) is not None or True)")
+                binds.append(f"(({t} := {code}) is not None or True)")
         bind = " and ".join(binds)
         column_types = [self.type_of(c) for c in node.columns]
         rows = []
         for row in node.rows:
             tests = []
             for cell, t, ctype, column in zip(row.cells, temps, column_types, node.columns):
+                points = self._points_subject(column)
                 if isinstance(cell, n.AnyCell):
                     continue
                 if isinstance(cell, n.MemberCell):
@@ -602,13 +777,13 @@ class _Writer:
                     else:
                         tests.append(f"{t} in {self.const(frozenset(cell.members))}")
                 elif isinstance(cell, n.EqualCell):
-                    tests.append(f"{t} == {self._threshold(cell.value, ctype, column)}")
+                    tests.append(f"{t} == {self._cell_value(cell.value, ctype, column, points)}")
                 else:
                     for op, lit in cell.tests:
-                        tests.append(f"{t} {op} {self._threshold(lit, ctype, column)}")
-            rows.append((self.result(row.result), " and ".join(tests) or "True"))
+                        tests.append(f"{t} {op} {self._cell_value(lit, ctype, column, points)}")
+            rows.append((self.result(row.result, scaled_results), " and ".join(tests) or "True"))
         if node.otherwise is not None:
-            tail = self.result(node.otherwise)
+            tail = self.result(node.otherwise, scaled_results)
         else:
             tail = rows[-1][0]
             rows = rows[:-1]
@@ -640,10 +815,15 @@ def _names(expr: n.Expr) -> list[n.Name]:
     return [node for node in _walk(expr) if isinstance(node, n.Name)]
 
 
-def generate(model: Model) -> tuple[str, dict[str, Any]]:
-    """The program's source and the namespace of constants it runs in."""
-    writer = _Writer(model)
-    body = writer.program()
+def generate(model: Model, fixed: bool = True) -> tuple[str, dict[str, Any]]:
+    """The program's source and the namespace of constants it runs in (``SCALE``: fixed-point places or None)."""
+    try:
+        writer = _Writer(model, fixed)
+        body = writer.program()
+    except _NoFixedPoint:
+        writer = _Writer(model, fixed=False)
+        body = writer.program()
+    writer.namespace["SCALE"] = writer.scale
     # constants are passed to a factory so the program reads them as closure cells, not globals
     names = sorted((k for k in writer.namespace if k.startswith("C")), key=lambda k: int(k[1:]))
     head = f"def make({', '.join(['LAYOUT', *names])}):\n"
@@ -651,9 +831,18 @@ def generate(model: Model) -> tuple[str, dict[str, Any]]:
     return source, writer.namespace
 
 
-def compile_program(model: Model, layout: rt.Layout) -> rt.Program:
-    source, namespace = generate(model)
+def fixed_scale(model: Model) -> int | None:
+    """The fixed-point scale the compiled program uses for points, or None for Decimals."""
+    return generate(model)[1]["SCALE"]  # type: ignore[no-any-return]
+
+
+def compile_program(
+    model: Model, layout_for: Callable[[int | None], rt.Layout], fixed: bool = True
+) -> tuple[rt.Program, rt.Layout]:
+    """The program and the layout of its results (which records the fixed-point scale it chose)."""
+    source, namespace = generate(model, fixed)
+    layout = layout_for(namespace["SCALE"])
     code = compile(source, f"<partyrules {model.header.ruleset_id}>", "exec")
     exec(code, namespace)
     program: rt.Program = namespace["make"](LAYOUT=layout, **{k: v for k, v in namespace.items() if k.startswith("C")})
-    return program
+    return program, layout

@@ -159,14 +159,13 @@ _WORDS = {
 }
 
 
-#: Statement kinds as the file spells them, for messages.
-_STATEMENT_WORDS = {
-    "action": "force` / `cap",
-    "status": "official` / `illustrative",
-    "applicable": "applicable when",
-    "rescale": "rescale round",
-    "else": "else",
-}
+def _statement_word(key: str, value: Any) -> str:
+    """A statement as the file spells it, for messages (`force`, `official`, `applicable when` ...)."""
+    if key == "action":
+        return str(value[0])
+    if key == "status":
+        return str(value) if isinstance(value, str) else "points"
+    return {"applicable": "applicable when", "require": "require"}.get(key, key)
 
 #: Words a terminal with alternatives accepts, for "did you mean" hints.
 _ALTERNATIVES = {
@@ -563,13 +562,14 @@ class _Builder(Transformer[Token, Any]):
                 fields["children"].append(stmt)
                 continue
             key, value, span = stmt
+            word = _statement_word(key, value)
             if key not in allowed:
-                self._problem("PR010", f"`{_STATEMENT_WORDS.get(key, key)}` cannot be used in {where}", span)
+                self._problem("PR010", f"`{word}` cannot be used in {where}", span)
                 continue
             if key in ("cite", "note"):
                 fields[key].append(value)
             elif key in fields:
-                self._problem("PR009", f"{where} says `{_STATEMENT_WORDS.get(key, key)}` twice", span, "keep one")
+                self._problem("PR009", f"{where} says `{word}` twice", span, "keep one")
             else:
                 fields[key] = value
         return fields

@@ -445,6 +445,8 @@ class Layout:
     maximum: Decimal | None
     deductions_cap: Decimal | None
     bonuses_cap: Decimal | None
+    #: points are ints in units of 10**-scale (fixed point), or Decimals when None
+    scale: int | None = None
     details: Any = attrs.field(default=None, eq=False, repr=False)  # explain.Details, when compiled here
     offsets: tuple[int, ...] = attrs.field(
         init=False, eq=False, repr=False, default=attrs.Factory(lambda self: self._offsets(), takes_self=True)
@@ -504,7 +506,10 @@ class Evaluation(tuple):  # type: ignore[type-arg]
         offsets = layout.offsets
         grade = raw[offsets[GRADE]]
         grade_id = None if grade is None else layout.grades[grade][0]
-        return tuple.__new__(cls, (layout, raw[offsets[TOTAL]], grade_id, *raw))
+        total = raw[offsets[TOTAL]]
+        if layout.scale is not None:
+            total = Decimal(total).scaleb(-layout.scale)  # as the program's own first slot holds it
+        return tuple.__new__(cls, (layout, total, grade_id, *raw))
 
     @property
     def layout(self) -> Layout:
@@ -523,6 +528,13 @@ class Evaluation(tuple):  # type: ignore[type-arg]
 
     def _one(self, part: int) -> Any:
         return self[HEAD + self[0].offsets[part]]
+
+    def _amount(self, value: Any) -> Decimal:
+        """A points value as a Decimal, whether the program held it in fixed point or not."""
+        scale = self[0].scale
+        if scale is not None:
+            return Decimal(value).scaleb(-scale) if scale else Decimal(value)
+        return value if type(value) is Decimal else Decimal(value)
 
     def __getnewargs__(self) -> tuple[Any, ...]:
         return (tuple(self),)
@@ -552,20 +564,22 @@ class Evaluation(tuple):  # type: ignore[type-arg]
     @property
     def total(self) -> Decimal:
         value = self[1]
-        return value if type(value) is Decimal else Decimal(value)
+        if type(value) is Decimal:
+            return value
+        return self._amount(value)
 
     @property
     def criteria_points(self) -> Decimal:
         """Points from the criteria alone, before deductions and bonuses."""
-        return Decimal(self._one(CRITERIA_TOTAL))
+        return self._amount(self._one(CRITERIA_TOTAL))
 
     @property
     def deducted(self) -> Decimal:
-        return Decimal(self._one(DEDUCTED))
+        return self._amount(self._one(DEDUCTED))
 
     @property
     def added(self) -> Decimal:
-        return Decimal(self._one(ADDED))
+        return self._amount(self._one(ADDED))
 
     @property
     def grade(self) -> str | None:
@@ -612,7 +626,7 @@ class Evaluation(tuple):  # type: ignore[type-arg]
                     number=number,
                     label=label,
                     kind=kind,
-                    points=None if points[i] is None else Decimal(points[i]),
+                    points=None if points[i] is None else self._amount(points[i]),
                     maximum=maximum,
                     level=None if level is None or scale is None else scale[level],
                     level_label=None if level is None or labels is None else labels[level],
@@ -649,7 +663,7 @@ class Evaluation(tuple):  # type: ignore[type-arg]
         n = len(self.layout.criteria)
         points, applicable = self._part(POINTS), self._applicable()
         return tuple(
-            AdjustmentResult(name, label, kind, Decimal(points[n + i]), maximum, applicable[n + i])
+            AdjustmentResult(name, label, kind, self._amount(points[n + i]), maximum, applicable[n + i])
             for i, (name, label, kind, maximum) in enumerate(self.layout.adjustments)
         )
 

@@ -71,7 +71,7 @@ def _unstructure_evaluation(e: Evaluation) -> dict[str, Any]:
     layout = e.layout
     levels = e._levels()
     applicable = e._applicable()
-    points = e._part(1)
+    points = [None if v is None else e._amount(v) for v in e._part(1)]
     n = len(layout.criteria)
     criteria = []
     for i, (name, number, label, kind, maximum) in enumerate(layout.criteria):
@@ -115,10 +115,11 @@ def _unstructure_evaluation(e: Evaluation) -> dict[str, Any]:
         ],
         "scored": layout.scored,
         "max": _number(layout.maximum),
-        "total": _number(e._one(TOTAL)),
-        "criteria_points": _number(e._one(CRITERIA_TOTAL)),
-        "deducted": _number(e._one(DEDUCTED)),
-        "added": _number(e._one(ADDED)),
+        "total": _number(e._amount(e._one(TOTAL))),
+        "criteria_points": _number(e._amount(e._one(CRITERIA_TOTAL))),
+        "deducted": _number(e._amount(e._one(DEDUCTED))),
+        "added": _number(e._amount(e._one(ADDED))),
+        "fixed_point": layout.scale,
         "deductions_cap": _number(layout.deductions_cap),
         "bonuses_cap": _number(layout.bonuses_cap),
         "grade": None if grade is None else layout.grades[grade][0],
@@ -168,6 +169,7 @@ def _structure_evaluation(data: Mapping[str, Any], _: Any) -> Evaluation:
             scored=data["scored"],
             maximum=_decimal(data["max"]),
             deductions_cap=_decimal(data["deductions_cap"]),
+            scale=data.get("fixed_point"),
             bonuses_cap=_decimal(data["bonuses_cap"]),
         )
         facts = []
@@ -175,10 +177,19 @@ def _structure_evaluation(data: Mapping[str, Any], _: Any) -> Evaluation:
             value = _fact_value(data["facts"][spec["name"]], kind)
             facts.append(members.index(value) if members is not None else value)
         raw: list[Any] = list(facts)
-        raw += [_decimal(c["points"]) for c in criteria] + [_decimal(a["points"]) for a in adjustments]
+        scale = data.get("fixed_point")
+
+        def amount(text: Any) -> Any:
+            # back into the representation the program used, so equal evaluations compare equal
+            value = _decimal(text)
+            if value is None or scale is None:
+                return value
+            return int(value.scaleb(scale))
+
+        raw += [amount(c["points"]) for c in criteria] + [amount(a["points"]) for a in adjustments]
         raw += [c["scale"].index(c["level"]) if c.get("level") is not None else None for c in criteria if "scale" in c]
         raw += [c["applicable"] for c in [*criteria, *adjustments] if "applicable" in c]
-        raw += [_decimal(data[k]) for k in ("criteria_points", "deducted", "added", "total")]
+        raw += [amount(data[k]) for k in ("criteria_points", "deducted", "added", "total")]
         raw += [None if data["grade"] is None else grade_index[data["grade"]]]
         raw += [None if data["band_grade"] is None else grade_index[data["band_grade"]]]
         raw += [r["held"] for r in data["requirements"]]
