@@ -102,68 +102,216 @@ def _communes(text: str) -> tuple[Commune, ...]:
 
 
 DISTRICTS: tuple[District, ...] = (
-    District("tp_ha_tinh", "TPHT", 104, 120, _communes(
-        "P:Bắc Hà; P:Nam Hà; P:Trần Phú; P:Tân Giang; P:Thạch Linh; P:Thạch Quý; P:Văn Yên; P:Đại Nài;"
-        " P:Hà Huy Tập; P:Nguyễn Du; P:Thạch Trung; X:Thạch Hạ; X:Đồng Môn; X:Thạch Hưng; X:Thạch Bình"), False),
-    District("tx_hong_linh", "TXHL", 38, 60, _communes(
-        "P:Bắc Hồng; P:Nam Hồng; P:Trung Lương; P:Đức Thuận; P:Đậu Liêu; X:Thuận Lộc"), False),
-    District("tx_ky_anh", "TXKA", 88, 0, _communes(
-        "P:Hưng Trí; P:Kỳ Trinh; P:Kỳ Thịnh; P:Kỳ Long; P:Kỳ Liên; P:Kỳ Phương; X:Kỳ Ninh; X:Kỳ Hà;"
-        " X:Kỳ Hoa; X:Kỳ Lợi"), False),
-    District("can_loc", "CLOC", 128, 80, _communes(
-        "T:Nghèn; X:Thiên Lộc; X:Thuần Thiện; X:Vượng Lộc; X:Thanh Lộc; X:Kim Song Trường; X:Thường Nga;"
-        " X:Tùng Lộc; X:Phú Lộc; X:Gia Hanh; X:Khánh Vĩnh Yên; X:Trung Lộc; X:Xuân Lộc; X:Thượng Lộc;"
-        " X:Quang Lộc; X:Đồng Lộc; X:Mỹ Lộc; X:Sơn Lộc"), False),
-    District("cam_xuyen", "CXUY", 143, 0, _communes(
-        "T:Cẩm Xuyên; T:Thiên Cầm; X:Cẩm Vịnh; X:Cẩm Thành; X:Cẩm Quang; X:Cẩm Thạch; X:Cẩm Nhượng;"
-        " X:Cẩm Bình; X:Cẩm Dương; X:Cẩm Yên; X:Cẩm Hòa; X:Cẩm Hưng; X:Cẩm Thịnh; X:Cẩm Lạc; X:Cẩm Trung;"
-        " X:Cẩm Sơn; X:Cẩm Lĩnh; X:Cẩm Duệ; X:Cẩm Mỹ; X:Cẩm Quan; X:Nam Phúc Thăng"), True),
-    District("duc_tho", "DTHO", 104, 40, _communes(
-        "T:Đức Thọ; X:Lâm Trung Thủy; X:Tùng Châu; X:Yên Hồ; X:Quang Vĩnh; X:Bùi La Nhân;"
-        " X:Thanh Bình Thịnh; X:Tân Dân; X:Tân Hương; X:An Dũng; X:Hòa Lạc; X:Trường Sơn; X:Liên Minh;"
-        " X:Đức Lạng; X:Đức Đồng"), False),
-    District("huong_khe", "HKHE", 102, -80, _communes(
-        "T:Hương Khê; X:Hương Trà; X:Hương Long; X:Phú Gia; X:Phú Phong; X:Hương Xuân; X:Hương Vĩnh;"
-        " X:Hương Lâm; X:Hương Liên; X:Hương Bình; X:Hương Thủy; X:Gia Phố; X:Lộc Yên; X:Hương Đô;"
-        " X:Phúc Đồng; X:Hà Linh; X:Phúc Trạch; X:Hòa Hải; X:Điền Mỹ; X:Hương Trạch"), True),
-    District("huong_son", "HSON", 120, -40, _communes(
-        "T:Phố Châu; T:Tây Sơn; X:Sơn Tây; X:Sơn Kim 1; X:Sơn Kim 2; X:Sơn Lĩnh; X:Sơn Hồng; X:Sơn Lễ;"
-        " X:Sơn Ninh; X:Sơn Châu; X:Sơn Bình; X:Sơn Trung; X:Sơn Giang; X:Sơn Long; X:Sơn Trường;"
-        " X:Sơn Tiến; X:Quang Diệm; X:Kim Hoa; X:An Hòa Thịnh; X:Tân Mỹ Hà; X:Sơn Hàm; X:Sơn Phú"), True),
-    District("ky_anh", "KANH", 123, -60, _communes(
-        "T:Kỳ Đồng; X:Kỳ Phú; X:Kỳ Khang; X:Kỳ Văn; X:Kỳ Tiến; X:Kỳ Giang; X:Kỳ Thư; X:Kỳ Tân; X:Kỳ Xuân;"
-        " X:Kỳ Bắc; X:Kỳ Phong; X:Kỳ Thọ; X:Kỳ Tây; X:Kỳ Thượng; X:Kỳ Hải; X:Kỳ Sơn; X:Kỳ Lạc; X:Lâm Hợp;"
-        " X:Kỳ Trung; X:Kỳ Châu"), True),
-    District("loc_ha", "LOHA", 79, 20, _communes(
-        "T:Lộc Hà; X:Thạch Châu; X:Thạch Kim; X:Thạch Bằng; X:Hộ Độ; X:Mai Phụ; X:Thạch Mỹ; X:Tân Lộc;"
-        " X:Hồng Lộc; X:Thịnh Lộc; X:Bình An; X:Ích Hậu; X:Phù Lưu"), False),
-    District("nghi_xuan", "NXUA", 100, 40, _communes(
-        "T:Xuân An; T:Tiên Điền; X:Xuân Hội; X:Đan Trường; X:Xuân Phổ; X:Xuân Hải; X:Xuân Giang; X:Xuân Yên;"
-        " X:Xuân Thành; X:Cổ Đạm; X:Xuân Liên; X:Cương Gián; X:Xuân Lĩnh; X:Xuân Hồng; X:Xuân Viên;"
-        " X:Xuân Lam"), False),
-    District("thach_ha", "THHA", 132, 20, _communes(
-        "T:Thạch Hà; X:Thạch Hải; X:Thạch Kênh; X:Thạch Sơn; X:Thạch Liên; X:Thạch Khê; X:Thạch Long;"
-        " X:Việt Tiến; X:Thạch Trị; X:Thạch Lạc; X:Thạch Ngọc; X:Tượng Sơn; X:Thạch Văn; X:Lưu Vĩnh Sơn;"
-        " X:Thạch Thắng; X:Thạch Đài; X:Đỉnh Bàn; X:Thạch Hội; X:Tân Lâm Hương; X:Thạch Xuân; X:Nam Điền;"
-        " X:Ngọc Sơn"), False),
-    District("vu_quang", "VQUA", 31, -100, _communes(
-        "T:Vũ Quang; X:Ân Phú; X:Đức Giang; X:Đức Lĩnh; X:Thọ Điền; X:Hương Minh; X:Quang Thọ; X:Đức Bồng;"
-        " X:Đức Liên; X:Đức Hương; X:Hương Quang"), True),
+    District(
+        "tp_ha_tinh",
+        "TPHT",
+        104,
+        120,
+        _communes(
+            "P:Bắc Hà; P:Nam Hà; P:Trần Phú; P:Tân Giang; P:Thạch Linh; P:Thạch Quý; P:Văn Yên; P:Đại Nài;"
+            " P:Hà Huy Tập; P:Nguyễn Du; P:Thạch Trung; X:Thạch Hạ; X:Đồng Môn; X:Thạch Hưng; X:Thạch Bình"
+        ),
+        False,
+    ),
+    District(
+        "tx_hong_linh",
+        "TXHL",
+        38,
+        60,
+        _communes("P:Bắc Hồng; P:Nam Hồng; P:Trung Lương; P:Đức Thuận; P:Đậu Liêu; X:Thuận Lộc"),
+        False,
+    ),
+    District(
+        "tx_ky_anh",
+        "TXKA",
+        88,
+        0,
+        _communes(
+            "P:Hưng Trí; P:Kỳ Trinh; P:Kỳ Thịnh; P:Kỳ Long; P:Kỳ Liên; P:Kỳ Phương; X:Kỳ Ninh; X:Kỳ Hà;"
+            " X:Kỳ Hoa; X:Kỳ Lợi"
+        ),
+        False,
+    ),
+    District(
+        "can_loc",
+        "CLOC",
+        128,
+        80,
+        _communes(
+            "T:Nghèn; X:Thiên Lộc; X:Thuần Thiện; X:Vượng Lộc; X:Thanh Lộc; X:Kim Song Trường; X:Thường Nga;"
+            " X:Tùng Lộc; X:Phú Lộc; X:Gia Hanh; X:Khánh Vĩnh Yên; X:Trung Lộc; X:Xuân Lộc; X:Thượng Lộc;"
+            " X:Quang Lộc; X:Đồng Lộc; X:Mỹ Lộc; X:Sơn Lộc"
+        ),
+        False,
+    ),
+    District(
+        "cam_xuyen",
+        "CXUY",
+        143,
+        0,
+        _communes(
+            "T:Cẩm Xuyên; T:Thiên Cầm; X:Cẩm Vịnh; X:Cẩm Thành; X:Cẩm Quang; X:Cẩm Thạch; X:Cẩm Nhượng;"
+            " X:Cẩm Bình; X:Cẩm Dương; X:Cẩm Yên; X:Cẩm Hòa; X:Cẩm Hưng; X:Cẩm Thịnh; X:Cẩm Lạc; X:Cẩm Trung;"
+            " X:Cẩm Sơn; X:Cẩm Lĩnh; X:Cẩm Duệ; X:Cẩm Mỹ; X:Cẩm Quan; X:Nam Phúc Thăng"
+        ),
+        True,
+    ),
+    District(
+        "duc_tho",
+        "DTHO",
+        104,
+        40,
+        _communes(
+            "T:Đức Thọ; X:Lâm Trung Thủy; X:Tùng Châu; X:Yên Hồ; X:Quang Vĩnh; X:Bùi La Nhân;"
+            " X:Thanh Bình Thịnh; X:Tân Dân; X:Tân Hương; X:An Dũng; X:Hòa Lạc; X:Trường Sơn; X:Liên Minh;"
+            " X:Đức Lạng; X:Đức Đồng"
+        ),
+        False,
+    ),
+    District(
+        "huong_khe",
+        "HKHE",
+        102,
+        -80,
+        _communes(
+            "T:Hương Khê; X:Hương Trà; X:Hương Long; X:Phú Gia; X:Phú Phong; X:Hương Xuân; X:Hương Vĩnh;"
+            " X:Hương Lâm; X:Hương Liên; X:Hương Bình; X:Hương Thủy; X:Gia Phố; X:Lộc Yên; X:Hương Đô;"
+            " X:Phúc Đồng; X:Hà Linh; X:Phúc Trạch; X:Hòa Hải; X:Điền Mỹ; X:Hương Trạch"
+        ),
+        True,
+    ),
+    District(
+        "huong_son",
+        "HSON",
+        120,
+        -40,
+        _communes(
+            "T:Phố Châu; T:Tây Sơn; X:Sơn Tây; X:Sơn Kim 1; X:Sơn Kim 2; X:Sơn Lĩnh; X:Sơn Hồng; X:Sơn Lễ;"
+            " X:Sơn Ninh; X:Sơn Châu; X:Sơn Bình; X:Sơn Trung; X:Sơn Giang; X:Sơn Long; X:Sơn Trường;"
+            " X:Sơn Tiến; X:Quang Diệm; X:Kim Hoa; X:An Hòa Thịnh; X:Tân Mỹ Hà; X:Sơn Hàm; X:Sơn Phú"
+        ),
+        True,
+    ),
+    District(
+        "ky_anh",
+        "KANH",
+        123,
+        -60,
+        _communes(
+            "T:Kỳ Đồng; X:Kỳ Phú; X:Kỳ Khang; X:Kỳ Văn; X:Kỳ Tiến; X:Kỳ Giang; X:Kỳ Thư; X:Kỳ Tân; X:Kỳ Xuân;"
+            " X:Kỳ Bắc; X:Kỳ Phong; X:Kỳ Thọ; X:Kỳ Tây; X:Kỳ Thượng; X:Kỳ Hải; X:Kỳ Sơn; X:Kỳ Lạc; X:Lâm Hợp;"
+            " X:Kỳ Trung; X:Kỳ Châu"
+        ),
+        True,
+    ),
+    District(
+        "loc_ha",
+        "LOHA",
+        79,
+        20,
+        _communes(
+            "T:Lộc Hà; X:Thạch Châu; X:Thạch Kim; X:Thạch Bằng; X:Hộ Độ; X:Mai Phụ; X:Thạch Mỹ; X:Tân Lộc;"
+            " X:Hồng Lộc; X:Thịnh Lộc; X:Bình An; X:Ích Hậu; X:Phù Lưu"
+        ),
+        False,
+    ),
+    District(
+        "nghi_xuan",
+        "NXUA",
+        100,
+        40,
+        _communes(
+            "T:Xuân An; T:Tiên Điền; X:Xuân Hội; X:Đan Trường; X:Xuân Phổ; X:Xuân Hải; X:Xuân Giang; X:Xuân Yên;"
+            " X:Xuân Thành; X:Cổ Đạm; X:Xuân Liên; X:Cương Gián; X:Xuân Lĩnh; X:Xuân Hồng; X:Xuân Viên;"
+            " X:Xuân Lam"
+        ),
+        False,
+    ),
+    District(
+        "thach_ha",
+        "THHA",
+        132,
+        20,
+        _communes(
+            "T:Thạch Hà; X:Thạch Hải; X:Thạch Kênh; X:Thạch Sơn; X:Thạch Liên; X:Thạch Khê; X:Thạch Long;"
+            " X:Việt Tiến; X:Thạch Trị; X:Thạch Lạc; X:Thạch Ngọc; X:Tượng Sơn; X:Thạch Văn; X:Lưu Vĩnh Sơn;"
+            " X:Thạch Thắng; X:Thạch Đài; X:Đỉnh Bàn; X:Thạch Hội; X:Tân Lâm Hương; X:Thạch Xuân; X:Nam Điền;"
+            " X:Ngọc Sơn"
+        ),
+        False,
+    ),
+    District(
+        "vu_quang",
+        "VQUA",
+        31,
+        -100,
+        _communes(
+            "T:Vũ Quang; X:Ân Phú; X:Đức Giang; X:Đức Lĩnh; X:Thọ Điền; X:Hương Minh; X:Quang Thọ; X:Đức Bồng;"
+            " X:Đức Liên; X:Đức Hương; X:Hương Quang"
+        ),
+        True,
+    ),
 )
 
 #: Village and residential-group names (common Vietnamese place names, not a list of real villages).
 PLACE_NAMES: tuple[str, ...] = (
-    "Kim Tân", "Trung Phú", "Đông Hà", "Tân Phúc", "Hòa Bình", "Thượng Long", "Yên Thịnh", "Phú Mỹ",
-    "Xuân Hòa", "Đông Tiến", "Bắc Sơn", "Nam Sơn", "Tây Sơn", "Thanh Bình", "Hưng Lợi", "Trung Tiến",
-    "Tân Tiến", "Quyết Tiến", "Đồng Tâm", "Hợp Tiến", "Liên Hương", "Phúc Sơn", "An Lạc", "Bình Minh",
-    "Đông Vịnh", "Hồng Hà", "Kim Đôi", "Minh Tiến", "Tân Hòa", "Thái Yên", "Trung Hòa", "Vĩnh Phúc",
-    "Yên Bình", "Đại Đồng", "Phú Hòa", "Sơn Bằng", "Tiền Phong", "Quang Trung", "Hưng Phú", "Trung Thượng",
-    "Bắc Hà", "Nam Tiến", "Đông Thịnh", "Tân Học", "Thanh Sơn", "Xuân Thủy", "Phúc Lộc", "Hòa Thuận",
+    "Kim Tân",
+    "Trung Phú",
+    "Đông Hà",
+    "Tân Phúc",
+    "Hòa Bình",
+    "Thượng Long",
+    "Yên Thịnh",
+    "Phú Mỹ",
+    "Xuân Hòa",
+    "Đông Tiến",
+    "Bắc Sơn",
+    "Nam Sơn",
+    "Tây Sơn",
+    "Thanh Bình",
+    "Hưng Lợi",
+    "Trung Tiến",
+    "Tân Tiến",
+    "Quyết Tiến",
+    "Đồng Tâm",
+    "Hợp Tiến",
+    "Liên Hương",
+    "Phúc Sơn",
+    "An Lạc",
+    "Bình Minh",
+    "Đông Vịnh",
+    "Hồng Hà",
+    "Kim Đôi",
+    "Minh Tiến",
+    "Tân Hòa",
+    "Thái Yên",
+    "Trung Hòa",
+    "Vĩnh Phúc",
+    "Yên Bình",
+    "Đại Đồng",
+    "Phú Hòa",
+    "Sơn Bằng",
+    "Tiền Phong",
+    "Quang Trung",
+    "Hưng Phú",
+    "Trung Thượng",
+    "Bắc Hà",
+    "Nam Tiến",
+    "Đông Thịnh",
+    "Tân Học",
+    "Thanh Sơn",
+    "Xuân Thủy",
+    "Phúc Lộc",
+    "Hòa Thuận",
 )
 
 COMPANIES: tuple[str, ...] = (
-    "Công ty CP Môi trường và Dịch vụ đô thị", "Công ty CP Cấp nước", "Công ty TNHH Thủy sản Hưng Phát",
-    "Công ty CP Xây dựng Giao thông", "Công ty CP Vận tải Hoàng Long", "Công ty CP Khoáng sản Hồng Sơn",
+    "Công ty CP Môi trường và Dịch vụ đô thị",
+    "Công ty CP Cấp nước",
+    "Công ty TNHH Thủy sản Hưng Phát",
+    "Công ty CP Xây dựng Giao thông",
+    "Công ty CP Vận tải Hoàng Long",
+    "Công ty CP Khoáng sản Hồng Sơn",
 )
 FORESTRY: tuple[str, ...] = ("Ban Quản lý rừng phòng hộ", "Công ty TNHH MTV Lâm nghiệp")
 
@@ -179,8 +327,16 @@ class Kind:
     emulation_bias: int  # shift of the chance of an emulation title (schools and police are often awarded)
 
 
-RESIDENTIAL_SIZES = ((30, 4, 9), (120, 10, 15), (290, 16, 25), (270, 26, 35), (190, 36, 50),
-                     (70, 51, 70), (22, 71, 100), (8, 101, 150))
+RESIDENTIAL_SIZES = (
+    (30, 4, 9),
+    (120, 10, 15),
+    (290, 16, 25),
+    (270, 26, 35),
+    (190, 36, 50),
+    (70, 51, 70),
+    (22, 71, 100),
+    (8, 101, 150),
+)
 KINDS: tuple[Kind, ...] = (
     Kind("residential", 600, RESIDENTIAL_SIZES, 0, 0),
     Kind("school", 170, ((150, 4, 7), (350, 8, 12), (350, 13, 18), (150, 19, 26)), 150, 150),

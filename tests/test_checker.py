@@ -912,7 +912,7 @@ CASES = [
             (
                 "PR413",
                 "18:14",
-                "no row of this table matches flag = false, count_a = 1",
+                "no row of this table matches flag = false, count_a = 0",
                 "add a row for it or `otherwise: ...;`",
             )
         ],
@@ -1386,24 +1386,20 @@ def test_narrowing_makes_a_division_safe() -> None:
     partyrules.loads(text, "t.criteria")
 
 
-# ---------------------------------------------------------------- known bugs (strict xfail: fix flips them)
+# ---------------------------------------------------------------- bugs found while writing these tests, now fixed
 
 
-@pytest.mark.xfail(strict=True, reason="bug: AssertionError in _expr_binary when a cycle goes through arithmetic")
 def test_cycle_through_arithmetic_is_a_diagnostic() -> None:
     text = edit(("else count_a", "else a"), ("from 50%: 5", "from 50%: b / 2"))
-    assert [p[0] for p in problems(text)] == ["PR207"]
+    # the cycle, and (rightly) the unrounded division that would become points
+    assert [p[0] for p in problems(text)] == ["PR207", "PR304"]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug: AssertionError when a criterion whose formula has an error is used in arithmetic"
-)
 def test_wrong_criterion_used_in_arithmetic_is_a_diagnostic() -> None:
     text = edit(("else count_a", "else nope"), ("from 50%: 5", "from 50%: b - 5"))
     assert [p[0] for p in problems(text)] == ["PR211"]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: table coverage never tests the ends of a whole-number range")
 @pytest.mark.parametrize(("rows", "missing"), [(">= 1: 5;", "count_a = 0"), ("<= 9: 5;", "count_a = 10")])
 def test_pr413_gap_at_the_end_of_a_whole_number_range(rows: str, missing: str) -> None:
     text = edit(table("first", rows, "(count_a)"))
@@ -1411,14 +1407,10 @@ def test_pr413_gap_at_the_end_of_a_whole_number_range(rows: str, missing: str) -
     assert (code, message) == ("PR413", f"no row of this table matches {missing}")
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug: the end of a whole-number range is not tested, so a reachable row is refused"
-)
 def test_pr414_row_reaching_only_the_top_of_the_range_can_apply() -> None:
     assert problems(edit(table("first", "true, -: 10; false, > 9: 5; otherwise: 0;"))) == []
 
 
-@pytest.mark.xfail(strict=True, reason="bug: PR218 says 'an value' for a `let` value named like a member")
 def test_pr218_message_for_a_let_value() -> None:
     ((code, where, message, _),) = problems(edit((MORE, 'levels q "Q" { hi, lo }\nlet lo = 3;')))
     assert (code, where) == ("PR218", "27:1")

@@ -63,12 +63,22 @@ def read_source(path: str | os.PathLike[str]) -> str:
     except OSError as exc:
         raise CriteriaError([Diagnostic("PR000", f"cannot read the file: {exc.strerror}", name, where)]) from None
     if len(data) > parser.MAX_SOURCE_BYTES:
-        raise CriteriaError([Diagnostic("PR001", "the file is too large for a criteria file", name, where)])
+        raise CriteriaError(
+            [
+                Diagnostic(
+                    "PR001",
+                    f"the file is larger than {parser.MAX_SOURCE_BYTES // (1024 * 1024)} MiB; criteria files are small text files",
+                    name,
+                    where,
+                )
+            ]
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1  # in characters
         raise CriteriaError(
             [
                 Diagnostic(
@@ -101,6 +111,7 @@ def build(model: Model, source: str, *, fixed_point: bool = True) -> Ruleset:
 
         if isinstance(decl, n.Levels):
             level_labels[decl.name] = tuple(m.label or m.name for m in decl.members)
+
     def layout_for(scale: int | None) -> Layout:
         return attrs.evolve(layout, scale=scale)
 

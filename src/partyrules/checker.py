@@ -217,7 +217,9 @@ class Checker:
                     self._declare(adj.name, Symbol("points", DECIMAL, adj.span), adj.span)
                     self.criteria[adj.name] = adj
                     if adj.points is None:
-                        self.error("PR206", f"{adj.kind} `{adj.name}` has no `points` rule", adj.span, "add `points = ...;`")
+                        self.error(
+                            "PR206", f"{adj.kind} `{adj.name}` has no `points` rule", adj.span, "add `points = ...;`"
+                        )
                     if adj.applicable is not None and adj.applicable.mode == "rescale":
                         self.error(
                             "PR216",
@@ -233,7 +235,7 @@ class Checker:
             for scale in dict.fromkeys(self.members.get(name, [])):
                 self.error(
                     "PR218",
-                    f"`{name}` names both an {'input' if symbol.kind == 'input' else 'value'} "
+                    f"`{name}` names both {'an input' if symbol.kind == 'input' else 'a named value or criterion'} "
                     f"and a value of `{scale.name}`",
                     symbol.span,
                     "rename one of them, so that every name means one thing",
@@ -264,7 +266,9 @@ class Checker:
         rules = [d for d in decls if isinstance(d, n.Knockout)]
         knockouts = tuple(self._rule(r) for r in rules if r.kind == "knockout")
         exemptions = tuple(self._rule(r) for r in rules if r.kind == "exemption")
-        self._reachability(grades, knockouts)
+        if not any(p.severity == "error" for p in self.problems):
+            # derived from everything else: reported once the rest is right, so it never piles onto another error
+            self._reachability(grades, knockouts)
         self._unused(inputs)
 
         if any(p.severity == "error" for p in self.problems) or root is None:
@@ -346,7 +350,7 @@ class Checker:
             self.error(
                 "PR203", f"`{name}` is a word of the language and cannot name anything", span, "choose another name"
             )
-            return
+            # still registered below, so that its uses do not each report it as undeclared
         if name in self.symbols:
             first = self.symbols[name].span
             self.error(
@@ -401,7 +405,7 @@ class Checker:
                 "PR303",
                 f"this input is a percentage but {lit.value} is a plain number",
                 lit.span,
-                f"write {lit.value}%",
+                f"write {_as_percent(lit.value)}",
             )
             return None
         elif kind in ("integer", "decimal") and not lit.percent:
@@ -993,7 +997,9 @@ class Checker:
                     (node.left if side == "left" else node.right).span,
                 )
                 return UNKNOWN
-        assert left.interval is not None and right.interval is not None
+        # an operand without a range was already reported: the result gets none either, so no
+        # range diagnostics pile onto that report
+        bounded = left.interval is not None and right.interval is not None
         if node.op in ("+", "-"):
             type_ = unify_numeric(left.type, right.type)
             if type_ is None:
@@ -1004,15 +1010,24 @@ class Checker:
                     "write both sides as percentages (90%) or both as numbers",
                 )
                 return UNKNOWN
+            if not bounded:
+                return Info(type_)
+            assert left.interval is not None and right.interval is not None
             interval = left.interval + right.interval if node.op == "+" else left.interval - right.interval
             return Info(type_, interval)
         if node.op == "*":
+            if not bounded:
+                return Info(multiply_type(left.type, right.type))
+            assert left.interval is not None and right.interval is not None
             return Info(multiply_type(left.type, right.type), left.interval * right.interval)
         # division: exact rational; the divisor must never be zero
+        if not bounded:
+            return Info(RATIO)
+        assert left.interval is not None and right.interval is not None
         if right.interval.contains(Fraction(0)):
             hint = "declare the divisor's range so it cannot be 0, or write `if X > 0 then ... / X else ...`"
             self.error("PR503", "this can divide by zero", node.right.span, hint)
-            return Info(RATIO, Interval.unbounded())
+            return Info(RATIO)  # no range: the division is the problem, not the points it feeds
         return Info(RATIO, left.interval.divide(right.interval))
 
     def _expr_compare(self, node: n.Compare, scope: Scope, expected: Type | None) -> Info:
@@ -1030,7 +1045,7 @@ class Checker:
                 plain = node.right if lt.kind == "percent" else node.left
                 if not (isinstance(plain, n.Number) and plain.value == 0):
                     hint = (
-                        f"write {plain.value}%"
+                        f"write {_as_percent(plain.value)}"
                         if isinstance(plain, n.Number)
                         else "compare percentages with percentages"
                     )
@@ -1156,6 +1171,8 @@ class Checker:
         fn = node.function
         if fn not in BUILTINS:
             self.error("PR212", f"there is no function `{fn}`", node.span, did_you_mean(fn, BUILTINS))
+            for arg in node.args:  # still checked: their own problems and uses count
+                self._expr(arg, scope)
             return UNKNOWN
         args = node.args
         if fn in ("min", "max"):
@@ -1300,7 +1317,7 @@ class Checker:
                     "PR303",
                     f"`{lit.value}` is a plain number but the value compared is a percentage",
                     span,
-                    f"write {lit.value}%",
+                    f"write {_as_percent(lit.value)}",
                 )
                 return None
             if subject.kind in ("integer", "decimal") and lit.percent:
@@ -1583,6 +1600,8 @@ class Checker:
         whole = type_.kind in ("integer", "date")
         cuts = sorted(c for c in thresholds if dom.contains(c))
         pieces: list[Fraction] = list(cuts)
+        # the ends of the range are values too (0 and 10 of 0..10), and so is what lies between cuts
+        pieces += [end for end in (dom.low, dom.high) if end is not None]
         for lo, hi in zip([dom.low, *cuts], [*cuts, dom.high]):
             rep = _inside(lo, hi, whole)
             if rep is not None:
@@ -1673,6 +1692,17 @@ class Checker:
                     f"the band of `{g.name}` is empty (from {band.low.value} below {band.high.value})",
                     band.span,
                 )
+                return  # gaps around an empty band would only repeat it
+        lows = [g.band.low.value if g.band and g.band.low is not None else None for g in grades]
+        known = [v for v in lows if v is not None]
+        if known != sorted(known, reverse=True):
+            self.error(
+                "PR607",
+                "grades must be listed from best to worst, each band below the one before",
+                grades[0].span,
+                "put the grade with the highest band first",
+            )
+            return
         top = grades[0].band
         assert top is not None
         if top.high is not None and (total.high is None or Fraction(top.high.value) <= total.high):
@@ -1793,6 +1823,12 @@ class Checker:
         for i in inputs:
             if i.name not in used:
                 self.warn("PR901", f"input `{i.name}` is never used", i.span)
+
+
+def _as_percent(value: Decimal) -> str:
+    """The percentage a plain number most likely meant: 0.9 -> 90%, 90 -> 90%."""
+    shown = value * 100 if abs(value) < 1 else value
+    return format(shown.normalize(), "f") + "%"
 
 
 def _key_name(key: ValueKey) -> str:

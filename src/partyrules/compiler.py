@@ -14,9 +14,9 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+from collections.abc import Callable
 from decimal import Decimal, Inexact, InvalidOperation, getcontext
 from fractions import Fraction
-from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -281,7 +281,9 @@ class _Writer:
         parts += [f"e{k}" for k in range(len(self.model.exemptions))]
         grade_ids = self.const(tuple(g.name for g in self.model.grades))
         grade_id = f"(None if grade is None else {grade_ids}[grade])"
-        self.emit(f"return new_evaluation(Evaluation, (LAYOUT, {self.total_decimal()}, {grade_id}, {', '.join(parts)}))")
+        self.emit(
+            f"return new_evaluation(Evaluation, (LAYOUT, {self.total_decimal()}, {grade_id}, {', '.join(parts)}))"
+        )
         self.depth = 1
         self.emit("except Inexact:")
         self.emit("return retry_exactly(program, facts)", 2)

@@ -49,6 +49,10 @@ class Source:
         return None
 
 
+#: Longest stretch of a source line quoted in a rendered diagnostic.
+SHOWN_LINE = 160
+
+
 def render(diagnostic: Diagnostic, source: Source | None) -> str:
     """Render as ``file:line:col: error CODE: message``, the line, a caret, a hint."""
     head = f"{diagnostic.location}: {diagnostic.severity} {diagnostic.code}: {diagnostic.message}"
@@ -61,8 +65,14 @@ def render(diagnostic: Diagnostic, source: Source | None) -> str:
             width = diagnostic.span.end_column - column
         width = max(1, min(width, len(text) - column + 1))
         gutter = f"{diagnostic.span.line:>4} | "
-        parts.append(gutter + text)
-        parts.append(" " * (len(gutter) - 2) + "| " + " " * (column - 1) + "^" * width)
+        # a very long line is shown around the caret only
+        start = max(0, column - 1 - SHOWN_LINE // 2) if len(text) > SHOWN_LINE else 0
+        shown = text[start : start + SHOWN_LINE]
+        prefix = "…" if start else ""
+        suffix = "…" if start + SHOWN_LINE < len(text) else ""
+        width = max(1, min(width, SHOWN_LINE))
+        parts.append(gutter + prefix + shown + suffix)
+        parts.append(" " * (len(gutter) - 2) + "| " + " " * (column - 1 - start + len(prefix)) + "^" * width)
     if diagnostic.hint:
         parts.append(f"  hint: {diagnostic.hint}")
     return "\n".join(parts)

@@ -164,8 +164,9 @@ def _statement_word(key: str, value: Any) -> str:
     if key == "action":
         return str(value[0])
     if key == "status":
-        return str(value) if isinstance(value, str) else "points"
+        return str(value) if isinstance(value, str) else "points"  # in the header: `points official;`
     return {"applicable": "applicable when", "require": "require"}.get(key, key)
+
 
 #: Words a terminal with alternatives accepts, for "did you mean" hints.
 _ALTERNATIVES = {
@@ -204,7 +205,10 @@ def _keywords(expected: set[str]) -> list[str]:
 
 
 def _expected_phrase(expected: set[str]) -> str:
-    words = sorted({_word(t) for t in expected})
+    words = sorted(
+        {f"`{w}`" for t in expected for w in _ALTERNATIVES.get(t, ())}
+        | {_word(t) for t in expected if t not in _ALTERNATIVES}
+    )
     if not words:
         return "nothing more here"
     if len(words) == 1:
@@ -399,7 +403,11 @@ class _Builder(Transformer[Token, Any]):
         regular = [r for r in rows if not (isinstance(r, tuple) and r[0] == "otherwise")]
         others = [r for r in rows if isinstance(r, tuple) and r[0] == "otherwise"]
         for extra in others[1:]:
-            self._problem("PR007", f"this {kind} has more than one `otherwise`", extra[2])
+            self._problem(
+                "PR007",
+                f"{'these bands have' if kind == 'bands' else f'this {kind} has'} more than one `otherwise`",
+                extra[2],
+            )
         if others and rows[-1] is not others[-1]:
             self._problem(
                 "PR008", f"`otherwise` must be the last row of the {kind}", others[0][2], "move it to the end"
@@ -476,7 +484,7 @@ class _Builder(Transformer[Token, Any]):
                 notes.append(value)
                 continue
             if key in fields:
-                self._problem("PR009", f"the header says `{key}` twice", span, "keep one")
+                self._problem("PR009", f"the header says `{_statement_word(key, value)}` twice", span, "keep one")
             fields[key] = value
         effective = fields.get("effective", (None, None))
         status = fields.get("status", (None, None))
@@ -569,7 +577,10 @@ class _Builder(Transformer[Token, Any]):
             if key in ("cite", "note"):
                 fields[key].append(value)
             elif key in fields:
-                self._problem("PR009", f"{where} says `{word}` twice", span, "keep one")
+                if key == "action":
+                    self._problem("PR009", f"{where} says more than one of `force` and `cap`", span, "keep one")
+                else:
+                    self._problem("PR009", f"{where} says `{word}` twice", span, "keep one")
             else:
                 fields[key] = value
         return fields

@@ -788,7 +788,9 @@ class Ruleset:
             CriterionSpec(name, number, label, kind, maximum, scale)
             for (name, number, label, kind, maximum), scale in zip(layout.criteria, layout.level_scales)
         ]
-        out += [CriterionSpec(name, "", label, kind, maximum, None) for name, label, kind, maximum in layout.adjustments]
+        out += [
+            CriterionSpec(name, "", label, kind, maximum, None) for name, label, kind, maximum in layout.adjustments
+        ]
         return tuple(out)
 
     @property
