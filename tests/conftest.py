@@ -21,3 +21,23 @@ def write_criteria(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+# Hypothesis profiles, chosen with PARTYRULES_HYPOTHESIS=ci|thorough (default: ci).
+# ci: quick and deterministic for every push; thorough: many more examples, for a release or a new scale.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile(
+    "ci",
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+settings.register_profile(
+    "thorough",
+    max_examples=2000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+settings.load_profile(__import__("os").environ.get("PARTYRULES_HYPOTHESIS", "ci"))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import operator
 from collections.abc import Callable
 from decimal import Decimal, Inexact, InvalidOperation, getcontext
 from fractions import Fraction
@@ -91,6 +92,7 @@ class _Writer:
         self.constants: dict[tuple[str, str], str] = {}
         self.temps = 0
         self.depth = 1
+        self.decimal_arithmetic = False  # set when a + - * or negation on Decimals is emitted
         self.inputs = {i.name: f"x{k}" for k, i in enumerate(model.inputs)}
         self.lets = {name: f"l{k}" for k, name in enumerate(model.lets)}
         self.all: list[CriterionInfo] = list(model.criteria + model.deductions + model.bonuses)
@@ -220,30 +222,38 @@ class _Writer:
     # -- the program
     def program(self) -> str:
         self.emit("def program(facts):", 0)
-        # Decimal + - * are exact while the context has digits enough; trapping Inexact proves it
-        # on every run (about 80 ns) instead of assuming it, and a run that needs more digits is repeated
-        self.emit("traps = getcontext().traps")
-        self.emit("armed = not traps[Inexact]")
-        self.emit("if armed: traps[Inexact] = True")
+        prologue = len(self.lines)  # the Inexact trap goes here if any Decimal arithmetic is emitted
         self.emit("try:")
         self.depth = 2
         # facts: one inline test of the common case for all inputs at once; anything else
         # (absent, text, out of range, unknown names) goes to the slow path, which names every problem
-        self.emit("get = facts.get")
         specs = [self.fact_spec(spec) for spec in self.model.inputs]
         optional = any(fact.default is not rt.MISSING for fact in specs)
-        if optional:
-            self.emit("absent = 0")
-        for k, fact in enumerate(specs):
-            self.emit(f"x{k} = get({self.const(fact.name)}, MISSING)")
-            if fact.default is not rt.MISSING:
-                self.emit(f"if x{k} is MISSING: x{k} = {self.const(fact.default)}; absent += 1")
+        names = ", ".join(f"x{k}" for k in range(len(specs)))
+        if specs:
+            # all facts given: one C-level lookup; some absent: one by one, with defaults
+            self.emit("try:")
+            self.emit(
+                f"{names}, = {self.const(operator.itemgetter(*[f.name for f in specs]))}(facts)"
+                if len(specs) > 1
+                else f"x0 = facts[{self.const(specs[0].name)}]",
+                2,
+            )
+            if optional:
+                self.emit("absent = 0", 2)
+            self.emit("except KeyError:")
+            self.emit("get = facts.get", 2)
+            if optional:
+                self.emit("absent = 0", 2)
+            for k, fact in enumerate(specs):
+                self.emit(f"x{k} = get({self.const(fact.name)}, MISSING)", 2)
+                if fact.default is not rt.MISSING:
+                    self.emit(f"if x{k} is MISSING: x{k} = {self.const(fact.default)}; absent += 1", 2)
         if specs:
             # every key of the facts is an input exactly when the inputs found number len(facts)
             # (a required input that is absent fails its own test)
             tests = [f"({self.fast_test(k, fact)})" for k, fact in enumerate(specs)]
             tests.append(f"len(facts) {'+ absent ' if optional else ''}== {len(specs)}")
-            names = ", ".join(f"x{k}" for k in range(len(specs)))
             slow = f"{names}, = check_facts({self.const(tuple(specs))}, facts)"
             # a NaN fails a Decimal comparison by raising InvalidOperation (cheaper than is_finite())
             self.emit("try:")
@@ -287,8 +297,17 @@ class _Writer:
         self.depth = 1
         self.emit("except Inexact:")
         self.emit("return retry_exactly(program, facts)", 2)
-        self.emit("finally:")
-        self.emit("if armed: traps[Inexact] = False", 2)
+        if self.scale is None or self.decimal_arithmetic:
+            # Decimal + - * are exact while the context has digits enough; trapping Inexact proves it
+            # on every run (about 80 ns) instead of assuming it, and a run that needs more digits is
+            # repeated. A program whose arithmetic is all on ints (fixed point) needs no trap.
+            self.lines[prologue:prologue] = [
+                "    traps = getcontext().traps",
+                "    armed = not traps[Inexact]",
+                "    if armed: traps[Inexact] = True",
+            ]
+            self.emit("finally:")
+            self.emit("if armed: traps[Inexact] = False", 2)
         return "\n".join(self.lines) + "\n"
 
     def total_decimal(self) -> str:
@@ -585,12 +604,16 @@ class _Writer:
     def _unary(self, node: n.Unary) -> str:
         if node.op == "not":
             return f"(not {self.expr(node.operand)})"
+        if self.type_of(node).kind != "integer":
+            self.decimal_arithmetic = True
         return f"(-{self.expr(node.operand)})"
 
     def _binary(self, node: n.Binary) -> str:
         if node.op in ("and", "or"):
             return f"({self.expr(node.left)} {node.op} {self.expr(node.right)})"
         ratio = self.type_of(node).kind == "ratio"
+        if not ratio and self.type_of(node).kind != "integer":
+            self.decimal_arithmetic = True
         left = self.numeric(node.left, ratio)
         right = self.numeric(node.right, ratio)
         if node.op == "*" and not ratio and "percent" in (self.type_of(node.left).kind, self.type_of(node.right).kind):
