@@ -47,15 +47,15 @@ def test_four_good_runs_in_fixed_point() -> None:
 
 @given(st.integers(0, 12), st.integers(0, 12))
 def test_fixed_point_arithmetic_on_counts(meetings: int, thematic: int) -> None:
-    text = f"""
-ruleset "t/fixed" {{ title "T"; version "1"; basis "b"; effective from 2024-01-01; points illustrative; }}
+    text = """
+ruleset "t/fixed" { title "T"; version "1"; basis "b"; effective from 2024-01-01; points illustrative; }
 input n "N": integer 0..12;
 input m "M": integer 0..12;
-criteria "C" max 12.75 {{
-  item a "A" max 7.5 {{ points = min(n, 3) * 2.5; }}
-  item b "B" max 5.25 {{ points = if m > 6 then 5.25 else m * 0.75; }}
-}}
-grades {{ grade g "G" {{ band from 6.25; }} grade h "H" {{ band below 6.25; }} }}
+criteria "C" max 12.75 {
+  item a "A" max 7.5 { points = min(n, 3) * 2.5; }
+  item b "B" max 5.25 { points = if m > 6 then 5.25 else m * 0.75; }
+}
+grades { grade g "G" { band from 6.25; } grade h "H" { band below 6.25; } }
 """
     model_text = parser.normalise(text)
     model = checker.check(parser.parse(model_text, "t"), "t", model_text)
