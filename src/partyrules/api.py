@@ -18,8 +18,6 @@ from partyrules.model import Model
 from partyrules.nodes import Span
 from partyrules.runtime import InputSpec, Layout, Ruleset, RulesetRef
 
-CRITERIA_SUFFIX = ".criteria"
-
 
 def loads(text: str, filename: str = "<string>") -> Ruleset:
     """Check and compile criteria text. Raises :class:`CriteriaError` listing every problem."""

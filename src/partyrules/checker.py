@@ -139,10 +139,6 @@ def walk(expr: n.Expr) -> Iterator[n.Expr]:
             stack.append(node.otherwise)
 
 
-def _fraction(value: Decimal) -> Fraction:
-    return Fraction(value)
-
-
 def _show(value: Fraction | Decimal | None, percent: bool = False) -> str:
     if value is None:
         return "no limit"

@@ -3,6 +3,7 @@
     partyrules check FILE...                 diagnostics, exit 1 if any error
     partyrules score RULES DATA [-o OUT]     grade every row, summary table, results file
     partyrules explain RULES FACTS           one organisation's score sheet, in Vietnamese
+    partyrules schema RULES [--part P]       JSON Schema of the facts (or evaluations)
 
 RULES is a ``.criteria`` file or the id of a shipped ruleset
 (``vn.hatinh/chi-bo-4-tot``). Exit status: 0 when all is well; 1 when a
@@ -139,6 +140,18 @@ def _parser() -> argparse.ArgumentParser:
         "--id-column", metavar="NAME", help="column holding the row ids (default: the first *_id column)"
     )
     explain.set_defaults(run=run_explain)
+
+    schema = commands.add_parser(
+        "schema",
+        help="print a JSON Schema for a ruleset's facts or evaluations",
+        description="Print a JSON Schema (draft 2020-12) for the facts RULES takes (--part inputs, the default) "
+        "or for the JSON data of its evaluations (--part evaluation).",
+    )
+    schema.add_argument("rules", metavar="RULES", help="a .criteria file or a shipped ruleset id")
+    schema.add_argument(
+        "--part", choices=("inputs", "evaluation"), default="inputs", help="inputs (default) or evaluation"
+    )
+    schema.set_defaults(run=run_schema)
     return parser
 
 
@@ -403,6 +416,18 @@ def run_explain(args: argparse.Namespace) -> int:
         _report_bad_row(table.path, outcome)
         return 1
     sys.stdout.write(outcome.evaluation.explain())
+    return 0
+
+
+# ---------------------------------------------------------------- schema
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    from partyrules.schema import evaluation_schema, inputs_schema
+
+    ruleset = _ruleset(args.rules)
+    document = inputs_schema(ruleset) if args.part == "inputs" else evaluation_schema(ruleset)
+    print(json.dumps(document, ensure_ascii=False, indent=2))
     return 0
 
 

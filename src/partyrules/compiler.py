@@ -81,7 +81,6 @@ class _Writer:
             "days_between": rt.days_between,
             "months_between": rt.months_between,
             "worst": rt.worst,
-            "at_least": rt.at_least,
             "getcontext": getcontext,
             "Inexact": Inexact,
             "InvalidOperation": InvalidOperation,
@@ -366,13 +365,6 @@ class _Writer:
                 return f"type({x}) is date and {low} <= {x} <= {high}"
             return f"type({x}) is date"
         raise AssertionError(fact.kind)  # pragma: no cover
-
-    def number_test(self, x: str, places: int | None) -> str:
-        """Inline test that a fact is an exact number (and has at most ``places`` decimals, if declared)."""
-        if places is None:
-            return f"(type({x}) is int or (type({x}) is Decimal and {x}.is_finite()))"
-        quantum = self.const(Decimal(1).scaleb(-places))
-        return f"(type({x}) is int or (type({x}) is Decimal and {x}.is_finite() and {x}.quantize({quantum}) == {x}))"
 
     def simple(self, node: n.Expr) -> bool:
         """Whether the node's code is a variable or constant, safe to repeat without a temporary."""
@@ -854,11 +846,6 @@ def generate(model: Model, fixed: bool = True) -> tuple[str, dict[str, Any]]:
     head = f"def make({', '.join(['LAYOUT', *names])}):\n"
     source = head + "".join("    " + line + "\n" for line in body.splitlines()) + "    return program\n"
     return source, writer.namespace
-
-
-def fixed_scale(model: Model) -> int | None:
-    """The fixed-point scale the compiled program uses for points, or None for Decimals."""
-    return generate(model)[1]["SCALE"]  # type: ignore[no-any-return]
 
 
 def compile_program(

@@ -52,6 +52,7 @@ class Details:
     rescaled: tuple[str, ...] = ()  # criteria dropped from the scale (and the total rescaled) when not applicable
     mixed: bool = False  # official and illustrative points in one file: mark each criterion
     knockout_notes: tuple[tuple[str, ...], ...] = ()
+    exemption_notes: tuple[tuple[str, ...], ...] = ()
 
 
 def _facts_of(model: Model, *exprs: n.Expr | None) -> tuple[str, ...]:
@@ -73,6 +74,9 @@ def _facts_of(model: Model, *exprs: n.Expr | None) -> tuple[str, ...]:
 
 
 def details(model: Model) -> Details:
+    level_labels = {
+        d.name: tuple(m.label for m in d.members) for d in model.file.declarations if isinstance(d, n.Levels)
+    }
     criteria: dict[str, RuleText] = {}
     for c in model.criteria + model.deductions + model.bonuses:
         criteria[c.name] = _rule_text(model, c)
@@ -100,14 +104,18 @@ def details(model: Model) -> Details:
         exemption_rules=tuple((expr_text(k.condition), k.citations) for k in model.exemptions),
         criteria_label=model.criteria_label,
         member_labels={
-            i.name: {m: label or m for m, label in zip(i.type.members, i.member_labels)}
+            i.name: {
+                m: label or m
+                for m, label in zip(i.type.members, i.member_labels or level_labels.get(i.type.name or "", ()))
+            }
             for i in model.inputs
-            if i.type.kind == "enum"
+            if i.type.kind in ("enum", "level")
         },
         fallbacks=tuple(g.fallback for g in model.grades),
         rescaled=tuple(c.name for c in model.criteria if c.applicable is not None and c.applicable.mode == "rescale"),
         mixed=len({c.status for c in model.criteria + model.deductions + model.bonuses}) > 1,
         knockout_notes=tuple(k.notes for k in model.knockouts),
+        exemption_notes=tuple(k.notes for k in model.exemptions),
     )
 
 
@@ -253,6 +261,12 @@ def explain_text(evaluation: Evaluation) -> str:
     exempt = evaluation.not_graded
     if exempt is not None:
         lines.append(f"  Không xếp loại: {exempt.label}")
+        index = [e[0] for e in layout.exemptions].index(exempt.id)
+        if info is not None:
+            rule, cites = info.exemption_rules[index]
+            lines.append(f"      quy tắc: {rule}")
+            lines.extend(f"      căn cứ: {c}" for c in cites)
+            lines.extend(f"      ghi chú: {note}" for note in info.exemption_notes[index])
     if evaluation.grade is not None:
         lines.append(f"  Kết quả: {evaluation.grade_label}")
     return "\n".join(lines) + "\n"

@@ -131,12 +131,6 @@ class Model:
     types: dict[int, Type] = attrs.field(eq=False, repr=False)
     resolutions: dict[int, Resolution] = attrs.field(eq=False, repr=False)
 
-    def criterion(self, name: str) -> CriterionInfo:
-        for c in self.criteria + self.deductions + self.bonuses:
-            if c.name == name:
-                return c
-        raise KeyError(name)
-
     @property
     def scored(self) -> bool:
         return self.criteria_maximum is not None

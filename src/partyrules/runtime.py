@@ -65,7 +65,7 @@ def _number(value: object, percent: bool = False) -> Decimal | None:
     if isinstance(value, Decimal):
         return value if value.is_finite() else None
     if isinstance(value, str):
-        text = value.strip().replace("\u00a0", "").replace(" ", "")
+        text = value.strip()  # inner spaces are not thousands separators here: "1 0" is not 10
         if percent and text.endswith("%"):
             text = text[:-1]
         if not _PLAIN_NUMBER.fullmatch(text):
@@ -360,11 +360,6 @@ def months_between(start: datetime.date, end: datetime.date) -> int:
 def worst(levels: Iterable[int | None]) -> int | None:
     present = [lv for lv in levels if lv is not None]
     return max(present) if present else None
-
-
-def at_least(a: int | None, b: int | None) -> bool:
-    """Level a is at least as good as level b (index 0 is the best)."""
-    return a is not None and b is not None and a <= b
 
 
 # ---------------------------------------------------------------- results
