@@ -15,7 +15,7 @@ import datetime
 import hashlib
 import json
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal, Inexact, InvalidOperation, getcontext
 from fractions import Fraction
 from typing import Any
@@ -76,6 +76,8 @@ class _Writer:
             "coerce_level": rt.coerce_level,
             "coerce_date": rt.coerce_date,
             "check_facts": rt.check_facts,
+            "not_a_mapping": rt.not_a_mapping,
+            "Mapping": Mapping,
             "to_fraction": rt.to_fraction,
             "round_half_up": rt.round_half_up,
             "days_between": rt.days_between,
@@ -230,20 +232,22 @@ class _Writer:
         optional = any(fact.default is not rt.MISSING for fact in specs)
         names = ", ".join(f"x{k}" for k in range(len(specs)))
         if specs:
-            # all facts given: one C-level lookup; some absent: one by one, with defaults
-            self.emit("try:")
+            # all facts given: one C-level lookup; some absent: one by one, with defaults (a failed
+            # lookup raises KeyError, which costs more than the gets: only try when the count fits)
+            self.emit(f"complete = type(facts) is dict and len(facts) == {len(specs)}")
+            self.emit("if complete:")
+            self.emit("try:", 2)
+            getter = self.const(operator.itemgetter(*[f.name for f in specs]))
             self.emit(
-                f"{names}, = {self.const(operator.itemgetter(*[f.name for f in specs]))}(facts)"
-                if len(specs) > 1
-                else f"x0 = facts[{self.const(specs[0].name)}]",
-                2,
+                f"{names}, = {getter}(facts)" if len(specs) > 1 else f"x0 = facts[{self.const(specs[0].name)}]", 3
             )
+            self.emit("except KeyError:", 2)
+            self.emit("complete = False", 3)
             if optional:
-                self.emit("absent = 0", 2)
-            self.emit("except KeyError:")
+                self.emit("absent = 0")
+            self.emit("if not complete:")
+            self.emit("if type(facts) is not dict and not isinstance(facts, Mapping): not_a_mapping(facts)", 2)
             self.emit("get = facts.get", 2)
-            if optional:
-                self.emit("absent = 0", 2)
             for k, fact in enumerate(specs):
                 self.emit(f"x{k} = get({self.const(fact.name)}, MISSING)", 2)
                 if fact.default is not rt.MISSING:

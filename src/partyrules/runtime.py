@@ -308,6 +308,10 @@ def check_facts(specs: tuple[FactSpec, ...], facts: Mapping[str, Any]) -> tuple[
 # ---------------------------------------------------------------- exact arithmetic helpers used by compiled code
 
 
+def not_a_mapping(facts: object) -> Any:
+    raise FactsError([FactProblem("*", f"facts must be a mapping of input names to values, not {type(facts).__name__}")])
+
+
 def retry_exactly(program: Callable[[Mapping[str, Any]], Any], facts: Mapping[str, Any]) -> Any:
     """Run a program again with many more digits after a value could not be held exactly."""
     if getcontext().prec >= MAX_DIGITS:
@@ -741,7 +745,7 @@ class CriterionSpec:
 Program = Callable[[Mapping[str, Any]], Evaluation]
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, slots=False)
 class Ruleset:
     """A checked, compiled criteria file. Immutable; evaluate it as often as you like.
 
@@ -793,13 +797,13 @@ class Ruleset:
         """The not-graded rules (id and reason)."""
         return tuple(GradeSpec(name, label) for name, label in self.layout.exemptions)
 
+    def __attrs_post_init__(self) -> None:
+        # evaluate *is* the compiled program (which checks its argument): no extra call per organisation
+        object.__setattr__(self, "evaluate", self.program)
+
     def evaluate(self, facts: Mapping[str, Any]) -> Evaluation:
         """Score one organisation. Raises :class:`FactsError` listing every problem with the facts."""
-        if type(facts) is not dict and not isinstance(facts, Mapping):
-            raise FactsError(
-                [FactProblem("*", f"facts must be a mapping of input names to values, not {type(facts).__name__}")]
-            )
-        return self.program(facts)
+        return self.program(facts)  # pragma: no cover - replaced per instance by the program itself
 
     def evaluate_many(self, rows: Iterable[Mapping[str, Any]]) -> Iterator[Evaluation | FactsError]:
         """Score rows lazily, in order; a bad row yields its :class:`FactsError` and the others go on."""
