@@ -148,7 +148,8 @@ def build(model: Model, source: str, *, fixed_point: bool = True) -> Ruleset:
             required=not i.has_default,
             default=i.default,
             members=i.type.members,
-            member_labels=i.member_labels,
+            member_labels=i.member_labels
+            or (level_labels.get(i.type.name or "", ()) if i.type.kind == "level" else ()),
         )
         for i in model.inputs
     )

@@ -17,7 +17,8 @@ How facts appear in the schema:
   as the annotations ``x-minimum``/``x-maximum`` (exact decimal text) which a
   validator does not check; the ``pattern`` checks the form and the declared
   decimal places, and the integer form carries a real ``minimum``/``maximum``.
-  ``partyrules`` checks the range when it scores.
+  ``partyrules`` checks the range when it scores. Without a declared range,
+  numbers of 10**15 or more are refused (checked in the integer form only).
 * ``boolean`` — ``true``/``false``.
 * ``date`` — a string with ``format: date`` and a ``YYYY-MM-DD`` pattern; the
   range, if any, again as ``x-minimum``/``x-maximum``.
@@ -41,9 +42,6 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from partyrules import nodes as n
-from partyrules.diagnostics import CriteriaError
-from partyrules.parser import parse
 from partyrules.runtime import FACT_MAGNITUDE, InputSpec, Ruleset
 
 __all__ = ["DIALECT", "evaluation_schema", "inputs_schema"]
@@ -56,8 +54,8 @@ DATE_TEXT = r"^\d{4}-\d{2}-\d{2}$"
 
 _KIND_WORDS = {
     "integer": "số nguyên",
-    "decimal": "số thập phân, viết dạng chuỗi (\"87.5\") hoặc số nguyên",
-    "percent": "tỷ lệ phần trăm, viết dạng chuỗi (\"87.5\" là 87,5 %) hoặc số nguyên",
+    "decimal": 'số thập phân, viết dạng chuỗi ("87.5") hoặc số nguyên',
+    "percent": 'tỷ lệ phần trăm, viết dạng chuỗi ("87.5" là 87,5 %) hoặc số nguyên',
     "boolean": "đúng hoặc sai (true/false)",
     "date": "ngày, dạng YYYY-MM-DD",
     "enum": "một trong",
@@ -70,7 +68,7 @@ _KIND_WORDS = {
 
 def inputs_schema(ruleset: Ruleset) -> dict[str, Any]:
     """A JSON Schema for the facts of ``ruleset``, as :func:`serialize.facts_to_data` writes them."""
-    labels = _level_labels(ruleset)
+    labels: dict[str, dict[str, str]] = {}  # InputSpec.member_labels carries choice and level labels
     properties: dict[str, Any] = {}
     for spec in ruleset.inputs:
         prop = _titled(spec, labels, optional=not spec.required)
@@ -232,24 +230,6 @@ def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _level_labels(ruleset: Ruleset) -> dict[str, dict[str, str]]:
-    """Labels of the members of every level input, by input name, read from the ruleset's source.
-
-    :class:`InputSpec` carries the labels of a ``one of`` choice but not those of
-    a level scale, so the scale's declaration is looked up in the source.
-    """
-    try:
-        tree = parse(ruleset.source, ruleset.filename)
-    except CriteriaError:  # pragma: no cover - a compiled ruleset's source parses
-        return {}
-    scales = {d.name: {m.name: m.label or m.name for m in d.members} for d in tree.declarations if isinstance(d, n.Levels)}
-    out: dict[str, dict[str, str]] = {}
-    for d in tree.declarations:
-        if isinstance(d, n.Input) and d.type.kind == "level" and d.type.scale in scales:
-            out[d.name] = scales[d.type.scale]
-    return out
-
-
 def _ref(ruleset: Ruleset) -> dict[str, str]:
     return {"id": ruleset.id, "version": ruleset.version, "fingerprint": ruleset.fingerprint}
 
@@ -266,13 +246,14 @@ def evaluation_schema(ruleset: Ruleset) -> dict[str, Any]:
     the choices, enumerated. Points are canonical decimal text (``"87.5"``).
     """
     layout = ruleset.layout
-    labels = _level_labels(ruleset)
+    labels: dict[str, dict[str, str]] = {}  # InputSpec.member_labels carries choice and level labels
     grade_ids = [g for g, _ in layout.grades]
     facts = {spec.name: _titled(spec, labels, optional=False) for spec in ruleset.inputs}
     number = {"type": "string", "pattern": NUMBER_TEXT}
     inputs = [
         _record(
-            {"name": _const(name), "kind": _const(kind)} | ({} if members is None else {"levels": _const(list(members))})
+            {"name": _const(name), "kind": _const(kind)}
+            | ({} if members is None else {"levels": _const(list(members))})
         )
         for name, kind, members in zip(layout.inputs, layout.input_kinds, layout.level_members)
     ]
@@ -308,7 +289,9 @@ def evaluation_schema(ruleset: Ruleset) -> dict[str, Any]:
             fields["applicable"] = {"type": "boolean"}
         adjustments.append(_record(fields, title=label))
     requirements = [
-        _record({"grade": _const(layout.grades[g][0]), "label": _const(label), "held": {"type": "boolean"}}, title=label)
+        _record(
+            {"grade": _const(layout.grades[g][0]), "label": _const(label), "held": {"type": "boolean"}}, title=label
+        )
         for g, label in layout.requirements
     ]
     knockouts = [
@@ -391,4 +374,6 @@ def _record(fields: dict[str, Any], title: str | None = None) -> dict[str, Any]:
 
 def _tuple(items: list[dict[str, Any]]) -> dict[str, Any]:
     """An array of exactly these items, in this order."""
+    if not items:
+        return {"type": "array", "maxItems": 0}  # prefixItems may not be empty
     return {"type": "array", "prefixItems": items, "minItems": len(items), "items": False}

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import cattrs
 
 from partyrules.runtime import (
+    _PLAIN_NUMBER,  # the one definition of a number written as text
     ADDED,
     BAND_GRADE,
     CRITERIA_TOTAL,
@@ -232,10 +233,9 @@ def facts_from_data(ruleset: Ruleset, data: Mapping[str, Any]) -> dict[str, Any]
     for name, value in data.items():
         kind = kinds.get(name)
         if kind in ("decimal", "percent") and isinstance(value, (str, int)) and not isinstance(value, bool):
-            try:
-                out[name] = Decimal(str(value))
-            except ArithmeticError:
-                out[name] = value  # evaluation will name the problem
+            # plain decimal text only, as the evaluator accepts it; anything else is left for it to name
+            text = str(value).strip()
+            out[name] = Decimal(text) if _PLAIN_NUMBER.fullmatch(text) else value
         elif kind == "date" and isinstance(value, str):
             try:
                 out[name] = datetime.date.fromisoformat(value)
