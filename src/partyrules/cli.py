@@ -4,6 +4,7 @@
     partyrules score RULES DATA [-o OUT]     grade every row, summary table, results file
     partyrules explain RULES FACTS           one organisation's score sheet, in Vietnamese
     partyrules schema RULES [--part P]       JSON Schema of the facts (or evaluations)
+    partyrules render RULES [--to md|html]   printable score sheet (phiếu chấm điểm)
 
 RULES is a ``.criteria`` file or the id of a shipped ruleset
 (``vn.hatinh/chi-bo-4-tot``). Exit status: 0 when all is well; 1 when a
@@ -152,6 +153,17 @@ def _parser() -> argparse.ArgumentParser:
         "--part", choices=("inputs", "evaluation"), default="inputs", help="inputs (default) or evaluation"
     )
     schema.set_defaults(run=run_schema)
+
+    sheet = commands.add_parser(
+        "render",
+        help="print a blank score sheet (phiếu chấm điểm) for RULES",
+        description="Lay RULES out as a printable score sheet: Markdown, or a self-contained HTML page for A4 paper. "
+        "Prints it on stdout, or writes it to --output (all at once: the file is replaced only when complete).",
+    )
+    sheet.add_argument("rules", metavar="RULES", help="a .criteria file or a shipped ruleset id")
+    sheet.add_argument("--to", choices=("md", "html"), default="md", help="md (Markdown, the default) or html")
+    sheet.add_argument("-o", "--output", metavar="FILE", help="write the sheet to FILE instead of stdout")
+    sheet.set_defaults(run=run_render)
     return parser
 
 
@@ -428,6 +440,24 @@ def run_schema(args: argparse.Namespace) -> int:
     ruleset = _ruleset(args.rules)
     document = inputs_schema(ruleset) if args.part == "inputs" else evaluation_schema(ruleset)
     print(json.dumps(document, ensure_ascii=False, indent=2))
+    return 0
+
+
+# ---------------------------------------------------------------- render
+
+
+def run_render(args: argparse.Namespace) -> int:
+    from partyrules.render import render_html, render_markdown
+
+    path = _rules_path(args.rules)
+    if args.output is not None:
+        _check_output(args.output, path)
+    ruleset = partyrules.load(path)
+    text = render_html(ruleset) if args.to == "html" else render_markdown(ruleset)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        data.write_atomic(args.output, lambda stream: stream.write(text))
     return 0
 
 

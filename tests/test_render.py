@@ -1,0 +1,249 @@
+"""Printable score sheets: Markdown and HTML of every shipped ruleset, escaping, the `render` command."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+
+import attrs
+import pytest
+
+import partyrules
+from partyrules import cli, render
+from partyrules.printer import number_text
+
+SHEETS = Path(__file__).resolve().parent.parent / "docs" / "sheets"
+VOID = {"meta", "col", "br", "img", "hr", "input", "link", "wbr", "source"}
+
+SMALL = """\
+ruleset "test/escape" {
+  title "Thử <b>in đậm</b> & “ngoặc”";
+  version "1";
+  basis "Căn cứ <i>thử</i> & khác";
+  effective from 2024-01-01;
+  points illustrative "thử";
+}
+
+input rate "Tỷ lệ <đạt> & hơn": percent;
+input flag "Cờ": boolean = false;
+
+criteria "Thang <điểm> & mục" max 20 {
+  item a "Mục <a href='x'> & b" max 10 {
+    cite "Điều <5> & 6";
+    points = bands rate { from 90%: 10; from 50%: 5; otherwise: 0; };
+  }
+  item b "Mục b" max 10 {
+    points = if flag and rate < 50% then 10 else 0;
+  }
+}
+
+grades {
+  grade good "Tốt <1> & nhất" { band from 15; require "Cờ <bật>": flag; }
+  grade poor "Kém" { band below 15; }
+}
+"""
+
+
+class Page(HTMLParser):
+    """Parses a sheet strictly enough: every element closed in order, and the cells of each table kept."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.problems: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.tables: list[tuple[str, list[list[str]]]] = []  # (class, body rows of cell texts)
+        self.in_body = False
+        self.cell: list[str] | None = None
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag not in VOID:
+            self.stack.append(tag)
+        if tag == "table":
+            self.tables.append((dict(attrs).get("class") or "", []))
+        elif tag == "tbody":
+            self.in_body = True
+        elif tag == "tr" and self.in_body:
+            self.tables[-1][1].append([])
+        elif tag == "td" and self.in_body:
+            self.cell = []
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+            return
+        self.stack.pop()
+        if tag == "tbody":
+            self.in_body = False
+        elif tag == "td" and self.cell is not None:
+            self.tables[-1][1][-1].append("".join(self.cell).strip())
+            self.cell = None
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def parse(page: str) -> Page:
+    parser = Page()
+    parser.feed(page)
+    parser.close()
+    assert not parser.problems, parser.problems
+    assert not parser.stack, f"not closed: {parser.stack}"
+    return parser
+
+
+def models() -> list[tuple[str, partyrules.Ruleset]]:
+    return [(i, partyrules.shipped(i)) for i in partyrules.shipped_ids()]
+
+
+@pytest.mark.parametrize("ruleset_id", partyrules.shipped_ids())
+def test_html_of_shipped_rulesets(ruleset_id: str) -> None:
+    ruleset = partyrules.shipped(ruleset_id)
+    model = render.model_of(ruleset)
+    page = render.render_html(ruleset)
+    assert page.startswith('<!DOCTYPE html>\n<html lang="vi">')
+    assert '<meta charset="utf-8">' in page
+    parsed = parse(page)
+    tags = {tag for tag, _ in parsed.tags}
+    assert not tags & {"script", "link", "img", "iframe", "object", "embed"}
+    assert not [a for _, attributes in parsed.tags for a in attributes if a in ("src", "href") or a.startswith("on")]
+    assert "url(" not in page and "@import" not in page
+
+    criteria = [rows for cls, rows in parsed.tables if cls == "criteria"]
+    assert len(criteria) == 1
+    rows = criteria[0]
+    assert len(rows) == len(model.criteria)
+    for row, c in zip(rows, model.criteria, strict=True):
+        number, label, maximum, _rule, own, upper = row
+        assert number == c.number
+        assert label.startswith(c.label)
+        assert maximum == number_text(c.maximum) if c.maximum is not None else maximum == "—"
+        assert own == upper == ""  # left blank, to be filled in by hand
+    text = "".join(parsed.text)
+    for c in model.deductions + model.bonuses:
+        assert c.label in text
+    for g in model.grades:
+        assert g.label in text
+    for k in model.knockouts + model.exemptions:
+        assert k.label in text
+    assert ruleset.fingerprint[:16] in text
+    assert ruleset.basis in text
+    assert "Điểm tự chấm" in text and "Điểm cấp trên chấm" in text
+
+
+@pytest.mark.parametrize("ruleset_id", partyrules.shipped_ids())
+def test_markdown_of_shipped_rulesets(ruleset_id: str) -> None:
+    ruleset = partyrules.shipped(ruleset_id)
+    model = render.model_of(ruleset)
+    text = render.render_markdown(ruleset)
+    lines = text.splitlines()
+    for c in model.criteria:
+        row = [line for line in lines if line.startswith(f"| {c.number} | ")]
+        assert len(row) == 1, c.number
+        cells = [cell.strip() for cell in row[0].split(" | ")]
+        assert c.label in cells[1]
+        assert cells[2] == (number_text(c.maximum) if c.maximum is not None else "—")
+    for c in model.deductions + model.bonuses:
+        assert c.label in text
+    for g in model.grades:
+        assert g.label in text
+    for k in model.knockouts + model.exemptions:
+        assert k.label in text
+    assert ruleset.fingerprint[:16] in text
+    assert "Điểm tự chấm" in text
+
+
+def test_bands_and_grade_bands_in_words() -> None:
+    text = render.render_markdown(partyrules.shipped("vn.hatinh/chi-bo-4-tot"))
+    assert "từ 90% trở lên: 12 điểm" in text
+    assert "đến 2: 6 điểm" in text
+    assert "còn lại: 0 điểm" in text
+    assert "| Khá | từ 70 đến dưới 90 |" in text
+    assert "| Đạt “Chi bộ 4 tốt” | từ 90 trở lên |" in text
+    assert "buộc xếp loại “Chưa đạt”" in text
+    assert "xếp loại không cao hơn “Khá”" in text
+    assert "từ ngày 01/01/2023 đến ngày 31/12/2025" in text
+
+
+def test_mixed_status_is_marked() -> None:
+    s = render.sheet(partyrules.shipped("vn/annual-collective-366"))
+    assert s.status == "minh họa"
+    assert any("Nhóm tiêu chí chung (chính thức)" in d for d in s.differing)
+    assert {r.status for r in s.criteria} == {"chính thức", "minh họa"}
+
+
+def test_special_characters_are_escaped(write_criteria: Callable[..., Path]) -> None:
+    path = write_criteria(SMALL)
+    s = render.sheet(path)
+    assert render.sheet(SMALL) == s  # text and path give the same sheet
+    # a criteria text cannot hold `"`; put one in through the sheet itself
+    s = attrs.evolve(s, criteria=(attrs.evolve(s.criteria[0], label='Mục <a href="x"> & b'), *s.criteria[1:]))
+    page = render.render_html(s)
+    parsed = parse(page)
+    assert [tag for tag, _ in parsed.tags if tag in ("a", "b", "i", "đạt", "5")] == []
+    assert "Mục &lt;a href=&quot;x&quot;&gt; &amp; b" in page
+    assert "Tỷ lệ &lt;đạt&gt; &amp; hơn" in page
+    assert "Điều &lt;5&gt; &amp; 6" in page
+    assert "Tốt &lt;1&gt; &amp; nhất" in page
+    assert "<title>Phiếu chấm điểm — Thử &lt;b&gt;in đậm&lt;/b&gt; &amp; “ngoặc”</title>" in page
+    rows = next(rows for cls, rows in parsed.tables if cls == "criteria")
+    assert rows[0][1] == 'Mục <a href="x"> & b'
+    assert "rate < 50%" in "".join(parsed.text)
+    markdown = render.render_markdown(render.sheet(path))
+    assert "Mục \\<a href='x'\\> & b" in markdown
+
+
+def test_cli_render_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["render", "vn.hatinh/chi-bo-4-tot", "--to", "html"]) == 0
+    out = capsys.readouterr().out
+    assert out == render.render_html(partyrules.shipped("vn.hatinh/chi-bo-4-tot"))
+    assert cli.main(["render", "vn/cell-meeting"]) == 0
+    assert capsys.readouterr().out == render.render_markdown(partyrules.shipped("vn/cell-meeting"))
+
+
+def test_cli_render_output(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "sheet.html"
+    target.write_text("old", encoding="utf-8")
+    rules = str(partyrules.shipped_path("vn/annual-collective-366"))
+    assert cli.main(["render", rules, "--to", "html", "--output", str(target)]) == 0
+    assert capsys.readouterr().out == ""
+    assert target.read_text(encoding="utf-8") == render.render_html(partyrules.shipped("vn/annual-collective-366"))
+    assert [p.name for p in tmp_path.iterdir()] == ["sheet.html"]  # no temporary file left behind
+
+
+def test_cli_render_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert cli.main(["render", "vn/no-such-ruleset"]) == 2
+    assert "no shipped ruleset" in capsys.readouterr().err
+    assert cli.main(["render", "vn/cell-meeting", "--output", str(tmp_path / "missing" / "x.md")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert cli.main(["render", "vn/cell-meeting", "--to", "pdf"]) == 2
+
+
+# ---------------------------------------------------------------- the generated sheets in docs/sheets
+# Regenerate with:  PYTHONPATH=src python -m partyrules.render docs/sheets
+
+
+@pytest.mark.parametrize("ruleset_id", partyrules.shipped_ids())
+def test_generated_sheets_are_up_to_date(ruleset_id: str) -> None:
+    s = render.sheet(partyrules.shipped_path(ruleset_id))
+    for suffix, text in ((".md", render.render_markdown(s)), (".html", render.render_html(s))):
+        path = SHEETS / render.sheet_name(ruleset_id, suffix)
+        assert path.exists(), f"{path} is missing; run: PYTHONPATH=src python -m partyrules.render docs/sheets"
+        assert path.read_text(encoding="utf-8") == text, (
+            f"{path} is stale; run: PYTHONPATH=src python -m partyrules.render docs/sheets"
+        )
+
+
+def test_no_stray_sheets() -> None:
+    expected = {render.sheet_name(i, s) for i in partyrules.shipped_ids() for s in (".md", ".html")}
+    assert {p.name for p in SHEETS.iterdir()} == expected
