@@ -261,7 +261,8 @@ class _Writer:
             # a NaN fails a Decimal comparison by raising InvalidOperation (cheaper than is_finite())
             self.emit("try:")
             self.emit("fast = (" + "\n                and ".join(tests) + ")", 2)
-            self.emit("except InvalidOperation:")
+            # and a declared `places` test on too long a Decimal rounds, which the armed trap turns into Inexact
+            self.emit("except (InvalidOperation, Inexact):")
             self.emit("fast = False", 2)
             self.emit("if not fast:")
             self.emit(slow, 2)
@@ -273,7 +274,13 @@ class _Writer:
             self.emit("if facts: check_facts((), facts)")
         self.emit("problems = []")
         for constraint in self.model.constraints:
-            used = sorted({r.target for node in _names(constraint.condition) if (r := self.resolution(node)).target})
+            used = sorted(
+                {
+                    r.target
+                    for node in _names(constraint.condition)
+                    if (r := self.resolution(node)).kind == "input" and r.target
+                }
+            )
             label = self.const(", ".join(str(x) for x in used) or "*")
             message = self.const(f"breaks the rule: {constraint.label}")
             self.emit(f"if not {self.expr(constraint.condition)}: problems.append(FactProblem({label}, {message}))")
@@ -563,10 +570,16 @@ class _Writer:
                 return DECIMAL_TYPE
         return static
 
-    def result(self, node: n.Expr, scaled: bool = False) -> str:
-        """A value a rule gives (a band's points, a branch): Decimal in a scale with fractional points."""
+    def result(self, node: n.Expr, scaled: bool = False, as_fraction: bool = False) -> str:
+        """A value a rule gives (a band's points, a branch): Decimal in a scale with fractional points.
+
+        ``as_fraction``: the rows mix quotients with other numbers, so every row gives a Fraction
+        (a percentage among them as its true value, not in percent units).
+        """
         if scaled:
             return self.scaled(node)
+        if as_fraction:
+            return self.numeric(node, True)
         if isinstance(node, n.Number) and not node.percent and not self.whole and self.type_of(node).kind == "integer":
             return self.const(Decimal(node.value))
         return self.expr(node)
@@ -624,8 +637,9 @@ class _Writer:
             left, right = self.expr(node.left), self.expr(node.right)
             # index 0 is the best level: "better or equal" is a smaller index
             op = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}[node.op]
-            if node.op in ("==", "!=") or not (self.nullable(node.left) or self.nullable(node.right)):
+            if not (self.nullable(node.left) or self.nullable(node.right)):
                 return f"({left} {op} {right})"
+            # a missing level (criterion not applicable) makes every comparison false, == and != included
             a, b = self.temp(), self.temp()
             return f"(({a} := {left}) is not None and ({b} := {right}) is not None and {a} {op} {b})"
         ratio = "ratio" in (lt.kind, rt_.kind)
@@ -640,13 +654,28 @@ class _Writer:
     def nullable(self, node: n.Expr) -> bool:
         """Whether a level expression can be None (a criterion that may be not applicable)."""
         names: list[str] = []
-        for inner in _walk(node):
+        pending = [node]
+        seen: set[str] = set()
+        while pending:
+            inner_nodes = list(_walk(pending.pop()))
+            for inner in inner_nodes:
+                if isinstance(inner, n.Name):  # look through named values: `let lv = level(c);`
+                    r = self.model.resolutions.get(id(inner))
+                    if r is not None and r.kind == "let" and r.target and r.target not in seen:
+                        seen.add(r.target)
+                        pending.append(self.model.lets[r.target].value)
+            names.extend(self._levels_read(inner_nodes))
+        return any(self.all[self.index[x]].applicable is not None for x in names)
+
+    def _levels_read(self, nodes: list[n.Expr]) -> list[str]:
+        names: list[str] = []
+        for inner in nodes:
             if isinstance(inner, n.Call) and inner.function in ("level", "worst_level"):
                 args = [a.name for a in inner.args if isinstance(a, n.Name)]
                 if inner.function == "worst_level" and not args:
                     args = [c.name for c in self.model.criteria if c.level is not None]
                 names.extend(args)
-        return any(self.all[self.index[x]].applicable is not None for x in names)
+        return names
 
     def _if(self, node: n.If) -> str:
         ratio = self.type_of(node).kind == "ratio"
@@ -732,9 +761,11 @@ class _Writer:
                 threshold = self.points_const(band.threshold.value)
             else:
                 threshold = self._threshold(band.threshold, subject_type, node.subject)
-            parts.append(f"{self.result(band.result, scaled_results)} if {subject} {test} {threshold} else ")
+            parts.append(
+                f"{self.result(band.result, scaled_results, self.type_of(node).kind == 'ratio')} if {subject} {test} {threshold} else "
+            )
         last = node.otherwise if node.otherwise is not None else node.bands[-1].result
-        otherwise = self.result(last, scaled_results)
+        otherwise = self.result(last, scaled_results, self.type_of(node).kind == "ratio")
         if node.otherwise is None and parts:
             parts = parts[:-1]
             if not parts:
@@ -761,9 +792,9 @@ class _Writer:
             subject = bound if first else t
             first = False
             test = " or ".join(f"{subject if i == 0 else t} == {v}" for i, v in enumerate(values))
-            parts.append((self.result(arm.result, scaled_results), test))
+            parts.append((self.result(arm.result, scaled_results, self.type_of(node).kind == "ratio"), test))
         if node.otherwise is not None:
-            tail = self.result(node.otherwise, scaled_results)
+            tail = self.result(node.otherwise, scaled_results, self.type_of(node).kind == "ratio")
         else:
             tail = parts[-1][0]
             parts = parts[:-1]
@@ -802,9 +833,14 @@ class _Writer:
                 else:
                     for op, lit in cell.tests:
                         tests.append(f"{t} {op} {self._cell_value(lit, ctype, column, points)}")
-            rows.append((self.result(row.result, scaled_results), " and ".join(tests) or "True"))
+            rows.append(
+                (
+                    self.result(row.result, scaled_results, self.type_of(node).kind == "ratio"),
+                    " and ".join(tests) or "True",
+                )
+            )
         if node.otherwise is not None:
-            tail = self.result(node.otherwise, scaled_results)
+            tail = self.result(node.otherwise, scaled_results, self.type_of(node).kind == "ratio")
         else:
             tail = rows[-1][0]
             rows = rows[:-1]
