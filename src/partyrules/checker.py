@@ -1192,7 +1192,10 @@ class Checker:
                 return UNKNOWN
             infos = [self._expr(a, scope) for a in args]
             info = self._unify(infos, list(args), "the values of `clamp`", node.span)
-            if info.type is None or not info.type.numeric:
+            if info.type is None:
+                return UNKNOWN
+            if not info.type.numeric:
+                self.error("PR306", "`clamp` needs numbers", node.span)
                 return UNKNOWN
             x, lo, hi = (i.interval for i in infos)
             if x is not None and lo is not None and hi is not None:

@@ -179,16 +179,20 @@ class _Run:
 
     def applies(self, name: str) -> bool:
         rule = self.infos[name].applicable
-        return self._memo(("applicable", name), lambda: rule is None or self.expr(rule.condition) is True)  # type: ignore[no-any-return]
+        return bool(self._memo(("applicable", name), lambda: rule is None or self.expr(rule.condition) is True))
 
     def points(self, name: str) -> Fraction:
-        return self._memo(("points", name), lambda: self._points(self.infos[name]))  # type: ignore[no-any-return]
+        value = self._memo(("points", name), lambda: self._points(self.infos[name]))
+        assert isinstance(value, Fraction)
+        return value
 
     def _points(self, c: CriterionInfo) -> Fraction:
         assert c.maximum is not None, f"{c.name} has no points"
         maximum = _fraction(c.maximum)
         if c.kind == "group":
-            value = sum((self.points(child) for child in c.children if self.infos[child].maximum is not None), Fraction(0))
+            value = sum(
+                (self.points(child) for child in c.children if self.infos[child].maximum is not None), Fraction(0)
+            )
         elif not self.applies(c.name):
             assert c.applicable is not None
             value = maximum if c.applicable.mode == "full" else Fraction(0)
@@ -203,7 +207,8 @@ class _Run:
         c = self.infos[name]
         assert c.level is not None, f"{name} has no level rule"
         rule = c.level
-        return self._memo(("level", name), lambda: self.expr(rule) if self.applies(name) else None)  # type: ignore[no-any-return]
+        value = self._memo(("level", name), lambda: self.expr(rule) if self.applies(name) else None)
+        return None if value is None else int(value)
 
     # -- expressions
     def expr(self, node: n.Expr) -> Value:
@@ -262,9 +267,9 @@ class _Run:
     def _compare(self, node: n.Compare) -> Value:
         left, right = self.expr(node.left), self.expr(node.right)
         if self._is_level(node.left) or self._is_level(node.right):
-            # a criterion that does not apply has no level: every comparison with it is false, `!=` true
+            # a criterion that does not apply has no level: every comparison with it is false, `==` and `!=` too
             if left is None or right is None:
-                return node.op == "!="
+                return False
             # index 0 is the best level: "at least as good" is "an index no larger"
             return _ORDER[node.op](-left, -right)
         return _ORDER[node.op](left, right)
@@ -332,7 +337,11 @@ class _Run:
 
     def _table(self, node: n.Table) -> Value:
         values = [self.expr(c) for c in node.columns]
-        hits = [row for row in node.rows if all(self._cell(cell, v, col) for cell, v, col in zip(row.cells, values, node.columns))]
+        hits = [
+            row
+            for row in node.rows
+            if all(self._cell(cell, v, col) for cell, v, col in zip(row.cells, values, node.columns))
+        ]
         if node.hit_policy == "unique" and len(hits) > 1:
             raise BrokenPromise(f"two rows of a unique table match {values} (line {node.span.line})")
         if hits:
@@ -370,12 +379,16 @@ class _Run:
             if c.level is not None:
                 self.level(c.name)
         # step 4: criteria points, rescaled when criteria were left out
-        criteria = sum((self.points(c.name) for c in model.criteria if c.parent is None and c.maximum is not None), Fraction(0))
+        criteria = sum(
+            (self.points(c.name) for c in model.criteria if c.parent is None and c.maximum is not None), Fraction(0)
+        )
         left_out = sum(
             (
                 _fraction(c.maximum)
                 for c in model.criteria
-                if c.applicable is not None and c.applicable.mode == "rescale" and not self.applies(c.name)
+                if c.applicable is not None
+                and c.applicable.mode == "rescale"
+                and not self.applies(c.name)
                 and c.maximum is not None
             ),
             Fraction(0),
@@ -408,7 +421,10 @@ class _Run:
         grade = band
         while not all(held[grade]):
             fallback = grades[grade].fallback
-            grade = fallback if fallback is not None else grade + 1
+            lower = fallback if fallback is not None else grade + 1
+            if not grade < lower < len(grades):
+                raise BrokenPromise(f"grade {grades[grade].name} falls back to grade number {lower}")
+            grade = lower
         # step 8: knock-outs: the worst forced grade, then caps
         fired = [rule for rule in model.knockouts if self.expr(rule.condition) is True]
         forced = [rule.grade for rule in fired if rule.action == "force" and rule.grade is not None]
@@ -436,9 +452,7 @@ class _Run:
             deducted=deducted,
             added=added,
             band_grade=grades[band].name,
-            requirements=tuple(
-                (g.name, r.label, h) for g, hs in zip(grades, held) for r, h in zip(g.requirements, hs)
-            ),
+            requirements=tuple((g.name, r.label, h) for g, hs in zip(grades, held) for r, h in zip(g.requirements, hs)),
             knockouts=tuple(rule.name for rule in fired),
             not_graded=exempt[0] if exempt else None,
         )

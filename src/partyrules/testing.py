@@ -160,3 +160,310 @@ def facts(ruleset: Ruleset, *, omit_optional: bool = True) -> st.SearchStrategy[
     """
     order = favourable_order(ruleset)
     return _facts(ruleset, omit_optional, order).filter(lambda f: _acceptable(ruleset, f))
+
+
+# ---------------------------------------------------------------- invalid facts
+# Facts that break exactly one declared rule, for testing that evaluation refuses them and
+# names the right input. Built on a valid draw from :func:`facts`; the constraint kind checks its
+# draw with the reference interpreter (not with the ruleset under test).
+
+#: Values of the wrong kind for each input kind (floats are never accepted: they are not exact).
+_WRONG_KIND: dict[str, tuple[Any, ...]] = {
+    "integer": (
+        2.0,
+        0.5,
+        Decimal("0.5"),
+        "2.5",
+        "twelve",
+        "1e3",
+        "1,5",
+        "NaN",
+        "inf",
+        Decimal("NaN"),
+        Decimal("sNaN"),
+        Decimal("Infinity"),
+        True,
+        False,
+        "5%",
+        [1],
+        datetime.date(2024, 1, 1),
+    ),
+    "decimal": (
+        2.5,
+        0.0,
+        "abc",
+        "1e3",
+        "1,5",
+        "NaN",
+        "-inf",
+        Decimal("NaN"),
+        Decimal("sNaN"),
+        Decimal("-Infinity"),
+        True,
+        "5%",
+        "--1",
+        [1],
+    ),
+    "percent": (
+        87.5,
+        0.0,
+        "abc",
+        "5e1",
+        "1,5",
+        "NaN",
+        "%",
+        "5%%",
+        Decimal("NaN"),
+        Decimal("sNaN"),
+        Decimal("Infinity"),
+        True,
+        False,
+        [50],
+    ),
+    "boolean": ("maybe", "2", "truth", 2, -1, 1.0, 0.0, Decimal(1), [True]),
+    "enum": (0, 1, True, Decimal(1), 1.0, ["a"]),
+    "level": (0, 1, True, Decimal(1), 1.0, ["a"]),
+    "date": (
+        "2025-02-30",
+        "yesterday",
+        "30/06/2025",
+        "2025-6-30x",
+        datetime.datetime(2024, 1, 1, 12, 0),
+        20240101,
+        Decimal(1),
+        1.5,
+        True,
+    ),
+}
+
+_IDENTIFIER = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,15}", fullmatch=True)
+
+
+def _unit(spec: InputSpec) -> int:
+    return 100 if spec.kind == "percent" else 1
+
+
+def _wrong_kind(spec: InputSpec) -> st.SearchStrategy[Any]:
+    values = st.sampled_from(_WRONG_KIND[spec.kind])
+    if spec.kind in ("enum", "level"):
+        members = set(spec.members)
+        unknown = _IDENTIFIER.filter(lambda word: word.strip() not in members)
+        return st.one_of(unknown, values)
+    return values
+
+
+def _outside(spec: InputSpec) -> st.SearchStrategy[Any] | None:
+    """Values just (or far) outside the declared range, or beyond the size limit when there is none."""
+    steps = st.integers(1, 10**6)
+    if spec.kind == "integer":
+        if spec.low is None or spec.high is None:
+            limit = 10**15
+            return steps.flatmap(lambda k: st.sampled_from([limit - 1 + k, -(limit - 1 + k)]))
+        lowest, highest = int(spec.low), int(spec.high)
+        return steps.flatmap(lambda k: st.sampled_from([lowest - k, highest + k]))
+    if spec.kind in ("decimal", "percent"):
+        quantum = Decimal(1).scaleb(-(spec.places if spec.places is not None else 2))
+        if spec.low is None or spec.high is None:
+            size = Decimal(10) ** 15
+            return steps.flatmap(lambda k: st.sampled_from([size + (k - 1) * quantum, -size - (k - 1) * quantum]))
+        low, high = Decimal(spec.low) * _unit(spec), Decimal(spec.high) * _unit(spec)
+        return steps.flatmap(lambda k: st.sampled_from([low - k * quantum, high + k * quantum]))
+    if spec.kind == "date":
+        outside: list[st.SearchStrategy[datetime.date]] = []
+        first, last = spec.low, spec.high
+        if isinstance(first, datetime.date) and first > datetime.date.min:
+            before = (first - datetime.date.min).days
+            outside.append(st.integers(1, before).map(lambda k: first - datetime.timedelta(days=k)))
+        if isinstance(last, datetime.date) and last < datetime.date.max:
+            after = (datetime.date.max - last).days
+            outside.append(st.integers(1, after).map(lambda k: last + datetime.timedelta(days=k)))
+        return st.one_of(*outside) if outside else None
+    return None
+
+
+def _too_precise(spec: InputSpec) -> st.SearchStrategy[Any] | None:
+    """Values inside the range with one decimal place more than ``places`` allows."""
+    if spec.kind not in ("decimal", "percent") or spec.places is None:
+        return None
+    fine = Decimal(1).scaleb(-(spec.places + 1))
+    low = Decimal(spec.low) * _unit(spec) if spec.low is not None else Decimal(0)
+    high = Decimal(spec.high) * _unit(spec) if spec.high is not None else low + 1
+    # low plus k tenths of the smallest step allowed; k not a multiple of 10 keeps the extra place
+    count = int(min((high - low) / fine, Decimal(10**6)))
+    if count < 1:
+        return None
+    return st.integers(1, count).filter(lambda k: k % 10 != 0).map(lambda k: low + k * fine)
+
+
+def _fact_candidates(spec: InputSpec) -> list[Any]:
+    """A few valid values of an input, ends and middle first: the search space for breaking a constraint."""
+    if spec.kind in ("enum", "level"):
+        return list(spec.members)
+    if spec.kind == "boolean":
+        return [False, True]
+    if spec.kind == "date":
+        first = spec.low if isinstance(spec.low, datetime.date) else datetime.date(2000, 1, 1)
+        last = spec.high if isinstance(spec.high, datetime.date) else datetime.date(2100, 12, 31)
+        return sorted({first, first + (last - first) / 2, last})
+    ends = _ends(spec)
+    assert ends is not None
+    low, high = ends
+    if spec.kind == "integer":
+        return sorted({low, min(low + 1, high), (low + high) // 2, max(high - 1, low), high})
+    places = spec.places if spec.places is not None else 2
+    step = Decimal(1).scaleb(-places)
+    middle = ((low + high) / 2).quantize(step)
+    return sorted({low, min(low + step, high), middle, max(high - step, low), high})
+
+
+_MAX_COMBINATIONS = 4096
+
+
+def _breaking_one_constraint(
+    base: st.SearchStrategy[dict[str, Any]],
+    model: Any,
+    choices: list[tuple[Any, list[InputSpec], list[tuple[Any, ...]]]],
+) -> st.SearchStrategy[tuple[dict[str, Any], str]]:
+    from hypothesis import reject
+
+    from partyrules import reference
+
+    # a closure, not arguments: hypothesis shows a composite's arguments, and these are large
+    @st.composite
+    def breaking_one_constraint(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
+        facts_ = dict(draw(base))
+        constraint, specs, combinations = draw(st.sampled_from(choices))
+        names = [spec.name for spec in specs]
+        expected = ", ".join(reference.constraint_inputs(model, constraint))
+
+        def breaks_only_it(trial: dict[str, Any]) -> bool:
+            broken = reference.broken_constraints(model, trial)
+            return len(broken) == 1 and broken[0] is constraint
+
+        # a free draw first (any values), then a scan of the ends and middles from a drawn start
+        trial = {**facts_, **{spec.name: draw(value(spec)) for spec in specs}}
+        if breaks_only_it(trial):
+            return trial, expected
+        start = draw(st.integers(0, len(combinations) - 1))
+        for i in range(len(combinations)):
+            trial = {**facts_, **dict(zip(names, combinations[(start + i) % len(combinations)]))}
+            if breaks_only_it(trial):
+                return trial, expected
+        reject()
+
+    return breaking_one_constraint()
+
+
+def _constraint_choices(ruleset: Ruleset, model: Any) -> list[tuple[Any, list[InputSpec], list[tuple[Any, ...]]]]:
+    """Constraints that some ends-and-middles of their inputs break (from the middle organisation)."""
+    import itertools
+
+    from partyrules import reference
+
+    by_name = {spec.name: spec for spec in ruleset.inputs}
+    baseline = {spec.name: _middle(spec) for spec in ruleset.inputs}
+    choices = []
+    for constraint in model.constraints:
+        specs = [by_name[name] for name in reference.constraint_inputs(model, constraint)]
+        if not specs:
+            continue
+        combinations = list(
+            itertools.islice(itertools.product(*(_fact_candidates(s) for s in specs)), _MAX_COMBINATIONS)
+        )
+        names = [spec.name for spec in specs]
+        if any(
+            constraint in reference.broken_constraints(model, {**baseline, **dict(zip(names, combo))})
+            for combo in combinations
+        ):
+            choices.append((constraint, specs, combinations))
+    return choices
+
+
+def invalid_facts(ruleset: Ruleset) -> st.SearchStrategy[tuple[dict[str, Any], str]]:
+    """Facts that break exactly one declared rule, with the input the :class:`FactsError` must name.
+
+    One of: a required input missing (absent, ``None`` or blank text); a value of the wrong kind
+    (a float, a word for a number or a boolean, an unknown member, an impossible date); a number
+    or date outside its declared range (or beyond the size limit without one); more decimal places
+    than declared; a name that is not an input; a cross-input constraint broken (reported under
+    its inputs joined by ", "), when one can be broken from the ends and middles of its inputs.
+    """
+    from partyrules import reference
+
+    model = reference.load_model(ruleset.source, ruleset.filename)
+    base = facts(ruleset)
+    specs = list(ruleset.inputs)
+    names = {spec.name for spec in specs}
+    kinds: list[st.SearchStrategy[tuple[dict[str, Any], str]]] = []
+
+    def replacing(spec: InputSpec, bad: st.SearchStrategy[Any]) -> st.SearchStrategy[tuple[dict[str, Any], str]]:
+        return st.tuples(base, bad).map(lambda pair: ({**pair[0], spec.name: pair[1]}, spec.name))
+
+    required = [spec for spec in specs if spec.required]
+    if required:
+
+        @st.composite
+        def missing(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
+            facts_ = dict(draw(base))
+            spec = draw(st.sampled_from(required))
+            how = draw(st.sampled_from(["absent", None, "", "   "]))
+            if how == "absent":
+                facts_.pop(spec.name, None)
+            else:
+                facts_[spec.name] = how
+            return facts_, spec.name
+
+        kinds.append(missing())
+    kinds.append(st.sampled_from(specs).flatmap(lambda s: replacing(s, _wrong_kind(s))) if specs else st.nothing())
+    for breaking in (_outside, _too_precise):
+        bad_values = [(s, bad) for s in specs if (bad := breaking(s)) is not None]
+        if bad_values:
+            kinds.append(st.sampled_from(bad_values).flatmap(lambda pair: replacing(*pair)))
+    unknown = st.one_of(_IDENTIFIER, st.text(max_size=20)).filter(lambda key: key not in names)
+    kinds.append(
+        st.tuples(base, unknown, st.sampled_from([1, "x", True, None])).map(lambda t: ({**t[0], t[1]: t[2]}, t[1]))
+    )
+    choices = _constraint_choices(ruleset, model)
+    if choices:
+        kinds.append(_breaking_one_constraint(base, model, choices))
+    one_of_them: st.SearchStrategy[tuple[dict[str, Any], str]] = st.one_of(*kinds)
+
+    # hypothesis shows the strategy given to a test when a draw fails; this one is shown briefly
+    @st.composite
+    def facts_breaking_one_rule(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
+        return draw(one_of_them)
+
+    return facts_breaking_one_rule()
+
+
+# ---------------------------------------------------------------- agreement with the reference interpreter
+
+
+def disagreements(evaluation: Any, expected: Any) -> list[str]:
+    """Where a compiled :class:`~partyrules.Evaluation` differs from a :class:`partyrules.reference.Trace`.
+
+    Empty when they agree on the total, the grade, every criterion's points, level and
+    applicability, the band, every requirement, the knock-outs and the not-graded rule.
+    """
+    from fractions import Fraction
+
+    got = {
+        "total": Fraction(evaluation.total),
+        "grade": evaluation.grade,
+        "points": {k: Fraction(v) for k, v in evaluation.points.items()},
+        "levels": dict(evaluation.levels),
+        "applicable": {c.id: c.applicable for c in evaluation.criteria}
+        | {a.id: a.applicable for a in evaluation.adjustments},
+        "criteria_points": Fraction(evaluation.criteria_points),
+        "deducted": Fraction(evaluation.deducted),
+        "added": Fraction(evaluation.added),
+        "band_grade": evaluation.band_grade,
+        "requirements": tuple((r.grade, r.label, r.held) for r in evaluation.requirements),
+        "knockouts": tuple(k.id for k in evaluation.knockouts),
+        "not_graded": evaluation.not_graded.id if evaluation.not_graded is not None else None,
+    }
+    return [
+        f"{name}: compiled {value!r}, reference {getattr(expected, name)!r}"
+        for name, value in got.items()
+        if value != getattr(expected, name)
+    ]
