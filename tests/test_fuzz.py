@@ -478,6 +478,7 @@ grades {{ grade g "G" {{ band from 0; require "Dưới 60%": v < 60%; }} grade h
 
 @pytest.mark.parametrize("formula", ["clamp(b, b, b)", "clamp(day, day, day)", "clamp(lv, tot, tot)"])
 def test_clamp_of_non_numbers_is_refused(formula: str) -> None:
+    """Was a KeyError from the compiler: the checker left such a call untyped without a diagnostic."""
     text = (
         HEAD
         + f"""

@@ -320,10 +320,10 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
         return datetime.date(year, month + 1, 1)
 
 
-# ---------------------------------------------------------------- where the program once parted from the docs
-# docs/language.md §7: "A level comparison involving a criterion that does not apply is false (and
-# `!=` is true)". The program used to compare missing levels with Python's `==` and `!=`, so two
-# missing levels were equal.
+# ---------------------------------------------------------------- missing levels
+# docs/language.md §7: "A level comparison involving a criterion that does not apply is false, `==`
+# and `!=` included". The program once compared missing levels with Python's `==` and `!=`, so two
+# missing levels were equal (found by this reference).
 
 TWO_MISSING_LEVELS = (
     HEAD
@@ -355,7 +355,7 @@ def test_two_missing_levels_are_not_equal() -> None:
     assert result.requirements[0].held is False
 
 
-def test_a_missing_level_differs() -> None:
+def test_a_missing_level_is_not_different_either() -> None:
     ruleset, model = _both(TWO_MISSING_LEVELS)
     expected = reference.trace(model, {"on": False})
     # neither criterion applies: both comparisons are false (docs/language.md §7), so G3

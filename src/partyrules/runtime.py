@@ -78,6 +78,7 @@ def _number(value: object, percent: bool = False) -> Decimal | None:
     return None
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 
@@ -246,7 +247,10 @@ def coerce_date(
         result = value
     elif isinstance(value, str):
         try:
-            result = datetime.date.fromisoformat(value.strip())
+            text = value.strip()
+            if not _ISO_DATE.fullmatch(text):  # Python 3.11 also reads "20240101": one form on every Python
+                raise ValueError(text)
+            result = datetime.date.fromisoformat(text)
         except ValueError:
             _refuse(name, value, "a date written YYYY-MM-DD", problems)
             return None
