@@ -41,10 +41,6 @@ def _canonical(instance: Any, attribute: Any, value: Any) -> Any:
         return {"decimal": str(value)}
     if isinstance(value, datetime.date):
         return {"date": value.isoformat()}
-    if attrs.has(type(value)):
-        return value
-    if isinstance(value, (list, tuple)):
-        return value
     return value
 
 

@@ -120,10 +120,8 @@ def details(model: Model) -> Details:
 
 
 def _rule_text(model: Model, c: CriterionInfo) -> RuleText:
-    if c.kind == "group":
-        rule = "tổng điểm các mục con" if c.maximum is not None else None
-    else:
-        rule = expr_text(c.points) if c.points is not None else None
+    # a group has no rule of its own: its points are the sum of its parts, each listed with its rule
+    rule = expr_text(c.points) if c.points is not None else None
     applicable = None
     if c.applicable is not None:
         mode = {"zero": "0 điểm", "full": "đủ điểm tối đa", "rescale": "không tính, quy đổi tổng điểm"}[
@@ -275,7 +273,7 @@ def explain_text(evaluation: Evaluation) -> str:
 def _rule_lines(lines: list[str], text: RuleText | None, facts: Any, kinds: dict[str, str], info: Details) -> None:
     if text is None:
         return
-    if text.rule and text.rule != "tổng điểm các mục con":
+    if text.rule:
         lines.append(f"           quy tắc: {text.rule}")
     if text.level_rule:
         lines.append(f"           mức: {text.level_rule}")

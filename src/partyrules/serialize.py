@@ -220,10 +220,7 @@ def structure(data: Any, cls: type[T]) -> T:
 
 def facts_to_data(ruleset: Ruleset, facts: Mapping[str, Any]) -> dict[str, Any]:
     """Facts as JSON-ready data: decimals as strings, dates as ISO text."""
-    known = {i.name for i in ruleset.inputs}
-    return {k: _fact_data(v) for k, v in facts.items() if k in known} | {
-        k: _fact_data(v) for k, v in facts.items() if k not in known
-    }
+    return {k: _fact_data(v) for k, v in facts.items()}
 
 
 def facts_from_data(ruleset: Ruleset, data: Mapping[str, Any]) -> dict[str, Any]:
