@@ -809,14 +809,35 @@ class Ruleset:
         """Score one organisation. Raises :class:`FactsError` listing every problem with the facts."""
         return self.program(facts)  # pragma: no cover - replaced per instance by the program itself
 
-    def evaluate_many(self, rows: Iterable[Mapping[str, Any]]) -> Iterator[Evaluation | FactsError]:
-        """Score rows lazily, in order; a bad row yields its :class:`FactsError` and the others go on."""
-        program = self.program
-        for number, row in enumerate(rows, 1):
-            try:
-                yield program(row)
-            except FactsError as exc:
-                yield FactsError(exc.problems, row=f"row {number}")
+    def evaluate_many(
+        self,
+        rows: Iterable[Mapping[str, Any]],
+        *,
+        id_key: str | None = "id",
+        start: int = 1,
+        workers: int | None = None,
+        chunk_size: int = 1000,
+    ) -> Iterator[Evaluation | RowError]:
+        """Score rows lazily, in input order; a bad row yields a :class:`RowError` and the others go on.
+
+        Nothing is materialised: rows are read as results are consumed, so memory stays flat
+        however many rows there are (a generator of rows is fine).
+
+        ``id_key``: the key of a row that holds the organisation's id (``"id"`` by default, ``None``
+        for none). When a row has it and it is not an input of this ruleset, it is taken out of
+        the facts; a :class:`RowError` carries it with the row's number (``start`` for the first).
+
+        ``workers``: score in that many worker processes, ``chunk_size`` rows per task, a few
+        chunks in flight at a time (memory stays flat). The ruleset reaches the workers pickled
+        and every result is the same as in this process. ``None`` scores here.
+        """
+        if chunk_size < 1:
+            raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
+        if workers is not None and workers < 1:
+            raise ValueError(f"workers must be at least 1 (or None to score in this process), not {workers}")
+        if workers is None:
+            return _score_rows(self, rows, id_key, start)
+        return _score_in_processes(self, rows, id_key, start, workers, chunk_size)
 
     def explain(self, facts: Mapping[str, Any]) -> str:
         return self.evaluate(facts).explain()
@@ -826,3 +847,142 @@ class Ruleset:
         from partyrules.api import _rebuild
 
         return (_rebuild, (self.source, self.filename))
+
+
+# ---------------------------------------------------------------- batches (Ruleset.evaluate_many)
+
+
+class RowError(FactsError):
+    """The facts of one row of a batch cannot be scored: the row's number, its id and every problem."""
+
+    def __init__(self, problems: Iterable[FactProblem], number: int, id: str | None = None) -> None:
+        super().__init__(problems, row=f"row {number}" if id is None else f"row {number} ({id})")
+        self.number = number
+        self.id = id
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception pickles its message only; a worker's error must come back whole
+        return (RowError, (self.problems, self.number, self.id))
+
+
+def _split_id(row: Any, id_key: str) -> tuple[Any, str | None]:
+    """(the facts without the id, the id) when the row is a mapping that has one; else (row, None)."""
+    if not isinstance(row, Mapping) or id_key not in row:
+        return row, None
+    value = row[id_key]
+    facts = dict(row)
+    del facts[id_key]
+    return facts, None if value is None else str(value)
+
+
+def _row_id(row: Any, id_key: str | None) -> str | None:
+    if id_key is None or not isinstance(row, Mapping):
+        return None
+    value = row.get(id_key)
+    return None if value is None else str(value)
+
+
+def _score_rows(
+    ruleset: Ruleset, rows: Iterable[Mapping[str, Any]], id_key: str | None, start: int
+) -> Iterator[Evaluation | RowError]:
+    # the hot loop of a batch: a plain dict without the id key goes straight to the program
+    program = ruleset.program
+    # the key to take out of the facts: the id key, unless it is an input (then it is a fact too)
+    key = id_key if all(spec.name != id_key for spec in ruleset.inputs) else None
+    number = start - 1
+    for row in rows:
+        number += 1
+        facts = row
+        if key is not None and (type(row) is not dict or key in row):
+            facts, _ = _split_id(row, key)
+        try:
+            result: Evaluation | RowError = program(facts)
+        except FactsError as exc:
+            result = RowError(exc.problems, number, _row_id(row, id_key))
+        yield result
+
+
+# A worker process's ruleset, unpickled once when the worker starts (not once per chunk: that
+# would compile it again for every task).
+_worker_ruleset: Ruleset | None = None
+
+
+def _start_worker(pickled: bytes) -> None:
+    import pickle
+
+    global _worker_ruleset
+    _worker_ruleset = pickle.loads(pickled)
+
+
+def score_raw(
+    ruleset: Ruleset, rows: Iterable[Mapping[str, Any]], id_key: str | None, start: int
+) -> tuple[str, list[tuple[Any, ...] | RowError]]:
+    """Score a chunk for another process: its results without their layout, and the fingerprint it was scored with.
+
+    The layout (labels, rules, explanations) is the same for every result of a ruleset: only the
+    values travel, and :func:`attach_layout` gives them the receiving side's own layout.
+    """
+    results: list[tuple[Any, ...] | RowError] = []
+    for result in _score_rows(ruleset, rows, id_key, start):
+        results.append(result if isinstance(result, RowError) else result[1:])  # a tuple's slice is a plain tuple
+    return ruleset.fingerprint, results
+
+
+def attach_layout(
+    ruleset: Ruleset, scored: tuple[str, list[tuple[Any, ...] | RowError]]
+) -> list[Evaluation | RowError]:
+    """The results of :func:`score_raw` as evaluations sharing this ruleset's layout."""
+    fingerprint, results = scored
+    if fingerprint != ruleset.fingerprint:
+        raise RuntimeError(
+            f"a worker scored with ruleset {fingerprint[:12]}, not {ruleset.fingerprint[:12]}: "
+            "the ruleset did not survive pickling"
+        )
+    head = (ruleset.layout,)
+    new = tuple.__new__
+    return [item if isinstance(item, RowError) else new(Evaluation, head + item) for item in results]
+
+
+def _score_chunk(rows: list[Mapping[str, Any]], id_key: str | None, start: int) -> Any:
+    assert _worker_ruleset is not None, "the worker was started without its ruleset"
+    return score_raw(_worker_ruleset, rows, id_key, start)
+
+
+def chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Lists of ``size`` rows (the last one shorter), read lazily."""
+    import itertools
+
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _score_in_processes(
+    ruleset: Ruleset,
+    rows: Iterable[Mapping[str, Any]],
+    id_key: str | None,
+    start: int,
+    workers: int,
+    chunk_size: int,
+) -> Iterator[Evaluation | RowError]:
+    import collections
+    import pickle
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    # pickled here whatever the start method (a forked worker would inherit the object): every
+    # worker runs the ruleset rebuilt from its pickle, and attach_layout checks its fingerprint
+    pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(pickle.dumps(ruleset),))
+    # two chunks per worker: one being scored, one waiting; more would only hold memory
+    pending: collections.deque[Future[Any]] = collections.deque()
+    try:
+        number = start
+        for chunk in chunks(rows, chunk_size):
+            pending.append(pool.submit(_score_chunk, chunk, id_key, number))
+            number += len(chunk)
+            if len(pending) >= 2 * workers:
+                yield from attach_layout(ruleset, pending.popleft().result())
+        while pending:
+            yield from attach_layout(ruleset, pending.popleft().result())
+    finally:
+        # a consumer that stops early (or an error) must not wait for chunks nobody will read
+        pool.shutdown(wait=True, cancel_futures=True)
