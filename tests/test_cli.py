@@ -239,7 +239,11 @@ def test_score_semicolons_and_bom(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert semi.read_bytes().startswith(b"\xef\xbb\xbfcell_id;cell_name;")
     status, _, err = run(capsys, "score", RULES, plain, "-o", tmp_path / "plain.jsonl")
     assert status == 0, err
+    # decimal commas are read only when asked: a `;` file need not be written the Vietnamese way
     status, _, err = run(capsys, "score", RULES, semi, "-o", tmp_path / "excel.jsonl")
+    assert status == 1
+    assert "attendance_rate: '98,68' has a comma" in err and "--numbers vi" in err
+    status, _, err = run(capsys, "score", RULES, semi, "--numbers", "vi", "-o", tmp_path / "excel.jsonl")
     assert status == 0, err
     assert (tmp_path / "plain.jsonl").read_bytes() == (tmp_path / "excel.jsonl").read_bytes()
     first = json.loads((tmp_path / "excel.jsonl").read_text(encoding="utf-8").splitlines()[0])

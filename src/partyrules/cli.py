@@ -22,8 +22,7 @@ import json
 import os
 import sys
 import unicodedata
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -106,23 +105,53 @@ def _parser() -> argparse.ArgumentParser:
     score = commands.add_parser(
         "score",
         help="score every row of a data file",
-        description="Score every organisation in DATA (CSV, JSON lines or JSON). Prints a summary of the grades; "
-        "writes every organisation's result to --output. Rejected rows are reported on stderr as "
-        "DATA:ROW (id): input: message, where ROW is the line number (the first data row of a CSV is 2).",
+        description="Score every organisation in DATA (CSV, JSON lines, JSON or an Excel .xlsx workbook). Prints a "
+        "summary of the grades; writes every organisation's result to --output and a batch report to --report. "
+        "Rejected rows are reported on stderr as DATA:ROW (id): input: message, where ROW is the line number "
+        "(the first data row of a CSV is 2; in a workbook, the row number Excel shows). See docs/data-formats.md.",
     )
     score.add_argument("rules", metavar="RULES", help="a .criteria file or a shipped ruleset id")
-    score.add_argument("data", metavar="DATA", help="data file: .csv (`,` or `;`), .jsonl or .json")
-    score.add_argument("-o", "--output", metavar="FILE", help="write every result to FILE (.csv or .jsonl)")
+    score.add_argument("data", metavar="DATA", help="data file: .csv (`,` `;` or tab), .jsonl, .json or .xlsx")
+    score.add_argument("-o", "--output", metavar="FILE", help="write every result to FILE (.csv, .jsonl or .xlsx)")
     score.add_argument(
         "--format",
-        choices=("table", "csv", "jsonl"),
+        choices=("table", "csv", "jsonl", "xlsx"),
         default=None,
         help="format of --output (default: from its extension); without --output, csv or jsonl print "
         "the results on stdout and the summary on stderr",
     )
     score.add_argument("--summary", metavar="COLUMN", help="count grades per value of COLUMN (e.g. district)")
     score.add_argument(
+        "--report",
+        metavar="FILE",
+        help="write a batch report to FILE (.html): grade counts (per --summary COLUMN), a histogram of totals, "
+        "every organisation's breakdown and the rejected rows",
+    )
+    score.add_argument(
         "--id-column", metavar="NAME", help="column holding the row ids (default: the first *_id column)"
+    )
+    score.add_argument(
+        "--columns",
+        metavar="MAP.json",
+        help='rename the file\'s columns to input names: a JSON object {"column in the file": "input", ...}',
+    )
+    score.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="COLUMN=INPUT",
+        help='rename one column, e.g. --column "Tỷ lệ dự họp=attendance_rate" (repeatable; wins over --columns)',
+    )
+    score.add_argument(
+        "--numbers",
+        choices=data.NUMBER_STYLES,
+        default="plain",
+        help="how numbers written as text are read: plain (1234.5, the default) or vi (1.234,5); "
+        "a number not written that way rejects its row",
+    )
+    score.add_argument("--sheet", metavar="NAME", help="the worksheet of an .xlsx workbook to read")
+    score.add_argument(
+        "--no-progress", action="store_true", help="no progress bar (it shows only when stderr is a terminal)"
     )
     score.set_defaults(run=run_score)
 
@@ -157,11 +186,18 @@ def _parser() -> argparse.ArgumentParser:
     sheet = commands.add_parser(
         "render",
         help="print a blank score sheet (phiếu chấm điểm) for RULES",
-        description="Lay RULES out as a printable score sheet: Markdown, or a self-contained HTML page for A4 paper. "
+        description="Lay RULES out as a printable score sheet: Markdown, or a self-contained HTML page for A4 paper; "
+        "or, with --to xlsx, as an Excel fill-in workbook (one row per organisation, one column per input, "
+        "with data validation) that `partyrules score RULES FILLED.xlsx` reads back. "
         "Prints it on stdout, or writes it to --output (all at once: the file is replaced only when complete).",
     )
     sheet.add_argument("rules", metavar="RULES", help="a .criteria file or a shipped ruleset id")
-    sheet.add_argument("--to", choices=("md", "html"), default="md", help="md (Markdown, the default) or html")
+    sheet.add_argument(
+        "--to",
+        choices=("md", "html", "xlsx"),
+        default="md",
+        help="md (Markdown, the default), html, or xlsx (a fill-in workbook; needs --output)",
+    )
     sheet.add_argument("-o", "--output", metavar="FILE", help="write the sheet to FILE instead of stdout")
     sheet.set_defaults(run=run_render)
     return parser
@@ -223,28 +259,49 @@ def run_score(args: argparse.Namespace) -> int:
     output_format = _output_format(args)
     if args.output is not None:
         _check_output(args.output, args.data)
+        if output_format == "xlsx":
+            data.openpyxl_module()  # a missing extra is said before the scoring, not after
+    if args.report is not None:
+        _check_output(args.report, args.data)
+        if args.output is not None and _same_path(args.report, args.output):
+            raise UsageError(f"{args.report}: --report and --output name the same file")
+    mapping = data.read_column_map(args.columns) if args.columns is not None else {}
+    mapping.update(data.parse_column(c) for c in args.column)
     ruleset = _ruleset(args.rules)
-    table = data.read(args.data, ruleset.inputs, id_column=args.id_column)
+    table = data.read(
+        args.data, ruleset.inputs, id_column=args.id_column, columns=mapping, numbers=args.numbers, sheet=args.sheet
+    )
     if args.summary is not None:
         _check_summary_column(args.summary, ruleset, table)
     for warning in table.warnings:
         _warn(warning)
+    made_for = _made_for_warning(table, ruleset)
+    if made_for:
+        _warn(made_for)
 
     results: list[data.Scored] = []
     rejected: list[data.BadRow] = []
-    for outcome in data.score(ruleset, table.rows):
-        if isinstance(outcome, data.BadRow):
-            rejected.append(outcome)
-        else:
-            results.append(outcome)
+    with _progress(len(table.rows), enabled=not args.no_progress) as advance:
+        for outcome in data.score(ruleset, table.rows):
+            if isinstance(outcome, data.BadRow):
+                rejected.append(outcome)
+            else:
+                results.append(outcome)
+            advance()
     for bad in rejected:
-        _report_bad_row(table.path, bad)
+        _report_bad_row(table, bad)
 
     summary = _summary(ruleset, table, results, args.summary)
     counts = [
         f"rows scored: {len(results)} (not graded: {sum(1 for r in results if r.evaluation.grade is None)})",
         f"rows rejected: {len(rejected)}",
     ]
+    if args.report is not None:
+        from partyrules.report import render_report
+
+        page = render_report(ruleset, table, results, rejected, args.summary)
+        data.write_atomic(args.report, lambda stream: stream.write(page))
+        counts.append(f"report: {args.report}")
     if args.output is not None:
         assert output_format is not None
         data.write_results(args.output, output_format, ruleset, table.kept, results)
@@ -262,15 +319,81 @@ def run_score(args: argparse.Namespace) -> int:
     return 1 if rejected else 0
 
 
+def _same_path(a: str, b: str) -> bool:
+    return os.path.abspath(a) == os.path.abspath(b)
+
+
+def _made_for_warning(table: data.Table, ruleset: Ruleset) -> str | None:
+    """A fill-in workbook made for another ruleset (or another version of it) is worth a word."""
+    if table.made_for is None:
+        return None
+    made_id, _, rest = table.made_for.partition("|")
+    version, _, fingerprint = rest.partition("|")
+    if fingerprint == ruleset.fingerprint:
+        return None
+    if made_id != ruleset.id:
+        return f"{table.path}: this workbook was made for the ruleset `{made_id}`, not `{ruleset.id}`"
+    return (
+        f"{table.path}: this workbook was made for version {version} of `{made_id}` "
+        f"(fingerprint {fingerprint[:16]}), not for the rules scoring it (version {ruleset.version}, "
+        f"fingerprint {ruleset.fingerprint[:16]})"
+    )
+
+
+@contextlib.contextmanager
+def _progress(total: int, *, enabled: bool) -> Iterator[Callable[[], None]]:
+    """A progress bar on stderr while rows are scored: only on a terminal, and only when rich is installed."""
+    if not enabled or total == 0 or not _is_terminal(sys.stderr):
+        yield _nothing
+        return
+    try:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    except ImportError:  # the `progress` extra is not installed: score without a bar
+        yield _nothing
+        return
+    console = Console(file=sys.stderr, force_terminal=True)
+    columns = (TextColumn("scoring"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("scoring", total=total)
+        # one refresh call per row would cost more than scoring it: advance in steps
+        step = max(1, total // 200)
+        done = 0
+
+        def advance() -> None:
+            nonlocal done
+            done += 1
+            if done % step == 0 or done == total:
+                bar.update(task, completed=done)
+
+        yield advance
+
+
+def _nothing() -> None:
+    pass
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty()) if isatty is not None else False
+    except (ValueError, OSError):  # a closed stream
+        return False
+
+
 def _output_format(args: argparse.Namespace) -> str | None:
     """csv or jsonl for the results, or None for the summary alone."""
+    if args.format == "xlsx" and args.output is None:
+        raise UsageError("--format xlsx: a workbook is written to a file; give --output FILE.xlsx")
     if args.format in data.OUTPUT_FORMATS:
         return str(args.format)
     if args.output is None:
         return None
     kind = data.SUFFIXES.get(Path(args.output).suffix.lower())
     if kind not in data.OUTPUT_FORMATS:
-        raise UsageError(f"{args.output}: cannot tell the output format from the name; use .csv or .jsonl, or --format")
+        raise UsageError(
+            f"{args.output}: cannot tell the output format from the name; use .csv, .jsonl or .xlsx, or --format"
+        )
     return kind
 
 
@@ -296,90 +419,27 @@ def _check_summary_column(column: str, ruleset: Ruleset, table: data.Table) -> N
         raise UsageError(f"--summary {column}: no input or column of that name" + (f"; {hint}" if hint else ""))
 
 
-def _report_bad_row(path: str, bad: data.BadRow) -> None:
-    where = f"{path}:{bad.number}"
+def _report_bad_row(table: data.Table, bad: data.BadRow) -> None:
+    where = f"{table.path}:{bad.number}"
     if bad.id is not None and bad.id != str(bad.number):
         where += f" ({bad.id})"
     for problem in bad.problems:
-        print(f"{where}: {_problem_text(problem)}", file=sys.stderr)
+        print(f"{where}: {_problem_text(problem, table.sources)}", file=sys.stderr)
 
 
-def _problem_text(problem: FactProblem) -> str:
-    return f"{problem.input}: {problem.message}" if problem.input else problem.message
+def _problem_text(problem: FactProblem, sources: Mapping[str, str] | None = None) -> str:
+    if not problem.input:
+        return problem.message
+    source = (sources or {}).get(problem.input)
+    name = f"{problem.input} (column `{source}`)" if source else problem.input
+    return f"{name}: {problem.message}"
 
 
 def _summary(ruleset: Ruleset, table: data.Table, results: Sequence[data.Scored], column: str | None) -> str:
     """Grade counts per value of ``column`` (or overall), as an aligned plain-text table."""
-    grades = ruleset.layout.grades
-    groups: dict[Any, Counter[str | None]] = {}
-    labels: dict[Any, str] = {}
-    spec = next((i for i in ruleset.inputs if i.name == column), None)
-    if spec is not None and spec.kind in ("enum", "level"):
-        member_labels = dict(zip(spec.members, spec.member_labels, strict=False))
-        for member in spec.members:
-            groups[member] = Counter()
-            labels[member] = member_labels.get(member) or member
-    for result in results:
-        if column is None:
-            key: Any = None
-        elif spec is not None:
-            key = result.evaluation.facts.get(column)
-        elif column == table.id_column:
-            key = result.id
-        else:
-            value = result.columns.get(column)
-            key = "" if value is None else data.cell_text(value)
-        groups.setdefault(key, Counter())[result.evaluation.grade] += 1
-    if spec is None or spec.kind not in ("enum", "level"):
-        keys = sorted(groups, key=_sort_key)
-        groups = {k: groups[k] for k in keys}
-        labels = {k: _value_text(k) for k in keys}
+    from partyrules.report import count_rows, grade_counts
 
-    show_not_graded = bool(ruleset.layout.exemptions) or any(c[None] for c in groups.values())
-    header = [column or "", *(label for _, label in grades)]
-    if show_not_graded:
-        header.append(NOT_GRADED)
-    header.append(TOTAL)
-    rows: list[list[str]] = []
-    totals: Counter[str | None] = Counter()
-    for key, counts in groups.items():
-        totals.update(counts)
-        rows.append(_count_cells(labels.get(key, "") if column is not None else TOTAL, counts, grades, show_not_graded))
-    if column is not None or not rows:
-        rows.append(_count_cells(TOTAL, totals, grades, show_not_graded))
-    return _layout([header, *rows])
-
-
-def _count_cells(
-    label: str, counts: Counter[str | None], grades: Sequence[tuple[str, str]], not_graded: bool
-) -> list[str]:
-    cells = [label, *(str(counts[g]) for g, _ in grades)]
-    if not_graded:
-        cells.append(str(counts[None]))
-    cells.append(str(sum(counts.values())))
-    return cells
-
-
-def _sort_key(value: Any) -> tuple[int, Any]:
-    if value is None or value == "":
-        return (1, "")
-    if isinstance(value, bool):
-        return (0, (0, int(value), ""))
-    if isinstance(value, (int, float)) or hasattr(value, "as_tuple"):
-        return (0, (1, value, ""))
-    return (0, (2, 0, str(value)))
-
-
-def _value_text(value: Any) -> str:
-    if value is None or value == "":
-        return EMPTY
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat())
-    if hasattr(value, "as_tuple"):
-        return data.plain(value)
-    return str(value)
+    return _layout(count_rows(grade_counts(ruleset, table, results, column)))
 
 
 def _width(text: str) -> int:
@@ -425,7 +485,7 @@ def run_explain(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.facts}: holds {len(table.rows)} rows; choose one with --row N or --id ID")
     outcome = next(data.score(ruleset, [row]))
     if isinstance(outcome, data.BadRow):
-        _report_bad_row(table.path, outcome)
+        _report_bad_row(table, outcome)
         return 1
     sys.stdout.write(outcome.evaluation.explain())
     return 0
@@ -452,7 +512,15 @@ def run_render(args: argparse.Namespace) -> int:
     path = _rules_path(args.rules)
     if args.output is not None:
         _check_output(args.output, path)
+    elif args.to == "xlsx":
+        raise UsageError("--to xlsx: a workbook is written to a file; give --output FILE.xlsx")
     ruleset = partyrules.load(path)
+    if args.to == "xlsx":
+        from partyrules.render import write_fill_in
+
+        data.openpyxl_module()  # a missing extra is said before any file is created
+        data.write_atomic(args.output, lambda stream: write_fill_in(ruleset, stream), binary=True)
+        return 0
     text = render_html(ruleset) if args.to == "html" else render_markdown(ruleset)
     if args.output is None:
         sys.stdout.write(text)

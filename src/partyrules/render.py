@@ -17,15 +17,16 @@ import html
 import os
 from decimal import Decimal
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import attrs
 
-from partyrules import checker, compiler, parser
+from partyrules import checker, compiler
 from partyrules import nodes as n
+from partyrules.data import plain
 from partyrules.model import CriterionInfo, GradeInfo, Model, RuleInfo
 from partyrules.printer import cell_text, expr_text, literal_text, number_text
-from partyrules.runtime import Ruleset
+from partyrules.runtime import InputSpec, Ruleset
 
 __all__ = ["Sheet", "model_of", "render_html", "render_markdown", "sheet"]
 
@@ -114,16 +115,13 @@ def model_of(source: Ruleset | Model | str | os.PathLike[str], filename: str | N
     """
     if isinstance(source, Model):
         return source
-    if isinstance(source, Ruleset):
-        text, name = source.source, source.filename
-    elif isinstance(source, str) and "\n" in source:
-        text, name = source, filename or "<string>"
-    else:
-        from partyrules.api import read_source
+    from partyrules.api import load, model_of
 
-        text, name = read_source(source), filename or str(source)
-    text = parser.normalise(text)
-    return checker.check(parser.parse(text, name), name, text)
+    if isinstance(source, Ruleset):
+        return source.model if source.model is not None else model_of(source.source, source.filename)
+    if isinstance(source, str) and "\n" in source:
+        return model_of(source, filename or "<string>")
+    return load(source).model  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------- the sheet as text
@@ -491,7 +489,18 @@ def render_markdown(source: Ruleset | Model | Sheet | str | os.PathLike[str]) ->
 
 # ---------------------------------------------------------------- HTML
 
-_CSS = """
+#: Tables as every printed page of partyrules draws them (score sheets, batch reports).
+TABLE_CSS = """
+table { width: 100%; border-collapse: collapse; margin: 0 0 2mm; }
+thead { display: table-header-group; }
+tfoot { display: table-footer-group; }
+tr { page-break-inside: avoid; break-inside: avoid; }
+th, td { border: 0.6pt solid #000; padding: 1mm 1.5mm; vertical-align: top; text-align: left; }
+th { background: #eee; font-weight: bold; text-align: center; }
+td.num, th.num { text-align: center; white-space: nowrap; }
+""".strip()
+
+_SHEET_CSS_HEAD = """
 @page { size: A4; margin: 15mm 12mm 15mm 15mm; }
 * { box-sizing: border-box; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -504,13 +513,9 @@ dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 0.5mm 3mm;
 dl.meta dt { font-weight: bold; }
 dl.meta dd { margin: 0; }
 p.fill { margin: 2mm 0; }
-table { width: 100%; border-collapse: collapse; margin: 0 0 2mm; }
-thead { display: table-header-group; }
-tfoot { display: table-footer-group; }
-tr { page-break-inside: avoid; break-inside: avoid; }
-th, td { border: 0.6pt solid #000; padding: 1mm 1.5mm; vertical-align: top; text-align: left; }
-th { background: #eee; font-weight: bold; text-align: center; }
-td.num, th.num { text-align: center; white-space: nowrap; }
+""".strip()
+
+_SHEET_CSS_TAIL = """
 td.score { width: 17mm; }
 col.no { width: 10mm; } col.label { width: 52mm; } col.max { width: 13mm; } col.fill { width: 17mm; }
 tr.group td { background: #f4f4f4; }
@@ -533,18 +538,21 @@ footer { margin-top: 4mm; border-top: 0.6pt solid #000; padding-top: 1mm; font-s
 @media screen { body { padding: 10mm; } }
 """.strip()
 
+_CSS = "\n".join((_SHEET_CSS_HEAD, TABLE_CSS, _SHEET_CSS_TAIL))
 
-def _h(text: str) -> str:
+
+def escape(text: str) -> str:
+    """Text for HTML content or a quoted attribute value."""
     return html.escape(text, quote=True)
 
 
 def _h_line(line: Line) -> str:
-    return "".join(f"<code>{_h(s)}</code>" if i % 2 else _h(s) for i, s in enumerate(line) if s)
+    return "".join(f"<code>{escape(s)}</code>" if i % 2 else escape(s) for i, s in enumerate(line) if s)
 
 
 def _h_extra(citations: tuple[str, ...], notes: tuple[str, ...]) -> list[str]:
-    parts = [f'<p class="cite">Căn cứ: {_h(c)}</p>' for c in citations]
-    parts += [f'<p class="note">Ghi chú: {_h(note)}</p>' for note in notes]
+    parts = [f'<p class="cite">Căn cứ: {escape(c)}</p>' for c in citations]
+    parts += [f'<p class="note">Ghi chú: {escape(note)}</p>' for note in notes]
     return parts
 
 
@@ -560,8 +568,8 @@ def _h_rule_cell(row: Row) -> str:
 
 
 def _h_label(row: Row) -> str:
-    status = f' <span class="status">({_h(row.status)})</span>' if row.status else ""
-    return f'<td class="label">{_h(row.label)}{status}</td>'
+    status = f' <span class="status">({escape(row.status)})</span>' if row.status else ""
+    return f'<td class="label">{escape(row.label)}{status}</td>'
 
 
 def render_html(source: Ruleset | Model | Sheet | str | os.PathLike[str]) -> str:
@@ -574,28 +582,28 @@ def render_html(source: Ruleset | Model | Sheet | str | os.PathLike[str]) -> str
     add("<head>")
     add('<meta charset="utf-8">')
     add('<meta name="viewport" content="width=device-width, initial-scale=1">')
-    add(f"<title>Phiếu chấm điểm — {_h(s.title)}</title>")
+    add(f"<title>Phiếu chấm điểm — {escape(s.title)}</title>")
     add(f"<style>\n{_CSS}\n</style>")
     add("</head>")
     add("<body>")
     add("<header>")
     add('<p class="form">PHIẾU CHẤM ĐIỂM</p>')
-    add(f"<h1>{_h(s.title)}</h1>")
+    add(f"<h1>{escape(s.title)}</h1>")
     add('<dl class="meta">')
-    add(f"<dt>Bộ tiêu chí</dt><dd><code>{_h(s.ruleset_id)}</code>, phiên bản {_h(s.version)}</dd>")
-    add(f"<dt>Căn cứ</dt><dd>{_h(s.basis)}</dd>")
-    add(f"<dt>Hiệu lực</dt><dd>{_h(s.effective)}</dd>")
-    note = f" ({_h(s.status_note)})" if s.status_note else ""
-    add(f"<dt>Điểm số</dt><dd><strong>{_h(s.status)}</strong>{note}</dd>")
+    add(f"<dt>Bộ tiêu chí</dt><dd><code>{escape(s.ruleset_id)}</code>, phiên bản {escape(s.version)}</dd>")
+    add(f"<dt>Căn cứ</dt><dd>{escape(s.basis)}</dd>")
+    add(f"<dt>Hiệu lực</dt><dd>{escape(s.effective)}</dd>")
+    note = f" ({escape(s.status_note)})" if s.status_note else ""
+    add(f"<dt>Điểm số</dt><dd><strong>{escape(s.status)}</strong>{note}</dd>")
     if s.differing:
-        add(f"<dt>Riêng các mục</dt><dd>{_h('; '.join(s.differing))}</dd>")
+        add(f"<dt>Riêng các mục</dt><dd>{escape('; '.join(s.differing))}</dd>")
     for text in s.notes:
-        add(f"<dt>Ghi chú</dt><dd>{_h(text)}</dd>")
+        add(f"<dt>Ghi chú</dt><dd>{escape(text)}</dd>")
     add("</dl>")
     add('<p class="fill">Tên tổ chức đảng: …………………………………………… Kỳ đánh giá: ………………</p>')
     add("</header>")
     add("<main>")
-    add(f"<h2>{_h(s.criteria_label)} (tối đa {_h(s.criteria_maximum)} điểm)</h2>")
+    add(f"<h2>{escape(s.criteria_label)} (tối đa {escape(s.criteria_maximum)} điểm)</h2>")
     add("".join(_h_extra(s.criteria_citations, ())))
     add('<table class="criteria">')
     add(
@@ -609,12 +617,12 @@ def render_html(source: Ruleset | Model | Sheet | str | os.PathLike[str]) -> str
     for row in s.criteria:
         kind = "group" if row.kind == "group" else "item"
         add(
-            f'<tr class="{kind} depth-{row.depth + 1}"><td class="num">{_h(row.number)}</td>{_h_label(row)}'
-            f'<td class="num">{_h(row.maximum)}</td>{_h_rule_cell(row)}<td class="score"></td><td class="score"></td></tr>'
+            f'<tr class="{kind} depth-{row.depth + 1}"><td class="num">{escape(row.number)}</td>{_h_label(row)}'
+            f'<td class="num">{escape(row.maximum)}</td>{_h_rule_cell(row)}<td class="score"></td><td class="score"></td></tr>'
         )
     add("</tbody>")
     add(
-        f'<tfoot><tr><td></td><td>Tổng điểm tiêu chí</td><td class="num">{_h(s.criteria_maximum)}</td>'
+        f'<tfoot><tr><td></td><td>Tổng điểm tiêu chí</td><td class="num">{escape(s.criteria_maximum)}</td>'
         '<td></td><td class="score"></td><td class="score"></td></tr></tfoot>'
     )
     add("</table>")
@@ -624,7 +632,7 @@ def render_html(source: Ruleset | Model | Sheet | str | os.PathLike[str]) -> str
     ):
         if title is None:
             continue
-        add(f"<h2>{_h(title)} (tối đa {_h(cap or '')} điểm)</h2>")
+        add(f"<h2>{escape(title)} (tối đa {escape(cap or '')} điểm)</h2>")
         add(f'<table class="adjustments {kind}">')
         add('<colgroup><col class="label"><col class="max"><col><col class="fill"><col class="fill"></colgroup>')
         add(
@@ -634,7 +642,7 @@ def render_html(source: Ruleset | Model | Sheet | str | os.PathLike[str]) -> str
         add("<tbody>")
         for row in rows:
             add(
-                f'<tr>{_h_label(row)}<td class="num">{_h(row.maximum)}</td>{_h_rule_cell(row)}'
+                f'<tr>{_h_label(row)}<td class="num">{escape(row.maximum)}</td>{_h_rule_cell(row)}'
                 '<td class="score"></td><td class="score"></td></tr>'
             )
         add("</tbody>")
@@ -644,10 +652,12 @@ def render_html(source: Ruleset | Model | Sheet | str | os.PathLike[str]) -> str
     add('<colgroup><col><col class="fill"><col class="fill"></colgroup>')
     add("<thead><tr><th>Nội dung</th><th>Điểm tự chấm</th><th>Điểm cấp trên chấm</th></tr></thead>")
     add("<tbody>")
-    add(f'<tr><td>{_h(s.criteria_label)} (tối đa {_h(s.criteria_maximum)})</td><td class="score"></td><td></td></tr>')
+    add(
+        f'<tr><td>{escape(s.criteria_label)} (tối đa {escape(s.criteria_maximum)})</td><td class="score"></td><td></td></tr>'
+    )
     for title, cap in ((s.deductions_label, s.deductions_cap), (s.bonuses_label, s.bonuses_cap)):
         if title is not None:
-            add(f'<tr><td>{_h(title)} (tối đa {_h(cap or "")})</td><td class="score"></td><td></td></tr>')
+            add(f'<tr><td>{escape(title)} (tối đa {escape(cap or "")})</td><td class="score"></td><td></td></tr>')
     add('<tr><td><strong>Tổng điểm</strong></td><td class="score"></td><td></td></tr>')
     add('<tr><td><strong>Xếp loại</strong></td><td class="score"></td><td></td></tr>')
     add("</tbody>")
@@ -657,12 +667,14 @@ def render_html(source: Ruleset | Model | Sheet | str | os.PathLike[str]) -> str
     add("<thead><tr><th>Xếp loại</th><th>Tổng điểm</th><th>Điều kiện kèm theo</th></tr></thead>")
     add("<tbody>")
     for g in s.grades:
-        parts = [f"<p>{_h(label)} <code>{_h(rule)}</code></p>" for label, rule in g.requirements] or ["<p>—</p>"]
+        parts = [f"<p>{escape(label)} <code>{escape(rule)}</code></p>" for label, rule in g.requirements] or [
+            "<p>—</p>"
+        ]
         if g.fallback and g.requirements:
-            parts.append(f"<p>Không đủ điều kiện: xếp loại “{_h(g.fallback)}”</p>")
+            parts.append(f"<p>Không đủ điều kiện: xếp loại “{escape(g.fallback)}”</p>")
         parts += _h_extra(g.citations, g.notes)
         add(
-            f'<tr><td class="label"><strong>{_h(g.label)}</strong></td><td class="num">{_h(g.band)}</td>'
+            f'<tr><td class="label"><strong>{escape(g.label)}</strong></td><td class="num">{escape(g.band)}</td>'
             f'<td class="rule">{"".join(parts)}</td></tr>'
         )
     add("</tbody>")
@@ -673,9 +685,11 @@ def render_html(source: Ruleset | Model | Sheet | str | os.PathLike[str]) -> str
         add(f"<h2>{title}</h2>")
         add(f'<ol class="rules {kind}">')
         for r in rules:
-            outcome = f": <strong>{_h(r.outcome)}</strong>" if r.outcome else ""
+            outcome = f": <strong>{escape(r.outcome)}</strong>" if r.outcome else ""
             extra = "".join(_h_extra(r.citations, r.notes))
-            add(f"<li><p><strong>{_h(r.label)}</strong> — khi <code>{_h(r.condition)}</code>{outcome}</p>{extra}</li>")
+            add(
+                f"<li><p><strong>{escape(r.label)}</strong> — khi <code>{escape(r.condition)}</code>{outcome}</p>{extra}</li>"
+            )
         add("</ol>")
     if s.glossary:
         add("<h2>Dữ liệu dùng trong cách chấm</h2>")
@@ -683,7 +697,7 @@ def render_html(source: Ruleset | Model | Sheet | str | os.PathLike[str]) -> str
         add("<thead><tr><th>Tên</th><th>Nội dung</th></tr></thead>")
         add("<tbody>")
         for name, label in s.glossary:
-            add(f"<tr><td><code>{_h(name)}</code></td><td>{_h(label)}</td></tr>")
+            add(f"<tr><td><code>{escape(name)}</code></td><td>{escape(label)}</td></tr>")
         add("</tbody>")
         add("</table>")
     add('<table class="sign"><tr>')
@@ -692,10 +706,265 @@ def render_html(source: Ruleset | Model | Sheet | str | os.PathLike[str]) -> str
     )
     add("</tr></table>")
     add("</main>")
-    add(f"<footer>Dấu vân tay bộ tiêu chí: <code>{_h(s.fingerprint)}</code></footer>")
+    add(f"<footer>Dấu vân tay bộ tiêu chí: <code>{escape(s.fingerprint)}</code></footer>")
     add("</body>")
     add("</html>")
     return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------- xlsx fill-in workbook
+
+DATA_SHEET = "Dữ liệu"
+GUIDE_SHEET = "Hướng dẫn"
+LISTS_SHEET = "Danh mục"
+ID_COLUMN = ("org_id", "Mã tổ chức đảng")
+NAME_COLUMN = ("org_name", "Tên tổ chức đảng")
+FIRST_DATA_ROW = 3  # row 1: labels for people; row 2 (hidden): input names for partyrules
+LAST_ROW = 1048576  # validation covers every row Excel has
+YES, NO = "Có", "Không"  # what the boolean drop-downs offer; the runtime reads both
+_HUGE = "999999999999999"  # the runtime's limit on a number without declared bounds (10**15 - 1)
+
+
+def choices(spec: InputSpec) -> tuple[str, ...]:
+    """What a drop-down offers for an enumeration or level: the members' labels, or their names.
+
+    Labels only when every member has one, no two are alike and none is
+    another member's name: then reading a label back gives one member for sure.
+    """
+    labels = spec.member_labels
+    if (
+        len(labels) == len(spec.members)
+        and all(labels)
+        and len(set(labels)) == len(labels)
+        and not any(label in spec.members and label != m for m, label in zip(spec.members, labels))
+    ):
+        return tuple(str(label) for label in labels)
+    return spec.members
+
+
+def _percent_text(fraction: Any) -> str:
+    return number_text(Decimal(fraction) * 100) + "%"
+
+
+def _allowed(spec: InputSpec) -> str:
+    """The values an input accepts, in words (the instructions and the cell prompts)."""
+    low, high = spec.low, spec.high
+    if spec.kind == "integer":
+        return "Số nguyên" + _between(low, high, str)
+    if spec.kind == "decimal":
+        places = f", tối đa {spec.places} chữ số thập phân" if spec.places is not None else ""
+        return "Số" + _between(low, high, lambda v: number_text(Decimal(v))) + places
+    if spec.kind == "percent":
+        places = f", tối đa {spec.places} chữ số thập phân" if spec.places is not None else ""
+        return "Tỷ lệ phần trăm" + _between(low, high, _percent_text) + places
+    if spec.kind == "boolean":
+        return f"{YES} hoặc {NO}"
+    if spec.kind in ("enum", "level"):
+        return "Một trong: " + "; ".join(choices(spec))
+    if spec.kind == "date":
+        return "Ngày" + _between(low, high, _date)
+    return spec.kind  # pragma: no cover - every kind is listed above
+
+
+def _between(low: Any, high: Any, show: Any) -> str:
+    if low is not None and high is not None:
+        return f" từ {show(low)} đến {show(high)}"
+    if low is not None:
+        return f" từ {show(low)} trở lên"
+    if high is not None:
+        return f" đến {show(high)}"
+    return ""
+
+
+def _default_text(spec: InputSpec) -> str:
+    if spec.required:
+        return "Bắt buộc"
+    value = spec.default
+    if spec.kind == "percent":
+        shown = _percent_text(value)
+    elif spec.kind == "boolean":
+        shown = YES if value else NO
+    elif spec.kind in ("enum", "level"):
+        shown = dict(zip(spec.members, choices(spec))).get(value, str(value))
+    elif spec.kind == "date":
+        shown = _date(value)
+    else:
+        shown = number_text(Decimal(value))
+    return f"Để trống: {shown}"
+
+
+def _number_format(spec: InputSpec) -> str | None:
+    decimals = "" if not spec.places else "." + "0" * spec.places
+    if spec.kind == "integer":
+        return "0"
+    if spec.kind == "decimal":
+        return "0" + decimals if spec.places is not None else None
+    if spec.kind == "percent":
+        # the cell holds a fraction shown as a percentage: Excel's own way of writing 87.5%
+        return "0" + (decimals if spec.places is not None else ".00") + "%"
+    if spec.kind == "date":
+        return "dd/mm/yyyy"
+    return None
+
+
+def _validation(spec: InputSpec, list_range: str | None) -> Any:
+    from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[import-untyped]
+
+    kind, operator, first, second = "", "between", "", ""
+    low, high = spec.low, spec.high
+    if spec.kind == "integer":
+        kind = "whole"
+        first = str(low) if low is not None else "-" + _HUGE
+        second = str(high) if high is not None else _HUGE
+    elif spec.kind in ("decimal", "percent"):
+        kind = "decimal"
+        first = plain(Decimal(low)) if low is not None else "-" + _HUGE
+        second = plain(Decimal(high)) if high is not None else _HUGE
+    elif spec.kind == "date":
+        kind = "date"
+        first = _excel_date(low) if low is not None else "DATE(1900,1,1)"
+        second = _excel_date(high) if high is not None else "DATE(9999,12,31)"
+    elif spec.kind == "boolean":
+        kind, first, second = "list", f'"{YES},{NO}"', ""
+    else:
+        kind, first, second = "list", list_range or "", ""
+    allowed = _allowed(spec)
+    title = spec.label if len(spec.label) <= 32 else spec.label[:31] + "…"
+    return DataValidation(
+        type=kind,
+        operator=operator if kind != "list" else None,
+        formula1=first,
+        formula2=second or None,
+        allow_blank=True,
+        showErrorMessage=True,
+        showInputMessage=True,
+        errorTitle="Giá trị không hợp lệ",
+        error=_clip(f"{spec.label}: {allowed}"),
+        promptTitle=title,
+        prompt=_clip(f"{allowed}. {_default_text(spec)}."),
+    )
+
+
+def _clip(text: str, limit: int = 255) -> str:
+    """Excel refuses a workbook whose validation messages pass 255 characters."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _excel_date(value: datetime.date) -> str:
+    return f"DATE({value.year},{value.month},{value.day})"
+
+
+def _quoted(sheet_name: str) -> str:
+    return "'" + sheet_name.replace("'", "''") + "'"
+
+
+def fill_in_workbook(ruleset: Ruleset) -> Any:
+    """The fill-in workbook of a ruleset (an openpyxl ``Workbook``; needs the ``xlsx`` extra).
+
+    Sheets: ``Dữ liệu``, one row per organisation (row 1 the inputs' labels,
+    row 2, hidden, their names, which the defined name ``partyrules_inputs``
+    points at; data validation from each input's type and range);
+    ``Hướng dẫn``, the scale's title, basis, effective dates and every column
+    explained; ``Danh mục`` (hidden), the drop-down lists.
+    """
+    from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+    from openpyxl.workbook.defined_name import DefinedName  # type: ignore[import-untyped]
+
+    from partyrules.data import FILL_IN_INPUTS, FILL_IN_RULESET, openpyxl_module
+
+    openpyxl = openpyxl_module()
+    s = sheet(ruleset)
+    book = openpyxl.Workbook()
+    sheet_ = book.active
+    sheet_.title = DATA_SHEET
+    guide = book.create_sheet(GUIDE_SHEET)
+    lists = book.create_sheet(LISTS_SHEET)
+    lists.sheet_state = "hidden"
+
+    bold = Font(bold=True)
+    header_fill = PatternFill("solid", fgColor="DDDDDD")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    columns: list[tuple[str, str, InputSpec | None]] = [(*ID_COLUMN, None), (*NAME_COLUMN, None)]
+    columns += [(spec.name, spec.label + (" (*)" if spec.required else ""), spec) for spec in ruleset.inputs]
+    list_column = 0
+    for index, (name, label, spec) in enumerate(columns, 1):
+        letter = get_column_letter(index)
+        head = sheet_.cell(row=1, column=index, value=label)
+        head.font, head.fill, head.alignment = bold, header_fill, wrap
+        sheet_.cell(row=2, column=index, value=name)
+        dimension = sheet_.column_dimensions[letter]
+        dimension.width = 16 if spec is None or spec.kind not in ("enum", "level") else 24
+        if spec is None:
+            dimension.number_format = "@"  # ids stay text: "0012" keeps its zeros
+            continue
+        number_format = _number_format(spec)
+        if number_format is not None:
+            dimension.number_format = number_format
+        list_range = None
+        if spec.kind in ("enum", "level"):
+            list_column += 1
+            list_letter = get_column_letter(list_column)
+            lists.cell(row=1, column=list_column, value=spec.name).font = bold
+            for row, text in enumerate(choices(spec), 2):
+                lists.cell(row=row, column=list_column, value=text)
+            last = len(spec.members) + 1
+            list_range = f"{_quoted(LISTS_SHEET)}!${list_letter}$2:${list_letter}${last}"
+        validation = _validation(spec, list_range)
+        validation.add(f"{letter}{FIRST_DATA_ROW}:{letter}{LAST_ROW}")
+        sheet_.add_data_validation(validation)
+    sheet_.row_dimensions[1].height = 60
+    sheet_.row_dimensions[2].hidden = True
+    sheet_.freeze_panes = f"C{FIRST_DATA_ROW}"
+    last_letter = get_column_letter(len(columns))
+    book.defined_names[FILL_IN_INPUTS] = DefinedName(
+        FILL_IN_INPUTS, attr_text=f"{_quoted(DATA_SHEET)}!$A$2:${last_letter}$2"
+    )
+    made_for = f"{ruleset.id}|{ruleset.version}|{ruleset.fingerprint}".replace('"', '""')
+    book.defined_names[FILL_IN_RULESET] = DefinedName(FILL_IN_RULESET, attr_text=f'"{made_for}"')
+
+    lines: list[tuple[str, str]] = [
+        ("PHIẾU NHẬP LIỆU CHẤM ĐIỂM", ""),
+        ("Tên", s.title),
+        ("Bộ tiêu chí", f"{s.ruleset_id}, phiên bản {s.version}"),
+        ("Căn cứ", s.basis),
+        ("Hiệu lực", s.effective),
+        ("Điểm số", s.status + (f" ({s.status_note})" if s.status_note else "")),
+        ("Dấu vân tay", ruleset.fingerprint[:16]),
+        ("", ""),
+        ("Cách nhập", f"Mỗi dòng của trang “{DATA_SHEET}” (từ dòng {FIRST_DATA_ROW}) là một tổ chức đảng."),
+        ("", "Cột có dấu (*) là bắt buộc; cột khác để trống thì lấy giá trị mặc định ghi dưới đây."),
+        ("", "Tỷ lệ nhập theo phần trăm (ví dụ 87,5%). Ô có danh sách thì chọn trong danh sách."),
+        ("", "Không sửa, không xóa dòng 2 (ẩn): partyrules đọc tên dữ liệu ở đó."),
+        ("Chấm điểm", f"partyrules score {s.ruleset_id} <tệp đã điền>.xlsx --output ket-qua.xlsx"),
+        ("", ""),
+    ]
+    for row, (key, value) in enumerate(lines, 1):
+        guide.cell(row=row, column=1, value=key or None).font = bold
+        guide.cell(row=row, column=2, value=value or None).alignment = wrap
+    guide["A1"].font = Font(bold=True, size=13)
+    table_row = len(lines) + 1
+    heads = ("Cột", "Nội dung", "Tên dữ liệu", "Giá trị cho phép", "Bỏ trống")
+    for column, text in enumerate(heads, 1):
+        cell = guide.cell(row=table_row, column=column, value=text)
+        cell.font, cell.fill = bold, header_fill
+    for offset, (name, label, spec) in enumerate(columns, 1):
+        allowed = _allowed(spec) if spec is not None else "Chữ, số (mã hoặc tên tự do)"
+        blank = _default_text(spec) if spec is not None else ("Số dòng" if name == ID_COLUMN[0] else "")
+        values = (get_column_letter(offset), label, name, allowed, blank)
+        for column, text in enumerate(values, 1):
+            guide.cell(row=table_row + offset, column=column, value=text or None).alignment = wrap
+    for letter, width in zip("ABCDE", (14, 60, 24, 50, 24)):
+        guide.column_dimensions[letter].width = width
+    book.active = 0
+    return book
+
+
+def write_fill_in(ruleset: Ruleset, stream: IO[bytes]) -> None:
+    """Write the fill-in workbook of a ruleset to a binary stream, the same bytes every time."""
+    from partyrules.data import save_workbook
+
+    save_workbook(fill_in_workbook(ruleset), stream)
 
 
 def _write(stream: IO[str], text: str) -> None:

@@ -1,0 +1,400 @@
+"""Batch reports: the grades of a whole data file, counted and shown, in one self-contained HTML page.
+
+    partyrules score RULES DATA --summary district --report report.html
+
+:func:`grade_counts` counts grades per value of a column (or overall); the
+command line lays the counts out as its summary table and :func:`render_report`
+as the report's first table. The report also holds a histogram of the totals
+(inline SVG), every organisation's breakdown (collapsed ``<details>``), and the
+rows that were not scored with their problems. No scripts and no external
+resources: the file can be mailed or archived as it is. The same results give
+the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from partyrules.data import BadRow, Scored, Table, cell_text, plain
+from partyrules.printer import number_text
+from partyrules.render import TABLE_CSS, escape
+from partyrules.runtime import Evaluation, Ruleset
+
+__all__ = ["GradeCounts", "grade_counts", "render_report"]
+
+NOT_GRADED = "Không xếp loại"
+TOTAL = "Tổng"
+EMPTY = "(trống)"
+HISTOGRAM_BINS = 20
+
+
+# ---------------------------------------------------------------- counting
+
+
+@attrs.frozen
+class GradeCounts:
+    """Grade counts per value of a column: what the summary table and the report show."""
+
+    column: str | None  # None: one overall count
+    grades: tuple[tuple[str, str], ...]  # (id, label), best first
+    show_not_graded: bool
+    groups: tuple[tuple[str, Counter[str | None]], ...]  # (label of the value, counts by grade id; None: not graded)
+    total: Counter[str | None]
+
+
+def grade_counts(ruleset: Ruleset, table: Table, results: Sequence[Scored], column: str | None) -> GradeCounts:
+    """Count the grades per value of ``column`` (an input, a kept column or the id column), or overall.
+
+    An enumeration or level input lists every member, in declared order, with
+    its label; other values are sorted (numbers before text, empty last).
+    """
+    groups: dict[Any, Counter[str | None]] = {}
+    labels: dict[Any, str] = {}
+    spec = next((i for i in ruleset.inputs if i.name == column), None)
+    listed = spec is not None and spec.kind in ("enum", "level")
+    if spec is not None and listed:
+        member_labels = dict(zip(spec.members, spec.member_labels, strict=False))
+        for member in spec.members:
+            groups[member] = Counter()
+            labels[member] = member_labels.get(member) or member
+    for result in results:
+        if column is None:
+            key: Any = None
+        elif spec is not None:
+            key = result.evaluation.facts.get(column)
+        elif column == table.id_column:
+            key = result.id
+        else:
+            value = result.columns.get(column)
+            key = "" if value is None else cell_text(value)
+        groups.setdefault(key, Counter())[result.evaluation.grade] += 1
+    if not listed:
+        keys = sorted(groups, key=_sort_key)
+        groups = {k: groups[k] for k in keys}
+        labels = {k: _value_text(k) for k in keys}
+    total: Counter[str | None] = Counter()
+    for counts in groups.values():
+        total.update(counts)
+    show_not_graded = bool(ruleset.layout.exemptions) or total[None] > 0
+    named = tuple((labels.get(k, "") if column is not None else TOTAL, c) for k, c in groups.items())
+    return GradeCounts(column, ruleset.layout.grades, show_not_graded, named, total)
+
+
+def count_rows(counts: GradeCounts) -> list[list[str]]:
+    """The counts as rows of cells: a header, one row per value, then the total (when there are values)."""
+    header = [counts.column or "", *(label for _, label in counts.grades)]
+    if counts.show_not_graded:
+        header.append(NOT_GRADED)
+    header.append(TOTAL)
+    rows = [header]
+    for label, c in counts.groups:
+        rows.append(_count_cells(label, c, counts))
+    if counts.column is not None or not counts.groups:
+        rows.append(_count_cells(TOTAL, counts.total, counts))
+    return rows
+
+
+def _count_cells(label: str, c: Counter[str | None], counts: GradeCounts) -> list[str]:
+    cells = [label, *(str(c[g]) for g, _ in counts.grades)]
+    if counts.show_not_graded:
+        cells.append(str(c[None]))
+    cells.append(str(sum(c.values())))
+    return cells
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    if value is None or value == "":
+        return (1, "")
+    if isinstance(value, bool):
+        return (0, (0, int(value), ""))
+    if isinstance(value, (int, Decimal)):
+        return (0, (1, value, ""))
+    return (0, (2, 0, str(value)))
+
+
+def _value_text(value: Any) -> str:
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    if isinstance(value, Decimal):
+        return plain(value)
+    return str(value)
+
+
+# ---------------------------------------------------------------- the quota (not yet)
+
+
+def _quota_section() -> list[str]:
+    """QUOTA: where the 20 % quota on the top grade will be reported (issue 6).
+
+    The quota is not implemented yet. When it is, this section shows, per
+    group, the base count, the quota, the candidates and each demotion with
+    its reason. Until then it says plainly that the grades above are before
+    any quota, so that no reader takes them as final.
+    """
+    return [
+        '<section id="quota" class="quota">',
+        "<h2>Hạn mức xếp loại cao nhất</h2>",
+        "<p>Chưa áp dụng: các xếp loại trong báo cáo này là kết quả chấm điểm theo bộ tiêu chí, "
+        "trước khi áp dụng hạn mức (số tổ chức xếp loại cao nhất không vượt quá 20 % số xếp loại "
+        "Hoàn thành tốt nhiệm vụ trong cùng nhóm). partyrules chưa tính hạn mức này.</p>",
+        "</section>",
+    ]
+
+
+# ---------------------------------------------------------------- histogram
+
+
+@attrs.frozen
+class Bin:
+    low: Decimal
+    high: Decimal
+    count: int
+    last: bool  # the last bin holds its upper end too
+
+
+def histogram(totals: Sequence[Decimal], maximum: Decimal, bins: int = HISTOGRAM_BINS) -> list[Bin]:
+    """Totals counted in bins of a whole width from 0 to ``maximum`` (values outside go to the end bins)."""
+    width = max(Decimal(1), (maximum / bins).to_integral_value(rounding="ROUND_CEILING"))
+    count = int((maximum / width).to_integral_value(rounding="ROUND_CEILING"))
+    counts = [0] * count
+    for total in totals:
+        index = int((total / width).to_integral_value(rounding="ROUND_FLOOR")) if total > 0 else 0
+        counts[min(index, count - 1)] += 1
+    return [Bin(width * i, min(width * (i + 1), maximum), counts[i], i == count - 1) for i in range(count)]
+
+
+def _svg_histogram(bins: Sequence[Bin]) -> str:
+    """Bars with their counts and ranges; whole-pixel geometry, so the same counts draw the same bytes."""
+    bar, gap, left, top, plot, bottom = 32, 4, 40, 20, 180, 44
+    width = left + len(bins) * (bar + gap) + gap
+    height = top + plot + bottom
+    tallest = max((b.count for b in bins), default=0) or 1
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="histogram" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="Phân bố tổng điểm">',
+        f'<line x1="{left}" y1="{top + plot}" x2="{width}" y2="{top + plot}" class="axis"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot}" class="axis"/>',
+        f'<text x="{left - 4}" y="{top + 4}" class="tick" text-anchor="end">{tallest}</text>',
+        f'<text x="{left - 4}" y="{top + plot}" class="tick" text-anchor="end">0</text>',
+    ]
+    for i, b in enumerate(bins):
+        x = left + gap + i * (bar + gap)
+        h = b.count * plot // tallest
+        upper = "]" if b.last else ")"
+        span = f"[{number_text(b.low)}; {number_text(b.high)}{upper}"
+        out.append(
+            f'<g class="bin" data-low="{plain(b.low)}" data-high="{plain(b.high)}" data-count="{b.count}">'
+            f"<title>{escape(span)}: {b.count}</title>"
+            f'<rect x="{x}" y="{top + plot - h}" width="{bar}" height="{h}"/>'
+            f'<text x="{x + bar // 2}" y="{top + plot - h - 3}" text-anchor="middle" class="count">{b.count}</text>'
+            f'<text x="{x + bar // 2}" y="{top + plot + 14}" text-anchor="middle" class="tick">'
+            f"{escape(number_text(b.low))}</text></g>"
+        )
+    out.append(
+        f'<text x="{(left + width) // 2}" y="{height - 6}" text-anchor="middle" class="label">'
+        "Tổng điểm (mỗi cột: từ mốc ghi dưới cột đến dưới mốc cột sau)</text>"
+    )
+    out.append("</svg>")
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- the page
+
+_CSS = "\n".join(
+    (
+        """
+* { box-sizing: border-box; }
+body { font-family: "Times New Roman", "Liberation Serif", "DejaVu Serif", serif; font-size: 11.5pt;
+  line-height: 1.3; color: #000; background: #fff; margin: 0 auto; max-width: 270mm; padding: 8mm; }
+p.form { text-align: center; font-weight: bold; letter-spacing: 0.08em; margin: 0; font-size: 12.5pt; }
+h1 { text-align: center; font-size: 14pt; margin: 1mm 0 4mm; }
+h2 { font-size: 12pt; margin: 6mm 0 2mm; }
+dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 0.5mm 3mm; margin: 0 0 3mm; }
+dl.meta dt { font-weight: bold; }
+dl.meta dd { margin: 0; }
+""".strip(),
+        TABLE_CSS,
+        """
+td.count, th.count { text-align: right; white-space: nowrap; }
+tr.total td { font-weight: bold; }
+code { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 9pt; }
+section.quota { border: 0.6pt solid #000; padding: 1mm 3mm; }
+svg.histogram rect { fill: #4a6fa5; }
+svg.histogram .axis { stroke: #000; stroke-width: 1; }
+svg.histogram text { font-family: sans-serif; font-size: 10px; }
+details.org { border-bottom: 0.6pt solid #ccc; padding: 1mm 0; }
+details.org summary { cursor: pointer; }
+details.org table { margin-top: 1mm; }
+ul.problems { margin: 0; padding-left: 5mm; }
+p.why { margin: 1mm 0; }
+@media print { details.org { break-inside: avoid; } }
+""".strip(),
+    )
+)
+
+
+def render_report(
+    ruleset: Ruleset,
+    table: Table,
+    results: Sequence[Scored],
+    rejected: Sequence[BadRow],
+    column: str | None = None,
+) -> str:
+    """The batch report of one scoring run as a self-contained HTML5 page."""
+    counts = grade_counts(ruleset, table, results, column)
+    not_graded = sum(1 for r in results if r.evaluation.grade is None)
+    out: list[str] = []
+    add = out.append
+    add("<!DOCTYPE html>")
+    add('<html lang="vi">')
+    add("<head>")
+    add('<meta charset="utf-8">')
+    add('<meta name="viewport" content="width=device-width, initial-scale=1">')
+    add(f"<title>Báo cáo kết quả chấm điểm — {escape(ruleset.title)}</title>")
+    add(f"<style>\n{_CSS}\n</style>")
+    add("</head>")
+    add("<body>")
+    add("<header>")
+    add('<p class="form">BÁO CÁO KẾT QUẢ CHẤM ĐIỂM</p>')
+    add(f"<h1>{escape(ruleset.title)}</h1>")
+    add('<dl class="meta">')
+    add(
+        f"<dt>Bộ tiêu chí</dt><dd><code>{escape(ruleset.id)}</code>, phiên bản {escape(ruleset.version)}, "
+        f"dấu vân tay <code>{escape(ruleset.fingerprint[:16])}</code></dd>"
+    )
+    add(f"<dt>Dữ liệu</dt><dd><code>{escape(Path(table.path).name)}</code></dd>")
+    add(
+        f'<dt>Đã chấm</dt><dd><span id="scored">{len(results)}</span> tổ chức'
+        f' (không xếp loại: <span id="not-graded">{not_graded}</span>)</dd>'
+    )
+    add(f'<dt>Không chấm được</dt><dd><span id="rejected">{len(rejected)}</span> dòng dữ liệu</dd>')
+    add("</dl>")
+    add("</header>")
+    add("<main>")
+    add(_counts_section(counts))
+    out.extend(_quota_section())
+    add(_histogram_section(ruleset, results))
+    if rejected:
+        add(_rejected_section(rejected))
+    add(_breakdown_section(ruleset, results))
+    add("</main>")
+    add("</body>")
+    add("</html>")
+    return "\n".join(out) + "\n"
+
+
+def _counts_section(counts: GradeCounts) -> str:
+    rows = count_rows(counts)
+    title = f"Số lượng theo xếp loại, theo {escape(counts.column)}" if counts.column else "Số lượng theo xếp loại"
+    parts = [f"<h2>{title}</h2>", '<table class="counts">']
+    parts.append("<thead><tr>" + "".join(f"<th>{escape(c)}</th>" for c in rows[0]) + "</tr></thead>")
+    parts.append("<tbody>")
+    last = len(rows) - 1 if counts.column is not None or not counts.groups else None
+    for i, row in enumerate(rows[1:], 1):
+        cls = ' class="total"' if i == last else ""
+        cells = [f"<td>{escape(row[0])}</td>", *(f'<td class="count">{c}</td>' for c in row[1:])]
+        parts.append(f"<tr{cls}>{''.join(cells)}</tr>")
+    parts.append("</tbody>")
+    parts.append("</table>")
+    return "\n".join(parts)
+
+
+def _histogram_section(ruleset: Ruleset, results: Sequence[Scored]) -> str:
+    parts = ["<h2>Phân bố tổng điểm</h2>"]
+    maximum = ruleset.layout.maximum
+    if maximum is None or maximum <= 0 or not ruleset.layout.scored:
+        parts.append("<p>Bộ tiêu chí này không chấm theo điểm.</p>")
+    elif not results:
+        parts.append("<p>Không có tổ chức nào được chấm.</p>")
+    else:
+        parts.append(_svg_histogram(histogram([r.evaluation.total for r in results], maximum)))
+    return "\n".join(parts)
+
+
+def _rejected_section(rejected: Sequence[BadRow]) -> str:
+    parts = [f"<h2>Dòng dữ liệu không chấm được ({len(rejected)})</h2>", '<table class="rejected">']
+    parts.append("<thead><tr><th>Dòng</th><th>Mã</th><th>Vấn đề</th></tr></thead>")
+    parts.append("<tbody>")
+    for bad in rejected:
+        items = "".join(
+            f"<li>{f'<code>{escape(p.input)}</code>: ' if p.input else ''}{escape(p.message)}</li>"
+            for p in bad.problems
+        )
+        parts.append(
+            f'<tr><td class="num">{bad.number}</td><td>{escape(bad.id or "")}</td>'
+            f'<td><ul class="problems">{items}</ul></td></tr>'
+        )
+    parts.append("</tbody>")
+    parts.append("</table>")
+    return "\n".join(parts)
+
+
+def _breakdown_section(ruleset: Ruleset, results: Sequence[Scored]) -> str:
+    parts = [f"<h2>Kết quả từng tổ chức ({len(results)})</h2>"]
+    for result in results:
+        parts.append(_organisation(result))
+    return "\n".join(parts)
+
+
+def _points(value: Decimal | None) -> str:
+    return "—" if value is None else number_text(value)
+
+
+def _organisation(result: Scored) -> str:
+    e = result.evaluation
+    outcome = e.grade_label if e.grade_label is not None else NOT_GRADED
+    parts = [
+        f'<details class="org" id="row-{result.number}" data-grade="{escape(e.grade or "")}">',
+        f"<summary><strong>{escape(result.id)}</strong> — {escape(number_text(e.total))} điểm — "
+        f"{escape(outcome)}</summary>",
+    ]
+    parts.extend(_why(e))
+    parts.append('<table class="breakdown">')
+    parts.append("<thead><tr><th>STT</th><th>Tiêu chí</th><th>Điểm</th><th>Tối đa</th><th>Mức</th></tr></thead>")
+    parts.append("<tbody>")
+    for c in e.criteria:
+        points = _points(c.points) if c.applicable else "không áp dụng"
+        parts.append(
+            f'<tr><td class="num">{escape(c.number)}</td><td>{escape(c.label)}</td><td class="count">'
+            f'{escape(points)}</td><td class="count">{escape(_points(c.maximum))}</td>'
+            f"<td>{escape(c.level_label or c.level or '')}</td></tr>"
+        )
+    for a in e.adjustments:
+        if a.points:
+            sign = "−" if a.kind == "deduction" else "+"
+            parts.append(
+                f'<tr><td></td><td>{escape(a.label)}</td><td class="count">{sign}{escape(number_text(a.points))}</td>'
+                f'<td class="count">{escape(number_text(a.maximum))}</td><td></td></tr>'
+            )
+    parts.append(
+        f'<tr class="total"><td></td><td>Tổng điểm</td><td class="count">{escape(number_text(e.total))}</td>'
+        "<td></td><td></td></tr>"
+    )
+    parts.append("</tbody>")
+    parts.append("</table>")
+    parts.append("</details>")
+    return "".join(parts)
+
+
+def _why(e: Evaluation) -> list[str]:
+    """Why the grade is not simply the band's: not graded, unmet conditions, knock-outs."""
+    out: list[str] = []
+    not_graded = e.not_graded
+    if not_graded is not None:
+        out.append(f'<p class="why">Không xếp loại: {escape(not_graded.label)}</p>')
+    for r in e.requirements:
+        if not r.held and e.band_grade == r.grade:
+            out.append(f'<p class="why">Chưa đạt điều kiện: {escape(r.label)}</p>')
+    for k in e.knockouts:
+        out.append(f'<p class="why">Loại trừ: {escape(k.label)}</p>')
+    return out
