@@ -234,7 +234,8 @@ svg.histogram .axis { stroke: #000; stroke-width: 1; }
 svg.histogram text { font-family: sans-serif; font-size: 10px; }
 details.org { border-bottom: 0.6pt solid #ccc; padding: 1mm 0; }
 details.org summary { cursor: pointer; }
-details.org table { margin-top: 1mm; }
+details.org table { margin-top: 1mm; width: auto; min-width: 60mm; }
+table.breakdown td:nth-child(2) { text-align: right; }
 ul.problems { margin: 0; padding-left: 5mm; }
 p.why { margin: 1mm 0; }
 @media print { details.org { break-inside: avoid; } }
@@ -281,7 +282,7 @@ def render_report(
     add("</dl>")
     add("</header>")
     add("<main>")
-    add(_counts_section(counts))
+    add(_counts_section(counts, next((i.label for i in ruleset.inputs if i.name == column), None)))
     out.extend(_quota_section())
     add(_histogram_section(ruleset, results))
     if rejected:
@@ -293,9 +294,12 @@ def render_report(
     return "\n".join(out) + "\n"
 
 
-def _counts_section(counts: GradeCounts) -> str:
+def _counts_section(counts: GradeCounts, label: str | None) -> str:
     rows = count_rows(counts)
-    title = f"Số lượng theo xếp loại, theo {escape(counts.column)}" if counts.column else "Số lượng theo xếp loại"
+    title = "Số lượng theo xếp loại"
+    if counts.column is not None:
+        named = f"{label} ({counts.column})" if label else counts.column
+        title += f", theo {escape(named)}"
     parts = [f"<h2>{title}</h2>", '<table class="counts">']
     parts.append("<thead><tr>" + "".join(f"<th>{escape(c)}</th>" for c in rows[0]) + "</tr></thead>")
     parts.append("<tbody>")
@@ -341,6 +345,18 @@ def _rejected_section(rejected: Sequence[BadRow]) -> str:
 
 def _breakdown_section(ruleset: Ruleset, results: Sequence[Scored]) -> str:
     parts = [f"<h2>Kết quả từng tổ chức ({len(results)})</h2>"]
+    # the criteria's labels once, not in every organisation's table: a province's report stays a few MB
+    parts.append('<table class="legend">')
+    parts.append("<thead><tr><th>STT</th><th>Tiêu chí</th><th>Tối đa</th></tr></thead>")
+    parts.append("<tbody>")
+    for c in ruleset.criteria:
+        if c.kind in ("group", "item"):
+            parts.append(
+                f'<tr><td class="num">{escape(c.number)}</td><td>{escape(c.label)}</td>'
+                f'<td class="count">{escape(_points(c.maximum))}</td></tr>'
+            )
+    parts.append("</tbody>")
+    parts.append("</table>")
     for result in results:
         parts.append(_organisation(result))
     return "\n".join(parts)
@@ -360,26 +376,17 @@ def _organisation(result: Scored) -> str:
     ]
     parts.extend(_why(e))
     parts.append('<table class="breakdown">')
-    parts.append("<thead><tr><th>STT</th><th>Tiêu chí</th><th>Điểm</th><th>Tối đa</th><th>Mức</th></tr></thead>")
+    parts.append("<thead><tr><th>STT</th><th>Điểm</th><th>Mức</th></tr></thead>")
     parts.append("<tbody>")
     for c in e.criteria:
         points = _points(c.points) if c.applicable else "không áp dụng"
-        parts.append(
-            f'<tr><td class="num">{escape(c.number)}</td><td>{escape(c.label)}</td><td class="count">'
-            f'{escape(points)}</td><td class="count">{escape(_points(c.maximum))}</td>'
-            f"<td>{escape(c.level_label or c.level or '')}</td></tr>"
-        )
+        level = c.level_label or c.level or ""
+        parts.append(f"<tr><td>{escape(c.number)}</td><td>{escape(points)}</td><td>{escape(level)}</td></tr>")
     for a in e.adjustments:
         if a.points:
             sign = "−" if a.kind == "deduction" else "+"
-            parts.append(
-                f'<tr><td></td><td>{escape(a.label)}</td><td class="count">{sign}{escape(number_text(a.points))}</td>'
-                f'<td class="count">{escape(number_text(a.maximum))}</td><td></td></tr>'
-            )
-    parts.append(
-        f'<tr class="total"><td></td><td>Tổng điểm</td><td class="count">{escape(number_text(e.total))}</td>'
-        "<td></td><td></td></tr>"
-    )
+            parts.append(f"<tr><td>{escape(a.label)}</td><td>{sign}{escape(number_text(a.points))}</td><td></td></tr>")
+    parts.append(f'<tr class="total"><td>Tổng điểm</td><td>{escape(number_text(e.total))}</td><td></td></tr>')
     parts.append("</tbody>")
     parts.append("</table>")
     parts.append("</details>")
