@@ -245,7 +245,7 @@ def test_keywords_are_case_sensitive() -> None:
             "PR005",
             "9:1",
             "found `Input` where the file expects one of `bonuses`, `constraint`, `criteria`, `deductions`, "
-            "`grades`, `input`, `knockout`, `let`, ...",
+            "`example`, `examples`, `grades`, `input`, ...",
             "did you mean `input`?",
         )
     ]
@@ -460,7 +460,7 @@ def test_pr005_missing_semicolon() -> None:
 def test_pr005_misspelt_keyword() -> None:
     assert rendered(edit(("input n ", "inptu n "))) == (
         "t.criteria:9:1: error PR005: found `inptu` where the file expects one of `bonuses`, `constraint`, "
-        "`criteria`, `deductions`, `grades`, `input`, `knockout`, `let`, ...\n"
+        "`criteria`, `deductions`, `example`, `examples`, `grades`, `input`, ...\n"
         '   9 | inptu n "N": integer 0..5 = 0;\n'
         "     | ^^^^^\n"
         "  hint: did you mean `input`?\n"

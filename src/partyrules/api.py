@@ -167,6 +167,7 @@ def build(model: Model, source: str, *, fixed_point: bool = True) -> Ruleset:
         source=source,
         filename=model.filename,
         program=program,
+        model=model,
     )
 
 

@@ -49,6 +49,8 @@ RESERVED = frozenset(
         "knockout", "force", "not_graded", "if", "then", "or", "and", "not", "bands", "upto",
         "otherwise", "match", "table", "first", "unique", "true", "false", "total", "min", "clamp",
         "worst_level", "count", "days_between", "months_between",
+        "example", "examples", "given", "expect", "property", "assuming", "within", "monotone",
+        "increasing", "decreasing", "requires", "always",
     )
 )
 # fmt: on
@@ -269,7 +271,7 @@ class Checker:
 
         if any(p.severity == "error" for p in self.problems) or root is None:
             return None
-        return Model(
+        model = Model(
             filename=self.filename,
             file=self.tree,
             header=header,
@@ -297,6 +299,10 @@ class Checker:
             types=self.types,
             resolutions=self.resolutions,
         )
+        # examples and properties are checked against the finished model, in their own module
+        from partyrules import casebook
+
+        return casebook.attach(model, self.problems, lambda e, what: self._condition(e, Scope("knockout"), what))
 
     # ------------------------------------------------------------ header
     def _header(self, headers: list[n.Header]) -> n.Header:

@@ -30,7 +30,13 @@ from partyrules.types import Type
 
 
 def fingerprint(tree: n.RulesetFile) -> str:
-    """SHA-256 of the canonical form: the syntax tree without positions or comments."""
+    """SHA-256 of the canonical form: the syntax tree without positions or comments.
+
+    Examples and properties are left out: they never change a score, so adding one
+    keeps the identity that every evaluation carries.
+    """
+    tests = (n.Example, n.ExampleTable, n.Property)
+    tree = attrs.evolve(tree, declarations=tuple(d for d in tree.declarations if not isinstance(d, tests)))
     data = attrs.asdict(tree, filter=lambda a, _: a.name != "span", value_serializer=_canonical)
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import attrs
 
 from partyrules import nodes as n
 from partyrules.types import Interval, Type
+
+if TYPE_CHECKING:
+    from partyrules.casebook import Casebook
 
 
 @attrs.frozen
@@ -130,6 +134,8 @@ class Model:
     total: Interval
     types: dict[int, Type] = attrs.field(eq=False, repr=False)
     resolutions: dict[int, Resolution] = attrs.field(eq=False, repr=False)
+    # the file's examples and properties, checked (partyrules.casebook); empty until the checker adds them
+    tests: Casebook | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def scored(self) -> bool:

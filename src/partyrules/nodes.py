@@ -370,7 +370,95 @@ class Knockout:
     span: Span = _span_field()
 
 
-Declaration = Header | Input | Levels | Constraint | Let | CriteriaTree | Adjustments | Grades | Knockout
+# ---------------------------------------------------------------- examples and properties
+# Worked examples and stated properties of a scale. `partyrules test` runs them
+# (partyrules.casebook checks them); they never change a score.
+
+
+@attrs.frozen
+class GivenFact:
+    """``members = 20;`` in an example's ``given`` block."""
+
+    name: str
+    value: Literal | Name
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Expectation:
+    """``expect total 100;``, ``expect grade tot;``, ``expect points du_hop = 5;`` ...
+
+    ``what`` is total, grade, band, points, level, knockout or not_graded; ``target``
+    names the grade, criterion or rule; ``value`` is the number or level expected.
+    """
+
+    what: str
+    target: Name | None
+    value: Literal | Name | None
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Example:
+    name: str
+    label: str
+    facts: tuple[GivenFact, ...]
+    expectations: tuple[Expectation, ...]
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class ExampleTable:
+    """``examples "label" from "file.csv";``: one example per row of a table beside the file."""
+
+    label: str
+    path: str
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Claim:
+    """One statement of a property.
+
+    ``within``: the total stays in ``range``; ``monotone``: the total never moves against
+    ``direction`` (increasing, decreasing) when the input ``subject`` grows;
+    ``requires``: whenever the grade is ``subject``, ``condition`` holds; ``always``:
+    ``condition`` holds for every organisation.
+    """
+
+    kind: str
+    subject: Name | None = None
+    condition: Expr | None = None
+    range: Range | None = None
+    direction: str | None = None
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Property:
+    """A statement about every organisation (that meets ``assuming``), tested with generated facts."""
+
+    name: str
+    label: str
+    assuming: tuple[Expr, ...]
+    claims: tuple[Claim, ...]
+    span: Span = _span_field()
+
+
+Declaration = (
+    Header
+    | Input
+    | Levels
+    | Constraint
+    | Let
+    | CriteriaTree
+    | Adjustments
+    | Grades
+    | Knockout
+    | Example
+    | ExampleTable
+    | Property
+)
 
 
 @attrs.frozen

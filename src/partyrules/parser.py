@@ -736,6 +736,71 @@ class _Builder(Transformer[Token, Any]):
     def exemption_decl(self, meta: Meta, c: list[Any]) -> n.Knockout:
         return self._knockout("exemption", meta, c)
 
+    # -- examples and properties
+    def given_fact(self, meta: Meta, c: list[Any]) -> n.GivenFact:
+        return n.GivenFact(str(c[0]), c[1], _span_of_meta(meta))
+
+    def given(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
+        return ("given", tuple(c), _span_of_meta(meta))
+
+    def _expect(self, what: str, meta: Meta, target: Token | None, value: Any = None) -> n.Expectation:
+        name = n.Name(str(target), _span_of_token(target)) if target is not None else None
+        return n.Expectation(what, name, value, _span_of_meta(meta))
+
+    def expect_total(self, meta: Meta, c: list[Any]) -> n.Expectation:
+        return self._expect("total", meta, None, c[0])
+
+    def expect_grade(self, meta: Meta, c: list[Token]) -> n.Expectation:
+        return self._expect("grade", meta, c[0])
+
+    def expect_band(self, meta: Meta, c: list[Token]) -> n.Expectation:
+        return self._expect("band", meta, c[0])
+
+    def expect_points(self, meta: Meta, c: list[Any]) -> n.Expectation:
+        return self._expect("points", meta, c[0], c[1])
+
+    def expect_level(self, meta: Meta, c: list[Token]) -> n.Expectation:
+        return self._expect("level", meta, c[0], n.Name(str(c[1]), _span_of_token(c[1])))
+
+    def expect_knockout(self, meta: Meta, c: list[Token]) -> n.Expectation:
+        return self._expect("knockout", meta, c[0])
+
+    def expect_not_graded(self, meta: Meta, c: list[Token]) -> n.Expectation:
+        return self._expect("not_graded", meta, c[0])
+
+    def example_decl(self, meta: Meta, c: list[Any]) -> n.Example:
+        givens = [s for s in c[2:] if isinstance(s, tuple)]
+        for extra in givens[1:]:
+            self._problem("PR009", f"example `{c[0]}` says `given` twice", extra[2], "put every fact in one block")
+        expectations = tuple(s for s in c[2:] if isinstance(s, n.Expectation))
+        facts = givens[0][1] if givens else ()
+        return n.Example(str(c[0]), _text(c[1]), facts, expectations, _span_of_meta(meta))
+
+    def examples_decl(self, meta: Meta, c: list[Token]) -> n.ExampleTable:
+        return n.ExampleTable(_text(c[0]), _text(c[1]), _span_of_meta(meta))
+
+    def assuming(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
+        return ("assuming", c[0], _span_of_meta(meta))
+
+    def total_within(self, meta: Meta, c: list[Any]) -> n.Claim:
+        return n.Claim("within", range=c[0], span=_span_of_meta(meta))
+
+    def monotone(self, meta: Meta, c: list[Token]) -> n.Claim:
+        subject = n.Name(str(c[1]), _span_of_token(c[1]))
+        return n.Claim("monotone", subject=subject, direction=str(c[0]), span=_span_of_meta(meta))
+
+    def grade_requires(self, meta: Meta, c: list[Any]) -> n.Claim:
+        subject = n.Name(str(c[0]), _span_of_token(c[0]))
+        return n.Claim("requires", subject=subject, condition=c[1], span=_span_of_meta(meta))
+
+    def always(self, meta: Meta, c: list[Any]) -> n.Claim:
+        return n.Claim("always", condition=c[0], span=_span_of_meta(meta))
+
+    def property_decl(self, meta: Meta, c: list[Any]) -> n.Property:
+        assuming = tuple(s[1] for s in c[2:] if isinstance(s, tuple))
+        claims = tuple(s for s in c[2:] if isinstance(s, n.Claim))
+        return n.Property(str(c[0]), _text(c[1]), assuming, claims, _span_of_meta(meta))
+
     def start(self, meta: Meta, c: list[Any]) -> n.RulesetFile:
         return n.RulesetFile(tuple(c), _span_of_meta(meta))
 

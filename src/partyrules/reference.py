@@ -78,6 +78,20 @@ def trace(model: Model, facts: Mapping[str, Any]) -> Trace:
     return _Run(model, facts).trace()
 
 
+def holds(model: Model, facts: Mapping[str, Any], condition: n.Expr) -> bool:
+    """Whether a condition checked in ``model`` (a property's, say) is true once everything is scored."""
+    run = _Run(model, facts)
+    run.trace()
+    return run.expr(condition) is True
+
+
+def visiting_trace(model: Model, facts: Mapping[str, Any]) -> tuple[Trace, set[int]]:
+    """The trace and the identities of every expression node evaluated: which rows and branches were taken."""
+    run = _Run(model, facts)
+    run.visited = set()
+    return run.trace(), run.visited
+
+
 def broken_constraints(model: Model, facts: Mapping[str, Any]) -> list[n.Constraint]:
     """The constraints that valid-looking facts break (facts are not otherwise validated)."""
     run = _Run(model, facts)
@@ -146,6 +160,7 @@ class _Run:
         self.infos: dict[str, CriterionInfo] = {c.name: c for c in model.criteria + model.deductions + model.bonuses}
         self.memo: dict[tuple[str, str], Value] = {}
         self.total: Fraction | None = None  # known once the criteria are scored
+        self.visited: set[int] | None = None  # ids of evaluated nodes, when rule coverage is measured
 
     # -- facts
     def _fact(self, info: Any, value: Any) -> Value:
@@ -212,6 +227,8 @@ class _Run:
 
     # -- expressions
     def expr(self, node: n.Expr) -> Value:
+        if self.visited is not None:
+            self.visited.add(id(node))
         method: Callable[[Any], Value] = getattr(self, "_" + type(node).__name__.lower())
         return method(node)
 

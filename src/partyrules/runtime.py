@@ -770,9 +770,16 @@ class Ruleset:
     source: str = attrs.field(eq=False)  # the normalised source text; reloading it rebuilds the program
     filename: str = attrs.field(eq=False)
     program: Program = attrs.field(eq=False)
+    #: the checked model (syntax tree, types, order), for tools that read the rules themselves
+    model: Any = attrs.field(eq=False, default=None, repr=False)
 
     def __repr__(self) -> str:
         return f"<Ruleset {self.id} version {self.version} ({self.fingerprint[:12]})>"
+
+    @property
+    def tests(self) -> Any:
+        """The file's examples and properties (a :class:`partyrules.casebook.Casebook`), run by `partyrules test`."""
+        return getattr(self.model, "tests", None)
 
     @property
     def ref(self) -> RulesetRef:

@@ -1,0 +1,286 @@
+"""Mutation testing of a scale: do its examples and properties notice a small mistake?
+
+Each mutant is the checked syntax tree with one small change of the kind a
+person makes when typing a scale from a Word document: a threshold shifted by
+one step (a ``bands`` row, or the boundary between two grades), a comparison
+flipped (``>=`` for ``>``), the results of two neighbouring rows swapped, a
+``+`` written as ``-``, a deduction counted as a bonus, a requirement, a
+knock-out or a not-graded rule left out. A mutant counts only when the checker
+accepts it (a change the checker refuses is caught already). A mutant is killed
+when an example fails, a property is broken, or an example no longer makes sense
+to the checker (PR8xx); a mutant that survives shows a rule the file's examples
+and properties do not pin down.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from partyrules import nodes as n
+from partyrules.casebook import Casebook
+from partyrules.diagnostics import CriteriaError
+from partyrules.model import Model
+from partyrules.printer import cell_text, expr_text, literal_text
+from partyrules.proving import Search, check_property, run_example
+from partyrules.runtime import Ruleset
+
+#: Organisations tried per property claim against each mutant (deterministic).
+MUTANT_EXAMPLES = 40
+MUTANT_SEARCH = Search(MUTANT_EXAMPLES)
+
+_FLIP = {">=": ">", ">": ">=", "<=": "<", "<": "<=", "==": "!=", "!=": "=="}
+_TESTS = (n.Example, n.ExampleTable, n.Property)
+_DROP: Any = object()
+
+
+@attrs.frozen
+class Mutant:
+    description: str
+    location: str
+    tree: n.RulesetFile = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen
+class Verdict:
+    mutant: Mutant
+    status: str  # killed survived refused (the checker refuses the mutant: not counted)
+    by: str = ""  # what killed it
+
+
+@attrs.frozen
+class Report:
+    verdicts: tuple[Verdict, ...]
+
+    def of(self, status: str) -> list[Verdict]:
+        return [v for v in self.verdicts if v.status == status]
+
+    def summary(self) -> str:
+        killed, survived, refused = (len(self.of(s)) for s in ("killed", "survived", "refused"))
+        counted = killed + survived
+        return (
+            f"mutants: {counted} counted, {killed} killed, {survived} survived "
+            f"({refused} more refused by the checker, not counted)"
+        )
+
+
+def run(ruleset: Ruleset, search: Search = MUTANT_SEARCH) -> Report:
+    """Judge every mutant of the ruleset's model against the ruleset's own examples and properties."""
+    model: Model = ruleset.model
+    return Report(tuple(judge(m, model.filename, ruleset.source, search) for m in mutants(model)))
+
+
+def judge(mutant: Mutant, filename: str, source: str, search: Search) -> Verdict:
+    from partyrules.api import build
+    from partyrules.checker import check
+
+    try:
+        model = check(mutant.tree, filename, source)
+    except CriteriaError as exc:
+        errors = [d for d in exc.diagnostics if d.severity == "error"]
+        if errors and all(d.code.startswith("PR8") for d in errors):
+            return Verdict(mutant, "killed", f"the checker, through the examples ({errors[0].code})")
+        return Verdict(mutant, "refused")
+    ruleset = build(model, source)
+    book: Casebook | None = ruleset.tests
+    if book is None:
+        return Verdict(mutant, "survived")
+    for case in book.examples:
+        if not run_example(ruleset, case).passed:
+            return Verdict(mutant, "killed", f"example `{case.name}`")
+    for prop in book.properties:
+        for outcome in check_property(ruleset, book.model, prop, search):
+            if not outcome.passed:
+                return Verdict(mutant, "killed", f"property `{prop.name}` ({outcome.claim})")
+    return Verdict(mutant, "survived")
+
+
+# ---------------------------------------------------------------- the mutants
+
+
+def mutants(model: Model) -> Iterator[Mutant]:
+    """Every single-change mutant of the model's tree, in file order of the change."""
+    tree = model.file
+
+    def where(span: n.Span) -> str:
+        return f"{getattr(span, 'file', '') or model.filename}:{span.line}:{span.column}"
+
+    found: list[tuple[n.Span, Mutant]] = []
+
+    def add(span: n.Span, description: str, new_tree: n.RulesetFile) -> None:
+        found.append((span, Mutant(description, where(span), new_tree)))
+
+    for decl in tree.declarations:
+        if isinstance(decl, _TESTS):
+            continue
+        if isinstance(decl, n.Knockout):
+            kind = "knock-out" if decl.kind == "knockout" else "not_graded rule"
+            add(decl.span, f"drop the {kind} `{decl.name}`", _replace(tree, decl, _DROP))
+        if isinstance(decl, n.Adjustments):
+            for adj in decl.items:
+                add(adj.span, f"count the {adj.kind} `{adj.name}` as a {_other(adj.kind)}", _flip_sign(tree, decl, adj))
+        if isinstance(decl, n.Grades):
+            _grade_mutants(tree, decl, add)
+        for node in _nodes(decl):
+            _node_mutants(tree, node, add)
+    found.sort(key=lambda item: (item[0].line, item[0].column))
+    yield from (m for _, m in found)
+
+
+def _node_mutants(tree: n.RulesetFile, node: Any, add: Any) -> None:
+    if isinstance(node, n.Bands):
+        for band in node.bands:
+            for shifted in _shifts(band.threshold):
+                new = attrs.evolve(band, threshold=shifted)
+                add(
+                    band.span,
+                    f"shift a threshold: `{band.direction} {literal_text(band.threshold)}` → "
+                    f"`{band.direction} {literal_text(shifted)}`",
+                    _replace(tree, band, new),
+                )
+        _swaps(tree, node, "bands", add, "bands rows")
+    elif isinstance(node, n.Match):
+        _swaps(tree, node, "arms", add, "match arms")
+    elif isinstance(node, n.Table):
+        _swaps(tree, node, "rows", add, "table rows")
+    elif isinstance(node, n.Compare):
+        flipped = attrs.evolve(node, op=_FLIP[node.op])
+        add(
+            node.span, f"flip a comparison: `{expr_text(node)}` → `{expr_text(flipped)}`", _replace(tree, node, flipped)
+        )
+    elif isinstance(node, n.CompareCell):
+        for i, (op, lit) in enumerate(node.tests):
+            tests = list(node.tests)
+            tests[i] = (_FLIP[op], lit)
+            flipped_cell = attrs.evolve(node, tests=tuple(tests))
+            add(
+                node.span,
+                f"flip a comparison: table cell `{cell_text(node)}` → `{cell_text(flipped_cell)}`",
+                _replace(tree, node, flipped_cell),
+            )
+    elif isinstance(node, n.Binary) and node.op in ("+", "-"):
+        other = attrs.evolve(node, op="-" if node.op == "+" else "+")
+        add(node.span, f"change a sign: `{expr_text(node)}` → `{expr_text(other)}`", _replace(tree, node, other))
+    elif isinstance(node, n.Grade):
+        for r in node.requirements:
+            kept = tuple(x for x in node.requirements if x is not r)
+            add(
+                r.span,
+                f'drop the requirement "{r.label}" of grade `{node.name}`',
+                _replace(tree, node, attrs.evolve(node, requirements=kept)),
+            )
+
+
+def _swaps(tree: n.RulesetFile, node: n.Bands | n.Match | n.Table, field: str, add: Any, what: str) -> None:
+    """Swap the results of each pair of neighbouring rows (the last regular row with `otherwise` too)."""
+    rows = getattr(node, field)
+    results = [r.result for r in rows] + ([node.otherwise] if node.otherwise is not None else [])
+    for i in range(len(results) - 1):
+        first, second = results[i], results[i + 1]
+        if expr_text(first) == expr_text(second):
+            continue  # the same result: swapping changes nothing
+        swapped = list(results)
+        swapped[i], swapped[i + 1] = second, first
+        new_rows = tuple(attrs.evolve(r, result=x) for r, x in zip(rows, swapped))
+        otherwise = swapped[-1] if node.otherwise is not None else None
+        changes: dict[str, Any] = {field: new_rows, "otherwise": otherwise}
+        changed = attrs.evolve(node, **changes)
+        add(
+            rows[i].span,
+            f"swap the results of two {what}: `{expr_text(first)}` ⇄ `{expr_text(second)}`",
+            _replace(tree, node, changed),
+        )
+
+
+def _grade_mutants(tree: n.RulesetFile, decl: n.Grades, add: Any) -> None:
+    grades = decl.grades
+    for upper, lower in itertools.pairwise(grades):
+        low = upper.band.low if upper.band is not None else None
+        high = lower.band.high if lower.band is not None else None
+        if low is None or high is None or low.value != high.value:
+            continue
+        for shifted in _shifts(low):
+            assert isinstance(shifted, n.Number)
+            moved = _replace(tree, low, shifted)
+            moved = _replace(moved, high, attrs.evolve(high, value=shifted.value))
+            add(
+                low.span,
+                f"shift the boundary between grades `{upper.name}` and `{lower.name}`: "
+                f"{literal_text(low)} → {literal_text(shifted)}",
+                moved,
+            )
+
+
+def _flip_sign(tree: n.RulesetFile, block: n.Adjustments, adj: n.Adjustment) -> n.RulesetFile:
+    """The adjustment moved to the other block: a deduction added, a bonus taken off."""
+    kind = _other(adj.kind)
+    moved = attrs.evolve(adj, kind=kind)
+    plural = "bonuses" if kind == "bonus" else "deductions"
+    tree = _replace(tree, adj, _DROP)
+    assert isinstance(tree, n.RulesetFile)
+    target = next((d for d in tree.declarations if isinstance(d, n.Adjustments) and d.kind == plural), None)
+    if target is not None:
+        grown: n.RulesetFile = _replace(tree, target, attrs.evolve(target, items=(*target.items, moved)))
+        return grown
+    label = "Điểm cộng" if plural == "bonuses" else "Điểm trừ"
+    block_new = n.Adjustments(plural, label, adj.maximum, (moved,), adj.span)
+    return attrs.evolve(tree, declarations=(*tree.declarations, block_new))
+
+
+def _other(kind: str) -> str:
+    return "bonus" if kind == "deduction" else "deduction"
+
+
+def _shifts(lit: n.Literal) -> list[n.Literal]:
+    """The threshold one step up and one step down, in the threshold's own kind and precision."""
+    if isinstance(lit, n.DateLiteral):
+        day = datetime.timedelta(days=1)
+        return [attrs.evolve(lit, value=lit.value + day), attrs.evolve(lit, value=lit.value - day)]
+    if not isinstance(lit, n.Number):
+        return []
+    if lit.percent:
+        step = Decimal("0.01")
+    else:
+        exponent = lit.value.normalize().as_tuple().exponent
+        step = Decimal(1).scaleb(min(0, exponent)) if isinstance(exponent, int) else Decimal(1)
+    return [attrs.evolve(lit, value=lit.value + step), attrs.evolve(lit, value=lit.value - step)]
+
+
+# ---------------------------------------------------------------- tree surgery
+
+
+def _nodes(root: Any) -> Iterator[Any]:
+    """Every node under ``root`` (itself included), without recursion."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, tuple):
+            stack.extend(node)
+        elif attrs.has(type(node)) and not isinstance(node, n.Span):
+            yield node
+            stack.extend(getattr(node, f.name) for f in attrs.fields(type(node)))
+
+
+def _replace(root: Any, target: object, new: object) -> Any:
+    """``root`` with the node ``target`` (found by identity) replaced by ``new``, or removed for ``_DROP``."""
+    if root is target:
+        return new
+    if isinstance(root, tuple):
+        items = [_replace(x, target, new) for x in root]
+        if all(a is b for a, b in zip(items, root)):
+            return root
+        return tuple(x for x in items if x is not _DROP)
+    if attrs.has(type(root)) and not isinstance(root, n.Span):
+        changes = {}
+        for field in attrs.fields(type(root)):
+            value = getattr(root, field.name)
+            replaced = _replace(value, target, new)
+            if replaced is not value:
+                changes[field.name] = replaced
+        return attrs.evolve(root, **changes) if changes else root
+    return root

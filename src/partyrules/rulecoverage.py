@@ -1,0 +1,193 @@
+"""Rule coverage: which rules of a scale the file's examples reach.
+
+Coverage of rules, not of Python lines: every criterion (given points, or a
+level, by some example; for a criterion with ``applicable when``, also left out
+by some example), every row of a ``bands``, ``match`` and ``table`` and every
+branch of an ``if``, every grade requirement (failing where it decides the
+grade), every grade, knock-out and not-graded rule. Each example is replayed
+by the reference interpreter, which records the expression nodes it evaluates
+(a row is reached when its result is evaluated), so the compiled hot path is
+never instrumented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import attrs
+
+from partyrules import nodes as n
+from partyrules import reference
+from partyrules.casebook import Casebook
+from partyrules.checker import walk
+from partyrules.model import Model
+from partyrules.printer import cell_text, expr_text, literal_text
+
+
+@attrs.frozen
+class Rule:
+    """One thing an example can reach."""
+
+    kind: str  # criterion, not applicable, bands row, match arm, table row, otherwise, branch, requirement, grade, knockout, not_graded
+    text: str  # for a person: which rule, of what
+    location: str  # file:line:column
+
+
+@attrs.frozen
+class Coverage:
+    reached: tuple[Rule, ...]
+    missed: tuple[Rule, ...]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missed
+
+    def summary(self) -> str:
+        total = len(self.reached) + len(self.missed)
+        return f"rule coverage: {len(self.reached)}/{total} rules reached by the examples"
+
+
+def measure(book: Casebook) -> Coverage:
+    """Replay every example of the casebook and sort the model's rules into reached and missed."""
+    model = book.model
+    seen: set[tuple[str, object]] = set()
+    for case in book.examples:
+        trace, visited = reference.visiting_trace(model, case.facts)
+        seen |= {("node", key) for key in visited}
+        for name, points in trace.points.items():
+            if points > 0:
+                seen.add(("scored", name))
+        for name, level in trace.levels.items():
+            if level is not None:
+                seen.add(("rated", name))
+        for name, applies in trace.applicable.items():
+            if not applies:
+                seen.add(("left out", name))
+        if trace.grade is not None:
+            seen.add(("grade", trace.grade))
+        seen |= {("knockout", k) for k in trace.knockouts}
+        if trace.not_graded is not None:
+            seen.add(("not_graded", trace.not_graded))
+        seen |= {("requirement", key) for key in _deciding_requirements(model, trace)}
+    reached: list[Rule] = []
+    missed: list[Rule] = []
+    for rule, key in rules(model):
+        (reached if key in seen else missed).append(rule)
+    return Coverage(tuple(reached), tuple(missed))
+
+
+def _deciding_requirements(model: Model, trace: reference.Trace) -> Iterator[tuple[str, str]]:
+    """Requirements that failed on the way down from the band's grade: those that decided the grade."""
+    held = {(g, label): ok for g, label, ok in trace.requirements}
+    index = {g.name: i for i, g in enumerate(model.grades)}
+    current = index.get(trace.band_grade or "")
+    while current is not None:
+        grade = model.grades[current]
+        failed = [r.label for r in grade.requirements if not held.get((grade.name, r.label), True)]
+        if not failed:
+            return
+        for label in failed:
+            yield (grade.name, label)
+        current = grade.fallback
+
+
+def rules(model: Model) -> Iterator[tuple[Rule, tuple[str, object]]]:
+    """Every rule of the model, in file order within each kind, with the key an example must produce."""
+
+    def where(span: n.Span) -> str:
+        return f"{getattr(span, 'file', '') or model.filename}:{span.line}:{span.column}"
+
+    for c in model.criteria + model.deductions + model.bonuses:
+        what = {"group": "group", "item": "item", "deduction": "deduction", "bonus": "bonus"}[c.kind]
+        if c.maximum is not None:
+            yield Rule("criterion", f"{what} `{c.name}` gets points", where(c.span)), ("scored", c.name)
+        elif c.level is not None:
+            yield Rule("criterion", f"{what} `{c.name}` gets a level", where(c.span)), ("rated", c.name)
+        if c.applicable is not None:
+            yield (
+                Rule("not applicable", f"{what} `{c.name}` does not apply", where(c.applicable.span)),
+                (
+                    "left out",
+                    c.name,
+                ),
+            )
+    for owner, expr in _formulas(model):
+        yield from _rows(expr, owner, where)
+    for grade in model.grades:
+        for r in grade.requirements:
+            yield (
+                Rule("requirement", f'requirement "{r.label}" of `{grade.name}` fails', where(r.span)),
+                (
+                    "requirement",
+                    (grade.name, r.label),
+                ),
+            )
+    for grade in model.grades:
+        yield Rule("grade", f"grade `{grade.name}` is given", where(grade.span)), ("grade", grade.name)
+    for rule in model.knockouts:
+        yield Rule("knockout", f"knock-out `{rule.name}` applies", where(rule.span)), ("knockout", rule.name)
+    for rule in model.exemptions:
+        yield Rule("not_graded", f"not_graded `{rule.name}` applies", where(rule.span)), ("not_graded", rule.name)
+
+
+def _formulas(model: Model) -> Iterator[tuple[str, n.Expr]]:
+    for name, let in model.lets.items():
+        yield f"value `{name}`", let.value
+    for c in model.criteria + model.deductions + model.bonuses:
+        if c.applicable is not None:
+            yield f"`applicable when` of `{c.name}`", c.applicable.condition
+        if c.points is not None:
+            yield f"points of `{c.name}`", c.points
+        if c.level is not None:
+            yield f"level of `{c.name}`", c.level
+    for grade in model.grades:
+        for r in grade.requirements:
+            yield f'requirement "{r.label}"', r.condition
+    for rule in model.knockouts + model.exemptions:
+        yield f"`when` of `{rule.name}`", rule.condition
+
+
+def _rows(expr: n.Expr, owner: str, where: object) -> Iterator[tuple[Rule, tuple[str, object]]]:
+    assert callable(where)
+    found: list[tuple[n.Span, Rule, tuple[str, object]]] = []
+    for node in walk(expr):
+        if isinstance(node, n.Bands):
+            for band in node.bands:
+                text = f"{band.direction} {literal_text(band.threshold)}: {expr_text(band.result)}"
+                found.append(
+                    (band.span, Rule("bands row", f"`{text}` in {owner}", where(band.span)), ("node", id(band.result)))
+                )
+        elif isinstance(node, n.Match):
+            for arm in node.arms:
+                text = f"{', '.join(literal_text(p) for p in arm.patterns)}: {expr_text(arm.result)}"
+                found.append(
+                    (arm.span, Rule("match arm", f"`{text}` in {owner}", where(arm.span)), ("node", id(arm.result)))
+                )
+        elif isinstance(node, n.Table):
+            for row in node.rows:
+                text = f"{', '.join(cell_text(c) for c in row.cells)}: {expr_text(row.result)}"
+                found.append(
+                    (row.span, Rule("table row", f"`{text}` in {owner}", where(row.span)), ("node", id(row.result)))
+                )
+        elif isinstance(node, n.If):
+            for branch, result in (("then", node.then), ("else", node.otherwise)):
+                text = f"{branch} {expr_text(result)}"
+                found.append(
+                    (
+                        result.span,
+                        Rule("branch", f"`{text}` of `if {expr_text(node.condition)}` in {owner}", where(result.span)),
+                        ("node", id(result)),
+                    )
+                )
+        if isinstance(node, (n.Bands, n.Match, n.Table)) and node.otherwise is not None:
+            other = node.otherwise
+            found.append(
+                (
+                    other.span,
+                    Rule("otherwise", f"`otherwise: {expr_text(other)}` in {owner}", where(other.span)),
+                    ("node", id(other)),
+                )
+            )
+    found.sort(key=lambda item: (item[0].line, item[0].column))
+    for _, rule, key in found:
+        yield rule, key
