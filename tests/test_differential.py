@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import partyrules
-from partyrules import api, checker, parser, serialize
+from partyrules import api, parser, serialize
 from partyrules.shipped import shipped_ids
 from partyrules.testing import facts
 
@@ -21,7 +21,7 @@ from partyrules.testing import facts
 def _both(ruleset_id: str) -> tuple[partyrules.Ruleset, partyrules.Ruleset]:
     path = partyrules.shipped_path(ruleset_id)
     text = parser.normalise(path.read_text(encoding="utf-8"))
-    model = checker.check(parser.parse(text, str(path)), str(path), text)
+    model = api.model_of(text, str(path))
     return api.build(model, text), api.build(model, text, fixed_point=False)
 
 
@@ -58,7 +58,7 @@ criteria "C" max 12.75 {
 grades { grade g "G" { band from 6.25; } grade h "H" { band below 6.25; } }
 """
     model_text = parser.normalise(text)
-    model = checker.check(parser.parse(model_text, "t"), "t", model_text)
+    model = api.model_of(model_text, "t")
     fixed, decimal = api.build(model, model_text), api.build(model, model_text, fixed_point=False)
     assert fixed.layout.scale == 2
     a = fixed.evaluate({"n": meetings, "m": thematic})

@@ -403,7 +403,7 @@ HEAD = 'ruleset "t/bug" { title "T"; version "1"; basis "B"; effective from 2024
 
 def test_too_many_decimal_places_in_a_decimal_fact_names_the_input() -> None:
     """Was `*: a value needs more than 1000 digits`: the inline `places` test rounded a Decimal under the
-    program's armed Inexact trap (found by invalid_facts on vn/annual-collective-366)."""
+    program's armed Inexact trap (found by invalid_facts on vn/annual-collective)."""
     ruleset = partyrules.loads(
         HEAD
         + """

@@ -176,7 +176,7 @@ def test_bands_and_grade_bands_in_words() -> None:
 
 
 def test_mixed_status_is_marked() -> None:
-    s = render.sheet(partyrules.shipped("vn/annual-collective-366"))
+    s = render.sheet(partyrules.shipped("vn/annual-collective"))
     assert s.status == "minh họa"
     assert any("Nhóm tiêu chí chung (chính thức)" in d for d in s.differing)
     assert {r.status for r in s.criteria} == {"chính thức", "minh họa"}
@@ -214,10 +214,10 @@ def test_cli_render_stdout(capsys: pytest.CaptureFixture[str]) -> None:
 def test_cli_render_output(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     target = tmp_path / "sheet.html"
     target.write_text("old", encoding="utf-8")
-    rules = str(partyrules.shipped_path("vn/annual-collective-366"))
+    rules = str(partyrules.shipped_path("vn/annual-collective"))
     assert cli.main(["render", rules, "--to", "html", "--output", str(target)]) == 0
     assert capsys.readouterr().out == ""
-    assert target.read_text(encoding="utf-8") == render.render_html(partyrules.shipped("vn/annual-collective-366"))
+    assert target.read_text(encoding="utf-8") == render.render_html(partyrules.shipped("vn/annual-collective"))
     assert [p.name for p in tmp_path.iterdir()] == ["sheet.html"]  # no temporary file left behind
 
 

@@ -179,7 +179,7 @@ VALID: dict[str, dict[str, Any]] = {
         "resolution_voted": True,
         "chair_concluded": True,
     },
-    "vn/annual-collective-366": {
+    "vn/annual-collective": {
         "politics_points": "7.5",
         "democracy_points": 8,
         "organisation_points": "6.25",
@@ -190,6 +190,9 @@ VALID: dict[str, dict[str, Any]] = {
     },
     "demo": {"times": 3, "free": "2.5"},
 }
+# provinces extending a national scale take its facts (what they add has defaults)
+VALID["vn.hatinh/cell-meeting"] = VALID["vn.binhthuan/cell-meeting"] = VALID["vn/cell-meeting"]
+VALID["vn.hatinh/annual-collective"] = VALID["vn/annual-collective"]
 
 
 def test_every_shipped_ruleset_has_a_valid_example() -> None:
@@ -217,9 +220,9 @@ BAD: list[tuple[str, str, Any]] = [
     ("vn.hatinh/chi-bo-4-tot", "negative percent", lambda d: {**d, "attendance_rate": "-5"}),
     ("vn.hatinh/chi-bo-4-tot", "boolean as a number", lambda d: {**d, "disunity": 2}),
     ("vn.hatinh/chi-bo-4-tot", "null for a required input", lambda d: {**d, "members": None}),
-    ("vn/annual-collective-366", "a float decimal", lambda d: {**d, "politics_points": 7.5}),
-    ("vn/annual-collective-366", "too many decimal places", lambda d: {**d, "politics_points": "7.125"}),
-    ("vn/annual-collective-366", "a decimal comma", lambda d: {**d, "politics_points": "7,5"}),
+    ("vn/annual-collective", "a float decimal", lambda d: {**d, "politics_points": 7.5}),
+    ("vn/annual-collective", "too many decimal places", lambda d: {**d, "politics_points": "7.125"}),
+    ("vn/annual-collective", "a decimal comma", lambda d: {**d, "politics_points": "7,5"}),
     ("vn/cell-meeting", "unknown choice", lambda d: {**d, "chairing": "xuat_sac"}),
     ("demo", "date in the wrong form", lambda d: {**d, "founded": "01/06/2021"}),
     ("demo", "unknown level", lambda d: {**d, "quality": "kha"}),

@@ -244,8 +244,8 @@ def test_keywords_are_case_sensitive() -> None:
         (
             "PR005",
             "9:1",
-            "found `Input` where the file expects one of `bonuses`, `constraint`, `criteria`, `deductions`, "
-            "`example`, `examples`, `grades`, `input`, ...",
+            "found `Input` where the file expects one of `add`, `bonuses`, `change`, `constraint`, `criteria`, "
+            "`deductions`, `example`, `examples`, ...",
             "did you mean `input`?",
         )
     ]
@@ -400,7 +400,7 @@ def test_pr003_file_ends_inside_a_block() -> None:
         (
             "PR003",
             "20:17",
-            "the file ends too early; expected one of `cap`, `cite`, `force`, `note`, `when` or `}`",
+            "the file ends too early; expected one of `cap`, `cite`, `force`, `locked`, `note`, `when` or `}`",
             "is a closing `}` or `;` missing?",
         )
     ]
@@ -459,8 +459,8 @@ def test_pr005_missing_semicolon() -> None:
 
 def test_pr005_misspelt_keyword() -> None:
     assert rendered(edit(("input n ", "inptu n "))) == (
-        "t.criteria:9:1: error PR005: found `inptu` where the file expects one of `bonuses`, `constraint`, "
-        "`criteria`, `deductions`, `example`, `examples`, `grades`, `input`, ...\n"
+        "t.criteria:9:1: error PR005: found `inptu` where the file expects one of `add`, `bonuses`, "
+        "`change`, `constraint`, `criteria`, `deductions`, `example`, `examples`, ...\n"
         '   9 | inptu n "N": integer 0..5 = 0;\n'
         "     | ^^^^^\n"
         "  hint: did you mean `input`?\n"

@@ -6,46 +6,160 @@ each stage lives in its own module.
 
 from __future__ import annotations
 
+import datetime
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import attrs
 
 from partyrules import compiler, explain, parser
+from partyrules import nodes as n
 from partyrules.checker import check as check_tree
 from partyrules.diagnostics import CriteriaError, Diagnostic, Source
+from partyrules.link import link
+from partyrules.loader import Loader, Version
 from partyrules.model import Model
 from partyrules.nodes import Span
 from partyrules.runtime import InputSpec, Layout, Ruleset, RulesetRef
 
 
-def loads(text: str, filename: str = "<string>") -> Ruleset:
-    """Check and compile criteria text. Raises :class:`CriteriaError` listing every problem."""
+def loads(
+    text: str,
+    filename: str = "<string>",
+    *,
+    path: Sequence[str | os.PathLike[str]] = (),
+    loader: Loader | None = None,
+) -> Ruleset:
+    """Check and compile criteria text. Raises :class:`CriteriaError` listing every problem.
+
+    A file that ``extends`` a base or ``import``s a library finds them by id in
+    ``path`` and the default search roots (see :mod:`partyrules.loader`).
+    """
     text = parser.normalise(text)
     tree = parser.parse(text, filename)
-    model = check_tree(tree, filename, text)
-    return build(model, text)
+    return _compile(tree, filename, text, loader if loader is not None else Loader(path))
 
 
-def load(path: str | os.PathLike[str]) -> Ruleset:
-    """Load a ``.criteria`` file (UTF-8). Raises :class:`CriteriaError` on any problem."""
-    return loads(read_source(path), str(path))
+def load(
+    ruleset: str | os.PathLike[str],
+    *,
+    on: datetime.date | None = None,
+    path: Sequence[str | os.PathLike[str]] = (),
+    loader: Loader | None = None,
+) -> Ruleset:
+    """Load a ruleset by id (``"vn/annual-collective"``) or a ``.criteria`` file by path.
+
+    By id, ``on`` picks the version in force on that date (without it: the only
+    version, or else the newest); ids are looked up in ``path``, then
+    ``PARTYRULES_PATH``, installed packages and the shipped criteria. A path is
+    anything ending in ``.criteria`` or a :class:`os.PathLike`; the search root it
+    stands in (from its id) is searched first for the files it refers to.
+    Raises :class:`CriteriaError` on any problem.
+    """
+    if isinstance(ruleset, os.PathLike) or str(ruleset).endswith(".criteria"):
+        filename = str(ruleset)
+        text = parser.normalise(read_source(ruleset))
+        tree = parser.parse(text, filename)
+        roots = [*_own_root(Path(ruleset), tree), *path]
+        chosen = loader if loader is not None else Loader(roots)
+        if on is not None:
+            header = next((d for d in tree.declarations if isinstance(d, n.Header)), None)
+            if header is not None and not Version(header.ruleset_id, filename, text, tree, "").covers(on):
+                raise CriteriaError(
+                    [
+                        Diagnostic(
+                            "PR706",
+                            f"this file is not in force on {on.isoformat()}",
+                            filename,
+                            header.span,
+                            f"it is in force {Version(header.ruleset_id, filename, text, tree, '').period}",
+                        )
+                    ],
+                    [Source(filename, text)],
+                )
+        return _compile(tree, filename, text, chosen)
+    chosen = loader if loader is not None else Loader(path)
+    version = chosen.pick(str(ruleset), on)
+    return _compile(version.tree, version.filename, version.text, chosen)
 
 
-def check(path_or_text: str | os.PathLike[str], *, text: str | None = None) -> list[Diagnostic]:
-    """Every diagnostic for a file (errors and warnings), without raising."""
+def _own_root(path: Path, tree: n.RulesetFile) -> list[Path]:
+    """The search root a file stands in, judged from its id: ``<root>/vn.x/y@2025.criteria``."""
+    header = next((d for d in tree.declarations if isinstance(d, n.Header)), None)
+    if header is None:
+        return []
+    *folders, last = header.ruleset_id.split("/")
+    name = path.name
+    if not (name == last + ".criteria" or (name.startswith(last + "@") and name.endswith(".criteria"))):
+        return []
+    parent = path.parent
+    for folder in reversed(folders):
+        if parent.name != folder:
+            return []
+        parent = parent.parent
+    return [parent]
+
+
+def model_of(
+    text: str,
+    filename: str = "<string>",
+    *,
+    path: Sequence[str | os.PathLike[str]] = (),
+    loader: Loader | None = None,
+) -> Model:
+    """Parse, link and check criteria text, without compiling: the checked model, for tools."""
+    text = parser.normalise(text)
+    tree = parser.parse(text, filename)
+    linked = link(tree, filename, text, loader if loader is not None else Loader(path))
+    return check_tree(linked.tree, filename, text, linked.sources)
+
+
+def _compile(tree: n.RulesetFile, filename: str, text: str, loader: Loader | None) -> Ruleset:
+    linked = link(tree, filename, text, loader)
+    header = next((d for d in linked.tree.declarations if isinstance(d, n.Header)), None)
+    if header is not None and header.kind == "library":
+        raise CriteriaError(
+            [
+                Diagnostic(
+                    "PR718",
+                    f"`{header.ruleset_id}` is a library of shared definitions: it has nothing to score",
+                    filename,
+                    header.span,
+                    f'import it from a ruleset: `import "{header.ruleset_id}";`',
+                )
+            ],
+            linked.sources,
+        )
+    model = check_tree(linked.tree, filename, text, linked.sources)
+    return build(model, text, sources=linked.sources, bases=linked.bases)
+
+
+def check(
+    path_or_text: str | os.PathLike[str],
+    *,
+    text: str | None = None,
+    path: Sequence[str | os.PathLike[str]] = (),
+    loader: Loader | None = None,
+) -> list[Diagnostic]:
+    """Every diagnostic for a file (errors and warnings), without raising.
+
+    Diagnostics of the files it extends or imports name those files.
+    """
     filename = str(path_or_text)
     try:
         source = text if text is not None else read_source(path_or_text)
         source = parser.normalise(source)
         tree = parser.parse(source, filename)
+        roots = [*_own_root(Path(filename), tree), *path] if text is None else list(path)
+        linked = link(tree, filename, source, loader if loader is not None else Loader(roots))
     except CriteriaError as exc:
         return list(exc.diagnostics)
     from partyrules.checker import Checker
 
-    checker = Checker(tree, filename)
+    checker = Checker(linked.tree, filename)
     checker.run()
-    return sorted(checker.problems, key=lambda d: (d.span.line, d.span.column, d.code))
+    return sorted(checker.problems, key=lambda d: (d.file != filename, d.file, d.span.line, d.span.column, d.code))
 
 
 def read_source(path: str | os.PathLike[str]) -> str:
@@ -91,7 +205,14 @@ def read_source(path: str | os.PathLike[str]) -> str:
         ) from None
 
 
-def build(model: Model, source: str, *, fixed_point: bool = True) -> Ruleset:
+def build(
+    model: Model,
+    source: str,
+    *,
+    fixed_point: bool = True,
+    sources: Sequence[Source] = (),
+    bases: Sequence[str] = (),
+) -> Ruleset:
     """Compile a checked model into a :class:`Ruleset`.
 
     ``fixed_point=False`` forces Decimal arithmetic for points; the default uses exact integers
@@ -167,10 +288,14 @@ def build(model: Model, source: str, *, fixed_point: bool = True) -> Ruleset:
         source=source,
         filename=model.filename,
         program=program,
+        sources=tuple((s.name, s.text) for s in sources) or ((model.filename, source),),
+        bases=tuple(bases),
         model=model,
     )
 
 
-def _rebuild(source: str, filename: str) -> Ruleset:
-    """Unpickling: compile the same source again (the fingerprint proves it is the same ruleset)."""
-    return loads(source, filename)
+def _rebuild(filename: str, sources: tuple[tuple[str, str], ...]) -> Ruleset:
+    """Unpickling: link and compile the same texts again (the fingerprint proves it is the same ruleset)."""
+    files = dict(sources)
+    loader = Loader(environment=False, installed=False, builtin=False, files=files)
+    return loads(files[filename], filename, loader=loader)

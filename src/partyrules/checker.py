@@ -13,7 +13,7 @@ import datetime
 import itertools
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -48,7 +48,8 @@ RESERVED = frozenset(
         "bonuses", "cap", "deduction", "bonus", "grades", "grade", "band", "below", "any", "require",
         "knockout", "force", "not_graded", "if", "then", "or", "and", "not", "bands", "upto",
         "otherwise", "match", "table", "first", "unique", "true", "false", "total", "min", "clamp",
-        "worst_level", "count", "days_between", "months_between",
+        "worst_level", "count", "days_between", "months_between", "library", "extends", "import",
+        "change", "remove", "param", "locked",
         "example", "examples", "given", "expect", "property", "assuming", "within", "monotone",
         "increasing", "decreasing", "requires", "always",
     )
@@ -99,19 +100,26 @@ class Symbol:
     info: Info | None = None
 
 
-def check(tree: n.RulesetFile, filename: str = "<string>", source: str | None = None) -> Model:
-    """Check a parsed file; raise :class:`CriteriaError` listing every problem."""
+def check(
+    tree: n.RulesetFile, filename: str = "<string>", source: str | None = None, sources: Iterable[Source] = ()
+) -> Model:
+    """Check a parsed (and linked) file; raise :class:`CriteriaError` listing every problem.
+
+    ``sources`` are the texts of the files a linked tree was made of, so that
+    diagnostics in a base can quote their line.
+    """
     checker = Checker(tree, filename)
     model = checker.run()
     errors = [d for d in checker.problems if d.severity == "error"]
     if errors or model is None:
-        sources = [Source(filename, source)] if source is not None else []
-        raise CriteriaError(sorted(errors, key=_position), sources)
+        texts = [*([Source(filename, source)] if source is not None else []), *sources]
+        raise CriteriaError(sorted(errors, key=lambda d: _position(d, filename)), texts)
     return model
 
 
-def _position(d: Diagnostic) -> tuple[int, int, str]:
-    return (d.span.line, d.span.column, d.code)
+def _position(d: Diagnostic, filename: str = "") -> tuple[bool, str, int, int, str]:
+    # the file being checked first, then its bases
+    return (d.file != filename, d.file, d.span.line, d.span.column, d.code)
 
 
 def walk(expr: n.Expr) -> Iterator[n.Expr]:
@@ -168,20 +176,22 @@ class Checker:
         self.truths: dict[int, bool | None] = {}
         self.rule_names: dict[str, n.Span] = {}
         self.total_type = DECIMAL
+        self.library = False
 
     # ------------------------------------------------------------ reporting
     def error(self, code: str, message: str, span: n.Span, hint: str | None = None) -> None:
         if span.line == 0:  # a whole-file problem: point at the start
-            span = n.Span(1, 1, 1, 2)
-        self.problems.append(Diagnostic(code, message, self.filename, span, hint))
+            span = n.Span(1, 1, 1, 2, span.file)
+        self.problems.append(Diagnostic(code, message, span.file or self.filename, span, hint))
 
     def warn(self, code: str, message: str, span: n.Span, hint: str | None = None) -> None:
-        self.problems.append(Diagnostic(code, message, self.filename, span, hint, "warning"))
+        self.problems.append(Diagnostic(code, message, span.file or self.filename, span, hint, "warning"))
 
     # ------------------------------------------------------------ driver
     def run(self) -> Model | None:
         decls = self.tree.declarations
         header = self._header([d for d in decls if isinstance(d, n.Header)])
+        self.library = header.kind == "library"
         for levels in (d for d in decls if isinstance(d, n.Levels)):
             self._declare_levels(levels)
         inputs = [self._declare_input(d) for d in decls if isinstance(d, n.Input)]
@@ -193,7 +203,7 @@ class Checker:
         for extra in trees[1:]:
             self.error("PR201", "the file has two `criteria` blocks", extra.span, "put every criterion in one block")
         root = trees[0] if trees else None
-        if root is None:
+        if root is None and header.kind != "library":
             self.error(
                 "PR202", "the file declares no `criteria`", self.tree.span, 'add `criteria "..." max 100 { ... }`'
             )
@@ -324,6 +334,11 @@ class Checker:
                 header.span,
                 'use lower-case letters, digits, `-`, `_` and `.`, parts separated by `/`: "vn.hatinh/chi-bo-4-tot"',
             )
+        if header.kind == "library":  # shared definitions: nothing is scored, so no basis, status or dates needed
+            for field in ("title", "version"):
+                if getattr(header, field) is None:
+                    self.error("PR104", f"the header says no `{field}`", header.span, f'add `{field} "...";`')
+            return header
         for field in ("title", "version", "basis"):
             if getattr(header, field) is None:
                 self.error("PR104", f"the header says no `{field}`", header.span, f'add `{field} "...";`')
@@ -355,9 +370,10 @@ class Checker:
             # still registered below, so that its uses do not each report it as undeclared
         if name in self.symbols:
             first = self.symbols[name].span
+            where = f"line {first.line}" if first.file == span.file else f"{first.file or self.filename}:{first.line}"
             self.error(
                 "PR204",
-                f"`{name}` is declared twice (first at line {first.line})",
+                f"`{name}` is declared twice (first at {where})",
                 span,
                 "give each input, value and criterion its own name",
             )
@@ -1619,6 +1635,8 @@ class Checker:
 
     # ------------------------------------------------------------ grades
     def _grades(self, blocks: list[n.Grades], maximum: Decimal | None) -> tuple[GradeInfo, ...]:
+        if not blocks and self.library:
+            return ()
         if not blocks:
             self.error("PR601", "the file declares no grades", self.tree.span, "add `grades { grade ... }`")
             return ()
@@ -1824,6 +1842,8 @@ class Checker:
         return self.truths.get(id(expr))
 
     def _unused(self, inputs: list[InputInfo]) -> None:
+        if self.library:  # a library declares for others to use
+            return
         used = {r.target for r in self.resolutions.values() if r.kind == "input"}
         for i in inputs:
             if i.name not in used:

@@ -37,9 +37,18 @@ def fingerprint(tree: n.RulesetFile) -> str:
     """
     tests = (n.Example, n.ExampleTable, n.Property)
     tree = attrs.evolve(tree, declarations=tuple(d for d in tree.declarations if not isinstance(d, tests)))
-    data = attrs.asdict(tree, filter=lambda a, _: a.name != "span", value_serializer=_canonical)
+    data = attrs.asdict(tree, filter=_meaningful, value_serializer=_canonical)
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _meaningful(attribute: Any, value: Any) -> bool:
+    """Positions never count; a field left at its default is left out, so that adding a
+    field to the syntax tree does not change the fingerprint of files that do not use it."""
+    if attribute.name == "span":
+        return False
+    default = attribute.default
+    return default is attrs.NOTHING or isinstance(default, attrs.Factory) or value != default  # type: ignore[arg-type]
 
 
 def _canonical(instance: Any, attribute: Any, value: Any) -> Any:
@@ -57,7 +66,9 @@ class _NoFixedPoint(Exception):
 #: Points are held as integers in units of 10**-scale when every point value is a whole number of such units.
 MAX_FIXED_SCALE = 6
 #: Largest table of precomputed Decimal totals (one per reachable total in fixed-point units).
-MAX_TOTAL_TABLE = 100_000
+#: Each entry costs about 100 bytes and time to build on every load; a scale with more reachable
+#: totals has so many criteria that one conversion per evaluation is small beside them.
+MAX_TOTAL_TABLE = 10_000
 #: Most items in one tuple display of generated code (CPython builds longer ones through a list).
 DISPLAY_ITEMS = 30
 

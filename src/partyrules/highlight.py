@@ -48,6 +48,11 @@ NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 #: Words that open a declaration or an entry.
 DECLARATIONS = (
     "ruleset",
+    "library",
+    "import",
+    "param",
+    "change",
+    "remove",
     "input",
     "levels",
     "constraint",
@@ -63,6 +68,9 @@ DECLARATIONS = (
     "grade",
     "knockout",
     "not_graded",
+    "example",
+    "examples",
+    "property",
 )
 #: Words of input types (``level`` is one too, but also a statement and a function: see the rules).
 TYPES = ("integer", "decimal", "percent", "boolean", "date", "one", "of", "places")
@@ -80,6 +88,7 @@ _DECLARED = {
     ("levels",): Name.Class,
     ("group", "item", "deduction", "bonus"): Name.Function,
     ("grade", "knockout", "not_graded"): Name.Label,
+    ("example", "property"): Name.Label,
 }
 
 

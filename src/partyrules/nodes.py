@@ -11,18 +11,25 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
 
 @attrs.frozen
 class Span:
-    """Where a node stands in its file: 1-based lines and columns, end exclusive."""
+    """Where a node stands: 1-based lines and columns, end exclusive, and in which file.
+
+    ``file`` matters once files extend each other: a linked tree mixes nodes of
+    several files, and a diagnostic must name the file that holds the node.
+    Empty means "the file being checked".
+    """
 
     line: int
     column: int
     end_line: int
     end_column: int
+    file: str = attrs.field(default="", eq=False)
 
     @classmethod
     def unknown(cls) -> Span:
@@ -188,6 +195,16 @@ Expr = Number | DateLiteral | BooleanLiteral | Name | Call | Unary | Binary | Co
 
 
 @attrs.frozen
+class Reference:
+    """Another criteria file by ruleset id (never by path), optionally pinned to a date:
+    ``extends "vn/cell-meeting" on 2025-10-27`` picks the version in force on that day."""
+
+    ruleset_id: str
+    on: datetime.date | None = None
+    span: Span = _span_field()
+
+
+@attrs.frozen
 class Header:
     ruleset_id: str
     title: str | None = None
@@ -199,6 +216,8 @@ class Header:
     status_note: str | None = None
     notes: tuple[str, ...] = ()
     span: Span = _span_field()
+    kind: str = "ruleset"  # "ruleset" (can be scored) or "library" (shared definitions to import)
+    extends: Reference | None = None
 
 
 @attrs.frozen
@@ -253,10 +272,14 @@ class Constraint:
 
 @attrs.frozen
 class Let:
+    """``let name = expr;`` or, with ``parameter``, ``param name "..." = 90;``: a named value
+    that a file extending this one may ``set`` to another literal of the same kind."""
+
     name: str
     label: str | None
     value: Expr
     span: Span = _span_field()
+    parameter: bool = False
 
 
 @attrs.frozen
@@ -282,6 +305,7 @@ class Criterion:
     status: str | None = None
     children: tuple[Criterion, ...] = ()
     span: Span = _span_field()
+    lock: str | None = None  # "all" (nothing may change) or "max" (the maximum and its existence)
 
 
 @attrs.frozen
@@ -294,6 +318,7 @@ class CriteriaTree:
     status: str | None = None
     rescale_places: int | None = None
     span: Span = _span_field()
+    lock: str | None = None
 
 
 @attrs.frozen
@@ -310,6 +335,7 @@ class Adjustment:
     applicable: Applicability | None = None
     status: str | None = None
     span: Span = _span_field()
+    lock: str | None = None
 
 
 @attrs.frozen
@@ -347,6 +373,7 @@ class Grade:
     citations: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     span: Span = _span_field()
+    lock: str | None = None
 
 
 @attrs.frozen
@@ -367,6 +394,69 @@ class Knockout:
     grade: Name | None
     citations: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    span: Span = _span_field()
+    lock: str | None = None
+
+
+# ---------------------------------------------------------------- extension
+# A file that extends a base states only what differs. These nodes exist only
+# until the linker has applied them: the checker never sees them.
+
+
+@attrs.frozen
+class Import:
+    """``import "vn/inputs" { members, present };``: declarations of a library file
+    (all of them when ``names`` is empty)."""
+
+    source: Reference
+    names: tuple[Name, ...] = ()
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Update:
+    """One statement of a ``change`` block: ``field`` is the statement's keyword
+    (``label``, ``max``, ``points``, ``band``, ``require``, ``drop``, ``when`` ...)."""
+
+    field: str
+    value: Any
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Change:
+    """``change item du_hop { max 6; }``: the fields given replace the base's."""
+
+    target: str  # item group criteria grade knockout not_graded deduction bonus deductions bonuses
+    name: str | None  # None for `criteria`, `deductions`, `bonuses`
+    updates: tuple[Update, ...]
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Add:
+    """``add item x "..." max 5 after y { ... }``: a new criterion, adjustment or grade,
+    placed ``in`` a group (at its end) or ``before``/``after`` a sibling."""
+
+    node: Criterion | Adjustment | Grade
+    placement: str | None  # "in", "before", "after", or None (end of the criteria or of the list)
+    anchor: Name | None
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Remove:
+    target: str  # item group grade knockout not_graded deduction bonus input constraint
+    name: Name
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class SetParameter:
+    """``set required_minutes = 100;``: a new value for a ``param`` of the base."""
+
+    name: str
+    value: Literal
     span: Span = _span_field()
 
 
@@ -455,6 +545,11 @@ Declaration = (
     | Adjustments
     | Grades
     | Knockout
+    | Import
+    | Change
+    | Add
+    | Remove
+    | SetParameter
     | Example
     | ExampleTable
     | Property

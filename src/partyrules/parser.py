@@ -9,6 +9,7 @@ understands.
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import functools
 import unicodedata
@@ -93,10 +94,13 @@ def parse(text: str, filename: str = "<string>") -> n.RulesetFile:
             [source],
         )
     builder = _Builder(filename)
+    token = _FILE.set(filename)
     try:
         result = builder.transform(tree)
     except VisitError as exc:  # pragma: no cover - the builder reports problems instead of raising
         raise exc.orig_exc from None
+    finally:
+        _FILE.reset(token)
     if builder.problems:
         raise CriteriaError(builder.problems, [source])
     assert isinstance(result, n.RulesetFile)
@@ -165,7 +169,9 @@ def _statement_word(key: str, value: Any) -> str:
         return str(value[0])
     if key == "status":
         return str(value) if isinstance(value, str) else "points"  # in the header: `points official;`
-    return {"applicable": "applicable when", "require": "require"}.get(key, key)
+    if key == "lock":
+        return "locked" if value == "all" else "locked max"
+    return {"applicable": "applicable when", "require": "require", "drop": "drop require"}.get(key, key)
 
 
 #: Words a terminal with alternatives accepts, for "did you mean" hints.
@@ -305,14 +311,19 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagno
 # ---------------------------------------------------------------- tree building
 
 
+#: The file being built, stamped on every span: once files extend each other a
+#: linked tree mixes nodes of several files, and diagnostics must name the right one.
+_FILE: contextvars.ContextVar[str] = contextvars.ContextVar("partyrules_parsed_file", default="")
+
+
 def _span_of_meta(meta: Meta) -> n.Span:
     if getattr(meta, "empty", True):
-        return n.Span.unknown()
-    return n.Span(meta.line, meta.column, meta.end_line, meta.end_column)
+        return n.Span(0, 0, 0, 0, _FILE.get())
+    return n.Span(meta.line, meta.column, meta.end_line, meta.end_column, _FILE.get())
 
 
 def _span_of_token(token: Token) -> n.Span:
-    return n.Span(token.line or 0, token.column or 0, token.end_line or 0, token.end_column or 0)
+    return n.Span(token.line or 0, token.column or 0, token.end_line or 0, token.end_column or 0, _FILE.get())
 
 
 def _text(token: Token) -> str:
@@ -476,9 +487,18 @@ class _Builder(Transformer[Token, Any]):
     def status(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
         return ("status", (str(c[0]), _text(c[1]) if c[1] is not None else None), _span_of_meta(meta))
 
+    def reference(self, meta: Meta, c: list[Any]) -> n.Reference:
+        on = self.date(meta, [c[1]]).value if c[1] is not None else None
+        return n.Reference(_text(c[0]), on, _span_of_meta(meta))
+
+    def extends(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
+        return ("extends", c[0], _span_of_meta(meta))
+
     def header(self, meta: Meta, c: list[Any]) -> n.Header:
         fields: dict[str, Any] = {}
         notes: list[str] = []
+        kind = c[0]
+        c = c[1:]
         for key, value, span in c[1:]:
             if key == "note":
                 notes.append(value)
@@ -499,6 +519,8 @@ class _Builder(Transformer[Token, Any]):
             status_note=status[1],
             notes=tuple(notes),
             span=_span_of_meta(meta),
+            kind=kind,
+            extends=fields.get("extends"),
         )
 
     # -- inputs
@@ -546,6 +568,15 @@ class _Builder(Transformer[Token, Any]):
     def let_decl(self, meta: Meta, c: list[Any]) -> n.Let:
         return n.Let(str(c[0]), _text(c[1]) if c[1] is not None else None, c[2], _span_of_meta(meta))
 
+    def param_decl(self, meta: Meta, c: list[Any]) -> n.Let:
+        return n.Let(str(c[0]), _text(c[1]), c[2], _span_of_meta(meta), parameter=True)
+
+    def lock_all(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
+        return ("lock", "all", _span_of_meta(meta))
+
+    def lock_max(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
+        return ("lock", "max", _span_of_meta(meta))
+
     # -- criteria
     def points_rule(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
         return ("points", c[0], _span_of_meta(meta))
@@ -583,10 +614,11 @@ class _Builder(Transformer[Token, Any]):
                     self._problem("PR009", f"{where} says `{word}` twice", span, "keep one")
             else:
                 fields[key] = value
+                fields[key + "_span"] = span
         return fields
 
     def _criterion(self, kind: str, meta: Meta, c: list[Any]) -> n.Criterion:
-        allowed = {"cite", "note", "level", "applicable", "status"} | ({"points"} if kind == "item" else set())
+        allowed = {"cite", "note", "level", "applicable", "status", "lock"} | ({"points"} if kind == "item" else set())
         where = f"{kind} `{c[0]}`"
         fields = self._statements(c[3:], allowed, where)
         return n.Criterion(
@@ -602,6 +634,7 @@ class _Builder(Transformer[Token, Any]):
             status=fields.get("status"),
             children=tuple(fields["children"]),
             span=_span_of_meta(meta),
+            lock=fields.get("lock"),
         )
 
     def group(self, meta: Meta, c: list[Any]) -> n.Criterion:
@@ -611,7 +644,7 @@ class _Builder(Transformer[Token, Any]):
         return self._criterion("item", meta, c)
 
     def criteria_decl(self, meta: Meta, c: list[Any]) -> n.CriteriaTree:
-        fields = self._statements(c[2:], {"cite", "note", "status", "rescale"}, "the criteria")
+        fields = self._statements(c[2:], {"cite", "note", "status", "rescale", "lock"}, "the criteria")
         return n.CriteriaTree(
             label=_text(c[0]),
             maximum=c[1],
@@ -621,13 +654,14 @@ class _Builder(Transformer[Token, Any]):
             status=fields.get("status"),
             rescale_places=fields.get("rescale"),
             span=_span_of_meta(meta),
+            lock=fields.get("lock"),
         )
 
     # -- adjustments
     def adjustment(self, meta: Meta, c: list[Any]) -> n.Adjustment:
         kind = str(c[0])
         where = f"{kind} `{c[1]}`"
-        fields = self._statements(c[4:], {"cite", "note", "points", "applicable", "status"}, where)
+        fields = self._statements(c[4:], {"cite", "note", "points", "applicable", "status", "lock"}, where)
         return n.Adjustment(
             kind=kind,
             name=str(c[1]),
@@ -639,7 +673,15 @@ class _Builder(Transformer[Token, Any]):
             applicable=fields.get("applicable"),
             status=fields.get("status"),
             span=_span_of_meta(meta),
+            lock=self._whole_lock(fields, where),
         )
+
+    def _whole_lock(self, fields: dict[str, Any], where: str) -> str | None:
+        """Only criteria have a maximum to lock on its own; elsewhere `locked` locks everything."""
+        lock: str | None = fields.get("lock")
+        if lock == "max":
+            self._problem("PR010", f"`locked max` cannot be used in {where}", fields["lock_span"], "write `locked;`")
+        return "all" if lock else None
 
     def _adjustments(self, kind: str, meta: Meta, c: list[Any]) -> n.Adjustments:
         items = tuple(c[2:])
@@ -686,7 +728,7 @@ class _Builder(Transformer[Token, Any]):
     def grade(self, meta: Meta, c: list[Any]) -> n.Grade:
         requirements = [s[1] for s in c[2:] if s[0] == "require"]
         fields = self._statements(
-            [s for s in c[2:] if s[0] != "require"], {"cite", "note", "band", "else"}, f"grade `{c[0]}`"
+            [s for s in c[2:] if s[0] != "require"], {"cite", "note", "band", "else", "lock"}, f"grade `{c[0]}`"
         )
         return n.Grade(
             name=str(c[0]),
@@ -697,6 +739,7 @@ class _Builder(Transformer[Token, Any]):
             citations=tuple(fields["cite"]),
             notes=tuple(fields["note"]),
             span=_span_of_meta(meta),
+            lock=self._whole_lock(fields, f"grade `{c[0]}`"),
         )
 
     def grades_decl(self, meta: Meta, c: list[Any]) -> n.Grades:
@@ -709,7 +752,7 @@ class _Builder(Transformer[Token, Any]):
         return ("action", (str(c[0]), n.Name(str(c[1]), _span_of_token(c[1]))), _span_of_meta(meta))
 
     def _knockout(self, kind: str, meta: Meta, c: list[Any]) -> n.Knockout:
-        allowed = {"cite", "note", "when"} | ({"action"} if kind == "knockout" else set())
+        allowed = {"cite", "note", "when", "lock"} | ({"action"} if kind == "knockout" else set())
         where = f"{'knockout' if kind == 'knockout' else 'not_graded'} `{c[0]}`"
         fields = self._statements(c[2:], allowed, where)
         span = _span_of_meta(meta)
@@ -728,6 +771,7 @@ class _Builder(Transformer[Token, Any]):
             citations=tuple(fields["cite"]),
             notes=tuple(fields["note"]),
             span=span,
+            lock=self._whole_lock(fields, where),
         )
 
     def knockout_decl(self, meta: Meta, c: list[Any]) -> n.Knockout:
@@ -735,6 +779,111 @@ class _Builder(Transformer[Token, Any]):
 
     def exemption_decl(self, meta: Meta, c: list[Any]) -> n.Knockout:
         return self._knockout("exemption", meta, c)
+
+    # -- extension
+    def import_decl(self, meta: Meta, c: list[Any]) -> n.Import:
+        names = tuple(n.Name(str(t), _span_of_token(t)) for t in c[1:] if isinstance(t, Token))
+        return n.Import(c[0], names, _span_of_meta(meta))
+
+    def item_target(self, meta: Meta, c: list[Any]) -> str:
+        return "item"
+
+    def group_target(self, meta: Meta, c: list[Any]) -> str:
+        return "group"
+
+    def grade_target(self, meta: Meta, c: list[Any]) -> str:
+        return "grade"
+
+    def knockout_target(self, meta: Meta, c: list[Any]) -> str:
+        return "knockout"
+
+    def not_graded_target(self, meta: Meta, c: list[Any]) -> str:
+        return "not_graded"
+
+    def input_target(self, meta: Meta, c: list[Any]) -> str:
+        return "input"
+
+    def adjustment_target(self, meta: Meta, c: list[Token]) -> str:
+        return str(c[0])
+
+    def relabel(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
+        return ("label", _text(c[0]), _span_of_meta(meta))
+
+    def new_maximum(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
+        return ("max", c[0], _span_of_meta(meta))
+
+    def new_cap(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
+        span = _span_of_meta(meta)
+        if str(c[0]) != "cap":
+            self._problem("PR010", f"`{c[0]}` needs a grade, not a number", span, "write `force <grade>;` or `cap <points>;`")
+        return ("cap", c[1], span)
+
+    def drop_requirement(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
+        return ("drop", _text(c[0]), _span_of_meta(meta))
+
+    def _change(self, target: str, name: str | None, meta: Meta, stmts: list[Any]) -> n.Change:
+        updates: list[n.Update] = []
+        seen: set[str] = set()
+        where = f"`change {target}{' ' + name if name else ''}`"
+        for key, value, span in stmts:
+            if key in seen and key not in ("cite", "note", "require", "drop"):
+                self._problem("PR009", f"{where} says `{_statement_word(key, value)}` twice", span, "keep one")
+                continue
+            seen.add(key)
+            updates.append(n.Update(key, value, span))
+        return n.Change(target, name, tuple(updates), _span_of_meta(meta))
+
+    def change_decl(self, meta: Meta, c: list[Any]) -> n.Change:
+        return self._change(c[0], str(c[1]), meta, c[2:])
+
+    def change_whole(self, meta: Meta, c: list[Any]) -> n.Change:
+        return self._change(c[0], None, meta, c[1:])
+
+    def ruleset_kind(self, meta: Meta, c: list[Any]) -> str:
+        return "ruleset"
+
+    def library_kind(self, meta: Meta, c: list[Any]) -> str:
+        return "library"
+
+    def criteria_target(self, meta: Meta, c: list[Any]) -> str:
+        return "criteria"
+
+    def deductions_target(self, meta: Meta, c: list[Any]) -> str:
+        return "deductions"
+
+    def bonuses_target(self, meta: Meta, c: list[Any]) -> str:
+        return "bonuses"
+
+    def place_in(self, meta: Meta, c: list[Token]) -> tuple[str, n.Name]:
+        return ("in", n.Name(str(c[0]), _span_of_token(c[0])))
+
+    def place_before(self, meta: Meta, c: list[Token]) -> tuple[str, n.Name]:
+        return ("before", n.Name(str(c[0]), _span_of_token(c[0])))
+
+    def place_after(self, meta: Meta, c: list[Token]) -> tuple[str, n.Name]:
+        return ("after", n.Name(str(c[0]), _span_of_token(c[0])))
+
+    def _add(self, node: Any, placement: tuple[str, n.Name] | None, meta: Meta) -> n.Add:
+        word, anchor = placement if placement is not None else (None, None)
+        return n.Add(node, word, anchor, _span_of_meta(meta))
+
+    def add_item(self, meta: Meta, c: list[Any]) -> n.Add:
+        return self._add(self._criterion("item", meta, [*c[:3], *c[4:]]), c[3], meta)
+
+    def add_group(self, meta: Meta, c: list[Any]) -> n.Add:
+        return self._add(self._criterion("group", meta, [*c[:3], *c[4:]]), c[3], meta)
+
+    def add_adjustment(self, meta: Meta, c: list[Any]) -> n.Add:
+        return self._add(self.adjustment(meta, [*c[:4], *c[5:]]), c[4], meta)
+
+    def add_grade(self, meta: Meta, c: list[Any]) -> n.Add:
+        return self._add(self.grade(meta, [*c[:2], *c[3:]]), c[2], meta)
+
+    def remove_decl(self, meta: Meta, c: list[Any]) -> n.Remove:
+        return n.Remove(c[0], n.Name(str(c[1]), _span_of_token(c[1])), _span_of_meta(meta))
+
+    def set_decl(self, meta: Meta, c: list[Any]) -> n.SetParameter:
+        return n.SetParameter(str(c[0]), c[1], _span_of_meta(meta))
 
     # -- examples and properties
     def given_fact(self, meta: Meta, c: list[Any]) -> n.GivenFact:

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 import attrs
 
-from partyrules import checker, parser
+from partyrules import checker
 from partyrules import nodes as n
 from partyrules.model import CriterionInfo, Model
 
@@ -64,9 +64,10 @@ class Trace:
 
 
 def load_model(text: str, filename: str = "<string>") -> Model:
-    """Parse and check criteria text (raises :class:`~partyrules.CriteriaError`)."""
-    text = parser.normalise(text)
-    return checker.check(parser.parse(text, filename), filename, text)
+    """Parse, link and check criteria text (raises :class:`~partyrules.CriteriaError`)."""
+    from partyrules.api import model_of
+
+    return model_of(text, filename)
 
 
 def evaluate(model: Model, facts: Mapping[str, Any]) -> Outcome:

@@ -21,7 +21,7 @@ from typing import IO, Any
 
 import attrs
 
-from partyrules import checker, compiler, parser
+from partyrules import checker, compiler
 from partyrules import nodes as n
 from partyrules.data import plain
 from partyrules.model import CriterionInfo, GradeInfo, Model, RuleInfo
@@ -115,16 +115,13 @@ def model_of(source: Ruleset | Model | str | os.PathLike[str], filename: str | N
     """
     if isinstance(source, Model):
         return source
-    if isinstance(source, Ruleset):
-        text, name = source.source, source.filename
-    elif isinstance(source, str) and "\n" in source:
-        text, name = source, filename or "<string>"
-    else:
-        from partyrules.api import read_source
+    from partyrules.api import load, model_of
 
-        text, name = read_source(source), filename or str(source)
-    text = parser.normalise(text)
-    return checker.check(parser.parse(text, name), name, text)
+    if isinstance(source, Ruleset):
+        return source.model if source.model is not None else model_of(source.source, source.filename)
+    if isinstance(source, str) and "\n" in source:
+        return model_of(source, filename or "<string>")
+    return load(source).model  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------- the sheet as text

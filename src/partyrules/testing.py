@@ -388,9 +388,8 @@ def invalid_facts(ruleset: Ruleset) -> st.SearchStrategy[tuple[dict[str, Any], s
     than declared; a name that is not an input; a cross-input constraint broken (reported under
     its inputs joined by ", "), when one can be broken from the ends and middles of its inputs.
     """
-    from partyrules import reference
 
-    model = reference.load_model(ruleset.source, ruleset.filename)
+    model = ruleset.model
     base = facts(ruleset)
     specs = list(ruleset.inputs)
     names = {spec.name for spec in specs}
