@@ -36,6 +36,7 @@ import contextlib
 import csv
 import datetime
 import io
+import itertools
 import json
 import os
 import re
@@ -683,8 +684,9 @@ def _read_xlsx(reader: _Reader, data: bytes, id_column: str | None, sheet: str |
     name = reader.name
     book = _open_workbook(name, data, formulas=False)
     # a second, lock-step read sees the formulas, so that one never calculated (no saved value)
-    # is reported instead of read as an empty cell that silently takes its default
-    formulas_book = _open_workbook(name, data, formulas=True)
+    # is reported instead of read as an empty cell that silently takes its default; only
+    # workbooks that hold formulas at all pay for it
+    formulas_book = _open_workbook(name, data, formulas=True) if _has_formulas(data) else None
     try:
         place = _fill_in_place(book)
         if sheet is not None:
@@ -697,18 +699,28 @@ def _read_xlsx(reader: _Reader, data: bytes, id_column: str | None, sheet: str |
             title, header_row = place
         else:
             title, header_row = book.sheetnames[0], None
-        table = _read_sheet(reader, book[title], formulas_book[title], header_row, id_column, title)
+        formulas = formulas_book[title] if formulas_book is not None else None
+        table = _read_sheet(reader, book[title], formulas, header_row, id_column, title)
         return attrs.evolve(table, made_for=_made_for(book))
     finally:
         book.close()
-        formulas_book.close()
+        if formulas_book is not None:
+            formulas_book.close()
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet of an .xlsx archive holds a formula (an ``<f>`` element)."""
+    formula = re.compile(rb"<(?:\w+:)?f[ >/]")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        return any(formula.search(archive.read(n)) for n in sheets)
 
 
 def _read_sheet(
     reader: _Reader, values: Any, formulas: Any, header_row: int | None, id_column: str | None, title: str
 ) -> Table:
     name = reader.name
-    rows_in = zip(values.iter_rows(), formulas.iter_rows())
+    rows_in = zip(values.iter_rows(), formulas.iter_rows() if formulas is not None else itertools.repeat(()))
     header: list[str] | None = None
     number = 0
     for number, (cells, _) in enumerate(rows_in, 1):
