@@ -5,9 +5,12 @@
     partyrules explain RULES FACTS           one organisation's score sheet, in Vietnamese
     partyrules schema RULES [--part P]       JSON Schema of the facts (or evaluations)
     partyrules render RULES [--to md|html]   printable score sheet (phiếu chấm điểm)
+    partyrules diff OLD NEW [--data FILE]    what a change of rules changes, and for whom
 
-RULES is a ``.criteria`` file or the id of a shipped ruleset
-(``vn.hatinh/chi-bo-4-tot``). Exit status: 0 when all is well; 1 when a
+RULES is a ``.criteria`` file or a ruleset id (``vn.hatinh/chi-bo-4-tot``),
+looked up in ``--path`` folders, ``PARTYRULES_PATH``, installed criteria
+packages and the shipped criteria; ``--on DATE`` picks the version in force
+that day. Exit status: 0 when all is well; 1 when a
 criteria file has errors (check) or some rows were rejected (score, explain);
 2 when the command could not run (bad arguments, unreadable or unusable files).
 Output is plain UTF-8 text, the same bytes for the same input.
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime
 import io
 import json
 import os
@@ -30,9 +34,9 @@ import partyrules
 from partyrules import data
 from partyrules.api import read_source
 from partyrules.diagnostics import CriteriaError, Diagnostic, PartyrulesError, Source, did_you_mean, render
+from partyrules.loader import Loader
 from partyrules.parser import normalise
 from partyrules.runtime import FactProblem, FactsError, Ruleset
-from partyrules.shipped import shipped_ids, shipped_path
 
 PROG = "partyrules"
 NOT_GRADED = "Không xếp loại"
@@ -216,7 +220,42 @@ def _parser() -> argparse.ArgumentParser:
     )
     test.add_argument("--seed", type=int, metavar="N", help="search from seed N (repeats a --thorough run)")
     test.set_defaults(run=run_test)
+
+    diff = commands.add_parser(
+        "diff",
+        help="what a change of rules changes: criteria, points, bands, conditions; and whose grade",
+        description="Compare two rulesets (files or ids; the same id twice with --old-on/--on compares two versions). "
+        "With --data, score every row under both and list the organisations whose grade changes.",
+    )
+    diff.add_argument("old", metavar="OLD", help="the rules before (a .criteria file or a ruleset id)")
+    diff.add_argument("new", metavar="NEW", help="the rules after")
+    diff.add_argument("--old-on", type=_date, metavar="DATE", help="the version of OLD in force on DATE")
+    diff.add_argument("--data", metavar="FILE", help="a data file (CSV, JSON lines, JSON, .xlsx) to score under both")
+    diff.add_argument("--id-column", metavar="COLUMN", help="the column holding each organisation's id")
+    diff.set_defaults(run=run_diff)
+
+    for name, sub in commands.choices.items():
+        if name in ("check", "score", "explain", "schema", "render", "test", "diff"):
+            sub.add_argument(
+                "--on", type=_date, metavar="DATE", help="use the version of each ruleset in force on DATE (YYYY-MM-DD)"
+            )
+            sub.add_argument(
+                "--path",
+                action="append",
+                default=[],
+                metavar="DIR",
+                help="a folder of criteria files to look ids up in, before the installed and shipped ones (repeatable)",
+            )
     return parser
+
+
+def _date(text: str) -> datetime.date:
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD") from None
 
 
 # ---------------------------------------------------------------- check
@@ -227,15 +266,14 @@ def run_check(args: argparse.Namespace) -> int:
     failed = False
     blocks: list[str] = []
     for name in args.files:
-        path = _rules_path(name, must_exist=False)
-        diagnostics = partyrules.check(path)
+        path = _rules_path(name, must_exist=False, args=args)
+        diagnostics = partyrules.check(path, path=args.path)
         everything += diagnostics
-        source = _source(path)
         errors = sum(1 for d in diagnostics if d.severity == "error")
         warnings = len(diagnostics) - errors
         failed = failed or errors > 0
         if args.format == "text":
-            blocks.extend(render(d, source) + "\n\n" for d in diagnostics)
+            blocks.extend(render(d, _source(d.file)) + "\n\n" for d in diagnostics)
             counts = [_plural(errors, "error")] if errors else ["ok"]
             if warnings:
                 counts.append(_plural(warnings, "warning"))
@@ -283,7 +321,7 @@ def run_score(args: argparse.Namespace) -> int:
             raise UsageError(f"{args.report}: --report and --output name the same file")
     mapping = data.read_column_map(args.columns) if args.columns is not None else {}
     mapping.update(data.parse_column(c) for c in args.column)
-    ruleset = _ruleset(args.rules)
+    ruleset = _ruleset(args.rules, args)
     table = data.read(
         args.data, ruleset.inputs, id_column=args.id_column, columns=mapping, numbers=args.numbers, sheet=args.sheet
     )
@@ -485,7 +523,7 @@ def _layout(rows: list[list[str]]) -> str:
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    ruleset = _ruleset(args.rules)
+    ruleset = _ruleset(args.rules, args)
     table = data.read(args.facts, ruleset.inputs, id_column=args.id_column)
     for warning in table.warnings:
         _warn(warning)
@@ -513,7 +551,7 @@ def run_explain(args: argparse.Namespace) -> int:
 def run_schema(args: argparse.Namespace) -> int:
     from partyrules.schema import evaluation_schema, inputs_schema
 
-    ruleset = _ruleset(args.rules)
+    ruleset = _ruleset(args.rules, args)
     document = inputs_schema(ruleset) if args.part == "inputs" else evaluation_schema(ruleset)
     print(json.dumps(document, ensure_ascii=False, indent=2))
     return 0
@@ -530,7 +568,7 @@ def run_test(args: argparse.Namespace) -> int:
     passed = True
     for spec in args.rules:
         try:
-            ruleset = _ruleset(spec)
+            ruleset = _ruleset(spec, args)
         except CriteriaError as exc:
             print(f"{spec}: the file has errors; nothing was run\n{exc}", file=sys.stderr)
             passed = False
@@ -541,18 +579,42 @@ def run_test(args: argparse.Namespace) -> int:
     return 0 if passed else 1
 
 
+# ---------------------------------------------------------------- diff
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    from partyrules import diff
+
+    old = _ruleset(args.old, argparse.Namespace(on=args.old_on or args.on, path=args.path))
+    new = _ruleset(args.new, args)
+    differences = diff.compare(old, new)
+    result = None
+    if args.data is not None:
+        inputs = {i.name: i for i in (*new.inputs, *old.inputs)}  # read every column either side uses
+        table = data.read(args.data, list(inputs.values()), id_column=args.id_column)
+        for warning in table.warnings:
+            _warn(warning)
+        for row in table.rows:
+            if isinstance(row, data.BadRow):
+                _report_bad_row(args.data, row)
+        rows = ((r.number, r.id, r.facts) for r in table.rows if isinstance(r, data.Row))
+        result = diff.impact(old, new, rows)
+    sys.stdout.write(diff.report(old, new, differences, result))
+    return 0
+
+
 # ---------------------------------------------------------------- render
 
 
 def run_render(args: argparse.Namespace) -> int:
     from partyrules.render import render_html, render_markdown
 
-    path = _rules_path(args.rules)
+    path = _rules_path(args.rules, args=args)
     if args.output is not None:
         _check_output(args.output, path)
     elif args.to == "xlsx":
         raise UsageError("--to xlsx: a workbook is written to a file; give --output FILE.xlsx")
-    ruleset = partyrules.load(path)
+    ruleset = _ruleset(args.rules, args)
     if args.to == "xlsx":
         from partyrules.render import write_fill_in
 
@@ -570,22 +632,35 @@ def run_render(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- shared
 
 
-def _rules_path(spec: str, *, must_exist: bool = True) -> str:
-    """A criteria file's path: the file itself, or a shipped ruleset's file by id."""
+def _rules_path(spec: str, *, must_exist: bool = True, args: argparse.Namespace | None = None) -> str:
+    """A criteria file's path: the file itself, or the file of a ruleset id (the version in force
+    on ``--on``, or the newest)."""
     if os.path.exists(spec):
         return spec
-    if spec in shipped_ids():
-        return str(shipped_path(spec))
-    if not must_exist:
-        return spec  # the checker reports the missing file
-    if spec.endswith(".criteria"):
-        raise UsageError(f"{spec}: no such file")
-    hint = did_you_mean(spec, shipped_ids()) or "shipped: " + ", ".join(shipped_ids())
-    raise UsageError(f"{spec}: no such file, and no shipped ruleset has this id; {hint}")
+    on = getattr(args, "on", None)
+    loader = Loader(getattr(args, "path", None) or ())
+    try:
+        return loader.pick(spec, on).filename
+    except CriteriaError as exc:
+        known = [i for i in loader.known_ids()]
+        if not must_exist:
+            return spec  # the checker reports the missing file
+        if spec.endswith(".criteria"):
+            raise UsageError(f"{spec}: no such file") from None
+        code = exc.diagnostics[0].code if exc.diagnostics else ""
+        if code == "PR701":
+            hint = did_you_mean(spec, known) or "known: " + ", ".join(known)
+            raise UsageError(f"{spec}: no such file, and no ruleset has this id; {hint}") from None
+        raise
 
 
-def _ruleset(spec: str) -> Ruleset:
-    return partyrules.load(_rules_path(spec))
+def _ruleset(spec: str, args: argparse.Namespace | None = None) -> Ruleset:
+    on = getattr(args, "on", None)
+    path = getattr(args, "path", None) or ()
+    if os.path.exists(spec):
+        return partyrules.load(Path(spec), on=on, path=path)
+    _rules_path(spec, args=args)  # a missing id is a usage error with a hint
+    return partyrules.load(spec, on=on, path=path)
 
 
 def _plural(count: int, word: str) -> str:
