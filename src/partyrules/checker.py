@@ -599,10 +599,11 @@ class Checker:
                 continue
             total = sum((s.maximum or Decimal(0) for s in scored), Decimal(0))
             if total != c.maximum:
+                where = self._blame(c.span, c.children)
                 self.error(
                     "PR402",
-                    f"the maxima inside group `{c.name}` add up to {total}, not {c.maximum}",
-                    c.span,
+                    f"the maxima inside group `{c.name}` add up to {total}, not {c.maximum}{self._elsewhere(where, c.span)}",
+                    where,
                     "correct the group's `max` or its items' maxima",
                 )
         top = [by_name[c.name] for c in root.children if by_name.get(c.name) and by_name[c.name].maximum is not None]
@@ -615,13 +616,32 @@ class Checker:
             return None
         total = sum((c.maximum or Decimal(0) for c in top), Decimal(0))
         if total != declared:
+            where = self._blame(root.span, [c.name for c in top])
             self.error(
                 "PR402",
-                f"the criteria's maxima add up to {total}, not {declared}",
-                root.span,
+                f"the criteria's maxima add up to {total}, not {declared}{self._elsewhere(where, root.span)}",
+                where,
                 "correct the `max` of the criteria or of its groups",
             )
         return declared
+
+    def _blame(self, span: n.Span, names: Iterable[str]) -> n.Span:
+        """In a file that extends another, a sum that no longer adds up is the fault of the
+        criterion the extending file added or changed: point there, not at the base's group."""
+        for name in names:
+            node = self.criteria.get(name)
+            if node is None:
+                continue
+            for candidate in (node.maximum.span if node.maximum is not None else None, node.span):
+                if candidate is not None and candidate.file != span.file and candidate.line:
+                    return candidate
+        return span
+
+    @staticmethod
+    def _elsewhere(where: n.Span, declared: n.Span) -> str:
+        if where.file == declared.file:
+            return ""
+        return f" (declared at {declared.file}:{declared.line})"
 
     def _check_rescale(self, root: n.CriteriaTree, criteria: list[CriterionInfo]) -> int | None:
         rescaled = [c for c in criteria if c.applicable is not None and c.applicable.mode == "rescale"]

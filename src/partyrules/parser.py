@@ -803,8 +803,11 @@ class _Builder(Transformer[Token, Any]):
     def input_target(self, meta: Meta, c: list[Any]) -> str:
         return "input"
 
-    def adjustment_target(self, meta: Meta, c: list[Token]) -> str:
-        return str(c[0])
+    def deduction_target(self, meta: Meta, c: list[Any]) -> str:
+        return "deduction"
+
+    def bonus_target(self, meta: Meta, c: list[Any]) -> str:
+        return "bonus"
 
     def relabel(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
         return ("label", _text(c[0]), _span_of_meta(meta))

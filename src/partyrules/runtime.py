@@ -770,6 +770,10 @@ class Ruleset:
     source: str = attrs.field(eq=False)  # the normalised source text; reloading it rebuilds the program
     filename: str = attrs.field(eq=False)
     program: Program = attrs.field(eq=False)
+    #: every file the ruleset was linked from (name, text), this file first: its bases and imports
+    sources: tuple[tuple[str, str], ...] = attrs.field(eq=False, default=())
+    #: ids of the rulesets this one extends, nearest first
+    bases: tuple[str, ...] = attrs.field(eq=False, default=())
     #: the checked model (syntax tree, types, order), for tools that read the rules themselves
     model: Any = attrs.field(eq=False, default=None, repr=False)
 
@@ -853,7 +857,7 @@ class Ruleset:
         # the program is generated code: pickle the source and compile it again
         from partyrules.api import _rebuild
 
-        return (_rebuild, (self.source, self.filename))
+        return (_rebuild, (self.filename, self.sources or ((self.filename, self.source),)))
 
 
 # ---------------------------------------------------------------- batches (Ruleset.evaluate_many)
