@@ -329,7 +329,7 @@ def test_score_json_lines_and_json(
 def test_score_unusable_arguments(capsys: pytest.CaptureFixture[str], tmp_path: Path, bad_rules: Path) -> None:
     path = write_csv(tmp_path / "cells.csv", sample(2))
     cases: list[tuple[list[object], str]] = [
-        (["vn.hatinh/chi-bo-4", path], "did you mean `vn.hatinh/chi-bo-4-tot`?"),
+        (["vn.hatinh/chi-bo-4", path], "did you mean `vn.hatinh/chi-bo-4-tot` or `vn.hatinh/cell-meeting`?"),
         ([tmp_path / "missing.criteria", path], "no such file"),
         ([bad_rules, path], "error PR211"),
         ([RULES, tmp_path / "missing.csv"], "No such file or directory"),

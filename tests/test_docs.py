@@ -31,6 +31,22 @@ def test_criteria_examples_load(name: str, line: int, source: str) -> None:
     assert ruleset.id
 
 
+def test_province_tutorial_diff_is_what_diff_prints() -> None:
+    """docs/provinces.md shows `partyrules diff` on its example: the lines must be the real ones."""
+    from partyrules import diff
+
+    text = (ROOT / "docs" / "provinces.md").read_text(encoding="utf-8")
+    example = BLOCK.search(text)
+    assert example is not None
+    new = partyrules.loads(example.group(1), "provinces.md")
+    printed = [d.text() for d in diff.compare(partyrules.load("vn/cell-meeting"), new)]
+    shown = text.split("```text\n+ item dung_ky", 1)[1].split("```", 1)[0]
+    shown_lines = ["+ item dung_ky" + shown.splitlines()[0], *shown.splitlines()[1:]]
+    assert len(printed) == len(shown_lines)
+    for real, doc in zip(printed, shown_lines):
+        assert real == doc or (doc.endswith("... }") and real.startswith(doc.split("...")[0]))
+
+
 def test_there_are_examples() -> None:
     assert len(_blocks()) >= 2
 

@@ -148,12 +148,17 @@ def _inputs(old: Model, new: Model) -> list[Difference]:
     before = {i.name: i for i in old.inputs}
     after = {i.name: i for i in new.inputs}
 
+    def shown(value: Any) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return number_text(value) if isinstance(value, Decimal) else str(value)
+
     def shape(i: Any) -> str:
-        text = str(i.type)
+        text = i.type.kind if i.type.kind not in ("enum", "level") else f"one of {{{', '.join(i.type.members)}}}"
         if i.low is not None or i.high is not None:
-            text += f" {i.low}..{i.high}"
+            text += f" {shown(i.low)}..{shown(i.high)}"
         if i.has_default:
-            text += f" = {i.default}"
+            text += f" = {shown(i.default)}"
         return text
 
     for name, i in before.items():
