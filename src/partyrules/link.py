@@ -190,10 +190,7 @@ class _Linker:
 
     def _import(self, imp: n.Import, chain: tuple[str, ...], problems: list[Diagnostic]) -> list[n.Declaration]:
         loader = self._loader(imp.source.span)
-        if imp.source.on is None:
-            version = loader.pick(imp.source.ruleset_id, None, imp.source.span)
-        else:
-            version = loader.pick(imp.source.ruleset_id, imp.source.on, imp.source.span)
+        version = loader.pick(imp.source.ruleset_id, imp.source.on, imp.source.span)
         if version.filename in chain:
             names = " → ".join([*chain[chain.index(version.filename) :], version.filename])
             raise CriteriaError(
@@ -384,8 +381,7 @@ class _Tree:
             stack.extend(node.children)
 
     def _locked(self, what: str, node: Any, span: n.Span, hint: str | None = None) -> None:
-        lock_span = next((u for u in (getattr(node, "span", None),) if u is not None), n.Span.unknown())
-        message, hint = _locked_message(what, lock_span, hint)
+        message, hint = _locked_message(what, node.span, hint)
         self.error("PR713", message, span, hint)
 
     # ------------------------------------------------------------ change

@@ -323,7 +323,7 @@ def installed_roots() -> list[Path]:
         try:
             folder = resources.files(entry.value)
         except (ImportError, TypeError, ValueError):
-            continue  # a broken package must not stop the others; `partyrules roots` shows what is found
+            continue  # a broken package must not stop the others: its ids are then simply not found (PR701)
         path = Path(str(folder))
         if path.is_dir():
             roots.append(path)
