@@ -538,7 +538,8 @@ def test_pickled_child_rebuilds_from_its_bundle(root: Path) -> None:
 def test_add_adjustments(root: Path) -> None:
     r = load(root, 'add deduction d2 "Trừ 2" max 1 after d1 { points = if b then 1 else 0; }')
     assert [c.id for c in r.criteria if c.kind == "deduction"] == ["d1", "d2"]
-    assert r.evaluate(FULL).total == 16
+    assert r.evaluate(FULL).points["d2"] == 1
+    assert r.evaluate(FULL).total == 17  # 3 + 1 deducted, capped at the block's 3
     found = problems(root, 'add bonus t1 "Cộng" max 1 { points = 1; }')
     assert [(code, name) for code, name, *_ in found] == [("PR711", "child.criteria")]  # no bonuses block to add to
     r = load(root, 'bonuses "Điểm cộng" cap 2 { bonus t1 "Cộng" max 2 { points = if b then 2 else 0; } }')
