@@ -223,7 +223,7 @@ def test_cli_render_output(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
 
 def test_cli_render_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert cli.main(["render", "vn/no-such-ruleset"]) == 2
-    assert "no shipped ruleset" in capsys.readouterr().err
+    assert "no ruleset has this id" in capsys.readouterr().err
     assert cli.main(["render", "vn/cell-meeting", "--output", str(tmp_path / "missing" / "x.md")]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert cli.main(["render", "vn/cell-meeting", "--to", "pdf"]) == 2

@@ -82,6 +82,7 @@ class Sheet:
     ruleset_id: str
     version: str
     basis: str
+    extends: str | None  # the base this scale extends, as a person reads it
     effective: str
     status: str
     status_note: str | None
@@ -133,6 +134,13 @@ def _num(value: Decimal | None) -> str:
 
 def _date(value: datetime.date) -> str:
     return f"{value.day:02d}/{value.month:02d}/{value.year}"
+
+
+def _extends(header: n.Header) -> str | None:
+    if header.extends is None:
+        return None
+    on = header.extends.on
+    return f"bộ tiêu chí {header.extends.ruleset_id}" + (f", bản có hiệu lực ngày {on.strftime('%d/%m/%Y')}" if on else "")
 
 
 def _effective(header: n.Header) -> str:
@@ -326,6 +334,7 @@ def sheet(source: Ruleset | Model | str | os.PathLike[str]) -> Sheet:
         ruleset_id=header.ruleset_id,
         version=header.version or "",
         basis=header.basis or "không ghi",
+        extends=_extends(header),
         effective=_effective(header),
         status=STATUS.get(model.status, model.status),
         status_note=header.status_note,
@@ -399,6 +408,8 @@ def render_markdown(source: Ruleset | Model | Sheet | str | os.PathLike[str]) ->
     add("")
     add(f"- Bộ tiêu chí: `{s.ruleset_id}`, phiên bản {_md(s.version)}")
     add(f"- Căn cứ: {_md(s.basis)}")
+    if s.extends:
+        add(f"- Mở rộng từ: {_md(s.extends)}")
     add(f"- Hiệu lực: {s.effective}")
     add(f"- Điểm số: {s.status}" + (f" ({_md(s.status_note)})" if s.status_note else ""))
     if s.differing:
@@ -592,6 +603,8 @@ def render_html(source: Ruleset | Model | Sheet | str | os.PathLike[str]) -> str
     add('<dl class="meta">')
     add(f"<dt>Bộ tiêu chí</dt><dd><code>{escape(s.ruleset_id)}</code>, phiên bản {escape(s.version)}</dd>")
     add(f"<dt>Căn cứ</dt><dd>{escape(s.basis)}</dd>")
+    if s.extends:
+        add(f"<dt>Mở rộng từ</dt><dd>{escape(s.extends)}</dd>")
     add(f"<dt>Hiệu lực</dt><dd>{escape(s.effective)}</dd>")
     note = f" ({escape(s.status_note)})" if s.status_note else ""
     add(f"<dt>Điểm số</dt><dd><strong>{escape(s.status)}</strong>{note}</dd>")
