@@ -544,3 +544,24 @@ def test_add_adjustments(root: Path) -> None:
     assert [(code, name) for code, name, *_ in found] == [("PR711", "child.criteria")]  # no bonuses block to add to
     r = load(root, 'bonuses "Điểm cộng" cap 2 { bonus t1 "Cộng" max 2 { points = if b then 2 else 0; } }')
     assert r.evaluate(FULL).total == 19
+
+
+def test_check_a_folder_checks_every_file_and_the_versions(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from partyrules import cli
+
+    child(root, "set threshold = 6;")
+    assert cli.main(["check", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "base.criteria: ok" in out and "child.criteria: ok" in out
+    (root / "vn.t" / "base@2.criteria").write_text(BASE.replace("2024-01-01", "2024-03-01"), encoding="utf-8")
+    assert cli.main(["check", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert "error PR705: two versions of `vn.t/base` are in force on 2024-03-01" in out
+
+
+def test_shipped_criteria_folder_checks_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    from partyrules import cli
+    from partyrules.loader import builtin_root
+
+    assert cli.main(["check", str(builtin_root())]) == 0
+    assert "error" not in capsys.readouterr().out

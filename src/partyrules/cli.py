@@ -102,7 +102,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     check = commands.add_parser("check", help="check criteria files and print every problem")
-    check.add_argument("files", nargs="+", metavar="FILE", help="a .criteria file or a shipped ruleset id")
+    check.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="a .criteria file, a ruleset id, or a folder of criteria (every file in it, and the versions of each id)",
+    )
     check.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or a JSON list")
     check.set_defaults(run=run_check)
 
@@ -265,9 +270,7 @@ def run_check(args: argparse.Namespace) -> int:
     everything: list[Diagnostic] = []
     failed = False
     blocks: list[str] = []
-    for name in args.files:
-        path = _rules_path(name, must_exist=False, args=args)
-        diagnostics = partyrules.check(path, path=args.path)
+    for name, diagnostics in _checked(args):
         everything += diagnostics
         errors = sum(1 for d in diagnostics if d.severity == "error")
         warnings = len(diagnostics) - errors
@@ -283,6 +286,23 @@ def run_check(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write("".join(blocks))
     return 1 if failed else 0
+
+
+def _checked(args: argparse.Namespace) -> Iterator[tuple[str, list[Diagnostic]]]:
+    """Each file's diagnostics; a folder is every file under it, plus each id's versions together
+    (overlapping effective ranges are a problem of no single file)."""
+    for name in args.files:
+        if not os.path.isdir(name):
+            yield name, partyrules.check(_rules_path(name, must_exist=False, args=args), path=args.path)
+            continue
+        for path in sorted(Path(name).rglob("*.criteria")):
+            yield str(path), partyrules.check(path, path=args.path)
+        loader = Loader([name], environment=False, installed=False, builtin=False)
+        for ruleset_id in loader.known_ids():
+            try:
+                loader.versions(ruleset_id)
+            except CriteriaError as exc:
+                yield f"{name} ({ruleset_id}, its versions)", list(exc.diagnostics)
 
 
 def _diagnostic_data(d: Diagnostic) -> dict[str, Any]:
