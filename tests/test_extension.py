@@ -565,3 +565,11 @@ def test_shipped_criteria_folder_checks_clean(capsys: pytest.CaptureFixture[str]
 
     assert cli.main(["check", str(builtin_root())]) == 0
     assert "error" not in capsys.readouterr().out
+
+
+def test_examples_of_the_base_are_not_inherited(root: Path) -> None:
+    example = '\nexample du "Đủ" { given { a = 7; b = true; c = 5; } expect total 17; }\n'
+    (root / "vn.t" / "base.criteria").write_text(BASE + example, encoding="utf-8")
+    assert len(partyrules.load(root / "vn.t" / "base.criteria").tests.examples) == 1
+    child_rules = load(root, "set threshold = 8;" + example.replace("17", "11").replace("du ", "du_tinh "))
+    assert [e.name for e in child_rules.tests.examples] == ["du_tinh"]

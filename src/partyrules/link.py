@@ -41,6 +41,7 @@ CHANGEABLE = {
 }
 
 _EXTENSION = (n.Change, n.Add, n.Remove, n.SetParameter)
+_TESTS = (n.Example, n.ExampleTable, n.Property)
 #: What a library may hold, and so what `import` brings.
 _SHARED = (n.Input, n.Levels, n.Constraint, n.Let, n.Grades)
 
@@ -83,7 +84,8 @@ class _Linker:
             base = self._follow(header.extends, chain, header)
             linked = self.link(base.tree, base.filename, base.text, chain)
             bases = (base.ruleset_id, *linked.bases)
-            base_decls = list(linked.tree.declarations)
+            # the base's examples and properties describe the base: a child states its own
+            base_decls = [d for d in linked.tree.declarations if not isinstance(d, _TESTS)]
             if base.header.kind == "library":
                 problems.append(
                     self._problem(
