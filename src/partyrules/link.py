@@ -367,6 +367,8 @@ class _Tree:
                     for adj in old.items:
                         if adj.lock:
                             self._locked(f"{adj.kind} `{adj.name}`", adj, decl.span)
+            elif isinstance(decl, n.Quota):  # a quota of the base's name is restated whole
+                old = next((d for d in self.decls if isinstance(d, n.Quota) and d.name == decl.name), None)
             if old is not None and id(old) in base:
                 self._replace_decl(old, decl)
             else:
@@ -418,40 +420,11 @@ class _Tree:
                 self.error("PR711", f"the base has no `{target}` block", change.span, f"declare a `{target}` block instead")
                 return
             self._replace_decl(block, _apply(block, updates))
-        elif target in ("deduction", "bonus"):
-            block = self._adjustments(target + ("s" if target == "deduction" else "es"))
-            items = {a.name: a for a in block.items} if block else {}
+        else:  # a grade, a knock-out or not-graded rule, a deduction or bonus, an input
             assert change.name is not None
-            if block is None or change.name not in items:
-                self._missing(target, change.name, change.span, items)
-                return
-            adj = items[change.name]
-            if adj.lock:
-                self._locked(f"{target} `{adj.name}`", adj, change.span)
-                return
-            new = tuple(_apply(a, updates) if a is adj else a for a in block.items)
-            self._replace_decl(block, attrs.evolve(block, items=new))
-        elif target == "grade":
-            self._change_grade(change, updates)
-        elif target in ("knockout", "not_graded"):
-            kind = "knockout" if target == "knockout" else "exemption"
-            rules = {r.name: r for r in self._rules() if r.kind == kind}
-            assert change.name is not None
-            if change.name not in rules:
-                self._missing(target, change.name, change.span, rules)
-                return
-            rule = rules[change.name]
-            if rule.lock:
-                self._locked(f"{target} `{rule.name}`", rule, change.span)
-                return
-            self._replace_decl(rule, _apply(rule, updates))
-        elif target == "input":
-            inputs = {i.name: i for i in self._inputs()}
-            assert change.name is not None
-            if change.name not in inputs:
-                self._missing("input", change.name, change.span, inputs)
-                return
-            self._replace_decl(inputs[change.name], _apply(inputs[change.name], updates))
+            node = self._member(target, change.name, change.span)
+            if node is not None:
+                self._replace_member(target, node, self._grade_updates(node, updates) if target == "grade" else _apply(node, updates))
 
     def _change_criterion(self, change: n.Change, updates: list[n.Update]) -> None:
         assert change.name is not None
@@ -484,17 +457,8 @@ class _Tree:
             return False
         return True
 
-    def _change_grade(self, change: n.Change, updates: list[n.Update]) -> None:
-        grades = self._grades()
-        by_name = {g.name: g for g in grades.grades} if grades else {}
-        assert change.name is not None
-        if grades is None or change.name not in by_name:
-            self._missing("grade", change.name, change.span, by_name)
-            return
-        grade = by_name[change.name]
-        if grade.lock:
-            self._locked(f"grade `{grade.name}`", grade, change.span)
-            return
+    def _grade_updates(self, grade: n.Grade, updates: list[n.Update]) -> n.Grade:
+        """`require` adds a requirement or replaces the one with its label; `drop require` removes one."""
         requirements = list(grade.requirements)
         plain = []
         for update in updates:
@@ -518,8 +482,49 @@ class _Tree:
                     del requirements[same[0]]
             else:
                 plain.append(update)
-        changed = attrs.evolve(_apply(grade, plain), requirements=tuple(requirements))
-        self._replace_decl(grades, attrs.evolve(grades, grades=tuple(changed if g is grade else g for g in grades.grades)))
+        changed: n.Grade = attrs.evolve(_apply(grade, plain), requirements=tuple(requirements))
+        return changed
+
+    def _members(self, target: str) -> list[Any]:
+        """The grades, rules, adjustments or inputs a `change` or `remove` of ``target`` chooses from."""
+        if target == "grade":
+            grades = self._grades()
+            return list(grades.grades) if grades else []
+        if target in ("knockout", "not_graded"):
+            kind = "knockout" if target == "knockout" else "exemption"
+            return [r for r in self._rules() if r.kind == kind]
+        if target in ("deduction", "bonus"):
+            block = self._adjustments(_block_of(target))
+            return list(block.items) if block else []
+        return self._inputs()
+
+    def _member(self, target: str, name: str, span: n.Span) -> Any | None:
+        """The one named, or None once it is said why it cannot be changed (missing, locked)."""
+        found = {m.name: m for m in self._members(target)}
+        if name not in found:
+            self._missing(target, name, span, found)
+            return None
+        if getattr(found[name], "lock", None):
+            self._locked(f"{target} `{name}`", found[name], span)
+            return None
+        return found[name]
+
+    def _replace_member(self, target: str, old: Any, new: Any | None) -> None:
+        """Put ``new`` where ``old`` stands (None: take it out)."""
+        if target == "grade":
+            grades = self._grades()
+            assert grades is not None
+            grade_list = [new if g is old else g for g in grades.grades]
+            self._replace_decl(grades, attrs.evolve(grades, grades=tuple(g for g in grade_list if g is not None)))
+        elif target in ("deduction", "bonus"):
+            block = self._adjustments(_block_of(target))
+            assert block is not None
+            items = [new if a is old else a for a in block.items]
+            self._replace_decl(block, attrs.evolve(block, items=tuple(a for a in items if a is not None)))
+        elif new is None:
+            self.decls.remove(old)
+        else:
+            self._replace_decl(old, new)
 
     # ------------------------------------------------------------ remove
     def remove(self, remove: n.Remove) -> None:
@@ -534,40 +539,18 @@ class _Tree:
                 return
             if self._may_change(path, span, changes_max=False, removes=True):
                 self._rewrite(name.name, lambda old: None)
-        elif target == "grade":
-            grades = self._grades()
-            by_name = {g.name: g for g in grades.grades} if grades else {}
-            if grades is None or name.name not in by_name:
-                self._missing("grade", name, name.span, by_name)
-            elif by_name[name.name].lock:
-                self._locked(f"grade `{name.name}`", by_name[name.name], span)
+        elif target == "quota":
+            quotas = {d.name: d for d in self.decls if isinstance(d, n.Quota)}
+            if name.name in quotas:
+                self.decls.remove(quotas[name.name])
             else:
-                self._replace_decl(grades, attrs.evolve(grades, grades=tuple(g for g in grades.grades if g.name != name.name)))
-        elif target in ("knockout", "not_graded"):
-            kind = "knockout" if target == "knockout" else "exemption"
-            rules = {r.name: r for r in self._rules() if r.kind == kind}
-            if name.name not in rules:
-                self._missing(target, name, name.span, rules)
-            elif rules[name.name].lock:
-                self._locked(f"{target} `{name.name}`", rules[name.name], span)
-            else:
-                self.decls.remove(rules[name.name])
-        elif target in ("deduction", "bonus"):
-            block = self._adjustments(target + ("s" if target == "deduction" else "es"))
-            items = {a.name: a for a in block.items} if block else {}
-            if block is None or name.name not in items:
-                self._missing(target, name, name.span, items)
-            elif items[name.name].lock:
-                self._locked(f"{target} `{name.name}`", items[name.name], span)
-            else:
-                self._replace_decl(block, attrs.evolve(block, items=tuple(a for a in block.items if a.name != name.name)))
-        elif target == "input":
-            inputs = {i.name: i for i in self._inputs()}
-            if name.name not in inputs:
-                self._missing("input", name, name.span, inputs)
-            else:
-                self.decls.remove(inputs[name.name])
-                # its constraints go with it: they could only fail to check without it
+                self._missing("quota", name, name.span, quotas)
+        else:
+            node = self._member(target, name.name, name.span)
+            if node is None:
+                return
+            self._replace_member(target, node, None)
+            if target == "input":  # its constraints go with it: they could only fail to check without it
                 for constraint in [d for d in self.decls if isinstance(d, n.Constraint)]:
                     if any(isinstance(e, n.Name) and e.name == name.name for e in walk(constraint.condition)):
                         self.decls.remove(constraint)
@@ -578,7 +561,7 @@ class _Tree:
         if isinstance(node, n.Criterion):
             self._add_criterion(add, node)
         elif isinstance(node, n.Adjustment):
-            kind = node.kind + ("s" if node.kind == "deduction" else "es")
+            kind = _block_of(node.kind)
             block = self._adjustments(kind)
             if block is None:
                 self.error("PR711", f"the base has no `{kind}` block to add to", add.span, f"declare a `{kind}` block instead")
@@ -676,6 +659,11 @@ def _placed(siblings: list[Any], node: Any, add: n.Add, tree: _Tree) -> list[Any
         return None
     index = names.index(add.anchor.name) + (1 if add.placement == "after" else 0)
     return [*siblings[:index], node, *siblings[index:]]
+
+
+def _block_of(kind: str) -> str:
+    """The block a deduction or bonus stands in."""
+    return "deductions" if kind == "deduction" else "bonuses"
 
 
 def _literal_kind(value: n.Expr) -> str:
