@@ -18,12 +18,22 @@ Steps:
    and grade) and that the fixed-point scorer's total is the Decimal total x 100;
 4. time, best of R repeats, the candidates interleaved inside each repeat (their order
    rotated from one repeat to the next), ``gc.collect()`` before each timing, each result
-   consumed into a checksum and dropped;
-5. print a table; the last line is ``ratio_vs_handwritten=X.XX``: partyrules ``evaluate``
-   throughput / hand-written Decimal throughput (higher is better).
+   consumed into a checksum and dropped, each pass timed by the wall clock and by this
+   process's CPU time (which moves less when other work shares the machine): the two
+   hand-written scorers, ``evaluate``,
+   ``evaluate_many`` and ``evaluate_many(workers=2)`` (a new pool per pass, its start
+   included);
+5. time loading a generated scale of 1,000 criteria (the whole load, and its compile stage
+   alone), measure the tracemalloc peak while 10,000 and then 100,000 rows made one at a time
+   stream through ``evaluate_many`` (flat memory: the two peaks are about the same), and the
+   pickled sizes of the ruleset and of evaluations;
+6. print a table and those measures; the last line is ``ratio_vs_handwritten=X.XX``:
+   partyrules ``evaluate_many`` throughput / hand-written Decimal throughput by the wall clock
+   (higher is better), the line before it the same by CPU time.
 
-Only the public package is imported (``import partyrules``), so this runs against an
-installed partyrules too; the baseline is ``handwritten.py`` next to this file.
+Only the installed package is imported (``import partyrules``; ``partyrules.api`` and the
+stages for the compile time), so this runs against an installed partyrules too; the baseline
+is ``handwritten.py`` next to this file.
 """
 
 from __future__ import annotations
@@ -33,12 +43,15 @@ import csv
 import datetime
 import gc
 import importlib.util
+import os
+import pickle
 import platform
 import random
 import sys
 import time
+import tracemalloc
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -63,6 +76,11 @@ INTEGER_JITTER = 0.10  # +- this fraction of the value; small counts (span < 1) 
 REDRAW_P = 0.05  # chance that a boolean, member id, date or small count is taken from another row
 DROP_DEFAULT_P = 0.10  # chance that an optional input at its default is left out
 MAX_DRAWS = 20  # perturbed draws of one row before keeping the row unperturbed
+
+WORKERS = 2  # worker processes of the evaluate_many(workers=...) candidate
+WORKER_CHUNK = 2000  # rows per chunk sent to a worker
+LARGE_CRITERIA = 1000  # criteria in the generated scale whose loading is timed
+MEMORY_ROWS = (10_000, 100_000)  # rows streamed through evaluate_many under tracemalloc
 
 
 # ---------------------------------------------------------------- loading
@@ -329,13 +347,14 @@ def run_evaluate(ruleset: partyrules.Ruleset) -> Runner:
     return run
 
 
-def run_evaluate_many(ruleset: partyrules.Ruleset) -> Runner:
+def run_evaluate_many(ruleset: partyrules.Ruleset, workers: int | None = None) -> Runner:
     def run(rows: Sequence[Facts]) -> tuple[int, int]:
         checksum = Decimal(0)
         graded = 0
-        for evaluation in ruleset.evaluate_many(rows):
-            if isinstance(evaluation, partyrules.FactsError):
-                raise evaluation
+        evaluation_type = partyrules.Evaluation
+        for evaluation in ruleset.evaluate_many(rows, workers=workers, chunk_size=WORKER_CHUNK):
+            if type(evaluation) is not evaluation_type:
+                raise evaluation  # type: ignore[misc]  # a RowError: every row was checked before timing
             checksum += evaluation.total
             if evaluation.grade is not None:
                 graded += 1
@@ -346,24 +365,132 @@ def run_evaluate_many(ruleset: partyrules.Ruleset) -> Runner:
 
 def time_candidates(
     candidates: Sequence[tuple[str, Runner]], rows: Sequence[Facts], repeats: int
-) -> dict[str, list[float]]:
-    """Seconds per full pass over ``rows``, per candidate, ``repeats`` times, interleaved."""
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Seconds per full pass over ``rows``, per candidate, ``repeats`` times, interleaved: wall and CPU time.
+
+    CPU time is this process's (``time.process_time``): on a machine shared with other work it
+    moves less than wall time; a worker pool's work is in its own processes, so only wall time
+    says anything of it.
+    """
     times: dict[str, list[float]] = {name: [] for name, _ in candidates}
+    cpu_times: dict[str, list[float]] = {name: [] for name, _ in candidates}
     checksums: dict[str, tuple[int, int]] = {}
     for repeat in range(repeats):
         shift = repeat % len(candidates)
         for name, run in [*candidates[shift:], *candidates[:shift]]:
             gc.collect()
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             checksum = run(rows)
-            elapsed = time.perf_counter() - start
+            elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
             times[name].append(elapsed)
+            cpu_times[name].append(cpu)
             if checksums.setdefault(name, checksum) != checksum:
                 sys.exit(f"error: {name} gave checksum {checksum}, earlier {checksums[name]}")
     distinct = set(checksums.values())
     if len(distinct) != 1:
         sys.exit(f"error: the candidates' checksums differ: {checksums}")
-    return times
+    return times, cpu_times
+
+
+# ---------------------------------------------------------------- scale, memory, pickles
+
+
+def large_criteria(count: int, per_group: int = 10, inputs: int = 50) -> str:
+    """A valid criteria file with ``count`` items (in groups of ``per_group``) over ``inputs`` inputs.
+
+    Items alternate between bands over a count, bands over a percentage and a formula, with
+    half points, so the file compiles to fixed point in hundredths like a real large scale.
+    """
+    lines = [
+        'ruleset "bench/large" {',
+        '  title "Benchmark: a scale with many criteria"; version "1"; basis "generated";',
+        '  effective from 2024-01-01; points illustrative "generated for the benchmark";',
+        "}",
+    ]
+    for k in range(inputs):
+        if k % 5 == 4:
+            lines.append(f'input r{k:02d} "Tỷ lệ {k}": percent;')
+        else:
+            lines.append(f'input n{k:02d} "Số {k}": integer 0..100 = 0;')
+    lines.append(f'criteria "Tổng" max {count} {{')
+    for g in range(count // per_group):
+        lines.append(f'  group g{g:03d} "Nhóm {g}" max {per_group} {{')
+        for item in range(g * per_group, (g + 1) * per_group):
+            k = item % inputs
+            if k % 5 == 4:
+                rule = f"bands r{k:02d} {{ from 90%: 1; from 70%: 0.5; otherwise: 0; }}"
+            elif item % 3 == 0:
+                rule = f"min(n{k:02d}, 4) * 0.25"
+            else:
+                rule = f"bands n{k:02d} {{ from 80: 1; from 50: 0.5; otherwise: 0; }}"
+            lines.append(f'    item i{item:04d} "Mục {item}" max 1 {{ points = {rule}; }}')
+        lines.append("  }")
+    lines.append("}")
+    top, good = count * 9 // 10, count * 7 // 10
+    lines.append("grades {")
+    lines.append(f'  grade tot "Tốt" {{ band from {top}; }}')
+    lines.append(f'  grade kha "Khá" {{ band from {good} below {top}; }}')
+    lines.append(f'  grade dat "Đạt" {{ band below {good}; }}')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def time_large_load(count: int, repeats: int) -> tuple[float, float, int]:
+    """Best seconds to load a generated scale of ``count`` criteria: the whole load and its compile stage.
+
+    The compile stage is the part after parsing and checking (``partyrules.api.build``):
+    writing the program, compiling it and the layout. Also returns the criteria compiled.
+    """
+    api = importlib.import_module("partyrules.api")
+    parser = importlib.import_module("partyrules.parser")
+    checker = importlib.import_module("partyrules.checker")
+    text = large_criteria(count)
+    partyrules.loads(large_criteria(10, inputs=5))  # the grammar is built once per process: not timed
+    whole: list[float] = []
+    compiling: list[float] = []
+    criteria = 0
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        ruleset = partyrules.loads(text, "large.criteria")
+        whole.append(time.perf_counter() - start)
+        criteria = sum(1 for c in ruleset.criteria if c.kind == "item")
+        source = parser.normalise(text)
+        model = checker.check(parser.parse(source, "large.criteria"), "large.criteria", source)
+        gc.collect()
+        start = time.perf_counter()
+        api.build(model, source)
+        compiling.append(time.perf_counter() - start)
+    return min(whole), min(compiling), criteria
+
+
+def stream_rows(base: Sequence[Facts], count: int) -> Iterator[Facts]:
+    """``count`` rows made one at a time (each a new dict, as a reader would make it)."""
+    for i in range(count):
+        yield dict(base[i % len(base)])
+
+
+def memory_peak(ruleset: partyrules.Ruleset, base: Sequence[Facts], count: int) -> int:
+    """Peak bytes allocated (tracemalloc) while ``count`` streamed rows go through evaluate_many."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        checksum = Decimal(0)
+        for evaluation in ruleset.evaluate_many(stream_rows(base, count)):
+            checksum += evaluation.total  # type: ignore[union-attr]
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak
+
+
+def pickled_sizes(ruleset: partyrules.Ruleset, rows: Sequence[Facts]) -> tuple[int, int, int, float]:
+    """Pickled bytes: the ruleset, one evaluation alone, its layout alone, and each further evaluation of a list."""
+    evaluations = [ruleset.evaluate(facts) for facts in rows[:1001]]
+    one = len(pickle.dumps(evaluations[0]))
+    layout = len(pickle.dumps(ruleset.layout))
+    each = (len(pickle.dumps(evaluations)) - len(pickle.dumps(evaluations[:1]))) / (len(evaluations) - 1)
+    return len(pickle.dumps(ruleset)), one, layout, each
 
 
 # ---------------------------------------------------------------- report
@@ -425,23 +552,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("hand-written fixed-point score", run_fixed_point(score_fixed_point)),
         ("partyrules ruleset.evaluate", run_evaluate(ruleset)),
         ("partyrules ruleset.evaluate_many", run_evaluate_many(ruleset)),
+        (f"partyrules evaluate_many, workers={WORKERS}", run_evaluate_many(ruleset, WORKERS)),
     ]
-    times = time_candidates(candidates, rows, repeats)
+    times, cpu_times = time_candidates(candidates, rows, repeats)
+    timed = time.perf_counter()
+
+    large_whole, large_compile, large_count = time_large_load(LARGE_CRITERIA, max(3, repeats // 2))
+    peaks = [(count, memory_peak(ruleset, base, count)) for count in MEMORY_ROWS]
+    sizes = pickled_sizes(ruleset, rows)
     finished = time.perf_counter()
 
     count = len(rows)
     best = {name: min(values) for name, values in times.items()}
-    baseline = best["hand-written Decimal score"]
+    best_cpu = {name: min(values) for name, values in cpu_times.items()}
+    baseline, baseline_cpu = best["hand-written Decimal score"], best_cpu["hand-written Decimal score"]
+    pooled = {name for name, _ in candidates if "workers=" in name}
     body = [
         [
             name,
             f"{best[name] / count * 1e6:.3f}",
             f"{count / best[name]:,.0f}",
             f"{baseline / best[name]:.2f}x",
+            "-" if name in pooled else f"{best_cpu[name] / count * 1e6:.3f}",
+            "-" if name in pooled else f"{baseline_cpu / best_cpu[name]:.2f}x",
         ]
         for name, _ in candidates
     ]
-    table = format_table(["candidate", "best µs/org", "orgs/s", "vs hand-written Decimal"], body)
+    table = format_table(
+        ["candidate", "best µs/org", "orgs/s", "vs Decimal", "best CPU µs/org", "CPU vs Decimal"], body
+    )
 
     print(f"partyrules {partyrules.__version__} benchmark: {ruleset.id} version {ruleset.version}")
     print(f"python:   {platform.python_implementation()} {platform.python_version()} ({sys.executable})")
@@ -457,19 +596,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(
         f"timing:   best of {repeats} repeats; candidates interleaved, order rotated per repeat; "
-        "gc.collect() before each"
+        f"gc.collect() before each; workers={WORKERS}: a new process pool per pass (its start included), "
+        f"chunks of {WORKER_CHUNK:,} rows"
     )
+    print(f"load:     {load_average()}")
     print()
     for line in table:
         print(line)
     print()
     print(
-        f"time:     build {built - started:.1f} s, check {checked - built:.1f} s, timing {finished - checked:.1f} s, "
-        f"total {finished - started:.1f} s"
+        f"large:    a generated scale of {large_count:,} criteria loads in {large_whole:.3f} s "
+        f"(parse, check, compile); its compile stage takes {large_compile:.3f} s (best of {max(3, repeats // 2)})"
     )
-    ratio = baseline / best["partyrules ruleset.evaluate"]
+    shown = ", ".join(f"{count:,} rows {peak / 1024:,.0f} KiB" for count, peak in peaks)
+    print(f"memory:   tracemalloc peak while rows stream through evaluate_many: {shown}")
+    whole, one, layout, each = sizes
+    print(
+        f"pickles:  ruleset {whole:,} bytes; one evaluation {one:,} bytes, of which its layout {layout:,} "
+        f"(written once per pickle); each further evaluation in a list {each:,.0f} bytes"
+    )
+    print(
+        f"time:     build {built - started:.1f} s, check {checked - built:.1f} s, timing {timed - checked:.1f} s, "
+        f"large, memory and pickles {finished - timed:.1f} s, total {finished - started:.1f} s"
+    )
+    ratio = baseline / best["partyrules ruleset.evaluate_many"]
+    ratio_cpu = baseline_cpu / best_cpu["partyrules ruleset.evaluate_many"]
+    print(f"ratio_cpu_vs_handwritten={ratio_cpu:.2f}")
     print(f"ratio_vs_handwritten={ratio:.2f}")
     return 0
+
+
+def load_average() -> str:
+    try:
+        one, five, fifteen = (f"{value:.2f}" for value in os.getloadavg())
+    except (AttributeError, OSError):
+        return "unknown"
+    return f"{one} {five} {fifteen} (1, 5, 15 min) on {os.cpu_count()} cores"
 
 
 if __name__ == "__main__":

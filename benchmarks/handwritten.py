@@ -10,7 +10,7 @@ Two versions are given:
 
 * :func:`score` works in exact :class:`decimal.Decimal` points;
 * :func:`score_fixed_point` works in integers, in hundredths of a point, with each
-  percent input converted once to hundredths of a percent.
+  percent input converted once to a whole number of percent, in hundredths.
 
 Conventions (those of the compiled evaluator's facts): integers are ``int``;
 ``percent`` inputs are given in percent units (``Decimal("87.5")`` is 87.5 %);
@@ -18,11 +18,11 @@ booleans are ``bool``; ``one of`` inputs are member identifiers (``"bang_khen"``
 Optional inputs may be missing and then take their declared default. Nothing is
 validated.
 
-The fixed-point conversion of a percent rounds down (``floor(p * 100)``). The scale
-only ever asks ``p >= threshold`` of its percents, with thresholds that are whole
-hundredths of a percent, and for those ``p >= t`` holds exactly when
-``floor(p * 100) >= t * 100``, so the result is exact even for inputs with more
-than two decimal places.
+The fixed-point conversion of a percent rounds down to a whole percent
+(``floor(p) * 100`` hundredths). The scale only ever asks ``p >= t`` of its percents, with
+thresholds ``t`` that are whole percents (100, 95, 90, 85, 80, 70, 50), and for those
+``p >= t`` holds exactly when ``floor(p) >= t``, so the result is exact even for inputs with
+decimals. A threshold with decimals (``>= 87.5%``) would need ``floor(p * 100)`` instead.
 
 Grades, best first: ``bon_tot``, ``kha``, ``trung_binh``, ``chua_dat``; ``None``
 means "not graded" (a chi bộ established less than 6 months ago).
@@ -180,7 +180,7 @@ def score(facts: Mapping[str, Any]) -> tuple[Decimal, str | None]:
 
 def score_fixed_point(facts: Mapping[str, Any]) -> tuple[int, str | None]:
     """Same as :func:`score`, in integer hundredths of a point: ``(total * 100, grade id or None)``."""
-    # Percent inputs, once, to whole hundredths of a percent (rounded down; exact for `>=` tests).
+    # Percent inputs, once, to whole percents in hundredths (rounded down; exact for `>=` whole-percent tests).
     task_completion = math.floor(facts["task_completion"]) * 100
     attendance_rate = math.floor(facts["attendance_rate"]) * 100
     members_good_rate = math.floor(facts["members_good_rate"]) * 100

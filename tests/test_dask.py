@@ -8,13 +8,14 @@ from __future__ import annotations
 import collections
 import csv
 import itertools
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from dask.distributed import Client, LocalCluster
+from dask.distributed import Client
 
 import partyrules
 from partyrules import serialize
@@ -44,34 +45,52 @@ def outcome(result: partyrules.Evaluation | RowError) -> str:
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[Client]:
-    with (
-        LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0") as cluster,
-        Client(cluster) as client,
-    ):
-        yield client
+def recipe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The namespace of docs/batch.md run as written, its cluster still up; the last block closes it.
 
-
-def test_batch_docs_run_and_agree_with_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    One cluster for the whole module: starting worker processes is most of the time here.
+    """
     blocks = PYTHON.findall(BATCH.read_text(encoding="utf-8"))
-    assert len(blocks) == 5
-    monkeypatch.chdir(tmp_path)  # the recipe writes results.jsonl in the working folder
+    assert len(blocks) == 6 and "client.close()" in blocks[-1]
     namespace: dict[str, Any] = {"__name__": "__main__"}
-    for block in blocks:
-        exec(compile(block, str(BATCH), "exec"), namespace)
+    with pytest.MonkeyPatch.context() as patch:
+        folder = tmp_path_factory.mktemp("recipe")
+        patch.chdir(folder)  # the recipe writes results.jsonl in the working folder
+        try:
+            for block in blocks[:-1]:
+                exec(compile(block, str(BATCH), "exec"), namespace)
+            namespace["folder"] = folder
+            yield namespace
+        finally:
+            exec(compile(blocks[-1], str(BATCH), "exec"), namespace)
 
+
+@pytest.fixture
+def client(recipe: dict[str, Any]) -> Client:
+    client: Client = recipe["client"]
+    return client
+
+
+def test_batch_docs_run_and_agree_with_one_process(recipe: dict[str, Any]) -> None:
     ruleset = partyrules.shipped(RULESET)
     single = list(ruleset.evaluate_many(shipped_rows(), id_key="cell_id", start=2))
     assert len(single) == 4131 and all(isinstance(r, partyrules.Evaluation) for r in single)
     expected = [serialize.dumps(r) for r in single]  # type: ignore[arg-type]
     # one process, then a pool of two, then the cluster: the same results in the same order
-    assert sum(namespace["grades"].values()) == 4131 and namespace["problems"] == []
-    assert namespace["grades"] == collections.Counter(r.grade for r in single)  # type: ignore[union-attr]
-    assert namespace["lines"] == expected
-    assert (tmp_path / "results.jsonl").read_bytes() == "".join(line + "\n" for line in expected).encode()
+    assert sum(recipe["grades"].values()) == 4131 and recipe["problems"] == []
+    assert recipe["grades"] == collections.Counter(r.grade for r in single)  # type: ignore[union-attr]
+    assert recipe["lines"] == expected
+    assert (recipe["folder"] / "results.jsonl").read_bytes() == "".join(line + "\n" for line in expected).encode()
     counts = collections.Counter((r.facts["district"], r.grade) for r in single)  # type: ignore[union-attr]
-    assert namespace["by_district"] == dict(counts)
-    assert namespace["by_district"][("huong_khe", "bon_tot")] == counts[("huong_khe", "bon_tot")] > 0
+    assert recipe["by_district"] == dict(counts)
+    assert recipe["by_district"][("huong_khe", "bon_tot")] == counts[("huong_khe", "bon_tot")] > 0
+
+
+def test_the_recipe_cluster_runs_worker_processes(client: Client) -> None:
+    info = client.scheduler_info()
+    assert len(info["workers"]) == 2
+    assert all(worker["nthreads"] == 1 for worker in info["workers"].values())
+    assert len(set(client.run(os.getpid).values()) | {os.getpid()}) == 3
 
 
 def test_cluster_results_and_errors_are_those_of_one_process(client: Client) -> None:

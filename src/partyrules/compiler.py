@@ -275,7 +275,9 @@ class _Writer:
             slow = f"{names}, = check_facts({self.const(tuple(specs))}, facts)"
             # a NaN fails a Decimal comparison by raising InvalidOperation (cheaper than is_finite())
             self.emit("try:")
-            self.emit("fast = (" + "\n                and ".join(tests) + ")", 2)
+            # as the condition of an `if`, each comparison is followed by a jump, which CPython
+            # specialises (a chain of `and` giving a value is not)
+            self.emit("fast = True if (" + "\n                and ".join(tests) + ") else False", 2)
             # and a declared `places` test on too long a Decimal rounds, which the armed trap turns into Inexact
             self.emit("except (InvalidOperation, Inexact):")
             self.emit("fast = False", 2)
