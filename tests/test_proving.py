@@ -236,3 +236,12 @@ def test_a_deduction_counted_as_a_bonus_is_caught(write_criteria: Callable[..., 
     (mutant,) = flipped
     verdict = mutation.judge(mutant, ruleset.filename, ruleset.source, mutation.MUTANT_SEARCH)
     assert (verdict.status, verdict.by) == ("killed", "example `tre`")
+
+
+def test_the_example_of_the_testing_guide_passes(tmp_path: Path) -> None:
+    text = (Path(__file__).resolve().parents[1] / "docs" / "testing.md").read_text(encoding="utf-8")
+    block = text.split("```criteria\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "sinh-hoat.criteria"
+    path.write_text(block, encoding="utf-8")
+    ruleset = partyrules.load(path)
+    assert [o.passed for o in proving.run(ruleset)] == [True] * 6

@@ -116,8 +116,8 @@ def mutants(model: Model) -> Iterator[Mutant]:
         found.append((span, Mutant(description, where(span), new_tree)))
 
     for decl in tree.declarations:
-        if isinstance(decl, _TESTS):
-            continue
+        if isinstance(decl, (*_TESTS, n.Constraint)):
+            continue  # a constraint only decides which facts are refused: it scores nothing
         if isinstance(decl, n.Knockout):
             kind = "knock-out" if decl.kind == "knockout" else "not_graded rule"
             add(decl.span, f"drop the {kind} `{decl.name}`", _replace(tree, decl, _DROP))
