@@ -234,7 +234,7 @@ def test_a_deduction_counted_as_a_bonus_is_caught(write_criteria: Callable[..., 
     ruleset = partyrules.load(write_criteria(text))
     flipped = [m for m in mutation.mutants(ruleset.model) if m.description == "count the deduction `tre` as a bonus"]
     (mutant,) = flipped
-    verdict = mutation.judge(mutant, ruleset.filename, ruleset.source, mutation.MUTANT_SEARCH)
+    verdict = mutation.judge(mutant, ruleset.filename, ruleset.source, {})
     assert (verdict.status, verdict.by) == ("killed", "example `tre`")
 
 

@@ -27,12 +27,12 @@ from partyrules.casebook import Casebook
 from partyrules.diagnostics import CriteriaError
 from partyrules.model import Model
 from partyrules.printer import cell_text, expr_text, literal_text
-from partyrules.proving import Search, check_property, run_example
+from partyrules.proving import breaks, claim_text, run_example, sample
 from partyrules.runtime import Ruleset
 
-#: Organisations tried per property claim against each mutant (deterministic).
-MUTANT_EXAMPLES = 40
-MUTANT_SEARCH = Search(MUTANT_EXAMPLES)
+#: Organisations (or pairs, for a monotone claim) per property claim, drawn once from the scale
+#: and replayed against every mutant: the same sample for all, deterministic.
+SAMPLE_SIZE = 200
 
 _FLIP = {">=": ">", ">": ">=", "<=": "<", "<": "<=", "==": "!=", "!=": "=="}
 _TESTS = (n.Example, n.ExampleTable, n.Property)
@@ -69,13 +69,23 @@ class Report:
         )
 
 
-def run(ruleset: Ruleset, search: Search = MUTANT_SEARCH) -> Report:
+def run(ruleset: Ruleset, sample_size: int = SAMPLE_SIZE) -> Report:
     """Judge every mutant of the ruleset's model against the ruleset's own examples and properties."""
     model: Model = ruleset.model
-    return Report(tuple(judge(m, model.filename, ruleset.source, search) for m in mutants(model)))
+    book: Casebook | None = ruleset.tests
+    samples: Samples = {}
+    if book:
+        for prop in book.properties:
+            for i, claim in enumerate(prop.claims):
+                samples[(prop.name, i)] = sample(ruleset, book.model, prop, claim, sample_size)
+    return Report(tuple(judge(m, model.filename, ruleset.source, samples) for m in mutants(model)))
 
 
-def judge(mutant: Mutant, filename: str, source: str, search: Search) -> Verdict:
+Samples = dict[tuple[str, int], list[Any]]
+
+
+def judge(mutant: Mutant, filename: str, source: str, samples: Samples) -> Verdict:
+    """Check, compile and test one mutant; ``samples`` are the organisations each claim is tried on."""
     from partyrules.api import build
     from partyrules.checker import check
 
@@ -94,9 +104,9 @@ def judge(mutant: Mutant, filename: str, source: str, search: Search) -> Verdict
         if not run_example(ruleset, case).passed:
             return Verdict(mutant, "killed", f"example `{case.name}`")
     for prop in book.properties:
-        for outcome in check_property(ruleset, book.model, prop, search):
-            if not outcome.passed:
-                return Verdict(mutant, "killed", f"property `{prop.name}` ({outcome.claim})")
+        for i, claim in enumerate(prop.claims):
+            if breaks(ruleset, book.model, prop, claim, samples.get((prop.name, i), [])):
+                return Verdict(mutant, "killed", f"property `{prop.name}` ({claim_text(claim)})")
     return Verdict(mutant, "survived")
 
 

@@ -14,6 +14,7 @@ every run); ``thorough`` runs many more, from a random or given seed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import random
 from collections.abc import Callable, Mapping
@@ -189,6 +190,57 @@ def check_claim(ruleset: Ruleset, model: Model, prop: PropertyCase, claim: Claim
     except Unsatisfiable:
         return outcome(False, "no organisation meets the property's `assuming` conditions (or the facts' constraints)")
     return outcome(False, describe(smallest))
+
+
+def sample(ruleset: Ruleset, model: Model, prop: PropertyCase, claim: Claim, size: int) -> list[Any]:
+    """A fixed, derandomised sample of what the claim is tested on (organisations, or pairs for monotone).
+
+    Drawn once and replayed against many variants of the same scale (mutants), which is far
+    quicker than a new search for each and judges every variant on the same organisations.
+    """
+    from hypothesis import HealthCheck, Phase, find, settings
+    from hypothesis.errors import NoSuchExample, Unsatisfiable
+
+    def meets_assumptions(facts: Mapping[str, Any]) -> bool:
+        return all(_holds(model, facts, condition) is True for condition in prop.assuming)
+
+    strategy, _, _ = _plan(ruleset, model, claim, meets_assumptions)
+    drawn: list[Any] = []
+
+    def keep(value: Any) -> bool:
+        drawn.append(value)
+        return False
+
+    config = settings(
+        max_examples=size,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    with contextlib.suppress(NoSuchExample, Unsatisfiable):  # nothing is meant to be found: all is kept
+        find(strategy, keep, settings=config)
+    return drawn
+
+
+def breaks(ruleset: Ruleset, model: Model, prop: PropertyCase, claim: Claim, drawn: list[Any]) -> bool:
+    """Whether the claim fails on any of a :func:`sample` drawn for another version of the scale."""
+
+    def meets_assumptions(facts: Mapping[str, Any]) -> bool:
+        return all(_holds(model, facts, condition) is True for condition in prop.assuming)
+
+    _, broken, _ = _plan(ruleset, model, claim, meets_assumptions)
+    for value in drawn:
+        organisations = value if claim.kind == "monotone" else (value,)
+        if not all(_valid(ruleset, f) and meets_assumptions(f) for f in organisations):
+            continue
+        try:
+            if broken(value):
+                return True
+        except Exception:  # a crash of the variant breaks the claim as well
+            return True
+    return False
 
 
 Plan = tuple[Any, Callable[[Any], bool], Callable[[Any], str]]
