@@ -303,4 +303,4 @@ def test_cli_schema_defaults_to_inputs_and_reads_files(capsys: pytest.CaptureFix
     out, _ = capsys.readouterr()
     assert json.loads(out) == inputs_schema(ruleset("vn/cell-meeting"))
     assert cli.main(["schema", "vn/no-such-ruleset"]) == 2
-    assert "no shipped ruleset" in capsys.readouterr().err
+    assert "no ruleset has this id" in capsys.readouterr().err
