@@ -15,6 +15,7 @@ import datetime
 import hashlib
 import json
 import operator
+import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal, Inexact, InvalidOperation, getcontext
 from fractions import Fraction
@@ -71,6 +72,8 @@ MAX_FIXED_SCALE = 6
 MAX_TOTAL_TABLE = 10_000
 #: Most items in one tuple display of generated code (CPython builds longer ones through a list).
 DISPLAY_ITEMS = 30
+#: Generated code that is a variable, a constant's name or a literal int: safe to repeat.
+_SIMPLE = re.compile(r"[A-Za-z_][A-Za-z_0-9]*|-?[0-9]+")
 
 
 class _Writer:
@@ -226,10 +229,8 @@ class _Writer:
         if isinstance(node, n.Call) and node.function in ("min", "max", "clamp"):
             parts = [self.scaled(a) for a in node.args]
             if node.function == "clamp":
-                return f"min(max({parts[0]}, {parts[1]}), {parts[2]})"
-            if len(parts) == 1:
-                return parts[0]
-            return f"{node.function}({', '.join(parts)})"
+                return self.inline_extreme("min", [self.inline_extreme("max", parts[:2]), parts[2]])
+            return self.inline_extreme(node.function, parts)
         if kind == "integer" and not self.refs_points(node):
             code = self.expr(node)
             return f"({code} * {self.factor})" if self.factor != 1 else code
@@ -249,7 +250,7 @@ class _Writer:
         if specs:
             # all facts given: one C-level lookup; some absent: one by one, with defaults (a failed
             # lookup raises KeyError, which costs more than the gets: only try when the count fits)
-            self.emit(f"complete = type(facts) is dict and len(facts) == {len(specs)}")
+            self.emit(f"complete = True if (type(facts) is dict and len(facts) == {len(specs)}) else False")
             self.emit("if complete:")
             self.emit("try:", 2)
             getter = self.const(operator.itemgetter(*[f.name for f in specs]))
@@ -289,7 +290,12 @@ class _Writer:
                     self.emit(f"if type(x{k}) is str: x{k} = {index}[x{k}]")
         else:
             self.emit("if facts: check_facts((), facts)")
-        self.emit("problems = []")
+        if self.model.constraints:
+            # one test when every constraint holds (no list per evaluation); when one fails, each
+            # is tested again to name every one that failed (conditions are pure expressions)
+            held = " and ".join(f"{self.expr(c.condition)}" for c in self.model.constraints)
+            self.emit(f"if not ({held}):")
+            self.emit("problems = []", 2)
         for constraint in self.model.constraints:
             used = sorted(
                 {
@@ -300,9 +306,9 @@ class _Writer:
             )
             label = self.const(", ".join(str(x) for x in used) or "*")
             message = self.const(f"breaks the rule: {constraint.label}")
-            self.emit(f"if not {self.expr(constraint.condition)}: problems.append(FactProblem({label}, {message}))")
+            self.emit(f"if not {self.expr(constraint.condition)}: problems.append(FactProblem({label}, {message}))", 2)
         if self.model.constraints:
-            self.emit("if problems: raise FactsError(problems)")
+            self.emit("raise FactsError(problems)", 2)
         for kind, name in self.model.order:
             self.value(kind, name)
         self.totals()
@@ -400,6 +406,24 @@ class _Writer:
     def simple(self, node: n.Expr) -> bool:
         """Whether the node's code is a variable or constant, safe to repeat without a temporary."""
         return isinstance(node, (n.Name, n.Number, n.BooleanLiteral, n.DateLiteral))
+
+    def inline_extreme(self, function: str, parts: list[str]) -> str:
+        """min() or max() of code for ints or Decimals as conditionals: CPython's builtins parse their
+        arguments generically, several times the cost of a comparison. The first of equals wins, as
+        with the builtins."""
+        op = "<=" if function == "min" else ">="
+
+        def once(code: str) -> tuple[str, str]:  # (code that evaluates it, code that reuses the value)
+            if _SIMPLE.fullmatch(code):
+                return code, code
+            t = self.temp()
+            return f"({t} := {code})", t
+
+        code = parts[0]
+        for part in parts[1:]:
+            (first, first_again), (second, second_again) = once(code), once(part)
+            code = f"({first_again} if {first} {op} {second} else {second_again})"
+        return code
 
     def bind(self, node: n.Expr, scaled: bool = False) -> tuple[str, str]:
         """(code that evaluates the node first, code that reuses its value)."""
@@ -737,7 +761,7 @@ class _Writer:
             nullable = any(self.all[self.index[x]].applicable is not None for x in names)
             if nullable or len(levels) == 1:
                 return f"worst(({', '.join(levels)},))"
-            return f"max({', '.join(levels)})"
+            return self.inline_extreme("max", levels)
         k = self.index[names[0]]
         if fn == "level":
             return f"v{k}"
