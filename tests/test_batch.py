@@ -260,3 +260,15 @@ def test_row_errors_pickle(four_good: partyrules.Ruleset, cells: list[dict[str, 
     again = pickle.loads(pickle.dumps(errors))
     assert [outcome(e) for e in again] == [outcome(e) for e in errors]
     assert all(type(e) is RowError for e in again)
+
+
+def test_facts_error_pickles_with_its_problems() -> None:
+    rules = partyrules.shipped("vn.hatinh/chi-bo-4-tot")
+    try:
+        rules.evaluate({"members": "many"})
+    except partyrules.FactsError as exc:
+        again = pickle.loads(pickle.dumps(exc))
+        assert type(again) is partyrules.FactsError
+        assert again.problems == exc.problems and str(again) == str(exc)
+    else:  # pragma: no cover - the facts above are wrong
+        raise AssertionError("no FactsError")

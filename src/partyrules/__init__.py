@@ -25,8 +25,10 @@ from partyrules.runtime import (
     RequirementResult,
     RuleResult,
     Ruleset,
+    RowError,
     RulesetRef,
 )
+from partyrules.loader import Loader
 from partyrules.shipped import data_path, shipped, shipped_ids, shipped_path
 
 __all__ = [
@@ -40,8 +42,10 @@ __all__ = [
     "FactsError",
     "GradeSpec",
     "InputSpec",
+    "Loader",
     "PartyrulesError",
     "RequirementResult",
+    "RowError",
     "RuleResult",
     "Ruleset",
     "RulesetRef",

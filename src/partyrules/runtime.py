@@ -47,6 +47,10 @@ class FactsError(PartyrulesError, ValueError):
         lines += [f"  {p.input}: {p.message}" for p in self.problems]
         super().__init__("\n".join(lines))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # an exception pickles its message by default; a worker process must send back the problems
+        return (type(self), (self.problems, self.row))
+
 
 # ---------------------------------------------------------------- fact coercion (slow paths)
 # The compiled program checks the common case inline (an int in range, a
