@@ -115,7 +115,7 @@ def test_check_bad_file(capsys: pytest.CaptureFixture[str], bad_rules: Path) -> 
     good = shipped_path(RULES)
     status, out, _ = run(capsys, "check", good, bad_rules)
     assert status == 1
-    assert f"{bad_rules}:125:17: error PR211: `commende` is not declared" in out
+    assert f"{bad_rules}:171:17: error PR211: `commende` is not declared" in out
     assert "points = if commende then 3 else 0;" in out
     assert "^^^^^^^^" in out
     assert "hint: did you mean `commended`?" in out
@@ -132,9 +132,9 @@ def test_check_json(capsys: pytest.CaptureFixture[str], bad_rules: Path) -> None
     error = next(d for d in diagnostics if d["severity"] == "error")
     assert error == {
         "file": str(bad_rules),
-        "line": 125,
+        "line": 171,
         "column": 17,
-        "end_line": 125,
+        "end_line": 171,
         "end_column": 25,
         "code": "PR211",
         "severity": "error",

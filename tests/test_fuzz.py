@@ -47,7 +47,8 @@ def _load(text: str) -> partyrules.Ruleset | None:
         lines = text.count("\n") + 1
         for d in exc.diagnostics:
             assert d.span.line >= 1 and d.span.column >= 1, f"{d.code} at {d.span}: {d.message}"
-            assert d.span.line <= lines + 1, f"{d.code} at line {d.span.line} of a {lines}-line text"
+            if d.file == "fuzz.criteria":  # a mutated extending file can break its base: that file's lines
+                assert d.span.line <= lines + 1, f"{d.code} at line {d.span.line} of a {lines}-line text"
         assert str(exc)  # the report renders
         return None
 

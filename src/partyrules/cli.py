@@ -6,6 +6,7 @@
     partyrules schema RULES [--part P]       JSON Schema of the facts (or evaluations)
     partyrules render RULES [--to md|html]   printable score sheet (phiếu chấm điểm)
     partyrules diff OLD NEW [--data FILE]    what a change of rules changes, and for whom
+    partyrules fmt FILE... [--check|--diff]  rewrite criteria files in the canonical layout
 
 RULES is a ``.criteria`` file or a ruleset id (``vn.hatinh/chi-bo-4-tot``),
 looked up in ``--path`` folders, ``PARTYRULES_PATH``, installed criteria
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
+import difflib
 import io
 import json
 import os
@@ -238,6 +240,19 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--data", metavar="FILE", help="a data file (CSV, JSON lines, JSON, .xlsx) to score under both")
     diff.add_argument("--id-column", metavar="COLUMN", help="the column holding each organisation's id")
     diff.set_defaults(run=run_diff)
+
+    fmt = commands.add_parser(
+        "fmt",
+        help="rewrite criteria files in the canonical layout (comments and meaning kept)",
+        description="Rewrite each criteria file in the one canonical layout, in place; a file already "
+        "formatted is left untouched. A folder means every .criteria file in it; `-` reads standard input "
+        "and writes standard output. Exit 1 when a file does not parse (it is left as it was) or, with "
+        "--check, when a file would change.",
+    )
+    fmt.add_argument("files", nargs="+", metavar="FILE", help="a .criteria file, a folder of them, or - for stdin")
+    fmt.add_argument("--check", action="store_true", help="write nothing; list the files that would change")
+    fmt.add_argument("--diff", action="store_true", help="write nothing; print what would change as a unified diff")
+    fmt.set_defaults(run=run_fmt)
 
     for name, sub in commands.choices.items():
         if name in ("check", "score", "explain", "schema", "render", "test", "diff"):
@@ -647,6 +662,62 @@ def run_render(args: argparse.Namespace) -> int:
     else:
         data.write_atomic(args.output, lambda stream: stream.write(text))
     return 0
+
+
+# ---------------------------------------------------------------- fmt
+
+
+def run_fmt(args: argparse.Namespace) -> int:
+    from partyrules.formatter import format_text
+
+    if args.files.count("-") > 1 or ("-" in args.files and len(args.files) > 1):
+        raise UsageError("`-` (standard input) cannot be given with other files")
+    names: list[str] = []
+    for name in args.files:
+        if name != "-" and os.path.isdir(name):
+            names += sorted(str(p) for p in Path(name).rglob("*.criteria"))
+        else:
+            names.append(name)
+    status = 0
+    for name in names:
+        try:
+            old = sys.stdin.read() if name == "-" else read_source(name)
+        except CriteriaError as exc:  # unreadable: not the formatter's to judge
+            print(str(exc), file=sys.stderr)
+            status = 2
+            continue
+        try:
+            new = format_text(old, "<stdin>" if name == "-" else name)
+        except CriteriaError as exc:
+            print(str(exc), file=sys.stderr)
+            status = max(status, 1)
+            if name == "-" and not (args.check or args.diff):
+                sys.stdout.write(old)  # a filter must not swallow its input
+            continue
+        if args.diff and new != old:
+            shown = "<stdin>" if name == "-" else name
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    old.splitlines(keepends=True), new.splitlines(keepends=True), shown, f"{shown} (formatted)"
+                )
+            )
+        if args.check and new != old:
+            if not args.diff:
+                print(f"would reformat {'<stdin>' if name == '-' else name}")
+            status = max(status, 1)
+        if args.check or args.diff:
+            continue
+        if name == "-":
+            sys.stdout.write(new)
+        elif new != old:
+            _replace(name, new)
+            print(f"reformatted {name}", file=sys.stderr)
+    return status
+
+
+def _replace(path: str, text: str) -> None:
+    """Write the whole file at once (temporary file, then rename): never a half-formatted file."""
+    data.write_atomic(path, lambda stream: stream.write(text))
 
 
 # ---------------------------------------------------------------- shared

@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import attrs
 import lark
 from lark import Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
@@ -56,11 +57,58 @@ def _parser() -> lark.Lark:
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=True,
+        # the grammar ignores comments; the formatter still needs them (and where they stood)
+        lexer_callbacks={"COMMENT": _keep_comment},
     )
+
+
+@attrs.frozen
+class Comment:
+    """A ``# ...`` comment: its text (from ``#``, trailing blanks removed) and where it stood."""
+
+    text: str
+    span: n.Span
+
+
+@attrs.frozen
+class Layout:
+    """What the formatter needs beyond the syntax tree: the comments, and the statements of every
+    block in file order (the tree keeps cites, notes and rules in fields, not in the author's order).
+
+    ``blocks`` maps a block's span (line, column, end line, end column) to its statements: tuples
+    ``(keyword, value, span)`` as the builder makes them, and the nodes that stand among them
+    (criteria, expectations, claims).
+    """
+
+    file: n.RulesetFile
+    text: str
+    comments: tuple[Comment, ...]
+    blocks: dict[tuple[int, int, int, int], tuple[Any, ...]]
+
+
+#: Where the lexer puts the comments it meets while one text is parsed (None when nobody asked).
+_COMMENTS: contextvars.ContextVar[list[Comment] | None] = contextvars.ContextVar("partyrules_comments", default=None)
+
+
+def _keep_comment(token: Token) -> Token:
+    sink = _COMMENTS.get()
+    if sink is not None:
+        sink.append(Comment(str(token).rstrip(), _span_of_token(token)))
+    return token
+
+
+def span_key(span: n.Span) -> tuple[int, int, int, int]:
+    """A span as a key of :attr:`Layout.blocks`."""
+    return (span.line, span.column, span.end_line, span.end_column)
 
 
 def parse(text: str, filename: str = "<string>") -> n.RulesetFile:
     """Parse criteria text; raise :class:`CriteriaError` with positions on any problem."""
+    return parse_layout(text, filename).file
+
+
+def parse_layout(text: str, filename: str = "<string>") -> Layout:
+    """Parse criteria text as :func:`parse` does, keeping its comments and statement order too."""
     text = normalise(text)
     source = Source(filename, text)
     if len(text.encode("utf-8", errors="replace")) > MAX_SOURCE_BYTES:
@@ -75,10 +123,14 @@ def parse(text: str, filename: str = "<string>") -> n.RulesetFile:
             ],
             [source],
         )
+    comments: list[Comment] = []
+    sink = _COMMENTS.set(comments)
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as exc:
         raise CriteriaError([_syntax_diagnostic(exc, text, filename)], [source]) from None
+    finally:
+        _COMMENTS.reset(sink)
     depth, deepest = _depth(tree)
     if depth > MAX_NESTING:
         raise CriteriaError(
@@ -104,7 +156,7 @@ def parse(text: str, filename: str = "<string>") -> n.RulesetFile:
     if builder.problems:
         raise CriteriaError(builder.problems, [source])
     assert isinstance(result, n.RulesetFile)
-    return result
+    return Layout(result, text, tuple(comments), builder.blocks)
 
 
 def normalise(text: str) -> str:
@@ -338,6 +390,11 @@ class _Builder(Transformer[Token, Any]):
         super().__init__()
         self.filename = filename
         self.problems: list[Diagnostic] = []
+        self.blocks: dict[tuple[int, int, int, int], tuple[Any, ...]] = {}
+
+    def _block(self, meta: Meta, stmts: list[Any]) -> None:
+        """Remember a block's statements in file order, for the formatter."""
+        self.blocks[span_key(_span_of_meta(meta))] = tuple(stmts)
 
     def _problem(self, code: str, message: str, span: n.Span, hint: str | None = None) -> None:
         self.problems.append(Diagnostic(code, message, self.filename, span, hint))
@@ -499,6 +556,7 @@ class _Builder(Transformer[Token, Any]):
         notes: list[str] = []
         kind = c[0]
         c = c[1:]
+        self._block(meta, c[1:])
         for key, value, span in c[1:]:
             if key == "note":
                 notes.append(value)
@@ -620,6 +678,7 @@ class _Builder(Transformer[Token, Any]):
     def _criterion(self, kind: str, meta: Meta, c: list[Any]) -> n.Criterion:
         allowed = {"cite", "note", "level", "applicable", "status", "lock"} | ({"points"} if kind == "item" else set())
         where = f"{kind} `{c[0]}`"
+        self._block(meta, c[3:])
         fields = self._statements(c[3:], allowed, where)
         return n.Criterion(
             kind=kind,
@@ -644,6 +703,7 @@ class _Builder(Transformer[Token, Any]):
         return self._criterion("item", meta, c)
 
     def criteria_decl(self, meta: Meta, c: list[Any]) -> n.CriteriaTree:
+        self._block(meta, c[2:])
         fields = self._statements(c[2:], {"cite", "note", "status", "rescale", "lock"}, "the criteria")
         return n.CriteriaTree(
             label=_text(c[0]),
@@ -661,6 +721,7 @@ class _Builder(Transformer[Token, Any]):
     def adjustment(self, meta: Meta, c: list[Any]) -> n.Adjustment:
         kind = str(c[0])
         where = f"{kind} `{c[1]}`"
+        self._block(meta, c[4:])
         fields = self._statements(c[4:], {"cite", "note", "points", "applicable", "status", "lock"}, where)
         return n.Adjustment(
             kind=kind,
@@ -726,6 +787,7 @@ class _Builder(Transformer[Token, Any]):
         return ("else", n.Name(str(c[0]), _span_of_token(c[0])), _span_of_meta(meta))
 
     def grade(self, meta: Meta, c: list[Any]) -> n.Grade:
+        self._block(meta, c[2:])
         requirements = [s[1] for s in c[2:] if s[0] == "require"]
         fields = self._statements(
             [s for s in c[2:] if s[0] != "require"], {"cite", "note", "band", "else", "lock"}, f"grade `{c[0]}`"
@@ -754,6 +816,7 @@ class _Builder(Transformer[Token, Any]):
     def _knockout(self, kind: str, meta: Meta, c: list[Any]) -> n.Knockout:
         allowed = {"cite", "note", "when", "lock"} | ({"action"} if kind == "knockout" else set())
         where = f"{'knockout' if kind == 'knockout' else 'not_graded'} `{c[0]}`"
+        self._block(meta, c[2:])
         fields = self._statements(c[2:], allowed, where)
         span = _span_of_meta(meta)
         if "when" not in fields:
@@ -921,6 +984,7 @@ class _Builder(Transformer[Token, Any]):
         return self._expect("not_graded", meta, c[0])
 
     def example_decl(self, meta: Meta, c: list[Any]) -> n.Example:
+        self._block(meta, c[2:])
         givens = [s for s in c[2:] if isinstance(s, tuple)]
         for extra in givens[1:]:
             self._problem("PR009", f"example `{c[0]}` says `given` twice", extra[2], "put every fact in one block")
@@ -949,6 +1013,7 @@ class _Builder(Transformer[Token, Any]):
         return n.Claim("always", condition=c[0], span=_span_of_meta(meta))
 
     def property_decl(self, meta: Meta, c: list[Any]) -> n.Property:
+        self._block(meta, c[2:])
         assuming = tuple(s[1] for s in c[2:] if isinstance(s, tuple))
         claims = tuple(s for s in c[2:] if isinstance(s, n.Claim))
         return n.Property(str(c[0]), _text(c[1]), assuming, claims, _span_of_meta(meta))
