@@ -13,6 +13,11 @@ import partyrules
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"^```criteria\n(.*?)^```", re.MULTILINE | re.DOTALL)
+# A ```python block right after the comment `<!-- run ... -->` is executed, in a fresh folder that
+# holds the page's ```criteria blocks marked `<!-- file: PATH ... -->` (both comments are invisible
+# when the page is shown); a page's blocks run in order and share their names.
+RUN = re.compile(r"^<!-- run\b[^\n]*-->\n+```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
+FILE = re.compile(r"^<!-- file: (\S+)[^\n]*-->\n+```criteria\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
 def _blocks() -> list[tuple[str, int, str]]:
@@ -45,6 +50,29 @@ def test_province_tutorial_diff_is_what_diff_prints() -> None:
     assert len(printed) == len(shown_lines)
     for real, doc in zip(printed, shown_lines):
         assert real == doc or (doc.endswith("... }") and real.startswith(doc.split("...")[0]))
+
+
+def _runnable_pages() -> list[Path]:
+    return [path for path in DOCS if RUN.search(path.read_text(encoding="utf-8"))]
+
+
+@pytest.mark.parametrize("path", _runnable_pages(), ids=lambda p: p.name)
+def test_python_examples_run(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = path.read_text(encoding="utf-8")
+    for match in FILE.finditer(text):
+        target = tmp_path / match.group(1)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(match.group(2), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {"__name__": "__main__"}
+    for match in RUN.finditer(text):
+        line = text[: match.start(1)].count("\n") + 1
+        exec(compile(match.group(1), f"{path.name}:{line}", "exec"), namespace)
+
+
+def test_tutorials_have_runnable_python() -> None:
+    """The quick start and the province tutorial keep their Python examples under test."""
+    assert {p.name for p in _runnable_pages()} >= {"index.md", "provinces.md"}
 
 
 def test_there_are_examples() -> None:
