@@ -13,6 +13,7 @@ Pipeline: :mod:`~partyrules.parser` (text → syntax tree) →
 
 from partyrules.api import check, load, loads
 from partyrules.diagnostics import CriteriaError, Diagnostic, PartyrulesError
+from partyrules.loader import Loader
 from partyrules.runtime import (
     AdjustmentResult,
     CriterionResult,
@@ -23,12 +24,11 @@ from partyrules.runtime import (
     GradeSpec,
     InputSpec,
     RequirementResult,
+    RowError,
     RuleResult,
     Ruleset,
-    RowError,
     RulesetRef,
 )
-from partyrules.loader import Loader
 from partyrules.shipped import data_path, shipped, shipped_ids, shipped_path
 
 __all__ = [
