@@ -171,7 +171,7 @@ def test_report_mistakes_and_atomic_write(
         assert message in err and out == ""
     target.write_text("last year's report", encoding="utf-8")
 
-    def broken(*args: Any) -> str:
+    def broken(*args: Any, **kwargs: Any) -> str:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(report, "render_report", broken)

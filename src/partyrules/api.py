@@ -291,6 +291,7 @@ def build(
         sources=tuple((s.name, s.text) for s in sources) or ((model.filename, source),),
         bases=tuple(bases),
         model=model,
+        quotas=model.quotas,
     )
 
 

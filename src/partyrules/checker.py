@@ -309,10 +309,13 @@ class Checker:
             types=self.types,
             resolutions=self.resolutions,
         )
-        # examples and properties are checked against the finished model, in their own module
-        from partyrules import casebook
+        # examples and properties, and quotas, are checked against the finished model, in their own modules
+        from partyrules import casebook, quota
 
-        return casebook.attach(model, self.problems, lambda e, what: self._condition(e, Scope("knockout"), what))
+        with_quotas = quota.attach(model, self.problems)
+        if with_quotas is None:
+            return None
+        return casebook.attach(with_quotas, self.problems, lambda e, what: self._condition(e, Scope("knockout"), what))
 
     # ------------------------------------------------------------ header
     def _header(self, headers: list[n.Header]) -> n.Header:

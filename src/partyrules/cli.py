@@ -32,18 +32,23 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+import attrs
+
 import partyrules
 from partyrules import data
 from partyrules.api import read_source
 from partyrules.diagnostics import CriteriaError, Diagnostic, PartyrulesError, Source, did_you_mean, render
 from partyrules.loader import Loader
 from partyrules.parser import normalise
+from partyrules.quota import Placement
 from partyrules.runtime import FactProblem, FactsError, Ruleset
 
 PROG = "partyrules"
 NOT_GRADED = "Không xếp loại"
 TOTAL = "Tổng"
 EMPTY = "(trống)"
+#: the results column that says which quota moved an organisation's grade, and why
+QUOTA_COLUMN = "quota_demotion"
 
 
 class UsageError(Exception):
@@ -179,6 +184,11 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--id", metavar="ID", help="the row whose id is ID")
     explain.add_argument(
         "--id-column", metavar="NAME", help="column holding the row ids (default: the first *_id column)"
+    )
+    explain.add_argument(
+        "--what-it-takes",
+        action="store_true",
+        help="also print the smallest change of one input that reaches the next better grade",
     )
     explain.set_defaults(run=run_explain)
 
@@ -379,8 +389,13 @@ def run_score(args: argparse.Namespace) -> int:
             advance()
     for bad in rejected:
         _report_bad_row(table, bad)
+    kept: tuple[str, ...] = table.kept
+    placements: tuple[Placement, ...] = ()
+    if ruleset.quotas:  # rules across organisations: over the whole batch, once every row is scored
+        results, kept, placements = _apply_quotas(ruleset, table, results)
 
-    summary = _summary(ruleset, table, results, args.summary)
+    summary = _summary(ruleset, table, results, args.summary) + _quota_summary(ruleset, table, placements)
+
     counts = [
         f"rows scored: {len(results)} (not graded: {sum(1 for r in results if r.evaluation.grade is None)})",
         f"rows rejected: {len(rejected)}",
@@ -388,17 +403,17 @@ def run_score(args: argparse.Namespace) -> int:
     if args.report is not None:
         from partyrules.report import render_report
 
-        page = render_report(ruleset, table, results, rejected, args.summary)
+        page = render_report(ruleset, table, results, rejected, args.summary, placements=placements)
         data.write_atomic(args.report, lambda stream: stream.write(page))
         counts.append(f"report: {args.report}")
     if args.output is not None:
         assert output_format is not None
-        data.write_results(args.output, output_format, ruleset, table.kept, results)
+        data.write_results(args.output, output_format, ruleset, kept, results)
         counts.append(f"results: {args.output} ({output_format}, {_plural(len(results), 'row')})")
         sys.stdout.write(summary + "\n".join(counts) + "\n")
     elif output_format is not None:  # results on stdout, summary on stderr
         if output_format == "csv":
-            data.format_csv(sys.stdout, ruleset, table.kept, results)
+            data.format_csv(sys.stdout, ruleset, kept, results)
         else:
             data.format_jsonl(sys.stdout, results)
         sys.stdout.flush()
@@ -406,6 +421,39 @@ def run_score(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(summary + "\n".join(counts) + "\n")
     return 1 if rejected else 0
+
+
+def _apply_quotas(
+    ruleset: Ruleset, table: data.Table, results: list[data.Scored]
+) -> tuple[list[data.Scored], tuple[str, ...], tuple[Placement, ...]]:
+    """Results with their final grades, a results column saying every demotion, and the placements."""
+    column = QUOTA_COLUMN
+    while column in table.columns:
+        column += "_"
+    from partyrules import quota
+
+    # a quota grouped by a column the data lacks is not applied; the summary and the report say so
+    rules = [r for r in ruleset.quotas if r.within != "column" or r.group in table.columns]
+    placements = quota.apply(rules, [(r.id, r.evaluation, r.columns) for r in results])
+    out = []
+    for result, placed in zip(results, placements):
+        text = "; ".join(
+            f"{d.quota}: {d.from_grade} → {d.to_grade} (thứ {d.rank}/{d.candidates}, được giữ {d.allowed})"
+            for d in placed.demotions
+        )
+        out.append(attrs.evolve(result, evaluation=placed.evaluation, columns={**result.columns, column: text}))
+    return out, (*table.kept, column), placements
+
+
+def _quota_summary(ruleset: Ruleset, table: data.Table, placements: Sequence[Placement]) -> str:
+    lines = []
+    for rule in ruleset.quotas:
+        if rule.within == "column" and rule.group not in table.columns:
+            lines.append(f"quota {rule.name}: not applied (the data has no column `{rule.group}` to group by)")
+            continue
+        moved = [d for p in placements for d in p.demotions if d.quota == rule.name]
+        lines.append(f"quota {rule.name}: {_plural(len(moved), 'demotion')} ({rule.grade} → {rule.demote_to})")
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 def _same_path(a: str, b: str) -> bool:
@@ -577,6 +625,10 @@ def run_explain(args: argparse.Namespace) -> int:
         _report_bad_row(table, outcome)
         return 1
     sys.stdout.write(outcome.evaluation.explain())
+    if args.what_it_takes:
+        from partyrules.ranking import what_it_takes
+
+        sys.stdout.write("\n" + what_it_takes(ruleset, outcome.evaluation).text())
     return 0
 
 

@@ -19,6 +19,9 @@ from partyrules.model import CriterionInfo, Model
 from partyrules.printer import expr_text, number_text
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from partyrules.quota import Demotion
     from partyrules.runtime import Evaluation
 
 
@@ -155,7 +158,8 @@ def _fact(value: Any, kind: str, labels: dict[str, str] | None = None) -> str:
     return str(value)
 
 
-def explain_text(evaluation: Evaluation) -> str:
+def explain_text(evaluation: Evaluation, demotions: Sequence[Demotion] = ()) -> str:
+    """The breakdown; ``demotions`` are the quotas that moved the grade in a batch (partyrules.quota)."""
     layout = evaluation.layout
     info: Details | None = layout.details
     lines: list[str] = []
@@ -175,7 +179,8 @@ def explain_text(evaluation: Evaluation) -> str:
             f"  (tiêu chí {_num(evaluation.criteria_points)}, trừ {_num(evaluation.deducted)}, cộng {_num(evaluation.added)})"
         )
     if evaluation.grade is not None:
-        lines.append(f"XẾP LOẠI: {evaluation.grade_label} [{evaluation.grade}]")
+        before = f" (do hạn mức; theo điểm: {dict(layout.grades)[demotions[0].from_grade]})" if demotions else ""
+        lines.append(f"XẾP LOẠI: {evaluation.grade_label} [{evaluation.grade}]{before}")
     else:
         exempt = evaluation.not_graded
         lines.append(f"KHÔNG XẾP LOẠI: {exempt.label if exempt else ''}")
@@ -265,6 +270,11 @@ def explain_text(evaluation: Evaluation) -> str:
             lines.append(f"      quy tắc: {rule}")
             lines.extend(f"      căn cứ: {c}" for c in cites)
             lines.extend(f"      ghi chú: {note}" for note in info.exemption_notes[index])
+    if demotions:
+        from partyrules.quota import demotion_lines
+
+        for demotion in demotions:
+            lines.extend(demotion_lines(demotion, layout.grades))
     if evaluation.grade is not None:
         lines.append(f"  Kết quả: {evaluation.grade_label}")
     return "\n".join(lines) + "\n"

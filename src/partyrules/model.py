@@ -19,6 +19,7 @@ from partyrules.types import Interval, Type
 
 if TYPE_CHECKING:
     from partyrules.casebook import Casebook
+    from partyrules.quota import QuotaRule
 
 
 @attrs.frozen
@@ -136,6 +137,8 @@ class Model:
     resolutions: dict[int, Resolution] = attrs.field(eq=False, repr=False)
     # the file's examples and properties, checked (partyrules.casebook); empty until the checker adds them
     tests: Casebook | None = attrs.field(default=None, eq=False, repr=False)
+    # the file's quotas, checked (partyrules.quota): rules across organisations, applied over a batch
+    quotas: tuple[QuotaRule, ...] = ()
 
     @property
     def scored(self) -> bool:

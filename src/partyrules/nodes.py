@@ -535,6 +535,45 @@ class Property:
     span: Span = _span_field()
 
 
+# ---------------------------------------------------------------- quotas (rules across organisations)
+# A quota never changes one organisation's score: partyrules.quota applies it over a batch.
+
+
+@attrs.frozen
+class OrderKey:
+    """One key of a quota's ``order by``: ``total``, an input or a criterion, best first when descending."""
+
+    name: Name
+    descending: bool = True
+    span: Span = _span_field()
+
+
+@attrs.frozen
+class Quota:
+    """``quota x "..." { grade htxsnv at most 20% of httnv and better; within district; ... }``.
+
+    ``within`` is ``"input"`` (``group`` names a categorical input), ``"column"`` (``group`` names
+    a data column that is no input) or ``"all"``; None when the file says nothing (an error).
+    ``rounding`` and ``demote_to`` are None when the file leaves them to their defaults
+    (``down``; the next grade down).
+    """
+
+    name: str
+    label: str
+    grade: Name | None = None
+    share: Number | None = None
+    base: Name | None = None
+    or_better: bool = False
+    within: str | None = None
+    group: Name | None = None
+    rounding: str | None = None
+    demote_to: Name | None = None
+    order: tuple[OrderKey, ...] = ()
+    citations: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    span: Span = _span_field()
+
+
 Declaration = (
     Header
     | Input
@@ -553,6 +592,7 @@ Declaration = (
     | Example
     | ExampleTable
     | Property
+    | Quota
 )
 
 

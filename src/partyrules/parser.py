@@ -1018,6 +1018,65 @@ class _Builder(Transformer[Token, Any]):
         claims = tuple(s for s in c[2:] if isinstance(s, n.Claim))
         return n.Property(str(c[0]), _text(c[1]), assuming, claims, _span_of_meta(meta))
 
+    # -- quotas
+    def _quota_limit(self, meta: Meta, c: list[Any], or_better: bool) -> tuple[str, Any, n.Span]:
+        grade = n.Name(str(c[0]), _span_of_token(c[0]))
+        base = n.Name(str(c[2]), _span_of_token(c[2]))
+        return ("grade", (grade, c[1], base, or_better), _span_of_meta(meta))
+
+    def quota_limit(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
+        return self._quota_limit(meta, c, False)
+
+    def quota_limit_or_better(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
+        return self._quota_limit(meta, c, True)
+
+    def quota_within(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
+        return ("within", ("input", n.Name(str(c[0]), _span_of_token(c[0]))), _span_of_meta(meta))
+
+    def quota_within_column(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
+        return ("within", ("column", n.Name(_text(c[0]), _span_of_token(c[0]))), _span_of_meta(meta))
+
+    def quota_within_all(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
+        return ("within", ("all", None), _span_of_meta(meta))
+
+    def quota_rounding(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
+        return ("round", str(c[0]), _span_of_meta(meta))
+
+    def quota_demote(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
+        return ("demote", n.Name(str(c[0]), _span_of_token(c[0])), _span_of_meta(meta))
+
+    def order_key(self, meta: Meta, c: list[Any]) -> n.OrderKey:
+        descending = c[1] is None or str(c[1]) == "desc"
+        return n.OrderKey(n.Name(str(c[0]), _span_of_token(c[0])), descending, _span_of_meta(meta))
+
+    def quota_order(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
+        return ("order", tuple(c), _span_of_meta(meta))
+
+    def quota_decl(self, meta: Meta, c: list[Any]) -> n.Quota:
+        where = f"quota `{c[0]}`"
+        fields = self._statements(c[2:], {"cite", "note", "grade", "within", "round", "demote", "order"}, where)
+        limit = fields.get("grade")
+        within = fields.get("within", (None, None))
+        return n.Quota(
+            name=str(c[0]),
+            label=_text(c[1]),
+            grade=limit[0] if limit else None,
+            share=limit[1] if limit else None,
+            base=limit[2] if limit else None,
+            or_better=limit[3] if limit else False,
+            within=within[0],
+            group=within[1],
+            rounding=fields.get("round"),
+            demote_to=fields.get("demote"),
+            order=fields.get("order", ()),
+            citations=tuple(fields["cite"]),
+            notes=tuple(fields["note"]),
+            span=_span_of_meta(meta),
+        )
+
+    def remove_quota(self, meta: Meta, c: list[Token]) -> n.Remove:
+        return n.Remove("quota", n.Name(str(c[0]), _span_of_token(c[0])), _span_of_meta(meta))
+
     def start(self, meta: Meta, c: list[Any]) -> n.RulesetFile:
         return n.RulesetFile(tuple(c), _span_of_meta(meta))
 

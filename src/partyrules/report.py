@@ -23,6 +23,7 @@ import attrs
 
 from partyrules.data import BadRow, Scored, Table, cell_text, plain
 from partyrules.printer import number_text
+from partyrules.quota import Placement
 from partyrules.render import TABLE_CSS, escape
 from partyrules.runtime import Evaluation, Ruleset
 
@@ -130,25 +131,75 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
-# ---------------------------------------------------------------- the quota (not yet)
+# ---------------------------------------------------------------- the quota
 
 
-def _quota_section() -> list[str]:
-    """QUOTA: where the 20 % quota on the top grade will be reported (issue 6).
-
-    The quota is not implemented yet. When it is, this section shows, per
-    group, the base count, the quota, the candidates and each demotion with
-    its reason. Until then it says plainly that the grades above are before
-    any quota, so that no reader takes them as final.
-    """
-    return [
-        '<section id="quota" class="quota">',
-        "<h2>Hạn mức xếp loại cao nhất</h2>",
-        "<p>Chưa áp dụng: các xếp loại trong báo cáo này là kết quả chấm điểm theo bộ tiêu chí, "
-        "trước khi áp dụng hạn mức (số tổ chức xếp loại cao nhất không vượt quá 20 % số xếp loại "
-        "Hoàn thành tốt nhiệm vụ trong cùng nhóm). partyrules chưa tính hạn mức này.</p>",
-        "</section>",
-    ]
+def _quota_section(ruleset: Ruleset, placements: Sequence[Placement], table: Table) -> list[str]:
+    """QUOTA: what the file's quotas did (partyrules.quota): per quota and group, the count the
+    limit was computed from, the number allowed, the candidates and each demotion with its rank.
+    Without a quota in the file it says plainly that none was applied, so that no reader takes
+    the grades for more than the scale gives."""
+    out = ['<section id="quota" class="quota">', "<h2>Hạn mức xếp loại</h2>"]
+    if not ruleset.quotas:
+        out.append(
+            "<p>Chưa áp dụng: bộ tiêu chí này không khai báo hạn mức (chẳng hạn số tổ chức xếp loại cao "
+            "nhất không vượt quá 20 % số xếp loại Hoàn thành tốt nhiệm vụ trong cùng nhóm), nên các xếp "
+            "loại trên là kết quả chấm theo bộ tiêu chí, chưa qua hạn mức nào.</p>"
+        )
+        out.append("</section>")
+        return out
+    labels = dict(ruleset.layout.grades)
+    for rule in ruleset.quotas:
+        moved = [(p, d) for p in placements for d in p.demotions if d.quota == rule.name]
+        base = " hoặc ".join(labels[g] for g in rule.base_grades)
+        groups = (
+            "toàn bộ danh sách"
+            if rule.within == "all"
+            else f"từng nhóm theo <code>{escape(rule.group or '')}</code>"
+        )
+        out.append(f'<h3 id="quota-{escape(rule.name)}">{escape(rule.label)} <code>{escape(rule.name)}</code></h3>')
+        out.append(
+            f"<p>“{escape(labels[rule.grade])}” không quá {escape(number_text(rule.share * 100))} % số "
+            f"“{escape(base)}”, tính trong {groups}; làm tròn: {escape(rule.rounding)}; "
+            f"tổ chức vượt hạn mức chuyển xuống “{escape(labels[rule.demote_to])}”, xét theo "
+            f"{escape(', '.join(k.text for k in rule.order))}, rồi theo mã.</p>"
+        )
+        out.extend(f"<p class=\"cite\">Căn cứ: {escape(c)}</p>" for c in rule.citations)
+        if rule.within == "column" and rule.group not in table.columns:
+            out.append(
+                f'<p class="not-applied">Chưa áp dụng: dữ liệu không có cột <code>{escape(rule.group or "")}</code> '
+                "để chia nhóm; các xếp loại trên chưa qua hạn mức này.</p>"
+            )
+            continue
+        if not moved:
+            out.append(f'<p><span class="demoted" data-quota="{escape(rule.name)}">0</span> tổ chức bị chuyển xuống.</p>')
+            continue
+        out.append(
+            f'<p><span class="demoted" data-quota="{escape(rule.name)}">{len(moved)}</span> tổ chức bị chuyển xuống.</p>'
+        )
+        out.append('<table class="quota">')
+        out.append(
+            "<thead><tr><th>Nhóm</th><th>Mã</th><th>Thứ tự</th><th>Số đạt</th><th>Cơ sở tính</th>"
+            "<th>Được giữ</th><th>Tổng điểm</th><th>Từ</th><th>Xuống</th></tr></thead>"
+        )
+        out.append("<tbody>")
+        for placed, d in sorted(moved, key=lambda m: (m[1].group or "", m[1].rank, m[0].id)):
+            cells = [
+                EMPTY if d.group == "" else d.group or TOTAL,
+                placed.id,
+                f"{d.rank}/{d.candidates}",
+                str(d.candidates),
+                str(d.base),
+                str(d.allowed),
+                plain(placed.evaluation.total),
+                labels.get(d.from_grade, d.from_grade),
+                labels.get(d.to_grade, d.to_grade),
+            ]
+            out.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
+        out.append("</tbody>")
+        out.append("</table>")
+    out.append("</section>")
+    return out
 
 
 # ---------------------------------------------------------------- histogram
@@ -250,8 +301,11 @@ def render_report(
     results: Sequence[Scored],
     rejected: Sequence[BadRow],
     column: str | None = None,
+    *,
+    placements: Sequence[Placement] = (),
 ) -> str:
-    """The batch report of one scoring run as a self-contained HTML5 page."""
+    """The batch report of one scoring run as a self-contained HTML5 page; ``placements``: what
+    the file's quotas did to ``results`` (whose evaluations hold the final grades)."""
     counts = grade_counts(ruleset, table, results, column)
     not_graded = sum(1 for r in results if r.evaluation.grade is None)
     out: list[str] = []
@@ -283,7 +337,7 @@ def render_report(
     add("</header>")
     add("<main>")
     add(_counts_section(counts, next((i.label for i in ruleset.inputs if i.name == column), None)))
-    out.extend(_quota_section())
+    out.extend(_quota_section(ruleset, placements, table))
     add(_histogram_section(ruleset, results))
     if rejected:
         add(_rejected_section(rejected))

@@ -780,6 +780,8 @@ class Ruleset:
     bases: tuple[str, ...] = attrs.field(eq=False, default=())
     #: the checked model (syntax tree, types, order), for tools that read the rules themselves
     model: Any = attrs.field(eq=False, default=None, repr=False)
+    #: the file's quotas (partyrules.quota.QuotaRule), applied over a batch by :meth:`apply_quotas`
+    quotas: tuple[Any, ...] = attrs.field(eq=False, default=())
 
     def __repr__(self) -> str:
         return f"<Ruleset {self.id} version {self.version} ({self.fingerprint[:12]})>"
@@ -856,6 +858,13 @@ class Ruleset:
 
     def explain(self, facts: Mapping[str, Any]) -> str:
         return self.evaluate(facts).explain()
+
+    def apply_quotas(self, rows: Iterable[Any]) -> tuple[Any, ...]:
+        """The file's quotas over a batch: ``(id, evaluation)`` or ``(id, evaluation, columns)`` rows in,
+        one :class:`partyrules.quota.Placement` per row out, in the same order (see :func:`partyrules.quota.apply`)."""
+        from partyrules import quota
+
+        return quota.apply(self.quotas, rows)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # the program is generated code: pickle the source and compile it again

@@ -1,0 +1,502 @@
+"""Quotas: rules across organisations, such as "HTXSNV at most 20 % of HTTNV" (Quy định 124).
+
+A quota never changes one organisation's score. It is declared in the criteria file
+(``quota x "..." { grade htxsnv at most 20% of httnv and better; within district; }``),
+checked here against the finished model (:func:`attach`, called by the checker), and
+applied over a whole batch (:func:`apply`, also :meth:`Ruleset.apply_quotas`): within
+each group the organisations holding the limited grade are put in the declared order
+(then by id, never by input order) and those beyond the allowed number are moved down,
+each carrying a :class:`Demotion` that says which quota, its rank, the number allowed and
+the count it was computed from.
+
+Counting reads the regulation literally: the number holding the grade *after* the quota
+must not exceed the share of the base *after* the quota. When demoted organisations land
+in the base (``demote to httnv`` with a base of ``httnv``) they count in it, so the number
+kept is the largest ``k`` with ``k <= round(share x base(k))``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any, Union
+
+import attrs
+
+from partyrules import nodes as n
+from partyrules.diagnostics import Diagnostic, PartyrulesError, did_you_mean
+from partyrules.model import Model
+from partyrules.runtime import GRADE, Evaluation
+
+__all__ = [
+    "Demotion",
+    "Placement",
+    "QuotaError",
+    "QuotaRule",
+    "SortKey",
+    "apply",
+    "attach",
+    "sort_key_of",
+]
+
+ROUNDINGS = {"down": ROUND_FLOOR, "up": ROUND_CEILING, "half_up": ROUND_HALF_UP}
+ROUNDING_WORDS = {"down": "làm tròn xuống", "up": "làm tròn lên", "half_up": "làm tròn (từ 0,5 lên)"}
+#: Input kinds that name a group: a member of a declared list, never a measured number.
+CATEGORICAL = ("enum", "level", "boolean")
+#: Input kinds that can order organisations.
+ORDERED = ("integer", "decimal", "percent", "boolean", "date", "level")
+
+
+class QuotaError(PartyrulesError, ValueError):
+    """A batch a quota cannot be applied to: a missing group column, ids that are not unique."""
+
+
+# ---------------------------------------------------------------- the checked quota
+
+
+@attrs.frozen
+class SortKey:
+    """One key of a declared order: ``total``, an input or a criterion (its points, or its level)."""
+
+    kind: str  # total input points level
+    name: str
+    descending: bool = True
+    members: tuple[str, ...] = ()  # a level scale, best first (level inputs and levelled criteria)
+
+    @property
+    def text(self) -> str:
+        return f"{self.name} {'desc' if self.descending else 'asc'}"
+
+
+@attrs.frozen
+class QuotaRule:
+    """A checked quota, grades by name (best first in the ruleset's order)."""
+
+    name: str
+    label: str
+    grade: str
+    share: Decimal  # 0.2 for 20%
+    base: str
+    or_better: bool
+    base_grades: tuple[str, ...]  # the grades the base counts
+    within: str  # input column all
+    group: str | None
+    rounding: str  # down up half_up
+    demote_to: str
+    order: tuple[SortKey, ...]
+    citations: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def attach(model: Model, problems: list[Diagnostic]) -> Model | None:
+    """Check the file's quotas against the finished model; the model with them, or None after an error."""
+    quotas = [d for d in model.file.declarations if isinstance(d, n.Quota)]
+    if not quotas:
+        return model
+    before = len(problems)
+    checker = _Checker(model, problems)
+    rules = tuple(checker.quota(q) for q in quotas)
+    seen: dict[str, n.Span] = {}
+    for q in quotas:
+        if q.name in seen:
+            checker.error("PR259", f"two quotas are named `{q.name}`", q.span, "rename one of them")
+        seen[q.name] = q.span
+    if any(p.severity == "error" for p in problems[before:]):
+        return None
+    # an input read only by a quota is used: drop the checker's "never used" warning for it
+    used = {r.group for r in rules if r.within == "input"} | {k.name for r in rules for k in r.order if k.kind == "input"}
+    problems[:] = [p for p in problems if not (p.code == "PR901" and any(f"`{u}`" in p.message for u in used))]
+    return attrs.evolve(model, quotas=tuple(r for r in rules if r is not None))
+
+
+class _Checker:
+    def __init__(self, model: Model, problems: list[Diagnostic]) -> None:
+        self.model = model
+        self.problems = problems
+        self.grades = [g.name for g in model.grades]
+        self.inputs = {i.name: i for i in model.inputs}
+        self.criteria = {c.name: c for c in (*model.criteria, *model.deductions, *model.bonuses)}
+
+    def error(self, code: str, message: str, span: n.Span, hint: str | None = None) -> None:
+        if span.line == 0:
+            span = n.Span(1, 1, 1, 2, span.file)
+        self.problems.append(Diagnostic(code, message, span.file or self.model.filename, span, hint))
+
+    def _grade(self, name: n.Name) -> int | None:
+        if name.name in self.grades:
+            return self.grades.index(name.name)
+        hint = did_you_mean(name.name, self.grades) or f"the grades are {', '.join(self.grades)}"
+        self.error("PR251", f"there is no grade `{name.name}`", name.span, hint)
+        return None
+
+    def quota(self, q: n.Quota) -> Any:
+        where = f"quota `{q.name}`"
+        if q.grade is None or q.share is None or q.base is None:
+            self.error(
+                "PR250",
+                f"{where} says no limit",
+                q.span,
+                "add `grade <grade> at most 20% of <grade counted>;` (or `... and better;`)",
+            )
+            return None
+        top = self._grade(q.grade)
+        base = self._grade(q.base)
+        if top is not None and base is not None and base <= top:
+            self.error(
+                "PR252",
+                f"the grade counted, `{q.base.name}`, is not below the grade limited, `{q.grade.name}`",
+                q.base.span,
+                "a quota limits a better grade by a share of a lower one: grades are listed best first",
+            )
+        share = q.share
+        if not share.percent:
+            self.error(
+                "PR253", f"the share of a quota is a percentage, not `{share.value}`", share.span, "write it as 20%"
+            )
+        elif not Decimal(0) < share.value <= Decimal(1):
+            self.error("PR253", "the share of a quota must be above 0% and at most 100%", share.span)
+        if q.within is None:
+            self.error(
+                "PR254",
+                f"{where} does not say within which groups it counts",
+                q.span,
+                'add `within <input>;`, `within column "<column>";` or `within all;`',
+            )
+        elif q.within == "input" and q.group is not None:
+            info = self.inputs.get(q.group.name)
+            if info is None:
+                hint = did_you_mean(q.group.name, list(self.inputs)) or (
+                    f'for a column of the data that is no input, write `within column "{q.group.name}";`'
+                )
+                self.error("PR255", f"there is no input `{q.group.name}`", q.group.span, hint)
+            elif info.type.kind not in CATEGORICAL:
+                self.error(
+                    "PR256",
+                    f"input `{q.group.name}` is a {info.type.kind}, and groups are named by a list of values",
+                    q.group.span,
+                    "group by an input declared `one of { ... }` (or a level), or by a data column: "
+                    f'`within column "{q.group.name}";`',
+                )
+        elif q.within == "column" and q.group is not None and not q.group.name.strip():
+            self.error("PR255", "the column of a quota's groups has no name", q.group.span)
+        demote = top + 1 if top is not None else None
+        if q.demote_to is not None:
+            demote = self._grade(q.demote_to)
+            if demote is not None and top is not None and demote <= top:
+                self.error(
+                    "PR257",
+                    f"`{q.demote_to.name}` is not below the grade limited, `{q.grade.name}`",
+                    q.demote_to.span,
+                    "organisations beyond the quota move to a lower grade",
+                )
+        elif top is not None and top + 1 >= len(self.grades):
+            self.error("PR257", f"`{q.grade.name}` is the lowest grade: there is nowhere to demote to", q.grade.span)
+        order = self._order(q.order or (n.OrderKey(n.Name("total", q.span)),))
+        if top is None or base is None or demote is None or demote >= len(self.grades):
+            return None
+        base_grades = tuple(self.grades[: base + 1]) if q.or_better else (self.grades[base],)
+        return QuotaRule(
+            name=q.name,
+            label=q.label,
+            grade=self.grades[top],
+            share=share.value,
+            base=self.grades[base],
+            or_better=q.or_better,
+            base_grades=base_grades,
+            within=q.within or "all",
+            group=q.group.name if q.group is not None else None,
+            rounding=q.rounding or "down",
+            demote_to=self.grades[demote],
+            order=order,
+            citations=q.citations,
+            notes=q.notes,
+        )
+
+    def _order(self, keys: Sequence[n.OrderKey]) -> tuple[SortKey, ...]:
+        out: list[SortKey] = []
+        seen: set[str] = set()
+        for key in keys:
+            name = key.name.name
+            if name in seen:
+                self.error("PR258", f"`{name}` is in the order twice", key.name.span, "keep one")
+                continue
+            seen.add(name)
+            if name == "total":
+                out.append(SortKey("total", name, key.descending))
+            elif name in self.inputs:
+                info = self.inputs[name]
+                if info.type.kind not in ORDERED:
+                    self.error(
+                        "PR258",
+                        f"input `{name}` is a {info.type.kind}: its values have no order",
+                        key.name.span,
+                        "order by numbers, levels, booleans or dates",
+                    )
+                    continue
+                members = info.type.members if info.type.kind == "level" else ()
+                out.append(SortKey("input", name, key.descending, tuple(members)))
+            elif name in self.criteria:
+                c = self.criteria[name]
+                if c.maximum is not None:
+                    out.append(SortKey("points", name, key.descending))
+                elif c.level_type is not None:
+                    out.append(SortKey("level", name, key.descending, tuple(c.level_type.members)))
+                else:
+                    self.error("PR258", f"criterion `{name}` has neither points nor a level", key.name.span)
+            else:
+                known = ["total", *self.inputs, *self.criteria]
+                hint = did_you_mean(name, known) or "order by `total`, an input or a criterion"
+                self.error("PR258", f"`{name}` is neither `total`, an input nor a criterion", key.name.span, hint)
+        return tuple(out)
+
+
+# ---------------------------------------------------------------- ordering organisations
+
+
+def sort_value(evaluation: Evaluation, key: SortKey) -> Any:
+    """The value a key reads from one evaluation, as a number (levels: higher is better); None when absent."""
+    if key.kind == "total":
+        return evaluation.total
+    if key.kind == "input":
+        value: Any = evaluation.facts.get(key.name)
+    elif key.kind == "points":
+        value = evaluation.points.get(key.name)
+    else:
+        value = evaluation.levels.get(key.name)
+    if value is None:
+        return None
+    if key.members:  # a level: the best member is the highest value
+        return len(key.members) - key.members.index(str(value))
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, datetime.date):
+        return value.toordinal()
+    return value
+
+
+def sort_key_of(evaluation: Evaluation, keys: Sequence[SortKey]) -> tuple[Any, ...]:
+    """A sort key putting the best first: every declared key in turn, an absent value last."""
+    out: list[Any] = []
+    for key in keys:
+        value = sort_value(evaluation, key)
+        if value is None:
+            out.append((1, 0))
+        else:
+            out.append((0, -value if key.descending else value))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- applying
+
+
+@attrs.frozen
+class Demotion:
+    """Why an organisation's grade was lowered by a quota: everything needed to check it by hand.
+
+    ``allowed`` = ``share`` x ``base`` rounded as ``rounding`` says; ``base`` counts the
+    organisations of the group graded ``base_grades`` once the quota applied; ``rank`` is
+    the organisation's place among the ``candidates`` (1 the best) in the declared order.
+    ``tied``: the one kept just before it had the same values on every key, and ids decided.
+    """
+
+    quota: str
+    label: str
+    group: str | None
+    rank: int
+    candidates: int
+    allowed: int
+    base: int
+    base_grades: tuple[str, ...]
+    share: Decimal
+    rounding: str
+    from_grade: str
+    to_grade: str
+    order: tuple[str, ...]
+    tied: bool = False
+    citations: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Placement:
+    """One organisation of a batch once the quotas applied.
+
+    ``evaluation`` is the organisation's evaluation with its final grade (the one scored when
+    no quota moved it; its band, requirements and knock-outs are those scored); ``demotions``
+    says, in the order the quotas applied, every move. Serialises with :mod:`partyrules.serialize`.
+    """
+
+    id: str
+    evaluation: Evaluation
+    demotions: tuple[Demotion, ...] = ()
+
+    @property
+    def grade(self) -> str | None:
+        return self.evaluation.grade
+
+    @property
+    def demoted(self) -> bool:
+        return bool(self.demotions)
+
+    @property
+    def grade_before(self) -> str | None:
+        """The grade scored, before any quota."""
+        return self.demotions[0].from_grade if self.demotions else self.evaluation.grade
+
+    def explain(self) -> str:
+        from partyrules.explain import explain_text
+
+        return explain_text(self.evaluation, demotions=self.demotions)
+
+
+Row = Union[tuple[str, Evaluation], tuple[str, Evaluation, Mapping[str, Any]]]  # noqa: UP007 - a runtime alias
+
+
+def group_value(rule: QuotaRule, evaluation: Evaluation, columns: Mapping[str, Any], id: str) -> str | None:
+    """The group an organisation counts in, as text; None for ``within all``."""
+    if rule.within == "all" or rule.group is None:
+        return None
+    if rule.within == "input":
+        value = evaluation.facts.get(rule.group)
+    elif rule.group in columns:
+        value = columns[rule.group]
+    else:
+        raise QuotaError(
+            f"quota `{rule.name}` counts within the column `{rule.group}`, which organisation `{id}` does not have"
+        )
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value).strip()
+
+
+def allowed_count(share: Decimal, base: int, rounding: str) -> int:
+    """``share`` x ``base`` rounded as declared: ``down`` never exceeds the share."""
+    return int((share * base).to_integral_value(rounding=ROUNDINGS[rounding]))
+
+
+def _kept(rule: QuotaRule, candidates: int, others_in_base: int) -> tuple[int, int, int]:
+    """(kept, allowed, base): the most candidates that may keep the grade, counted on the final grades."""
+    top_in_base = rule.grade in rule.base_grades
+    demoted_in_base = rule.demote_to in rule.base_grades
+    for kept in range(candidates, -1, -1):
+        base = others_in_base + (kept if top_in_base else 0) + ((candidates - kept) if demoted_in_base else 0)
+        allowed = allowed_count(rule.share, base, rule.rounding)
+        if kept <= allowed:
+            return kept, allowed, base
+    raise AssertionError("keeping nobody always satisfies a quota")  # pragma: no cover
+
+
+def regrade(evaluation: Evaluation, grade: str) -> Evaluation:
+    """The same evaluation with another final grade (band, requirements and knock-outs unchanged)."""
+    layout = evaluation.layout
+    index = [g for g, _ in layout.grades].index(grade)
+    raw = list(evaluation.raw)
+    raw[layout.offsets[GRADE]] = index
+    return Evaluation.from_raw(layout, tuple(raw))
+
+
+def apply(rules: Sequence[QuotaRule], rows: Iterable[Row]) -> tuple[Placement, ...]:
+    """Apply ``rules`` in order over ``rows`` of ``(id, evaluation)`` or ``(id, evaluation, columns)``.
+
+    ``columns`` holds the row's data columns that are no input (``within column "..."``).
+    The result is one :class:`Placement` per row, in the order given; it does not depend on
+    that order. Raises :class:`QuotaError` when a row lacks a group column or two candidates
+    of one group share an id (ids decide the last ties).
+    """
+    items: list[tuple[str, Mapping[str, Any]]] = []
+    evaluations: list[Evaluation] = []
+    for row in rows:
+        columns: Mapping[str, Any] = row[2] if len(row) == 3 else {}
+        items.append((str(row[0]), columns))
+        evaluations.append(row[1])
+    demotions: list[list[Demotion]] = [[] for _ in items]
+    for rule in rules:
+        groups: dict[str | None, list[int]] = {}
+        for i, ((id, columns), e) in enumerate(zip(items, evaluations)):
+            groups.setdefault(group_value(rule, e, columns, id), []).append(i)
+        for group in sorted(groups, key=lambda g: (g is not None, g or "")):
+            members = groups[group]
+            for i, d in _apply_group(rule, group, members, items, evaluations):
+                demotions[i].append(d)
+                evaluations[i] = regrade(evaluations[i], rule.demote_to)
+    return tuple(Placement(id, e, tuple(d)) for (id, _), e, d in zip(items, evaluations, demotions))
+
+
+def _apply_group(
+    rule: QuotaRule,
+    group: str | None,
+    members: list[int],
+    items: list[tuple[str, Mapping[str, Any]]],
+    evaluations: list[Evaluation],
+) -> list[tuple[int, Demotion]]:
+    candidates = [i for i in members if evaluations[i].grade == rule.grade]
+    if not candidates:
+        return []
+    chosen = set(candidates)
+    others = sum(1 for i in members if evaluations[i].grade in rule.base_grades and i not in chosen)
+    kept, allowed, base = _kept(rule, len(candidates), others)
+    if kept == len(candidates):
+        return []
+    ids = [items[i][0] for i in candidates]
+    if len(set(ids)) != len(ids):
+        twice = sorted({x for x in ids if ids.count(x) > 1})
+        raise QuotaError(
+            f"quota `{rule.name}`: ids must be unique to order organisations, and {', '.join(twice)} appear twice"
+        )
+    keyed = sorted((sort_key_of(evaluations[i], rule.order), items[i][0], i) for i in candidates)
+    out: list[tuple[int, Demotion]] = []
+    for rank, (key, _, i) in enumerate(keyed[kept:], kept + 1):
+        tied = kept > 0 and keyed[kept - 1][0] == key
+        out.append(
+            (
+                i,
+                Demotion(
+                    quota=rule.name,
+                    label=rule.label,
+                    group=group,
+                    rank=rank,
+                    candidates=len(candidates),
+                    allowed=allowed,
+                    base=base,
+                    base_grades=rule.base_grades,
+                    share=rule.share,
+                    rounding=rule.rounding,
+                    from_grade=rule.grade,
+                    to_grade=rule.demote_to,
+                    order=tuple(k.text for k in rule.order),
+                    tied=tied,
+                    citations=rule.citations,
+                ),
+            )
+        )
+    return out
+
+
+# ---------------------------------------------------------------- explaining
+
+
+def _percent(share: Decimal) -> str:
+    text = format((share * 100).normalize(), "f")
+    return text.replace(".", ",") + "%"
+
+
+def demotion_lines(demotion: Demotion, grades: Sequence[tuple[str, str]]) -> list[str]:
+    """A demotion in Vietnamese, as the explanation of an evaluation shows it."""
+    labels = dict(grades)
+    top, to = labels.get(demotion.from_grade, demotion.from_grade), labels.get(demotion.to_grade, demotion.to_grade)
+    base = " hoặc ".join(f"“{labels.get(g, g)}”" for g in demotion.base_grades)
+    where = "trong toàn bộ danh sách" if demotion.group is None else f"trong nhóm “{demotion.group or '(trống)'}”"
+    exact = demotion.share * demotion.base
+    lines = [
+        f"  Hạn mức: {demotion.label} [{demotion.quota}]",
+        f"      {where}: {demotion.candidates} tổ chức đạt “{top}”; số xếp loại {base} (sau khi áp dụng hạn mức): "
+        f"{demotion.base}",
+        f"      được giữ tối đa {_percent(demotion.share)} × {demotion.base} = "
+        f"{format(exact.normalize(), 'f').replace('.', ',')}, {ROUNDING_WORDS[demotion.rounding]}: {demotion.allowed}",
+        f"      thứ tự xét: {', '.join(demotion.order)}, rồi theo mã tổ chức; tổ chức này đứng thứ "
+        f"{demotion.rank}/{demotion.candidates}"
+        + (" (bằng tổ chức đứng trên ở mọi tiêu chí xét, phân định theo mã)" if demotion.tied else ""),
+        f"      nên chuyển từ “{top}” xuống “{to}”",
+    ]
+    lines.extend(f"      căn cứ: {c}" for c in demotion.citations)
+    return lines
