@@ -395,7 +395,6 @@ def run_score(args: argparse.Namespace) -> int:
         results, kept, placements = _apply_quotas(ruleset, table, results)
 
     summary = _summary(ruleset, table, results, args.summary) + _quota_summary(ruleset, table, placements)
-
     counts = [
         f"rows scored: {len(results)} (not graded: {sum(1 for r in results if r.evaluation.grade is None)})",
         f"rows rejected: {len(rejected)}",
