@@ -573,3 +573,16 @@ def test_examples_of_the_base_are_not_inherited(root: Path) -> None:
     assert len(partyrules.load(root / "vn.t" / "base.criteria").tests.examples) == 1
     child_rules = load(root, "set threshold = 8;" + example.replace("17", "11").replace("du ", "du_tinh "))
     assert [e.name for e in child_rules.tests.examples] == ["du_tinh"]
+
+
+def test_a_band_moved_by_the_child_is_reported_in_the_child(root: Path) -> None:
+    found = problems(root, "change grade tot { band from 16; }")
+    assert found == [("PR606", "child.criteria", 6, "totals from 15 below 16 reach no grade")]
+    diagnostics = partyrules.check(child(root, "change grade tot { band from 16; }"))
+    assert [d.hint for d in diagnostics] == ["make `tot`'s band start at 15"]
+
+
+def test_checking_a_child_shows_only_its_own_warnings(root: Path) -> None:
+    (root / "vn.t" / "base.criteria").write_text(BASE + '\ninput unused "Không dùng": boolean = false;\n', encoding="utf-8")
+    assert [d.code for d in partyrules.check(root / "vn.t" / "base.criteria")] == ["PR901"]
+    assert partyrules.check(child(root, "")) == []

@@ -159,7 +159,9 @@ def check(
 
     checker = Checker(linked.tree, filename)
     checker.run()
-    return sorted(checker.problems, key=lambda d: (d.file != filename, d.file, d.span.line, d.span.column, d.code))
+    # a base's own warnings are its authors' business: checking a child shows them only its own
+    shown = [d for d in checker.problems if d.severity == "error" or d.file == filename]
+    return sorted(shown, key=lambda d: (d.file != filename, d.file, d.span.line, d.span.column, d.code))
 
 
 def read_source(path: str | os.PathLike[str]) -> str:

@@ -1778,19 +1778,21 @@ class Checker:
                     "list grades from best to worst, each band starting where the next one ends",
                 )
                 continue
+            # in a file that extends another, the band this file moved is the one to mend
+            moved = ub.span if ub.span.file != lb.span.file and ub.span.file == self.filename else lb.span
+            fix = (
+                f"make `{upper.name}`'s band start at {lb.high.value}"
+                if moved is ub.span
+                else f"make `{lower.name}`'s band end at {ub.low.value}"
+            )
             if lb.high.value < ub.low.value:
-                self.error(
-                    "PR606",
-                    f"totals from {lb.high.value} below {ub.low.value} reach no grade",
-                    lb.span,
-                    f"make `{lower.name}`'s band end at {ub.low.value}",
-                )
+                self.error("PR606", f"totals from {lb.high.value} below {ub.low.value} reach no grade", moved, fix)
             elif lb.high.value > ub.low.value:
                 self.error(
                     "PR607",
                     f"totals from {ub.low.value} below {lb.high.value} fall in both `{upper.name}` and `{lower.name}`",
-                    lb.span,
-                    f"make `{lower.name}`'s band end at {ub.low.value}",
+                    moved,
+                    fix,
                 )
 
     def _rule(self, rule: n.Knockout) -> RuleInfo:
