@@ -193,6 +193,7 @@ VALID: dict[str, dict[str, Any]] = {
 # provinces extending a national scale take its facts (what they add has defaults)
 VALID["vn.hatinh/cell-meeting"] = VALID["vn.binhthuan/cell-meeting"] = VALID["vn/cell-meeting"]
 VALID["vn.hatinh/annual-collective"] = VALID["vn/annual-collective"]
+VALID["vn/grassroots-annual"] = {**VALID["vn/annual-collective"], "subunits_disciplined": 0}  # alone: a fact
 
 
 def test_every_shipped_ruleset_has_a_valid_example() -> None:

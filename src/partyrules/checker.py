@@ -310,8 +310,9 @@ class Checker:
             resolutions=self.resolutions,
         )
         # examples and properties, and quotas, are checked against the finished model, in their own modules
-        from partyrules import casebook, quota
+        from partyrules import casebook, hierarchy, quota
 
+        hierarchy.check(model, self.problems)  # aggregate inputs: their form (the children's names: when assembled)
         with_quotas = quota.attach(model, self.problems)
         if with_quotas is None:
             return None

@@ -436,6 +436,10 @@ def _input(d: n.Input) -> tuple[str, ...]:
     t = d.type
     head = f"input {d.name} {_q(d.label)}: "
     tail = (f" = {_lit(d.default)}" if d.default is not None else "") + ";"
+    if d.aggregate is not None:
+        from partyrules.hierarchy import aggregate_text
+
+        tail = f" from {aggregate_text(d.aggregate)};"
     if t.kind == "enum":
         return _members(head + "one of ", t.members, tail)
     if t.kind == "level":

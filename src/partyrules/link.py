@@ -500,7 +500,9 @@ class _Tree:
 
     def _member(self, target: str, name: str, span: n.Span) -> Any | None:
         """The one named, or None once it is said why it cannot be changed (missing, locked)."""
-        found = {m.name: m for m in self._members(target)}
+        found: dict[str, Any] = {}
+        for m in self._members(target):  # the base's first: `remove input x; input x ...` replaces x
+            found.setdefault(m.name, m)
         if name not in found:
             self._missing(target, name, span, found)
             return None

@@ -253,6 +253,8 @@ class Input:
     type: TypeSpec
     default: Literal | Name | None
     span: Span = _span_field()
+    # ``input x "...": integer from count of children where ...;``: computed from the children in a hierarchy
+    aggregate: Aggregate | None = None
 
 
 @attrs.frozen
@@ -601,4 +603,24 @@ class RulesetFile:
     """A whole parsed criteria file, declarations in file order."""
 
     declarations: tuple[Declaration, ...]
+    span: Span = _span_field()
+
+
+# ---------------------------------------------------------------- hierarchies (aggregates of children)
+# An input computed from an organisation's children when a hierarchy is graded
+# (partyrules.hierarchy). Its names (``value``, those in ``condition``) belong to the
+# children's ruleset, so they are resolved only when the levels are assembled.
+
+
+@attrs.frozen
+class Aggregate:
+    """``count of children where disciplined``, ``sum of members over children``, ...
+
+    ``function`` is count, share, sum, min, max, any or all; ``value`` the child's fact or result
+    summed or compared (sum, min, max); ``condition`` the filter (required for share, any, all).
+    """
+
+    function: str
+    value: Name | None = None
+    condition: Expr | None = None
     span: Span = _span_field()

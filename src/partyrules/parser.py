@@ -1077,6 +1077,39 @@ class _Builder(Transformer[Token, Any]):
     def remove_quota(self, meta: Meta, c: list[Token]) -> n.Remove:
         return n.Remove("quota", n.Name(str(c[0]), _span_of_token(c[0])), _span_of_meta(meta))
 
+    # -- hierarchies (aggregates of children)
+    def aggregate_input(self, meta: Meta, c: list[Any]) -> n.Input:
+        return n.Input(str(c[0]), _text(c[1]), c[2], None, _span_of_meta(meta), aggregate=c[3])
+
+    def child_filter(self, meta: Meta, c: list[Any]) -> n.Expr:
+        return c[0]  # type: ignore[no-any-return]
+
+    def _aggregate(self, function: str, meta: Meta, c: list[Any]) -> n.Aggregate:
+        if function in ("sum", "min", "max"):
+            return n.Aggregate(function, n.Name(str(c[0]), _span_of_token(c[0])), c[1], _span_of_meta(meta))
+        return n.Aggregate(function, None, c[0], _span_of_meta(meta))
+
+    def aggregate_count(self, meta: Meta, c: list[Any]) -> n.Aggregate:
+        return self._aggregate("count", meta, c)
+
+    def aggregate_share(self, meta: Meta, c: list[Any]) -> n.Aggregate:
+        return self._aggregate("share", meta, c)
+
+    def aggregate_any(self, meta: Meta, c: list[Any]) -> n.Aggregate:
+        return self._aggregate("any", meta, c)
+
+    def aggregate_all(self, meta: Meta, c: list[Any]) -> n.Aggregate:
+        return self._aggregate("all", meta, c)
+
+    def aggregate_sum(self, meta: Meta, c: list[Any]) -> n.Aggregate:
+        return self._aggregate("sum", meta, c)
+
+    def aggregate_min(self, meta: Meta, c: list[Any]) -> n.Aggregate:
+        return self._aggregate("min", meta, c)
+
+    def aggregate_max(self, meta: Meta, c: list[Any]) -> n.Aggregate:
+        return self._aggregate("max", meta, c)
+
     def start(self, meta: Meta, c: list[Any]) -> n.RulesetFile:
         return n.RulesetFile(tuple(c), _span_of_meta(meta))
 
