@@ -245,3 +245,20 @@ def test_the_example_of_the_testing_guide_passes(tmp_path: Path) -> None:
     path.write_text(block, encoding="utf-8")
     ruleset = partyrules.load(path)
     assert [o.passed for o in proving.run(ruleset)] == [True] * 6
+
+
+def test_a_table_missing_where_the_file_is_loaded_fails_the_test_run_but_not_scoring(
+    capsys: pytest.CaptureFixture[str], demo: Callable[..., Path]
+) -> None:
+    path = demo(("# more", 'examples "Bảng" from "demo.examples.csv";'))
+    (warning,) = partyrules.check(path)
+    assert (warning.code, warning.severity, warning.message) == (
+        "PR809",
+        "warning",
+        f"no such file: {path.parent / 'demo.examples.csv'}",
+    )
+    ruleset = partyrules.load(path)  # scoring goes on: examples never change a score
+    assert ruleset.evaluate({"attendance": 96, "minutes": 95}).total == 10
+    status, out, _ = run(capsys, "test", path, "--examples-only")
+    assert status == 1
+    assert f"  FAIL  example `(table)` \"no such file: {path.parent / 'demo.examples.csv'}\" ({path}:38:1)\n" in out

@@ -92,9 +92,11 @@ class Casebook:
     properties: tuple[PropertyCase, ...]
     #: the model the property conditions were checked against; the reference interpreter evaluates them in it
     model: Model = attrs.field(eq=False, repr=False)
+    #: examples tables that could not be found where the file was loaded: (location, why); a test run fails on them
+    unread: tuple[tuple[str, str], ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.examples or self.properties)
+        return bool(self.examples or self.properties or self.unread)
 
 
 def attach(model: Model, problems: list[Diagnostic], condition: Condition) -> Model | None:
@@ -145,12 +147,27 @@ class _Checker:
         self.rated = {c.name: c for c in model.criteria if c.level is not None}
         self.knockouts = [k.name for k in model.knockouts]
         self.exemptions = [k.name for k in model.exemptions]
+        self.unread: list[tuple[str, str]] = []
 
-    def error(self, code: str, message: str, span: n.Span, hint: str | None = None, file: str | None = None) -> None:
+    def error(
+        self,
+        code: str,
+        message: str,
+        span: n.Span,
+        hint: str | None = None,
+        file: str | None = None,
+        severity: str = "error",
+    ) -> None:
         if span.line == 0:
             span = n.Span(1, 1, 1, 2)
         where = file or getattr(span, "file", "") or self.model.filename
-        self.problems.append(Diagnostic(code, message, where, span, hint))
+        self.problems.append(Diagnostic(code, message, where, span, hint, severity))
+
+    def missing(self, message: str, span: n.Span, hint: str | None = None) -> None:
+        """A table not found where the file was loaded (copied alone, or given as text): a warning, since
+        examples never change a score and scoring must go on; a test run reports it as a failure."""
+        self.error("PR809", message, span, hint, severity="warning")
+        self.unread.append((self.location(span), message))
 
     def location(self, span: n.Span) -> str:
         return f"{getattr(span, 'file', '') or self.model.filename}:{span.line}:{span.column}"
@@ -190,7 +207,7 @@ class _Checker:
                 examples.extend(self.table(decl))
             elif isinstance(decl, n.Property):
                 properties.append(self.property(decl))
-        return Casebook(tuple(examples), tuple(properties), self.model)
+        return Casebook(tuple(examples), tuple(properties), self.model, tuple(self.unread))
 
     # ------------------------------------------------------------ facts
     def literal_fact(self, fact: n.GivenFact) -> tuple[bool, Any]:
@@ -252,7 +269,9 @@ class _Checker:
                 if problem.input in missing:
                     continue
                 ok = False
-                self.error("PR803", f"`{problem.input}`: {problem.message}", spans.get(problem.input, whole), None, file)
+                self.error(
+                    "PR803", f"`{problem.input}`: {problem.message}", spans.get(problem.input, whole), None, file
+                )
         if ok:
             from partyrules import reference
 
@@ -450,8 +469,7 @@ class _Checker:
             return None, shown
         source = Path(self.model.filename)
         if not source.is_file():
-            self.error(
-                "PR809",
+            self.missing(
                 "criteria text given without its file has no folder to read an examples table from",
                 decl.span,
                 "load the file by its path",
@@ -462,7 +480,7 @@ class _Checker:
         try:
             real = path.resolve(strict=True)
         except (OSError, RuntimeError):
-            self.error("PR809", f"no such file: {shown}", decl.span)
+            self.missing(f"no such file: {shown}", decl.span, "keep the table beside the criteria file")
             return None, shown
         if real.parent != real_folder:
             self.error(

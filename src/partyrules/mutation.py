@@ -9,7 +9,8 @@ knock-out or a not-graded rule left out. A mutant counts only when the checker
 accepts it (a change the checker refuses is caught already). A mutant is killed
 when an example fails, a property is broken, or an example no longer makes sense
 to the checker (PR8xx); a mutant that survives shows a rule the file's examples
-and properties do not pin down.
+and properties do not pin down. Only the rules a file states itself are mutated: a
+file that extends a base does not inherit the base's examples, which test the base's rules.
 """
 
 from __future__ import annotations
@@ -123,7 +124,9 @@ def mutants(model: Model) -> Iterator[Mutant]:
     found: list[tuple[n.Span, Mutant]] = []
 
     def add(span: n.Span, description: str, new_tree: n.RulesetFile) -> None:
-        found.append((span, Mutant(description, where(span), new_tree)))
+        # a rule inherited from a base is mutated when the base is tested, with the base's examples
+        if getattr(span, "file", "") in ("", model.filename):
+            found.append((span, Mutant(description, where(span), new_tree)))
 
     for decl in tree.declarations:
         if isinstance(decl, (*_TESTS, n.Constraint)):

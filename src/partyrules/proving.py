@@ -64,13 +64,17 @@ class Search:
 CI = Search()
 
 
-def run(ruleset: Ruleset, search: Search = CI) -> list[Outcome]:
-    """Every example, then every claim of every property, in file order."""
+def run(ruleset: Ruleset, search: Search = CI, *, properties: bool = True) -> list[Outcome]:
+    """Every example, then (unless ``properties`` is false) every claim of every property, in file order."""
     book: Casebook | None = ruleset.tests
     if not book:
         return []
-    outcomes = [run_example(ruleset, case) for case in book.examples]
-    for prop in book.properties:
+    outcomes = [
+        Outcome("example", "(table)", why, location, False, "the examples of this table were not run")
+        for location, why in book.unread
+    ]
+    outcomes += [run_example(ruleset, case) for case in book.examples]
+    for prop in book.properties if properties else ():
         outcomes.extend(check_property(ruleset, book.model, prop, search))
     return outcomes
 

@@ -9,6 +9,7 @@ are rejected (hypothesis then shrinks towards simple organisations that pass).
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,9 @@ def _number_bounds(spec: InputSpec, scale: int) -> tuple[int, int]:
     return int(Decimal(low) * unit * 10**scale), int(Decimal(high) * unit * 10**scale)
 
 
+# Strategies are built once per input (and quality) and reused: hypothesis validates every new
+# strategy object, which cost more than the drawing itself for scales with many inputs.
+@functools.lru_cache(maxsize=4096)
 def value(spec: InputSpec) -> st.SearchStrategy[Any]:
     """Valid values for one input."""
     if spec.kind == "integer":
@@ -109,7 +113,8 @@ def favourable_order(ruleset: Ruleset) -> dict[str, list[Any]]:
     return order
 
 
-def _tilted(spec: InputSpec, order: list[Any], quality: int) -> st.SearchStrategy[Any]:
+@functools.lru_cache(maxsize=4096)
+def _tilted(spec: InputSpec, order: tuple[Any, ...], quality: int) -> st.SearchStrategy[Any]:
     """A value about ``quality`` percent of the way from the worst to the best end."""
     if spec.kind in ("enum", "level", "boolean"):
         index = min(len(order) - 1, quality * len(order) // 101)
@@ -140,7 +145,7 @@ def _facts(draw: st.DrawFn, ruleset: Ruleset, omit_optional: bool, order: dict[s
         if not spec.required and omit_optional and draw(st.integers(0, 3)) == 0:
             continue
         tilted = spec.name in order and draw(st.integers(0, 4)) > 0
-        out[spec.name] = draw(_tilted(spec, order[spec.name], quality) if tilted else value(spec))
+        out[spec.name] = draw(_tilted(spec, tuple(order[spec.name]), quality) if tilted else value(spec))
     return out
 
 

@@ -22,16 +22,23 @@ class Result:
 
 
 def test_ruleset(
-    ruleset: Ruleset, name: str, *, search: Search | None = None, coverage: bool = False, mutate: bool = False
+    ruleset: Ruleset,
+    name: str,
+    *,
+    search: Search | None = None,
+    coverage: bool = False,
+    mutate: bool = False,
+    properties: bool = True,
 ) -> Result:
     search = search or Search()
     book: Casebook | None = ruleset.tests
     if not book:
         return Result(f"{name}: no examples or properties\n", True)
-    outcomes = proving.run(ruleset, search)
+    outcomes = proving.run(ruleset, search, properties=properties)
     examples = sum(1 for o in outcomes if o.kind == "example")
     claims = len(outcomes) - examples
-    lines = [f"{name}: {_count(examples, 'example')}, {_count(claims, 'property claim')}"]
+    head = f"{name}: {_count(examples, 'example')}, {_count(claims, 'property claim')}"
+    lines = [head if properties else f"{name}: {_count(examples, 'example')} (properties not tested)"]
     for o in outcomes:
         lines.append(f"  {'ok  ' if o.passed else 'FAIL'}  {describe(o)}")
         if not o.passed:
