@@ -471,3 +471,71 @@ def disagreements(evaluation: Any, expected: Any) -> list[str]:
         for name, value in got.items()
         if value != getattr(expected, name)
     ]
+
+
+# ---------------------------------------------------------------- random valid rulesets
+
+
+@st.composite
+def rulesets(draw: st.DrawFn, max_items: int = 6) -> str:
+    """Source text of a random *valid* criteria file, for testing the compiler and tools built on it.
+
+    Items take each kind of input (a count, a yes/no, a percentage in bands, a choice), maxima add
+    up, grades cover every total, and a knock-out or deductions may come along. Shrinks towards one
+    item of one kind. ``ruleset_trees()`` gives the parsed trees.
+    """
+    count = draw(st.integers(1, max_items))
+    lines = [
+        'ruleset "test.generated/scale" {',
+        '  title "Thang điểm sinh ngẫu nhiên"; version "1"; basis "kiểm thử"; effective from 2025-01-01;',
+        '  points illustrative "sinh ngẫu nhiên";',
+        "}",
+    ]
+    items: list[str] = []
+    total = 0
+    booleans: list[str] = []
+    for i in range(count):
+        kind = draw(st.sampled_from(("integer", "boolean", "percent", "choice")))
+        top = draw(st.integers(1, 20))
+        total += top
+        name = f"x{i}"
+        if kind == "integer":
+            # the range reaches the item's maximum, so every total stays reachable
+            lines.append(f'input {name} "Số {i}": integer 0..{top + draw(st.integers(0, 30))};')
+            rule = f"min({name}, {top})"
+        elif kind == "boolean":
+            lines.append(f'input {name} "Có {i}": boolean = false;')
+            booleans.append(name)
+            rule = f"if {name} then {top} else 0"
+        elif kind == "percent":
+            lines.append(f'input {name} "Tỷ lệ {i}": percent;')
+            high, low = sorted(draw(st.lists(st.integers(1, 99), min_size=2, max_size=2, unique=True)), reverse=True)
+            rule = f"bands {name} {{ from {high}%: {top}; from {low}%: {top // 2}; otherwise: 0; }}"
+        else:
+            lines.append(f'input {name} "Mức {i}": one of {{ a "A", b "B", c "C" }};')
+            rule = f"match {name} {{ a: {top}; b: {top // 2}; c: 0; }}"
+        items.append(f'  item m{i} "Mục {i}" max {top} {{ points = {rule}; }}')
+    lines += [f'criteria "Phiếu" max {total} {{', *items, "}"]
+    with_deductions: bool = draw(st.booleans())
+    if booleans and with_deductions:
+        flag = draw(st.sampled_from(booleans))
+        lines.append(f'deductions "Điểm trừ" cap 1 {{ deduction t1 "Trừ" max 1 {{ points = if {flag} then 1 else 0; }} }}')
+    high = draw(st.integers(1, total))
+    low = draw(st.integers(0, high - 1))
+    grades = [f'  grade tot "Tốt" {{ band from {high}; }}']
+    if low > 0:
+        grades += [f'  grade dat "Đạt" {{ band from {low} below {high}; }}', f'  grade kem "Kém" {{ band below {low}; }}']
+    else:
+        grades += [f'  grade kem "Kém" {{ band below {high}; }}']
+    lines += ["grades {", *grades, "}"]
+    with_knockout: bool = draw(st.booleans())
+    if booleans and with_knockout:
+        lines.append(f'knockout k1 "Loại trừ" {{ when {draw(st.sampled_from(booleans))}; force kem; }}')
+    return "\n".join(lines) + "\n"
+
+
+def ruleset_trees(max_items: int = 6) -> st.SearchStrategy[Any]:
+    """Parsed syntax trees (:class:`partyrules.nodes.RulesetFile`) of :func:`rulesets`."""
+    from partyrules import parser
+
+    return rulesets(max_items).map(parser.parse)
