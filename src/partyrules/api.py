@@ -64,16 +64,16 @@ def load(
         roots = [*_own_root(Path(ruleset), tree), *path]
         chosen = loader if loader is not None else Loader(roots)
         if on is not None:
-            header = next((d for d in tree.declarations if isinstance(d, n.Header)), None)
-            if header is not None and not Version(header.ruleset_id, filename, text, tree, "").covers(on):
+            version = Version("", filename, text, tree, "")
+            if not version.covers(on):
                 raise CriteriaError(
                     [
                         Diagnostic(
                             "PR706",
                             f"this file is not in force on {on.isoformat()}",
                             filename,
-                            header.span,
-                            f"it is in force {Version(header.ruleset_id, filename, text, tree, '').period}",
+                            version.header.span,
+                            f"it is in force {version.period}",
                         )
                     ],
                     [Source(filename, text)],

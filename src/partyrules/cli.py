@@ -797,13 +797,13 @@ def _rules_path(spec: str, *, must_exist: bool = True, args: argparse.Namespace 
     try:
         return loader.pick(spec, on).filename
     except CriteriaError as exc:
-        known = [i for i in loader.known_ids()]
         if not must_exist:
             return spec  # the checker reports the missing file
         if spec.endswith(".criteria"):
             raise UsageError(f"{spec}: no such file") from None
         code = exc.diagnostics[0].code if exc.diagnostics else ""
         if code == "PR701":
+            known = loader.known_ids()
             hint = did_you_mean(spec, known) or "known: " + ", ".join(known)
             raise UsageError(f"{spec}: no such file, and no ruleset has this id; {hint}") from None
         raise

@@ -679,7 +679,7 @@ def _literal_kind(value: n.Expr) -> str:
 
 
 def _word(field: str) -> str:
-    return {"drop": "drop require", "lock": "locked", "else": "else", "action": "force/cap"}.get(field, field)
+    return {"drop": "drop require", "lock": "locked", "action": "force/cap"}.get(field, field)
 
 
 #: How a `change` statement's keyword maps onto the node's attribute.
