@@ -6,6 +6,7 @@ import csv
 import datetime
 import io
 import json
+import shutil
 import sys
 import zipfile
 from decimal import Decimal
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 
 import partyrules
 from partyrules import cli, data, render, serialize
+from partyrules.loader import builtin_root
 from partyrules.testing import facts
 from test_cli import CELLS, RULES, cell_rows, facts_of, no_temporaries, run, sample, write_csv
 
@@ -558,10 +560,11 @@ def test_failed_xlsx_write_leaves_no_file(capsys: pytest.CaptureFixture[str], tm
 # ---------------------------------------------------------------- the fill-in workbook
 
 
-def fill_in(ruleset_id: str, tmp_path: Path) -> Path:
+def fill_in(ruleset_id: str, tmp_path: Path, root: Path | None = None) -> Path:
     path = tmp_path / f"{ruleset_id.replace('/', '__')}.xlsx"
     if not path.exists():
-        assert cli.main(["render", ruleset_id, "--to", "xlsx", "--output", str(path)]) == 0
+        where = ["--path", str(root)] if root is not None else []
+        assert cli.main(["render", ruleset_id, "--to", "xlsx", "--output", str(path), *where]) == 0
     return path
 
 
@@ -647,36 +650,128 @@ def fill(template: Path, target: Path, ruleset: partyrules.Ruleset, organisation
     book.save(target)
 
 
+@pytest.fixture(scope="module")
+def criteria_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped criteria as they were when this module started, copied once for the round trips.
+
+    Both sides of a round trip read this copy: the expected evaluations (``partyrules.load(id,
+    path=[root])``) and the CLI (``--path root``). They used to read the checkout, each its own
+    way: ``partyrules.shipped`` keeps every file as its process-wide loader first read it, the CLI
+    reads the disk on every run. A criteria file edited while the tests ran (in a shared checkout,
+    a commit landing: a9dc435 changed the header note of vn/grassroots-annual, hence its
+    fingerprint) then made every organisation differ by its ruleset's fingerprint alone, and
+    hypothesis reported the simplest, the all-zero organisation, with totals printed ``0`` and
+    ``0.00``: equal numbers, each written with the digits it was computed from.
+    """
+    return snapshot_criteria(builtin_root(), tmp_path_factory.mktemp("criteria"))
+
+
+def snapshot_criteria(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target, dirs_exist_ok=True)
+    return target
+
+
+def lowest_facts(ruleset: partyrules.Ruleset) -> dict[str, Any]:
+    """The simplest organisation: every required input at its lowest value, written with its declared places."""
+    out: dict[str, Any] = {}
+    for spec in ruleset.inputs:
+        if not spec.required:
+            continue
+        if spec.kind in ("decimal", "percent"):
+            low = Decimal(spec.low or 0) * (100 if spec.kind == "percent" else 1)
+            out[spec.name] = low.quantize(Decimal(1).scaleb(-(spec.places if spec.places is not None else 2)))
+        elif spec.kind == "integer":
+            out[spec.name] = spec.low if spec.low is not None else 0
+        elif spec.kind == "boolean":
+            out[spec.name] = False
+        elif spec.kind in ("enum", "level"):
+            out[spec.name] = spec.members[-1]
+        else:
+            out[spec.name] = spec.low if spec.low is not None else datetime.date(2025, 1, 1)
+    return out
+
+
+def differences(got: partyrules.Evaluation, expected: partyrules.Evaluation) -> list[str]:
+    """Where two evaluations differ, as data (an evaluation's repr shows only its total and grade)."""
+    out = [f"facts: {dict(got.facts)} != {dict(expected.facts)}"] if dict(got.facts) != dict(expected.facts) else []
+    a, b = serialize.unstructure(got), serialize.unstructure(expected)
+    return out + [
+        f"{key}: {a.get(key)!r} != {value!r}" for key, value in b.items() if key != "facts" and a.get(key) != value
+    ]
+
+
+def score_filled(
+    ruleset: partyrules.Ruleset, root: Path, template: Path, folder: Path, organisations: list[dict[str, Any]]
+) -> None:
+    """Fill the workbook with ``organisations``, score it with the CLI (rules found in ``root`` first), compare."""
+    filled = folder / "filled.xlsx"
+    fill(template, filled, ruleset, organisations)
+    output = folder / "results.jsonl"
+    out, err = io.StringIO(), io.StringIO()
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = out, err
+    try:
+        status = cli.main(["score", ruleset.id, str(filled), "-o", str(output), "--path", str(root)])
+    finally:
+        sys.stdout, sys.stderr = saved
+    assert status == 0, err.getvalue()
+    assert err.getvalue() == ""
+    records = jsonl_results(output)
+    assert [(r["row"], r["id"]) for r in records] == [
+        (render.FIRST_DATA_ROW + i, f"ORG-{i + 1:04d}") for i in range(len(organisations))
+    ]
+    scored_with = {(r["ruleset"]["id"], r["ruleset"]["version"], r["ruleset"]["fingerprint"]) for r in records}
+    assert scored_with == {(ruleset.id, ruleset.version, ruleset.fingerprint)}, (
+        "the CLI scored with other rules than the expected evaluations come from (a criteria file changed on disk?)"
+    )
+    for facts_, record in zip(organisations, records, strict=True):
+        got, expected = serialize.structure(record, partyrules.Evaluation), ruleset.evaluate(facts_)
+        assert got == expected, differences(got, expected)
+
+
 @pytest.mark.parametrize("ruleset_id", partyrules.shipped_ids())
-def test_fill_in_round_trip(ruleset_id: str, tmp_path_factory: pytest.TempPathFactory) -> None:
-    ruleset = partyrules.shipped(ruleset_id)
+def test_fill_in_round_trip(ruleset_id: str, tmp_path_factory: pytest.TempPathFactory, criteria_root: Path) -> None:
+    ruleset = partyrules.load(ruleset_id, path=[criteria_root])
     folder = tmp_path_factory.mktemp("round")
-    template = fill_in(ruleset_id, folder)
+    template = fill_in(ruleset_id, folder, criteria_root)
+    score_filled(ruleset, criteria_root, template, folder, [lowest_facts(ruleset)])  # the organisation CI once reported
 
     @settings(max_examples=6)
     @given(st.lists(facts(ruleset), min_size=1, max_size=25))
     def round_trip(organisations: list[dict[str, Any]]) -> None:
-        filled = folder / "filled.xlsx"
-        fill(template, filled, ruleset, organisations)
-        output = folder / "results.jsonl"
-        out, err = io.StringIO(), io.StringIO()
-        saved = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = out, err
-        try:
-            status = cli.main(["score", ruleset_id, str(filled), "-o", str(output)])
-        finally:
-            sys.stdout, sys.stderr = saved
-        assert status == 0, err.getvalue()
-        assert err.getvalue() == ""
-        records = jsonl_results(output)
-        assert [(r["row"], r["id"]) for r in records] == [
-            (render.FIRST_DATA_ROW + i, f"ORG-{i + 1:04d}") for i in range(len(organisations))
-        ]
-        assert [serialize.structure(r, partyrules.Evaluation) for r in records] == [
-            ruleset.evaluate(f) for f in organisations
-        ]
+        score_filled(ruleset, criteria_root, template, folder, organisations)
 
     round_trip()
+
+
+def test_round_trip_reads_the_rules_it_compares_with(tmp_path: Path) -> None:
+    """A criteria file edited in the checkout during the run changes neither side of a round trip."""
+    checkout = snapshot_criteria(builtin_root(), tmp_path / "checkout")  # stands for the working tree
+    root = snapshot_criteria(checkout, tmp_path / "snapshot")
+    ruleset = partyrules.load("vn/grassroots-annual", path=[root])
+    template = fill_in(ruleset.id, tmp_path, root)
+    zero = lowest_facts(ruleset)
+    assert zero == {
+        "tasks_done_rate": Decimal("0.00"),
+        "politics_points": Decimal("0.00"),
+        "democracy_points": Decimal("0.00"),
+        "organisation_points": Decimal("0.00"),
+        "inspection_points": Decimal("0.00"),
+        "tasks_on_time_rate": Decimal("0.00"),
+        "subunits": 1,
+        "subunits_disciplined": 0,
+    }
+    edited = checkout / "vn" / "grassroots-annual.criteria"  # a commit lands: a header note changes
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace('note "Chấm cùng', 'note "Đã sửa: chấm cùng', 1), encoding="utf-8")
+    assert partyrules.load(ruleset.id, path=[checkout]).fingerprint != ruleset.fingerprint
+    score_filled(ruleset, root, template, tmp_path, [zero])
+    # what the test used to do: the workbook made and scored from the edited checkout, compared with
+    # rules read before the edit; the failure now names its cause instead of printing `0` and `0.00`
+    made_after = tmp_path / "made-after"
+    made_after.mkdir()
+    with pytest.raises(AssertionError, match="other rules than the expected evaluations come from"):
+        score_filled(ruleset, checkout, fill_in(ruleset.id, made_after, checkout), made_after, [zero])
 
 
 def test_fill_in_made_for_another_version(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
