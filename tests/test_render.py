@@ -203,6 +203,31 @@ def test_special_characters_are_escaped(write_criteria: Callable[..., Path]) -> 
     assert "Mục \\<a href='x'\\> & b" in markdown
 
 
+def test_pages_open_with_the_one_page_head(tmp_path: Path) -> None:
+    from partyrules import data, report
+
+    head = render.page_head("Tiêu đề <thử> & “ngoặc”", "p { margin: 0; }")
+    assert head == [
+        "<!DOCTYPE html>",
+        '<html lang="vi">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<title>Tiêu đề &lt;thử&gt; &amp; “ngoặc”</title>",
+        "<style>\np { margin: 0; }\n</style>",
+        "</head>",
+        "<body>",
+    ]
+    ruleset = partyrules.shipped("vn.hatinh/chi-bo-4-tot")
+    sheet_page = render.render_html(ruleset)
+    assert sheet_page.startswith("\n".join(render.page_head(f"Phiếu chấm điểm — {ruleset.title}", render._CSS)) + "\n")
+    table = data.read(partyrules.data_path("hatinh-cells-2024.csv"), ruleset.inputs)
+    results = [r for r in data.score(ruleset, table.rows[:5]) if isinstance(r, data.Scored)]
+    report_page = report.render_report(ruleset, table, results, [], None)
+    title = f"Báo cáo kết quả chấm điểm — {ruleset.title}"
+    assert report_page.startswith("\n".join(render.page_head(title, report._CSS)) + "\n")
+
+
 def test_cli_render_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["render", "vn.hatinh/chi-bo-4-tot", "--to", "html"]) == 0
     out = capsys.readouterr().out

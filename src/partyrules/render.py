@@ -28,7 +28,7 @@ from partyrules.model import CriterionInfo, GradeInfo, Model, RuleInfo
 from partyrules.printer import cell_text, expr_text, literal_text, number_text
 from partyrules.runtime import InputSpec, Ruleset
 
-__all__ = ["Sheet", "model_of", "render_html", "render_markdown", "sheet"]
+__all__ = ["Sheet", "model_of", "page_head", "render_html", "render_markdown", "sheet"]
 
 # A line of text: segments alternating plain text (even positions) and criteria-language code (odd positions).
 Line = tuple[str, ...]
@@ -557,6 +557,25 @@ def escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def page_head(title: str, css: str) -> list[str]:
+    """The opening lines of every HTML page partyrules writes, up to and including ``<body>``.
+
+    A self-contained Vietnamese page: doctype, UTF-8, a viewport for screens, ``title``
+    (plain text, escaped here) and ``css`` inline, so that the page needs nothing else.
+    """
+    return [
+        "<!DOCTYPE html>",
+        '<html lang="vi">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title>",
+        f"<style>\n{css}\n</style>",
+        "</head>",
+        "<body>",
+    ]
+
+
 def _h_line(line: Line) -> str:
     return "".join(f"<code>{escape(s)}</code>" if i % 2 else escape(s) for i, s in enumerate(line) if s)
 
@@ -586,17 +605,8 @@ def _h_label(row: Row) -> str:
 def render_html(source: Ruleset | Model | Sheet | str | os.PathLike[str]) -> str:
     """The score sheet as one self-contained HTML5 page for printing on A4."""
     s = source if isinstance(source, Sheet) else sheet(source)
-    out: list[str] = []
+    out = page_head(f"Phiếu chấm điểm — {s.title}", _CSS)
     add = out.append
-    add("<!DOCTYPE html>")
-    add('<html lang="vi">')
-    add("<head>")
-    add('<meta charset="utf-8">')
-    add('<meta name="viewport" content="width=device-width, initial-scale=1">')
-    add(f"<title>Phiếu chấm điểm — {escape(s.title)}</title>")
-    add(f"<style>\n{_CSS}\n</style>")
-    add("</head>")
-    add("<body>")
     add("<header>")
     add('<p class="form">PHIẾU CHẤM ĐIỂM</p>')
     add(f"<h1>{escape(s.title)}</h1>")

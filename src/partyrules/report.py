@@ -24,7 +24,7 @@ import attrs
 from partyrules.data import BadRow, Scored, Table, cell_text, plain
 from partyrules.printer import number_text
 from partyrules.quota import Placement
-from partyrules.render import TABLE_CSS, escape
+from partyrules.render import TABLE_CSS, escape, page_head
 from partyrules.runtime import Evaluation, Ruleset
 
 __all__ = ["GradeCounts", "grade_counts", "render_report"]
@@ -308,17 +308,8 @@ def render_report(
     the file's quotas did to ``results`` (whose evaluations hold the final grades)."""
     counts = grade_counts(ruleset, table, results, column)
     not_graded = sum(1 for r in results if r.evaluation.grade is None)
-    out: list[str] = []
+    out = page_head(f"Báo cáo kết quả chấm điểm — {ruleset.title}", _CSS)
     add = out.append
-    add("<!DOCTYPE html>")
-    add('<html lang="vi">')
-    add("<head>")
-    add('<meta charset="utf-8">')
-    add('<meta name="viewport" content="width=device-width, initial-scale=1">')
-    add(f"<title>Báo cáo kết quả chấm điểm — {escape(ruleset.title)}</title>")
-    add(f"<style>\n{_CSS}\n</style>")
-    add("</head>")
-    add("<body>")
     add("<header>")
     add('<p class="form">BÁO CÁO KẾT QUẢ CHẤM ĐIỂM</p>')
     add(f"<h1>{escape(ruleset.title)}</h1>")
