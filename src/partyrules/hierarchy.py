@@ -15,8 +15,11 @@ children's ruleset when the levels are assembled.
 
 from __future__ import annotations
 
+import gc
 import operator
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import time
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -26,7 +29,7 @@ from partyrules import nodes as n
 from partyrules.diagnostics import Diagnostic, PartyrulesError, did_you_mean
 from partyrules.model import Model
 from partyrules.printer import expr_text
-from partyrules.runtime import Evaluation, FactProblem, FactsError, InputSpec, Ruleset
+from partyrules.runtime import FACTS, HEAD, Evaluation, FactProblem, FactsError, InputSpec, Ruleset
 
 __all__ = ["GradedRow", "Hierarchy", "HierarchyError", "aggregate_text", "aggregates_of", "check"]
 
@@ -111,20 +114,26 @@ class _ChildScope:
         if name.name == "total":
             return _Value(lambda e: e.total, "number")
         if name.name == "grade":
-            return _Value(lambda e: e.grade, "grade", tuple(g.id for g in self.ruleset.grades))
+            return _Value(operator.itemgetter(2), "grade", tuple(g.id for g in self.ruleset.grades))  # Evaluation.grade
         spec = self.inputs.get(name.name)
         if spec is None:
             known = ["total", "grade", *self.inputs]
             hint = did_you_mean(name.name, known) or "a child offers `total`, `grade` and its inputs"
             raise ValueError(f"the children's ruleset {self.ruleset.id} has no `{name.name}` ({hint})")
-        key = spec.name
+        # the fact's own slot of the evaluation (Evaluation.facts would build every fact's mapping)
+        layout = self.ruleset.layout
+        slot = HEAD + layout.offsets[FACTS] + layout.inputs.index(spec.name)
+        fact: _Get = operator.itemgetter(slot)
         if spec.kind == "percent":  # facts hold percent units; the language's 90% is 0.9
-            return _Value(lambda e: e.facts[key] / 100, "number")
+            return _Value(lambda e: e[slot] / 100, "number")
         if spec.kind in ("integer", "decimal"):
-            return _Value(lambda e: e.facts[key], "number")
-        if spec.kind in ("level", "enum"):
-            return _Value(lambda e: e.facts[key], spec.kind, spec.members)
-        return _Value(lambda e: e.facts[key], spec.kind)
+            return _Value(fact, "number")
+        if spec.kind == "level":  # held as the member's index, best first
+            members = spec.members
+            return _Value(lambda e: members[e[slot]], spec.kind, spec.members)
+        if spec.kind == "enum":
+            return _Value(fact, spec.kind, spec.members)
+        return _Value(fact, spec.kind)
 
     def expr(self, e: n.Expr) -> _Value:
         if isinstance(e, n.Number):
@@ -237,33 +246,19 @@ class GradedRow:
 
 
 class _State:
-    """Running aggregates of one parent: children seen, and per rule the children matched and the value."""
+    """Running aggregates of one parent: children seen, per aggregate the children matched and the
+    value so far, and the children that were not graded."""
 
     __slots__ = ("accumulated", "children", "matched", "rejected")
 
-    def __init__(self) -> None:
+    def __init__(self, size: int) -> None:
         self.children = 0
-        self.matched: list[int] = []
-        self.accumulated: list[Any] = []
-        self.rejected: list[str] = []
+        self.matched = [0] * size
+        self.accumulated: list[Any] = [None] * size
+        self.rejected: list[str] | None = None
 
-    def add(self, rules: tuple[_Rule, ...], e: Evaluation) -> None:
-        self.children += 1
-        if len(self.matched) < len(rules):
-            self.matched += [0] * (len(rules) - len(self.matched))
-            self.accumulated += [None] * (len(rules) - len(self.accumulated))
-        for k, rule in enumerate(rules):
-            if rule.condition is not None and not rule.condition(e):
-                continue
-            self.matched[k] += 1
-            if rule.value is None:
-                continue
-            value = rule.value(e)
-            old = self.accumulated[k]
-            if rule.function == "sum":
-                self.accumulated[k] = value if old is None else old + value
-            elif old is None or (value < old if rule.function == "min" else value > old):
-                self.accumulated[k] = value
+
+_Feed = tuple[tuple[int, str, "_Get | None", "_Get | None"], ...]  # per aggregate: index, function, value, condition
 
 
 class Hierarchy:
@@ -292,9 +287,8 @@ class Hierarchy:
         self.rulesets = tuple(r for _, r in levels)
         self.by_depth = by_depth
         self.keys = (id_key, parent_key, level_key)
+        self._aggregates = tuple(aggregates_of(r) for r in self.rulesets)
         self._rules: dict[tuple[int, int], tuple[tuple[_Rule, ...], list[str]]] = {}
-        self._where: dict[str, int] = {}
-        self._levels: list[int | None] = []
         problems = [p for i in range(len(levels) - 1) for p in self._pair(i, i + 1)[1]]
         if problems:
             raise HierarchyError("the levels do not fit together:\n  " + "\n  ".join(problems))
@@ -305,225 +299,386 @@ class Hierarchy:
             self._rules[key] = _compile(self.rulesets[parent], self.rulesets[child])
         return self._rules[key]
 
-    def grade(self, rows: Iterable[Mapping[str, Any]], *, start: int = 1) -> tuple[GradedRow, ...]:
+    def grade(
+        self,
+        rows: Iterable[Mapping[str, Any]],
+        *,
+        start: int = 1,
+        numbers: Sequence[int] | None = None,
+        refused: Mapping[int, Sequence[str]] | None = None,
+        advance: Callable[[], object] | None = None,
+        timings: dict[str, tuple[float, float]] | None = None,
+    ) -> tuple[GradedRow, ...]:
         """Grade every row, children before parents; one :class:`GradedRow` per row, in input order.
 
         A row that cannot be graded carries its problems and the others go on: no id or a
         repeated one, a level without a ruleset, a parent not among the rows, a cycle, a parent
         not above it, facts the ruleset refuses, a given aggregate that disagrees with its
         children, and a parent with aggregates one of whose children was not graded.
+
+        Rows are numbered from ``start``, or by ``numbers`` (one per row, e.g. a file's line
+        numbers). ``refused`` holds rows already known to be bad (by position, from 0, with their
+        problems, e.g. from reading a file): they take their place in the tree but are not graded,
+        and a missing id, parent or level of theirs is not reported again. ``advance`` is called
+        once per row as it is settled (a progress bar); ``timings``, when given, receives the
+        seconds (wall clock, and CPU time of this process) spent reading the rows (``"read"``),
+        placing them in the tree (``"tree"``), on each level (``"level NAME"``) and making the
+        results (``"results"``).
+
+        The rows are kept (not copied) only until their level is graded; text facts are read
+        as the ruleset reads them, each distinct text once. The cyclic garbage collector is paused
+        during the call, which makes millions of objects and no cycles (at national size its passes
+        over them took a third of the time).
         """
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return self._grade(rows, start, numbers, refused or {}, advance, timings)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _grade(
+        self,
+        rows: Iterable[Mapping[str, Any]],
+        start: int,
+        numbers: Sequence[int] | None,
+        refused: Mapping[int, Sequence[str]],
+        advance: Callable[[], object] | None,
+        timings: dict[str, tuple[float, float]] | None,
+    ) -> tuple[GradedRow, ...]:
+        clock = _Clock()
         id_key, parent_key, level_key = self.keys
+        by_name = {name: k for k, name in enumerate(self.names)}
         ids: list[str | None] = []
         parents: list[str | None] = []
-        levels: list[int | None] = []
-        facts: list[dict[str, Any] | None] = []
-        problems: list[list[str]] = []
+        levels = array("h")  # the level's index; -1 for none
+        kept: list[Mapping[str, Any] | None] = []  # the row itself, until its level is graded
+        problems: dict[int, list[str]] = {}
         where: dict[str, int] = {}
-        for row in rows:
-            i = len(ids)
-            mine: list[str] = []
+        for i, row in enumerate(rows):
+            quiet = i in refused  # a row refused already: what it lacks is no news
+            mine: list[str] = list(refused[i]) if quiet else []
             raw_id, raw_parent = row.get(id_key), row.get(parent_key, _ABSENT)
-            rid = None if raw_id is None or str(raw_id).strip() == "" else str(raw_id).strip()
+            rid = None if raw_id is None else (raw_id if type(raw_id) is str else str(raw_id)).strip() or None
             if rid is None:
-                mine.append(f"it has no `{id_key}`")
+                if not quiet:
+                    mine.append(f"it has no `{id_key}`")
             elif rid in where:
-                mine.append(f"its id {rid} is also row {where[rid] + start}")
+                mine.append(f"its id {rid} is also row {_number(where[rid], start, numbers)}")
             else:
                 where[rid] = i
-            if raw_parent is _ABSENT:
+            if raw_parent is _ABSENT and not quiet:
                 mine.append(f"it has no `{parent_key}` column (leave it empty for the top of the tree)")
-            parent = None if raw_parent in (_ABSENT, None) or str(raw_parent).strip() == "" else str(raw_parent).strip()
-            level: int | None = None
+            parent = (
+                None
+                if raw_parent is _ABSENT or raw_parent is None
+                else (raw_parent if type(raw_parent) is str else str(raw_parent)).strip() or None
+            )
+            level = -1
             if not self.by_depth:
-                name = str(row.get(level_key) or "").strip()
-                if name in self.names:
-                    level = self.names.index(name)
-                else:
+                name = row.get(level_key)
+                name = "" if name is None else str(name).strip()
+                found = by_name.get(name)
+                if found is not None:
+                    level = found
+                elif not (quiet and not name):
                     mine.append(f"its level `{name}` has no ruleset (levels: {', '.join(self.names)})")
             ids.append(rid)
             parents.append(parent)
             levels.append(level)
-            facts.append({k: v for k, v in row.items() if k not in self.keys})
-            problems.append(mine)
-        self._check_tree(ids, parents, levels, problems, where)
-        self._where, self._levels = where, levels
-        evaluations: list[Evaluation | None] = [None] * len(ids)
-        demotions: list[tuple[Any, ...]] = [()] * len(ids)
+            kept.append(row)
+            if mine:
+                problems[i] = mine
+        count = len(ids)
+        if numbers is not None and len(numbers) != count:
+            raise ValueError(f"numbers: {len(numbers)} numbers for {count} rows")
+        read = clock.lap()
+        up = array("q", [where.get(p, -1) if p is not None else -1 for p in parents])
+        self._check_tree(ids, parents, up, levels, problems)
+        del where
+        members: list[list[int]] = [[] for _ in self.names]
         states: dict[int, _State] = {}
-        for i, lv in enumerate(levels):  # rows placed at no level never get graded: their parents must know
-            up = where.get(parents[i] or "")
-            if lv is None and up is not None:
-                self._feed(up, 0, None, str(ids[i] or f"row {i + start}"), states)
+        for i in range(count):
+            level = levels[i]
+            if level >= 0:
+                members[level].append(i)
+            elif (p := up[i]) >= 0:  # a row placed at no level never gets graded: its parent must know
+                self._reject(p, _named(ids[i], i, start, numbers), levels, states)
+                if advance is not None:
+                    advance()
+        placed = clock.lap()
+        if timings is not None:
+            timings["read"], timings["tree"] = read, placed
+        evaluations: list[Evaluation | None] = [None] * count
+        demotions: dict[int, tuple[Any, ...]] = {}
         for level in reversed(range(len(self.names))):
-            members = [i for i, lv in enumerate(levels) if lv == level]
-            self._grade_level(level, members, ids, parents, levels, facts, problems, states, evaluations, demotions)
-            for i in members:
-                facts[i] = None  # graded: only the running aggregates of its parent are kept
-        return tuple(
-            GradedRow(
-                i + start,
-                ids[i],
-                parents[i],
-                self.names[lv] if lv is not None else None,
-                evaluations[i] if not problems[i] else None,
-                demotions[i],
-                tuple(problems[i]),
+            self._grade_level(
+                level,
+                members[level],
+                ids,
+                up,
+                levels,
+                kept,
+                problems,
+                states,
+                evaluations,
+                demotions,
+                start,
+                numbers,
+                advance,
             )
-            for i, lv in enumerate(levels)
+            spent = clock.lap()
+            if timings is not None:
+                timings[f"level {self.names[level]}"] = spent
+        names: tuple[str | None, ...] = (*self.names, None)  # index -1: no level
+        numbered = numbers if numbers is not None else range(start, start + count)
+        results = tuple(
+            GradedRow(
+                number,
+                rid,
+                parent,
+                names[level],
+                None if i in problems else evaluation,
+                demotions.get(i, ()),
+                tuple(problems[i]) if i in problems else (),
+            )
+            for i, number, rid, parent, level, evaluation in zip(
+                range(count), numbered, ids, parents, levels, evaluations
+            )
         )
+        if timings is not None:
+            timings["results"] = clock.lap()
+        return results
 
     def _check_tree(
         self,
         ids: list[str | None],
         parents: list[str | None],
-        levels: list[int | None],
-        problems: list[list[str]],
-        where: dict[str, int],
+        up: array[int],
+        levels: array[int],
+        problems: dict[int, list[str]],
     ) -> None:
-        depth: dict[int, int | None] = {}  # None: no way to the top (dangling parent or cycle)
-        for start in range(len(ids)):
+        """Depths, dangling parents and cycles; with ``by_depth`` the levels, else that each parent is above."""
+        unknown, visiting, nowhere = -3, -2, -1  # nowhere: no way to the top (dangling parent or cycle)
+        depth = array("q", [unknown]) * len(ids)
+        for first in range(len(ids)):
+            if depth[first] != unknown:
+                continue
             path: list[int] = []
-            on_path: dict[int, int] = {}
-            i: int | None = start
-            while i is not None and i not in depth:
-                if i in on_path:  # a cycle: every row on it is its own ancestor
-                    cycle = path[on_path[i] :]
-                    first = min(range(len(cycle)), key=lambda k: str(ids[cycle[k]]))  # named the same in any row order
-                    cycle = cycle[first:] + cycle[:first]
-                    i = cycle[0]
-                    text = " → ".join(str(ids[j]) for j in [*cycle, i])
-                    for j in cycle:
-                        problems[j].append(f"it is its own ancestor: {text}")
-                        depth[j] = None
-                    break
-                on_path[i] = len(path)
+            i = first
+            while depth[i] == unknown:
+                depth[i] = visiting
                 path.append(i)
-                parent = parents[i]
-                if parent is None:
-                    depth[i] = 0
+                parent = up[i]
+                if parent < 0:
                     break
-                if parent not in where:
-                    problems[i].append(f"its parent {parent} is not among the rows")
-                    depth[i] = None
-                    break
-                i = where[parent]
-            result = depth.get(i) if i is not None else None  # where the walk stopped: a row already placed
+                i = parent
+            if depth[i] == visiting and up[i] >= 0:  # back on this walk: a cycle, every row on it its own ancestor
+                cycle = path[path.index(i) :]
+                turn = min(range(len(cycle)), key=lambda k: str(ids[cycle[k]]))  # named the same in any row order
+                cycle = cycle[turn:] + cycle[:turn]
+                text = " → ".join(str(ids[j]) for j in [*cycle, cycle[0]])
+                for j in cycle:
+                    problems.setdefault(j, []).append(f"it is its own ancestor: {text}")
+                    depth[j] = nowhere
+                below = nowhere
+            elif depth[i] == visiting:  # the walk's end: the top, or a parent not among the rows
+                if parents[i] is None:
+                    depth[i] = below = 0
+                else:
+                    problems.setdefault(i, []).append(f"its parent {parents[i]} is not among the rows")
+                    depth[i] = below = nowhere
+            else:  # a row placed by an earlier walk
+                below = depth[i]
             for j in reversed(path):
-                if j in depth:
-                    result = depth[j]
+                if depth[j] != visiting:
+                    below = depth[j]
                     continue
-                result = None if result is None else result + 1
-                depth[j] = result
-        for i, parent in enumerate(parents):
+                below = nowhere if below == nowhere else below + 1
+                depth[j] = below
+        last = len(self.names) - 1
+        for i in range(len(ids)):
             if self.by_depth:
-                d = depth.get(i)
-                if d is not None and d < len(self.names):
+                d = depth[i]
+                if 0 <= d <= last:
                     levels[i] = d
-                elif d is not None:
-                    problems[i].append(f"it stands at depth {d + 1}, below the last level ({self.names[-1]})")
-                elif not problems[i]:
-                    problems[i].append("its chain of parents does not reach the top of the tree")
-            elif parent is not None and parent in where and levels[i] is not None:
-                plevel = levels[where[parent]]
-                if plevel is not None and plevel >= levels[i]:  # type: ignore[operator]
-                    problems[i].append(
-                        f"its parent {parent} is of level {self.names[plevel]}, "
-                        f"not above {self.names[levels[i]]}"  # type: ignore[index]
+                elif d > last:
+                    problems.setdefault(i, []).append(
+                        f"it stands at depth {d + 1}, below the last level ({self.names[-1]})"
                     )
+                elif i not in problems:
+                    problems[i] = ["its chain of parents does not reach the top of the tree"]
+            elif (level := levels[i]) >= 0 and (parent := up[i]) >= 0:
+                plevel = levels[parent]
+                if plevel >= level:
+                    problems.setdefault(i, []).append(
+                        f"its parent {parents[i]} is of level {self.names[plevel]}, not above {self.names[level]}"
+                    )
+
+    def _reject(self, parent: int, child: str, levels: array[int], states: dict[int, _State]) -> None:
+        """Tell a parent with aggregates that one of its children was not graded."""
+        plevel = levels[parent]
+        if plevel < 0 or not self._aggregates[plevel]:
+            return
+        state = states.get(parent)
+        if state is None:
+            state = states[parent] = _State(len(self._aggregates[plevel]))
+        if state.rejected is None:
+            state.rejected = []
+        state.rejected.append(child)
 
     def _grade_level(
         self,
         level: int,
         members: list[int],
         ids: list[str | None],
-        parents: list[str | None],
-        levels: list[int | None],
-        facts: list[dict[str, Any] | None],
-        problems: list[list[str]],
+        up: array[int],
+        levels: array[int],
+        kept: list[Mapping[str, Any] | None],
+        problems: dict[int, list[str]],
         states: dict[int, _State],
         evaluations: list[Evaluation | None],
-        demotions: list[tuple[Any, ...]],
+        demotions: dict[int, tuple[Any, ...]],
+        start: int,
+        numbers: Sequence[int] | None,
+        advance: Callable[[], object] | None,
     ) -> None:
         ruleset = self.rulesets[level]
-        aggregates = aggregates_of(ruleset)
-        inputs = {s.name for s in ruleset.inputs}
-        graded: list[int] = []
-        for i in members:
-            row_facts = facts[i]
-            if problems[i] or row_facts is None:
-                continue
-            if aggregates:
-                state = states.pop(i, None)
-                computed = self._computed(level, aggregates, state, problems[i])
-                if problems[i]:
+        aggregates = self._aggregates[level]
+        names = frozenset(s.name for s in ruleset.inputs)
+        fields = tuple((s.name, _TYPED.get(s.kind)) for s in ruleset.inputs)
+        quotas = bool(ruleset.quotas)
+        skip = frozenset(self.keys)
+        graded: list[int] = []  # in the order the evaluations come
+        columns: list[Mapping[str, Any]] = []  # for the quotas: each graded row's columns that are no input
+
+        def given() -> Iterator[dict[str, Any]]:
+            """The facts of each row to evaluate: its ruleset's inputs, an empty cell as not given, text typed once."""
+            for i in members:
+                row = kept[i]
+                kept[i] = None  # graded now: only its evaluation and its parent's running aggregates remain
+                if row is None or i in problems:
                     continue
-                for spec, _ in aggregates:
-                    given = row_facts.get(spec.name)
-                    if given is not None and given != "" and not _same(spec, given, computed[spec.name]):
-                        problems[i].append(
-                            f"it gives {spec.name} = {given}, but its children make {_shown(spec, computed[spec.name])}"
-                        )
-                row_facts.update(computed)
-                if problems[i]:
-                    continue
-            # the row holds every level's columns: give the ruleset its own inputs, an empty cell as not given
-            given = {k: row_facts[k] for k in inputs if k in row_facts and row_facts[k] not in (None, "")}
-            try:
-                evaluations[i] = ruleset.evaluate(given)
+                computed: dict[str, Any] | None = None
+                if aggregates:
+                    mine: list[str] = []
+                    computed = self._computed(aggregates, states.pop(i, None), mine)
+                    if not mine:
+                        for spec, _ in aggregates:
+                            value = row.get(spec.name)
+                            if value is not None and value != "" and not _same(spec, value, computed[spec.name]):
+                                mine.append(
+                                    f"it gives {spec.name} = {value}, "
+                                    f"but its children make {_shown(spec, computed[spec.name])}"
+                                )
+                    if mine:
+                        problems[i] = mine
+                        continue
+                facts: dict[str, Any] = {}
+                get = row.get
+                for name, typed in fields:
+                    value = get(name)
+                    if value is None or value == "":
+                        continue
+                    if typed is not None and type(value) is str:
+                        known = typed.get(value)
+                        if known is None:
+                            known = typed.read(value)
+                        value = known
+                    facts[name] = value
+                if computed:
+                    facts.update(computed)
+                if quotas:
+                    columns.append({k: v for k, v in row.items() if k not in names and k not in skip})
                 graded.append(i)
-            except FactsError as exc:
-                problems[i].extend(f"{p.input}: {p.message}" for p in exc.problems)
-        if ruleset.quotas and graded:
+                yield facts
+
+        for position, result in enumerate(ruleset.evaluate_many(given(), id_key=None)):
+            i = graded[position]  # the generator has just put it there
+            if isinstance(result, FactsError):
+                problems[i] = [f"{p.input}: {p.message}" for p in result.problems]
+            else:
+                evaluations[i] = result
+        if quotas and graded:
             from partyrules.quota import QuotaError
 
-            batch = []
-            for i in graded:
-                columns = {k: v for k, v in (facts[i] or {}).items() if k not in inputs}
-                batch.append((ids[i], evaluations[i], columns))
+            # the rows the ruleset refused take no part
+            batch = [(ids[i], e, c) for i, c in zip(graded, columns) if (e := evaluations[i]) is not None]
+            graded = [i for i in graded if evaluations[i] is not None]
             try:
                 for i, placement in zip(graded, ruleset.apply_quotas(batch)):
                     evaluations[i] = placement.evaluation
-                    demotions[i] = placement.demotions
+                    if placement.demotions:
+                        demotions[i] = placement.demotions
             except QuotaError as exc:
                 for i in graded:
-                    problems[i].append(f"the quotas of level {self.names[level]} cannot apply: {exc}")
+                    problems.setdefault(i, []).append(f"the quotas of level {self.names[level]} cannot apply: {exc}")
+        # the parents read the final grades
+        feeds: dict[int, _Feed | str | None] = {}  # per parent level
         for i in members:
-            parent = self._where.get(parents[i] or "")
-            if parent is None:
+            if advance is not None:
+                advance()
+            parent = up[i]
+            if parent < 0:
                 continue
-            rejected = str(ids[i] or f"row {i + 1}") if problems[i] else None
-            self._feed(parent, level, evaluations[i], rejected, states)
+            plevel = levels[parent]
+            feed = feeds.get(plevel, _UNSET)
+            if feed is _UNSET:
+                feed = feeds[plevel] = self._feed(plevel, level)
+            if feed is None:  # the parent has no aggregates
+                continue
+            state = states.get(parent)
+            if state is None:
+                state = states[parent] = _State(len(self._aggregates[plevel]))
+            if i in problems or isinstance(feed, str):
+                if state.rejected is None:
+                    state.rejected = []
+                state.rejected.append(_named(ids[i], i, start, numbers) if i in problems else str(feed))
+                continue
+            e = evaluations[i]
+            state.children += 1
+            matched, accumulated = state.matched, state.accumulated
+            for k, function, value, condition in feed:
+                if condition is not None and not condition(e):
+                    continue
+                matched[k] += 1
+                if value is None:
+                    continue
+                v = value(e)
+                old = accumulated[k]
+                if old is None:
+                    accumulated[k] = v
+                elif function == "sum":
+                    accumulated[k] = old + v
+                elif v < old if function == "min" else v > old:
+                    accumulated[k] = v
 
-    def _feed(self, parent: int, level: int, child: Evaluation | None, rejected: str | None, states: dict[int, _State]) -> None:
-        """Add one child to its parent's running aggregates (rules compiled for the pair of levels)."""
-        state = states.get(parent)
-        if state is None:
-            state = states[parent] = _State()
-        if rejected is not None:
-            state.rejected.append(rejected)
-            return
-        assert child is not None and self._levels[parent] is not None
-        rules, errors = self._pair(self._levels[parent], level)  # type: ignore[arg-type]
+    def _feed(self, parent: int, child: int) -> _Feed | str | None:
+        """How a child of level ``child`` adds to a parent of level ``parent``: None when the parent has no
+        aggregates, the reason when the levels do not fit."""
+        if parent < 0 or not self._aggregates[parent]:
+            return None
+        rules, errors = self._pair(parent, child)
         if errors:
-            state.rejected.append(f"(level {self.names[level]}: {'; '.join(errors)})")
-            return
-        state.add(rules, child)
+            return f"(level {self.names[child]}: {'; '.join(errors)})"
+        return tuple((k, rule.function, rule.value, rule.condition) for k, rule in enumerate(rules))
 
     def _computed(
-        self, level: int, aggregates: tuple[tuple[InputSpec, n.Aggregate], ...], state: _State | None, mine: list[str]
+        self, aggregates: tuple[tuple[InputSpec, n.Aggregate], ...], state: _State | None, mine: list[str]
     ) -> dict[str, Any]:
         if state is not None and state.rejected:
             state.rejected.sort()  # named the same in any row order
-            shown = ", ".join(state.rejected[:3]) + (f" and {len(state.rejected) - 3} more" if len(state.rejected) > 3 else "")
+            rejected = state.rejected
+            shown = ", ".join(rejected[:3]) + (f" and {len(rejected) - 3} more" if len(rejected) > 3 else "")
             names = ", ".join(spec.name for spec, _ in aggregates)
             mine.append(f"its children {shown} were not graded: {names} unknown")
             return {}
-        state = state or _State()
+        state = state or _State(len(aggregates))
         values: dict[str, Any] = {}
         for k, (spec, a) in enumerate(aggregates):
-            matched = state.matched[k] if k < len(state.matched) else 0
-            accumulated = state.accumulated[k] if k < len(state.accumulated) else None
+            matched = state.matched[k]
+            accumulated = state.accumulated[k]
             f = a.function
             if f == "count":
                 values[spec.name] = matched
@@ -545,6 +700,68 @@ class Hierarchy:
             else:
                 values[spec.name] = _to_input(spec, accumulated)
         return values
+
+
+def _number(i: int, start: int, numbers: Sequence[int] | None) -> int:
+    return numbers[i] if numbers is not None else i + start
+
+
+def _named(rid: str | None, i: int, start: int, numbers: Sequence[int] | None) -> str:
+    """A row as a parent's problem names it: its id, or its number."""
+    return rid if rid is not None else f"row {_number(i, start, numbers)}"
+
+
+class _Typed:
+    """Text facts of one kind read once each: ``"95"`` as 95 for an integer input, ``"true"`` as True.
+
+    Only the form is read (the range, the places and the messages stay the ruleset's): text that
+    does not read cleanly is left as it is, for the ruleset to refuse in its own words. At most
+    ``LIMIT`` texts are remembered.
+    """
+
+    LIMIT = 1 << 16
+
+    def __init__(self, read: Callable[[str, list[FactProblem]], Any]) -> None:
+        self._read = read
+        self._known: dict[str, Any] = {}
+        self.get = self._known.get
+
+    def read(self, text: str) -> Any:
+        problems: list[FactProblem] = []
+        value = self._read(text, problems)
+        if problems or value is None:
+            value = text
+        if len(self._known) < self.LIMIT:
+            self._known[text] = value
+        return value
+
+
+def _typed_kinds() -> dict[str, _Typed]:
+    from partyrules import runtime
+
+    return {
+        "integer": _Typed(lambda t, p: runtime.coerce_integer("", t, None, None, p)),
+        "decimal": _Typed(lambda t, p: runtime.coerce_decimal("", t, None, None, None, p)),
+        "percent": _Typed(lambda t, p: runtime.coerce_percent("", t, None, None, None, p)),
+        "boolean": _Typed(lambda t, p: runtime.coerce_boolean("", t, p)),
+    }
+
+
+_TYPED = _typed_kinds()
+
+
+class _Clock:
+    """Wall and CPU seconds since the last lap."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def lap(self) -> tuple[float, float]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        spent = (wall - self.wall, cpu - self.cpu)
+        self.wall, self.cpu = wall, cpu
+        return spent
+_UNSET: Any = object()
 
 
 _ABSENT = object()
