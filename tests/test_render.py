@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
@@ -173,6 +174,137 @@ def test_bands_and_grade_bands_in_words() -> None:
     assert "buộc xếp loại “Chưa đạt”" in text
     assert "xếp loại không cao hơn “Khá”" in text
     assert "từ ngày 01/01/2023 đến ngày 31/12/2025" in text
+
+
+QUOTA = """\
+ruleset "test/quota" {
+  title "Thử hạn mức";
+  version "1";
+  basis "Thử";
+  effective from 2024-01-01;
+  points illustrative "thử";
+}
+
+input khoi "Khối": one of { xa "Xã", phuong "Phường" };
+input flag "Có sáng kiến": boolean = false;
+input held "Ngày họp": date 2024-01-01..2025-12-31;
+input rate "Tỷ lệ": percent;
+
+criteria "Thang" max 10 {
+  item a "Mục a" max 10 {
+    points = bands rate { from 90%: 10; from 50%: 5; otherwise: 0; };
+  }
+}
+
+grades {
+  grade xs "Xuất sắc" { band from 9; }
+  grade tot "Tốt" { band from 7 below 9; }
+  grade dat "Đạt" { band below 7; }
+}
+
+quota xs_12 "Xuất sắc <không quá> 12,5% & hơn" {
+  cite "Điều <1> & 2";
+  note "Ghi chú thử";
+  grade xs at most 12.5% of tot and better;
+  within khoi;
+  round half_up;
+  order by flag asc, a desc, held desc, total asc;
+}
+"""
+
+
+def test_quotas_in_words() -> None:
+    """The 20 % quota of Quy định 124, as the annual sheets state it: grade, share of which base, groups,
+    rounding, who keeps the grade and where the others go."""
+    text = render.render_markdown(partyrules.shipped("vn/annual-collective"))
+    section = text[text.index("## Hạn mức xếp loại") : text.index("## Dữ liệu dùng trong cách chấm")]
+    assert render.QUOTA_INTRO in section
+    assert (
+        "1. **Số tập thể Hoàn thành xuất sắc nhiệm vụ không quá 20% số tập thể Hoàn thành tốt nhiệm vụ** (`xuat_sac_20`)"
+        in section
+    )
+    assert (
+        "   - Số tổ chức xếp loại “Hoàn thành xuất sắc nhiệm vụ” không quá 20% số tổ chức xếp loại "
+        "“Hoàn thành tốt nhiệm vụ”.\n"
+    ) in section
+    assert (
+        "   - Tính riêng trong từng nhóm tổ chức có cùng giá trị ở cột dữ liệu `peer_group` (dữ liệu không có"
+        in section
+    )
+    assert (
+        "   - Số được giữ: 20% × số tổ chức xếp loại “Hoàn thành tốt nhiệm vụ” (đếm sau khi áp dụng hạn mức, "
+        "kể cả tổ chức bị chuyển xuống), làm tròn xuống.\n"
+    ) in section
+    assert (
+        "   - Được giữ xếp loại theo thứ tự: tổng điểm từ cao xuống thấp, rồi “Tỷ lệ nhiệm vụ hoàn thành vượt mức "
+        "yêu cầu” (`tasks_exceeded_rate`) từ cao xuống thấp, rồi mã tổ chức; tổ chức vượt hạn mức chuyển xuống "
+        "“Hoàn thành tốt nhiệm vụ”.\n"
+    ) in section
+    assert "   - Căn cứ: Quy định 124-QĐ/TW, Điều 12 (hạn mức 20%)" in section
+    for ruleset_id in ("vn/annual-collective", "vn/grassroots-annual", "vn.hatinh/annual-collective"):
+        assert [q.name for q in render.sheet(partyrules.shipped(ruleset_id)).quotas] == ["xuat_sac_20"]
+    old = render.sheet(partyrules.shipped("vn/annual-collective", on=datetime.date(2024, 12, 31)))
+    assert [(q.name, q.column) for q in old.quotas] == [("xuat_sac_20", "peer_group")]
+    assert "Hạn mức" not in render.render_markdown(partyrules.shipped("vn.hatinh/chi-bo-4-tot"))
+    assert "Hạn mức" not in render.render_html(partyrules.shipped("vn.hatinh/chi-bo-4-tot"))
+
+
+def test_quota_words_follow_the_declaration() -> None:
+    s = render.sheet(QUOTA)
+    (q,) = s.quotas
+    assert (q.name, q.column, q.citations, q.notes) == ("xs_12", None, ("Điều <1> & 2",), ("Ghi chú thử",))
+    lines = ["".join(line) for line in q.lines]
+    assert lines == [
+        "Số tổ chức xếp loại “Xuất sắc” không quá 12.5% số tổ chức xếp loại “Tốt” trở lên.",
+        "Tính riêng trong từng nhóm tổ chức có cùng “Khối” (khoi).",
+        "Số được giữ: 12.5% × số tổ chức xếp loại “Tốt” trở lên (đếm sau khi áp dụng hạn mức), làm tròn (từ 0,5 lên).",
+        "Được giữ xếp loại theo thứ tự: “Có sáng kiến” (flag) “Không” trước, rồi điểm của mục 1 “Mục a” từ cao "
+        "xuống thấp, rồi “Ngày họp” (held) ngày muộn hơn trước, rồi tổng điểm từ thấp lên cao, rồi mã tổ chức; "
+        "tổ chức vượt hạn mức chuyển xuống “Tốt”.",
+    ]
+    assert q.lines[1] == ("Tính riêng trong từng nhóm tổ chức có cùng “Khối” (", "khoi", ").")  # the name as code
+    assert ("khoi", "Khối") in s.glossary and ("held", "Ngày họp") in s.glossary  # read only by the quota
+
+    markdown = render.render_markdown(s)
+    assert "1. **Xuất sắc \\<không quá\\> 12,5% & hơn** (`xs_12`)" in markdown
+    assert "   - Tính riêng trong từng nhóm tổ chức có cùng “Khối” (`khoi`)." in markdown
+    assert "   - Căn cứ: Điều \\<1\\> & 2" in markdown and "   - Ghi chú: Ghi chú thử" in markdown
+
+    page = render.render_html(s)
+    parsed = parse(page)
+    quotas = [
+        attributes for tag, attributes in parsed.tags if tag == "ol" and "quotas" in (attributes.get("class") or "")
+    ]
+    assert len(quotas) == 1
+    assert "<strong>Xuất sắc &lt;không quá&gt; 12,5% &amp; hơn</strong> <code>xs_12</code>" in page
+    assert "<p>Tính riêng trong từng nhóm tổ chức có cùng “Khối” (<code>khoi</code>).</p>" in page
+    assert '<p class="cite">Căn cứ: Điều &lt;1&gt; &amp; 2</p>' in page
+    assert page.index("<h2>Hạn mức xếp loại</h2>") > page.index("<h2>Xếp loại</h2>")
+
+
+def test_quotas_in_the_fill_in_instructions() -> None:
+    book = render.fill_in_workbook(partyrules.shipped("vn/annual-collective"))
+    rows = [tuple(row[:2]) for row in book[render.GUIDE_SHEET].iter_rows(values_only=True)]
+    start = rows.index(("Hạn mức", render.QUOTA_INTRO))
+    said = [value for _, value in rows[start + 1 : start + 8]]
+    assert (
+        said[0]
+        == "Số tập thể Hoàn thành xuất sắc nhiệm vụ không quá 20% số tập thể Hoàn thành tốt nhiệm vụ (xuat_sac_20)"
+    )
+    assert said[1].startswith("- Số tổ chức xếp loại “Hoàn thành xuất sắc nhiệm vụ” không quá 20%")
+    assert said[2].startswith("- Tính riêng trong từng nhóm tổ chức có cùng giá trị ở cột dữ liệu peer_group")
+    assert said[3].endswith("làm tròn xuống.")
+    assert said[4].startswith("- Được giữ xếp loại theo thứ tự: tổng điểm từ cao xuống thấp")
+    assert said[5] == (
+        f"- Để áp dụng: thêm một cột vào trang “{render.DATA_SHEET}”, ghi peer_group ở dòng 2 (dòng ẩn) "
+        f"và nhóm của từng tổ chức từ dòng {render.FIRST_DATA_ROW}."
+    )
+    heads = ("Cột", "Nội dung", "Tên dữ liệu", "Giá trị cho phép", "Bỏ trống")
+    assert [
+        r for r in book[render.GUIDE_SHEET].iter_rows(values_only=True) if r[:5] == heads
+    ]  # the column table follows
+    no_quota = render.fill_in_workbook(partyrules.shipped("vn.hatinh/chi-bo-4-tot"))
+    assert "Hạn mức" not in [row[0] for row in no_quota[render.GUIDE_SHEET].iter_rows(values_only=True)]
 
 
 def test_mixed_status_is_marked() -> None:

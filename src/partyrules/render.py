@@ -26,6 +26,7 @@ from partyrules import nodes as n
 from partyrules.data import plain
 from partyrules.model import CriterionInfo, GradeInfo, Model, RuleInfo
 from partyrules.printer import cell_text, expr_text, literal_text, number_text
+from partyrules.quota import ROUNDING_WORDS, QuotaRule, SortKey
 from partyrules.runtime import InputSpec, Ruleset
 
 __all__ = ["Sheet", "model_of", "page_head", "render_html", "render_markdown", "sheet"]
@@ -75,6 +76,18 @@ class RuleRow:
 
 
 @attrs.frozen
+class QuotaRow:
+    """A quota (a rule across organisations) in words: one sentence a line, as the sheet prints them."""
+
+    label: str
+    name: str
+    lines: tuple[Line, ...]
+    citations: tuple[str, ...]
+    notes: tuple[str, ...]
+    column: str | None = None  # the data column naming the groups (``within column "..."``), not an input
+
+
+@attrs.frozen
 class Sheet:
     """Everything a score sheet shows, as text, in order; the Markdown and HTML writers only lay it out."""
 
@@ -103,6 +116,7 @@ class Sheet:
     exemptions: tuple[RuleRow, ...]
     glossary: tuple[tuple[str, str], ...]  # (name, label) of the inputs and named values the rules read
     fingerprint: str
+    quotas: tuple[QuotaRow, ...] = ()
 
 
 # ---------------------------------------------------------------- the model
@@ -300,6 +314,70 @@ def _knockout(words: _Words, k: RuleInfo, grades: tuple[GradeInfo, ...]) -> Rule
     return RuleRow(k.label, words.code(k.condition), outcome, k.citations, k.notes)
 
 
+#: What a quota's order says, per kind of value: (highest first, lowest first).
+_ORDER_WORDS = {
+    "boolean": ("“Có” trước", "“Không” trước"),
+    "date": ("ngày muộn hơn trước", "ngày sớm hơn trước"),
+    "level": ("mức tốt hơn trước", "mức kém hơn trước"),
+    "number": ("từ cao xuống thấp", "từ thấp lên cao"),
+}
+QUOTA_INTRO = (
+    "Hạn mức không thay đổi điểm của từng tổ chức: chấm xong cả danh sách, tổ chức vượt hạn mức "
+    "được chuyển xuống xếp loại thấp hơn."
+)
+
+
+def _sort_key(words: _Words, key: SortKey) -> Line:
+    """One key of a quota's order in words: ``tổng điểm từ cao xuống thấp``."""
+    kind = "number"
+    if key.kind == "total":
+        subject: Line = ("tổng điểm",)
+    elif key.kind == "input":
+        words.used.add(key.name)
+        spec = next(i for i in words.model.inputs if i.name == key.name)
+        kind = spec.type.kind if spec.type.kind in _ORDER_WORDS else "number"
+        subject = (f"“{words.inputs[key.name]}” (", key.name, ")")
+    else:
+        c = words.criteria[key.name]
+        kind = "level" if key.kind == "level" else "number"
+        subject = (f"{'mức đạt' if key.kind == 'level' else 'điểm'} của mục {c.number} “{c.label}”",)
+    high, low = _ORDER_WORDS[kind]
+    return _cat(subject, (f" {high if key.descending else low}",))
+
+
+def _quota(words: _Words, rule: QuotaRule, grades: tuple[GradeInfo, ...]) -> QuotaRow:
+    labels = {g.name: g.label for g in grades}
+    top, to = labels[rule.grade], labels[rule.demote_to]
+    base = f"“{labels[rule.base]}”" + (" trở lên" if rule.or_better else "")
+    share = _percent_text(rule.share)
+    if rule.within == "input" and rule.group is not None:
+        words.used.add(rule.group)
+        where: Line = (f"Tính riêng trong từng nhóm tổ chức có cùng “{words.inputs[rule.group]}” (", rule.group, ").")
+    elif rule.within == "column" and rule.group is not None:
+        where = (
+            "Tính riêng trong từng nhóm tổ chức có cùng giá trị ở cột dữ liệu ",
+            rule.group,
+            " (dữ liệu không có cột này thì hạn mức chưa được áp dụng).",
+        )
+    else:
+        where = ("Tính trên toàn bộ danh sách tổ chức được chấm cùng đợt.",)
+    counted = "đếm sau khi áp dụng hạn mức"
+    if rule.demote_to in rule.base_grades and rule.grade not in rule.base_grades:
+        counted += ", kể cả tổ chức bị chuyển xuống"
+    order: Line = ("Được giữ xếp loại theo thứ tự: ",)
+    for key in rule.order:
+        order = _cat(order, _sort_key(words, key), (", rồi ",))
+    order = _cat(order, (f"mã tổ chức; tổ chức vượt hạn mức chuyển xuống “{to}”.",))
+    lines: tuple[Line, ...] = (
+        (f"Số tổ chức xếp loại “{top}” không quá {share} số tổ chức xếp loại {base}.",),
+        where,
+        (f"Số được giữ: {share} × số tổ chức xếp loại {base} ({counted}), {ROUNDING_WORDS[rule.rounding]}.",),
+        order,
+    )
+    column = rule.group if rule.within == "column" else None
+    return QuotaRow(rule.label, rule.name, lines, rule.citations, rule.notes, column)
+
+
 def sheet(source: Ruleset | Model | str | os.PathLike[str]) -> Sheet:
     """The texts of the score sheet, from a ruleset, a checked model, a path or criteria text."""
     model = model_of(source)
@@ -324,6 +402,7 @@ def sheet(source: Ruleset | Model | str | os.PathLike[str]) -> Sheet:
     )
     knockouts = tuple(_knockout(words, k, model.grades) for k in model.knockouts)
     exemptions = tuple(_knockout(words, k, model.grades) for k in model.exemptions)
+    quotas = tuple(_quota(words, q, model.grades) for q in model.quotas)
     differing = tuple(
         f"{c.number} {c.label} ({STATUS.get(c.status, c.status)})" for c in everything if c.status != model.status
     )
@@ -355,6 +434,7 @@ def sheet(source: Ruleset | Model | str | os.PathLike[str]) -> Sheet:
         exemptions=exemptions,
         glossary=tuple(glossary),
         fingerprint=compiler.fingerprint(model.file)[:16],
+        quotas=quotas,
     )
 
 
@@ -478,6 +558,20 @@ def render_markdown(source: Ruleset | Model | Sheet | str | os.PathLike[str]) ->
             for cite in r.citations:
                 add(f"   - Căn cứ: {_md(cite)}")
             for note in r.notes:
+                add(f"   - Ghi chú: {_md(note)}")
+        add("")
+    if s.quotas:
+        add("## Hạn mức xếp loại")
+        add("")
+        add(QUOTA_INTRO)
+        add("")
+        for i, q in enumerate(s.quotas, 1):
+            add(f"{i}. **{_md(q.label)}** ({_md_code(q.name)})")
+            for line in q.lines:
+                add(f"   - {_md_line(line)}")
+            for cite in q.citations:
+                add(f"   - Căn cứ: {_md(cite)}")
+            for note in q.notes:
                 add(f"   - Ghi chú: {_md(note)}")
         add("")
     if s.glossary:
@@ -713,6 +807,15 @@ def render_html(source: Ruleset | Model | Sheet | str | os.PathLike[str]) -> str
             add(
                 f"<li><p><strong>{escape(r.label)}</strong> — khi <code>{escape(r.condition)}</code>{outcome}</p>{extra}</li>"
             )
+        add("</ol>")
+    if s.quotas:
+        add("<h2>Hạn mức xếp loại</h2>")
+        add(f"<p>{escape(QUOTA_INTRO)}</p>")
+        add('<ol class="rules quotas">')
+        for q in s.quotas:
+            lines = "".join(f"<p>{_h_line(line)}</p>" for line in q.lines)
+            extra = "".join(_h_extra(q.citations, q.notes))
+            add(f"<li><p><strong>{escape(q.label)}</strong> <code>{escape(q.name)}</code></p>{lines}{extra}</li>")
         add("</ol>")
     if s.glossary:
         add("<h2>Dữ liệu dùng trong cách chấm</h2>")
@@ -962,6 +1065,20 @@ def fill_in_workbook(ruleset: Ruleset) -> Any:
         ("Chấm điểm", f"partyrules score {s.ruleset_id} <tệp đã điền>.xlsx --output ket-qua.xlsx"),
         ("", ""),
     ]
+    if s.quotas:
+        lines.append(("Hạn mức", QUOTA_INTRO))
+        for q in s.quotas:
+            lines.append(("", f"{q.label} ({q.name})"))
+            lines += [("", "- " + "".join(line)) for line in q.lines]
+            if q.column is not None:
+                lines.append(
+                    (
+                        "",
+                        f"- Để áp dụng: thêm một cột vào trang “{DATA_SHEET}”, ghi {q.column} ở dòng 2 (dòng ẩn) "
+                        f"và nhóm của từng tổ chức từ dòng {FIRST_DATA_ROW}.",
+                    )
+                )
+        lines.append(("", ""))
     for row, (key, value) in enumerate(lines, 1):
         guide.cell(row=row, column=1, value=key or None).font = bold
         guide.cell(row=row, column=2, value=value or None).alignment = wrap
