@@ -459,7 +459,49 @@ class Hierarchy:
         levels: array[int],
         problems: dict[int, list[str]],
     ) -> None:
-        """Depths, dangling parents and cycles; with ``by_depth`` the levels, else that each parent is above."""
+        """Dangling parents and cycles; with ``by_depth`` the levels, else that each parent stands above."""
+        if self.by_depth:
+            self._place_by_depth(ids, parents, up, levels, problems)
+            return
+        # a parent must stand above its child: a cycle can only pass through a row whose parent does
+        # not (or a row or parent at no level), so the walks up the tree start from those rows alone
+        starts: list[int] = []
+        for i in range(len(ids)):
+            parent = up[i]
+            if parent < 0:
+                if parents[i] is not None:
+                    problems.setdefault(i, []).append(f"its parent {parents[i]} is not among the rows")
+            elif (level := levels[i]) < 0 or (plevel := levels[parent]) < 0 or plevel >= level:
+                starts.append(i)
+        settled: set[int] = set()
+        for first in starts:
+            path: list[int] = []
+            on_path: dict[int, int] = {}
+            i = first
+            while i >= 0 and i not in settled:
+                if i in on_path:
+                    _cycle(path[on_path[i] :], ids, problems)
+                    break
+                on_path[i] = len(path)
+                path.append(i)
+                i = up[i]
+            settled.update(path)
+        for i in starts:
+            level, plevel = levels[i], levels[up[i]]
+            if 0 <= level <= plevel:
+                problems.setdefault(i, []).append(
+                    f"its parent {parents[i]} is of level {self.names[plevel]}, not above {self.names[level]}"
+                )
+
+    def _place_by_depth(
+        self,
+        ids: list[str | None],
+        parents: list[str | None],
+        up: array[int],
+        levels: array[int],
+        problems: dict[int, list[str]],
+    ) -> None:
+        """Every row's depth, walking up once (the walks remember where they have been): its level."""
         unknown, visiting, nowhere = -3, -2, -1  # nowhere: no way to the top (dangling parent or cycle)
         depth = array("q", [unknown]) * len(ids)
         for first in range(len(ids)):
@@ -474,13 +516,10 @@ class Hierarchy:
                 if parent < 0:
                     break
                 i = parent
-            if depth[i] == visiting and up[i] >= 0:  # back on this walk: a cycle, every row on it its own ancestor
+            if depth[i] == visiting and up[i] >= 0:  # back on this walk: a cycle
                 cycle = path[path.index(i) :]
-                turn = min(range(len(cycle)), key=lambda k: str(ids[cycle[k]]))  # named the same in any row order
-                cycle = cycle[turn:] + cycle[:turn]
-                text = " → ".join(str(ids[j]) for j in [*cycle, cycle[0]])
+                _cycle(cycle, ids, problems)
                 for j in cycle:
-                    problems.setdefault(j, []).append(f"it is its own ancestor: {text}")
                     depth[j] = nowhere
                 below = nowhere
             elif depth[i] == visiting:  # the walk's end: the top, or a parent not among the rows
@@ -499,22 +538,15 @@ class Hierarchy:
                 depth[j] = below
         last = len(self.names) - 1
         for i in range(len(ids)):
-            if self.by_depth:
-                d = depth[i]
-                if 0 <= d <= last:
-                    levels[i] = d
-                elif d > last:
-                    problems.setdefault(i, []).append(
-                        f"it stands at depth {d + 1}, below the last level ({self.names[-1]})"
-                    )
-                elif i not in problems:
-                    problems[i] = ["its chain of parents does not reach the top of the tree"]
-            elif (level := levels[i]) >= 0 and (parent := up[i]) >= 0:
-                plevel = levels[parent]
-                if plevel >= level:
-                    problems.setdefault(i, []).append(
-                        f"its parent {parents[i]} is of level {self.names[plevel]}, not above {self.names[level]}"
-                    )
+            d = depth[i]
+            if 0 <= d <= last:
+                levels[i] = d
+            elif d > last:
+                problems.setdefault(i, []).append(
+                    f"it stands at depth {d + 1}, below the last level ({self.names[-1]})"
+                )
+            elif i not in problems:
+                problems[i] = ["its chain of parents does not reach the top of the tree"]
 
     def _reject(self, parent: int, child: str, levels: array[int], states: dict[int, _State]) -> None:
         """Tell a parent with aggregates that one of its children was not graded."""
@@ -702,6 +734,15 @@ class Hierarchy:
         return values
 
 
+def _cycle(cycle: list[int], ids: list[str | None], problems: dict[int, list[str]]) -> None:
+    """Every row on a cycle is its own ancestor; the cycle is named from its least id, the same in any row order."""
+    turn = min(range(len(cycle)), key=lambda k: str(ids[cycle[k]]))
+    cycle = cycle[turn:] + cycle[:turn]
+    text = " → ".join(str(ids[j]) for j in [*cycle, cycle[0]])
+    for j in cycle:
+        problems.setdefault(j, []).append(f"it is its own ancestor: {text}")
+
+
 def _number(i: int, start: int, numbers: Sequence[int] | None) -> int:
     return numbers[i] if numbers is not None else i + start
 
@@ -761,6 +802,8 @@ class _Clock:
         spent = (wall - self.wall, cpu - self.cpu)
         self.wall, self.cpu = wall, cpu
         return spent
+
+
 _UNSET: Any = object()
 
 
