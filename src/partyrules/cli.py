@@ -7,6 +7,7 @@
     partyrules render RULES [--to md|html]   printable score sheet (phiếu chấm điểm)
     partyrules diff OLD NEW [--data FILE]    what a change of rules changes, and for whom
     partyrules fmt FILE... [--check|--diff]  rewrite criteria files in the canonical layout
+    partyrules grade DATA --level N=RULES... grade a hierarchy bottom-up, per level, to a results file
 
 RULES is a ``.criteria`` file or a ruleset id (``vn.hatinh/chi-bo-4-tot``),
 looked up in ``--path`` folders, ``PARTYRULES_PATH``, installed criteria
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import datetime
 import difflib
 import io
@@ -29,6 +31,7 @@ import os
 import sys
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -266,6 +269,87 @@ def _parser() -> argparse.ArgumentParser:
     fmt.add_argument("--check", action="store_true", help="write nothing; list the files that would change")
     fmt.add_argument("--diff", action="store_true", help="write nothing; print what would change as a unified diff")
     fmt.set_defaults(run=run_fmt)
+
+    grade = commands.add_parser(
+        "grade",
+        help="grade a whole hierarchy bottom-up: each level with its ruleset, parents counting their children",
+        description="Grade every organisation of a tree in DATA (CSV, JSON lines, JSON or .xlsx), one row each with "
+        "its id, its parent (empty at the top) and its level. Each level's ruleset is given top down with --level "
+        "NAME=RULES; children are graded first, their level's quotas applied, then their parents, whose aggregate "
+        "inputs (`from count of children ...`) are computed from them. Prints the grades per level; writes every "
+        "row's level, grade, total, demotions and problems to --output. Rejected rows are reported on stderr as "
+        "DATA:ROW (id): problem. See docs/batch.md (Hierarchies).",
+    )
+    grade.add_argument("data", metavar="DATA", help="data file: .csv (`,` `;` or tab), .jsonl, .json or .xlsx")
+    grade.add_argument(
+        "--level",
+        dest="levels",
+        action="append",
+        required=True,
+        metavar="NAME=RULES",
+        help="a level and its ruleset (a .criteria file or a ruleset id), from the top of the tree down, "
+        "e.g. --level grassroots=vn/grassroots-annual --level cell=vn/annual-collective (repeatable)",
+    )
+    grade.add_argument(
+        "--by-depth",
+        action="store_true",
+        help="a row's level is its depth (a row without a parent is at the first --level), not its level column",
+    )
+    grade.add_argument(
+        "--id-column", metavar="NAME", help="column holding the row ids (default: a column `id` or the first *_id)"
+    )
+    grade.add_argument(
+        "--parent-column",
+        metavar="NAME",
+        default="parent",
+        help="column holding each row's parent id (default: parent)",
+    )
+    grade.add_argument(
+        "--level-column", metavar="NAME", default="level", help="column holding each row's level name (default: level)"
+    )
+    grade.add_argument(
+        "-o", "--output", metavar="FILE", help="write every row's result to FILE (.csv, .jsonl or .xlsx)"
+    )
+    grade.add_argument(
+        "--format",
+        choices=("table", "csv", "jsonl", "xlsx"),
+        default=None,
+        help="format of --output (default: from its extension); without --output, csv or jsonl print "
+        "the results on stdout and the summary on stderr",
+    )
+    grade.add_argument(
+        "--columns",
+        metavar="MAP.json",
+        help='rename the file\'s columns to input names: a JSON object {"column in the file": "input", ...}',
+    )
+    grade.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="COLUMN=INPUT",
+        help='rename one column, e.g. --column "Tỷ lệ dự họp=attendance_rate" (repeatable; wins over --columns)',
+    )
+    grade.add_argument(
+        "--numbers",
+        choices=data.NUMBER_STYLES,
+        default="plain",
+        help="how numbers written as text are read: plain (1234.5, the default) or vi (1.234,5)",
+    )
+    grade.add_argument("--sheet", metavar="NAME", help="the worksheet of an .xlsx workbook to read")
+    grade.add_argument(
+        "--no-progress", action="store_true", help="no progress bar (it shows only when stderr is a terminal)"
+    )
+    grade.add_argument(
+        "--on", type=_date, metavar="DATE", help="use the version of each ruleset in force on DATE (YYYY-MM-DD)"
+    )
+    grade.add_argument(
+        "--path",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a folder of criteria files to look ids up in, before the installed and shipped ones (repeatable)",
+    )
+    grade.set_defaults(run=run_grade)
 
     for name, sub in commands.choices.items():
         if name in ("check", "score", "explain", "schema", "render", "test", "diff"):
@@ -602,6 +686,269 @@ def _layout(rows: list[list[str]]) -> str:
             cells.append(cell + pad if i == 0 else pad + cell)
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- grade
+
+#: the results columns of `grade` after the id, the parent, the level and the kept columns
+GRADE_COLUMNS = ("total", "grade", "grade_label", "not_graded", QUOTA_COLUMN, "problems")
+
+
+def run_grade(args: argparse.Namespace) -> int:
+    from partyrules.hierarchy import Hierarchy, aggregates_of
+
+    output_format = _output_format(args)
+    if args.output is not None:
+        _check_output(args.output, args.data)
+        if output_format == "xlsx":
+            data.openpyxl_module()  # a missing extra is said before the grading, not after
+    levels: list[tuple[str, Ruleset]] = []
+    for text in args.levels:
+        name, sep, rules = text.partition("=")
+        if not sep or not name.strip() or not rules.strip():
+            raise UsageError(f"--level {text!r}: write it as NAME=RULES, e.g. --level cell=vn/annual-collective")
+        levels.append((name.strip(), _ruleset(rules.strip(), args)))
+    Hierarchy(levels)  # levels that do not fit together are said before the data is read
+    mapping = data.read_column_map(args.columns) if args.columns is not None else {}
+    mapping.update(data.parse_column(c) for c in args.column)
+
+    # every level's inputs, read as score reads them; an aggregate need not have a column
+    specs: dict[str, Any] = {}
+    required: set[str] = set()
+    for _, ruleset in levels:
+        computed = {spec.name for spec, _ in aggregates_of(ruleset)}
+        for spec in ruleset.inputs:
+            specs.setdefault(spec.name, attrs.evolve(spec, required=False))
+            if spec.required and spec.name not in computed:
+                required.add(spec.name)
+    inputs = [attrs.evolve(spec, required=spec.name in required) for spec in specs.values()]
+    table = data.read(
+        args.data, inputs, id_column=args.id_column, columns=mapping, numbers=args.numbers, sheet=args.sheet
+    )
+    if table.id_column is None:
+        raise UsageError(
+            f"{args.data}: no column holds the ids (a column `id` or ending in `_id`); name it with --id-column"
+        )
+    wanted = [("--parent-column", args.parent_column)]
+    if not args.by_depth:
+        wanted.append(("--level-column", args.level_column))
+    for option, column in wanted:
+        if column not in table.columns:
+            hint = did_you_mean(column, list(table.columns))
+            raise UsageError(
+                f"{args.data}: there is no column `{column}` ({option}); the columns are: {', '.join(table.columns)}"
+                + (f"; {hint}" if hint else "")
+            )
+    for warning in table.warnings:
+        _warn(warning)
+    hierarchy = Hierarchy(
+        levels,
+        by_depth=args.by_depth,
+        id_key=table.id_column,
+        parent_key=args.parent_column,
+        level_key=args.level_column,
+    )
+
+    numbers = [row.number for row in table.rows]
+    refused: dict[int, list[str]] = {}
+    unplaced: list[str] = []
+    for position, row in enumerate(table.rows):
+        if row.problems:  # read, but not as the file meant it: never graded
+            refused[position] = [_problem_text(p, table.sources) for p in row.problems]
+        if isinstance(row, data.BadRow):
+            unplaced.append(str(row.number))
+
+    id_column = table.id_column
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for row in table.rows:
+            if isinstance(row, data.BadRow):  # not read at all: its id at most
+                yield {} if row.id is None else {id_column: row.id}
+            else:
+                yield {**row.columns, **row.facts, id_column: row.id}
+
+    with _progress(len(table.rows), enabled=not args.no_progress) as advance:
+        results = hierarchy.grade(rows(), numbers=numbers, refused=refused, advance=advance)
+    rejected = [g for g in results if g.problems]
+    for g in rejected:
+        where = f"{table.path}:{g.number}" + (f" ({g.id})" if g.id is not None and g.id != str(g.number) else "")
+        for problem in g.problems:
+            print(f"{where}: {problem}", file=sys.stderr)
+    if unplaced:
+        _warn(
+            f"{table.path}: {_plural(len(unplaced), 'row')} could not be read (row {', '.join(unplaced[:5])}"
+            f"{' ...' if len(unplaced) > 5 else ''}): their parents are not known, and a parent counting its "
+            "children may have been graded without them"
+        )
+
+    kept = tuple(c for c in table.kept if c not in (args.parent_column, args.level_column))
+    summary = _grade_summary(hierarchy, results)
+    counts = [f"rows graded: {len(results) - len(rejected)}", f"rows rejected: {len(rejected)}"]
+    if args.output is not None:
+        assert output_format is not None
+        _write_graded(args.output, output_format, results, table, kept)
+        counts.append(f"results: {args.output} ({output_format}, {_plural(len(results), 'row')})")
+        sys.stdout.write(summary + "\n".join(counts) + "\n")
+    elif output_format is not None:  # results on stdout, summary on stderr
+        if output_format == "csv":
+            _graded_csv(sys.stdout, results, table, kept)
+        else:
+            _graded_jsonl(sys.stdout, results, table, kept)
+        sys.stdout.flush()
+        sys.stderr.write(summary + "\n".join(counts) + "\n")
+    else:
+        sys.stdout.write(summary + "\n".join(counts) + "\n")
+    return 1 if rejected else 0
+
+
+def _grade_summary(hierarchy: Any, results: Sequence[Any]) -> str:
+    """One line per level, top down: its grades counted, the rows rejected, the total; then each quota's demotions."""
+    grades: dict[str, str] = {}  # id: label, in the order the levels list them
+    for ruleset in hierarchy.rulesets:
+        for spec in ruleset.grades:
+            grades.setdefault(spec.id, spec.label)
+    counts: dict[str | None, dict[str | None, int]] = {name: {} for name in hierarchy.names}
+    moved: dict[tuple[str | None, str], int] = {}
+    for g in results:
+        level = counts.setdefault(g.level, {})
+        key = g.evaluation.grade if g.evaluation is not None else "rejected"
+        level[key] = level.get(key, 0) + 1
+        for d in g.demotions:
+            moved[(g.level, d.quota)] = moved.get((g.level, d.quota), 0) + 1
+    not_graded = any(None in c for c in counts.values())
+    header = ["level", *grades.values(), *([NOT_GRADED] if not_graded else []), "rejected", TOTAL]
+    table = [header]
+    for name, c in counts.items():
+        cells = [str(c.get(g, 0)) for g in grades] + ([str(c.get(None, 0))] if not_graded else [])
+        table.append([name or EMPTY, *cells, str(c.get("rejected", 0)), str(sum(c.values()))])
+    lines = []
+    for name, ruleset in zip(hierarchy.names, hierarchy.rulesets):
+        for rule in ruleset.quotas:
+            n = moved.get((name, rule.name), 0)
+            lines.append(f"quota {rule.name} ({name}): {_plural(n, 'demotion')} ({rule.grade} → {rule.demote_to})")
+    return _layout(table) + "".join(line + "\n" for line in lines)
+
+
+def _demotions_text(demotions: Sequence[Any]) -> str:
+    return "; ".join(
+        f"{d.quota}: {d.from_grade} → {d.to_grade} (thứ {d.rank}/{d.candidates}, được giữ {d.allowed})"
+        for d in demotions
+    )
+
+
+def _graded_header(kept: Sequence[str]) -> list[str]:
+    """id, parent, level, the kept columns (renamed if one is called like a results column), then the results."""
+    fixed = ["id", "parent", "level", *GRADE_COLUMNS]
+    taken = set(fixed)
+    renamed = []
+    for column in kept:
+        while column in taken:
+            column = f"{column}_data"
+        taken.add(column)
+        renamed.append(column)
+    return [*fixed[:3], *renamed, *fixed[3:]]
+
+
+def _graded_cells(g: Any, columns: Mapping[str, Any], kept: Sequence[str]) -> list[Any]:
+    """One row's cells in :func:`_graded_header` order: texts, and the total as a Decimal (None when not graded)."""
+    e = g.evaluation
+    return [
+        g.id or "",
+        g.parent or "",
+        g.level or "",
+        *(data.cell_text(columns.get(c)) for c in kept),
+        e.total if e is not None else None,
+        e.grade or "" if e is not None else "",
+        e.grade_label or "" if e is not None else "",
+        e.not_graded.id if e is not None and e.not_graded is not None else "",
+        _demotions_text(g.demotions),
+        "; ".join(g.problems),
+    ]
+
+
+def _graded_rows(results: Sequence[Any], table: data.Table) -> Iterator[tuple[Any, Mapping[str, Any]]]:
+    """Each result with its row's kept columns (the results are in the order of the rows)."""
+    for g, row in zip(results, table.rows, strict=True):
+        yield g, row.columns if isinstance(row, data.Row) else {}
+
+
+def _graded_csv(stream: Any, results: Sequence[Any], table: data.Table, kept: Sequence[str]) -> None:
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(_graded_header(kept))
+    for g, columns in _graded_rows(results, table):
+        cells = _graded_cells(g, columns, kept)
+        writer.writerow(["" if c is None else data.plain(c) if isinstance(c, Decimal) else c for c in cells])
+
+
+def _json_text(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return data.plain(value)
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON data")
+
+
+def _graded_jsonl(stream: Any, results: Sequence[Any], table: data.Table, kept: Sequence[str]) -> None:
+    """One JSON object a line: the row's number, id, parent, level, kept columns, grade, total, demotions and
+    problems, and its whole evaluation (``partyrules.serialize``), or null when it was not graded."""
+    from partyrules import serialize
+
+    for g, columns in _graded_rows(results, table):
+        e = g.evaluation
+        item = {
+            "row": g.number,
+            "id": g.id,
+            "parent": g.parent,
+            "level": g.level,
+            "columns": {c: columns.get(c) for c in kept if c in columns},
+            "total": data.plain(e.total) if e is not None else None,
+            "grade": e.grade if e is not None else None,
+            "demotions": [serialize.unstructure(d) for d in g.demotions],
+            "problems": list(g.problems),
+            "evaluation": serialize.unstructure(e) if e is not None else None,
+        }
+        stream.write(json.dumps(item, ensure_ascii=False, separators=(",", ":"), default=_json_text) + "\n")
+
+
+def _graded_xlsx(stream: Any, results: Sequence[Any], table: data.Table, kept: Sequence[str]) -> None:
+    openpyxl = data.openpyxl_module()
+    from openpyxl.styles import Font  # type: ignore[import-untyped]
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = data.RESULTS_SHEET
+    header = _graded_header(kept)
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for g, columns in _graded_rows(results, table):
+        # Decimals as plain text first: no exponent ("1E+2") ever reaches the file
+        sheet.append([Decimal(data.plain(c)) if isinstance(c, Decimal) else c for c in _graded_cells(g, columns, kept)])
+    sheet.freeze_panes = "B2"
+    data.save_workbook(book, stream)
+
+
+def _write_graded(
+    path: str, output_format: str, results: Sequence[Any], table: data.Table, kept: Sequence[str]
+) -> None:
+    """The results file, written atomically: CSV (with a BOM, for Excel), JSON lines or a workbook."""
+    if output_format == "csv":
+
+        def produce(stream: Any) -> None:
+            stream.write("\ufeff")
+            _graded_csv(stream, results, table, kept)
+
+    elif output_format == "jsonl":
+
+        def produce(stream: Any) -> None:
+            _graded_jsonl(stream, results, table, kept)
+
+    else:
+
+        def produce(stream: Any) -> None:
+            _graded_xlsx(stream, results, table, kept)
+
+    data.write_atomic(path, produce, binary=output_format == "xlsx")
 
 
 # ---------------------------------------------------------------- explain
