@@ -504,3 +504,21 @@ def test_the_documented_command_prints_what_the_page_shows(capsys: pytest.Captur
     status, out, _ = _run(capsys, *argv)
     assert status == 0
     assert out.replace(str(tmp_path / "results.csv"), "results.csv") == match.group(2)
+
+
+def test_grade_comparisons_in_every_direction(hierarchy: Hierarchy) -> None:
+    ops = {">=": "ge", ">": "gt", "<=": "le", "<": "lt", "==": "eq", "!=": "ne"}
+    lines = [f'input n_{name} "x": integer 0..100 from count of children where grade {op} kha;' for op, name in ops.items()]
+    lines += [f'input f_{name} "x": integer 0..100 from count of children where kha {op} grade;' for op, name in ops.items()]
+    text = HEAD.format("cmp") + "\n".join(lines) + '\ncriteria "C" max 1 { item a "a" max 1 { points = 1; } }\ngrades { grade a "A" { band any; } }\n'
+    h = Hierarchy([("top", api.loads(text, "cmp.criteria")), ("cell", hierarchy.rulesets[1])])
+    rows = [{"id": "T", "parent": "", "level": "top"}]
+    rows += [{"id": f"c{k}", "parent": "T", "level": "cell", "score": str(s)} for k, s in enumerate((95, 60, 55, 10, 20))]
+    facts = _by_id(h.grade(rows))["T"].evaluation.facts  # type: ignore[union-attr]
+    # cells: 95 tot (1), 60 and 55 kha (2), 10 and 20 kem (2); best first: tot > kha > kem
+    better, same, worse = 1, 2, 2
+    expected = {"ge": better + same, "gt": better, "le": same + worse, "lt": worse, "eq": same, "ne": better + worse}
+    flipped = {"ge": "le", "gt": "lt", "le": "ge", "lt": "gt", "eq": "eq", "ne": "ne"}  # kha >= grade: grade <= kha
+    for name in ops.values():
+        assert facts[f"n_{name}"] == expected[name], name
+        assert facts[f"f_{name}"] == expected[flipped[name]], name

@@ -165,7 +165,10 @@ class _ChildScope:
     def compare(self, e: n.Compare) -> _Value:
         for subject_node, other_node, flipped in ((e.left, e.right, False), (e.right, e.left, True)):
             if isinstance(other_node, n.Name) and not isinstance(subject_node, n.Number):
-                subject = self.expr(subject_node)
+                try:
+                    subject = self.expr(subject_node)
+                except ValueError:  # `httnv <= grade`: the member is on this side; the other way round names it
+                    continue
                 if subject.kind in ("grade", "level", "enum") and other_node.name in subject.members + _enum(subject):
                     return self._member_compare(e.op, subject, other_node.name, flipped)
         left, right = self.expr(e.left), self.expr(e.right)
@@ -185,11 +188,11 @@ class _ChildScope:
             raise ValueError(f"`{member}` is one of a list without an order: compare it with == or !=")
         if flipped:  # `httnv <= grade` is `grade >= httnv`
             op = {">=": "<=", "<=": ">=", ">": "<", "<": ">"}[op]
-        order = {m: i for i, m in enumerate(subject.members)}
-        target = order[member]
+        target = subject.members.index(member)
         test = _ORDER[op]
-        # a child not graded has no grade: it meets no order comparison
-        return _Value(lambda x: (v := get(x)) is not None and test(order[v], target), "boolean")
+        # the members that pass, once; a child not graded has no grade: it meets no order comparison
+        passing = frozenset(m for i, m in enumerate(subject.members) if test(i, target))
+        return _Value(lambda x: get(x) in passing, "boolean")
 
 
 def _enum(value: _Value) -> tuple[str, ...]:
