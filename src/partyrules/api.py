@@ -259,7 +259,7 @@ def build(
         bonuses_cap=model.bonuses_cap,
         details=explain.details(model),
     )
-    program, layout = compiler.compile_program(model, layout_for, fixed_point)
+    program, batch, layout = compiler.compile_program(model, layout_for, fixed_point)
     inputs = tuple(
         InputSpec(
             name=i.name,
@@ -290,6 +290,7 @@ def build(
         source=source,
         filename=model.filename,
         program=program,
+        batch=batch,
         sources=tuple((s.name, s.text) for s in sources) or ((model.filename, source),),
         bases=tuple(bases),
         model=model,

@@ -72,6 +72,21 @@ MAX_FIXED_SCALE = 6
 MAX_TOTAL_TABLE = 10_000
 #: Most items in one tuple display of generated code (CPython builds longer ones through a list).
 DISPLAY_ITEMS = 30
+# The one type of each kind of fact that the inline test accepts; anything else (text, a float,
+# an int for a percent) takes the slow path, which converts it or names the problem. (A tuple of
+# the facts' types compared at once, tuple(map(type, ...)) == TYPES, runs more instructions.)
+FAST_TYPES: dict[str, type] = {
+    "integer": int,
+    "decimal": Decimal,
+    "percent": Decimal,
+    "boolean": bool,
+    "enum": str,
+    "level": str,
+    "date": datetime.date,
+}
+# Placeholders in the body's source, filled in differently for program() and the batch loop many().
+EXTRA = "\x00extra\x00"  # keys of the facts that are not inputs: none for program(), the id key's for many()
+OWN_FACTS = "\x00own\x00"  # the facts without the id key, for the slow path that names unknown keys
 #: Generated code that is a variable, a constant's name or a literal int: safe to repeat.
 _SIMPLE = re.compile(r"[A-Za-z_][A-Za-z_0-9]*|-?[0-9]+")
 
@@ -107,6 +122,7 @@ class _Writer:
             "retry_exactly": rt.retry_exactly,
             "new_evaluation": tuple.__new__,
             "Evaluation": rt.Evaluation,
+            "without_key": rt.without_key,
         }
         self.constants: dict[tuple[str, str], str] = {}
         self.temps = 0
@@ -238,10 +254,12 @@ class _Writer:
 
     # -- the program
     def program(self) -> str:
+        """The source of ``program(facts)`` and, after it, of the batch loop ``many(rows, ...)``."""
         self.emit("def program(facts):", 0)
         prologue = len(self.lines)  # the Inexact trap goes here if any Decimal arithmetic is emitted
         self.emit("try:")
         self.depth = 2
+        body = len(self.lines)
         # facts: one inline test of the common case for all inputs at once; anything else
         # (absent, text, out of range, unknown names) goes to the slow path, which names every problem
         specs = [self.fact_spec(spec) for spec in self.model.inputs]
@@ -250,7 +268,7 @@ class _Writer:
         if specs:
             # all facts given: one C-level lookup; some absent: one by one, with defaults (a failed
             # lookup raises KeyError, which costs more than the gets: only try when the count fits)
-            self.emit(f"complete = True if (type(facts) is dict and len(facts) == {len(specs)}) else False")
+            self.emit(f"complete = True if (type(facts) is dict and len(facts) == {len(specs)}{EXTRA}) else False")
             self.emit("if complete:")
             self.emit("try:", 2)
             getter = self.const(operator.itemgetter(*[f.name for f in specs]))
@@ -263,17 +281,37 @@ class _Writer:
                 self.emit("absent = 0")
             self.emit("if not complete:")
             self.emit("if type(facts) is not dict and not isinstance(facts, Mapping): not_a_mapping(facts)", 2)
+            # the required inputs at once (one C-level call, as above), then each optional one
+            required = [k for k, fact in enumerate(specs) if fact.default is rt.MISSING]
+            if required and optional:
+                got = ", ".join(f"x{k}" for k in required)
+                getter = self.const(operator.itemgetter(*[specs[k].name for k in required]))
+                self.emit("try:", 2)
+                self.emit(
+                    f"{got}, = {getter}(facts)"
+                    if len(required) > 1
+                    else f"{got} = facts[{self.const(specs[required[0]].name)}]",
+                    3,
+                )
+                self.emit("except KeyError:", 2)
+                self.depth += 1
             self.emit("get = facts.get", 2)
+            for k in required:
+                self.emit(f"x{k} = get({self.const(specs[k].name)}, MISSING)", 2)
+            if required and optional:
+                self.depth -= 1
             for k, fact in enumerate(specs):
-                self.emit(f"x{k} = get({self.const(fact.name)}, MISSING)", 2)
                 if fact.default is not rt.MISSING:
-                    self.emit(f"if x{k} is MISSING: x{k} = {self.const(fact.default)}; absent += 1", 2)
+                    # a test and a subscript, both single instructions, cost less than a call of get()
+                    key = self.const(fact.name)
+                    self.emit(f"if {key} in facts: x{k} = facts[{key}]", 2)
+                    self.emit(f"else: x{k} = {self.const(fact.default)}; absent += 1", 2)
         if specs:
             # every key of the facts is an input exactly when the inputs found number len(facts)
             # (a required input that is absent fails its own test)
             tests = [f"({self.fast_test(k, fact)})" for k, fact in enumerate(specs)]
-            tests.append(f"len(facts) {'+ absent ' if optional else ''}== {len(specs)}")
-            slow = f"{names}, = check_facts({self.const(tuple(specs))}, facts)"
+            tests.append(f"len(facts) {'+ absent ' if optional else ''}== {len(specs)}{EXTRA}")
+            slow = f"{names}, = check_facts({self.const(tuple(specs))}, {OWN_FACTS})"
             # a NaN fails a Decimal comparison by raising InvalidOperation (cheaper than is_finite())
             self.emit("try:")
             # as the condition of an `if`, each comparison is followed by a jump, which CPython
@@ -289,7 +327,7 @@ class _Writer:
                     index = self.const({m: i for i, m in enumerate(fact.members)})
                     self.emit(f"if type(x{k}) is str: x{k} = {index}[x{k}]")
         else:
-            self.emit("if facts: check_facts((), facts)")
+            self.emit(f"if facts: check_facts((), {OWN_FACTS})")
         if self.model.constraints:
             # one test when every constraint holds (no list per evaluation); when one fails, each
             # is tested again to name every one that failed (conditions are pure expressions)
@@ -330,13 +368,15 @@ class _Writer:
         displays = [items[i : i + DISPLAY_ITEMS] for i in range(0, len(items), DISPLAY_ITEMS)]
         flat = " + ".join(f"({', '.join(display)},)" for display in displays)
         self.emit(f"return new_evaluation(Evaluation, {flat})")
+        body_lines = self.lines[body:]
         self.depth = 1
         self.emit("except Inexact:")
         self.emit("return retry_exactly(program, facts)", 2)
-        if self.scale is None or self.decimal_arithmetic:
-            # Decimal + - * are exact while the context has digits enough; trapping Inexact proves it
-            # on every run (about 80 ns) instead of assuming it, and a run that needs more digits is
-            # repeated. A program whose arithmetic is all on ints (fixed point) needs no trap.
+        # Decimal + - * are exact while the context has digits enough; trapping Inexact proves it
+        # on every run (about 80 ns) instead of assuming it, and a run that needs more digits is
+        # repeated. A program whose arithmetic is all on ints (fixed point) needs no trap.
+        trapped = self.scale is None or self.decimal_arithmetic
+        if trapped:
             self.lines[prologue:prologue] = [
                 "    traps = getcontext().traps",
                 "    armed = not traps[Inexact]",
@@ -344,7 +384,60 @@ class _Writer:
             ]
             self.emit("finally:")
             self.emit("if armed: traps[Inexact] = False", 2)
-        return "\n".join(self.lines) + "\n"
+        single = [line.replace(EXTRA, "").replace(OWN_FACTS, "facts") for line in self.lines]
+        return "\n".join(single + self.batch(body_lines, trapped)) + "\n"
+
+    def batch(self, body: list[str], trapped: bool) -> list[str]:
+        """``many(rows, key, number, row_error)``: the program's body in a loop over rows, yielding a result per row.
+
+        One call for a whole batch instead of one per row (a call of ``program`` sets up a frame
+        with every constant of the ruleset), and the row's id column is not copied away: when a
+        row holds ``key`` the tests count one key more, and only the slow path, which names every
+        unknown key, gets the facts without it. A FactsError becomes ``row_error(exc, number,
+        row)`` and the others go on. The Inexact trap is armed and disarmed around each row, never
+        held across a ``yield``: the caller's code runs between rows.
+        """
+        returns = [i for i, line in enumerate(body) if line.lstrip().startswith("return ")]
+        assert len(returns) == 1 and returns[0] == len(body) - 1, "the body ends in its only return"
+        out = [
+            "def many(rows, key, number, row_error):",
+            "    for row in rows:",
+            "        facts = row",
+            "        number += 1",
+            "        extra = 0",
+            "        if key is not None:",
+            "            if type(facts) is dict:",
+            "                if key in facts: extra = 1",
+            "            elif isinstance(facts, Mapping) and key in facts:",
+            "                facts = without_key(facts, key)",
+        ]
+        indent = "    " * 1  # the body was written two levels deep, it runs three levels deep
+        if trapped:
+            out += [
+                "        traps = getcontext().traps",
+                "        armed = not traps[Inexact]",
+                "        if armed: traps[Inexact] = True",
+            ]
+        out.append("        try:")
+        for line in body[:-1]:
+            out.append(
+                indent
+                + line.replace(EXTRA, " + extra").replace(OWN_FACTS, "(without_key(facts, key) if extra else facts)")
+            )
+        out.append(indent + body[-1].replace("return ", "result = ", 1))
+        out += [
+            "        except FactsError as exc:",
+            "            result = row_error(exc, number, row)",
+            "        except Inexact:",
+            "            try:",
+            "                result = retry_exactly(program, without_key(facts, key) if extra else facts)",
+            "            except FactsError as exc:",
+            "                result = row_error(exc, number, row)",
+        ]
+        if trapped:
+            out += ["        finally:", "            if armed: traps[Inexact] = False"]
+        out.append("        yield result")
+        return out
 
     def total_decimal(self) -> str:
         """The total as a Decimal for the evaluation's first slot (read by nearly every caller)."""
@@ -379,27 +472,28 @@ class _Writer:
     def fast_test(self, k: int, fact: rt.FactSpec) -> str:
         """An inline test that the common, already-exact form of a fact is valid."""
         x = f"x{k}"
+        is_type = f"type({x}) is {FAST_TYPES[fact.kind].__name__} and "
         low, high = self.const(fact.low), self.const(fact.high)
         if fact.kind == "integer":
             lowest = low if fact.low is not None else f"-{self.const(int(rt.FACT_MAGNITUDE) - 1)}"
             highest = high if fact.high is not None else self.const(int(rt.FACT_MAGNITUDE) - 1)
-            return f"type({x}) is int and {lowest} <= {x} <= {highest}"
+            return f"{is_type}{lowest} <= {x} <= {highest}"
         if fact.kind in ("decimal", "percent"):
             if fact.low is None or fact.high is None:
                 return "False"  # unbounded: the slow path also checks the size limit
-            test = f"type({x}) is Decimal and {low} <= {x} <= {high}"
+            test = f"{is_type}{low} <= {x} <= {high}"
             if fact.places is not None:
                 test += f" and {x}.quantize({self.const(Decimal(1).scaleb(-fact.places))}) == {x}"
             return test
         if fact.kind == "boolean":
             return f"({x} is True or {x} is False)"
         if fact.kind == "enum":
-            return f"type({x}) is str and {x} in {self.const(frozenset(fact.members))}"
+            return f"{is_type}{x} in {self.const(frozenset(fact.members))}"
         if fact.kind == "level":
-            return f"type({x}) is str and {x} in {self.const({m: i for i, m in enumerate(fact.members)})}"
+            return f"{is_type}{x} in {self.const({m: i for i, m in enumerate(fact.members)})}"
         if fact.kind == "date":
             if fact.low is not None and fact.high is not None:
-                return f"type({x}) is date and {low} <= {x} <= {high}"
+                return f"{is_type}{low} <= {x} <= {high}"
             return f"type({x}) is date"
         raise AssertionError(fact.kind)  # pragma: no cover
 
@@ -928,17 +1022,20 @@ def generate(model: Model, fixed: bool = True) -> tuple[str, dict[str, Any]]:
     # constants are passed to a factory so the program reads them as closure cells, not globals
     names = sorted((k for k in writer.namespace if k.startswith("C")), key=lambda k: int(k[1:]))
     head = f"def make({', '.join(['LAYOUT', *names])}):\n"
-    source = head + "".join("    " + line + "\n" for line in body.splitlines()) + "    return program\n"
+    source = head + "".join("    " + line + "\n" for line in body.splitlines()) + "    return program, many\n"
     return source, writer.namespace
 
 
 def compile_program(
     model: Model, layout_for: Callable[[int | None], rt.Layout], fixed: bool = True
-) -> tuple[rt.Program, rt.Layout]:
-    """The program and the layout of its results (which records the fixed-point scale it chose)."""
+) -> tuple[rt.Program, rt.Batch, rt.Layout]:
+    """The program, its batch loop and the layout of their results (which records the fixed-point scale chosen)."""
     source, namespace = generate(model, fixed)
     layout = layout_for(namespace["SCALE"])
     code = compile(source, f"<partyrules {model.header.ruleset_id}>", "exec")
     exec(code, namespace)
-    program: rt.Program = namespace["make"](LAYOUT=layout, **{k: v for k, v in namespace.items() if k.startswith("C")})
-    return program, layout
+    constants = {k: v for k, v in namespace.items() if k.startswith("C")}
+    program: rt.Program
+    batch: rt.Batch
+    program, batch = namespace["make"](LAYOUT=layout, **constants)
+    return program, batch, layout

@@ -13,7 +13,7 @@ import datetime
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from decimal import ROUND_HALF_UP, Decimal, Inexact, InvalidOperation, getcontext, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, Inexact, InvalidOperation, getcontext, localcontext
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
@@ -167,7 +167,7 @@ def _decimal_checks(
 ) -> Any:
     exponent = number.as_tuple().exponent
     if places is not None and isinstance(exponent, int) and -exponent > places:
-        normal = number.normalize()
+        normal = number.normalize(EXACT)
         exponent = normal.as_tuple().exponent
         if isinstance(exponent, int) and -exponent > places:
             problems.append(FactProblem(name, f"{shown} has more decimal places than the {places} this input accepts"))
@@ -317,7 +317,9 @@ def check_facts(specs: tuple[FactSpec, ...], facts: Mapping[str, Any]) -> tuple[
 
 
 def not_a_mapping(facts: object) -> Any:
-    raise FactsError([FactProblem("*", f"facts must be a mapping of input names to values, not {type(facts).__name__}")])
+    raise FactsError(
+        [FactProblem("*", f"facts must be a mapping of input names to values, not {type(facts).__name__}")]
+    )
 
 
 def retry_exactly(program: Callable[[Mapping[str, Any]], Any], facts: Mapping[str, Any]) -> Any:
@@ -331,6 +333,9 @@ def retry_exactly(program: Callable[[Mapping[str, Any]], Any], facts: Mapping[st
 
 
 MAX_DIGITS = 1000
+#: for reading values back (scaling fixed point, normalising): never the caller's context, whose
+#: precision may be narrower than a value's digits and would round it silently
+EXACT = Context(prec=MAX_DIGITS)
 
 
 def to_fraction(value: int | Decimal | Fraction) -> Fraction:
@@ -515,7 +520,7 @@ class Evaluation(tuple):  # type: ignore[type-arg]
         grade_id = None if grade is None else layout.grades[grade][0]
         total = raw[offsets[TOTAL]]
         if layout.scale is not None:
-            total = Decimal(total).scaleb(-layout.scale)  # as the program's own first slot holds it
+            total = Decimal(total).scaleb(-layout.scale, EXACT)  # as the program's own first slot holds it
         return tuple.__new__(cls, (layout, total, grade_id, *raw))
 
     @property
@@ -540,7 +545,7 @@ class Evaluation(tuple):  # type: ignore[type-arg]
         """A points value as a Decimal, whether the program held it in fixed point or not."""
         scale = self[0].scale
         if scale is not None:
-            return Decimal(value).scaleb(-scale) if scale else Decimal(value)
+            return Decimal(value).scaleb(-scale, EXACT) if scale else Decimal(value)
         return value if type(value) is Decimal else Decimal(value)
 
     def __getnewargs__(self) -> tuple[Any, ...]:
@@ -751,6 +756,11 @@ class CriterionSpec:
 
 
 Program = Callable[[Mapping[str, Any]], Evaluation]
+#: the compiled batch loop: (rows, id key to ignore or None, number before the first row, row_error) -> results
+Batch = Callable[
+    [Iterable[Any], "str | None", int, Callable[["FactsError", int, Any], "RowError"]],
+    Iterator["Evaluation | RowError"],
+]
 
 
 @attrs.frozen(repr=False, slots=False)
@@ -774,6 +784,8 @@ class Ruleset:
     source: str = attrs.field(eq=False)  # the normalised source text; reloading it rebuilds the program
     filename: str = attrs.field(eq=False)
     program: Program = attrs.field(eq=False)
+    #: the program's body compiled again as one loop over rows (see compiler.Writer.batch), for evaluate_many
+    batch: Batch = attrs.field(eq=False, repr=False)
     #: every file the ruleset was linked from (name, text), this file first: its bases and imports
     sources: tuple[tuple[str, str], ...] = attrs.field(eq=False, default=())
     #: ids of the rulesets this one extends, nearest first
@@ -889,14 +901,11 @@ class RowError(FactsError):
         return (RowError, (self.problems, self.number, self.id))
 
 
-def _split_id(row: Any, id_key: str) -> tuple[Any, str | None]:
-    """(the facts without the id, the id) when the row is a mapping that has one; else (row, None)."""
-    if not isinstance(row, Mapping) or id_key not in row:
-        return row, None
-    value = row[id_key]
-    facts = dict(row)
-    del facts[id_key]
-    return facts, None if value is None else str(value)
+def without_key(facts: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """A copy of the facts without the id column."""
+    out = dict(facts)
+    out.pop(key, None)
+    return out
 
 
 def _row_id(row: Any, id_key: str | None) -> str | None:
@@ -909,21 +918,14 @@ def _row_id(row: Any, id_key: str | None) -> str | None:
 def _score_rows(
     ruleset: Ruleset, rows: Iterable[Mapping[str, Any]], id_key: str | None, start: int
 ) -> Iterator[Evaluation | RowError]:
-    # the hot loop of a batch: a plain dict without the id key goes straight to the program
-    program = ruleset.program
     # the key to take out of the facts: the id key, unless it is an input (then it is a fact too)
     key = id_key if all(spec.name != id_key for spec in ruleset.inputs) else None
-    number = start - 1
-    for row in rows:
-        number += 1
-        facts = row
-        if key is not None and (type(row) is not dict or key in row):
-            facts, _ = _split_id(row, key)
-        try:
-            result: Evaluation | RowError = program(facts)
-        except FactsError as exc:
-            result = RowError(exc.problems, number, _row_id(row, id_key))
-        yield result
+
+    def row_error(exc: FactsError, number: int, row: Any) -> RowError:
+        return RowError(exc.problems, number, _row_id(row, id_key))
+
+    # the hot loop of a batch is compiled with the program: no call per row
+    return ruleset.batch(rows, key, start - 1, row_error)
 
 
 # A worker process's ruleset, unpickled once when the worker starts (not once per chunk: that

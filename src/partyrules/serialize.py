@@ -24,6 +24,7 @@ from partyrules.runtime import (
     BAND_GRADE,
     CRITERIA_TOTAL,
     DEDUCTED,
+    EXACT,
     GRADE,
     TOTAL,
     Evaluation,
@@ -47,7 +48,7 @@ def _number(value: Any) -> str | None:
     """A number as canonical text: 27.0 and 27 are the same points, written "27"; never an exponent."""
     if value is None:
         return None
-    return format(Decimal(value).normalize(), "f")
+    return format(Decimal(value).normalize(EXACT), "f")
 
 
 def _fact_data(value: Any) -> Any:
@@ -185,7 +186,7 @@ def _structure_evaluation(data: Mapping[str, Any], _: Any) -> Evaluation:
             value = _decimal(text)
             if value is None or scale is None:
                 return value
-            return int(value.scaleb(scale))
+            return int(value.scaleb(scale, EXACT))
 
         raw += [amount(c["points"]) for c in criteria] + [amount(a["points"]) for a in adjustments]
         raw += [c["scale"].index(c["level"]) if c.get("level") is not None else None for c in criteria if "scale" in c]
