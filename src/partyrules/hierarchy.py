@@ -330,8 +330,8 @@ class Hierarchy:
 
         The rows are kept (not copied) only until their level is graded; text facts are read
         as the ruleset reads them, each distinct text once. The cyclic garbage collector is paused
-        during the call, which makes millions of objects and no cycles (at national size its passes
-        over them took a third of the time).
+        during the call, which makes millions of objects and no cycles (benchmarks/bench_hierarchy.py
+        at a tenth of the national size: 7.2 s of CPU instead of 13.2).
         """
         paused = gc.isenabled()
         gc.disable()
