@@ -333,9 +333,10 @@ def test_xlsx_cells_of_every_kind(small: partyrules.Ruleset, tmp_path: Path) -> 
     assert r1.columns == {"note": "3.5"}
     assert r1.problems == ()
     assert r2.facts["rate"] == Decimal("87.5")  # a plain cell holds percent units
-    assert r2.facts["amount"] == "1234" and r2.facts["score"] == "7.25"  # text cells in the vi style
+    # text cells in the vi style, read as the ruleset reads text (typed once per distinct text)
+    assert r2.facts["amount"] == 1234 and r2.facts["score"] == Decimal("7.25")
     assert r2.facts["held"] == datetime.date(2024, 5, 6)
-    assert r2.facts["flag"] == "Có"
+    assert r2.facts["flag"] is True
     outcomes = list(data.score(small, table.rows))
     assert [o.id for o in outcomes] == ["r1", "r2", "r3", "r5"]
     assert isinstance(outcomes[0], data.Scored) and outcomes[0].evaluation.facts["rate"] == Decimal("87.5")
@@ -806,3 +807,35 @@ def test_progress_bar_only_on_a_terminal(
     assert out_tty == out  # the bar goes to stderr only
     status, _, err = run(capsys, "score", RULES, path, "--no-progress")
     assert status == 0 and err == ""
+
+
+def test_text_facts_are_typed_once_and_bad_text_is_left_for_the_ruleset() -> None:
+    from partyrules.runtime import TEXT_READERS, TextReader
+
+    integer, percent, boolean, date = (TEXT_READERS[k] for k in ("integer", "percent", "boolean", "date"))
+    assert integer("95") == 95 and type(integer("95")) is int
+    assert integer("1.5") == "1.5" and integer("nhiều") == "nhiều"  # the ruleset says what it expected
+    assert percent("87.5%") == Decimal("87.5") and str(percent("0.50")) == "0.50"  # the digits given are kept
+    assert boolean("có") is True and boolean("không") is False and boolean("maybe") == "maybe"
+    assert date("2024-05-06") == datetime.date(2024, 5, 6) and date("06/05/2024") == "06/05/2024"
+    calls: list[str] = []
+    reader = TextReader(lambda text, problems: calls.append(text) or int(text))
+    reader.LIMIT = 2
+    assert [reader(t) for t in ("1", "1", "2", "3", "3")] == [1, 1, 2, 3, 3]
+    assert calls == ["1", "2", "3", "3"]  # each text read once, and no more than LIMIT remembered
+
+
+def test_text_rows_score_as_their_typed_facts(ruleset: partyrules.Ruleset) -> None:
+    # the reader types text once per distinct text; the scores must be those of the typed facts,
+    # and text the reader leaves alone must still be refused in the ruleset's own words
+    kinds = {spec.name: spec.kind for spec in ruleset.inputs}
+    table = data.read(CELLS, ruleset.inputs)
+    rows = [r for r in table.rows if isinstance(r, data.Row)][:300]
+    assert all(type(v) is not str or kinds[k] == "enum" for row in rows for k, v in row.facts.items())
+    with open(CELLS, encoding="utf-8", newline="") as handle:
+        texts = [{k: v for k, v in record.items() if k in kinds and v} for record in csv.DictReader(handle)][:300]
+    scored = [o.evaluation for o in data.score(ruleset, rows) if isinstance(o, data.Scored)]
+    assert scored == [ruleset.evaluate(text) for text in texts]  # the program's own reading of the text
+    bad = data.Row(2, "x", {**rows[0].facts, "members": "nhiều"}, {}, ())
+    (outcome,) = data.score(ruleset, [bad])
+    assert isinstance(outcome, data.BadRow) and [p.input for p in outcome.problems] == ["members"]

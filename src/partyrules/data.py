@@ -53,7 +53,7 @@ import attrs
 
 from partyrules import serialize
 from partyrules.diagnostics import PartyrulesError, did_you_mean
-from partyrules.runtime import Evaluation, FactProblem, FactsError, InputSpec, Ruleset
+from partyrules.runtime import EXACT, TEXT_READERS, Evaluation, FactProblem, FactsError, InputSpec, Ruleset
 
 FORMATS = ("csv", "jsonl", "json", "xlsx")
 OUTPUT_FORMATS = ("csv", "jsonl", "xlsx")
@@ -70,6 +70,8 @@ FILL_IN_INPUTS = "partyrules_inputs"
 FILL_IN_RULESET = "partyrules_ruleset"
 
 # What might be meant as a number: digits with separators, a sign, a percent sign.
+READ_FACTS_KEPT = 1 << 16  # distinct (input, text) pairs a reader remembers
+_SURROGATE = re.compile("[\udc80-\udcff]")  # a byte that was not UTF-8, kept by surrogateescape
 _NUMBER_LIKE = re.compile(r"[+-]?[\d.,]*\d[\d.,]*%?")
 # Vietnamese: groups of three after a `.`, a `,` before the decimals; a leading group has no leading zero.
 _VI_NUMBER = re.compile(r"([+-]?)([1-9]\d{0,2}(?:\.\d{3})+|\d+)(?:,(\d+))?(%?)")
@@ -227,10 +229,8 @@ def _nfc(text: str) -> str:
 
 def _undecodable(text: str) -> str | None:
     """The first byte that was not UTF-8 (kept as a lone surrogate by surrogateescape), as ``0xE9``."""
-    for ch in text:
-        if "\udc80" <= ch <= "\udcff":
-            return f"0x{ord(ch) - 0xDC00:02X}"
-    return None
+    found = _SURROGATE.search(text)
+    return None if found is None else f"0x{ord(found.group()) - 0xDC00:02X}"
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -281,6 +281,7 @@ class _Reader:
         self.specs = {i.name: i for i in inputs}
         self.mapping = {_nfc(k.strip()): _nfc(v.strip()) for k, v in mapping.items()}
         self.numbers = numbers
+        self._read_facts: dict[tuple[str, str], tuple[Any, str | None]] = {}
         self.members: dict[str, dict[str, str]] = {}
         for spec in inputs:
             if spec.kind in ("enum", "level"):
@@ -337,17 +338,31 @@ class _Reader:
         """One input's value as read (text stripped, numbers in the chosen style, labels to members); None if empty."""
         if not isinstance(value, str):
             return value
+        # a column repeats few texts (yes/no, small counts, rates): each is read once
+        known = self._read_facts.get((name, value))
+        if known is None:
+            known = self._read_fact(name, value)
+            if len(self._read_facts) < READ_FACTS_KEPT:
+                self._read_facts[name, value] = known
+        value, problem = known
+        if problem is not None:
+            problems.append(FactProblem(name, problem))
+        return value
+
+    def _read_fact(self, name: str, value: str) -> tuple[Any, str | None]:
         value = value.strip()
         if not value:
-            return None
+            return None, None
         spec = self.specs[name]
         if spec.kind in NUMERIC:
             value, problem = number_text(value, self.numbers)
             if problem is not None:
-                problems.append(FactProblem(name, problem))
+                return value, problem
         elif spec.kind in ("enum", "level") and value not in spec.members:
             value = self.members[name].get(value, value)
-        return value
+        # typed here, the facts take the program's inline test instead of its slow path for text
+        reader = TEXT_READERS.get(spec.kind)
+        return (value if reader is None else reader(value)), None
 
     def column_checks(self, columns: Sequence[str], id_column: str | None, *, strict: bool = True) -> list[str]:
         """Raise for a required input with no column (if strict); warnings for other inputs that may be misspelt."""
@@ -449,11 +464,15 @@ def _read_csv(reader: _Reader, text: str, id_column: str | None) -> Table:
                 message += f" (it runs over lines {start}-{line}: is a quote left open?)"
             rows.append(BadRow(start, row_id, (FactProblem("", message),)))
             continue
-        undecodable = [
-            (c or f"column {i + 1}", b)
-            for i, (c, f) in enumerate(zip(columns, fields, strict=True))
-            if (b := _undecodable(f))
-        ]
+        undecodable = (
+            [
+                (c or f"column {i + 1}", b)
+                for i, (c, f) in enumerate(zip(columns, fields, strict=True))
+                if (b := _undecodable(f))
+            ]
+            if _SURROGATE.search("".join(fields))
+            else ()
+        )
         if undecodable:
             where = ", ".join(f"`{c}` (byte {b})" for c, b in undecodable)
             rows.append(BadRow(start, row_id, (FactProblem("", f"is not UTF-8 text in {where}; {SAVE_AS_UTF8}"),)))
@@ -832,9 +851,15 @@ def _merge(
 
 def plain(number: Decimal) -> str:
     """A number as plain text, without trailing zeros or exponent: ``27``, ``12.5``, ``100``."""
-    if not number:
-        return "0"
-    return format(number.normalize(), "f")
+    text = _PLAIN.get(number)  # equal numbers (12.50 and 12.5) have equal hashes and one text
+    if text is None:
+        text = format(number.normalize(EXACT), "f") if number else "0"
+        if len(_PLAIN) < READ_FACTS_KEPT:
+            _PLAIN[number] = text
+    return text
+
+
+_PLAIN: dict[Decimal, str] = {}  # points come from few values: each is written once
 
 
 def csv_header(ruleset: Ruleset, kept: Sequence[str]) -> list[str]:
@@ -855,8 +880,7 @@ def _result_cells(ruleset: Ruleset, kept: Sequence[str], result: Scored) -> list
     """One result's cells, in :func:`csv_header` order: texts, and points as Decimals (None when not scored)."""
     e = result.evaluation
     not_graded = e.not_graded
-    points = [c.points for c in e.criteria] + [a.points for a in e.adjustments]
-    assert len(points) == len(ruleset.layout.criteria) + len(ruleset.layout.adjustments)
+    points = e.points_in_order()
     return [
         result.id,
         *(cell_text(result.columns.get(c)) for c in kept),

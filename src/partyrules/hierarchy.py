@@ -29,7 +29,7 @@ from partyrules import nodes as n
 from partyrules.diagnostics import Diagnostic, PartyrulesError, did_you_mean
 from partyrules.model import Model
 from partyrules.printer import expr_text
-from partyrules.runtime import FACTS, HEAD, Evaluation, FactProblem, FactsError, InputSpec, Ruleset
+from partyrules.runtime import FACTS, HEAD, TEXT_READERS, Evaluation, FactProblem, FactsError, InputSpec, Ruleset
 
 __all__ = ["GradedRow", "Hierarchy", "HierarchyError", "aggregate_text", "aggregates_of", "check"]
 
@@ -582,7 +582,7 @@ class Hierarchy:
         ruleset = self.rulesets[level]
         aggregates = self._aggregates[level]
         names = frozenset(s.name for s in ruleset.inputs)
-        fields = tuple((s.name, _TYPED.get(s.kind)) for s in ruleset.inputs)
+        fields = tuple((s.name, TEXT_READERS.get(s.kind)) for s in ruleset.inputs)
         quotas = bool(ruleset.quotas)
         skip = frozenset(self.keys)
         graded: list[int] = []  # in the order the evaluations come
@@ -617,10 +617,7 @@ class Hierarchy:
                     if value is None or value == "":
                         continue
                     if typed is not None and type(value) is str:
-                        known = typed.get(value)
-                        if known is None:
-                            known = typed.read(value)
-                        value = known
+                        value = typed(value)
                     facts[name] = value
                 if computed:
                     facts.update(computed)
@@ -753,45 +750,6 @@ def _number(i: int, start: int, numbers: Sequence[int] | None) -> int:
 def _named(rid: str | None, i: int, start: int, numbers: Sequence[int] | None) -> str:
     """A row as a parent's problem names it: its id, or its number."""
     return rid if rid is not None else f"row {_number(i, start, numbers)}"
-
-
-class _Typed:
-    """Text facts of one kind read once each: ``"95"`` as 95 for an integer input, ``"true"`` as True.
-
-    Only the form is read (the range, the places and the messages stay the ruleset's): text that
-    does not read cleanly is left as it is, for the ruleset to refuse in its own words. At most
-    ``LIMIT`` texts are remembered.
-    """
-
-    LIMIT = 1 << 16
-
-    def __init__(self, read: Callable[[str, list[FactProblem]], Any]) -> None:
-        self._read = read
-        self._known: dict[str, Any] = {}
-        self.get = self._known.get
-
-    def read(self, text: str) -> Any:
-        problems: list[FactProblem] = []
-        value = self._read(text, problems)
-        if problems or value is None:
-            value = text
-        if len(self._known) < self.LIMIT:
-            self._known[text] = value
-        return value
-
-
-def _typed_kinds() -> dict[str, _Typed]:
-    from partyrules import runtime
-
-    return {
-        "integer": _Typed(lambda t, p: runtime.coerce_integer("", t, None, None, p)),
-        "decimal": _Typed(lambda t, p: runtime.coerce_decimal("", t, None, None, None, p)),
-        "percent": _Typed(lambda t, p: runtime.coerce_percent("", t, None, None, None, p)),
-        "boolean": _Typed(lambda t, p: runtime.coerce_boolean("", t, p)),
-    }
-
-
-_TYPED = _typed_kinds()
 
 
 class _Clock:

@@ -211,6 +211,47 @@ def coerce_boolean(name: str, value: object, problems: list[FactProblem], defaul
     return None
 
 
+class TextReader:
+    """Text facts of one kind read once each: ``"95"`` as 95 for an integer input, ``"true"`` as True.
+
+    For readers of data files (CSV, spreadsheets): facts that arrive typed take the program's
+    inline test instead of its slow path, which reads text (ten times the cost). Only the form is
+    read here; the range, the places and every message stay the ruleset's, so text that does not
+    read cleanly is left as it is, for the ruleset to refuse in its own words. At most ``LIMIT``
+    texts are remembered per kind (data files repeat few: booleans, small counts, rates).
+    """
+
+    LIMIT = 1 << 16
+
+    def __init__(self, read: Callable[[str, list[FactProblem]], Any]) -> None:
+        self._read = read
+        self._known: dict[str, Any] = {}
+
+    def __call__(self, text: str) -> Any:
+        value = self._known.get(text, MISSING)
+        if value is MISSING:
+            problems: list[FactProblem] = []
+            value = self._read(text, problems)
+            if problems or value is None:
+                value = text
+            if len(self._known) < self.LIMIT:
+                self._known[text] = value
+        return value
+
+
+#: fixed-point points as Decimals, by scale: a results table converts the same few values again and again
+_SCALED: dict[int, dict[int, Decimal]] = {}
+
+#: a :class:`TextReader` for each kind of input whose text needs reading (members are text already)
+TEXT_READERS: dict[str, TextReader] = {
+    "integer": TextReader(lambda t, p: coerce_integer("", t, None, None, p)),
+    "decimal": TextReader(lambda t, p: coerce_decimal("", t, None, None, None, p)),
+    "percent": TextReader(lambda t, p: coerce_percent("", t, None, None, None, p)),
+    "boolean": TextReader(lambda t, p: coerce_boolean("", t, p)),
+    "date": TextReader(lambda t, p: coerce_date("", t, None, None, p)),
+}
+
+
 def coerce_member(
     name: str, value: object, members: tuple[str, ...], problems: list[FactProblem], default: object = MISSING
 ) -> Any:
@@ -656,9 +697,28 @@ class Evaluation(tuple):  # type: ignore[type-arg]
     @property
     def points(self) -> Mapping[str, Decimal]:
         """Points of every scored criterion, deduction and bonus, by id."""
-        out = {c.id: c.points for c in self.criteria if c.points is not None}
-        out.update({a.id: a.points for a in self.adjustments})
-        return MappingProxyType(out)
+        names = [c[0] for c in self.layout.criteria] + [a[0] for a in self.layout.adjustments]
+        return MappingProxyType({name: p for name, p in zip(names, self.points_in_order()) if p is not None})
+
+    def points_in_order(self) -> tuple[Decimal | None, ...]:
+        """Points of every criterion (None for one rated only on levels), then of every deduction and bonus,
+        in the order of :attr:`Ruleset.criteria`: what a results table needs, without building result objects."""
+        scale = self[0].scale
+        values = self[HEAD + self[0].offsets[POINTS] : HEAD + self[0].offsets[POINTS + 1]]
+        if scale is None:
+            return tuple(v if v is None or type(v) is Decimal else Decimal(v) for v in values)
+        known = _SCALED.setdefault(scale, {})
+        out = []
+        for v in values:
+            if v is not None:
+                amount = known.get(v)
+                if amount is None:
+                    amount = Decimal(v).scaleb(-scale, EXACT)
+                    if len(known) < TextReader.LIMIT:
+                        known[v] = amount
+                v = amount
+            out.append(v)
+        return tuple(out)
 
     @property
     def levels(self) -> Mapping[str, str | None]:

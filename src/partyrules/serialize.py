@@ -73,7 +73,7 @@ def _unstructure_evaluation(e: Evaluation) -> dict[str, Any]:
     layout = e.layout
     levels = e._levels()
     applicable = e._applicable()
-    points = [None if v is None else e._amount(v) for v in e._part(1)]
+    points = e.points_in_order()
     n = len(layout.criteria)
     criteria = []
     for i, (name, number, label, kind, maximum) in enumerate(layout.criteria):
