@@ -183,6 +183,25 @@ def test_narrow_decimal_context_does_not_round(four_good: partyrules.Ruleset) ->
     assert got.total == Decimal("96.5")
 
 
+@pytest.mark.parametrize("maximum", ["100", "100000"])  # a table of every total, and past the table's size
+def test_narrow_context_never_rounds_a_fixed_point_total(maximum: str) -> None:
+    ruleset = partyrules.loads(
+        'ruleset "t/wide" { title "t"; version "1"; basis "minh họa"; effective from 2025-01-01; points illustrative "t"; }\n'
+        f'input n "n": integer 0..{maximum};\n'
+        f'criteria "C" max {maximum} {{ item a "A" max {maximum} {{ points = min(n, {maximum} - 1) + 0.5; }} }}\n'
+        'grades { grade ok "Đạt" { band from 0; } }\n',
+        "wide.criteria",
+    )
+    assert ruleset.layout.scale == 1  # tenths: the total is turned into a Decimal when the evaluation is made
+    expected = ruleset.evaluate({"n": 97})
+    with localcontext() as ctx:
+        ctx.prec = 2  # 97.5 has three digits
+        got = ruleset.evaluate({"n": 97})
+        (many,) = ruleset.evaluate_many([{"n": 97}])
+    assert got.total == many.total == expected.total == Decimal("97.5")  # type: ignore[union-attr]
+    assert got == expected == many
+
+
 def test_evaluation_is_immutable_and_hashable(four_good: partyrules.Ruleset) -> None:
     e = four_good.evaluate(TOP)
     with pytest.raises(AttributeError):

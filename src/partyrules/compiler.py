@@ -123,6 +123,7 @@ class _Writer:
             "new_evaluation": tuple.__new__,
             "Evaluation": rt.Evaluation,
             "without_key": rt.without_key,
+            "EXACT": rt.EXACT,
         }
         self.constants: dict[tuple[str, str], str] = {}
         self.temps = 0
@@ -442,7 +443,8 @@ class _Writer:
     def total_decimal(self) -> str:
         """The total as a Decimal for the evaluation's first slot (read by nearly every caller)."""
         if self.scale is None:
-            return "total"
+            # Evaluation.total reads the slot as it is: a whole-number total held as an int is converted
+            return "(total if type(total) is Decimal else Decimal(total))"
         low, high = self.model.total.low, self.model.total.high
         if low is not None and high is not None and (high - low) * self.factor <= MAX_TOTAL_TABLE:
             # every reachable total, converted once when compiling: an index instead of a conversion
@@ -450,7 +452,7 @@ class _Writer:
             count = int(high * self.factor) - first + 1
             table = tuple(Decimal(first + i).scaleb(-self.scale) for i in range(count))
             return f"{self.const(table)}[total - {first}]" if first else f"{self.const(table)}[total]"
-        return f"Decimal(total).scaleb(-{self.scale})"
+        return f"Decimal(total).scaleb(-{self.scale}, EXACT)"  # never rounded by the caller's context
 
     def fact_spec(self, spec: Any) -> rt.FactSpec:
         """How the slow path checks one input, with bounds and default in run-time units."""
