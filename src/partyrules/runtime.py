@@ -328,6 +328,8 @@ def check_facts(specs: tuple[FactSpec, ...], facts: Mapping[str, Any]) -> tuple[
     values: list[Any] = []
     for spec in specs:
         value = facts.get(spec.name)
+        if type(value) is str and (reader := TEXT_READERS.get(spec.kind)) is not None:
+            value = reader(value)  # its form read once per distinct text; its range and places checked here
         if spec.kind == "integer":
             value = coerce_integer(spec.name, value, spec.low, spec.high, problems, spec.default)
         elif spec.kind == "decimal":
