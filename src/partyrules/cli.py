@@ -839,14 +839,7 @@ def _demotions_text(demotions: Sequence[Any]) -> str:
 def _graded_header(kept: Sequence[str]) -> list[str]:
     """id, parent, level, the kept columns (renamed if one is called like a results column), then the results."""
     fixed = ["id", "parent", "level", *GRADE_COLUMNS]
-    taken = set(fixed)
-    renamed = []
-    for column in kept:
-        while column in taken:
-            column = f"{column}_data"
-        taken.add(column)
-        renamed.append(column)
-    return [*fixed[:3], *renamed, *fixed[3:]]
+    return [*fixed[:3], *data.kept_names(kept, set(fixed)), *fixed[3:]]
 
 
 def _graded_cells(g: Any, columns: Mapping[str, Any], kept: Sequence[str]) -> list[Any]:

@@ -866,14 +866,19 @@ def csv_header(ruleset: Ruleset, kept: Sequence[str]) -> list[str]:
     """Columns of the results CSV: id, kept columns, total, grade ..., then each criterion's and adjustment's points."""
     fixed = ["id", "total", "grade", "grade_label", "not_graded"]
     points = [c[0] for c in ruleset.layout.criteria] + [a[0] for a in ruleset.layout.adjustments]
-    taken = set(fixed) | set(points)
+    return [fixed[0], *kept_names(kept, {*fixed, *points}), *fixed[1:], *points]
+
+
+def kept_names(kept: Sequence[str], taken: set[str]) -> list[str]:
+    """The kept columns' names in a results file: ``_data`` added to one called like a results column."""
+    taken = set(taken)
     renamed = []
     for column in kept:
         while column in taken:
             column = f"{column}_data"
         taken.add(column)
         renamed.append(column)
-    return [fixed[0], *renamed, *fixed[1:], *points]
+    return renamed
 
 
 def _result_cells(ruleset: Ruleset, kept: Sequence[str], result: Scored) -> list[str | Decimal | None]:
