@@ -7,13 +7,15 @@
     partyrules render RULES [--to md|html]   printable score sheet (phiếu chấm điểm)
     partyrules diff OLD NEW [--data FILE]    what a change of rules changes, and for whom
     partyrules fmt FILE... [--check|--diff]  rewrite criteria files in the canonical layout
+    partyrules test RULES... [--coverage]    run the files' examples and properties
     partyrules grade DATA --level N=RULES... grade a hierarchy bottom-up, per level, to a results file
 
 RULES is a ``.criteria`` file or a ruleset id (``vn.hatinh/chi-bo-4-tot``),
 looked up in ``--path`` folders, ``PARTYRULES_PATH``, installed criteria
 packages and the shipped criteria; ``--on DATE`` picks the version in force
-that day. Exit status: 0 when all is well; 1 when a
-criteria file has errors (check) or some rows were rejected (score, explain);
+that day. Exit status: 0 when all is well; 1 when a criteria file has
+errors (check, fmt), some rows were rejected (score, explain, grade), an
+example or property failed (test) or a file is not formatted (fmt --check);
 2 when the command could not run (bad arguments, unreadable or unusable files).
 Output is plain UTF-8 text, the same bytes for the same input.
 """
