@@ -341,3 +341,30 @@ def test_facts_error_pickles_with_its_problems() -> None:
         assert again.problems == exc.problems and str(again) == str(exc)
     else:  # pragma: no cover - the facts above are wrong
         raise AssertionError("no FactsError")
+
+
+def as_text(value: Any) -> Any:
+    """A fact as a CSV file would give it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, Decimal)):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+@pytest.mark.parametrize("ruleset_id", sorted(SHIPPED))
+@settings(max_examples=30)
+@given(data=st.data())
+def test_text_facts_score_as_the_typed_facts(ruleset_id: str, data: st.DataObject) -> None:
+    # text takes the slow path: read there once per distinct text and checked without the coercers
+    # when plainly valid; the evaluation must be the one of the typed facts, and a name that is no
+    # input must still be refused with the rest of the row well read
+    ruleset = SHIPPED[ruleset_id]
+    typed = data.draw(facts(ruleset))
+    texts = {k: as_text(v) if data.draw(st.booleans()) else v for k, v in typed.items()}
+    assert outcome(ruleset.evaluate(texts)) == outcome(ruleset.evaluate(typed))
+    with pytest.raises(FactsError) as info:
+        ruleset.evaluate({**texts, "not_an_input": "1"})
+    assert [p.input for p in info.value.problems] == ["not_an_input"]

@@ -327,22 +327,35 @@ def check_facts(specs: tuple[FactSpec, ...], facts: Mapping[str, Any]) -> tuple[
     problems: list[FactProblem] = []
     values: list[Any] = []
     for spec in specs:
-        value = facts.get(spec.name)
-        if type(value) is str and (reader := TEXT_READERS.get(spec.kind)) is not None:
+        value: Any = facts.get(spec.name)
+        kind = spec.kind
+        if type(value) is str and (reader := TEXT_READERS.get(kind)) is not None:
             value = reader(value)  # its form read once per distinct text; its range and places checked here
-        if spec.kind == "integer":
+        # typed and plainly valid (what the program's inline test accepts): nothing to convert or word
+        kept = type(value)
+        if (kept is int and kind == "integer") or (
+            kept is Decimal and kind in ("percent", "decimal") and value.is_finite()
+        ):
+            low, high = spec.low, spec.high
+            if spec.places is None and low is not None and high is not None and low <= value <= high:
+                values.append(value)
+                continue
+        elif (kept is bool and kind == "boolean") or (kept is str and kind == "enum" and value in spec.members):
+            values.append(value)
+            continue
+        if kind == "integer":
             value = coerce_integer(spec.name, value, spec.low, spec.high, problems, spec.default)
-        elif spec.kind == "decimal":
+        elif kind == "decimal":
             value = coerce_decimal(spec.name, value, spec.low, spec.high, spec.places, problems, spec.default)
-        elif spec.kind == "percent":
+        elif kind == "percent":
             value = coerce_percent(spec.name, value, spec.low, spec.high, spec.places, problems, spec.default)
-        elif spec.kind == "boolean":
+        elif kind == "boolean":
             value = coerce_boolean(spec.name, value, problems, spec.default)
-        elif spec.kind == "enum":
+        elif kind == "enum":
             value = coerce_member(spec.name, value, spec.members, problems, spec.default)
-        elif spec.kind == "level":
+        elif kind == "level":
             value = coerce_level(spec.name, value, spec.members, problems, spec.default)
-        elif spec.kind == "date":
+        elif kind == "date":
             value = coerce_date(spec.name, value, spec.low, spec.high, problems, spec.default)
         values.append(value)
     known = {spec.name for spec in specs}
