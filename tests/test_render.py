@@ -390,11 +390,11 @@ def test_cli_render_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
 # Regenerate with:  PYTHONPATH=src python -m partyrules.render docs/sheets
 
 
-@pytest.mark.parametrize("ruleset_id", partyrules.shipped_ids())
-def test_generated_sheets_are_up_to_date(ruleset_id: str) -> None:
-    s = render.sheet(partyrules.shipped_path(ruleset_id))
+@pytest.mark.parametrize(("name", "criteria"), render.shipped_sheets(), ids=[n for n, _ in render.shipped_sheets()])
+def test_generated_sheets_are_up_to_date(name: str, criteria: Path) -> None:
+    s = render.sheet(criteria)
     for suffix, text in ((".md", render.render_markdown(s)), (".html", render.render_html(s))):
-        path = SHEETS / render.sheet_name(ruleset_id, suffix)
+        path = SHEETS / (name + suffix)
         assert path.exists(), f"{path} is missing; run: PYTHONPATH=src python -m partyrules.render docs/sheets"
         assert path.read_text(encoding="utf-8") == text, (
             f"{path} is stale; run: PYTHONPATH=src python -m partyrules.render docs/sheets"
@@ -402,5 +402,9 @@ def test_generated_sheets_are_up_to_date(ruleset_id: str) -> None:
 
 
 def test_no_stray_sheets() -> None:
-    expected = {render.sheet_name(i, s) for i in partyrules.shipped_ids() for s in (".md", ".html")}
+    expected = {name + s for name, _ in render.shipped_sheets() for s in (".md", ".html")}
     assert {p.name for p in SHEETS.iterdir()} == expected
+    # every version has its sheet, the newest under the id's own name
+    assert "vn__annual-collective@124.md" in expected and "vn__cell-meeting@hd12.md" in expected
+    assert "PHIẾU" in (SHEETS / "vn__annual-collective.md").read_text(encoding="utf-8")
+    assert "366" in (SHEETS / "vn__annual-collective.md").read_text(encoding="utf-8")

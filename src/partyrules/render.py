@@ -154,7 +154,9 @@ def _extends(header: n.Header) -> str | None:
     if header.extends is None:
         return None
     on = header.extends.on
-    return f"bộ tiêu chí {header.extends.ruleset_id}" + (f", bản có hiệu lực ngày {on.strftime('%d/%m/%Y')}" if on else "")
+    return f"bộ tiêu chí {header.extends.ruleset_id}" + (
+        f", bản có hiệu lực ngày {on.strftime('%d/%m/%Y')}" if on else ""
+    )
 
 
 def _effective(header: n.Header) -> str:
@@ -1116,16 +1118,33 @@ def sheet_name(ruleset_id: str, suffix: str) -> str:
     return ruleset_id.replace("/", "__") + suffix
 
 
+def shipped_sheets() -> list[tuple[str, Path]]:
+    """(sheet name without suffix, criteria file) for every version of every shipped ruleset.
+
+    The newest version of an id has the id's own name (``vn__annual-collective``); an older one
+    adds its tag (``vn__annual-collective@124``), so a link to a scale always shows the one in force.
+    """
+    from partyrules.shipped import shipped_ids, shipped_versions
+
+    out = []
+    for ruleset_id in shipped_ids():
+        versions = shipped_versions(ruleset_id)
+        for path in versions:
+            tag = path.stem.partition("@")[2]
+            name = sheet_name(ruleset_id, "")
+            out.append((name if path == versions[-1] or not tag else f"{name}@{tag}", path))
+    return out
+
+
 def write_sheets(folder: str | os.PathLike[str]) -> list[Path]:
-    """Write the Markdown and HTML sheets of every shipped ruleset into ``folder``; returns the paths."""
+    """Write the Markdown and HTML sheets of every shipped ruleset's versions into ``folder``; returns the paths."""
     from partyrules.data import write_atomic
-    from partyrules.shipped import shipped_ids, shipped_path
 
     written = []
-    for ruleset_id in shipped_ids():
-        s = sheet(shipped_path(ruleset_id))
+    for name, criteria in shipped_sheets():
+        s = sheet(criteria)
         for suffix, text in ((".md", render_markdown(s)), (".html", render_html(s))):
-            path = Path(folder) / sheet_name(ruleset_id, suffix)
+            path = Path(folder) / (name + suffix)
             write_atomic(path, functools.partial(_write, text=text))
             written.append(path)
     return written
