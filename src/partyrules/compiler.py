@@ -6,7 +6,8 @@ variables (``x3``, ``p7``) and every literal, name and label is passed in as a
 constant of the program's namespace. The generated function validates the
 facts (common cases inline, the rest through :mod:`partyrules.runtime`),
 computes every value in dependency order and returns one flat tuple that an
-:class:`~partyrules.runtime.Evaluation` wraps.
+:class:`~partyrules.runtime.Evaluation` wraps. The same body is written a second
+time inside one loop over rows, the batch that ``Ruleset.evaluate_many`` runs.
 """
 
 from __future__ import annotations
@@ -412,7 +413,7 @@ class _Writer:
             "            elif isinstance(facts, Mapping) and key in facts:",
             "                facts = without_key(facts, key)",
         ]
-        indent = "    " * 1  # the body was written two levels deep, it runs three levels deep
+        indent = "    "  # the body was written two levels deep; here it runs three levels deep
         if trapped:
             out += [
                 "        traps = getcontext().traps",

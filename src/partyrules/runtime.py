@@ -866,7 +866,7 @@ class Ruleset:
     source: str = attrs.field(eq=False)  # the normalised source text; reloading it rebuilds the program
     filename: str = attrs.field(eq=False)
     program: Program = attrs.field(eq=False)
-    #: the program's body compiled again as one loop over rows (see compiler.Writer.batch), for evaluate_many
+    #: the program's body compiled again as one loop over rows (see compiler._Writer.batch), for evaluate_many
     batch: Batch = attrs.field(eq=False, repr=False)
     #: every file the ruleset was linked from (name, text), this file first: its bases and imports
     sources: tuple[tuple[str, str], ...] = attrs.field(eq=False, default=())
