@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import datetime
 import difflib
 import io
@@ -868,11 +867,8 @@ def _graded_rows(results: Sequence[Any], table: data.Table) -> Iterator[tuple[An
 
 
 def _graded_csv(stream: Any, results: Sequence[Any], table: data.Table, kept: Sequence[str]) -> None:
-    writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow(_graded_header(kept))
-    for g, columns in _graded_rows(results, table):
-        cells = _graded_cells(g, columns, kept)
-        writer.writerow(["" if c is None else data.plain(c) if isinstance(c, Decimal) else c for c in cells])
+    rows = (_graded_cells(g, columns, kept) for g, columns in _graded_rows(results, table))
+    data.csv_table(stream, _graded_header(kept), rows)
 
 
 def _json_text(value: Any) -> Any:
@@ -906,21 +902,8 @@ def _graded_jsonl(stream: Any, results: Sequence[Any], table: data.Table, kept: 
 
 
 def _graded_xlsx(stream: Any, results: Sequence[Any], table: data.Table, kept: Sequence[str]) -> None:
-    openpyxl = data.openpyxl_module()
-    from openpyxl.styles import Font  # type: ignore[import-untyped]
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = data.RESULTS_SHEET
-    header = _graded_header(kept)
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for g, columns in _graded_rows(results, table):
-        # Decimals as plain text first: no exponent ("1E+2") ever reaches the file
-        sheet.append([Decimal(data.plain(c)) if isinstance(c, Decimal) else c for c in _graded_cells(g, columns, kept)])
-    sheet.freeze_panes = "B2"
-    data.save_workbook(book, stream)
+    rows = (_graded_cells(g, columns, kept) for g, columns in _graded_rows(results, table))
+    data.xlsx_table(stream, _graded_header(kept), rows)
 
 
 def _write_graded(

@@ -899,10 +899,14 @@ def _result_cells(ruleset: Ruleset, kept: Sequence[str], result: Scored) -> list
 
 def format_csv(stream: IO[str], ruleset: Ruleset, kept: Sequence[str], results: Iterable[Scored]) -> None:
     """Results as CSV on an open text stream (opened with ``newline=""``)."""
+    csv_table(stream, csv_header(ruleset, kept), (_result_cells(ruleset, kept, r) for r in results))
+
+
+def csv_table(stream: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A results table as CSV: texts as they are, numbers (Decimals) as plain text, None as an empty cell."""
     writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow(csv_header(ruleset, kept))
-    for result in results:
-        cells = _result_cells(ruleset, kept, result)
+    writer.writerow(header)
+    for cells in rows:
         writer.writerow(["" if c is None else plain(c) if isinstance(c, Decimal) else c for c in cells])
 
 
@@ -942,18 +946,21 @@ RESULTS_SHEET = "Kết quả"
 
 def format_xlsx(stream: IO[bytes], ruleset: Ruleset, kept: Sequence[str], results: Iterable[Scored]) -> None:
     """Results as a workbook on an open binary stream: the columns of the CSV, points as numbers."""
+    xlsx_table(stream, csv_header(ruleset, kept), (_result_cells(ruleset, kept, r) for r in results))
+
+
+def xlsx_table(stream: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A results table as a workbook (sheet ``Kết quả``): a bold header row, frozen, numbers as numbers."""
     openpyxl = openpyxl_module()
     from openpyxl.styles import Font  # type: ignore[import-untyped]
 
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = RESULTS_SHEET
-    header = csv_header(ruleset, kept)
-    sheet.append(header)
+    sheet.append(list(header))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for result in results:
-        cells = _result_cells(ruleset, kept, result)
+    for cells in rows:
         # Decimals as plain text first: no exponent ("1E+2") ever reaches the file
         sheet.append([Decimal(plain(c)) if isinstance(c, Decimal) else c for c in cells])
     sheet.freeze_panes = "B2"
