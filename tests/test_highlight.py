@@ -30,8 +30,8 @@ from pygments.token import (  # noqa: E402
 )
 
 import partyrules  # noqa: E402
-from partyrules.checker import BUILTINS, RESERVED  # noqa: E402
 from partyrules.highlight import CriteriaLexer  # noqa: E402
+from partyrules.nodes import BUILTINS, RESERVED  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 VSCODE = ROOT / "editors" / "vscode"

@@ -174,7 +174,7 @@ class _Checker:
 
     # ------------------------------------------------------------ driver
     def run(self) -> Casebook:
-        from partyrules.checker import RESERVED
+        from partyrules.nodes import RESERVED
 
         examples: list[ExampleCase] = []
         properties: list[PropertyCase] = []

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 import itertools
 import math
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -23,6 +22,7 @@ import attrs
 from partyrules import nodes as n
 from partyrules.diagnostics import CriteriaError, Diagnostic, Source, did_you_mean
 from partyrules.model import CriterionInfo, GradeInfo, InputInfo, Model, Resolution, RuleInfo, ValueKey
+from partyrules.nodes import BUILTINS, RESERVED, RULESET_ID, walk
 from partyrules.types import (
     BOOLEAN,
     DATE,
@@ -37,38 +37,6 @@ from partyrules.types import (
     unify_numeric,
 )
 
-#: Words of the language and built-in functions: never usable as names.
-# fmt: off
-RESERVED = frozenset(
-    (
-        "ruleset", "title", "version", "basis", "effective", "from", "to", "points", "official",
-        "illustrative", "note", "input", "integer", "decimal", "percent", "boolean", "date", "one",
-        "of", "level", "levels", "places", "constraint", "let", "criteria", "max", "group", "item",
-        "cite", "applicable", "when", "else", "zero", "full", "rescale", "round", "deductions",
-        "bonuses", "cap", "deduction", "bonus", "grades", "grade", "band", "below", "any", "require",
-        "knockout", "force", "not_graded", "if", "then", "or", "and", "not", "bands", "upto",
-        "otherwise", "match", "table", "first", "unique", "true", "false", "total", "min", "clamp",
-        "worst_level", "count", "days_between", "months_between", "library", "extends", "import",
-        "change", "remove", "param", "locked",
-        "example", "examples", "given", "expect", "property", "assuming", "within", "monotone",
-        "increasing", "decreasing", "requires", "always",
-    )
-)
-# fmt: on
-BUILTINS = (
-    "min",
-    "max",
-    "clamp",
-    "round",
-    "level",
-    "worst_level",
-    "full",
-    "applicable",
-    "count",
-    "days_between",
-    "months_between",
-)
-RULESET_ID = re.compile(r"^[a-z0-9][a-z0-9_.\-]*(/[a-z0-9][a-z0-9_.\-]*)*$")
 #: Numeric facts without a declared range are refused beyond this magnitude.
 FACT_MAGNITUDE = Decimal(10) ** 15
 MAX_TABLE_REGIONS = 200_000
@@ -120,33 +88,6 @@ def check(
 def _position(d: Diagnostic, filename: str = "") -> tuple[bool, str, int, int, str]:
     # the file being checked first, then its bases
     return (d.file != filename, d.file, d.span.line, d.span.column, d.code)
-
-
-def walk(expr: n.Expr) -> Iterator[n.Expr]:
-    """Every expression inside ``expr`` (itself included), without recursion."""
-    stack: list[Any] = [expr]
-    while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, n.Call):
-            stack.extend(node.args)
-        elif isinstance(node, n.Unary):
-            stack.append(node.operand)
-        elif isinstance(node, (n.Binary, n.Compare)):
-            stack.extend((node.left, node.right))
-        elif isinstance(node, n.If):
-            stack.extend((node.condition, node.then, node.otherwise))
-        elif isinstance(node, n.Bands):
-            stack.append(node.subject)
-            stack.extend(b.result for b in node.bands)
-        elif isinstance(node, n.Match):
-            stack.append(node.subject)
-            stack.extend(a.result for a in node.arms)
-        elif isinstance(node, n.Table):
-            stack.extend(node.columns)
-            stack.extend(r.result for r in node.rows)
-        if isinstance(node, (n.Bands, n.Match, n.Table)) and node.otherwise is not None:
-            stack.append(node.otherwise)
 
 
 def _show(value: Fraction | Decimal | None, percent: bool = False) -> str:

@@ -179,7 +179,7 @@ class _Writer:
         exprs += [k.condition for k in model.knockouts + model.exemptions]
         exprs += [let.value for let in model.lets.values()]
         for expr in exprs:
-            numbers += [node.value for node in _walk(expr) if isinstance(node, n.Number) and not node.percent]
+            numbers += [node.value for node in n.walk(expr) if isinstance(node, n.Number) and not node.percent]
         places = 0
         for number in numbers:
             exponent = number.as_tuple().exponent
@@ -197,7 +197,7 @@ class _Writer:
     def refs_points(self, node: n.Expr, scaled_lets: set[str] | None = None) -> bool:
         """Whether a value computed from points (a criterion, `total`, a let of them) is in the node."""
         lets = self.scaled_lets if scaled_lets is None else scaled_lets
-        for inner in _walk(node):
+        for inner in n.walk(node):
             if isinstance(inner, n.Name):
                 r = self.model.resolutions.get(id(inner))
                 if r is not None and (r.kind in ("points", "total") or (r.kind == "let" and r.target in lets)):
@@ -798,7 +798,7 @@ class _Writer:
         pending = [node]
         seen: set[str] = set()
         while pending:
-            inner_nodes = list(_walk(pending.pop()))
+            inner_nodes = list(n.walk(pending.pop()))
             for inner in inner_nodes:
                 if isinstance(inner, n.Name):  # look through named values: `let lv = level(c);`
                     r = self.model.resolutions.get(id(inner))
@@ -1003,14 +1003,10 @@ def _percent_units(value: Any) -> Any:
     return int(units) if units == units.to_integral_value() else units
 
 
-def _walk(expr: n.Expr) -> Any:
-    from partyrules.checker import walk
-
-    return walk(expr)
 
 
 def _names(expr: n.Expr) -> list[n.Name]:
-    return [node for node in _walk(expr) if isinstance(node, n.Name)]
+    return [node for node in n.walk(expr) if isinstance(node, n.Name)]
 
 
 def generate(model: Model, fixed: bool = True) -> tuple[str, dict[str, Any]]:

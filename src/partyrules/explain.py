@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from partyrules import nodes as n
-from partyrules.checker import walk
 from partyrules.model import CriterionInfo, Model
+from partyrules.nodes import walk
 from partyrules.printer import expr_text, number_text
 
 if TYPE_CHECKING:

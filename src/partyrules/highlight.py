@@ -39,7 +39,7 @@ except ImportError as exc:  # pragma: no cover - depends on what is installed
         "partyrules.highlight needs Pygments: pip install 'partyrules[highlight]' (or pip install pygments)"
     ) from exc
 
-from partyrules.checker import BUILTINS, RESERVED
+from partyrules.nodes import BUILTINS, RESERVED
 
 __all__ = ["CriteriaLexer"]
 

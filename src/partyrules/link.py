@@ -18,9 +18,9 @@ from typing import Any
 import attrs
 
 from partyrules import nodes as n
-from partyrules.checker import walk
 from partyrules.diagnostics import CriteriaError, Diagnostic, Source, did_you_mean
 from partyrules.loader import Loader, Version
+from partyrules.nodes import walk
 
 #: Bases of bases: real chains are national → province → district; a longer one is a mistake or an attack.
 MAX_CHAIN = 16

@@ -32,8 +32,8 @@ import attrs
 
 from partyrules import nodes as n
 from partyrules import parser
-from partyrules.checker import RULESET_ID
 from partyrules.diagnostics import CriteriaError, Diagnostic, Source, did_you_mean
+from partyrules.nodes import RULESET_ID
 
 ENTRY_POINT_GROUP = "partyrules.criteria"
 ENVIRONMENT_VARIABLE = "PARTYRULES_PATH"

@@ -10,6 +10,8 @@ from differently laid-out text compare equal when they mean the same thing.
 from __future__ import annotations
 
 import datetime
+import re
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -624,3 +626,68 @@ class Aggregate:
     value: Name | None = None
     condition: Expr | None = None
     span: Span = _span_field()
+
+
+# ---------------------------------------------------------------- words and walking
+# Shared by every stage above (parser, linker, checker, compiler, explanations, highlighter):
+# they live with the tree so that none of those stages imports another for them.
+
+#: Words of the language and built-in functions: never usable as names.
+# fmt: off
+RESERVED = frozenset(
+    (
+        "ruleset", "title", "version", "basis", "effective", "from", "to", "points", "official",
+        "illustrative", "note", "input", "integer", "decimal", "percent", "boolean", "date", "one",
+        "of", "level", "levels", "places", "constraint", "let", "criteria", "max", "group", "item",
+        "cite", "applicable", "when", "else", "zero", "full", "rescale", "round", "deductions",
+        "bonuses", "cap", "deduction", "bonus", "grades", "grade", "band", "below", "any", "require",
+        "knockout", "force", "not_graded", "if", "then", "or", "and", "not", "bands", "upto",
+        "otherwise", "match", "table", "first", "unique", "true", "false", "total", "min", "clamp",
+        "worst_level", "count", "days_between", "months_between", "library", "extends", "import",
+        "change", "remove", "param", "locked",
+        "example", "examples", "given", "expect", "property", "assuming", "within", "monotone",
+        "increasing", "decreasing", "requires", "always",
+    )
+)
+# fmt: on
+BUILTINS = (
+    "min",
+    "max",
+    "clamp",
+    "round",
+    "level",
+    "worst_level",
+    "full",
+    "applicable",
+    "count",
+    "days_between",
+    "months_between",
+)
+RULESET_ID = re.compile(r"^[a-z0-9][a-z0-9_.\-]*(/[a-z0-9][a-z0-9_.\-]*)*$")
+
+
+def walk(expr: Expr) -> Iterator[Expr]:
+    """Every expression inside ``expr`` (itself included), without recursion."""
+    stack: list[Any] = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, Call):
+            stack.extend(node.args)
+        elif isinstance(node, Unary):
+            stack.append(node.operand)
+        elif isinstance(node, (Binary, Compare)):
+            stack.extend((node.left, node.right))
+        elif isinstance(node, If):
+            stack.extend((node.condition, node.then, node.otherwise))
+        elif isinstance(node, Bands):
+            stack.append(node.subject)
+            stack.extend(b.result for b in node.bands)
+        elif isinstance(node, Match):
+            stack.append(node.subject)
+            stack.extend(a.result for a in node.arms)
+        elif isinstance(node, Table):
+            stack.extend(node.columns)
+            stack.extend(r.result for r in node.rows)
+        if isinstance(node, (Bands, Match, Table)) and node.otherwise is not None:
+            stack.append(node.otherwise)

@@ -24,7 +24,6 @@ from typing import Any, NamedTuple
 
 import attrs
 
-from partyrules import checker
 from partyrules import nodes as n
 from partyrules.model import CriterionInfo, Model
 
@@ -103,7 +102,7 @@ def constraint_inputs(model: Model, constraint: n.Constraint) -> list[str]:
     """The inputs a constraint reads, sorted: what a broken constraint is reported under."""
     names = {
         r.target
-        for node in checker.walk(constraint.condition)
+        for node in n.walk(constraint.condition)
         if isinstance(node, n.Name)
         and (r := model.resolutions.get(id(node))) is not None
         and r.kind == "input"

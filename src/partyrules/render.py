@@ -21,7 +21,7 @@ from typing import IO, Any
 
 import attrs
 
-from partyrules import checker, compiler
+from partyrules import compiler
 from partyrules import nodes as n
 from partyrules.data import plain
 from partyrules.model import CriterionInfo, GradeInfo, Model, RuleInfo
@@ -199,7 +199,7 @@ class _Words:
         self.used: set[str] = set()  # inputs and named values the sheet quotes
 
     def code(self, node: n.Expr) -> str:
-        for sub in checker.walk(node):
+        for sub in n.walk(node):
             r = self.model.resolutions.get(id(sub))
             if r is not None and r.kind in ("input", "let") and r.target:
                 self.used.add(r.target)

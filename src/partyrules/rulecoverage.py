@@ -19,8 +19,8 @@ import attrs
 from partyrules import nodes as n
 from partyrules import reference
 from partyrules.casebook import Casebook
-from partyrules.checker import walk
 from partyrules.model import Model
+from partyrules.nodes import walk
 from partyrules.printer import cell_text, expr_text, literal_text
 
 
