@@ -271,8 +271,6 @@ def explain_text(evaluation: Evaluation, demotions: Sequence[Demotion] = ()) -> 
             lines.extend(f"      căn cứ: {c}" for c in cites)
             lines.extend(f"      ghi chú: {note}" for note in info.exemption_notes[index])
     if demotions:
-        from partyrules.quota import demotion_lines
-
         for demotion in demotions:
             lines.extend(demotion_lines(demotion, layout.grades))
     if evaluation.grade is not None:
@@ -299,3 +297,37 @@ def _rule_lines(lines: list[str], text: RuleText | None, facts: Any, kinds: dict
         lines.append(f"           căn cứ: {cite}")
     for note in text.notes:
         lines.append(f"           ghi chú: {note}")
+
+
+# ---------------------------------------------------------------- quota demotions
+
+#: How a quota rounds the number it keeps, as an explanation and a score sheet say it.
+ROUNDING_WORDS = {"down": "làm tròn xuống", "up": "làm tròn lên", "half_up": "làm tròn (từ 0,5 lên)"}
+
+
+
+def _percent(share: Decimal) -> str:
+    text = format((share * 100).normalize(), "f")
+    return text.replace(".", ",") + "%"
+
+
+def demotion_lines(demotion: Demotion, grades: Sequence[tuple[str, str]]) -> list[str]:
+    """A demotion in Vietnamese, as the explanation of an evaluation shows it."""
+    labels = dict(grades)
+    top, to = labels.get(demotion.from_grade, demotion.from_grade), labels.get(demotion.to_grade, demotion.to_grade)
+    base = " hoặc ".join(f"“{labels.get(g, g)}”" for g in demotion.base_grades)
+    where = "trong toàn bộ danh sách" if demotion.group is None else f"trong nhóm “{demotion.group or '(trống)'}”"
+    exact = demotion.share * demotion.base
+    lines = [
+        f"  Hạn mức: {demotion.label} [{demotion.quota}]",
+        f"      {where}: {demotion.candidates} tổ chức đạt “{top}”; số xếp loại {base} (sau khi áp dụng hạn mức): "
+        f"{demotion.base}",
+        f"      được giữ tối đa {_percent(demotion.share)} × {demotion.base} = "
+        f"{format(exact.normalize(), 'f').replace('.', ',')}, {ROUNDING_WORDS[demotion.rounding]}: {demotion.allowed}",
+        f"      thứ tự xét: {', '.join(demotion.order)}, rồi theo mã tổ chức; tổ chức này đứng thứ "
+        f"{demotion.rank}/{demotion.candidates}"
+        + (" (bằng tổ chức đứng trên ở mọi tiêu chí xét, phân định theo mã)" if demotion.tied else ""),
+        f"      nên chuyển từ “{top}” xuống “{to}”",
+    ]
+    lines.extend(f"      căn cứ: {c}" for c in demotion.citations)
+    return lines

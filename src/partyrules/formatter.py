@@ -23,7 +23,7 @@ import attrs
 
 from partyrules import nodes as n
 from partyrules.parser import Comment, Layout, parse_layout, span_key
-from partyrules.printer import expr_text, literal_text
+from partyrules.printer import aggregate_text, expr_text, literal_text
 
 INDENT = "  "
 #: A list of members (``one of { ... }``, ``levels``) longer than this goes one member per line.
@@ -437,8 +437,6 @@ def _input(d: n.Input) -> tuple[str, ...]:
     head = f"input {d.name} {_q(d.label)}: "
     tail = (f" = {_lit(d.default)}" if d.default is not None else "") + ";"
     if d.aggregate is not None:
-        from partyrules.hierarchy import aggregate_text
-
         tail = f" from {aggregate_text(d.aggregate)};"
     if t.kind == "enum":
         return _members(head + "one of ", t.members, tail)

@@ -31,7 +31,7 @@ from partyrules.model import Model
 from partyrules.printer import expr_text
 from partyrules.runtime import FACTS, HEAD, TEXT_READERS, Evaluation, FactProblem, FactsError, InputSpec, Ruleset
 
-__all__ = ["GradedRow", "Hierarchy", "HierarchyError", "aggregate_text", "aggregates_of", "check"]
+__all__ = ["GradedRow", "Hierarchy", "HierarchyError", "aggregates_of", "check"]
 
 #: The input kinds each aggregate function can fill.
 KINDS = {
@@ -49,14 +49,6 @@ SHARE_PLACES = 2
 
 class HierarchyError(PartyrulesError, ValueError):
     """Levels that do not fit together: an aggregate naming what the level below does not offer."""
-
-
-def aggregate_text(a: n.Aggregate) -> str:
-    """The aggregate as written in canonical layout (after ``from``)."""
-    where = f" where {expr_text(a.condition)}" if a.condition is not None else ""
-    if a.value is not None:
-        return f"{a.function} of {a.value.name} over children{where}"
-    return f"{a.function} of children{where}"
 
 
 # ---------------------------------------------------------------- one file: the form

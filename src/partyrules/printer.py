@@ -125,3 +125,11 @@ def cell_text(cell: n.Cell, exact: bool = False) -> str:
 
 def _wrap(text: str, precedence: int, parent: int) -> str:
     return f"({text})" if precedence < parent else text
+
+
+def aggregate_text(a: n.Aggregate) -> str:
+    """The aggregate as written in canonical layout (after ``from``)."""
+    where = f" where {expr_text(a.condition)}" if a.condition is not None else ""
+    if a.value is not None:
+        return f"{a.function} of {a.value.name} over children{where}"
+    return f"{a.function} of children{where}"

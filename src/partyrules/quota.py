@@ -26,6 +26,7 @@ import attrs
 
 from partyrules import nodes as n
 from partyrules.diagnostics import Diagnostic, PartyrulesError, did_you_mean
+from partyrules.explain import explain_text
 from partyrules.model import Model
 from partyrules.runtime import GRADE, Evaluation
 
@@ -41,7 +42,6 @@ __all__ = [
 ]
 
 ROUNDINGS = {"down": ROUND_FLOOR, "up": ROUND_CEILING, "half_up": ROUND_HALF_UP}
-ROUNDING_WORDS = {"down": "làm tròn xuống", "up": "làm tròn lên", "half_up": "làm tròn (từ 0,5 lên)"}
 #: Input kinds that name a group: a member of a declared list, never a measured number.
 CATEGORICAL = ("enum", "level", "boolean")
 #: Input kinds that can order organisations.
@@ -344,8 +344,6 @@ class Placement:
         return self.demotions[0].from_grade if self.demotions else self.evaluation.grade
 
     def explain(self) -> str:
-        from partyrules.explain import explain_text
-
         return explain_text(self.evaluation, demotions=self.demotions)
 
 
@@ -470,33 +468,3 @@ def _apply_group(
             )
         )
     return out
-
-
-# ---------------------------------------------------------------- explaining
-
-
-def _percent(share: Decimal) -> str:
-    text = format((share * 100).normalize(), "f")
-    return text.replace(".", ",") + "%"
-
-
-def demotion_lines(demotion: Demotion, grades: Sequence[tuple[str, str]]) -> list[str]:
-    """A demotion in Vietnamese, as the explanation of an evaluation shows it."""
-    labels = dict(grades)
-    top, to = labels.get(demotion.from_grade, demotion.from_grade), labels.get(demotion.to_grade, demotion.to_grade)
-    base = " hoặc ".join(f"“{labels.get(g, g)}”" for g in demotion.base_grades)
-    where = "trong toàn bộ danh sách" if demotion.group is None else f"trong nhóm “{demotion.group or '(trống)'}”"
-    exact = demotion.share * demotion.base
-    lines = [
-        f"  Hạn mức: {demotion.label} [{demotion.quota}]",
-        f"      {where}: {demotion.candidates} tổ chức đạt “{top}”; số xếp loại {base} (sau khi áp dụng hạn mức): "
-        f"{demotion.base}",
-        f"      được giữ tối đa {_percent(demotion.share)} × {demotion.base} = "
-        f"{format(exact.normalize(), 'f').replace('.', ',')}, {ROUNDING_WORDS[demotion.rounding]}: {demotion.allowed}",
-        f"      thứ tự xét: {', '.join(demotion.order)}, rồi theo mã tổ chức; tổ chức này đứng thứ "
-        f"{demotion.rank}/{demotion.candidates}"
-        + (" (bằng tổ chức đứng trên ở mọi tiêu chí xét, phân định theo mã)" if demotion.tied else ""),
-        f"      nên chuyển từ “{top}” xuống “{to}”",
-    ]
-    lines.extend(f"      căn cứ: {c}" for c in demotion.citations)
-    return lines

@@ -24,9 +24,10 @@ import attrs
 from partyrules import compiler
 from partyrules import nodes as n
 from partyrules.data import plain
+from partyrules.explain import ROUNDING_WORDS
 from partyrules.model import CriterionInfo, GradeInfo, Model, RuleInfo
 from partyrules.printer import cell_text, expr_text, literal_text, number_text
-from partyrules.quota import ROUNDING_WORDS, QuotaRule, SortKey
+from partyrules.quota import QuotaRule, SortKey
 from partyrules.runtime import InputSpec, Ruleset
 
 __all__ = ["Sheet", "model_of", "page_head", "render_html", "render_markdown", "sheet"]
