@@ -13,8 +13,7 @@ from pathlib import Path
 
 import attrs
 
-from partyrules import compiler, explain, parser
-from partyrules import nodes as n
+from partyrules import compiler, explain, nodes as n, parser
 from partyrules.checker import check as check_tree
 from partyrules.diagnostics import CriteriaError, Diagnostic, Source
 from partyrules.link import link
@@ -259,7 +258,8 @@ def build(
         bonuses_cap=model.bonuses_cap,
         details=explain.details(model),
     )
-    program, batch, layout = compiler.compile_program(model, layout_for, fixed_point)
+    compiled = compiler.compile_program(model, layout_for, fixed_point)
+    layout = compiled.layout
     inputs = tuple(
         InputSpec(
             name=i.name,
@@ -289,17 +289,17 @@ def build(
         layout=layout,
         source=source,
         filename=model.filename,
-        program=program,
-        batch=batch,
+        code=compiled.code,
+        constants=compiled.constants,
+        program=compiled.program,
+        batch=compiled.batch,
         sources=tuple((s.name, s.text) for s in sources) or ((model.filename, source),),
         bases=tuple(bases),
         model=model,
         quotas=model.quotas,
+        aggregates=tuple(
+            (d.name, d.aggregate)
+            for d in model.file.declarations
+            if isinstance(d, n.Input) and d.aggregate is not None
+        ),
     )
-
-
-def _rebuild(filename: str, sources: tuple[tuple[str, str], ...]) -> Ruleset:
-    """Unpickling: link and compile the same texts again (the fingerprint proves it is the same ruleset)."""
-    files = dict(sources)
-    loader = Loader(environment=False, installed=False, builtin=False, files=files)
-    return loads(files[filename], filename, loader=loader)

@@ -17,18 +17,17 @@ import hashlib
 import json
 import operator
 import re
-from collections.abc import Callable, Mapping
-from decimal import Decimal, Inexact, InvalidOperation, getcontext
+from collections.abc import Callable
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 import attrs
 
-from partyrules import nodes as n
-from partyrules import runtime as rt
+from partyrules import nodes as n, runtime as rt
+from partyrules.facts import FACT_MAGNITUDE
 from partyrules.model import CriterionInfo, Model, Resolution
-from partyrules.types import DECIMAL as DECIMAL_TYPE
-from partyrules.types import Type
+from partyrules.types import DECIMAL as DECIMAL_TYPE, Type
 
 
 def fingerprint(tree: n.RulesetFile) -> str:
@@ -96,36 +95,8 @@ class _Writer:
     def __init__(self, model: Model, fixed: bool = True) -> None:
         self.model = model
         self.lines: list[str] = []
-        self.namespace: dict[str, Any] = {
-            "MISSING": rt.MISSING,
-            "Decimal": Decimal,
-            "date": datetime.date,
-            "FactProblem": rt.FactProblem,
-            "FactsError": rt.FactsError,
-            "coerce_integer": rt.coerce_integer,
-            "coerce_decimal": rt.coerce_decimal,
-            "coerce_percent": rt.coerce_percent,
-            "coerce_boolean": rt.coerce_boolean,
-            "coerce_member": rt.coerce_member,
-            "coerce_level": rt.coerce_level,
-            "coerce_date": rt.coerce_date,
-            "check_facts": rt.check_facts,
-            "not_a_mapping": rt.not_a_mapping,
-            "Mapping": Mapping,
-            "to_fraction": rt.to_fraction,
-            "round_half_up": rt.round_half_up,
-            "days_between": rt.days_between,
-            "months_between": rt.months_between,
-            "worst": rt.worst,
-            "getcontext": getcontext,
-            "Inexact": Inexact,
-            "InvalidOperation": InvalidOperation,
-            "retry_exactly": rt.retry_exactly,
-            "new_evaluation": tuple.__new__,
-            "Evaluation": rt.Evaluation,
-            "without_key": rt.without_key,
-            "EXACT": rt.EXACT,
-        }
+        # the program's own constants (C0, C1 ...); the names it reads besides are runtime.PROGRAM_GLOBALS
+        self.namespace: dict[str, Any] = {}
         self.constants: dict[tuple[str, str], str] = {}
         self.temps = 0
         self.depth = 1
@@ -478,8 +449,8 @@ class _Writer:
         is_type = f"type({x}) is {FAST_TYPES[fact.kind].__name__} and "
         low, high = self.const(fact.low), self.const(fact.high)
         if fact.kind == "integer":
-            lowest = low if fact.low is not None else f"-{self.const(int(rt.FACT_MAGNITUDE) - 1)}"
-            highest = high if fact.high is not None else self.const(int(rt.FACT_MAGNITUDE) - 1)
+            lowest = low if fact.low is not None else f"-{self.const(int(FACT_MAGNITUDE) - 1)}"
+            highest = high if fact.high is not None else self.const(int(FACT_MAGNITUDE) - 1)
             return f"{is_type}{lowest} <= {x} <= {highest}"
         if fact.kind in ("decimal", "percent"):
             if fact.low is None or fact.high is None:
@@ -1009,32 +980,36 @@ def _names(expr: n.Expr) -> list[n.Name]:
     return [node for node in n.walk(expr) if isinstance(node, n.Name)]
 
 
-def generate(model: Model, fixed: bool = True) -> tuple[str, dict[str, Any]]:
-    """The program's source and the namespace of constants it runs in (``SCALE``: fixed-point places or None)."""
+def generate(model: Model, fixed: bool = True) -> tuple[str, tuple[Any, ...], int | None]:
+    """The program's source, the constants it is linked with (C0, C1 ... in order) and its fixed-point
+    places (None: Decimal arithmetic). The source defines ``make(LAYOUT, C0, C1, ...)``, which
+    :func:`partyrules.runtime.link_program` calls once."""
     try:
         writer = _Writer(model, fixed)
         body = writer.program()
     except _NoFixedPoint:
         writer = _Writer(model, fixed=False)
         body = writer.program()
-    writer.namespace["SCALE"] = writer.scale
-    # constants are passed to a factory so the program reads them as closure cells, not globals
-    names = sorted((k for k in writer.namespace if k.startswith("C")), key=lambda k: int(k[1:]))
+    names = sorted(writer.namespace, key=lambda k: int(k[1:]))
     head = f"def make({', '.join(['LAYOUT', *names])}):\n"
     source = head + "".join("    " + line + "\n" for line in body.splitlines()) + "    return program, many\n"
-    return source, writer.namespace
+    return source, tuple(writer.namespace[k] for k in names), writer.scale
 
 
-def compile_program(
-    model: Model, layout_for: Callable[[int | None], rt.Layout], fixed: bool = True
-) -> tuple[rt.Program, rt.Batch, rt.Layout]:
-    """The program, its batch loop and the layout of their results (which records the fixed-point scale chosen)."""
-    source, namespace = generate(model, fixed)
-    layout = layout_for(namespace["SCALE"])
-    code = compile(source, f"<partyrules {model.header.ruleset_id}>", "exec")
-    exec(code, namespace)
-    constants = {k: v for k, v in namespace.items() if k.startswith("C")}
+@attrs.frozen
+class Compiled:
+    """A model compiled: the generated text and its constants (what a pickle carries), and the linked program."""
+
+    code: str
+    constants: tuple[Any, ...]
+    layout: rt.Layout
     program: rt.Program
     batch: rt.Batch
-    program, batch = namespace["make"](LAYOUT=layout, **constants)
-    return program, batch, layout
+
+
+def compile_program(model: Model, layout_for: Callable[[int | None], rt.Layout], fixed: bool = True) -> Compiled:
+    """The program, its batch loop and the layout of their results (which records the fixed-point scale chosen)."""
+    code, constants, scale = generate(model, fixed)
+    layout = layout_for(scale)
+    program, batch = rt.link_program(code, constants, layout, model.header.ruleset_id)
+    return Compiled(code, constants, layout, program, batch)

@@ -25,7 +25,7 @@ from typing import Any
 
 import attrs
 
-from partyrules import nodes as n
+from partyrules import facts, nodes as n
 from partyrules.diagnostics import Diagnostic, PartyrulesError, did_you_mean
 from partyrules.model import Model
 from partyrules.printer import expr_text
@@ -70,15 +70,8 @@ def check(model: Model, problems: list[Diagnostic]) -> None:
 
 def aggregates_of(ruleset: Ruleset) -> tuple[tuple[InputSpec, n.Aggregate], ...]:
     """The ruleset's aggregate inputs, in declaration order."""
-    model = ruleset.model
-    if model is None:
-        return ()
     specs = {s.name: s for s in ruleset.inputs}
-    return tuple(
-        (specs[d.name], d.aggregate)
-        for d in model.file.declarations
-        if isinstance(d, n.Input) and d.aggregate is not None and d.name in specs
-    )
+    return tuple((specs[name], aggregate) for name, aggregate in ruleset.aggregates if name in specs)
 
 
 # ---------------------------------------------------------------- between levels: a child's names
@@ -773,17 +766,15 @@ def _to_input(spec: InputSpec, value: Any) -> Any:
 
 
 def _same(spec: InputSpec, given: Any, computed: Any) -> bool:
-    from partyrules import runtime
-
     problems: list[FactProblem] = []
     if spec.kind == "boolean":
-        value = runtime.coerce_boolean(spec.name, given, problems)
+        value = facts.coerce_boolean(spec.name, given, problems)
     elif spec.kind == "integer":
-        value = runtime.coerce_integer(spec.name, given, None, None, problems)
+        value = facts.coerce_integer(spec.name, given, None, None, problems)
     elif spec.kind == "percent":
-        value = runtime.coerce_percent(spec.name, given, None, None, None, problems)
+        value = facts.coerce_percent(spec.name, given, None, None, None, problems)
     else:
-        value = runtime.coerce_decimal(spec.name, given, None, None, None, problems)
+        value = facts.coerce_decimal(spec.name, given, None, None, None, problems)
     return not problems and bool(value == computed)
 
 

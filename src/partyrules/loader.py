@@ -30,8 +30,7 @@ from pathlib import Path
 
 import attrs
 
-from partyrules import nodes as n
-from partyrules import parser
+from partyrules import nodes as n, parser
 from partyrules.diagnostics import CriteriaError, Diagnostic, Source, did_you_mean
 from partyrules.nodes import RULESET_ID
 

@@ -260,8 +260,7 @@ def _holds(model: Model, facts: Mapping[str, Any], condition: Any) -> bool | str
 
 def _plan(ruleset: Ruleset, model: Model, claim: Claim, assumed: Callable[[Mapping[str, Any]], bool]) -> Plan:
     """The facts to draw, the test that they break the claim, and the report of a counterexample."""
-    from hypothesis import assume
-    from hypothesis import strategies as st
+    from hypothesis import assume, strategies as st
 
     from partyrules.testing import facts
 

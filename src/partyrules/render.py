@@ -21,8 +21,7 @@ from typing import IO, Any
 
 import attrs
 
-from partyrules import compiler
-from partyrules import nodes as n
+from partyrules import compiler, nodes as n
 from partyrules.data import plain
 from partyrules.explain import ROUNDING_WORDS
 from partyrules.model import CriterionInfo, GradeInfo, Model, RuleInfo

@@ -16,8 +16,7 @@ from collections.abc import Iterator
 
 import attrs
 
-from partyrules import nodes as n
-from partyrules import reference
+from partyrules import nodes as n, reference
 from partyrules.casebook import Casebook
 from partyrules.model import Model
 from partyrules.nodes import walk

@@ -1,4 +1,4 @@
-"""Runtime: compiled rulesets, the evaluations they return, and fact validation.
+"""Runtime: compiled rulesets and the evaluations they return.
 
 An :class:`Evaluation` is one small frozen object holding the tuple the
 compiled program returns and a shared :class:`Layout` that names its slots;
@@ -12,371 +12,31 @@ from __future__ import annotations
 import datetime
 import math
 import operator
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from decimal import ROUND_HALF_UP, Context, Decimal, Inexact, InvalidOperation, getcontext, localcontext
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal, Inexact, InvalidOperation, getcontext, localcontext
 from fractions import Fraction
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from partyrules.diagnostics import PartyrulesError
-
-FactValue = Any  # int | Decimal | bool | str | datetime.date
-
-
-# ---------------------------------------------------------------- errors
-
-
-@attrs.frozen
-class FactProblem:
-    """One thing wrong with the facts given for one input."""
-
-    input: str
-    message: str
-
-
-class FactsError(PartyrulesError, ValueError):
-    """The facts cannot be scored: every problem, by input name. Nothing was scored."""
-
-    def __init__(self, problems: Iterable[FactProblem], row: str | None = None) -> None:
-        self.problems: tuple[FactProblem, ...] = tuple(problems)
-        self.row = row
-        where = f"{row}: " if row else ""
-        lines = [f"{where}{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''} with the facts:"]
-        lines += [f"  {p.input}: {p.message}" for p in self.problems]
-        super().__init__("\n".join(lines))
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # an exception pickles its message by default; a worker process must send back the problems
-        return (type(self), (self.problems, self.row))
-
-
-# ---------------------------------------------------------------- fact coercion (slow paths)
-# The compiled program checks the common case inline (an int in range, a
-# bool, a known member) and calls these only for anything else.
-
-MISSING: Any = object()
-FACT_MAGNITUDE = Decimal(10) ** 15
-
-
-def _number(value: object, percent: bool = False) -> Decimal | None:
-    """An exact number from an int, a Decimal or plain decimal text ("87.5"; "87.5%" for a percentage)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, Decimal):
-        return value if value.is_finite() else None
-    if isinstance(value, str):
-        text = value.strip()  # inner spaces are not thousands separators here: "1 0" is not 10
-        if percent and text.endswith("%"):
-            text = text[:-1]
-        if not _PLAIN_NUMBER.fullmatch(text):
-            return None  # no exponents, no "inf", no "NaN": numbers as offices write them
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            return None
-        return number if number.is_finite() else None
-    return None
-
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-
-
-def _refuse(name: str, value: object, expected: str, problems: list[FactProblem]) -> None:
-    if isinstance(value, float):
-        problems.append(
-            FactProblem(
-                name, f"{value!r} is a float, which is not exact; give {expected} as an int, a Decimal or a string"
-            )
-        )
-    else:
-        problems.append(FactProblem(name, f"{value!r} is not {expected}"))
-
-
-def _absent(name: str, value: object, default: object, problems: list[FactProblem]) -> bool:
-    """True when the fact was not given (missing, None or empty text); records it as missing unless there is a default."""
-    if value is not None and value is not MISSING and not (isinstance(value, str) and not value.strip()):
-        return False
-    if default is MISSING:
-        problems.append(FactProblem(name, "is missing"))
-    return True
-
-
-def coerce_integer(
-    name: str, value: object, low: int | None, high: int | None, problems: list[FactProblem], default: object = MISSING
-) -> Any:
-    if _absent(name, value, default, problems):
-        return default
-    number = _number(value)
-    if number is None or number != number.to_integral_value():
-        _refuse(name, value, "a whole number", problems)
-        return None
-    result = int(number)
-    return _in_range(name, result, low, high, problems, str(result))
-
-
-def coerce_decimal(
-    name: str,
-    value: object,
-    low: Decimal | None,
-    high: Decimal | None,
-    places: int | None,
-    problems: list[FactProblem],
-    default: object = MISSING,
-) -> Any:
-    if _absent(name, value, default, problems):
-        return default
-    number = _number(value)
-    if number is None:
-        _refuse(name, value, "a number", problems)
-        return None
-    return _decimal_checks(name, number, low, high, places, problems, str(number))
-
-
-def coerce_percent(
-    name: str,
-    value: object,
-    low: Any,
-    high: Any,
-    places: int | None,
-    problems: list[FactProblem],
-    default: object = MISSING,
-) -> Any:
-    """A percentage in percent units: 87.5, Decimal("87.5") or "87.5%" all mean 87.5 %."""
-    if _absent(name, value, default, problems):
-        return default
-    number = _number(value, percent=True)
-    if number is None:
-        _refuse(name, value, "a percentage (87.5 means 87.5 %)", problems)
-        return None
-    return _decimal_checks(name, number, low, high, places, problems, f"{number}%")
-
-
-def _decimal_checks(
-    name: str,
-    number: Decimal,
-    low: Decimal | None,
-    high: Decimal | None,
-    places: int | None,
-    problems: list[FactProblem],
-    shown: str,
-) -> Any:
-    exponent = number.as_tuple().exponent
-    if places is not None and isinstance(exponent, int) and -exponent > places:
-        normal = number.normalize(EXACT)
-        exponent = normal.as_tuple().exponent
-        if isinstance(exponent, int) and -exponent > places:
-            problems.append(FactProblem(name, f"{shown} has more decimal places than the {places} this input accepts"))
-            return None
-    return _in_range(name, number, low, high, problems, shown)
-
-
-def _in_range(name: str, value: Any, low: Any, high: Any, problems: list[FactProblem], shown: str) -> Any:
-    if low is None and high is None and abs(value) >= FACT_MAGNITUDE:
-        problems.append(FactProblem(name, f"{shown} is too large"))
-        return None
-    if (low is not None and value < low) or (high is not None and value > high):
-        problems.append(FactProblem(name, f"{shown} is outside the allowed range {_shown_range(low, high, shown)}"))
-        return None
-    return value
-
-
-def _shown_range(low: Any, high: Any, shown: str) -> str:
-    def show(v: Any) -> str:
-        if v is None:
-            return "…"
-        return f"{v}%" if shown.endswith("%") else str(v)
-
-    return f"{show(low)}..{show(high)}"
-
-
-def coerce_boolean(name: str, value: object, problems: list[FactProblem], default: object = MISSING) -> Any:
-    if _absent(name, value, default, problems):
-        return default
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text in ("true", "1", "yes", "có", "co", "x"):
-            return True
-        if text in ("false", "0", "no", "không", "khong"):
-            return False
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    _refuse(name, value, "true or false", problems)
-    return None
-
-
-class TextReader:
-    """Text facts of one kind read once each: ``"95"`` as 95 for an integer input, ``"true"`` as True.
-
-    For readers of data files (CSV, spreadsheets): facts that arrive typed take the program's
-    inline test instead of its slow path, which reads text (ten times the cost). Only the form is
-    read here; the range, the places and every message stay the ruleset's, so text that does not
-    read cleanly is left as it is, for the ruleset to refuse in its own words. At most ``LIMIT``
-    texts are remembered per kind (data files repeat few: booleans, small counts, rates).
-    """
-
-    LIMIT = 1 << 16
-
-    def __init__(self, read: Callable[[str, list[FactProblem]], Any]) -> None:
-        self._read = read
-        self._known: dict[str, Any] = {}
-
-    def __call__(self, text: str) -> Any:
-        value = self._known.get(text, MISSING)
-        if value is MISSING:
-            problems: list[FactProblem] = []
-            value = self._read(text, problems)
-            if problems or value is None:
-                value = text
-            if len(self._known) < self.LIMIT:
-                self._known[text] = value
-        return value
-
-
-#: fixed-point points as Decimals, by scale: a results table converts the same few values again and again
-_SCALED: dict[int, dict[int, Decimal]] = {}
-
-#: a :class:`TextReader` for each kind of input whose text needs reading (members are text already)
-TEXT_READERS: dict[str, TextReader] = {
-    "integer": TextReader(lambda t, p: coerce_integer("", t, None, None, p)),
-    "decimal": TextReader(lambda t, p: coerce_decimal("", t, None, None, None, p)),
-    "percent": TextReader(lambda t, p: coerce_percent("", t, None, None, None, p)),
-    "boolean": TextReader(lambda t, p: coerce_boolean("", t, p)),
-    "date": TextReader(lambda t, p: coerce_date("", t, None, None, p)),
-}
-
-
-def coerce_member(
-    name: str, value: object, members: tuple[str, ...], problems: list[FactProblem], default: object = MISSING
-) -> Any:
-    if _absent(name, value, default, problems):
-        return default
-    if isinstance(value, str) and value.strip() in members:
-        return value.strip()
-    shown = ", ".join(members)
-    problems.append(FactProblem(name, f"{value!r} is not one of: {shown}"))
-    return None
-
-
-def coerce_level(
-    name: str, value: object, members: tuple[str, ...], problems: list[FactProblem], default: object = MISSING
-) -> Any:
-    if isinstance(value, str) and value in members:
-        return members.index(value)
-    if _absent(name, value, default, problems):
-        return default
-    member = coerce_member(name, value, members, problems)
-    return None if member is None else members.index(member)
-
-
-def coerce_date(
-    name: str,
-    value: object,
-    low: datetime.date | None,
-    high: datetime.date | None,
-    problems: list[FactProblem],
-    default: object = MISSING,
-) -> Any:
-    if _absent(name, value, default, problems):
-        return default
-    if isinstance(value, datetime.datetime):
-        _refuse(name, value, "a date (without a time)", problems)
-        return None
-    if isinstance(value, datetime.date):
-        result = value
-    elif isinstance(value, str):
-        try:
-            text = value.strip()
-            if not _ISO_DATE.fullmatch(text):  # Python 3.11 also reads "20240101": one form on every Python
-                raise ValueError(text)
-            result = datetime.date.fromisoformat(text)
-        except ValueError:
-            _refuse(name, value, "a date written YYYY-MM-DD", problems)
-            return None
-    else:
-        _refuse(name, value, "a date", problems)
-        return None
-    if (low is not None and result < low) or (high is not None and result > high):
-        problems.append(FactProblem(name, f"{result} is outside the allowed range {low or '…'}..{high or '…'}"))
-        return None
-    return result
-
-
-@attrs.frozen
-class FactSpec:
-    """One input as the slow path checks it: bounds and default in run-time units (percent units)."""
-
-    name: str
-    kind: str
-    low: Any
-    high: Any
-    places: int | None
-    default: Any
-    members: tuple[str, ...]
-
-
-def check_facts(specs: tuple[FactSpec, ...], facts: Mapping[str, Any]) -> tuple[Any, ...]:
-    """Validate and convert every fact, or raise one :class:`FactsError` naming every problem."""
-    problems: list[FactProblem] = []
-    values: list[Any] = []
-    for spec in specs:
-        value: Any = facts.get(spec.name)
-        kind = spec.kind
-        if type(value) is str and (reader := TEXT_READERS.get(kind)) is not None:
-            value = reader(value)  # its form read once per distinct text; its range and places checked here
-        # typed and plainly valid (what the program's inline test accepts): nothing to convert or word
-        kept = type(value)
-        if (kept is int and kind == "integer") or (
-            kept is Decimal and kind in ("percent", "decimal") and value.is_finite()
-        ):
-            low, high = spec.low, spec.high
-            if spec.places is None and low is not None and high is not None and low <= value <= high:
-                values.append(value)
-                continue
-        elif (kept is bool and kind == "boolean") or (kept is str and kind == "enum" and value in spec.members):
-            values.append(value)
-            continue
-        if kind == "integer":
-            value = coerce_integer(spec.name, value, spec.low, spec.high, problems, spec.default)
-        elif kind == "decimal":
-            value = coerce_decimal(spec.name, value, spec.low, spec.high, spec.places, problems, spec.default)
-        elif kind == "percent":
-            value = coerce_percent(spec.name, value, spec.low, spec.high, spec.places, problems, spec.default)
-        elif kind == "boolean":
-            value = coerce_boolean(spec.name, value, problems, spec.default)
-        elif kind == "enum":
-            value = coerce_member(spec.name, value, spec.members, problems, spec.default)
-        elif kind == "level":
-            value = coerce_level(spec.name, value, spec.members, problems, spec.default)
-        elif kind == "date":
-            value = coerce_date(spec.name, value, spec.low, spec.high, problems, spec.default)
-        values.append(value)
-    known = {spec.name for spec in specs}
-    for key in facts:
-        if key not in known:
-            from partyrules.diagnostics import did_you_mean
-
-            hint = did_you_mean(str(key), known)
-            problems.append(FactProblem(str(key), "is not an input of this ruleset" + (f"; {hint}" if hint else "")))
-    if problems:
-        raise FactsError(problems)
-    return tuple(values)
-
+from partyrules import facts
+from partyrules.facts import (
+    EXACT as EXACT,
+    MAX_DIGITS as MAX_DIGITS,
+    MISSING as MISSING,
+    PLAIN_NUMBER as PLAIN_NUMBER,
+    TEXT_READERS as TEXT_READERS,
+    FactProblem as FactProblem,
+    FactsError as FactsError,
+    FactSpec as FactSpec,
+    FactValue as FactValue,
+    RowError as RowError,
+    TextReader as TextReader,
+    check_facts as check_facts,
+)
 
 # ---------------------------------------------------------------- exact arithmetic helpers used by compiled code
-
-
-def not_a_mapping(facts: object) -> Any:
-    raise FactsError(
-        [FactProblem("*", f"facts must be a mapping of input names to values, not {type(facts).__name__}")]
-    )
 
 
 def retry_exactly(program: Callable[[Mapping[str, Any]], Any], facts: Mapping[str, Any]) -> Any:
@@ -389,10 +49,6 @@ def retry_exactly(program: Callable[[Mapping[str, Any]], Any], facts: Mapping[st
         return program(facts)
 
 
-MAX_DIGITS = 1000
-#: for reading values back (scaling fixed point, normalising): never the caller's context, whose
-#: precision may be narrower than a value's digits and would round it silently
-EXACT = Context(prec=MAX_DIGITS)
 
 
 def to_fraction(value: int | Decimal | Fraction) -> Fraction:
@@ -534,6 +190,9 @@ class Layout:
             out.append(out[-1] + size)
         return tuple(out)
 
+
+#: fixed-point points as Decimals, by scale: a results table converts the same few values again and again
+_SCALED: dict[int, dict[int, Decimal]] = {}
 
 HEAD = 3  # slots before the program's flat result in an Evaluation
 
@@ -863,8 +522,12 @@ class Ruleset:
     fingerprint: str
     inputs: tuple[InputSpec, ...]
     layout: Layout = attrs.field(eq=False)
-    source: str = attrs.field(eq=False)  # the normalised source text; reloading it rebuilds the program
+    source: str = attrs.field(eq=False)  # the normalised source text of this file
     filename: str = attrs.field(eq=False)
+    #: the generated Python text of the program and its batch loop (see compiler.py), and the
+    #: constants it is linked with: all a pickle needs to run it again, without the front end
+    code: str = attrs.field(eq=False, repr=False)
+    constants: tuple[Any, ...] = attrs.field(eq=False, repr=False)
     program: Program = attrs.field(eq=False)
     #: the program's body compiled again as one loop over rows (see compiler._Writer.batch), for evaluate_many
     batch: Batch = attrs.field(eq=False, repr=False)
@@ -872,8 +535,12 @@ class Ruleset:
     sources: tuple[tuple[str, str], ...] = attrs.field(eq=False, default=())
     #: ids of the rulesets this one extends, nearest first
     bases: tuple[str, ...] = attrs.field(eq=False, default=())
-    #: the checked model (syntax tree, types, order), for tools that read the rules themselves
+    #: the checked model (syntax tree, types, order), for tools that read the rules themselves; None in
+    #: a ruleset unpickled from another process (``partyrules.api.checked_model`` rebuilds it from ``sources``)
     model: Any = attrs.field(eq=False, default=None, repr=False)
+    #: the file's aggregate inputs (filled from the level below by :class:`partyrules.hierarchy.Hierarchy`):
+    #: (input name, its ``from`` clause as a syntax node)
+    aggregates: tuple[tuple[str, Any], ...] = attrs.field(eq=False, default=(), repr=False)
     #: the file's quotas (partyrules.quota.QuotaRule), applied over a batch by :meth:`apply_quotas`
     quotas: tuple[Any, ...] = attrs.field(eq=False, default=())
 
@@ -961,33 +628,85 @@ class Ruleset:
         return quota.apply(self.quotas, rows)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # the program is generated code: pickle the source and compile it again
-        from partyrules.api import _rebuild
+        # the program is generated code: pickle its text and constants and link it again on the other
+        # side (runtime only: no parsing, checking or compiling of the criteria, no lark needed there)
+        state = {f.name: getattr(self, f.name) for f in _PICKLED}
+        return (_restore, (state,))
 
-        return (_rebuild, (self.filename, self.sources or ((self.filename, self.source),)))
+
+#: what a pickled ruleset carries: everything but the program objects (rebuilt from ``code``) and the
+#: checked model (front-end data, rebuilt from ``sources`` by the front end when a tool asks)
+_PICKLED = tuple(f for f in attrs.fields(Ruleset) if f.name not in ("program", "batch", "model"))
+#: rulesets restored in this process by (fingerprint, code): a worker that receives the same ruleset
+#: with every task links it once
+_RESTORED: dict[tuple[str, str], Ruleset] = {}
+
+
+def _restore(state: dict[str, Any]) -> Ruleset:
+    key = (state["fingerprint"], state["code"])
+    known = _RESTORED.get(key)
+    if known is not None and all(getattr(known, name) == value for name, value in state.items()):
+        return known
+    program, batch = link_program(state["code"], state["constants"], state["layout"], state["id"])
+    ruleset = Ruleset(program=program, batch=batch, **state)
+    if len(_RESTORED) >= 64:  # bounded: a long-lived process that sees many rulesets keeps the last few
+        _RESTORED.pop(next(iter(_RESTORED)))
+    _RESTORED[key] = ruleset
+    return ruleset
+
+
+# ---------------------------------------------------------------- linking a generated program
+
+#: The names a generated program reads besides its own constants: the slow paths of fact checking
+#: and the exact arithmetic it calls. The compiler writes code against exactly these.
+PROGRAM_GLOBALS: Mapping[str, Any] = MappingProxyType(
+    {
+        "MISSING": MISSING,
+        "Decimal": Decimal,
+        "date": datetime.date,
+        "FactProblem": FactProblem,
+        "FactsError": FactsError,
+        "coerce_integer": facts.coerce_integer,
+        "coerce_decimal": facts.coerce_decimal,
+        "coerce_percent": facts.coerce_percent,
+        "coerce_boolean": facts.coerce_boolean,
+        "coerce_member": facts.coerce_member,
+        "coerce_level": facts.coerce_level,
+        "coerce_date": facts.coerce_date,
+        "check_facts": check_facts,
+        "not_a_mapping": facts.not_a_mapping,
+        "Mapping": Mapping,
+        "to_fraction": to_fraction,
+        "round_half_up": round_half_up,
+        "days_between": days_between,
+        "months_between": months_between,
+        "worst": worst,
+        "getcontext": getcontext,
+        "Inexact": Inexact,
+        "InvalidOperation": InvalidOperation,
+        "retry_exactly": retry_exactly,
+        "new_evaluation": tuple.__new__,
+        "Evaluation": Evaluation,
+        "without_key": facts.without_key,
+        "EXACT": EXACT,
+    }
+)
+
+
+def link_program(code: str, constants: Sequence[Any], layout: Layout, name: str) -> tuple[Program, Batch]:
+    """The program and its batch loop from their generated text: ``make(LAYOUT, C0, C1, ...)`` called once.
+
+    The constants are passed to a factory so the program reads them as closure cells, not globals.
+    """
+    namespace = dict(PROGRAM_GLOBALS)
+    exec(compile(code, f"<partyrules {name}>", "exec"), namespace)
+    program: Program
+    batch: Batch
+    program, batch = namespace["make"](layout, *constants)
+    return program, batch
 
 
 # ---------------------------------------------------------------- batches (Ruleset.evaluate_many)
-
-
-class RowError(FactsError):
-    """The facts of one row of a batch cannot be scored: the row's number, its id and every problem."""
-
-    def __init__(self, problems: Iterable[FactProblem], number: int, id: str | None = None) -> None:
-        super().__init__(problems, row=f"row {number}" if id is None else f"row {number} ({id})")
-        self.number = number
-        self.id = id
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Exception pickles its message only; a worker's error must come back whole
-        return (RowError, (self.problems, self.number, self.id))
-
-
-def without_key(facts: Mapping[str, Any], key: str) -> dict[str, Any]:
-    """A copy of the facts without the id column."""
-    out = dict(facts)
-    out.pop(key, None)
-    return out
 
 
 def _row_id(row: Any, id_key: str | None) -> str | None:

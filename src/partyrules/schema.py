@@ -42,7 +42,8 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from partyrules.runtime import FACT_MAGNITUDE, InputSpec, Ruleset
+from partyrules.facts import FACT_MAGNITUDE
+from partyrules.runtime import InputSpec, Ruleset
 
 __all__ = ["DIALECT", "evaluation_schema", "inputs_schema"]
 

@@ -19,13 +19,13 @@ from typing import Any, TypeVar
 import cattrs
 
 from partyrules.runtime import (
-    _PLAIN_NUMBER,  # the one definition of a number written as text
     ADDED,
     BAND_GRADE,
     CRITERIA_TOTAL,
     DEDUCTED,
     EXACT,
     GRADE,
+    PLAIN_NUMBER,  # the one definition of a number written as text
     TOTAL,
     Evaluation,
     FactProblem,
@@ -233,7 +233,7 @@ def facts_from_data(ruleset: Ruleset, data: Mapping[str, Any]) -> dict[str, Any]
         if kind in ("decimal", "percent") and isinstance(value, (str, int)) and not isinstance(value, bool):
             # plain decimal text only, as the evaluator accepts it; anything else is left for it to name
             text = str(value).strip()
-            out[name] = Decimal(text) if _PLAIN_NUMBER.fullmatch(text) else value
+            out[name] = Decimal(text) if PLAIN_NUMBER.fullmatch(text) else value
         elif kind == "date" and isinstance(value, str):
             try:
                 out[name] = datetime.date.fromisoformat(value)
