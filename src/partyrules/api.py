@@ -11,16 +11,14 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-import attrs
-
-from partyrules import compiler, explain, nodes as n, parser
+from partyrules import nodes as n, parser
 from partyrules.checker import check as check_tree
+from partyrules.compiler import build as build
 from partyrules.diagnostics import CriteriaError, Diagnostic, Source
 from partyrules.link import link
-from partyrules.loader import Loader, Version
+from partyrules.loader import Loader, Version, read_source as read_source
 from partyrules.model import Model
-from partyrules.nodes import Span
-from partyrules.runtime import InputSpec, Layout, Ruleset, RulesetRef
+from partyrules.runtime import Ruleset
 
 
 def loads(
@@ -163,143 +161,3 @@ def check(
     return sorted(shown, key=lambda d: (d.file != filename, d.file, d.span.line, d.span.column, d.code))
 
 
-def read_source(path: str | os.PathLike[str]) -> str:
-    """A criteria file's text, or a :class:`CriteriaError` saying why it cannot be read."""
-    name = str(path)
-    where = Span(1, 1, 1, 2)
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise CriteriaError([Diagnostic("PR000", "no such file", name, where)]) from None
-    except IsADirectoryError:
-        raise CriteriaError([Diagnostic("PR000", "this is a folder, not a criteria file", name, where)]) from None
-    except OSError as exc:
-        raise CriteriaError([Diagnostic("PR000", f"cannot read the file: {exc.strerror}", name, where)]) from None
-    if len(data) > parser.MAX_SOURCE_BYTES:
-        raise CriteriaError(
-            [
-                Diagnostic(
-                    "PR001",
-                    f"the file is larger than {parser.MAX_SOURCE_BYTES // (1024 * 1024)} MiB; criteria files are small text files",
-                    name,
-                    where,
-                )
-            ]
-        )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1  # in characters
-        raise CriteriaError(
-            [
-                Diagnostic(
-                    "PR000",
-                    "the file is not UTF-8 text",
-                    name,
-                    Span(line, column, line, column + 1),
-                    "save it as UTF-8 (in Word: Save As → Plain Text → Unicode (UTF-8))",
-                )
-            ],
-            [Source(name, data.decode("utf-8", errors="replace"))],
-        ) from None
-
-
-def build(
-    model: Model,
-    source: str,
-    *,
-    fixed_point: bool = True,
-    sources: Sequence[Source] = (),
-    bases: Sequence[str] = (),
-) -> Ruleset:
-    """Compile a checked model into a :class:`Ruleset`.
-
-    ``fixed_point=False`` forces Decimal arithmetic for points; the default uses exact integers
-    in fixed point whenever the scale allows (the results are the same; tests compare both).
-    """
-    header = model.header
-    ref = RulesetRef(header.ruleset_id, header.version or "", compiler.fingerprint(model.file))
-    levels = {
-        c.name: model.levels.get(c.level_type.name) if c.level_type and c.level_type.name else None
-        for c in model.criteria
-    }
-    level_labels = {}
-    for decl in model.file.declarations:
-        from partyrules import nodes as n
-
-        if isinstance(decl, n.Levels):
-            level_labels[decl.name] = tuple(m.label or m.name for m in decl.members)
-
-    def layout_for(scale: int | None) -> Layout:
-        return attrs.evolve(layout, scale=scale)
-
-    layout = Layout(
-        ruleset=ref,
-        title=header.title or header.ruleset_id,
-        inputs=tuple(i.name for i in model.inputs),
-        input_kinds=tuple(i.type.kind for i in model.inputs),
-        level_members=tuple(i.type.members if i.type.kind == "level" else None for i in model.inputs),
-        criteria=tuple((c.name, c.number, c.label, c.kind, c.maximum) for c in model.criteria),
-        level_scales=tuple(levels[c.name].members if levels[c.name] else None for c in model.criteria),  # type: ignore[union-attr]
-        level_labels=tuple(
-            level_labels.get(c.level_type.name) if c.level_type and c.level_type.name else None for c in model.criteria
-        ),
-        adjustments=tuple((c.name, c.label, c.kind, c.maximum or 0) for c in model.deductions + model.bonuses),  # type: ignore[misc]
-        grades=tuple((g.name, g.label) for g in model.grades),
-        requirements=tuple((i, r.label) for i, g in enumerate(model.grades) for r in g.requirements),
-        knockouts=tuple((k.name, k.label, k.action or "", k.grade or 0) for k in model.knockouts),
-        exemptions=tuple((k.name, k.label) for k in model.exemptions),
-        conditional=tuple(c.applicable is not None for c in model.criteria + model.deductions + model.bonuses),
-        scored=model.scored,
-        maximum=model.criteria_maximum,
-        deductions_cap=model.deductions_cap,
-        bonuses_cap=model.bonuses_cap,
-        details=explain.details(model),
-    )
-    compiled = compiler.compile_program(model, layout_for, fixed_point)
-    layout = compiled.layout
-    inputs = tuple(
-        InputSpec(
-            name=i.name,
-            label=i.label,
-            kind=i.type.kind,
-            low=i.low,
-            high=i.high,
-            places=i.places,
-            required=not i.has_default,
-            default=i.default,
-            members=i.type.members,
-            member_labels=i.member_labels
-            or (level_labels.get(i.type.name or "", ()) if i.type.kind == "level" else ()),
-        )
-        for i in model.inputs
-    )
-    return Ruleset(
-        id=ref.id,
-        version=ref.version,
-        title=layout.title,
-        basis=header.basis or "",
-        effective_from=header.effective_from,
-        effective_to=header.effective_to,
-        status=model.status,
-        fingerprint=ref.fingerprint,
-        inputs=inputs,
-        layout=layout,
-        source=source,
-        filename=model.filename,
-        code=compiled.code,
-        constants=compiled.constants,
-        program=compiled.program,
-        batch=compiled.batch,
-        sources=tuple((s.name, s.text) for s in sources) or ((model.filename, source),),
-        bases=tuple(bases),
-        model=model,
-        quotas=model.quotas,
-        aggregates=tuple(
-            (d.name, d.aggregate)
-            for d in model.file.declarations
-            if isinstance(d, n.Input) and d.aggregate is not None
-        ),
-    )

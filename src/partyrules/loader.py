@@ -246,8 +246,6 @@ class Loader:
         return []
 
     def _read(self, path: Path, root: str) -> Version:
-        from partyrules.api import read_source
-
         key = str(path)
         if key not in self._parsed:
             self._parsed[key] = self._parse(key, read_source(path), root)
@@ -327,3 +325,46 @@ def installed_roots() -> list[Path]:
         if path.is_dir():
             roots.append(path)
     return roots
+
+
+def read_source(path: str | os.PathLike[str]) -> str:
+    """A criteria file's text, or a :class:`CriteriaError` saying why it cannot be read."""
+    name = str(path)
+    where = n.Span(1, 1, 1, 2)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise CriteriaError([Diagnostic("PR000", "no such file", name, where)]) from None
+    except IsADirectoryError:
+        raise CriteriaError([Diagnostic("PR000", "this is a folder, not a criteria file", name, where)]) from None
+    except OSError as exc:
+        raise CriteriaError([Diagnostic("PR000", f"cannot read the file: {exc.strerror}", name, where)]) from None
+    if len(data) > parser.MAX_SOURCE_BYTES:
+        raise CriteriaError(
+            [
+                Diagnostic(
+                    "PR001",
+                    f"the file is larger than {parser.MAX_SOURCE_BYTES // (1024 * 1024)} MiB; criteria files are small text files",
+                    name,
+                    where,
+                )
+            ]
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1  # in characters
+        raise CriteriaError(
+            [
+                Diagnostic(
+                    "PR000",
+                    "the file is not UTF-8 text",
+                    name,
+                    n.Span(line, column, line, column + 1),
+                    "save it as UTF-8 (in Word: Save As → Plain Text → Unicode (UTF-8))",
+                )
+            ],
+            [Source(name, data.decode("utf-8", errors="replace"))],
+        ) from None

@@ -178,7 +178,7 @@ class Layout:
     )
 
     def _offsets(self) -> tuple[int, ...]:
-        """Where each part starts in the flat result tuple of the compiled program (see compiler.py)."""
+        """Where each part starts in the flat result tuple of the compiled program (see compiler/program.py)."""
         scored = len(self.criteria) + len(self.adjustments)
         rated = sum(1 for scale in self.level_scales if scale is not None)
         # only criteria with a level rule carry a level, only conditional ones an applicability:
@@ -196,7 +196,7 @@ _SCALED: dict[int, dict[int, Decimal]] = {}
 
 HEAD = 3  # slots before the program's flat result in an Evaluation
 
-# Parts of the compiled program's flat result tuple, in order (see compiler.py).
+# Parts of the compiled program's flat result tuple, in order (see compiler/program.py).
 (
     FACTS,
     POINTS,
@@ -524,12 +524,12 @@ class Ruleset:
     layout: Layout = attrs.field(eq=False)
     source: str = attrs.field(eq=False)  # the normalised source text of this file
     filename: str = attrs.field(eq=False)
-    #: the generated Python text of the program and its batch loop (see compiler.py), and the
+    #: the generated Python text of the program and its batch loop (see compiler/program.py), and the
     #: constants it is linked with: all a pickle needs to run it again, without the front end
     code: str = attrs.field(eq=False, repr=False)
     constants: tuple[Any, ...] = attrs.field(eq=False, repr=False)
     program: Program = attrs.field(eq=False)
-    #: the program's body compiled again as one loop over rows (see compiler._Writer.batch), for evaluate_many
+    #: the program's body compiled again as one loop over rows (see compiler.program._Writer.batch), for evaluate_many
     batch: Batch = attrs.field(eq=False, repr=False)
     #: every file the ruleset was linked from (name, text), this file first: its bases and imports
     sources: tuple[tuple[str, str], ...] = attrs.field(eq=False, default=())

@@ -1,0 +1,13 @@
+"""Compiling: a checked :class:`~partyrules.model.Model` to a :class:`~partyrules.runtime.Ruleset`.
+
+- :mod:`~partyrules.compiler.program`: the fast, exact Python program (and its batch loop);
+- :mod:`~partyrules.compiler.details`: the texts an explanation quotes;
+- :mod:`~partyrules.compiler.assemble`: the layout, the inputs and the ruleset around them.
+
+The compiler reads the model and writes runtime objects; the runtime never imports it back.
+"""
+
+from partyrules.compiler.assemble import build
+from partyrules.compiler.program import Compiled, compile_program, fingerprint, generate
+
+__all__ = ["Compiled", "build", "compile_program", "fingerprint", "generate"]
