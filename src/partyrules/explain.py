@@ -20,8 +20,8 @@ from partyrules.printer import number_text
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from partyrules.evaluation import Evaluation
     from partyrules.quota import Demotion
-    from partyrules.runtime import Evaluation
 
 
 @attrs.frozen

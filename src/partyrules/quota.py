@@ -26,9 +26,9 @@ import attrs
 
 from partyrules import nodes as n
 from partyrules.diagnostics import Diagnostic, PartyrulesError, did_you_mean
+from partyrules.evaluation import GRADE, Evaluation
 from partyrules.explain import explain_text
 from partyrules.model import Model
-from partyrules.runtime import GRADE, Evaluation
 
 __all__ = [
     "Demotion",
