@@ -98,8 +98,8 @@ def load_handwritten() -> tuple[Score, ScoreFixed]:
 
 
 def shipped_data_path(name: str) -> Path:
-    """Path of a shipped data file (``partyrules.shipped`` the attribute is the loader function)."""
-    path: Path = importlib.import_module("partyrules.shipped").data_path(name)
+    """Path of a shipped data file."""
+    path: Path = importlib.import_module("partyrules.catalog").data_path(name)
     return path
 
 

@@ -16,7 +16,7 @@ import pytest
 
 import partyrules
 from partyrules import cli, data, serialize
-from partyrules.shipped import data_path, shipped_path
+from partyrules.catalog import data_path, shipped_path
 
 RULES = "vn.hatinh/chi-bo-4-tot"
 CELLS = data_path("hatinh-cells-2024.csv")

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import partyrules
 from partyrules import api, parser, serialize
-from partyrules.shipped import shipped_ids
+from partyrules.catalog import shipped_ids
 from partyrules.testing import facts
 
 

@@ -21,7 +21,7 @@ from partyrules import nodes as n
 from partyrules.diagnostics import CriteriaError
 from partyrules.formatter import attachments, format_text
 from partyrules.parser import parse, parse_layout
-from partyrules.shipped import shipped_ids, shipped_path
+from partyrules.catalog import shipped_ids, shipped_path
 from test_fuzz import FILES, _mutant, fuzz
 
 SHIPPED = sorted({str(p) for rid in shipped_ids() for p in shipped_path(rid).parent.glob("*.criteria")})

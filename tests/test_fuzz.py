@@ -23,7 +23,7 @@ from lark.lexer import PatternStr
 
 import partyrules
 from partyrules import parser, reference
-from partyrules.shipped import shipped_ids, shipped_path
+from partyrules.catalog import shipped_ids, shipped_path
 from partyrules.testing import disagreements, facts, invalid_facts
 
 

@@ -12,7 +12,7 @@ import pytest
 
 import partyrules
 from partyrules import parser
-from partyrules.shipped import shipped_ids
+from partyrules.catalog import shipped_ids
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,7 +53,7 @@ def test_wheel_in_a_fresh_environment_loads_every_shipped_file(tmp_path: Path) -
     subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)], check=True, capture_output=True)
     script = (
         "import partyrules, partyrules.parser as p\n"
-        "from partyrules.shipped import shipped_ids\n"
+        "from partyrules.catalog import shipped_ids\n"
         "assert 'site-packages' in partyrules.__file__, partyrules.__file__\n"
         "assert p.grammar_text().startswith('// The partyrules criteria language')\n"
         "for i in shipped_ids(): print(partyrules.shipped(i).id)\n"

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import partyrules
 from partyrules import api, reference
-from partyrules.shipped import shipped_ids, shipped_path
+from partyrules.catalog import shipped_ids, shipped_path
 from partyrules.testing import disagreements, facts
 
 HEAD = 'ruleset "t/ref" { title "T"; version "1"; basis "B"; effective from 2024-01-01; points illustrative; }\n'

@@ -6,30 +6,64 @@
     >>> result.total, result.grade, print(result.explain())      # doctest: +SKIP
 
 Pipeline: :mod:`~partyrules.parser` (text → syntax tree) →
-:mod:`~partyrules.checker` (→ checked model, diagnostics) →
-:mod:`~partyrules.compiler` (→ program) → :mod:`~partyrules.runtime`
-(:class:`Ruleset`, :class:`Evaluation`).
+:mod:`~partyrules.link` (bases and imports) → :mod:`~partyrules.checker`
+(→ checked model, diagnostics) → :mod:`~partyrules.compiler` (→ program) →
+:mod:`~partyrules.runtime` (:class:`Ruleset`, :class:`Evaluation`).
+docs/architecture.md maps the stages and what each may import.
+
+Importing the package loads the runtime only: the front end (lark, the parser,
+the checker, the compiler) is imported the first time :func:`load`,
+:func:`loads`, :func:`check`, :class:`Loader` or a shipped ruleset is asked
+for, so a process that only unpickles and runs rulesets never imports it.
 """
 
-from partyrules.api import check, load, loads
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from partyrules.diagnostics import CriteriaError, Diagnostic, PartyrulesError
-from partyrules.loader import Loader
-from partyrules.runtime import (
+from partyrules.evaluation import (
     AdjustmentResult,
     CriterionResult,
-    CriterionSpec,
     Evaluation,
-    FactProblem,
-    FactsError,
-    GradeSpec,
-    InputSpec,
     RequirementResult,
-    RowError,
     RuleResult,
-    Ruleset,
     RulesetRef,
 )
-from partyrules.shipped import data_path, shipped, shipped_ids, shipped_path
+from partyrules.facts import FactProblem, FactsError, RowError
+from partyrules.runtime import CriterionSpec, GradeSpec, InputSpec, Ruleset
+
+if TYPE_CHECKING:
+    from partyrules.api import check, load, loads
+    from partyrules.catalog import data_path, shipped, shipped_ids, shipped_path
+    from partyrules.loader import Loader
+
+#: the front end's public names, by the module that defines them (imported on first use)
+_FRONT_END = {
+    "check": "partyrules.api",
+    "load": "partyrules.api",
+    "loads": "partyrules.api",
+    "Loader": "partyrules.loader",
+    "data_path": "partyrules.catalog",
+    "shipped": "partyrules.catalog",
+    "shipped_ids": "partyrules.catalog",
+    "shipped_path": "partyrules.catalog",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _FRONT_END.get(name)
+    if module is None:
+        raise AttributeError(f"module 'partyrules' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later reads are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_FRONT_END))
+
 
 __all__ = [
     "AdjustmentResult",

@@ -1124,7 +1124,7 @@ def shipped_sheets() -> list[tuple[str, Path]]:
     The newest version of an id has the id's own name (``vn__annual-collective``); an older one
     adds its tag (``vn__annual-collective@124``), so a link to a scale always shows the one in force.
     """
-    from partyrules.shipped import shipped_ids, shipped_versions
+    from partyrules.catalog import shipped_ids, shipped_versions
 
     out = []
     for ruleset_id in shipped_ids():
