@@ -1,26 +1,44 @@
 """Diagnostics: what is wrong in a criteria file, where, and how to fix it.
 
-Diagnostics are structured data (code, message, position, hint); rendering
-them as text with the source line and a caret is a separate, tested function,
-as in sqlglot. No colour codes here: colour belongs at the terminal edge.
+Diagnostics are structured data (code, message, position, hint, a second place it
+relates to); rendering them as text with the source line and a caret is a separate,
+tested function, as in sqlglot. No colour codes here: colour belongs at the terminal edge.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import attrs
 
+from partyrules.codes import CODES
 from partyrules.nodes import Span
+
+
+@attrs.frozen
+class Related:
+    """A second place a diagnostic points at, and what stands there ("first declared here")."""
+
+    label: str
+    file: str
+    span: Span
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.span.line}:{self.span.column}"
 
 
 @attrs.frozen
 class Diagnostic:
     """One problem in a criteria file.
 
-    ``code`` is stable (documented in docs/language.md) so that tools and
-    tests can match on it; ``message`` is one line for a person.
+    ``code`` is stable (registered in :mod:`partyrules.codes`, documented in
+    docs/language.md) so that tools and tests can match on it; ``message`` is one
+    line for a person; ``related`` are other places it concerns (where a name was
+    first declared, where a locked part is locked), each with a label.
     """
 
     code: str
@@ -29,10 +47,43 @@ class Diagnostic:
     span: Span
     hint: str | None = None
     severity: str = "error"
+    related: tuple[Related, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        # a code is a promise to tools and to docs/language.md: an unregistered one is a bug
+        if __debug__ and self.code not in CODES:
+            raise ValueError(f"{self.code} is not a registered diagnostic code (partyrules.codes)")
 
     @property
     def location(self) -> str:
         return f"{self.file}:{self.span.line}:{self.span.column}"
+
+    def data(self) -> dict[str, Any]:
+        """The diagnostic as JSON-ready data (``partyrules check --format json``); ``related`` only when there is one."""
+        out: dict[str, Any] = {
+            "file": self.file,
+            "line": self.span.line,
+            "column": self.span.column,
+            "end_line": self.span.end_line,
+            "end_column": self.span.end_column,
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "hint": self.hint,
+        }
+        if self.related:
+            out["related"] = [
+                {
+                    "label": r.label,
+                    "file": r.file,
+                    "line": r.span.line,
+                    "column": r.span.column,
+                    "end_line": r.span.end_line,
+                    "end_column": r.span.end_column,
+                }
+                for r in self.related
+            ]
+        return out
 
 
 @attrs.frozen
@@ -42,8 +93,13 @@ class Source:
     name: str
     text: str
 
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        # split once: a file with a thousand diagnostics is quoted a thousand times
+        return self.text.splitlines()
+
     def line(self, number: int) -> str | None:
-        lines = self.text.splitlines()
+        lines = self.lines
         if 1 <= number <= len(lines):
             return lines[number - 1]
         return None
@@ -52,30 +108,48 @@ class Source:
 #: Longest stretch of a source line quoted in a rendered diagnostic.
 SHOWN_LINE = 160
 
+#: How a renderer finds the text of another file (that of a diagnostic's related place).
+Lookup = Callable[[str], "Source | None"]
 
-def render(diagnostic: Diagnostic, source: Source | None) -> str:
-    """Render as ``file:line:col: error CODE: message``, the line, a caret, a hint."""
+
+def render(diagnostic: Diagnostic, source: Source | None, lookup: Lookup | None = None) -> str:
+    """Render as ``file:line:col: error CODE: message``, the line, a caret, each related place, a hint.
+
+    A related place is ``file:line:col: note: label`` with its own line and caret; its text is
+    ``source`` when it is in the same file, else what ``lookup`` gives for its file (if any).
+    """
     head = f"{diagnostic.location}: {diagnostic.severity} {diagnostic.code}: {diagnostic.message}"
-    parts = [head]
-    text = source.line(diagnostic.span.line) if source is not None else None
-    if text is not None:
-        column = max(diagnostic.span.column, 1)
-        width = 1
-        if diagnostic.span.end_line == diagnostic.span.line and diagnostic.span.end_column > column:
-            width = diagnostic.span.end_column - column
-        width = max(1, min(width, len(text) - column + 1))
-        gutter = f"{diagnostic.span.line:>4} | "
-        # a very long line is shown around the caret only
-        start = max(0, column - 1 - SHOWN_LINE // 2) if len(text) > SHOWN_LINE else 0
-        shown = text[start : start + SHOWN_LINE]
-        prefix = "…" if start else ""
-        suffix = "…" if start + SHOWN_LINE < len(text) else ""
-        width = max(1, min(width, SHOWN_LINE))
-        parts.append(gutter + prefix + shown + suffix)
-        parts.append(" " * (len(gutter) - 2) + "| " + " " * (column - 1 - start + len(prefix)) + "^" * width)
+    parts = [head, *_quote(diagnostic.span, source)]
+    for related in diagnostic.related:
+        parts.append(f"{related.location}: note: {related.label}")
+        other = lookup(related.file) if lookup is not None and related.file != diagnostic.file else None
+        parts.extend(_quote(related.span, source if related.file == diagnostic.file else other))
     if diagnostic.hint:
         parts.append(f"  hint: {diagnostic.hint}")
     return "\n".join(parts)
+
+
+def _quote(span: Span, source: Source | None) -> list[str]:
+    """The source line of ``span`` and a caret under it; nothing without the text."""
+    text = source.line(span.line) if source is not None else None
+    if text is None:
+        return []
+    column = max(span.column, 1)
+    width = 1
+    if span.end_line == span.line and span.end_column > column:
+        width = span.end_column - column
+    width = max(1, min(width, len(text) - column + 1))
+    gutter = f"{span.line:>4} | "
+    # a very long line is shown around the caret only
+    start = max(0, column - 1 - SHOWN_LINE // 2) if len(text) > SHOWN_LINE else 0
+    shown = text[start : start + SHOWN_LINE]
+    prefix = "…" if start else ""
+    suffix = "…" if start + SHOWN_LINE < len(text) else ""
+    width = max(1, min(width, SHOWN_LINE))
+    return [
+        gutter + prefix + shown + suffix,
+        " " * (len(gutter) - 2) + "| " + " " * (column - 1 - start + len(prefix)) + "^" * width,
+    ]
 
 
 class PartyrulesError(Exception):
@@ -91,7 +165,7 @@ class CriteriaError(PartyrulesError):
         super().__init__(self.render())
 
     def render(self) -> str:
-        blocks = [render(d, self.sources.get(d.file)) for d in self.diagnostics]
+        blocks = [render(d, self.sources.get(d.file), self.sources.get) for d in self.diagnostics]
         count = len(self.diagnostics)
         blocks.append(f"{count} problem{'s' if count != 1 else ''} found")
         return "\n\n".join(blocks)
