@@ -16,13 +16,12 @@ from typing import Any
 
 import lark
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.extra.lark import from_lark
 from lark.lexer import PatternStr
 
 import partyrules
-from partyrules import parser, reference
+from partyrules import api, parser, reference
 from partyrules.catalog import shipped_ids, shipped_path
 from partyrules.testing import disagreements, facts, invalid_facts
 
@@ -55,7 +54,7 @@ def _load(text: str) -> partyrules.Ruleset | None:
 
 def _exercise(ruleset: partyrules.Ruleset, text: str, data: st.DataObject, draws: int = 2) -> None:
     """Valid facts evaluate without raising anything but FactsError, as the reference scores them."""
-    model = reference.load_model(text, "fuzz.criteria")
+    model = api.model_of(text, "fuzz.criteria")
     for _ in range(draws):
         org = data.draw(facts(ruleset), label="facts")
         try:

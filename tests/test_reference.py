@@ -14,8 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 import partyrules
 from partyrules import api, reference
@@ -26,7 +25,7 @@ HEAD = 'ruleset "t/ref" { title "T"; version "1"; basis "B"; effective from 2024
 
 
 def _both(text: str, name: str = "t.criteria") -> tuple[partyrules.Ruleset, Any]:
-    model = reference.load_model(text, name)
+    model = api.model_of(text, name)
     return api.build(model, partyrules.parser.normalise(text)), model
 
 

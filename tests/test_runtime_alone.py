@@ -140,3 +140,17 @@ def test_the_same_ruleset_unpickled_twice_is_linked_once() -> None:
     # another file with the same program text but other sources is a ruleset of its own
     other = pickle.loads(pickle.dumps(attrs.evolve(ruleset, sources=(("other.criteria", "x"),))))
     assert other is not first and other.sources == (("other.criteria", "x"),)
+
+
+def test_tools_get_the_model_of_an_unpickled_ruleset_back() -> None:
+    """A province's file that extends the national one: its model is checked again from the pickled files."""
+    from partyrules import api, compiler
+
+    ruleset = partyrules.shipped("vn.hatinh/cell-meeting")
+    assert ruleset.bases  # it extends a base: the model needs the base's file too
+    again = pickle.loads(pickle.dumps(ruleset))
+    assert again.model is None
+    model = api.checked_model(again)
+    assert compiler.fingerprint(model.file) == ruleset.fingerprint
+    assert [i.name for i in model.inputs] == [i.name for i in ruleset.model.inputs]
+    assert api.checked_model(again) is model  # checked once

@@ -112,6 +112,22 @@ def model_of(
     return check_tree(linked.tree, filename, text, linked.sources)
 
 
+def checked_model(ruleset: Ruleset) -> Model:
+    """The checked model of a ruleset, for tools that read its rules (strategies, mutation, diff, sheets).
+
+    A ruleset compiled in this process holds the model it was compiled from. One unpickled from
+    another process carries its files, not its model (the runtime needs none): they are linked and
+    checked again here, from those files alone, once, and the model is kept on the ruleset.
+    """
+    if ruleset.model is not None:
+        return ruleset.model  # type: ignore[no-any-return]
+    files = dict(ruleset.sources)
+    loader = Loader(environment=False, installed=False, builtin=False, files=files)
+    model = model_of(files[ruleset.filename], ruleset.filename, loader=loader)
+    object.__setattr__(ruleset, "model", model)  # a cache of what compiling here would have kept
+    return model
+
+
 def _compile(tree: n.RulesetFile, filename: str, text: str, loader: Loader | None) -> Ruleset:
     linked = link(tree, filename, text, loader)
     header = next((d for d in linked.tree.declarations if isinstance(d, n.Header)), None)

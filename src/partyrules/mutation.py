@@ -24,6 +24,7 @@ from typing import Any
 import attrs
 
 from partyrules import nodes as n
+from partyrules.api import checked_model
 from partyrules.casebook import Casebook
 from partyrules.diagnostics import CriteriaError
 from partyrules.model import Model
@@ -72,8 +73,8 @@ class Report:
 
 def run(ruleset: Ruleset, sample_size: int = SAMPLE_SIZE) -> Report:
     """Judge every mutant of the ruleset's model against the ruleset's own examples and properties."""
-    model: Model = ruleset.model
-    book: Casebook | None = ruleset.tests
+    model: Model = checked_model(ruleset)
+    book: Casebook | None = model.tests
     samples: Samples = {}
     if book:
         for prop in book.properties:

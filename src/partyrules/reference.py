@@ -9,7 +9,7 @@ validate) and checks the promises the checker makes instead of relying on
 them: points within 0 and their maximum, a row for every value, a grade band
 for every total; a broken promise raises :class:`BrokenPromise`.
 
-    >>> model = load_model(text, "t.criteria")                   # doctest: +SKIP
+    >>> model = partyrules.api.model_of(text, "t.criteria")      # doctest: +SKIP
     >>> total, grade, points = evaluate(model, {"members": 25})  # doctest: +SKIP
 """
 
@@ -60,13 +60,6 @@ class Trace:
     @property
     def outcome(self) -> Outcome:
         return Outcome(self.total, self.grade, self.points)
-
-
-def load_model(text: str, filename: str = "<string>") -> Model:
-    """Parse, link and check criteria text (raises :class:`~partyrules.CriteriaError`)."""
-    from partyrules.api import model_of
-
-    return model_of(text, filename)
 
 
 def evaluate(model: Model, facts: Mapping[str, Any]) -> Outcome:

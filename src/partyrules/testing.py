@@ -394,7 +394,9 @@ def invalid_facts(ruleset: Ruleset) -> st.SearchStrategy[tuple[dict[str, Any], s
     its inputs joined by ", "), when one can be broken from the ends and middles of its inputs.
     """
 
-    model = ruleset.model
+    from partyrules.api import checked_model
+
+    model = checked_model(ruleset)
     base = facts(ruleset)
     specs = list(ruleset.inputs)
     names = {spec.name for spec in specs}
