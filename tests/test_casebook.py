@@ -73,7 +73,15 @@ def edit(*pairs: tuple[str, str], base: str = BASE) -> str:
 
 
 def problems(text: str, name: str = "t.criteria") -> list[tuple[str, str, str, str | None]]:
-    return [(d.code, f"{d.span.line}:{d.span.column}", d.message, d.hint) for d in partyrules.check(name, text=text)]
+    """(code, "line:column", message, hint); a related place follows the message as `` [label at line:column]``."""
+    return [
+        (d.code, f"{d.span.line}:{d.span.column}", d.message + _related(d), d.hint)
+        for d in partyrules.check(name, text=text)
+    ]
+
+
+def _related(d: partyrules.Diagnostic) -> str:
+    return "".join(f" [{r.label} at {r.span.line}:{r.span.column}]" for r in d.related)
 
 
 def test_examples_and_properties_reach_the_ruleset() -> None:
@@ -206,7 +214,7 @@ def test_examples_do_not_change_the_fingerprint() -> None:
                 (
                     "PR801",
                     "43:1",
-                    "`tot_du` names two examples or properties (first at line 36)",
+                    "`tot_du` names two examples or properties [first named here at 36:1]",
                     "give each example and property its own name",
                 )
             ],

@@ -60,12 +60,19 @@ def edit(*pairs: tuple[str, str], base: str = BASE) -> str:
 
 
 def problems(text: str, severity: str = "error") -> list[Problem]:
-    """(code, "line:column", message, hint) of each diagnostic of the severity, in position order."""
+    """(code, "line:column", message, hint) of each diagnostic of the severity, in position order.
+
+    A related place follows the message as `` [label at line:column]``.
+    """
     return [
-        (d.code, f"{d.span.line}:{d.span.column}", d.message, d.hint)
+        (d.code, f"{d.span.line}:{d.span.column}", message(d), d.hint)
         for d in partyrules.check("t.criteria", text=text)
         if d.severity == severity
     ]
+
+
+def message(d: partyrules.Diagnostic) -> str:
+    return d.message + "".join(f" [{r.label} at {r.span.line}:{r.span.column}]" for r in d.related)
 
 
 def rendered(text: str) -> str:
@@ -229,13 +236,13 @@ CASES = [
     pytest.param(
         [(MORE, 'input rate "R2": percent;')],
         [(MORE, 'input rate2 "R2": percent;')],
-        [("PR204", "26:1", "`rate` is declared twice (first at line 9)", TWICE)],
+        [("PR204", "26:1", "`rate` is declared twice [first declared here at 9:1]", TWICE)],
         id="PR204-input",
     ),
     pytest.param(
         [('item b "B"', 'item rate "B"')],
         [('item b "B"', 'item rate_b "B"')],
-        [("PR204", "17:3", "`rate` is declared twice (first at line 9)", TWICE)],
+        [("PR204", "17:3", "`rate` is declared twice [first declared here at 9:1]", TWICE)],
         id="PR204-item-named-like-an-input",
     ),
     pytest.param(
@@ -436,7 +443,7 @@ CASES = [
     pytest.param(
         [(MORE, 'knockout k "K" { when flag; force poor; }\nnot_graded k "K2" { when count_a > 5; }')],
         [(MORE, 'knockout k "K" { when flag; force poor; }\nnot_graded k2 "K2" { when count_a > 5; }')],
-        [("PR204", "27:1", "the rule `k` is declared twice (first at line 26)", NO_HINT)],
+        [("PR204", "27:1", "the rule `k` is declared twice [first declared here at 26:1]", NO_HINT)],
         id="PR204-rule",
     ),
     pytest.param(
@@ -877,7 +884,7 @@ CASES = [
     pytest.param(
         [(B_POINTS, "match flag { true: 10; false, true: count_a; }")],
         [(B_POINTS, "match flag { true: 10; false: count_a; }")],
-        [("PR408", "18:44", "`true` is matched twice (first at line 18)", "each case may appear in one row only")],
+        [("PR408", "18:44", "`true` is matched twice [first matched here at 18:27]", "each case may appear in one row only")],
         id="PR408-matched-twice",
     ),
     pytest.param(

@@ -92,7 +92,12 @@ def problems(root: Path, body: str, header: str = HEADER) -> list[tuple[str, str
     path = child(root, body, header)
     with pytest.raises(CriteriaError) as info:
         partyrules.load(path)
-    return [(d.code, Path(d.file).name, d.span.line, d.message) for d in info.value.diagnostics]
+    return [(d.code, Path(d.file).name, d.span.line, d.message + _related(d)) for d in info.value.diagnostics]
+
+
+def _related(d: partyrules.Diagnostic) -> str:
+    """A related place, after the message: `` [label at file:line]``."""
+    return "".join(f" [{r.label} at {Path(r.file).name}:{r.span.line}]" for r in d.related)
 
 
 FULL = {"a": 7, "b": True, "c": 5}  # i1 6 + i2 4 + i3 10 - d1 3 = 17
@@ -277,7 +282,7 @@ def test_sum_broken_by_the_child_is_reported_in_the_child(root: Path) -> None:
             "PR402",
             "child.criteria",
             6,
-            f"the maxima inside group `g1` add up to 11, not 10 (declared at {root / 'vn.t' / 'base.criteria'}:15)",
+            "the maxima inside group `g1` add up to 11, not 10 [group `g1` is declared here at base.criteria:15]",
         )
     ]
 

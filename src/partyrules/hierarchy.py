@@ -8,9 +8,9 @@ declared type, so every other API keeps working. When a hierarchy is graded (:cl
 the children are graded first, the quotas of their level applied, and then each parent's
 aggregate inputs are computed from its children's facts and results and merged into its facts.
 
-What a child offers lives in another file, so checking is split: :func:`check` (called by the
-checker) checks the form within one file; :class:`Hierarchy` resolves the names against the
-children's ruleset when the levels are assembled.
+What a child offers lives in another file, so checking is split: the checker checks the form
+within one file (:mod:`partyrules.checker.aggregates`); :class:`Hierarchy` resolves the names
+against the children's ruleset when the levels are assembled.
 """
 
 from __future__ import annotations
@@ -26,46 +26,18 @@ from typing import Any
 import attrs
 
 from partyrules import facts, nodes as n
-from partyrules.diagnostics import Diagnostic, PartyrulesError, did_you_mean
-from partyrules.model import Model
+from partyrules.diagnostics import PartyrulesError, did_you_mean
 from partyrules.printer import expr_text
 from partyrules.runtime import FACTS, HEAD, TEXT_READERS, Evaluation, FactProblem, FactsError, InputSpec, Ruleset
 
-__all__ = ["GradedRow", "Hierarchy", "HierarchyError", "aggregates_of", "check"]
+__all__ = ["GradedRow", "Hierarchy", "HierarchyError", "aggregates_of"]
 
-#: The input kinds each aggregate function can fill.
-KINDS = {
-    "count": ("integer",),
-    "share": ("percent",),
-    "any": ("boolean",),
-    "all": ("boolean",),
-    "sum": ("integer", "decimal", "percent"),
-    "min": ("integer", "decimal", "percent"),
-    "max": ("integer", "decimal", "percent"),
-}
 #: Places a share is rounded to (half up, in percent units) when its input declares none.
 SHARE_PLACES = 2
 
 
 class HierarchyError(PartyrulesError, ValueError):
     """Levels that do not fit together: an aggregate naming what the level below does not offer."""
-
-
-# ---------------------------------------------------------------- one file: the form
-
-
-def check(model: Model, problems: list[Diagnostic]) -> None:
-    """The form of the file's aggregate inputs: a type the function can fill, a filter where one is needed."""
-    for decl in model.file.declarations:
-        if not isinstance(decl, n.Input) or decl.aggregate is None:
-            continue
-        a = decl.aggregate
-        span = a.span if a.span.line else decl.span
-        file = span.file or model.filename
-        if decl.type.kind not in KINDS[a.function]:
-            wanted = " or ".join(f"`{k}`" for k in KINDS[a.function])
-            message = f"`{decl.name}` is a {a.function} of children: its type must be {wanted}, not `{decl.type.kind}`"
-            problems.append(Diagnostic("PR260", message, file, span, f"declare it as {wanted}"))
 
 
 def aggregates_of(ruleset: Ruleset) -> tuple[tuple[InputSpec, n.Aggregate], ...]:

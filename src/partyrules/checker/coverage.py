@@ -1,0 +1,396 @@
+"""``bands``, ``match`` and ``table``: every allowed value must reach exactly the rows it should.
+
+Besides the kind and interval of their results (as any expression), these check coverage:
+bands in order that leave no gap and none that can never apply; matches that list every
+member once; tables whose every combination of facts some row (or ``otherwise``) matches,
+whose ``unique`` rows never overlap and whose every row can apply. A table is checked by
+cutting each column's range at the thresholds its cells use and trying one value of every
+region (at most :data:`MAX_TABLE_REGIONS` combinations).
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import math
+from collections.abc import Callable
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from partyrules import nodes as n
+from partyrules.checker.state import UNKNOWN, Info, Scope, as_percent, show
+from partyrules.diagnostics import did_you_mean
+from partyrules.model import Resolution
+from partyrules.types import Interval, Type
+
+if TYPE_CHECKING:
+    from partyrules.checker.expressions import Expressions
+
+MAX_TABLE_REGIONS = 200_000
+
+#: How one cell tests its column's value, and the thresholds it cuts the column's range at.
+Test = tuple[Callable[[Any], bool], set[Fraction]]
+
+
+def threshold(c: Expressions, lit: n.Literal, subject: Type, span: n.Span) -> Fraction | None:
+    """A band threshold or a cell's value as a number (a date as its ordinal); None after a diagnostic."""
+    if isinstance(lit, n.DateLiteral):
+        if subject.kind == "date":
+            return Fraction(lit.value.toordinal())
+    elif isinstance(lit, n.Number) and subject.numeric:
+        if subject.kind == "percent" and not lit.percent and lit.value != 0:
+            c.error(
+                "PR303",
+                f"`{lit.value}` is a plain number but the value compared is a percentage",
+                span,
+                f"write {as_percent(lit.value)}",
+            )
+            return None
+        if subject.kind in ("integer", "decimal") and lit.percent:
+            c.error(
+                "PR303",
+                f"`{show(lit.value, True)}` is a percentage but the value compared is a plain number",
+                span,
+            )
+            return None
+        return Fraction(lit.value)
+    c.error("PR301", f"this threshold does not fit {subject.describe()}", span)
+    return None
+
+
+def missing_level(c: Expressions, subject: n.Expr) -> bool:
+    """Report a subject that is the level of a criterion that may not apply (then it has none)."""
+    if isinstance(subject, n.Call) and subject.function == "level" and subject.args:
+        target = subject.args[0]
+        node = c.criteria.get(target.name) if isinstance(target, n.Name) else None
+        if node is not None and node.applicable is not None:
+            c.error(
+                "PR217",
+                f"`{subject.args[0].name}` has no level when it does not apply, so this cannot choose a row",  # type: ignore[union-attr]
+                subject.span,
+                "compare instead, e.g. `level(c) >= tot` (false when c does not apply)",
+            )
+            return True
+    return False
+
+
+# ---------------------------------------------------------------- bands
+
+
+def bands(c: Expressions, node: n.Bands, scope: Scope, expected: Type | None) -> Info:
+    subject = c.expr(node.subject, scope)
+    if subject.type is None or missing_level(c, node.subject):
+        return UNKNOWN
+    if not (subject.type.numeric or subject.type.kind == "date"):
+        c.error("PR306", f"bands need a number or a date, not {subject.type.describe()}", node.subject.span)
+        return UNKNOWN
+    directions = {b.direction for b in node.bands}
+    if len(directions) > 1:
+        c.error(
+            "PR404", "bands mix `from` and `upto`", node.span, "use `from` (highest first) or `upto` (lowest first)"
+        )
+        return UNKNOWN
+    direction = directions.pop() if directions else "from"
+    dom = subject.interval or Interval.unbounded()
+    infos: list[Info] = []
+    results: list[n.Expr] = []
+    previous: Fraction | None = None
+    covered = False  # a band already takes every remaining value
+    percent = subject.type.kind == "percent"
+    for band in node.bands:
+        value = threshold(c, band.threshold, subject.type, band.threshold.span)
+        result = c.expr(band.result, scope, expected)
+        if value is None:
+            return UNKNOWN
+        if previous is not None and (value >= previous if direction == "from" else value <= previous):
+            order = "from the highest threshold down" if direction == "from" else "from the lowest threshold up"
+            c.error(
+                "PR405",
+                f"bands overlap: `{direction} {show(value, percent)}` comes after `{direction} {show(previous, percent)}`",
+                band.span,
+                f"list `{direction}` bands {order}",
+            )
+            return UNKNOWN
+        reachable = not covered and (
+            (direction == "from" and (dom.high is None or value <= dom.high))
+            or (direction == "upto" and (dom.low is None or value >= dom.low))
+        )
+        if not reachable:
+            why = (
+                "an earlier band already takes every value"
+                if covered
+                else f"the value never goes {'above' if direction == 'from' else 'below'} {show(dom.high if direction == 'from' else dom.low, percent)}"
+            )
+            c.error("PR406", f"the band `{direction} {show(value, percent)}` can never apply: {why}", band.span)
+        else:
+            infos.append(result)
+            results.append(band.result)
+        if (direction == "from" and dom.low is not None and value <= dom.low) or (
+            direction == "upto" and dom.high is not None and value >= dom.high
+        ):
+            covered = True
+        previous = value
+    if node.otherwise is not None:
+        other = c.expr(node.otherwise, scope, expected or (infos[0].type if infos else None))
+        if not covered:
+            infos.append(other)
+            results.append(node.otherwise)
+    elif not covered and previous is not None:
+        gap = f"below {show(previous, percent)}" if direction == "from" else f"above {show(previous, percent)}"
+        c.error(
+            "PR407", f"these bands give nothing to values {gap}", node.span, "add `otherwise: ...;` as the last row"
+        )
+    if not infos:
+        return UNKNOWN
+    return c.unify(infos, results, "the bands", node.span)
+
+
+# ---------------------------------------------------------------- match
+
+
+def match(c: Expressions, node: n.Match, scope: Scope, expected: Type | None) -> Info:
+    subject = c.expr(node.subject, scope)
+    if subject.type is None or missing_level(c, node.subject):
+        return UNKNOWN
+    if subject.type.kind not in ("enum", "level", "boolean"):
+        c.error(
+            "PR306",
+            f"`match` needs a choice (one of ..., a level, true/false), not {subject.type.describe()}",
+            node.subject.span,
+        )
+        return UNKNOWN
+    domain = list(subject.type.members) if subject.type.kind != "boolean" else ["true", "false"]
+    seen: dict[str, n.Span] = {}
+    infos: list[Info] = []
+    results: list[n.Expr] = []
+    for arm in node.arms:
+        for pattern in arm.patterns:
+            key = pattern.name if isinstance(pattern, n.Name) else str(getattr(pattern, "value", "")).lower()
+            if key not in domain:
+                c.error("PR301", f"`{key}` is not {subject.type.describe()}", pattern.span, did_you_mean(key, domain))
+                continue
+            if key in seen:
+                c.error(
+                    "PR408",
+                    f"`{key}` is matched twice",
+                    pattern.span,
+                    "each case may appear in one row only",
+                    c.related("first matched here", seen[key]),
+                )
+                continue
+            seen[key] = pattern.span
+            if isinstance(pattern, n.Name):
+                c.resolutions[id(pattern)] = Resolution("member", key, domain.index(key), subject.type)
+        infos.append(c.expr(arm.result, scope, expected or (infos[0].type if infos else None)))
+        results.append(arm.result)
+    missing = [d for d in domain if d not in seen]
+    if node.otherwise is not None:
+        other = c.expr(node.otherwise, scope, expected or (infos[0].type if infos else None))
+        if missing:
+            infos.append(other)
+            results.append(node.otherwise)
+    elif missing:
+        c.error(
+            "PR409",
+            f"this match does not say what happens for {', '.join(f'`{m}`' for m in missing)}",
+            node.span,
+            "add rows for them or `otherwise: ...;`",
+        )
+    return c.unify(infos, results, "the rows of this match", node.span)
+
+
+# ---------------------------------------------------------------- table
+
+
+def table(c: Expressions, node: n.Table, scope: Scope, expected: Type | None) -> Info:
+    columns = [c.expr(column, scope) for column in node.columns]
+    if any(column.type is None for column in columns) or any([missing_level(c, col) for col in node.columns]):
+        return UNKNOWN
+    ok = True
+    tests: list[list[Test | None]] = []
+    for row in node.rows:
+        if len(row.cells) != len(columns):
+            c.error(
+                "PR410",
+                f"this row has {len(row.cells)} cell{'s' if len(row.cells) != 1 else ''} "
+                f"but the table has {len(columns)} column{'s' if len(columns) != 1 else ''}",
+                row.span,
+            )
+            ok = False
+            continue
+        tests.append([cell(c, value, col.type) for value, col in zip(row.cells, columns)])  # type: ignore[arg-type]
+    infos = [c.expr(r.result, scope, expected) for r in node.rows]
+    results: list[n.Expr] = [r.result for r in node.rows]
+    if not ok or any(t is None for row in tests for t in row):
+        return UNKNOWN
+    checked: list[list[Test]] = tests  # type: ignore[assignment]  # no None left
+    pieces = [
+        _pieces(col, set().union(*(row[i][1] for row in checked)) if checked else set())
+        for i, col in enumerate(columns)
+    ]
+    size = math.prod(len(p) for p in pieces)
+    if size > MAX_TABLE_REGIONS:
+        c.error(
+            "PR411",
+            f"this table has too many combinations to check ({size})",
+            node.span,
+            "split it into smaller tables",
+        )
+        return UNKNOWN
+    won, otherwise_used = _regions(c, node, checked, pieces)
+    for i, has_won in enumerate(won):
+        if not has_won:
+            c.error(
+                "PR414",
+                f"row {i + 1} of this table can never apply",
+                node.rows[i].span,
+                "earlier rows already match every case it matches, or it contradicts the inputs' ranges",
+            )
+    kept_infos = [info for info, w in zip(infos, won) if w]
+    kept = [r for r, w in zip(results, won) if w]
+    if node.otherwise is not None:
+        other = c.expr(node.otherwise, scope, expected or (infos[0].type if infos else None))
+        if otherwise_used:
+            kept_infos.append(other)
+            kept.append(node.otherwise)
+    if not kept_infos:
+        return UNKNOWN
+    return c.unify(kept_infos, kept, "the rows of this table", node.span)
+
+
+def _regions(
+    c: Expressions, node: n.Table, tests: list[list[Test]], pieces: list[list[tuple[Any, str]]]
+) -> tuple[list[bool], bool]:
+    """Try every combination of regions: which rows win one, and whether ``otherwise`` takes one.
+
+    Reports overlapping rows of a ``unique`` table (each pair once) and the first combination
+    no row matches when there is no ``otherwise``.
+    """
+    won = [False] * len(tests)
+    overlap_reported: set[tuple[int, int]] = set()
+    gap_reported = False
+    otherwise_used = False
+    for region in itertools.product(*pieces):
+        hits = [i for i, row in enumerate(tests) if all(t[0](value) for t, (value, _) in zip(row, region))]
+        if hits:
+            won[hits[0]] = True
+            if node.hit_policy == "unique" and len(hits) > 1:
+                pair = (hits[0], hits[1])
+                if pair not in overlap_reported:
+                    overlap_reported.add(pair)
+                    c.error(
+                        "PR412",
+                        f"rows {hits[0] + 1} and {hits[1] + 1} of this `unique` table both match {_region(node, region)}",
+                        node.rows[hits[1]].span,
+                        "make the rows exclusive, or use `table first` if the first matching row should win",
+                    )
+        elif node.otherwise is None:
+            if not gap_reported:
+                gap_reported = True
+                c.error(
+                    "PR413",
+                    f"no row of this table matches {_region(node, region)}",
+                    node.span,
+                    "add a row for it or `otherwise: ...;`",
+                )
+        else:
+            otherwise_used = True
+    return won, otherwise_used
+
+
+def cell(c: Expressions, value: n.Cell, column: Type) -> Test | None:
+    """A cell as a test of one column value (numbers and dates as Fractions, choices as names)."""
+    if isinstance(value, n.AnyCell):
+        return (lambda v: True), set()
+    if isinstance(value, n.MemberCell):
+        if column.kind not in ("enum", "level"):
+            c.error("PR301", f"this column is {column.describe()}, not a choice", value.span)
+            return None
+        for m in value.members:
+            if m not in column.members:
+                c.error("PR301", f"`{m}` is not {column.describe()}", value.span, did_you_mean(m, column.members))
+                return None
+        members = frozenset(value.members)
+        return (lambda v: v in members), set()
+    if isinstance(value, n.EqualCell):
+        if isinstance(value.value, n.BooleanLiteral):
+            if column.kind != "boolean":
+                c.error("PR301", f"this column is {column.describe()}, not true/false", value.span)
+                return None
+            expected_bool = value.value.value
+            return (lambda v: v == expected_bool), set()
+        equal = threshold(c, value.value, column, value.span)
+        if equal is None:
+            return None
+        return (lambda v: v == equal), {equal}
+    checks = []
+    for op, lit in value.tests:
+        if op in ("==", "!="):
+            c.error("PR415", f"write `{op}` cells as a plain value", value.span)
+            return None
+        if column.kind == "boolean" or not (column.numeric or column.kind == "date"):
+            c.error("PR301", f"this column is {column.describe()}; it cannot be compared with `{op}`", value.span)
+            return None
+        limit = threshold(c, lit, column, value.span)
+        if limit is None:
+            return None
+        checks.append((op, limit))
+    return (lambda v: all(_apply(op, v, t) for op, t in checks)), {t for _, t in checks}
+
+
+def _pieces(column: Info, thresholds: set[Fraction]) -> list[tuple[Any, str]]:
+    """Representative values of the regions in which every cell of the column behaves the same."""
+    type_ = column.type
+    assert type_ is not None
+    if type_.kind == "boolean":
+        return [(True, "true"), (False, "false")]
+    if type_.kind in ("enum", "level"):
+        return [(m, m) for m in type_.members]
+    # numbers and dates: cut the column's range at every threshold its cells use
+    dom = column.interval or Interval.unbounded()
+    whole = type_.kind in ("integer", "date")
+    cuts = sorted(t for t in thresholds if dom.contains(t))
+    pieces: list[Fraction] = list(cuts)
+    # the ends of the range are values too (0 and 10 of 0..10), and so is what lies between cuts
+    pieces += [end for end in (dom.low, dom.high) if end is not None]
+    for lo, hi in zip([dom.low, *cuts], [*cuts, dom.high]):
+        rep = _inside(lo, hi, whole)
+        if rep is not None:
+            pieces.append(rep)
+    if not pieces:
+        pieces = [dom.low if dom.low is not None else Fraction(0)]
+    if type_.kind == "date":
+        return [(p, str(datetime.date.fromordinal(int(p)))) for p in sorted(set(pieces))]
+    return [(p, show(p, type_.kind == "percent")) for p in sorted(set(pieces))]
+
+
+def _apply(op: str, value: Fraction, limit: Fraction) -> bool:
+    return {
+        ">": value > limit,
+        ">=": value >= limit,
+        "<": value < limit,
+        "<=": value <= limit,
+    }[op]
+
+
+def _inside(low: Fraction | None, high: Fraction | None, whole: bool) -> Fraction | None:
+    """A value strictly between low and high (whole when the column is whole), or None."""
+    if low is None and high is None:
+        return Fraction(0)
+    if low is None:
+        assert high is not None
+        return Fraction(math.ceil(high) - 1)
+    if high is None:
+        return Fraction(math.floor(low) + 1)
+    if whole:
+        candidate = Fraction(math.floor(low) + 1)
+        return candidate if candidate < high else None
+    return (low + high) / 2 if low < high else None
+
+
+def _region(table: n.Table, region: tuple[tuple[Any, str], ...]) -> str:
+    parts = []
+    for column, (_, shown) in zip(table.columns, region):
+        label = column.name if isinstance(column, n.Name) else "column"
+        parts.append(f"{label} = {shown}")
+    return ", ".join(parts)

@@ -1,0 +1,121 @@
+"""Order: which value needs which, and the order the values are computed in.
+
+A value is a ``let``, the points of a criterion, its level, or whether it applies
+(:data:`~partyrules.model.ValueKey`). Each depends on the values its expressions name;
+the values pass checks them in this order, so an expression is checked after everything it
+reads has its type and interval, and the compiler computes them in the same order. A value
+that depends on itself is reported (PR207) once per cycle.
+
+Needs the names (which name is a ``let``, which a criterion); reads no type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from partyrules import nodes as n
+from partyrules.checker.state import State
+from partyrules.model import ValueKey
+from partyrules.nodes import walk
+
+
+def order(c: State) -> None:
+    c.order = _order(c, _graph(c))
+
+
+def _graph(c: State) -> tuple[dict[ValueKey, set[ValueKey]], dict[ValueKey, n.Span]]:
+    """Every value with the values it reads, and where each is declared (to report a cycle)."""
+    graph: dict[ValueKey, set[ValueKey]] = {}
+    spans: dict[ValueKey, n.Span] = {}
+    for name, let in c.lets.items():
+        graph[("let", name)] = _deps(c, let.value)
+        spans[("let", name)] = let.span
+    for info in c.criterion_infos + c.deduction_infos + c.bonus_infos:
+        own: set[ValueKey] = set()
+        if info.applicable is not None:
+            graph[("applicable", info.name)] = _deps(c, info.applicable.condition)
+            spans[("applicable", info.name)] = info.applicable.span
+            own.add(("applicable", info.name))
+        if info.kind == "group":
+            deps = {("points", ch) for ch in info.children if c.criteria[ch].maximum is not None}
+        elif info.points is not None:
+            deps = _deps(c, info.points)
+        else:
+            deps = set()
+        if info.maximum is not None:
+            graph[("points", info.name)] = deps | own
+            spans[("points", info.name)] = info.span
+        if info.level is not None:
+            graph[("level", info.name)] = _deps(c, info.level) | own
+            spans[("level", info.name)] = info.level.span
+    return graph, spans
+
+
+def _deps(c: State, expr: n.Expr) -> set[ValueKey]:
+    deps: set[ValueKey] = set()
+    for node in walk(expr):
+        if isinstance(node, n.Name):
+            symbol = c.symbols.get(node.name)
+            if symbol is not None and symbol.kind in ("let", "points"):
+                deps.add((symbol.kind if symbol.kind == "let" else "points", node.name))
+        elif isinstance(node, n.Call):
+            refs = [a.name for a in node.args if isinstance(a, n.Name) and a.name in c.criteria]
+            if node.function == "level":
+                deps.update(("level", r) for r in refs)
+            elif node.function == "applicable":
+                deps.update(("applicable", r) for r in refs)
+            elif node.function == "worst_level":
+                targets = (
+                    refs
+                    if node.args
+                    else [name for name, v in c.criteria.items() if isinstance(v, n.Criterion) and v.level is not None]
+                )
+                deps.update(("level", r) for r in targets)
+    return deps
+
+
+def _order(c: State, built: tuple[dict[ValueKey, set[ValueKey]], dict[ValueKey, n.Span]]) -> tuple[ValueKey, ...]:
+    graph, spans = built
+    result: list[ValueKey] = []
+    state: dict[ValueKey, int] = {}
+    reported: set[frozenset[ValueKey]] = set()
+
+    def visit(start: ValueKey) -> None:
+        # iterative depth-first search, so deep chains cannot overflow the stack
+        stack: list[tuple[ValueKey, Iterator[ValueKey]]] = [(start, iter(sorted(graph.get(start, ()))))]
+        path = [start]
+        state[start] = 1
+        while stack:
+            key, deps = stack[-1]
+            advanced = False
+            for dep in deps:
+                if dep not in graph:
+                    continue
+                if state.get(dep) == 1:
+                    cycle = [*path[path.index(dep) :], dep]
+                    if frozenset(cycle) not in reported:
+                        reported.add(frozenset(cycle))
+                        shown = " → ".join(_key_name(k) for k in cycle)
+                        c.error("PR207", f"circular definition: {shown}", spans[dep], "a value cannot depend on itself")
+                    continue
+                if dep not in state:
+                    state[dep] = 1
+                    path.append(dep)
+                    stack.append((dep, iter(sorted(graph[dep]))))
+                    advanced = True
+                    break
+            if not advanced:
+                stack.pop()
+                path.pop()
+                state[key] = 2
+                result.append(key)
+
+    for key in graph:
+        if key not in state:
+            visit(key)
+    return tuple(result)
+
+
+def _key_name(key: ValueKey) -> str:
+    kind, name = key
+    return {"let": name, "points": name, "level": f"level({name})", "applicable": f"applicable({name})"}[kind]

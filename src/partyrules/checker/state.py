@@ -1,0 +1,129 @@
+"""What every pass of the checker shares: the tables of names, types and bounds, and the diagnostics.
+
+A pass reads the tables earlier passes filled and fills its own (each field says which pass
+fills it); :mod:`partyrules.checker` lists the passes in the order these dependencies need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
+
+import attrs
+
+from partyrules import nodes as n
+from partyrules.diagnostics import Diagnostic, Related
+from partyrules.model import CriterionInfo, GradeInfo, InputInfo, Resolution, RuleInfo, ValueKey
+from partyrules.types import DECIMAL, Interval, Type, format_fraction
+
+#: Numeric facts without a declared range are refused beyond this magnitude.
+FACT_MAGNITUDE = Decimal(10) ** 15
+
+
+@attrs.define
+class Info:
+    """What the checker knows of an expression."""
+
+    type: Type | None
+    interval: Interval | None = None
+    truth: bool | None = None
+
+
+UNKNOWN = Info(None)
+
+
+@attrs.frozen
+class Scope:
+    where: str  # constraint let points level applicable grade knockout
+    narrow: Mapping[str, Interval] = attrs.field(factory=dict)
+
+
+@attrs.define
+class Symbol:
+    kind: str  # input let points
+    type: Type | None
+    span: n.Span
+    info: Info | None = None
+
+
+class State:
+    """The tables of one run of the checker, and its diagnostics."""
+
+    def __init__(self, tree: n.RulesetFile, filename: str) -> None:
+        self.tree = tree
+        self.filename = filename
+        self.problems: list[Diagnostic] = []
+        # names: every input, let, criterion, deduction and bonus; the members of choices and scales
+        self.symbols: dict[str, Symbol] = {}
+        self.levels: dict[str, Type] = {}
+        self.members: dict[str, list[Type]] = {}
+        self.criteria: dict[str, n.Criterion | n.Adjustment] = {}
+        self.grade_names: dict[str, int] = {}
+        self.rule_names: dict[str, n.Span] = {}
+        # what the expressions are: filled as each expression is checked, read by the model
+        self.types: dict[int, Type] = {}
+        self.resolutions: dict[int, Resolution] = {}
+        self.truths: dict[int, bool | None] = {}
+        self.level_types: dict[str, Type] = {}
+        self.intervals: dict[str, Interval] = {}
+        # the declarations (names.header ... names.criteria)
+        self.header = n.Header("unnamed")
+        self.library = False
+        self.status = "illustrative"
+        self.inputs: list[InputInfo] = []
+        self.lets: dict[str, n.Let] = {}
+        self.root: n.CriteriaTree | None = None
+        self.deductions: list[n.Adjustments] = []
+        self.bonuses: list[n.Adjustments] = []
+        self.criterion_infos: list[CriterionInfo] = []
+        self.deduction_infos: list[CriterionInfo] = []
+        self.bonus_infos: list[CriterionInfo] = []
+        # the order values are computed in (order.order)
+        self.order: tuple[ValueKey, ...] = ()
+        # the sums (totals)
+        self.maximum: Decimal | None = None
+        self.rescale: int | None = None
+        self.deductions_cap: Decimal | None = None
+        self.bonuses_cap: Decimal | None = None
+        self.total = Interval(Fraction(0), Fraction(0))
+        self.total_type = DECIMAL
+        # conditions, grades and rules (rules, grades)
+        self.constraints: tuple[n.Constraint, ...] = ()
+        self.grades: tuple[GradeInfo, ...] = ()
+        self.knockouts: tuple[RuleInfo, ...] = ()
+        self.exemptions: tuple[RuleInfo, ...] = ()
+
+    # ------------------------------------------------------------ reporting
+    def error(
+        self, code: str, message: str, span: n.Span, hint: str | None = None, related: tuple[Related, ...] = ()
+    ) -> None:
+        if span.line == 0:  # a whole-file problem: point at the start
+            span = n.Span(1, 1, 1, 2, span.file)
+        self.problems.append(Diagnostic(code, message, span.file or self.filename, span, hint, related=related))
+
+    def warn(self, code: str, message: str, span: n.Span, hint: str | None = None) -> None:
+        self.problems.append(Diagnostic(code, message, span.file or self.filename, span, hint, "warning"))
+
+    def related(self, label: str, span: n.Span) -> tuple[Related, ...]:
+        """A second place a diagnostic points at (where a name was first declared ...), in its own file."""
+        return (Related(label, span.file or self.filename, span),)
+
+    @property
+    def failed(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+
+def show(value: Fraction | Decimal | None, percent: bool = False) -> str:
+    if value is None:
+        return "no limit"
+    fraction = Fraction(value)
+    if percent:
+        return format_fraction(fraction * 100) + "%"
+    return format_fraction(fraction)
+
+
+def as_percent(value: Decimal) -> str:
+    """The percentage a plain number most likely meant: 0.9 -> 90%, 90 -> 90%."""
+    shown = value * 100 if abs(value) < 1 else value
+    return format(shown.normalize(), "f") + "%"
