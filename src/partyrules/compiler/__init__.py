@@ -1,6 +1,8 @@
 """Compiling: a checked :class:`~partyrules.model.Model` to a :class:`~partyrules.runtime.Ruleset`.
 
-- :mod:`~partyrules.compiler.program`: the fast, exact Python program (and its batch loop);
+- :mod:`~partyrules.compiler.fingerprint`: the ruleset's identity, from its canonical form;
+- :mod:`~partyrules.compiler.expressions`: each expression as exact Python (fixed point or Decimal);
+- :mod:`~partyrules.compiler.program`: the whole program around them (and its batch loop);
 - :mod:`~partyrules.compiler.details`: the texts an explanation quotes;
 - :mod:`~partyrules.compiler.assemble`: the layout, the inputs and the ruleset around them.
 
@@ -8,6 +10,7 @@ The compiler reads the model and writes runtime objects; the runtime never impor
 """
 
 from partyrules.compiler.assemble import build
-from partyrules.compiler.program import Compiled, compile_program, fingerprint, generate
+from partyrules.compiler.fingerprint import fingerprint
+from partyrules.compiler.program import Compiled, compile_program, generate
 
 __all__ = ["Compiled", "build", "compile_program", "fingerprint", "generate"]

@@ -13,7 +13,8 @@ import attrs
 
 from partyrules import nodes as n
 from partyrules.compiler.details import details
-from partyrules.compiler.program import compile_program, fingerprint
+from partyrules.compiler.fingerprint import fingerprint
+from partyrules.compiler.program import compile_program
 from partyrules.diagnostics import Source
 from partyrules.model import Model
 from partyrules.runtime import InputSpec, Layout, Ruleset, RulesetRef

@@ -1,0 +1,590 @@
+"""The compiler's expression writer: one criteria expression to one Python expression, exactly.
+
+Points are held as integers in fixed point when the scale allows (every point value a whole
+number of 10**-scale units), otherwise as Decimals; quotients are exact Fractions until they
+are compared or rounded. :class:`Writer` also holds what every part of the program shares: the
+constants it is linked with, its temporaries, and the model's types and resolutions. The
+statements of the program (facts, values in order, totals, grades, the batch loop) are written
+by :mod:`partyrules.compiler.program` on top of it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from partyrules import nodes as n
+from partyrules.model import CriterionInfo, Model, Resolution
+from partyrules.types import DECIMAL as DECIMAL_TYPE, Type
+
+
+class NoFixedPoint(Exception):
+    """The ruleset uses something fixed-point integers cannot do exactly: compile it with Decimals."""
+
+
+#: Points are held as integers in units of 10**-scale when every point value is a whole number of such units.
+MAX_FIXED_SCALE = 6
+#: Largest table of precomputed Decimal totals (one per reachable total in fixed-point units).
+#: Each entry costs about 100 bytes and time to build on every load; a scale with more reachable
+#: totals has so many criteria that one conversion per evaluation is small beside them.
+MAX_TOTAL_TABLE = 10_000
+#: Most items in one tuple display of generated code (CPython builds longer ones through a list).
+DISPLAY_ITEMS = 30
+# The one type of each kind of fact that the inline test accepts; anything else (text, a float,
+# an int for a percent) takes the slow path, which converts it or names the problem. (A tuple of
+# the facts' types compared at once, tuple(map(type, ...)) == TYPES, runs more instructions.)
+FAST_TYPES: dict[str, type] = {
+    "integer": int,
+    "decimal": Decimal,
+    "percent": Decimal,
+    "boolean": bool,
+    "enum": str,
+    "level": str,
+    "date": datetime.date,
+}
+# Placeholders in the body's source, filled in differently for program() and the batch loop many().
+EXTRA = "\x00extra\x00"  # keys of the facts that are not inputs: none for program(), the id key's for many()
+OWN_FACTS = "\x00own\x00"  # the facts without the id key, for the slow path that names unknown keys
+#: Generated code that is a variable, a constant's name or a literal int: safe to repeat.
+SIMPLE_CODE = re.compile(r"[A-Za-z_][A-Za-z_0-9]*|-?[0-9]+")
+
+
+class Writer:
+    def __init__(self, model: Model, fixed: bool = True) -> None:
+        self.model = model
+        self.lines: list[str] = []
+        # the program's own constants (C0, C1 ...); the names it reads besides are runtime.PROGRAM_GLOBALS
+        self.namespace: dict[str, Any] = {}
+        self.constants: dict[tuple[str, str], str] = {}
+        self.temps = 0
+        self.depth = 1
+        self.decimal_arithmetic = False  # set when a + - * or negation on Decimals is emitted
+        self.inputs = {i.name: f"x{k}" for k, i in enumerate(model.inputs)}
+        self.lets = {name: f"l{k}" for k, name in enumerate(model.lets)}
+        self.all: list[CriterionInfo] = list(model.criteria + model.deductions + model.bonuses)
+        self.index = {c.name: k for k, c in enumerate(self.all)}
+        # a scale whose every point is whole computes with ints; otherwise with Decimals throughout
+        self.whole = all(c.maximum is None or self._whole(c.name) for c in self.all)
+        # fixed point: every points value as an int in units of 10**-scale (exact, and several times
+        # faster than Decimal in CPython); None when some rule needs Decimals (see NoFixedPoint)
+        self.scale: int | None = self._fixed_scale() if fixed else None
+        self.factor = 10 ** (self.scale or 0)
+        self.scaled_lets = self._scaled_lets() if self.scale is not None else set()
+
+    # -- helpers
+    def const(self, value: Any) -> str:
+        key = (type(value).__name__, repr(value))
+        name = self.constants.get(key)
+        if name is None:
+            name = f"C{len(self.constants)}"
+            self.constants[key] = name
+            self.namespace[name] = value
+        return name
+
+    def temp(self) -> str:
+        self.temps += 1
+        return f"t{self.temps}"
+
+    def emit(self, line: str, indent: int = 1) -> None:
+        self.lines.append("    " * (indent + self.depth - 1) + line)
+
+    def type_of(self, node: n.Expr) -> Type:
+        return self.model.types[id(node)]
+
+    def resolution(self, node: n.Expr) -> Resolution:
+        return self.model.resolutions[id(node)]
+
+    # -- fixed point
+    def _fixed_scale(self) -> int | None:
+        """Decimal places every points value fits in, or None when fixed point does not apply."""
+        model = self.model
+        if any(c.applicable is not None and c.applicable.mode == "rescale" for c in model.criteria):
+            return None  # rescaling divides
+        numbers: list[Decimal] = [c.maximum for c in self.all if c.maximum is not None]
+        numbers += [cap for cap in (model.criteria_maximum, model.deductions_cap, model.bonuses_cap) if cap is not None]
+        numbers += [end for g in model.grades for end in (g.low, g.high) if end is not None]
+        exprs: list[n.Expr] = [e for c in self.all for e in (c.points, c.level) if e is not None]
+        exprs += [r.condition for g in model.grades for r in g.requirements]
+        exprs += [k.condition for k in model.knockouts + model.exemptions]
+        exprs += [let.value for let in model.lets.values()]
+        for expr in exprs:
+            numbers += [node.value for node in n.walk(expr) if isinstance(node, n.Number) and not node.percent]
+        places = 0
+        for number in numbers:
+            exponent = number.as_tuple().exponent
+            if isinstance(exponent, int) and exponent < 0:
+                places = max(places, -exponent)
+        return places if places <= MAX_FIXED_SCALE else None
+
+    def _scaled_lets(self) -> set[str]:
+        scaled: set[str] = set()
+        for name in (key[1] for key in self.model.order if key[0] == "let"):
+            if self.refs_points(self.model.lets[name].value, scaled):
+                scaled.add(name)
+        return scaled
+
+    def refs_points(self, node: n.Expr, scaled_lets: set[str] | None = None) -> bool:
+        """Whether a value computed from points (a criterion, `total`, a let of them) is in the node."""
+        lets = self.scaled_lets if scaled_lets is None else scaled_lets
+        for inner in n.walk(node):
+            if isinstance(inner, n.Name):
+                r = self.model.resolutions.get(id(inner))
+                if r is not None and (r.kind in ("points", "total") or (r.kind == "let" and r.target in lets)):
+                    return True
+        return False
+
+    def points_const(self, value: Decimal) -> str:
+        """A points constant in fixed-point units."""
+        units = value * self.factor
+        if units != units.to_integral_value():  # pragma: no cover - the scale covers every constant
+            raise NoFixedPoint
+        return self.const(int(units))
+
+    def scaled(self, node: n.Expr) -> str:
+        """Code for a points value in fixed-point units (an int)."""
+        if isinstance(node, n.Number):
+            if node.percent:
+                raise NoFixedPoint
+            return self.points_const(node.value)
+        kind = self.type_of(node).kind
+        if isinstance(node, n.Name):
+            r = self.resolution(node)
+            if r.kind in ("points", "total") or (r.kind == "let" and r.target in self.scaled_lets):
+                return self.expr(node)
+            if kind == "integer":
+                return f"({self.expr(node)} * {self.factor})" if self.factor != 1 else self.expr(node)
+            raise NoFixedPoint
+        if isinstance(node, n.If):
+            return f"({self.scaled(node.then)} if {self.expr(node.condition)} else {self.scaled(node.otherwise)})"
+        if isinstance(node, (n.Bands, n.Match, n.Table)):
+            return self.expr(node, scaled_results=True)
+        if isinstance(node, n.Unary) and node.op == "-":
+            return f"(-{self.scaled(node.operand)})"
+        if isinstance(node, n.Binary) and node.op in ("+", "-"):
+            return f"({self.scaled(node.left)} {node.op} {self.scaled(node.right)})"
+        if isinstance(node, n.Binary) and node.op == "*":
+            left, right = node.left, node.right
+            if self.refs_points(left) and self.refs_points(right):
+                raise NoFixedPoint
+            if self.refs_points(right) or (isinstance(right, n.Number) and not self.refs_points(left)):
+                points, count = right, left
+            else:
+                points, count = left, right
+            if self.refs_points(count) or self.type_of(count).kind != "integer":
+                raise NoFixedPoint  # only a whole count times points stays in whole units
+            return f"({self.scaled(points)} * {self.expr(count)})"
+        if isinstance(node, n.Call) and node.function in ("min", "max", "clamp"):
+            parts = [self.scaled(a) for a in node.args]
+            if node.function == "clamp":
+                return self.inline_extreme("min", [self.inline_extreme("max", parts[:2]), parts[2]])
+            return self.inline_extreme(node.function, parts)
+        if kind == "integer" and not self.refs_points(node):
+            code = self.expr(node)
+            return f"({code} * {self.factor})" if self.factor != 1 else code
+        raise NoFixedPoint
+
+    def simple(self, node: n.Expr) -> bool:
+        """Whether the node's code is a variable or constant, safe to repeat without a temporary."""
+        return isinstance(node, (n.Name, n.Number, n.BooleanLiteral, n.DateLiteral))
+
+    def inline_extreme(self, function: str, parts: list[str]) -> str:
+        """min() or max() of code for ints or Decimals as conditionals: CPython's builtins parse their
+        arguments generically, several times the cost of a comparison. The first of equals wins, as
+        with the builtins."""
+        op = "<=" if function == "min" else ">="
+
+        def once(code: str) -> tuple[str, str]:  # (code that evaluates it, code that reuses the value)
+            if SIMPLE_CODE.fullmatch(code):
+                return code, code
+            t = self.temp()
+            return f"({t} := {code})", t
+
+        code = parts[0]
+        for part in parts[1:]:
+            (first, first_again), (second, second_again) = once(code), once(part)
+            code = f"({first_again} if {first} {op} {second} else {second_again})"
+        return code
+
+    def bind(self, node: n.Expr, scaled: bool = False) -> tuple[str, str]:
+        """(code that evaluates the node first, code that reuses its value)."""
+        code = self.scaled(node) if scaled else self.expr(node)
+        if self.simple(node):
+            return code, code
+        t = self.temp()
+        return f"({t} := {code})", t
+
+    def _whole(self, name: str) -> bool:
+        c = self.all[self.index[name]]
+        if c.kind == "group":
+            return all(self._whole(ch) for ch in c.children if self.all[self.index[ch]].maximum is not None)
+        return c.points is not None and self.type_of(c.points).kind == "integer"
+
+
+    # -- expressions
+    def expr(self, node: n.Expr, scaled_results: bool = False) -> str:
+        if self.scale is not None and not scaled_results and self._points_arithmetic(node):
+            raise NoFixedPoint  # points used in arithmetic outside a points rule or a comparison
+        method = getattr(self, "_" + type(node).__name__.lower())
+        if isinstance(node, (n.Bands, n.Match, n.Table)):
+            result: str = method(node, scaled_results)
+        else:
+            result = method(node)
+        return result
+
+    def _points_arithmetic(self, node: n.Expr) -> bool:
+        numeric = isinstance(node, (n.Binary, n.Unary, n.If)) or (
+            isinstance(node, n.Call) and node.function in ("min", "max", "clamp", "round")
+        )
+        if isinstance(node, n.Binary) and node.op in ("and", "or"):
+            numeric = False
+        if isinstance(node, n.Unary) and node.op == "not":
+            numeric = False
+        if isinstance(node, n.If) and not self.type_of(node).numeric:
+            numeric = False
+        return numeric and self.refs_points(node)
+
+    def numeric(self, node: n.Expr, as_fraction: bool) -> str:
+        """Code for a number; as_fraction gives its true value as a Fraction (percent units undone)."""
+        code = self.expr(node)
+        kind = self.type_of(node).kind
+        if as_fraction and kind == "percent":
+            return f"(to_fraction({code}) / 100)"
+        if as_fraction and kind != "ratio":
+            return f"to_fraction({code})"
+        return code
+
+    def literal(self, value: Any, type_: Type, as_fraction: bool = False) -> str:
+        if isinstance(value, Decimal):
+            if as_fraction:
+                return self.const(Fraction(value))
+            # the constant's Python type follows the value it meets at run time:
+            # Decimal against decimals and percentages (Decimal-Decimal compares twice as fast), int against ints
+            if type_.kind == "percent":
+                return self.const(decimal_or_none(percent_units(value)))
+            if type_.kind == "integer" and value == value.to_integral_value():
+                return self.const(int(value))
+            return self.const(decimal_or_none(value))
+        return self.const(value)
+
+    def _number(self, node: n.Number) -> str:
+        return self.literal(node.value, self.type_of(node))
+
+    def operand(self, node: n.Expr, other: n.Expr) -> str:
+        """A comparison operand; a literal takes the representation of the other side."""
+        if isinstance(node, n.Number) and self.type_of(other).kind in ("decimal", "percent", "integer"):
+            return self.literal(node.value, self.representation(other))
+        return self.expr(node)
+
+    def representation(self, node: n.Expr) -> Type:
+        """The type whose Python representation the node's value has at run time.
+
+        Decimal-Decimal and int-int operations are the fast ones in CPython; a
+        constant is emitted in the representation of what it meets. Points are
+        Decimals throughout a scale that has any fractional points.
+        """
+        static = self.type_of(node)
+        if isinstance(node, n.Name) and static.kind == "integer":
+            r = self.resolution(node)
+            if r.kind in ("points", "total") and not self.whole:
+                return DECIMAL_TYPE
+        return static
+
+    def result(self, node: n.Expr, scaled: bool = False, as_fraction: bool = False) -> str:
+        """A value a rule gives (a band's points, a branch): Decimal in a scale with fractional points.
+
+        ``as_fraction``: the rows mix quotients with other numbers, so every row gives a Fraction
+        (a percentage among them as its true value, not in percent units).
+        """
+        if scaled:
+            return self.scaled(node)
+        if as_fraction:
+            return self.numeric(node, True)
+        if isinstance(node, n.Number) and not node.percent and not self.whole and self.type_of(node).kind == "integer":
+            return self.const(Decimal(node.value))
+        return self.expr(node)
+
+    def _dateliteral(self, node: n.DateLiteral) -> str:
+        return self.const(node.value)
+
+    def _booleanliteral(self, node: n.BooleanLiteral) -> str:
+        return "True" if node.value else "False"
+
+    def _name(self, node: n.Name) -> str:
+        r = self.resolution(node)
+        if r.kind == "input":
+            assert r.target is not None
+            return self.inputs[r.target]
+        if r.kind == "let":
+            assert r.target is not None
+            return self.lets[r.target]
+        if r.kind == "points":
+            assert r.target is not None
+            return f"p{self.index[r.target]}"
+        if r.kind == "total":
+            return "total"
+        if r.kind == "member":
+            assert r.type is not None
+            if r.type.kind == "level":
+                return str(r.index)
+            return self.const(r.target)
+        raise AssertionError(f"unresolved name {node.name}")  # pragma: no cover
+
+    def _unary(self, node: n.Unary) -> str:
+        if node.op == "not":
+            return f"(not {self.expr(node.operand)})"
+        if self.type_of(node).kind != "integer":
+            self.decimal_arithmetic = True
+        return f"(-{self.expr(node.operand)})"
+
+    def _binary(self, node: n.Binary) -> str:
+        if node.op in ("and", "or"):
+            return f"({self.expr(node.left)} {node.op} {self.expr(node.right)})"
+        ratio = self.type_of(node).kind == "ratio"
+        if not ratio and self.type_of(node).kind != "integer":
+            self.decimal_arithmetic = True
+        left = self.numeric(node.left, ratio)
+        right = self.numeric(node.right, ratio)
+        if node.op == "*" and not ratio and "percent" in (self.type_of(node.left).kind, self.type_of(node.right).kind):
+            # a percentage in percent units times anything: one factor of 100 to take out, exactly
+            return f"({left} * {right} / {self.const(Decimal(100))})"
+        return f"({left} {node.op} {right})"
+
+    def _compare(self, node: n.Compare) -> str:
+        lt = self.type_of(node.left)
+        rt_ = self.type_of(node.right)
+        if lt.kind == "level":
+            left, right = self.expr(node.left), self.expr(node.right)
+            # index 0 is the best level: "better or equal" is a smaller index
+            op = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}[node.op]
+            if not (self.nullable(node.left) or self.nullable(node.right)):
+                return f"({left} {op} {right})"
+            # a missing level (criterion not applicable) makes every comparison false, == and != included
+            a, b = self.temp(), self.temp()
+            return f"(({a} := {left}) is not None and ({b} := {right}) is not None and {a} {op} {b})"
+        ratio = "ratio" in (lt.kind, rt_.kind)
+        if self.scale is not None and lt.numeric and (self.refs_points(node.left) or self.refs_points(node.right)):
+            return f"({self.scaled(node.left)} {node.op} {self.scaled(node.right)})"
+        if lt.numeric and not ratio:
+            return f"({self.operand(node.left, node.right)} {node.op} {self.operand(node.right, node.left)})"
+        if lt.numeric:
+            return f"({self.numeric(node.left, ratio)} {node.op} {self.numeric(node.right, ratio)})"
+        return f"({self.expr(node.left)} {node.op} {self.expr(node.right)})"
+
+    def nullable(self, node: n.Expr) -> bool:
+        """Whether a level expression can be None (a criterion that may be not applicable)."""
+        names: list[str] = []
+        pending = [node]
+        seen: set[str] = set()
+        while pending:
+            inner_nodes = list(n.walk(pending.pop()))
+            for inner in inner_nodes:
+                if isinstance(inner, n.Name):  # look through named values: `let lv = level(c);`
+                    r = self.model.resolutions.get(id(inner))
+                    if r is not None and r.kind == "let" and r.target and r.target not in seen:
+                        seen.add(r.target)
+                        pending.append(self.model.lets[r.target].value)
+            names.extend(self._levels_read(inner_nodes))
+        return any(self.all[self.index[x]].applicable is not None for x in names)
+
+    def _levels_read(self, nodes: list[n.Expr]) -> list[str]:
+        names: list[str] = []
+        for inner in nodes:
+            if isinstance(inner, n.Call) and inner.function in ("level", "worst_level"):
+                args = [a.name for a in inner.args if isinstance(a, n.Name)]
+                if inner.function == "worst_level" and not args:
+                    args = [c.name for c in self.model.criteria if c.level is not None]
+                names.extend(args)
+        return names
+
+    def _if(self, node: n.If) -> str:
+        ratio = self.type_of(node).kind == "ratio"
+        then = self.numeric(node.then, ratio) if ratio else self.result(node.then)
+        other = self.numeric(node.otherwise, ratio) if ratio else self.result(node.otherwise)
+        return f"({then} if {self.expr(node.condition)} else {other})"
+
+    def _call(self, node: n.Call) -> str:
+        fn = node.function
+        args = node.args
+        if fn in ("min", "max", "clamp"):
+            ratio = self.type_of(node).kind == "ratio"
+            parts = [self.numeric(a, ratio) for a in args]
+            if fn == "clamp":
+                return f"min(max({parts[0]}, {parts[1]}), {parts[2]})"
+            if len(parts) == 1:
+                return parts[0]
+            if len(parts) == 2 and not ratio:
+                # inline: a conditional is several times cheaper than calling the builtin
+                op = "<=" if fn == "min" else ">="
+                first, first_again = self.bind(args[0])
+                second, second_again = self.bind(args[1])
+                return f"({first_again} if {first} {op} {second} else {second_again})"
+            return f"{fn}({', '.join(parts)})"
+        if fn == "round":
+            assert isinstance(args[1], n.Number)
+            return f"round_half_up({self.expr(args[0])}, {int(args[1].value)})"
+        if fn == "count":
+            return "(0 + " + " + ".join(f"({self.expr(a)})" for a in args) + ")" if args else "0"
+        if fn == "days_between":
+            return f"days_between({self.expr(args[0])}, {self.expr(args[1])})"
+        if fn == "months_between":
+            return f"months_between({self.expr(args[0])}, {self.expr(args[1])})"
+        names = [a.name for a in args if isinstance(a, n.Name)]
+        if fn == "worst_level":
+            if not names:
+                names = [c.name for c in self.model.criteria if c.level is not None]
+            levels = [f"v{self.index[x]}" for x in names]
+            nullable = any(self.all[self.index[x]].applicable is not None for x in names)
+            if nullable or len(levels) == 1:
+                return f"worst(({', '.join(levels)},))"
+            return self.inline_extreme("max", levels)
+        k = self.index[names[0]]
+        if fn == "level":
+            return f"v{k}"
+        if fn == "full":
+            maximum = self.all[k].maximum
+            assert maximum is not None
+            limit = self.points_const(maximum) if self.scale is not None else self.const(maximum)
+            return f"(p{k} == {limit})"
+        if fn == "applicable":
+            return f"a{k}" if self.all[k].applicable is not None else "True"
+        raise AssertionError(fn)  # pragma: no cover
+
+    def _cell_value(self, lit: n.Literal, column_type: Type, column: n.Expr, points: bool) -> str:
+        if points and isinstance(lit, n.Number):
+            return self.points_const(lit.value)
+        return self._threshold(lit, column_type, column)
+
+    def _threshold(self, lit: n.Literal, subject: Type, subject_node: n.Expr | None = None) -> str:
+        if isinstance(lit, n.Number):
+            if subject_node is not None and subject.kind != "ratio":
+                return self.literal(lit.value, self.representation(subject_node))
+            return self.literal(lit.value, subject, as_fraction=subject.kind == "ratio")
+        if isinstance(lit, n.DateLiteral):
+            return self.const(lit.value)
+        return "True" if lit.value else "False"
+
+    def _points_subject(self, node: n.Expr) -> bool:
+        return self.scale is not None and self.refs_points(node)
+
+    def _bands(self, node: n.Bands, scaled_results: bool = False) -> str:
+        subject_type = self.type_of(node.subject)
+        points = self._points_subject(node.subject)
+        bound, t = self.bind(node.subject, points)
+        parts = []
+        first = True
+        for band in node.bands:
+            test = ">=" if band.direction == "from" else "<="
+            subject = bound if first else t
+            first = False
+            if points and isinstance(band.threshold, n.Number):
+                threshold = self.points_const(band.threshold.value)
+            else:
+                threshold = self._threshold(band.threshold, subject_type, node.subject)
+            parts.append(
+                f"{self.result(band.result, scaled_results, self.type_of(node).kind == 'ratio')} if {subject} {test} {threshold} else "
+            )
+        last = node.otherwise if node.otherwise is not None else node.bands[-1].result
+        otherwise = self.result(last, scaled_results, self.type_of(node).kind == "ratio")
+        if node.otherwise is None and parts:
+            parts = parts[:-1]
+            if not parts:
+                # one band that covers every value: still evaluate the subject once for symmetry
+                return f"({otherwise})"
+        return "(" + "".join(parts) + otherwise + ")"
+
+    def _match(self, node: n.Match, scaled_results: bool = False) -> str:
+        subject_type = self.type_of(node.subject)
+        bound, t = self.bind(node.subject)
+        parts = []
+        first = True
+        for arm in node.arms:
+            values = []
+            for pattern in arm.patterns:
+                if isinstance(pattern, n.Name):
+                    values.append(
+                        str(subject_type.members.index(pattern.name))
+                        if subject_type.kind == "level"
+                        else self.const(pattern.name)
+                    )
+                else:
+                    values.append("True" if pattern.value else "False")
+            subject = bound if first else t
+            first = False
+            test = " or ".join(f"{subject if i == 0 else t} == {v}" for i, v in enumerate(values))
+            parts.append((self.result(arm.result, scaled_results, self.type_of(node).kind == "ratio"), test))
+        if node.otherwise is not None:
+            tail = self.result(node.otherwise, scaled_results, self.type_of(node).kind == "ratio")
+        else:
+            tail = parts[-1][0]
+            parts = parts[:-1]
+        if not parts:
+            return f"({tail})"
+        # the subject is bound by the first test, which always runs first
+        return "(" + "".join(f"{result} if ({test}) else " for result, test in parts) + tail + ")"
+
+    def _table(self, node: n.Table, scaled_results: bool = False) -> str:
+        temps = []
+        binds = []
+        for col in node.columns:
+            code = self.scaled(col) if self._points_subject(col) else self.expr(col)
+            if self.simple(col):
+                temps.append(code)
+            else:
+                t = self.temp()
+                temps.append(t)
+                binds.append(f"(({t} := {code}) is not None or True)")
+        bind = " and ".join(binds)
+        column_types = [self.type_of(c) for c in node.columns]
+        rows = []
+        for row in node.rows:
+            tests = []
+            for cell, t, ctype, column in zip(row.cells, temps, column_types, node.columns):
+                points = self._points_subject(column)
+                if isinstance(cell, n.AnyCell):
+                    continue
+                if isinstance(cell, n.MemberCell):
+                    if ctype.kind == "level":
+                        tests.append(f"{t} in {self.const(frozenset(ctype.members.index(m) for m in cell.members))}")
+                    else:
+                        tests.append(f"{t} in {self.const(frozenset(cell.members))}")
+                elif isinstance(cell, n.EqualCell):
+                    tests.append(f"{t} == {self._cell_value(cell.value, ctype, column, points)}")
+                else:
+                    for op, lit in cell.tests:
+                        tests.append(f"{t} {op} {self._cell_value(lit, ctype, column, points)}")
+            rows.append(
+                (
+                    self.result(row.result, scaled_results, self.type_of(node).kind == "ratio"),
+                    " and ".join(tests) or "True",
+                )
+            )
+        if node.otherwise is not None:
+            tail = self.result(node.otherwise, scaled_results, self.type_of(node).kind == "ratio")
+        else:
+            tail = rows[-1][0]
+            rows = rows[:-1]
+        body = "".join(f"{result} if ({test}) else " for result, test in rows) + tail
+        if not bind:
+            return f"({body})"
+        return f"(({body}) if ({bind}) else None)"
+
+
+def decimal_or_none(value: Any) -> Any:
+    return None if value is None else Decimal(value)
+
+
+def percent_units(value: Any) -> Any:
+    """A percentage held as a fraction (0.875) in percent units (87.5); whole numbers as int."""
+    if value is None:
+        return None
+    units = Decimal(value).scaleb(2)
+    return int(units) if units == units.to_integral_value() else units
+
+
+
+
+def names_in(expr: n.Expr) -> list[n.Name]:
+    return [node for node in n.walk(expr) if isinstance(node, n.Name)]
