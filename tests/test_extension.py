@@ -265,7 +265,7 @@ def test_locks_are_enforced(root: Path, body: str, message: str) -> None:
     assert found[0][0] == "PR713"
     assert found[0][1] == "child.criteria"  # the change is wrong, not the base
     assert found[0][3].startswith(message), found
-    assert "base.criteria:" in found[0][3]  # and it says where the lock is
+    assert "[locked here at base.criteria:" in found[0][3]  # and a note says where the lock is
 
 
 def test_locked_max_still_lets_points_change(root: Path) -> None:

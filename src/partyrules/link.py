@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from partyrules import nodes as n
-from partyrules.diagnostics import CriteriaError, Diagnostic, Source, did_you_mean
+from partyrules.diagnostics import CriteriaError, Diagnostic, Related, Source, did_you_mean
 from partyrules.loader import Loader, Version
 from partyrules.nodes import walk
 
@@ -239,8 +239,10 @@ class _Linker:
         return chosen
 
     @staticmethod
-    def _problem(code: str, message: str, span: n.Span, hint: str | None = None) -> Diagnostic:
-        return Diagnostic(code, message, span.file or "<string>", span if span.line else n.Span(1, 1, 1, 2, span.file), hint)
+    def _problem(
+        code: str, message: str, span: n.Span, hint: str | None = None, related: tuple[Related, ...] = ()
+    ) -> Diagnostic:
+        return Diagnostic(code, message, span.file or "<string>", _here(span), hint, related=related)
 
 
 def _name(decl: n.Declaration) -> str | None:
@@ -251,9 +253,14 @@ def _verb(decl: n.Declaration) -> str:
     return {n.Change: "change", n.Add: "add", n.Remove: "remove", n.SetParameter: "set"}.get(type(decl), "")
 
 
-def _locked_message(what: str, lock_span: n.Span, hint: str | None = None) -> tuple[str, str | None]:
-    where = f"{lock_span.file}:{lock_span.line}" if lock_span.line else lock_span.file
-    return (f"{what} is locked by its base ({where})", hint or "a province can add to a locked part's surroundings, not change it")
+def _here(span: n.Span) -> n.Span:
+    """A span to point at: one without a line (a whole file) points at the file's start."""
+    return span if span.line else n.Span(1, 1, 1, 2, span.file)
+
+
+def _lock(lock_span: n.Span) -> Related:
+    """Where the base locks a part: a note of the diagnostic about the change, in the base."""
+    return Related("locked here", lock_span.file or "<string>", _here(lock_span))
 
 
 class _Tree:
@@ -263,8 +270,10 @@ class _Tree:
         self.decls: list[n.Declaration] = list(decls)
         self.problems = problems
 
-    def error(self, code: str, message: str, span: n.Span, hint: str | None = None) -> None:
-        self.problems.append(_Linker._problem(code, message, span, hint))
+    def error(
+        self, code: str, message: str, span: n.Span, hint: str | None = None, related: tuple[Related, ...] = ()
+    ) -> None:
+        self.problems.append(_Linker._problem(code, message, span, hint, related))
 
     # ------------------------------------------------------------ lookups
     def _root(self) -> n.CriteriaTree | None:
@@ -385,8 +394,8 @@ class _Tree:
             stack.extend(node.children)
 
     def _locked(self, what: str, node: Any, span: n.Span, hint: str | None = None) -> None:
-        message, hint = _locked_message(what, node.span, hint)
-        self.error("PR713", message, span, hint)
+        hint = hint or "a province can add to a locked part's surroundings, not change it"
+        self.error("PR713", f"{what} is locked by its base", span, hint, (_lock(node.span),))
 
     # ------------------------------------------------------------ change
     def change(self, change: n.Change) -> None:

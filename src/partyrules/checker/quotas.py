@@ -89,30 +89,7 @@ class _Quotas:
             )
         elif not Decimal(0) < share.value <= Decimal(1):
             self.error("PR253", "the share of a quota must be above 0% and at most 100%", share.span)
-        if q.within is None:
-            self.error(
-                "PR254",
-                f"{where} does not say within which groups it counts",
-                q.span,
-                'add `within <input>;`, `within column "<column>";` or `within all;`',
-            )
-        elif q.within == "input" and q.group is not None:
-            info = self.inputs.get(q.group.name)
-            if info is None:
-                hint = did_you_mean(q.group.name, list(self.inputs)) or (
-                    f'for a column of the data that is no input, write `within column "{q.group.name}";`'
-                )
-                self.error("PR255", f"there is no input `{q.group.name}`", q.group.span, hint)
-            elif info.type.kind not in CATEGORICAL:
-                self.error(
-                    "PR256",
-                    f"input `{q.group.name}` is a {info.type.kind}, and groups are named by a list of values",
-                    q.group.span,
-                    "group by an input declared `one of { ... }` (or a level), or by a data column: "
-                    f'`within column "{q.group.name}";`',
-                )
-        elif q.within == "column" and q.group is not None and not q.group.name.strip():
-            self.error("PR255", "the column of a quota's groups has no name", q.group.span)
+        self._within(q)
         demote = top + 1 if top is not None else None
         if q.demote_to is not None:
             demote = self._grade(q.demote_to)
@@ -145,6 +122,33 @@ class _Quotas:
             citations=q.citations,
             notes=q.notes,
         )
+
+    def _within(self, q: n.Quota) -> None:
+        """The groups a quota counts within: an input whose values name them, a data column, or all."""
+        if q.within is None:
+            self.error(
+                "PR254",
+                f"quota `{q.name}` does not say within which groups it counts",
+                q.span,
+                'add `within <input>;`, `within column "<column>";` or `within all;`',
+            )
+        elif q.within == "input" and q.group is not None:
+            info = self.inputs.get(q.group.name)
+            if info is None:
+                hint = did_you_mean(q.group.name, list(self.inputs)) or (
+                    f'for a column of the data that is no input, write `within column "{q.group.name}";`'
+                )
+                self.error("PR255", f"there is no input `{q.group.name}`", q.group.span, hint)
+            elif info.type.kind not in CATEGORICAL:
+                self.error(
+                    "PR256",
+                    f"input `{q.group.name}` is a {info.type.kind}, and groups are named by a list of values",
+                    q.group.span,
+                    "group by an input declared `one of { ... }` (or a level), or by a data column: "
+                    f'`within column "{q.group.name}";`',
+                )
+        elif q.within == "column" and q.group is not None and not q.group.name.strip():
+            self.error("PR255", "the column of a quota's groups has no name", q.group.span)
 
     def _order(self, keys: Sequence[n.OrderKey]) -> tuple[SortKey, ...]:
         out: list[SortKey] = []
