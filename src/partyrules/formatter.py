@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 
 from partyrules import nodes as n
-from partyrules.parser import Comment, Layout, parse_layout, span_key
+from partyrules.parser import Comment, SourceLayout, parse_layout, span_key
 from partyrules.printer import aggregate_text, expr_text, literal_text
 
 INDENT = "  "
@@ -84,7 +84,7 @@ def attachments(text: str, filename: str = "<string>") -> list[tuple[str, tuple[
 
 
 class _Formatter:
-    def __init__(self, layout: Layout) -> None:
+    def __init__(self, layout: SourceLayout) -> None:
         self.layout = layout
         self.lines = layout.text.split("\n")
         self.slots: dict[tuple[bool, tuple[int, int, int, int]], _Slot] = {}
@@ -374,7 +374,7 @@ class _Formatter:
 
 
 class _Rows:
-    """The printer's :class:`~partyrules.printer.Layout`: the comments of each row, from the slots."""
+    """The printer's :class:`~partyrules.printer.SourceLayout`: the comments of each row, from the slots."""
 
     def __init__(self, formatter: _Formatter) -> None:
         self.formatter = formatter

@@ -1,389 +1,25 @@
-"""Parsing: criteria text to the syntax tree of :mod:`partyrules.nodes`.
-
-The only module that imports lark. The grammar (``grammars/criteria.lark``)
-is parsed with LALR and a contextual lexer; a :class:`lark.Transformer` run
-as a separate pass (so it sees positions) builds the typed nodes. Syntax
-errors are translated from lark's token names into words a committee officer
-understands.
-"""
+"""Building the typed nodes of :mod:`partyrules.nodes` from lark's parse tree (a :class:`lark.Transformer`)."""
 
 from __future__ import annotations
 
-import contextvars
 import datetime
-import functools
-import unicodedata
 from decimal import Decimal, InvalidOperation
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
-import attrs
-import lark
 from lark import Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 from lark.tree import Meta
 
 from partyrules import nodes as n
-from partyrules.diagnostics import CriteriaError, Diagnostic, Source, did_you_mean
-
-#: Files larger than this are refused before parsing: criteria files are
-#: untrusted text and a scale of thousands of criteria is far below it.
-MAX_SOURCE_BYTES = 4 * 1024 * 1024
-#: Deeper nesting than this is refused; real scales nest a handful of levels.
-MAX_NESTING = 120
-
-GRAMMAR_NAME = "criteria.lark"
-
-
-def grammar_text() -> str:
-    """The grammar, from inside the installed package or, in a source checkout, from ``grammars/``.
-
-    A wheel carries the grammar as ``partyrules/grammars/criteria.lark``; an
-    editable install runs from ``src/`` where the grammar is two levels up.
-    """
-    packaged = resources.files("partyrules").joinpath("grammars").joinpath(GRAMMAR_NAME)
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    checkout = Path(__file__).resolve().parents[2] / "grammars" / GRAMMAR_NAME
-    return checkout.read_text(encoding="utf-8")
-
-
-@functools.lru_cache(maxsize=1)
-def _parser() -> lark.Lark:
-    return lark.Lark(
-        grammar_text(),
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=True,
-        # the grammar ignores comments; the formatter still needs them (and where they stood)
-        lexer_callbacks={"COMMENT": _keep_comment},
-    )
-
-
-@attrs.frozen
-class Comment:
-    """A ``# ...`` comment: its text (from ``#``, trailing blanks removed) and where it stood."""
-
-    text: str
-    span: n.Span
-
-
-@attrs.frozen
-class Layout:
-    """What the formatter needs beyond the syntax tree: the comments, and the statements of every
-    block in file order (the tree keeps cites, notes and rules in fields, not in the author's order).
-
-    ``blocks`` maps a block's span (line, column, end line, end column) to its statements: tuples
-    ``(keyword, value, span)`` as the builder makes them, and the nodes that stand among them
-    (criteria, expectations, claims).
-    """
-
-    file: n.RulesetFile
-    text: str
-    comments: tuple[Comment, ...]
-    blocks: dict[tuple[int, int, int, int], tuple[Any, ...]]
-
-
-#: Where the lexer puts the comments it meets while one text is parsed (None when nobody asked).
-_COMMENTS: contextvars.ContextVar[list[Comment] | None] = contextvars.ContextVar("partyrules_comments", default=None)
-
-
-def _keep_comment(token: Token) -> Token:
-    sink = _COMMENTS.get()
-    if sink is not None:
-        sink.append(Comment(str(token).rstrip(), _span_of_token(token)))
-    return token
-
-
-def span_key(span: n.Span) -> tuple[int, int, int, int]:
-    """A span as a key of :attr:`Layout.blocks`."""
-    return (span.line, span.column, span.end_line, span.end_column)
-
-
-def parse(text: str, filename: str = "<string>") -> n.RulesetFile:
-    """Parse criteria text; raise :class:`CriteriaError` with positions on any problem."""
-    return parse_layout(text, filename).file
-
-
-def parse_layout(text: str, filename: str = "<string>") -> Layout:
-    """Parse criteria text as :func:`parse` does, keeping its comments and statement order too."""
-    text = normalise(text)
-    source = Source(filename, text)
-    if len(text.encode("utf-8", errors="replace")) > MAX_SOURCE_BYTES:
-        raise CriteriaError(
-            [
-                Diagnostic(
-                    "PR001",
-                    f"the file is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MiB; criteria files are small text files",
-                    filename,
-                    n.Span(1, 1, 1, 2),
-                )
-            ],
-            [source],
-        )
-    comments: list[Comment] = []
-    sink = _COMMENTS.set(comments)
-    try:
-        tree = _parser().parse(text)
-    except UnexpectedInput as exc:
-        raise CriteriaError([_syntax_diagnostic(exc, text, filename)], [source]) from None
-    finally:
-        _COMMENTS.reset(sink)
-    depth, deepest = _depth(tree)
-    if depth > MAX_NESTING:
-        raise CriteriaError(
-            [
-                Diagnostic(
-                    "PR002",
-                    f"this formula is too long or too deeply nested ({depth} levels; at most {MAX_NESTING})",
-                    filename,
-                    deepest,
-                    "split the formula into named values with `let`",
-                )
-            ],
-            [source],
-        )
-    builder = _Builder(filename)
-    token = _FILE.set(filename)
-    try:
-        result = builder.transform(tree)
-    except VisitError as exc:  # pragma: no cover - the builder reports problems instead of raising
-        raise exc.orig_exc from None
-    finally:
-        _FILE.reset(token)
-    if builder.problems:
-        raise CriteriaError(builder.problems, [source])
-    assert isinstance(result, n.RulesetFile)
-    return Layout(result, text, tuple(comments), builder.blocks)
-
-
-def normalise(text: str) -> str:
-    """Criteria text as the parser sees it: NFC, one kind of line ending, no BOM."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", text)
-
-
-def _depth(tree: lark.Tree[Any]) -> tuple[int, n.Span]:
-    """Deepest nesting of the parse tree, found without recursion."""
-    best = (0, n.Span.unknown())
-    stack: list[tuple[lark.Tree[Any], int]] = [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > best[0]:
-            best = (depth, _span_of_meta(node.meta))
-        for child in node.children:
-            if isinstance(child, lark.Tree):
-                stack.append((child, depth + 1))
-    return best
-
-
-# ---------------------------------------------------------------- syntax errors
-
-_WORDS = {
-    "SEMICOLON": "`;`",
-    "COLON": "`:`",
-    "COMMA": "`,`",
-    "LBRACE": "`{`",
-    "RBRACE": "`}`",
-    "LPAR": "`(`",
-    "RPAR": "`)`",
-    "EQUAL": "`=`",
-    "MINUS": "`-`",
-    "PLUS": "`+`",
-    "STAR": "`*`",
-    "SLASH": "`/`",
-    "VBAR": "`|`",
-    "NAME": "a name",
-    "STRING": 'a text in double quotes ("...")',
-    "INT": "a whole number",
-    "DECIMAL": "a number",
-    "PERCENT": "a percentage such as 90%",
-    "DATE": "a date written YYYY-MM-DD",
-    "COMPARE": "a comparison (>=, >, <=, <, ==, !=)",
-    "BOOLEAN": "`true` or `false`",
-    "STATUS": "`official` or `illustrative`",
-    "NA_MODE": "`zero`, `full` or `rescale`",
-    "ADJUSTMENT_KIND": "`deduction` or `bonus`",
-    "KNOCKOUT_ACTION": "`force` or `cap`",
-    "HIT_POLICY": "`first` or `unique`",
-    "BAND_DIRECTION": "`from` or `upto`",
-    "$END": "the end of the file",
-}
-
-
-def _statement_word(key: str, value: Any) -> str:
-    """A statement as the file spells it, for messages (`force`, `official`, `applicable when` ...)."""
-    if key == "action":
-        return str(value[0])
-    if key == "status":
-        return str(value) if isinstance(value, str) else "points"  # in the header: `points official;`
-    if key == "lock":
-        return "locked" if value == "all" else "locked max"
-    return {"applicable": "applicable when", "require": "require", "drop": "drop require"}.get(key, key)
-
-
-#: Words a terminal with alternatives accepts, for "did you mean" hints.
-_ALTERNATIVES = {
-    "STATUS": ("official", "illustrative"),
-    "NA_MODE": ("zero", "full", "rescale"),
-    "ADJUSTMENT_KIND": ("deduction", "bonus"),
-    "KNOCKOUT_ACTION": ("force", "cap"),
-    "HIT_POLICY": ("first", "unique"),
-    "BAND_DIRECTION": ("from", "upto"),
-    "BOOLEAN": ("true", "false"),
-}
-
-
-def _word(terminal: str) -> str:
-    if terminal in _WORDS:
-        return _WORDS[terminal]
-    try:
-        pattern = _parser().get_terminal(terminal).pattern
-    except KeyError:
-        return terminal.lower()
-    if isinstance(pattern, lark.lexer.PatternStr):
-        return f"`{pattern.value}`"
-    return terminal.lower()
-
-
-def _keywords(expected: set[str]) -> list[str]:
-    words = [w for terminal in expected for w in _ALTERNATIVES.get(terminal, ())]
-    for terminal in expected:
-        try:
-            pattern = _parser().get_terminal(terminal).pattern
-        except KeyError:
-            continue
-        if isinstance(pattern, lark.lexer.PatternStr) and pattern.value.isalpha():
-            words.append(pattern.value)
-    return words
-
-
-def _expected_phrase(expected: set[str]) -> str:
-    words = sorted(
-        {f"`{w}`" for t in expected for w in _ALTERNATIVES.get(t, ())}
-        | {_word(t) for t in expected if t not in _ALTERNATIVES}
-    )
-    if not words:
-        return "nothing more here"
-    if len(words) == 1:
-        return words[0]
-    if len(words) > 8:
-        return "one of " + ", ".join(words[:8]) + ", ..."
-    return "one of " + ", ".join(words[:-1]) + " or " + words[-1]
-
-
-def _exact_expected(exc: UnexpectedInput) -> set[str]:
-    """What may really come next: LALR's merged states over-report, so ask the parser."""
-    interactive = getattr(exc, "interactive_parser", None)
-    if interactive is not None:
-        try:
-            return set(interactive.accepts())
-        except Exception:
-            pass
-    if isinstance(exc, UnexpectedToken):
-        return set(exc.expected)
-    return set(getattr(exc, "allowed", None) or ())
-
-
-def _shown(token: Token) -> str:
-    if token.type == "$END":
-        return "the end of the file"
-    return f"`{token.value}`"
-
-
-def _syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnostic:
-    if isinstance(exc, UnexpectedEOF):
-        lines = text.splitlines() or [""]
-        line = len(lines)
-        column = len(lines[-1]) + 1
-        return Diagnostic(
-            "PR003",
-            f"the file ends too early; expected {_expected_phrase(set(exc.expected))}",
-            filename,
-            n.Span(line, column, line, column + 1),
-            "is a closing `}` or `;` missing?",
-        )
-    if isinstance(exc, UnexpectedCharacters):
-        position = exc.pos_in_stream or 0
-        char = text[position] if position < len(text) else "?"
-        hint = None
-        if char == '"':
-            hint = 'a quoted text must end with `"` on the same line'
-        elif char in "“”":
-            hint = 'write labels between straight double quotes "..."'
-        elif char == "=" and "COMPARE" in (exc.allowed or set()):
-            hint = "to compare, write `==`; `=` gives a rule its formula"
-        allowed = _exact_expected(exc)
-        return Diagnostic(
-            "PR004",
-            f"`{char}` cannot stand here; expected {_expected_phrase(allowed)}",
-            filename,
-            n.Span(exc.line, exc.column, exc.line, exc.column + 1),
-            hint,
-        )
-    assert isinstance(exc, UnexpectedToken)
-    token = exc.token
-    expected = _exact_expected(exc)
-    if token.type == "$END":
-        lines = text.splitlines() or [""]
-        return Diagnostic(
-            "PR003",
-            f"the file ends too early; expected {_expected_phrase(expected)}",
-            filename,
-            n.Span(len(lines), len(lines[-1]) + 1, len(lines), len(lines[-1]) + 2),
-            "is a closing `}` or `;` missing?",
-        )
-    hint = None
-    if "SEMICOLON" in expected and token.type != "$END":
-        prev = exc.token_history[-1] if exc.token_history else None
-        if prev is not None and prev.end_line is not None and prev.end_line < (token.line or 0):
-            hint = "is a `;` missing at the end of the previous line?"
-    if hint is None and token.type == "NAME":
-        hint = did_you_mean(str(token.value), _keywords(expected))
-    if hint is None and token.type == "RBRACE" and "SEMICOLON" in expected:
-        hint = "every statement ends with `;`"
-    if hint is None and token.type == "EQUAL" and "COMPARE" in expected:
-        hint = "to compare, write `==`; `=` gives a rule its formula"
-    line = token.line if token.line is not None else 1
-    column = token.column if token.column is not None else 1
-    end_column = token.end_column if token.end_column is not None else column + 1
-    return Diagnostic(
-        "PR005",
-        f"found {_shown(token)} where the file expects {_expected_phrase(expected)}",
-        filename,
-        n.Span(line, column, line, end_column),
-        hint,
-    )
-
+from partyrules.diagnostics import Diagnostic
+from partyrules.parser.errors import statement_word
+from partyrules.parser.spans import span_key, span_of_meta, span_of_token, text_of
 
 # ---------------------------------------------------------------- tree building
 
 
-#: The file being built, stamped on every span: once files extend each other a
-#: linked tree mixes nodes of several files, and diagnostics must name the right one.
-_FILE: contextvars.ContextVar[str] = contextvars.ContextVar("partyrules_parsed_file", default="")
-
-
-def _span_of_meta(meta: Meta) -> n.Span:
-    if getattr(meta, "empty", True):
-        return n.Span(0, 0, 0, 0, _FILE.get())
-    return n.Span(meta.line, meta.column, meta.end_line, meta.end_column, _FILE.get())
-
-
-def _span_of_token(token: Token) -> n.Span:
-    return n.Span(token.line or 0, token.column or 0, token.end_line or 0, token.end_column or 0, _FILE.get())
-
-
-def _text(token: Token) -> str:
-    return unicodedata.normalize("NFC", str(token)[1:-1])
-
 
 @v_args(meta=True)
-class _Builder(Transformer[Token, Any]):
+class Builder(Transformer[Token, Any]):
     """Builds nodes from lark's tree; collects problems it can see locally."""
 
     def __init__(self, filename: str) -> None:
@@ -394,25 +30,25 @@ class _Builder(Transformer[Token, Any]):
 
     def _block(self, meta: Meta, stmts: list[Any]) -> None:
         """Remember a block's statements in file order, for the formatter."""
-        self.blocks[span_key(_span_of_meta(meta))] = tuple(stmts)
+        self.blocks[span_key(span_of_meta(meta))] = tuple(stmts)
 
     def _problem(self, code: str, message: str, span: n.Span, hint: str | None = None) -> None:
         self.problems.append(Diagnostic(code, message, self.filename, span, hint))
 
     # -- literals
     def decimal(self, meta: Meta, c: list[Token]) -> n.Number:
-        return n.Number(Decimal(str(c[0])), False, _span_of_token(c[0]))
+        return n.Number(Decimal(str(c[0])), False, span_of_token(c[0]))
 
     def percent(self, meta: Meta, c: list[Token]) -> n.Number:
         value = Decimal(str(c[0])[:-1]).scaleb(-2)
-        return n.Number(value, True, _span_of_token(c[0]))
+        return n.Number(value, True, span_of_token(c[0]))
 
     def negative(self, meta: Meta, c: list[Any]) -> n.Number:
         number: n.Number = c[0]
-        return n.Number(-number.value, number.percent, _span_of_meta(meta))
+        return n.Number(-number.value, number.percent, span_of_meta(meta))
 
     def date(self, meta: Meta, c: list[Token]) -> n.DateLiteral:
-        span = _span_of_token(c[0])
+        span = span_of_token(c[0])
         try:
             value = datetime.date.fromisoformat(str(c[0]))
         except ValueError:
@@ -421,51 +57,51 @@ class _Builder(Transformer[Token, Any]):
         return n.DateLiteral(value, span)
 
     def boolean(self, meta: Meta, c: list[Token]) -> n.BooleanLiteral:
-        return n.BooleanLiteral(str(c[0]) == "true", _span_of_token(c[0]))
+        return n.BooleanLiteral(str(c[0]) == "true", span_of_token(c[0]))
 
     # -- expressions
     def name(self, meta: Meta, c: list[Token]) -> n.Name:
-        return n.Name(str(c[0]), _span_of_token(c[0]))
+        return n.Name(str(c[0]), span_of_token(c[0]))
 
     def call(self, meta: Meta, c: list[Any]) -> n.Call:
         args = tuple(a for a in c[1:] if a is not None)
-        return n.Call(str(c[0]), args, _span_of_meta(meta))
+        return n.Call(str(c[0]), args, span_of_meta(meta))
 
     def if_expr(self, meta: Meta, c: list[Any]) -> n.If:
-        return n.If(c[0], c[1], c[2], _span_of_meta(meta))
+        return n.If(c[0], c[1], c[2], span_of_meta(meta))
 
     def or_op(self, meta: Meta, c: list[Any]) -> n.Binary:
-        return n.Binary("or", c[0], c[1], _span_of_meta(meta))
+        return n.Binary("or", c[0], c[1], span_of_meta(meta))
 
     def and_op(self, meta: Meta, c: list[Any]) -> n.Binary:
-        return n.Binary("and", c[0], c[1], _span_of_meta(meta))
+        return n.Binary("and", c[0], c[1], span_of_meta(meta))
 
     def not_op(self, meta: Meta, c: list[Any]) -> n.Unary:
-        return n.Unary("not", c[0], _span_of_meta(meta))
+        return n.Unary("not", c[0], span_of_meta(meta))
 
     def negate(self, meta: Meta, c: list[Any]) -> n.Expr:
         operand = c[0]
         if isinstance(operand, n.Number):
-            return n.Number(-operand.value, operand.percent, _span_of_meta(meta))
-        return n.Unary("-", operand, _span_of_meta(meta))
+            return n.Number(-operand.value, operand.percent, span_of_meta(meta))
+        return n.Unary("-", operand, span_of_meta(meta))
 
     def compare(self, meta: Meta, c: list[Any]) -> n.Compare:
-        return n.Compare(str(c[1]), c[0], c[2], _span_of_meta(meta))
+        return n.Compare(str(c[1]), c[0], c[2], span_of_meta(meta))
 
     def add(self, meta: Meta, c: list[Any]) -> n.Binary:
-        return n.Binary("+", c[0], c[1], _span_of_meta(meta))
+        return n.Binary("+", c[0], c[1], span_of_meta(meta))
 
     def sub(self, meta: Meta, c: list[Any]) -> n.Binary:
-        return n.Binary("-", c[0], c[1], _span_of_meta(meta))
+        return n.Binary("-", c[0], c[1], span_of_meta(meta))
 
     def mul(self, meta: Meta, c: list[Any]) -> n.Binary:
-        return n.Binary("*", c[0], c[1], _span_of_meta(meta))
+        return n.Binary("*", c[0], c[1], span_of_meta(meta))
 
     def div(self, meta: Meta, c: list[Any]) -> n.Binary:
-        return n.Binary("/", c[0], c[1], _span_of_meta(meta))
+        return n.Binary("/", c[0], c[1], span_of_meta(meta))
 
     def otherwise_row(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
-        return ("otherwise", c[0], _span_of_meta(meta))
+        return ("otherwise", c[0], span_of_meta(meta))
 
     def _otherwise(self, rows: list[Any], kind: str) -> tuple[list[Any], n.Expr | None]:
         regular = [r for r in rows if not (isinstance(r, tuple) and r[0] == "otherwise")]
@@ -483,73 +119,73 @@ class _Builder(Transformer[Token, Any]):
         return regular, (others[0][1] if others else None)
 
     def band_row(self, meta: Meta, c: list[Any]) -> n.Band:
-        return n.Band(str(c[0]), c[1], c[2], _span_of_meta(meta))
+        return n.Band(str(c[0]), c[1], c[2], span_of_meta(meta))
 
     def bands(self, meta: Meta, c: list[Any]) -> n.Bands:
         rows, otherwise = self._otherwise(c[1:], "bands")
-        return n.Bands(c[0], tuple(rows), otherwise, _span_of_meta(meta))
+        return n.Bands(c[0], tuple(rows), otherwise, span_of_meta(meta))
 
     def match_arm(self, meta: Meta, c: list[Any]) -> n.MatchArm:
-        return n.MatchArm(tuple(c[:-1]), c[-1], _span_of_meta(meta))
+        return n.MatchArm(tuple(c[:-1]), c[-1], span_of_meta(meta))
 
     def match(self, meta: Meta, c: list[Any]) -> n.Match:
         arms, otherwise = self._otherwise(c[1:], "match")
-        return n.Match(c[0], tuple(arms), otherwise, _span_of_meta(meta))
+        return n.Match(c[0], tuple(arms), otherwise, span_of_meta(meta))
 
     def any_cell(self, meta: Meta, c: list[Any]) -> n.AnyCell:
-        return n.AnyCell(_span_of_meta(meta))
+        return n.AnyCell(span_of_meta(meta))
 
     def compare_cell(self, meta: Meta, c: list[Any]) -> n.CompareCell:
         tests = [(str(c[0]), c[1])]
         if c[2] is not None:
             tests.append((str(c[2]), c[3]))
-        return n.CompareCell(tuple(tests), _span_of_meta(meta))
+        return n.CompareCell(tuple(tests), span_of_meta(meta))
 
     def equal_cell(self, meta: Meta, c: list[Any]) -> n.EqualCell:
-        return n.EqualCell(c[0], _span_of_meta(meta))
+        return n.EqualCell(c[0], span_of_meta(meta))
 
     def member_cell(self, meta: Meta, c: list[Token]) -> n.MemberCell:
-        return n.MemberCell(tuple(str(t) for t in c), _span_of_meta(meta))
+        return n.MemberCell(tuple(str(t) for t in c), span_of_meta(meta))
 
     def table_row(self, meta: Meta, c: list[Any]) -> n.TableRow:
-        return n.TableRow(tuple(c[:-1]), c[-1], _span_of_meta(meta))
+        return n.TableRow(tuple(c[:-1]), c[-1], span_of_meta(meta))
 
     def table(self, meta: Meta, c: list[Any]) -> n.Table:
         policy = str(c[0])
         columns = [x for x in c[1:] if not isinstance(x, (n.TableRow, tuple))]
         rows, otherwise = self._otherwise([x for x in c[1:] if isinstance(x, (n.TableRow, tuple))], "table")
-        return n.Table(policy, tuple(columns), tuple(rows), otherwise, _span_of_meta(meta))
+        return n.Table(policy, tuple(columns), tuple(rows), otherwise, span_of_meta(meta))
 
     # -- header
     def title(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
-        return ("title", _text(c[0]), _span_of_meta(meta))
+        return ("title", text_of(c[0]), span_of_meta(meta))
 
     def version(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
-        return ("version", _text(c[0]), _span_of_meta(meta))
+        return ("version", text_of(c[0]), span_of_meta(meta))
 
     def basis(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
-        return ("basis", _text(c[0]), _span_of_meta(meta))
+        return ("basis", text_of(c[0]), span_of_meta(meta))
 
     def note(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
-        return ("note", _text(c[0]), _span_of_meta(meta))
+        return ("note", text_of(c[0]), span_of_meta(meta))
 
     def cite(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
-        return ("cite", _text(c[0]), _span_of_meta(meta))
+        return ("cite", text_of(c[0]), span_of_meta(meta))
 
     def effective(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
         start = self.date(meta, [c[0]])
         end = self.date(meta, [c[1]]) if c[1] is not None else None
-        return ("effective", (start, end), _span_of_meta(meta))
+        return ("effective", (start, end), span_of_meta(meta))
 
     def status(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
-        return ("status", (str(c[0]), _text(c[1]) if c[1] is not None else None), _span_of_meta(meta))
+        return ("status", (str(c[0]), text_of(c[1]) if c[1] is not None else None), span_of_meta(meta))
 
     def reference(self, meta: Meta, c: list[Any]) -> n.Reference:
         on = self.date(meta, [c[1]]).value if c[1] is not None else None
-        return n.Reference(_text(c[0]), on, _span_of_meta(meta))
+        return n.Reference(text_of(c[0]), on, span_of_meta(meta))
 
     def extends(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
-        return ("extends", c[0], _span_of_meta(meta))
+        return ("extends", c[0], span_of_meta(meta))
 
     def header(self, meta: Meta, c: list[Any]) -> n.Header:
         fields: dict[str, Any] = {}
@@ -562,12 +198,12 @@ class _Builder(Transformer[Token, Any]):
                 notes.append(value)
                 continue
             if key in fields:
-                self._problem("PR009", f"the header says `{_statement_word(key, value)}` twice", span, "keep one")
+                self._problem("PR009", f"the header says `{statement_word(key, value)}` twice", span, "keep one")
             fields[key] = value
         effective = fields.get("effective", (None, None))
         status = fields.get("status", (None, None))
         return n.Header(
-            ruleset_id=_text(c[0]),
+            ruleset_id=text_of(c[0]),
             title=fields.get("title"),
             version=fields.get("version"),
             basis=fields.get("basis"),
@@ -576,81 +212,81 @@ class _Builder(Transformer[Token, Any]):
             status=status[0],
             status_note=status[1],
             notes=tuple(notes),
-            span=_span_of_meta(meta),
+            span=span_of_meta(meta),
             kind=kind,
             extends=fields.get("extends"),
         )
 
     # -- inputs
     def range(self, meta: Meta, c: list[Any]) -> n.Range:
-        return n.Range(c[0], c[1], _span_of_meta(meta))
+        return n.Range(c[0], c[1], span_of_meta(meta))
 
     def places(self, meta: Meta, c: list[Token]) -> int:
         return int(str(c[0]))
 
     def member(self, meta: Meta, c: list[Any]) -> n.Member:
-        return n.Member(str(c[0]), _text(c[1]) if c[1] is not None else None, _span_of_meta(meta))
+        return n.Member(str(c[0]), text_of(c[1]) if c[1] is not None else None, span_of_meta(meta))
 
     def integer_type(self, meta: Meta, c: list[Any]) -> n.TypeSpec:
-        return n.TypeSpec("integer", range=c[0], span=_span_of_meta(meta))
+        return n.TypeSpec("integer", range=c[0], span=span_of_meta(meta))
 
     def decimal_type(self, meta: Meta, c: list[Any]) -> n.TypeSpec:
-        return n.TypeSpec("decimal", range=c[0], places=c[1], span=_span_of_meta(meta))
+        return n.TypeSpec("decimal", range=c[0], places=c[1], span=span_of_meta(meta))
 
     def percent_type(self, meta: Meta, c: list[Any]) -> n.TypeSpec:
-        return n.TypeSpec("percent", range=c[0], places=c[1], span=_span_of_meta(meta))
+        return n.TypeSpec("percent", range=c[0], places=c[1], span=span_of_meta(meta))
 
     def boolean_type(self, meta: Meta, c: list[Any]) -> n.TypeSpec:
-        return n.TypeSpec("boolean", span=_span_of_meta(meta))
+        return n.TypeSpec("boolean", span=span_of_meta(meta))
 
     def date_type(self, meta: Meta, c: list[Any]) -> n.TypeSpec:
-        return n.TypeSpec("date", range=c[0], span=_span_of_meta(meta))
+        return n.TypeSpec("date", range=c[0], span=span_of_meta(meta))
 
     def enum_type(self, meta: Meta, c: list[Any]) -> n.TypeSpec:
         members = tuple(m for m in c if isinstance(m, n.Member))
-        return n.TypeSpec("enum", members=members, span=_span_of_meta(meta))
+        return n.TypeSpec("enum", members=members, span=span_of_meta(meta))
 
     def level_type(self, meta: Meta, c: list[Token]) -> n.TypeSpec:
-        return n.TypeSpec("level", scale=str(c[0]), span=_span_of_meta(meta))
+        return n.TypeSpec("level", scale=str(c[0]), span=span_of_meta(meta))
 
     def input_decl(self, meta: Meta, c: list[Any]) -> n.Input:
-        return n.Input(str(c[0]), _text(c[1]), c[2], c[3], _span_of_meta(meta))
+        return n.Input(str(c[0]), text_of(c[1]), c[2], c[3], span_of_meta(meta))
 
     def levels_decl(self, meta: Meta, c: list[Any]) -> n.Levels:
         members = tuple(m for m in c[2:] if isinstance(m, n.Member))
-        return n.Levels(str(c[0]), _text(c[1]), members, _span_of_meta(meta))
+        return n.Levels(str(c[0]), text_of(c[1]), members, span_of_meta(meta))
 
     def constraint_decl(self, meta: Meta, c: list[Any]) -> n.Constraint:
-        return n.Constraint(_text(c[0]), c[1], _span_of_meta(meta))
+        return n.Constraint(text_of(c[0]), c[1], span_of_meta(meta))
 
     def let_decl(self, meta: Meta, c: list[Any]) -> n.Let:
-        return n.Let(str(c[0]), _text(c[1]) if c[1] is not None else None, c[2], _span_of_meta(meta))
+        return n.Let(str(c[0]), text_of(c[1]) if c[1] is not None else None, c[2], span_of_meta(meta))
 
     def param_decl(self, meta: Meta, c: list[Any]) -> n.Let:
-        return n.Let(str(c[0]), _text(c[1]), c[2], _span_of_meta(meta), parameter=True)
+        return n.Let(str(c[0]), text_of(c[1]), c[2], span_of_meta(meta), parameter=True)
 
     def lock_all(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
-        return ("lock", "all", _span_of_meta(meta))
+        return ("lock", "all", span_of_meta(meta))
 
     def lock_max(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
-        return ("lock", "max", _span_of_meta(meta))
+        return ("lock", "max", span_of_meta(meta))
 
     # -- criteria
     def points_rule(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
-        return ("points", c[0], _span_of_meta(meta))
+        return ("points", c[0], span_of_meta(meta))
 
     def level_rule(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
-        return ("level", c[0], _span_of_meta(meta))
+        return ("level", c[0], span_of_meta(meta))
 
     def applicable(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
-        span = _span_of_meta(meta)
+        span = span_of_meta(meta)
         return ("applicable", n.Applicability(c[0], str(c[1]), span), span)
 
     def node_status(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
-        return ("status", str(c[0]), _span_of_meta(meta))
+        return ("status", str(c[0]), span_of_meta(meta))
 
     def rescale_rounding(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
-        return ("rescale", int(str(c[0])), _span_of_meta(meta))
+        return ("rescale", int(str(c[0])), span_of_meta(meta))
 
     def _statements(self, stmts: list[Any], allowed: set[str], where: str) -> dict[str, Any]:
         fields: dict[str, Any] = {"cite": [], "note": [], "children": []}
@@ -659,7 +295,7 @@ class _Builder(Transformer[Token, Any]):
                 fields["children"].append(stmt)
                 continue
             key, value, span = stmt
-            word = _statement_word(key, value)
+            word = statement_word(key, value)
             if key not in allowed:
                 self._problem("PR010", f"`{word}` cannot be used in {where}", span)
                 continue
@@ -683,7 +319,7 @@ class _Builder(Transformer[Token, Any]):
         return n.Criterion(
             kind=kind,
             name=str(c[0]),
-            label=_text(c[1]),
+            label=text_of(c[1]),
             maximum=c[2],
             citations=tuple(fields["cite"]),
             notes=tuple(fields["note"]),
@@ -692,7 +328,7 @@ class _Builder(Transformer[Token, Any]):
             applicable=fields.get("applicable"),
             status=fields.get("status"),
             children=tuple(fields["children"]),
-            span=_span_of_meta(meta),
+            span=span_of_meta(meta),
             lock=fields.get("lock"),
         )
 
@@ -706,14 +342,14 @@ class _Builder(Transformer[Token, Any]):
         self._block(meta, c[2:])
         fields = self._statements(c[2:], {"cite", "note", "status", "rescale", "lock"}, "the criteria")
         return n.CriteriaTree(
-            label=_text(c[0]),
+            label=text_of(c[0]),
             maximum=c[1],
             children=tuple(fields["children"]),
             citations=tuple(fields["cite"]),
             notes=tuple(fields["note"]),
             status=fields.get("status"),
             rescale_places=fields.get("rescale"),
-            span=_span_of_meta(meta),
+            span=span_of_meta(meta),
             lock=fields.get("lock"),
         )
 
@@ -726,14 +362,14 @@ class _Builder(Transformer[Token, Any]):
         return n.Adjustment(
             kind=kind,
             name=str(c[1]),
-            label=_text(c[2]),
+            label=text_of(c[2]),
             maximum=c[3],
             citations=tuple(fields["cite"]),
             notes=tuple(fields["note"]),
             points=fields.get("points"),
             applicable=fields.get("applicable"),
             status=fields.get("status"),
-            span=_span_of_meta(meta),
+            span=span_of_meta(meta),
             lock=self._whole_lock(fields, where),
         )
 
@@ -755,7 +391,7 @@ class _Builder(Transformer[Token, Any]):
                     item.span,
                     f"write `{singular}` here, or move it to the {'bonuses' if singular == 'deduction' else 'deductions'}",
                 )
-        return n.Adjustments(kind, _text(c[0]), c[1], items, _span_of_meta(meta))
+        return n.Adjustments(kind, text_of(c[0]), c[1], items, span_of_meta(meta))
 
     def deductions_decl(self, meta: Meta, c: list[Any]) -> n.Adjustments:
         return self._adjustments("deductions", meta, c)
@@ -765,26 +401,26 @@ class _Builder(Transformer[Token, Any]):
 
     # -- grades
     def band_between(self, meta: Meta, c: list[Any]) -> n.ScoreBand:
-        return n.ScoreBand(c[0], c[1], _span_of_meta(meta))
+        return n.ScoreBand(c[0], c[1], span_of_meta(meta))
 
     def band_from(self, meta: Meta, c: list[Any]) -> n.ScoreBand:
-        return n.ScoreBand(c[0], None, _span_of_meta(meta))
+        return n.ScoreBand(c[0], None, span_of_meta(meta))
 
     def band_below(self, meta: Meta, c: list[Any]) -> n.ScoreBand:
-        return n.ScoreBand(None, c[0], _span_of_meta(meta))
+        return n.ScoreBand(None, c[0], span_of_meta(meta))
 
     def band_any(self, meta: Meta, c: list[Any]) -> n.ScoreBand:
-        return n.ScoreBand(None, None, _span_of_meta(meta))
+        return n.ScoreBand(None, None, span_of_meta(meta))
 
     def band(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
-        return ("band", c[0], _span_of_meta(meta))
+        return ("band", c[0], span_of_meta(meta))
 
     def requirement(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
-        span = _span_of_meta(meta)
-        return ("require", n.Requirement(_text(c[0]), c[1], span), span)
+        span = span_of_meta(meta)
+        return ("require", n.Requirement(text_of(c[0]), c[1], span), span)
 
     def fallback(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
-        return ("else", n.Name(str(c[0]), _span_of_token(c[0])), _span_of_meta(meta))
+        return ("else", n.Name(str(c[0]), span_of_token(c[0])), span_of_meta(meta))
 
     def grade(self, meta: Meta, c: list[Any]) -> n.Grade:
         self._block(meta, c[2:])
@@ -794,31 +430,31 @@ class _Builder(Transformer[Token, Any]):
         )
         return n.Grade(
             name=str(c[0]),
-            label=_text(c[1]),
+            label=text_of(c[1]),
             band=fields.get("band"),
             requirements=tuple(requirements),
             fallback=fields.get("else"),
             citations=tuple(fields["cite"]),
             notes=tuple(fields["note"]),
-            span=_span_of_meta(meta),
+            span=span_of_meta(meta),
             lock=self._whole_lock(fields, f"grade `{c[0]}`"),
         )
 
     def grades_decl(self, meta: Meta, c: list[Any]) -> n.Grades:
-        return n.Grades(tuple(c), _span_of_meta(meta))
+        return n.Grades(tuple(c), span_of_meta(meta))
 
     def when(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
-        return ("when", c[0], _span_of_meta(meta))
+        return ("when", c[0], span_of_meta(meta))
 
     def action(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
-        return ("action", (str(c[0]), n.Name(str(c[1]), _span_of_token(c[1]))), _span_of_meta(meta))
+        return ("action", (str(c[0]), n.Name(str(c[1]), span_of_token(c[1]))), span_of_meta(meta))
 
     def _knockout(self, kind: str, meta: Meta, c: list[Any]) -> n.Knockout:
         allowed = {"cite", "note", "when", "lock"} | ({"action"} if kind == "knockout" else set())
         where = f"{'knockout' if kind == 'knockout' else 'not_graded'} `{c[0]}`"
         self._block(meta, c[2:])
         fields = self._statements(c[2:], allowed, where)
-        span = _span_of_meta(meta)
+        span = span_of_meta(meta)
         if "when" not in fields:
             self._problem("PR012", f"{where} says no `when`", span, "add `when <condition>;`")
         action = fields.get("action")
@@ -827,7 +463,7 @@ class _Builder(Transformer[Token, Any]):
         return n.Knockout(
             kind=kind,
             name=str(c[0]),
-            label=_text(c[1]),
+            label=text_of(c[1]),
             condition=fields.get("when"),
             action=action[0] if action else None,
             grade=action[1] if action else None,
@@ -845,8 +481,8 @@ class _Builder(Transformer[Token, Any]):
 
     # -- extension
     def import_decl(self, meta: Meta, c: list[Any]) -> n.Import:
-        names = tuple(n.Name(str(t), _span_of_token(t)) for t in c[1:] if isinstance(t, Token))
-        return n.Import(c[0], names, _span_of_meta(meta))
+        names = tuple(n.Name(str(t), span_of_token(t)) for t in c[1:] if isinstance(t, Token))
+        return n.Import(c[0], names, span_of_meta(meta))
 
     def item_target(self, meta: Meta, c: list[Any]) -> str:
         return "item"
@@ -873,19 +509,19 @@ class _Builder(Transformer[Token, Any]):
         return "bonus"
 
     def relabel(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
-        return ("label", _text(c[0]), _span_of_meta(meta))
+        return ("label", text_of(c[0]), span_of_meta(meta))
 
     def new_maximum(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
-        return ("max", c[0], _span_of_meta(meta))
+        return ("max", c[0], span_of_meta(meta))
 
     def new_cap(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
-        span = _span_of_meta(meta)
+        span = span_of_meta(meta)
         if str(c[0]) != "cap":
             self._problem("PR010", f"`{c[0]}` needs a grade, not a number", span, "write `force <grade>;` or `cap <points>;`")
         return ("cap", c[1], span)
 
     def drop_requirement(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
-        return ("drop", _text(c[0]), _span_of_meta(meta))
+        return ("drop", text_of(c[0]), span_of_meta(meta))
 
     def _change(self, target: str, name: str | None, meta: Meta, stmts: list[Any]) -> n.Change:
         updates: list[n.Update] = []
@@ -893,11 +529,11 @@ class _Builder(Transformer[Token, Any]):
         where = f"`change {target}{' ' + name if name else ''}`"
         for key, value, span in stmts:
             if key in seen and key not in ("cite", "note", "require", "drop"):
-                self._problem("PR009", f"{where} says `{_statement_word(key, value)}` twice", span, "keep one")
+                self._problem("PR009", f"{where} says `{statement_word(key, value)}` twice", span, "keep one")
                 continue
             seen.add(key)
             updates.append(n.Update(key, value, span))
-        return n.Change(target, name, tuple(updates), _span_of_meta(meta))
+        return n.Change(target, name, tuple(updates), span_of_meta(meta))
 
     def change_decl(self, meta: Meta, c: list[Any]) -> n.Change:
         return self._change(c[0], str(c[1]), meta, c[2:])
@@ -921,17 +557,17 @@ class _Builder(Transformer[Token, Any]):
         return "bonuses"
 
     def place_in(self, meta: Meta, c: list[Token]) -> tuple[str, n.Name]:
-        return ("in", n.Name(str(c[0]), _span_of_token(c[0])))
+        return ("in", n.Name(str(c[0]), span_of_token(c[0])))
 
     def place_before(self, meta: Meta, c: list[Token]) -> tuple[str, n.Name]:
-        return ("before", n.Name(str(c[0]), _span_of_token(c[0])))
+        return ("before", n.Name(str(c[0]), span_of_token(c[0])))
 
     def place_after(self, meta: Meta, c: list[Token]) -> tuple[str, n.Name]:
-        return ("after", n.Name(str(c[0]), _span_of_token(c[0])))
+        return ("after", n.Name(str(c[0]), span_of_token(c[0])))
 
     def _add(self, node: Any, placement: tuple[str, n.Name] | None, meta: Meta) -> n.Add:
         word, anchor = placement if placement is not None else (None, None)
-        return n.Add(node, word, anchor, _span_of_meta(meta))
+        return n.Add(node, word, anchor, span_of_meta(meta))
 
     def add_item(self, meta: Meta, c: list[Any]) -> n.Add:
         return self._add(self._criterion("item", meta, [*c[:3], *c[4:]]), c[3], meta)
@@ -946,21 +582,21 @@ class _Builder(Transformer[Token, Any]):
         return self._add(self.grade(meta, [*c[:2], *c[3:]]), c[2], meta)
 
     def remove_decl(self, meta: Meta, c: list[Any]) -> n.Remove:
-        return n.Remove(c[0], n.Name(str(c[1]), _span_of_token(c[1])), _span_of_meta(meta))
+        return n.Remove(c[0], n.Name(str(c[1]), span_of_token(c[1])), span_of_meta(meta))
 
     def set_decl(self, meta: Meta, c: list[Any]) -> n.SetParameter:
-        return n.SetParameter(str(c[0]), c[1], _span_of_meta(meta))
+        return n.SetParameter(str(c[0]), c[1], span_of_meta(meta))
 
     # -- examples and properties
     def given_fact(self, meta: Meta, c: list[Any]) -> n.GivenFact:
-        return n.GivenFact(str(c[0]), c[1], _span_of_meta(meta))
+        return n.GivenFact(str(c[0]), c[1], span_of_meta(meta))
 
     def given(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
-        return ("given", tuple(c), _span_of_meta(meta))
+        return ("given", tuple(c), span_of_meta(meta))
 
     def _expect(self, what: str, meta: Meta, target: Token | None, value: Any = None) -> n.Expectation:
-        name = n.Name(str(target), _span_of_token(target)) if target is not None else None
-        return n.Expectation(what, name, value, _span_of_meta(meta))
+        name = n.Name(str(target), span_of_token(target)) if target is not None else None
+        return n.Expectation(what, name, value, span_of_meta(meta))
 
     def expect_total(self, meta: Meta, c: list[Any]) -> n.Expectation:
         return self._expect("total", meta, None, c[0])
@@ -975,7 +611,7 @@ class _Builder(Transformer[Token, Any]):
         return self._expect("points", meta, c[0], c[1])
 
     def expect_level(self, meta: Meta, c: list[Token]) -> n.Expectation:
-        return self._expect("level", meta, c[0], n.Name(str(c[1]), _span_of_token(c[1])))
+        return self._expect("level", meta, c[0], n.Name(str(c[1]), span_of_token(c[1])))
 
     def expect_knockout(self, meta: Meta, c: list[Token]) -> n.Expectation:
         return self._expect("knockout", meta, c[0])
@@ -990,39 +626,39 @@ class _Builder(Transformer[Token, Any]):
             self._problem("PR009", f"example `{c[0]}` says `given` twice", extra[2], "put every fact in one block")
         expectations = tuple(s for s in c[2:] if isinstance(s, n.Expectation))
         facts = givens[0][1] if givens else ()
-        return n.Example(str(c[0]), _text(c[1]), facts, expectations, _span_of_meta(meta))
+        return n.Example(str(c[0]), text_of(c[1]), facts, expectations, span_of_meta(meta))
 
     def examples_decl(self, meta: Meta, c: list[Token]) -> n.ExampleTable:
-        return n.ExampleTable(_text(c[0]), _text(c[1]), _span_of_meta(meta))
+        return n.ExampleTable(text_of(c[0]), text_of(c[1]), span_of_meta(meta))
 
     def assuming(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
-        return ("assuming", c[0], _span_of_meta(meta))
+        return ("assuming", c[0], span_of_meta(meta))
 
     def total_within(self, meta: Meta, c: list[Any]) -> n.Claim:
-        return n.Claim("within", range=c[0], span=_span_of_meta(meta))
+        return n.Claim("within", range=c[0], span=span_of_meta(meta))
 
     def monotone(self, meta: Meta, c: list[Token]) -> n.Claim:
-        subject = n.Name(str(c[1]), _span_of_token(c[1]))
-        return n.Claim("monotone", subject=subject, direction=str(c[0]), span=_span_of_meta(meta))
+        subject = n.Name(str(c[1]), span_of_token(c[1]))
+        return n.Claim("monotone", subject=subject, direction=str(c[0]), span=span_of_meta(meta))
 
     def grade_requires(self, meta: Meta, c: list[Any]) -> n.Claim:
-        subject = n.Name(str(c[0]), _span_of_token(c[0]))
-        return n.Claim("requires", subject=subject, condition=c[1], span=_span_of_meta(meta))
+        subject = n.Name(str(c[0]), span_of_token(c[0]))
+        return n.Claim("requires", subject=subject, condition=c[1], span=span_of_meta(meta))
 
     def always(self, meta: Meta, c: list[Any]) -> n.Claim:
-        return n.Claim("always", condition=c[0], span=_span_of_meta(meta))
+        return n.Claim("always", condition=c[0], span=span_of_meta(meta))
 
     def property_decl(self, meta: Meta, c: list[Any]) -> n.Property:
         self._block(meta, c[2:])
         assuming = tuple(s[1] for s in c[2:] if isinstance(s, tuple))
         claims = tuple(s for s in c[2:] if isinstance(s, n.Claim))
-        return n.Property(str(c[0]), _text(c[1]), assuming, claims, _span_of_meta(meta))
+        return n.Property(str(c[0]), text_of(c[1]), assuming, claims, span_of_meta(meta))
 
     # -- quotas
     def _quota_limit(self, meta: Meta, c: list[Any], or_better: bool) -> tuple[str, Any, n.Span]:
-        grade = n.Name(str(c[0]), _span_of_token(c[0]))
-        base = n.Name(str(c[2]), _span_of_token(c[2]))
-        return ("grade", (grade, c[1], base, or_better), _span_of_meta(meta))
+        grade = n.Name(str(c[0]), span_of_token(c[0]))
+        base = n.Name(str(c[2]), span_of_token(c[2]))
+        return ("grade", (grade, c[1], base, or_better), span_of_meta(meta))
 
     def quota_limit(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
         return self._quota_limit(meta, c, False)
@@ -1031,26 +667,26 @@ class _Builder(Transformer[Token, Any]):
         return self._quota_limit(meta, c, True)
 
     def quota_within(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
-        return ("within", ("input", n.Name(str(c[0]), _span_of_token(c[0]))), _span_of_meta(meta))
+        return ("within", ("input", n.Name(str(c[0]), span_of_token(c[0]))), span_of_meta(meta))
 
     def quota_within_column(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
-        return ("within", ("column", n.Name(_text(c[0]), _span_of_token(c[0]))), _span_of_meta(meta))
+        return ("within", ("column", n.Name(text_of(c[0]), span_of_token(c[0]))), span_of_meta(meta))
 
     def quota_within_all(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
-        return ("within", ("all", None), _span_of_meta(meta))
+        return ("within", ("all", None), span_of_meta(meta))
 
     def quota_rounding(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
-        return ("round", str(c[0]), _span_of_meta(meta))
+        return ("round", str(c[0]), span_of_meta(meta))
 
     def quota_demote(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
-        return ("demote", n.Name(str(c[0]), _span_of_token(c[0])), _span_of_meta(meta))
+        return ("demote", n.Name(str(c[0]), span_of_token(c[0])), span_of_meta(meta))
 
     def order_key(self, meta: Meta, c: list[Any]) -> n.OrderKey:
         descending = c[1] is None or str(c[1]) == "desc"
-        return n.OrderKey(n.Name(str(c[0]), _span_of_token(c[0])), descending, _span_of_meta(meta))
+        return n.OrderKey(n.Name(str(c[0]), span_of_token(c[0])), descending, span_of_meta(meta))
 
     def quota_order(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
-        return ("order", tuple(c), _span_of_meta(meta))
+        return ("order", tuple(c), span_of_meta(meta))
 
     def quota_decl(self, meta: Meta, c: list[Any]) -> n.Quota:
         where = f"quota `{c[0]}`"
@@ -1059,7 +695,7 @@ class _Builder(Transformer[Token, Any]):
         within = fields.get("within", (None, None))
         return n.Quota(
             name=str(c[0]),
-            label=_text(c[1]),
+            label=text_of(c[1]),
             grade=limit[0] if limit else None,
             share=limit[1] if limit else None,
             base=limit[2] if limit else None,
@@ -1071,23 +707,23 @@ class _Builder(Transformer[Token, Any]):
             order=fields.get("order", ()),
             citations=tuple(fields["cite"]),
             notes=tuple(fields["note"]),
-            span=_span_of_meta(meta),
+            span=span_of_meta(meta),
         )
 
     def remove_quota(self, meta: Meta, c: list[Token]) -> n.Remove:
-        return n.Remove("quota", n.Name(str(c[0]), _span_of_token(c[0])), _span_of_meta(meta))
+        return n.Remove("quota", n.Name(str(c[0]), span_of_token(c[0])), span_of_meta(meta))
 
     # -- hierarchies (aggregates of children)
     def aggregate_input(self, meta: Meta, c: list[Any]) -> n.Input:
-        return n.Input(str(c[0]), _text(c[1]), c[2], None, _span_of_meta(meta), aggregate=c[3])
+        return n.Input(str(c[0]), text_of(c[1]), c[2], None, span_of_meta(meta), aggregate=c[3])
 
     def child_filter(self, meta: Meta, c: list[Any]) -> n.Expr:
         return c[0]  # type: ignore[no-any-return]
 
     def _aggregate(self, function: str, meta: Meta, c: list[Any]) -> n.Aggregate:
         if function in ("sum", "min", "max"):
-            return n.Aggregate(function, n.Name(str(c[0]), _span_of_token(c[0])), c[1], _span_of_meta(meta))
-        return n.Aggregate(function, None, c[0], _span_of_meta(meta))
+            return n.Aggregate(function, n.Name(str(c[0]), span_of_token(c[0])), c[1], span_of_meta(meta))
+        return n.Aggregate(function, None, c[0], span_of_meta(meta))
 
     def aggregate_count(self, meta: Meta, c: list[Any]) -> n.Aggregate:
         return self._aggregate("count", meta, c)
@@ -1111,7 +747,7 @@ class _Builder(Transformer[Token, Any]):
         return self._aggregate("max", meta, c)
 
     def start(self, meta: Meta, c: list[Any]) -> n.RulesetFile:
-        return n.RulesetFile(tuple(c), _span_of_meta(meta))
+        return n.RulesetFile(tuple(c), span_of_meta(meta))
 
 
 def parse_decimal(text: str) -> Decimal | None:
@@ -1121,3 +757,4 @@ def parse_decimal(text: str) -> Decimal | None:
     except InvalidOperation:
         return None
     return value if value.is_finite() else None
+

@@ -1,0 +1,126 @@
+"""Parsing: criteria text to the syntax tree of :mod:`partyrules.nodes`.
+
+The only module that imports lark. The grammar (``grammars/criteria.lark``)
+is parsed with LALR and a contextual lexer; a :class:`lark.Transformer` run
+as a separate pass (so it sees positions) builds the typed nodes. Syntax
+errors are translated from lark's token names into words a committee officer
+understands.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+import attrs
+import lark
+from lark.exceptions import UnexpectedInput, VisitError
+
+from partyrules import nodes as n
+from partyrules.diagnostics import CriteriaError, Diagnostic, Source
+from partyrules.parser.builder import Builder, parse_decimal as parse_decimal
+from partyrules.parser.errors import syntax_diagnostic
+from partyrules.parser.grammar import grammar_text as grammar_text, lalr
+from partyrules.parser.spans import COMMENTS, FILE, Comment as Comment, span_key as span_key, span_of_meta
+
+#: Files larger than this are refused before parsing: criteria files are
+#: untrusted text and a scale of thousands of criteria is far below it.
+MAX_SOURCE_BYTES = 4 * 1024 * 1024
+#: Deeper nesting than this is refused; real scales nest a handful of levels.
+MAX_NESTING = 120
+
+@attrs.frozen
+class SourceLayout:
+    """What the formatter needs beyond the syntax tree: the comments, and the statements of every
+    block in file order (the tree keeps cites, notes and rules in fields, not in the author's order).
+
+    ``blocks`` maps a block's span (line, column, end line, end column) to its statements: tuples
+    ``(keyword, value, span)`` as the builder makes them, and the nodes that stand among them
+    (criteria, expectations, claims).
+    """
+
+    file: n.RulesetFile
+    text: str
+    comments: tuple[Comment, ...]
+    blocks: dict[tuple[int, int, int, int], tuple[Any, ...]]
+
+
+def parse(text: str, filename: str = "<string>") -> n.RulesetFile:
+    """Parse criteria text; raise :class:`CriteriaError` with positions on any problem."""
+    return parse_layout(text, filename).file
+
+
+def parse_layout(text: str, filename: str = "<string>") -> SourceLayout:
+    """Parse criteria text as :func:`parse` does, keeping its comments and statement order too."""
+    text = normalise(text)
+    source = Source(filename, text)
+    if len(text.encode("utf-8", errors="replace")) > MAX_SOURCE_BYTES:
+        raise CriteriaError(
+            [
+                Diagnostic(
+                    "PR001",
+                    f"the file is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MiB; criteria files are small text files",
+                    filename,
+                    n.Span(1, 1, 1, 2),
+                )
+            ],
+            [source],
+        )
+    comments: list[Comment] = []
+    sink = COMMENTS.set(comments)
+    try:
+        tree = lalr().parse(text)
+    except UnexpectedInput as exc:
+        raise CriteriaError([syntax_diagnostic(exc, text, filename)], [source]) from None
+    finally:
+        COMMENTS.reset(sink)
+    depth, deepest = _depth(tree)
+    if depth > MAX_NESTING:
+        raise CriteriaError(
+            [
+                Diagnostic(
+                    "PR002",
+                    f"this formula is too long or too deeply nested ({depth} levels; at most {MAX_NESTING})",
+                    filename,
+                    deepest,
+                    "split the formula into named values with `let`",
+                )
+            ],
+            [source],
+        )
+    builder = Builder(filename)
+    token = FILE.set(filename)
+    try:
+        result = builder.transform(tree)
+    except VisitError as exc:  # pragma: no cover - the builder reports problems instead of raising
+        raise exc.orig_exc from None
+    finally:
+        FILE.reset(token)
+    if builder.problems:
+        raise CriteriaError(builder.problems, [source])
+    assert isinstance(result, n.RulesetFile)
+    return SourceLayout(result, text, tuple(comments), builder.blocks)
+
+
+def normalise(text: str) -> str:
+    """Criteria text as the parser sees it: NFC, one kind of line ending, no BOM."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def _depth(tree: lark.Tree[Any]) -> tuple[int, n.Span]:
+    """Deepest nesting of the parse tree, found without recursion."""
+    best = (0, n.Span.unknown())
+    stack: list[tuple[lark.Tree[Any], int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > best[0]:
+            best = (depth, span_of_meta(node.meta))
+        for child in node.children:
+            if isinstance(child, lark.Tree):
+                stack.append((child, depth + 1))
+    return best
+
+

@@ -1,0 +1,57 @@
+"""Where things stand in the text: spans of lark's tokens and tree nodes, stamped with the file,
+and the comments the lexer meets (kept for the formatter)."""
+
+from __future__ import annotations
+
+import contextvars
+import unicodedata
+
+import attrs
+from lark import Token
+from lark.tree import Meta
+
+from partyrules import nodes as n
+
+
+@attrs.frozen
+class Comment:
+    """A ``# ...`` comment: its text (from ``#``, trailing blanks removed) and where it stood."""
+
+    text: str
+    span: n.Span
+
+
+#: Where the lexer puts the comments it meets while one text is parsed (None when nobody asked).
+COMMENTS: contextvars.ContextVar[list[Comment] | None] = contextvars.ContextVar("partyrules_comments", default=None)
+
+
+def keep_comment(token: Token) -> Token:
+    sink = COMMENTS.get()
+    if sink is not None:
+        sink.append(Comment(str(token).rstrip(), span_of_token(token)))
+    return token
+
+
+def span_key(span: n.Span) -> tuple[int, int, int, int]:
+    """A span as a key of :attr:`SourceLayout.blocks`."""
+    return (span.line, span.column, span.end_line, span.end_column)
+
+
+
+#: The file being built, stamped on every span: once files extend each other a
+#: linked tree mixes nodes of several files, and diagnostics must name the right one.
+FILE: contextvars.ContextVar[str] = contextvars.ContextVar("partyrules_parsed_file", default="")
+
+
+def span_of_meta(meta: Meta) -> n.Span:
+    if getattr(meta, "empty", True):
+        return n.Span(0, 0, 0, 0, FILE.get())
+    return n.Span(meta.line, meta.column, meta.end_line, meta.end_column, FILE.get())
+
+
+def span_of_token(token: Token) -> n.Span:
+    return n.Span(token.line or 0, token.column or 0, token.end_line or 0, token.end_column or 0, FILE.get())
+
+
+def text_of(token: Token) -> str:
+    return unicodedata.normalize("NFC", str(token)[1:-1])
