@@ -75,9 +75,24 @@ def _fact(value: Any, kind: str, labels: dict[str, str] | None = None) -> str:
 
 def explain_text(evaluation: Evaluation, demotions: Sequence[Demotion] = ()) -> str:
     """The breakdown; ``demotions`` are the quotas that moved the grade in a batch (partyrules.quota)."""
-    layout = evaluation.layout
-    info: Details | None = layout.details
+    info: Details | None = evaluation.layout.details
     lines: list[str] = []
+    _head_lines(lines, evaluation, info, demotions)
+    _criteria_lines(lines, evaluation, info)
+    _adjustment_lines(lines, evaluation, info)
+    _band_lines(lines, evaluation, info)
+    _rule_applied_lines(lines, evaluation, info)
+    if demotions:
+        for demotion in demotions:
+            lines.extend(demotion_lines(demotion, evaluation.layout.grades))
+    if evaluation.grade is not None:
+        lines.append(f"  Kết quả: {evaluation.grade_label}")
+    return "\n".join(lines) + "\n"
+
+
+def _head_lines(lines: list[str], evaluation: Evaluation, info: Details | None, demotions: Sequence[Demotion]) -> None:
+    """The ruleset, its basis, the total and the grade."""
+    layout = evaluation.layout
     ref = layout.ruleset
     lines.append(layout.title)
     lines.append(f"Bộ tiêu chí {ref.id}, phiên bản {ref.version}, dấu vân tay {ref.fingerprint[:16]}")
@@ -86,8 +101,6 @@ def explain_text(evaluation: Evaluation, demotions: Sequence[Demotion] = ()) -> 
         status = "chính thức" if info.status == "official" else "minh họa"
         lines.append(f"Điểm số: {status}" + (f" ({info.status_note})" if info.status_note else ""))
     lines.append("")
-    facts = evaluation.facts
-    kinds = dict(zip(layout.inputs, layout.input_kinds))
     if layout.scored:
         lines.append(
             f"TỔNG ĐIỂM: {_num(evaluation.total)} / {_num(layout.maximum)}"
@@ -100,6 +113,13 @@ def explain_text(evaluation: Evaluation, demotions: Sequence[Demotion] = ()) -> 
         exempt = evaluation.not_graded
         lines.append(f"KHÔNG XẾP LOẠI: {exempt.label if exempt else ''}")
     lines.append("")
+
+
+def _criteria_lines(lines: list[str], evaluation: Evaluation, info: Details | None) -> None:
+    """Every criterion with its points, level and rule; the rescaling when some do not apply."""
+    layout = evaluation.layout
+    facts = evaluation.facts
+    kinds = dict(zip(layout.inputs, layout.input_kinds))
     lines.append("TIÊU CHÍ")
     for c in evaluation.criteria:
         head = f"  {c.number:<6} {c.label}"
@@ -123,6 +143,13 @@ def explain_text(evaluation: Evaluation, demotions: Sequence[Demotion] = ()) -> 
                 f"{_num(raw)} / {_num(remaining)} điểm quy về thang {_num(layout.maximum)}: "
                 f"{_num(raw)} × {_num(layout.maximum)} / {_num(remaining)} = {_num(evaluation.criteria_points)}"
             )
+
+
+def _adjustment_lines(lines: list[str], evaluation: Evaluation, info: Details | None) -> None:
+    """Deductions and bonuses, each with its rule."""
+    layout = evaluation.layout
+    facts = evaluation.facts
+    kinds = dict(zip(layout.inputs, layout.input_kinds))
     for title, cap, adjustments in (
         ("ĐIỂM TRỪ", layout.deductions_cap, evaluation.deductions),
         ("ĐIỂM CỘNG", layout.bonuses_cap, evaluation.bonuses),
@@ -138,6 +165,11 @@ def explain_text(evaluation: Evaluation, demotions: Sequence[Demotion] = ()) -> 
             if info is not None:
                 _rule_lines(lines, info.criteria.get(a.id), facts, kinds, info)
     lines.append("")
+
+
+def _band_lines(lines: list[str], evaluation: Evaluation, info: Details | None) -> None:
+    """The total's band, then the requirements of each grade considered, down the fall-back chain."""
+    layout = evaluation.layout
     lines.append("XẾP LOẠI TỪNG BƯỚC")
     band = evaluation.band_grade
     if band is not None:
@@ -164,6 +196,11 @@ def explain_text(evaluation: Evaluation, demotions: Sequence[Demotion] = ()) -> 
         mark = "ĐẠT" if req.held else "KHÔNG ĐẠT"
         rule = f"  [{rules[i]}]" if i < len(rules) else ""
         lines.append(f"  Điều kiện của “{layout.grades[index][1]}”: {req.label} — {mark}{rule}")
+
+
+def _rule_applied_lines(lines: list[str], evaluation: Evaluation, info: Details | None) -> None:
+    """The knock-outs that applied and the not-graded rule, each with its rule and citations."""
+    layout = evaluation.layout
     applied = {k.id for k in evaluation.knockouts}
     for i, (name, label, action, grade) in enumerate(layout.knockouts):
         if name not in applied:
@@ -185,12 +222,6 @@ def explain_text(evaluation: Evaluation, demotions: Sequence[Demotion] = ()) -> 
             lines.append(f"      quy tắc: {rule}")
             lines.extend(f"      căn cứ: {c}" for c in cites)
             lines.extend(f"      ghi chú: {note}" for note in info.exemption_notes[index])
-    if demotions:
-        for demotion in demotions:
-            lines.extend(demotion_lines(demotion, layout.grades))
-    if evaluation.grade is not None:
-        lines.append(f"  Kết quả: {evaluation.grade_label}")
-    return "\n".join(lines) + "\n"
 
 
 def _rule_lines(lines: list[str], text: RuleText | None, facts: Any, kinds: dict[str, str], info: Details) -> None:
