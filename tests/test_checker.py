@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 import partyrules
+from partyrules.diagnostics import render
 
 BASE = """\
 ruleset "test/base" {
@@ -1341,6 +1342,33 @@ def test_rendered_points_above_the_maximum() -> None:
         "  hint: correct the formula, or cap it: `min(..., 10)`\n"
         "\n"
         "1 problem found"
+    )
+
+
+def test_rendered_second_place_is_a_note_with_its_line() -> None:
+    """Where a name was first declared is a note after the diagnostic's own line, not message text."""
+    assert rendered(edit((MORE, 'input rate "R2": percent;'))) == (
+        "t.criteria:26:1: error PR204: `rate` is declared twice\n"
+        '  26 | input rate "R2": percent;\n'
+        "     | ^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "t.criteria:9:1: note: first declared here\n"
+        '   9 | input rate "Rate": percent;\n'
+        "     | ^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "  hint: give each input, value and criterion its own name\n"
+        "\n"
+        "1 problem found"
+    )
+
+
+def test_a_note_without_its_source_is_its_location_alone() -> None:
+    (found,) = [d for d in partyrules.check("t.criteria", text=edit((MORE, 'input rate "R2": percent;')))]
+    assert [(r.label, r.file, r.span.line, r.span.column) for r in found.related] == [
+        ("first declared here", "t.criteria", 9, 1)
+    ]
+    assert render(found, None) == (
+        "t.criteria:26:1: error PR204: `rate` is declared twice\n"
+        "t.criteria:9:1: note: first declared here\n"
+        "  hint: give each input, value and criterion its own name"
     )
 
 

@@ -287,6 +287,16 @@ def test_sum_broken_by_the_child_is_reported_in_the_child(root: Path) -> None:
     ]
 
 
+def test_the_base_line_of_a_broken_sum_is_a_note_quoting_the_base(root: Path) -> None:
+    path = child(root, "change item i1 { max 7; points = if pass_a then 7 else 0; }")
+    with pytest.raises(CriteriaError) as info:
+        partyrules.load(path)
+    base = root / "vn.t" / "base.criteria"
+    line = base.read_text(encoding="utf-8").splitlines()[14]
+    note = f"{base}:15:3: note: group `g1` is declared here\n  15 | {line}\n"
+    assert note in str(info.value)  # the base's own line, quoted from the base
+
+
 def test_unknown_targets_have_hints(root: Path) -> None:
     found = problems(root, "change item i_1 { max 6; }\nremove knockout ko3;\nset treshold = 3;")
     assert [(c, f, line) for c, f, line, _ in found] == [
