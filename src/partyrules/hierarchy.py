@@ -308,48 +308,7 @@ class Hierarchy:
         timings: dict[str, tuple[float, float]] | None,
     ) -> tuple[GradedRow, ...]:
         clock = _Clock()
-        id_key, parent_key, level_key = self.keys
-        by_name = {name: k for k, name in enumerate(self.names)}
-        ids: list[str | None] = []
-        parents: list[str | None] = []
-        levels = array("h")  # the level's index; -1 for none
-        kept: list[Mapping[str, Any] | None] = []  # the row itself, until its level is graded
-        problems: dict[int, list[str]] = {}
-        where: dict[str, int] = {}
-        for i, row in enumerate(rows):
-            quiet = i in refused  # a row refused already: what it lacks is no news
-            mine: list[str] = list(refused[i]) if quiet else []
-            raw_id, raw_parent = row.get(id_key), row.get(parent_key, _ABSENT)
-            rid = None if raw_id is None else (raw_id if type(raw_id) is str else str(raw_id)).strip() or None
-            if rid is None:
-                if not quiet:
-                    mine.append(f"it has no `{id_key}`")
-            elif rid in where:
-                mine.append(f"its id {rid} is also row {_number(where[rid], start, numbers)}")
-            else:
-                where[rid] = i
-            if raw_parent is _ABSENT and not quiet:
-                mine.append(f"it has no `{parent_key}` column (leave it empty for the top of the tree)")
-            parent = (
-                None
-                if raw_parent is _ABSENT or raw_parent is None
-                else (raw_parent if type(raw_parent) is str else str(raw_parent)).strip() or None
-            )
-            level = -1
-            if not self.by_depth:
-                name = row.get(level_key)
-                name = "" if name is None else str(name).strip()
-                found = by_name.get(name)
-                if found is not None:
-                    level = found
-                elif not (quiet and not name):
-                    mine.append(f"its level `{name}` has no ruleset (levels: {', '.join(self.names)})")
-            ids.append(rid)
-            parents.append(parent)
-            levels.append(level)
-            kept.append(row)
-            if mine:
-                problems[i] = mine
+        ids, parents, levels, kept, problems, where = self._read(rows, start, numbers, refused)
         count = len(ids)
         if numbers is not None and len(numbers) != count:
             raise ValueError(f"numbers: {len(numbers)} numbers for {count} rows")
@@ -410,6 +369,66 @@ class Hierarchy:
         if timings is not None:
             timings["results"] = clock.lap()
         return results
+
+    def _read(
+        self,
+        rows: Iterable[Mapping[str, Any]],
+        start: int,
+        numbers: Sequence[int] | None,
+        refused: Mapping[int, Sequence[str]],
+    ) -> tuple[
+        list[str | None],
+        list[str | None],
+        array[int],
+        list[Mapping[str, Any] | None],
+        dict[int, list[str]],
+        dict[str, int],
+    ]:
+        """One pass over the rows: ids, parents, level indexes and the rows kept (until their level is
+        graded), every problem of a row's own, and where each id stands."""
+        id_key, parent_key, level_key = self.keys
+        by_name = {name: k for k, name in enumerate(self.names)}
+        ids: list[str | None] = []
+        parents: list[str | None] = []
+        levels = array("h")  # the level's index; -1 for none
+        kept: list[Mapping[str, Any] | None] = []  # the row itself, until its level is graded
+        problems: dict[int, list[str]] = {}
+        where: dict[str, int] = {}
+        for i, row in enumerate(rows):
+            quiet = i in refused  # a row refused already: what it lacks is no news
+            mine: list[str] = list(refused[i]) if quiet else []
+            raw_id, raw_parent = row.get(id_key), row.get(parent_key, _ABSENT)
+            rid = None if raw_id is None else (raw_id if type(raw_id) is str else str(raw_id)).strip() or None
+            if rid is None:
+                if not quiet:
+                    mine.append(f"it has no `{id_key}`")
+            elif rid in where:
+                mine.append(f"its id {rid} is also row {_number(where[rid], start, numbers)}")
+            else:
+                where[rid] = i
+            if raw_parent is _ABSENT and not quiet:
+                mine.append(f"it has no `{parent_key}` column (leave it empty for the top of the tree)")
+            parent = (
+                None
+                if raw_parent is _ABSENT or raw_parent is None
+                else (raw_parent if type(raw_parent) is str else str(raw_parent)).strip() or None
+            )
+            level = -1
+            if not self.by_depth:
+                name = row.get(level_key)
+                name = "" if name is None else str(name).strip()
+                found = by_name.get(name)
+                if found is not None:
+                    level = found
+                elif not (quiet and not name):
+                    mine.append(f"its level `{name}` has no ruleset (levels: {', '.join(self.names)})")
+            ids.append(rid)
+            parents.append(parent)
+            levels.append(level)
+            kept.append(row)
+            if mine:
+                problems[i] = mine
+        return ids, parents, levels, kept, problems, where
 
     def _check_tree(
         self,
@@ -590,20 +609,51 @@ class Hierarchy:
             else:
                 evaluations[i] = result
         if quotas and graded:
-            from partyrules.quota import QuotaError
+            self._level_quotas(level, graded, columns, ids, evaluations, demotions, problems)
+        self._feed_parents(level, members, ids, up, levels, problems, states, evaluations, start, numbers, advance)
 
-            # the rows the ruleset refused take no part
-            batch = [(ids[i], e, c) for i, c in zip(graded, columns) if (e := evaluations[i]) is not None]
-            graded = [i for i in graded if evaluations[i] is not None]
-            try:
-                for i, placement in zip(graded, ruleset.apply_quotas(batch)):
-                    evaluations[i] = placement.evaluation
-                    if placement.demotions:
-                        demotions[i] = placement.demotions
-            except QuotaError as exc:
-                for i in graded:
-                    problems.setdefault(i, []).append(f"the quotas of level {self.names[level]} cannot apply: {exc}")
-        # the parents read the final grades
+    def _level_quotas(
+        self,
+        level: int,
+        graded: list[int],
+        columns: list[Mapping[str, Any]],
+        ids: list[str | None],
+        evaluations: list[Evaluation | None],
+        demotions: dict[int, tuple[Any, ...]],
+        problems: dict[int, list[str]],
+    ) -> None:
+        """The level's quotas over its graded rows: final grades and demotions, or a problem for each row."""
+        ruleset = self.rulesets[level]
+        from partyrules.quota import QuotaError
+
+        # the rows the ruleset refused take no part
+        batch = [(ids[i], e, c) for i, c in zip(graded, columns) if (e := evaluations[i]) is not None]
+        graded = [i for i in graded if evaluations[i] is not None]
+        try:
+            for i, placement in zip(graded, ruleset.apply_quotas(batch)):
+                evaluations[i] = placement.evaluation
+                if placement.demotions:
+                    demotions[i] = placement.demotions
+        except QuotaError as exc:
+            for i in graded:
+                problems.setdefault(i, []).append(f"the quotas of level {self.names[level]} cannot apply: {exc}")
+
+    def _feed_parents(
+        self,
+        level: int,
+        members: list[int],
+        ids: list[str | None],
+        up: array[int],
+        levels: array[int],
+        problems: dict[int, list[str]],
+        states: dict[int, _State],
+        evaluations: list[Evaluation | None],
+        start: int,
+        numbers: Sequence[int] | None,
+        advance: Callable[[], object] | None,
+    ) -> None:
+        """Each graded row of the level added to its parent's running aggregates (or its refusal noted)."""
+        # the parents read the final grades (after the quotas)
         feeds: dict[int, _Feed | str | None] = {}  # per parent level
         for i in members:
             if advance is not None:
