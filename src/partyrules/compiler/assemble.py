@@ -34,20 +34,58 @@ def build(
     in fixed point whenever the scale allows (the results are the same; tests compare both).
     """
     header = model.header
+    level_labels = _level_labels(model)
+    unscaled = _layout(model, level_labels)
+    compiled = compile_program(model, lambda scale: attrs.evolve(unscaled, scale=scale), fixed_point)
+    layout = compiled.layout
+    inputs = _inputs(model, level_labels)
+    return Ruleset(
+        id=layout.ruleset.id,
+        version=layout.ruleset.version,
+        title=layout.title,
+        basis=header.basis or "",
+        effective_from=header.effective_from,
+        effective_to=header.effective_to,
+        status=model.status,
+        fingerprint=layout.ruleset.fingerprint,
+        inputs=inputs,
+        layout=layout,
+        source=source,
+        filename=model.filename,
+        code=compiled.code,
+        constants=compiled.constants,
+        program=compiled.program,
+        batch=compiled.batch,
+        sources=tuple((s.name, s.text) for s in sources) or ((model.filename, source),),
+        bases=tuple(bases),
+        model=model,
+        quotas=model.quotas,
+        aggregates=tuple(
+            (d.name, d.aggregate)
+            for d in model.file.declarations
+            if isinstance(d, n.Input) and d.aggregate is not None
+        ),
+    )
+
+
+def _level_labels(model: Model) -> dict[str, tuple[str, ...]]:
+    """Each level scale's member labels (the name where a member has no label), by scale name."""
+    return {
+        decl.name: tuple(m.label or m.name for m in decl.members)
+        for decl in model.file.declarations
+        if isinstance(decl, n.Levels)
+    }
+
+
+def _layout(model: Model, level_labels: dict[str, tuple[str, ...]]) -> Layout:
+    """What each slot of an evaluation means (the fixed-point scale is set once the program is written)."""
+    header = model.header
     ref = RulesetRef(header.ruleset_id, header.version or "", fingerprint(model.file))
     levels = {
         c.name: model.levels.get(c.level_type.name) if c.level_type and c.level_type.name else None
         for c in model.criteria
     }
-    level_labels = {}
-    for decl in model.file.declarations:
-        if isinstance(decl, n.Levels):
-            level_labels[decl.name] = tuple(m.label or m.name for m in decl.members)
-
-    def layout_for(scale: int | None) -> Layout:
-        return attrs.evolve(layout, scale=scale)
-
-    layout = Layout(
+    return Layout(
         ruleset=ref,
         title=header.title or header.ruleset_id,
         inputs=tuple(i.name for i in model.inputs),
@@ -70,9 +108,11 @@ def build(
         bonuses_cap=model.bonuses_cap,
         details=details(model),
     )
-    compiled = compile_program(model, layout_for, fixed_point)
-    layout = compiled.layout
-    inputs = tuple(
+
+
+def _inputs(model: Model, level_labels: dict[str, tuple[str, ...]]) -> tuple[InputSpec, ...]:
+    """The declared inputs as forms, schemas and fact checks see them."""
+    return tuple(
         InputSpec(
             name=i.name,
             label=i.label,
@@ -87,31 +127,4 @@ def build(
             or (level_labels.get(i.type.name or "", ()) if i.type.kind == "level" else ()),
         )
         for i in model.inputs
-    )
-    return Ruleset(
-        id=ref.id,
-        version=ref.version,
-        title=layout.title,
-        basis=header.basis or "",
-        effective_from=header.effective_from,
-        effective_to=header.effective_to,
-        status=model.status,
-        fingerprint=ref.fingerprint,
-        inputs=inputs,
-        layout=layout,
-        source=source,
-        filename=model.filename,
-        code=compiled.code,
-        constants=compiled.constants,
-        program=compiled.program,
-        batch=compiled.batch,
-        sources=tuple((s.name, s.text) for s in sources) or ((model.filename, source),),
-        bases=tuple(bases),
-        model=model,
-        quotas=model.quotas,
-        aggregates=tuple(
-            (d.name, d.aggregate)
-            for d in model.file.declarations
-            if isinstance(d, n.Input) and d.aggregate is not None
-        ),
     )
