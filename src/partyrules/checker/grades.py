@@ -71,17 +71,10 @@ def _grade(c: Expressions, i: int, g: n.Grade, declared: tuple[n.Grade, ...]) ->
         c.condition(req.condition, Scope("grade"), f'the requirement "{req.label}"')
     fallback: int | None = i + 1 if i + 1 < len(declared) else None
     if g.fallback is not None:
-        target = c.grade_names.get(g.fallback.name)
-        if target is None:
-            c.error(
-                "PR215",
-                f"there is no grade `{g.fallback.name}`",
-                g.fallback.span,
-                did_you_mean(g.fallback.name, c.grade_names),
-            )
-        elif target <= i:
+        target = _grade_named(c, g.fallback)  # unknown: the next grade, as without `else`
+        if target is not None and target <= i:
             c.error("PR603", f"`else` must name a lower grade than `{g.name}`", g.fallback.span)
-        else:
+        elif target is not None:
             fallback = target
     if g.requirements and fallback is None:
         c.error(
@@ -209,19 +202,18 @@ def _rule(c: Expressions, rule: n.Knockout) -> RuleInfo:
     info = c.condition(condition, Scope("knockout"), "a `when` condition")
     if info.truth is False:
         c.error("PR608", f"`{rule.name}` can never apply: its condition is never true", condition.span)
-    grade: int | None = None
-    if rule.grade is not None:
-        grade = c.grade_names.get(rule.grade.name)
-        if grade is None:
-            c.error(
-                "PR215",
-                f"there is no grade `{rule.grade.name}`",
-                rule.grade.span,
-                did_you_mean(rule.grade.name, c.grade_names),
-            )
+    grade = _grade_named(c, rule.grade) if rule.grade is not None else None
     return RuleInfo(
         rule.name, rule.label, rule.kind, condition, rule.action, grade, rule.citations, rule.notes, rule.span
     )
+
+
+def _grade_named(c: Expressions, name: n.Name) -> int | None:
+    """The index of the grade ``else``, ``force`` or ``cap`` names; None after a diagnostic."""
+    found = c.grade_names.get(name.name)
+    if found is None:
+        c.error("PR215", f"there is no grade `{name.name}`", name.span, did_you_mean(name.name, c.grade_names))
+    return found
 
 
 # ---------------------------------------------------------------- reachability
