@@ -260,53 +260,11 @@ def _holds(model: Model, facts: Mapping[str, Any], condition: Any) -> bool | str
 
 def _plan(ruleset: Ruleset, model: Model, claim: Claim, assumed: Callable[[Mapping[str, Any]], bool]) -> Plan:
     """The facts to draw, the test that they break the claim, and the report of a counterexample."""
-    from hypothesis import assume, strategies as st
-
     from partyrules.testing import facts
 
     organisations = facts(ruleset).filter(assumed)
     if claim.kind == "monotone":
-        assert claim.subject is not None
-        name = claim.subject.name
-        spec = next(s for s in ruleset.inputs if s.name == name)
-        increasing = claim.direction == "increasing"
-
-        @st.composite
-        def pairs(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
-            before = draw(organisations)
-            base = ruleset.evaluate(before).facts[name]
-            larger = _larger(spec, base)
-            assume(larger is not None)
-            assert larger is not None
-            after = {**before, name: draw(larger)}
-            assume(_valid(ruleset, after) and assumed(after))
-            return before, after
-
-        def broken_pair(pair: tuple[dict[str, Any], dict[str, Any]]) -> bool:
-            low, high = (ruleset.evaluate(f).total for f in pair)
-            return high < low if increasing else high > low
-
-        def describe_pair(pair: tuple[dict[str, Any], dict[str, Any]]) -> str:
-            before, after = (ruleset.evaluate(f) for f in pair)
-            old, new = before.facts[name], after.facts[name]
-            way = "fell" if increasing else "rose"
-            changed = [
-                f"{c.number} {c.label} [{c.id}]: {number_text(p)} → {number_text(q)}"
-                for c, p, q in _changed_points(before, after)
-            ]
-            lines = [
-                f"when {_label(spec)} [{name}] grows from {_value(spec, old)} to {_value(spec, new)}, "
-                f"the total {way} from {number_text(before.total)} to {number_text(after.total)}",
-                "facts (before):",
-                _indent(facts_text(ruleset, before, pair[0])),
-                "points that changed:",
-                _indent("\n".join(changed) or "(none: the deductions or bonuses changed)"),
-                "score sheet after the change:",
-                after.explain(),
-            ]
-            return "\n".join(lines)
-
-        return pairs(), broken_pair, describe_pair
+        return _monotone_plan(ruleset, claim, assumed, organisations)
 
     def failure(facts_: Mapping[str, Any]) -> str | None:
         evaluation = ruleset.evaluate(facts_)
@@ -343,6 +301,57 @@ def _plan(ruleset: Ruleset, model: Model, claim: Claim, assumed: Callable[[Mappi
         return "\n".join(lines)
 
     return organisations, lambda f: failure(f) is not None, describe
+
+
+
+
+def _monotone_plan(
+    ruleset: Ruleset, claim: Claim, assumed: Callable[[Mapping[str, Any]], bool], organisations: Any
+) -> Plan:
+    """Pairs of organisations that differ in the claim's input only, the larger after: the total must follow."""
+    from hypothesis import assume, strategies as st
+
+    assert claim.subject is not None
+    name = claim.subject.name
+    spec = next(s for s in ruleset.inputs if s.name == name)
+    increasing = claim.direction == "increasing"
+
+    @st.composite
+    def pairs(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
+        before = draw(organisations)
+        base = ruleset.evaluate(before).facts[name]
+        larger = _larger(spec, base)
+        assume(larger is not None)
+        assert larger is not None
+        after = {**before, name: draw(larger)}
+        assume(_valid(ruleset, after) and assumed(after))
+        return before, after
+
+    def broken_pair(pair: tuple[dict[str, Any], dict[str, Any]]) -> bool:
+        low, high = (ruleset.evaluate(f).total for f in pair)
+        return high < low if increasing else high > low
+
+    def describe_pair(pair: tuple[dict[str, Any], dict[str, Any]]) -> str:
+        before, after = (ruleset.evaluate(f) for f in pair)
+        old, new = before.facts[name], after.facts[name]
+        way = "fell" if increasing else "rose"
+        changed = [
+            f"{c.number} {c.label} [{c.id}]: {number_text(p)} → {number_text(q)}"
+            for c, p, q in _changed_points(before, after)
+        ]
+        lines = [
+            f"when {_label(spec)} [{name}] grows from {_value(spec, old)} to {_value(spec, new)}, "
+            f"the total {way} from {number_text(before.total)} to {number_text(after.total)}",
+            "facts (before):",
+            _indent(facts_text(ruleset, before, pair[0])),
+            "points that changed:",
+            _indent("\n".join(changed) or "(none: the deductions or bonuses changed)"),
+            "score sheet after the change:",
+            after.explain(),
+        ]
+        return "\n".join(lines)
+
+    return pairs(), broken_pair, describe_pair
 
 
 def _valid(ruleset: Ruleset, facts: Mapping[str, Any]) -> bool:

@@ -388,44 +388,13 @@ class _Run:
                 self.points(c.name)
             if c.level is not None:
                 self.level(c.name)
-        # step 4: criteria points, rescaled when criteria were left out
-        criteria = sum(
-            (self.points(c.name) for c in model.criteria if c.parent is None and c.maximum is not None), Fraction(0)
-        )
-        left_out = sum(
-            (
-                _fraction(c.maximum)
-                for c in model.criteria
-                if c.applicable is not None
-                and c.applicable.mode == "rescale"
-                and not self.applies(c.name)
-                and c.maximum is not None
-            ),
-            Fraction(0),
-        )
-        if left_out and model.criteria_maximum is not None:
-            maximum = _fraction(model.criteria_maximum)
-            if left_out == maximum:
-                criteria = Fraction(0)
-            else:
-                criteria = round_half_away(criteria * maximum / (maximum - left_out), model.rescale_places or 0)
+        criteria = self._criteria_points()  # step 4
         # step 5: deductions and bonuses, each capped
         deducted = self._adjustments(model.deductions, model.deductions_cap)
         added = self._adjustments(model.bonuses, model.bonuses_cap)
         self.total = total = criteria - deducted + added
-        # step 6: the band
+        band = self._band(total)  # step 6
         grades = model.grades
-        if all(g.low is None and g.high is None for g in grades):
-            band = 0
-        else:
-            inside = [
-                i
-                for i, g in enumerate(grades)
-                if (g.low is None or total >= _fraction(g.low)) and (g.high is None or total < _fraction(g.high))
-            ]
-            if len(inside) != 1:
-                raise BrokenPromise(f"the total {total} lies in {len(inside)} grade bands")
-            band = inside[0]
         # step 7: requirements, every one evaluated
         held = [[self.expr(r.condition) is True for r in g.requirements] for g in grades]
         grade = band
@@ -466,6 +435,44 @@ class _Run:
             knockouts=tuple(rule.name for rule in fired),
             not_graded=exempt[0] if exempt else None,
         )
+
+    def _criteria_points(self) -> Fraction:
+        """Step 4: the points of the top-level criteria, rescaled when criteria were left out."""
+        model = self.model
+        criteria = sum(
+            (self.points(c.name) for c in model.criteria if c.parent is None and c.maximum is not None), Fraction(0)
+        )
+        left_out = sum(
+            (
+                _fraction(c.maximum)
+                for c in model.criteria
+                if c.applicable is not None
+                and c.applicable.mode == "rescale"
+                and not self.applies(c.name)
+                and c.maximum is not None
+            ),
+            Fraction(0),
+        )
+        if left_out and model.criteria_maximum is not None:
+            maximum = _fraction(model.criteria_maximum)
+            if left_out == maximum:
+                return Fraction(0)
+            return round_half_away(criteria * maximum / (maximum - left_out), model.rescale_places or 0)
+        return criteria
+
+    def _band(self, total: Fraction) -> int:
+        """Step 6: the grade whose band holds the total (the first when no grade has a band)."""
+        grades = self.model.grades
+        if all(g.low is None and g.high is None for g in grades):
+            return 0
+        inside = [
+            i
+            for i, g in enumerate(grades)
+            if (g.low is None or total >= _fraction(g.low)) and (g.high is None or total < _fraction(g.high))
+        ]
+        if len(inside) != 1:
+            raise BrokenPromise(f"the total {total} lies in {len(inside)} grade bands")
+        return inside[0]
 
     def _adjustments(self, infos: tuple[CriterionInfo, ...], cap: Decimal | None) -> Fraction:
         amount = sum((self.points(c.name) for c in infos), Fraction(0))
