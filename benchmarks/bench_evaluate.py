@@ -493,6 +493,27 @@ def pickled_sizes(ruleset: partyrules.Ruleset, rows: Sequence[Facts]) -> tuple[i
     return len(pickle.dumps(ruleset)), one, layout, each
 
 
+def unpickle_times(ruleset: partyrules.Ruleset, repeats: int) -> tuple[float, float]:
+    """Best seconds to unpickle the ruleset in a process that has not seen it (the program linked from its
+    text, what a worker pays once), against loading it again from its files (parse, link, check, compile:
+    what unpickling cost while a pickle carried only the files), side by side, interleaved."""
+    from partyrules import api, loader, runtime
+
+    data = pickle.dumps(ruleset)
+    files = dict(ruleset.sources)
+    unpickle, rebuild = [], []
+    for _ in range(repeats):
+        runtime._RESTORED.clear()  # a worker meets the ruleset once: no cache hit
+        start = time.perf_counter()
+        pickle.loads(data)
+        unpickle.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        quiet = loader.Loader(environment=False, installed=False, builtin=False, files=files)
+        api.loads(files[ruleset.filename], ruleset.filename, loader=quiet)
+        rebuild.append(time.perf_counter() - start)
+    return min(unpickle), min(rebuild)
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -566,6 +587,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     large_whole, large_compile, large_count = time_large_load(LARGE_CRITERIA, max(3, repeats // 2))
     peaks = [(count, memory_peak(ruleset, base, count)) for count in MEMORY_ROWS]
     sizes = pickled_sizes(ruleset, rows)
+    unpickled, rebuilt = unpickle_times(ruleset, max(5, repeats))
     finished = time.perf_counter()
 
     count = len(rows)
@@ -620,6 +642,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"pickles:  ruleset {whole:,} bytes; one evaluation {one:,} bytes, of which its layout {layout:,} "
         f"(written once per pickle); each further evaluation in a list {each:,.0f} bytes"
+    )
+    print(
+        f"unpickle: the ruleset in {unpickled * 1e3:.1f} ms (its program linked from the pickled text), against "
+        f"{rebuilt * 1e3:.1f} ms to load it again from its files ({rebuilt / unpickled:.1f}x; best of {max(5, repeats)})"
     )
     print(
         f"time:     build {built - started:.1f} s, check {checked - built:.1f} s, timing {timed - checked:.1f} s, "
