@@ -1,0 +1,93 @@
+"""``partyrules check FILE...``: every problem of criteria files, as text or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import partyrules
+from partyrules.cli.common import add_lookup_options, plural, rules_path
+from partyrules.diagnostics import CriteriaError, Diagnostic, Source, render
+from partyrules.loader import Loader, read_source
+from partyrules.parser import normalise
+
+if TYPE_CHECKING:
+    from partyrules.cli.common import Commands
+
+
+def add_parser(commands: Commands) -> None:
+    check = commands.add_parser("check", help="check criteria files and print every problem")
+    check.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="a .criteria file, a ruleset id, or a folder of criteria (every file in it, and the versions of each id)",
+    )
+    check.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or a JSON list")
+    add_lookup_options(check)
+    check.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    everything: list[Diagnostic] = []
+    failed = False
+    blocks: list[str] = []
+    for name, diagnostics in _checked(args):
+        everything += diagnostics
+        errors = sum(1 for d in diagnostics if d.severity == "error")
+        warnings = len(diagnostics) - errors
+        failed = failed or errors > 0
+        if args.format == "text":
+            blocks.extend(render(d, _source(d.file)) + "\n\n" for d in diagnostics)
+            counts = [plural(errors, "error")] if errors else ["ok"]
+            if warnings:
+                counts.append(plural(warnings, "warning"))
+            blocks.append(f"{name}: {', '.join(counts)}\n")
+    if args.format == "json":
+        print(json.dumps([_diagnostic_data(d) for d in everything], ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write("".join(blocks))
+    return 1 if failed else 0
+
+
+def _checked(args: argparse.Namespace) -> Iterator[tuple[str, list[Diagnostic]]]:
+    """Each file's diagnostics; a folder is every file under it, plus each id's versions together
+    (overlapping effective ranges are a problem of no single file)."""
+    for name in args.files:
+        if not os.path.isdir(name):
+            yield name, partyrules.check(rules_path(name, must_exist=False, args=args), path=args.path)
+            continue
+        for path in sorted(Path(name).rglob("*.criteria")):
+            yield str(path), partyrules.check(path, path=args.path)
+        loader = Loader([name], environment=False, installed=False, builtin=False)
+        for ruleset_id in loader.known_ids():
+            try:
+                loader.versions(ruleset_id)
+            except CriteriaError as exc:
+                yield f"{name} ({ruleset_id}, its versions)", list(exc.diagnostics)
+
+
+def _diagnostic_data(d: Diagnostic) -> dict[str, Any]:
+    return {
+        "file": d.file,
+        "line": d.span.line,
+        "column": d.span.column,
+        "end_line": d.span.end_line,
+        "end_column": d.span.end_column,
+        "code": d.code,
+        "severity": d.severity,
+        "message": d.message,
+        "hint": d.hint,
+    }
+
+
+def _source(path: str) -> Source | None:
+    try:
+        return Source(path, normalise(read_source(path)))
+    except CriteriaError:
+        return None

@@ -1,0 +1,196 @@
+"""``partyrules score RULES DATA``: every row of a data file scored, counted, written and reported."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import attrs
+
+from partyrules import data, quota
+from partyrules.cli.common import (
+    UsageError,
+    add_format_option,
+    add_lookup_options,
+    add_reading_options,
+    aligned,
+    check_output,
+    column_mapping,
+    deliver,
+    load_ruleset,
+    output_format,
+    plural,
+    progress,
+    report_bad_row,
+    warn,
+)
+from partyrules.diagnostics import did_you_mean
+from partyrules.runtime import Ruleset
+
+if TYPE_CHECKING:
+    from partyrules.cli.common import Commands
+
+
+def add_parser(commands: Commands) -> None:
+    score = commands.add_parser(
+        "score",
+        help="score every row of a data file",
+        description="Score every organisation in DATA (CSV, JSON lines, JSON or an Excel .xlsx workbook). Prints a "
+        "summary of the grades; writes every organisation's result to --output and a batch report to --report. "
+        "Rejected rows are reported on stderr as DATA:ROW (id): input: message, where ROW is the line number "
+        "(the first data row of a CSV is 2; in a workbook, the row number Excel shows). See docs/data-formats.md.",
+    )
+    score.add_argument("rules", metavar="RULES", help="a .criteria file or a shipped ruleset id")
+    score.add_argument("data", metavar="DATA", help="data file: .csv (`,` `;` or tab), .jsonl, .json or .xlsx")
+    score.add_argument("-o", "--output", metavar="FILE", help="write every result to FILE (.csv, .jsonl or .xlsx)")
+    add_format_option(score)
+    score.add_argument("--summary", metavar="COLUMN", help="count grades per value of COLUMN (e.g. district)")
+    score.add_argument(
+        "--report",
+        metavar="FILE",
+        help="write a batch report to FILE (.html): grade counts (per --summary COLUMN), a histogram of totals, "
+        "every organisation's breakdown and the rejected rows",
+    )
+    score.add_argument(
+        "--id-column", metavar="NAME", help="column holding the row ids (default: the first *_id column)"
+    )
+    add_reading_options(
+        score,
+        "how numbers written as text are read: plain (1234.5, the default) or vi (1.234,5); "
+        "a number not written that way rejects its row",
+    )
+    add_lookup_options(score)
+    score.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    kind = output_format(args)
+    _check_outputs(args, kind)
+    mapping = column_mapping(args)
+    ruleset = load_ruleset(args.rules, args)
+    table = data.read(
+        args.data, ruleset.inputs, id_column=args.id_column, columns=mapping, numbers=args.numbers, sheet=args.sheet
+    )
+    if args.summary is not None:
+        _check_summary_column(args.summary, ruleset, table)
+    for warning in table.warnings:
+        warn(warning)
+    made_for = _made_for_warning(table, ruleset)
+    if made_for:
+        warn(made_for)
+
+    results: list[data.Scored] = []
+    rejected: list[data.BadRow] = []
+    with progress(len(table.rows), enabled=not args.no_progress) as advance:
+        for outcome in data.score(ruleset, table.rows):
+            if isinstance(outcome, data.BadRow):
+                rejected.append(outcome)
+            else:
+                results.append(outcome)
+            advance()
+    for bad in rejected:
+        report_bad_row(table, bad)
+    kept: tuple[str, ...] = table.kept
+    placements: tuple[quota.Placement, ...] = ()
+    if ruleset.quotas:  # rules across organisations: over the whole batch, once every row is scored
+        results, kept, placements = _apply_quotas(ruleset, table, results)
+
+    summary = _summary(ruleset, table, results, args.summary) + _quota_summary(ruleset, table, placements)
+    counts = [
+        f"rows scored: {len(results)} (not graded: {sum(1 for r in results if r.evaluation.grade is None)})",
+        f"rows rejected: {len(rejected)}",
+    ]
+    if args.report is not None:
+        from partyrules.report import render_report
+
+        page = render_report(ruleset, table, results, rejected, args.summary, placements=placements)
+        data.write_atomic(args.report, lambda stream: stream.write(page))
+        counts.append(f"report: {args.report}")
+    deliver(
+        args,
+        kind,
+        summary,
+        counts,
+        rows=len(results),
+        to_file=lambda path, kind: data.write_results(path, kind, ruleset, kept, results),
+        to_stdout=lambda kind: (
+            data.format_csv(sys.stdout, ruleset, kept, results)
+            if kind == "csv"
+            else data.format_jsonl(sys.stdout, results)
+        ),
+    )
+    return 1 if rejected else 0
+
+
+def _check_outputs(args: argparse.Namespace, kind: str | None) -> None:
+    """The results file and the report can be written (said before anything is scored)."""
+    if args.output is not None:
+        check_output(args.output, args.data)
+        if kind == "xlsx":
+            data.openpyxl_module()  # a missing extra is said before the scoring, not after
+    if args.report is not None:
+        check_output(args.report, args.data)
+        if args.output is not None and os.path.abspath(args.report) == os.path.abspath(args.output):
+            raise UsageError(f"{args.report}: --report and --output name the same file")
+
+
+def _apply_quotas(
+    ruleset: Ruleset, table: data.Table, results: list[data.Scored]
+) -> tuple[list[data.Scored], tuple[str, ...], tuple[quota.Placement, ...]]:
+    """Results with their final grades, a results column saying every demotion, and the placements."""
+    column = data.QUOTA_COLUMN
+    while column in table.columns:
+        column += "_"
+    # a quota grouped by a column the data lacks is not applied; the summary and the report say so
+    rules = [r for r in ruleset.quotas if r.within != "column" or r.group in table.columns]
+    placements = quota.apply(rules, [(r.id, r.evaluation, r.columns) for r in results])
+    out = []
+    for result, placed in zip(results, placements):
+        text = data.demotions_text(placed.demotions)
+        out.append(attrs.evolve(result, evaluation=placed.evaluation, columns={**result.columns, column: text}))
+    return out, (*table.kept, column), placements
+
+
+def _quota_summary(ruleset: Ruleset, table: data.Table, placements: Sequence[quota.Placement]) -> str:
+    lines = []
+    for rule in ruleset.quotas:
+        if rule.within == "column" and rule.group not in table.columns:
+            lines.append(f"quota {rule.name}: not applied (the data has no column `{rule.group}` to group by)")
+            continue
+        moved = [d for p in placements for d in p.demotions if d.quota == rule.name]
+        lines.append(f"quota {rule.name}: {plural(len(moved), 'demotion')} ({rule.grade} → {rule.demote_to})")
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _made_for_warning(table: data.Table, ruleset: Ruleset) -> str | None:
+    """A fill-in workbook made for another ruleset (or another version of it) is worth a word."""
+    if table.made_for is None:
+        return None
+    made_id, _, rest = table.made_for.partition("|")
+    version, _, fingerprint = rest.partition("|")
+    if fingerprint == ruleset.fingerprint:
+        return None
+    if made_id != ruleset.id:
+        return f"{table.path}: this workbook was made for the ruleset `{made_id}`, not `{ruleset.id}`"
+    return (
+        f"{table.path}: this workbook was made for version {version} of `{made_id}` "
+        f"(fingerprint {fingerprint[:16]}), not for the rules scoring it (version {ruleset.version}, "
+        f"fingerprint {ruleset.fingerprint[:16]})"
+    )
+
+
+def _check_summary_column(column: str, ruleset: Ruleset, table: data.Table) -> None:
+    known = [i.name for i in ruleset.inputs] + list(table.columns)
+    if column not in known:
+        hint = did_you_mean(column, known)
+        raise UsageError(f"--summary {column}: no input or column of that name" + (f"; {hint}" if hint else ""))
+
+
+def _summary(ruleset: Ruleset, table: data.Table, results: Sequence[data.Scored], column: str | None) -> str:
+    """Grade counts per value of ``column`` (or overall), as an aligned plain-text table."""
+    from partyrules.report import count_rows, grade_counts
+
+    return aligned(count_rows(grade_counts(ruleset, table, results, column)))

@@ -1,0 +1,63 @@
+"""Delimited text (CSV) as records: the one CSV reader of partyrules.
+
+Data files (:mod:`partyrules.data`) and the examples tables of criteria files
+both read CSV through :func:`records`, so that they accept the same files: the
+delimiter (``,`` ``;`` or tab, as offices' spreadsheets save them) is told
+from the header line, and every record carries the lines it spans, for
+messages a person can follow in an editor. Only the standard library is
+imported, so any stage (the checker included) may use it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import NamedTuple
+
+#: The delimiters a file may use, in order of preference when the header line holds as many of each.
+DELIMITERS = (",", ";", "\t")
+
+
+class Record(NamedTuple):
+    """One record: the line it starts on, the line it ends on, and its fields (or why it cannot be read).
+
+    ``fields`` is empty for a blank line. When ``error`` is not None the record could not be
+    read (``fields`` is then empty) and reading goes on with the next line.
+    """
+
+    start: int
+    end: int
+    fields: list[str]
+    error: str | None = None
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of the text: of ``,`` ``;`` and tab, the one its first line holds most of (``,`` if none)."""
+    line = text.split("\n", 1)[0]
+    counts = [(line.count(d), -i, d) for i, d in enumerate(DELIMITERS)]
+    best = max(counts)
+    return best[2] if best[0] else ","
+
+
+def records(text: str, delimiter: str | None = None) -> Iterator[Record]:
+    """Every record of the text, the header first, with its lines (a record may span several:
+    a quoted field can hold line breaks). ``delimiter`` is sniffed from the first line when None.
+
+    A record that is not CSV (a stray quote, a NUL byte) is a :class:`Record` with its ``error``,
+    never an exception: the records after it are still read.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or sniff_delimiter(text))
+    line = 0
+    while True:
+        start = line + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line = reader.line_num
+            yield Record(start, line, [], str(exc))
+            continue
+        line = reader.line_num
+        yield Record(start, line, fields)

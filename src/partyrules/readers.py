@@ -1,0 +1,208 @@
+"""Reading text data files: CSV, JSON lines and JSON, into a :class:`~partyrules.tables.Table`.
+
+CSV is read through :func:`partyrules.delimited.records` (``,`` ``;`` or tab,
+told from the header line); a JSON number is read as an exact Decimal. Row
+numbers are what a person finds in an editor: the line of a CSV record or of
+a JSON line, the position of an object in a JSON array.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from partyrules.delimited import records
+from partyrules.diagnostics import did_you_mean
+from partyrules.facts import FactProblem
+from partyrules.tables import (
+    SAVE_AS_UTF8,
+    SURROGATE,
+    BadRow,
+    DataError,
+    Header,
+    Reader,
+    Row,
+    Table,
+    default_id_column,
+    nfc,
+    undecodable,
+    value_text,
+)
+
+
+def read_csv(reader: Reader, text: str, id_column: str | None) -> Table:
+    name = reader.name
+    lines = records(text)
+    first = next(lines, None)
+    if first is None:
+        raise DataError(f"{name}: the file is empty; the first line should name the columns")
+    if first.error is not None:
+        raise DataError(f"{name}:1: the header line cannot be read: {first.error}")
+    bad = undecodable("".join(first.fields))
+    if bad is not None:
+        raise DataError(f"{name}:1: the header is not UTF-8 text (byte {bad}); {SAVE_AS_UTF8}")
+    head = reader.header(first.fields, id_column, f"{name}:1")
+    id_index = head.columns.index(head.id_name) if head.id_name is not None else None
+    rows: list[Row | BadRow] = []
+    for start, end, fields, error in lines:
+        if error is not None:
+            rows.append(BadRow(start, None, (FactProblem("", f"cannot be read as CSV: {error}"),)))
+        elif fields and (len(fields) > 1 or fields[0].strip()):  # not a blank line
+            rows.append(_csv_row(reader, head, id_index, start, end, fields))
+    return Table(
+        name, "csv", head.id_name, tuple(head.named), head.kept, tuple(rows), tuple(head.warnings), head.sources
+    )
+
+
+def _csv_row(
+    reader: Reader, head: Header, id_index: int | None, start: int, end: int, fields: list[str]
+) -> Row | BadRow:
+    """One CSV record (lines ``start`` to ``end``) as a row, or what is wrong with it."""
+    columns = head.columns
+    width = len(columns)
+    row_id = _cell_id(fields, id_index, start)
+    if len(fields) > width and not any(f.strip() for f in fields[width:]):
+        fields = fields[:width]  # trailing empty fields, as spreadsheets sometimes write
+    if len(fields) != width:
+        message = f"has {len(fields)} field{'s' if len(fields) != 1 else ''} where the header has {width}"
+        if end > start:
+            message += f" (it runs over lines {start}-{end}: is a quote left open?)"
+        return BadRow(start, row_id, (FactProblem("", message),))
+    if SURROGATE.search("".join(fields)):
+        bad_bytes = [
+            (c or f"column {i + 1}", b)
+            for i, (c, f) in enumerate(zip(columns, fields, strict=True))
+            if (b := undecodable(f))
+        ]
+        where = ", ".join(f"`{c}` (byte {b})" for c, b in bad_bytes)
+        return BadRow(start, row_id, (FactProblem("", f"is not UTF-8 text in {where}; {SAVE_AS_UTF8}"),))
+    facts: dict[str, Any] = {}
+    kept_values: dict[str, Any] = {}
+    problems: list[FactProblem] = []
+    for column, value in zip(columns, fields, strict=True):
+        if not column:
+            continue
+        value = nfc(value)
+        if column in reader.specs:
+            value = reader.fact(column, value, problems)
+            if value is not None:
+                facts[column] = value
+        elif column != head.id_name:
+            kept_values[column] = value
+    return Row(start, row_id if row_id is not None else str(start), facts, kept_values, tuple(problems))
+
+
+def _cell_id(fields: Sequence[str], index: int | None, number: int) -> str | None:
+    if index is None:
+        return str(number)
+    if index >= len(fields):
+        return None
+    value = nfc(fields[index].strip())
+    if undecodable(value) is not None:
+        return None
+    return value or str(number)
+
+
+def _loads(text: str) -> Any:
+    return json.loads(text, parse_float=Decimal)
+
+
+def read_jsonl(reader: Reader, text: str, id_column: str | None) -> Table:
+    objects: list[tuple[int, Any]] = []
+    bad: list[BadRow] = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        byte = undecodable(line)
+        if byte is not None:
+            problem = FactProblem("", f"is not UTF-8 text (byte {byte}); save the file as UTF-8")
+            bad.append(BadRow(number, None, (problem,)))
+            continue
+        try:
+            objects.append((number, _loads(line)))
+        except json.JSONDecodeError as exc:
+            bad.append(BadRow(number, None, (FactProblem("", f"is not valid JSON: {exc.msg} (column {exc.colno})"),)))
+    return _table_of_objects(reader, "jsonl", objects, bad, id_column)
+
+
+def read_json(reader: Reader, text: str, id_column: str | None) -> Table:
+    name = reader.name
+    byte = undecodable(text)
+    if byte is not None:
+        raise DataError(f"{name}: the file is not UTF-8 text (byte {byte}); save it as UTF-8")
+    try:
+        data = _loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise DataError(f"{name}: expected a JSON array of objects (one per organisation) or one object of facts")
+    return _table_of_objects(reader, "json", list(enumerate(data, 1)), [], id_column)
+
+
+def _table_of_objects(
+    reader: Reader,
+    kind: str,
+    objects: Sequence[tuple[int, Any]],
+    bad: Sequence[BadRow],
+    id_column: str | None,
+) -> Table:
+    cleaned: list[tuple[int, dict[str, Any] | Any]] = []
+    columns: dict[str, None] = {}
+    sources: dict[str, str] = {}
+    for number, obj in objects:
+        if isinstance(obj, dict):
+            keys = [nfc(str(k)).strip() for k in obj]
+            renamed, found = reader.rename(keys, everywhere=False)
+            sources.update(found)
+            obj = {new: nfc(v) if isinstance(v, str) else v for new, v in zip(renamed, obj.values())}
+            columns.update(dict.fromkeys(obj))
+        cleaned.append((number, obj))
+    all_columns = tuple(columns)
+    unused = [
+        source for source, target in reader.mapping.items() if target not in sources and source not in all_columns
+    ]
+    if unused and all_columns:
+        hint = did_you_mean(unused[0], list(all_columns))
+        raise DataError(
+            f"{reader.name}: the column mapping names `{unused[0]}`, which no object has"
+            + (f"; {hint}" if hint else "")
+        )
+    id_name = id_column if id_column is not None else default_id_column(all_columns)
+    rows: list[Row | BadRow] = list(bad)
+    for number, obj in cleaned:
+        if not isinstance(obj, dict):
+            rows.append(BadRow(number, None, (FactProblem("", f"is not a JSON object but {_json_kind(obj)}"),)))
+            continue
+        raw_id = obj.get(id_name) if id_name is not None else None
+        row_id = value_text(raw_id).strip() if raw_id is not None else ""
+        facts: dict[str, Any] = {}
+        kept: dict[str, Any] = {}
+        problems: list[FactProblem] = []
+        for key, value in obj.items():
+            if key in reader.specs:
+                value = reader.fact(key, value, problems)
+                if value is not None:
+                    facts[key] = value
+            elif key != id_name:
+                kept[key] = value
+        rows.append(Row(number, row_id or str(number), facts, kept, tuple(problems)))
+    rows.sort(key=lambda r: r.number)
+    kept_columns = tuple(c for c in all_columns if c not in reader.specs and c != id_name)
+    warnings = reader.column_checks(all_columns, id_name, strict=False) if all_columns else []
+    return Table(reader.name, kind, id_name, all_columns, kept_columns, tuple(rows), tuple(warnings), sources)
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "true/false"
+    if value is None:
+        return "null"
+    return "a number"

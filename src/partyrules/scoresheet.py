@@ -1,0 +1,420 @@
+"""The texts of a score sheet (“phiếu chấm điểm”): a ruleset's rules in words, as an officer reads the scale.
+
+:func:`sheet` turns the checked model into a :class:`Sheet`: every criterion
+with its maximum and how it is scored (in words, with the rules quoted in the
+file's own notation through :mod:`partyrules.printer`), the adjustments, the
+grades, knock-outs, quotas and a glossary of the inputs the rules read.
+:mod:`partyrules.render` lays a sheet out as Markdown or HTML, and the guide
+of the fill-in workbook (:mod:`partyrules.workbook`) quotes it.
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+
+import attrs
+
+from partyrules import compiler, nodes as n
+from partyrules.explain import ROUNDING_WORDS
+from partyrules.model import CriterionInfo, GradeInfo, Model, RuleInfo
+from partyrules.printer import cell_text, date_text, expr_text, literal_text, number_text, points_text
+from partyrules.quota import QuotaRule, SortKey
+from partyrules.runtime import Ruleset
+
+__all__ = ["QUOTA_INTRO", "Sheet", "band_text", "sheet"]
+
+# A line of text: segments alternating plain text (even positions) and criteria-language code (odd positions).
+Line = tuple[str, ...]
+
+STATUS = {"official": "chính thức", "illustrative": "minh họa"}
+APPLICABLE_MODE = {"zero": "0 điểm", "full": "đủ điểm tối đa", "rescale": "không tính, quy đổi tổng điểm về thang điểm"}
+
+
+@attrs.frozen
+class Row:
+    """One line of a table of criteria, deductions or bonuses."""
+
+    number: str
+    label: str
+    kind: str  # group item deduction bonus
+    depth: int
+    maximum: str
+    rule: tuple[Line, ...]
+    applicable: Line | None
+    citations: tuple[str, ...]
+    notes: tuple[str, ...]
+    status: str | None  # shown only when the file mixes official and illustrative points
+
+
+@attrs.frozen
+class GradeRow:
+    label: str
+    band: str
+    requirements: tuple[tuple[str, str], ...]  # (label, rule)
+    fallback: str | None
+    citations: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+@attrs.frozen
+class RuleRow:
+    """A knock-out (``outcome`` says what it does to the grade) or a not-graded rule."""
+
+    label: str
+    condition: str
+    outcome: str | None
+    citations: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+@attrs.frozen
+class QuotaRow:
+    """A quota (a rule across organisations) in words: one sentence a line, as the sheet prints them."""
+
+    label: str
+    name: str
+    lines: tuple[Line, ...]
+    citations: tuple[str, ...]
+    notes: tuple[str, ...]
+    column: str | None = None  # the data column naming the groups (``within column "..."``), not an input
+
+
+@attrs.frozen
+class Sheet:
+    """Everything a score sheet shows, as text, in order; the Markdown and HTML writers only lay it out."""
+
+    title: str
+    ruleset_id: str
+    version: str
+    basis: str
+    extends: str | None  # the base this scale extends, as a person reads it
+    effective: str
+    status: str
+    status_note: str | None
+    differing: tuple[str, ...]  # criteria whose points are not of the file's status
+    notes: tuple[str, ...]
+    criteria_label: str
+    criteria_maximum: str
+    criteria_citations: tuple[str, ...]
+    criteria: tuple[Row, ...]
+    deductions_label: str | None
+    deductions_cap: str | None
+    deductions: tuple[Row, ...]
+    bonuses_label: str | None
+    bonuses_cap: str | None
+    bonuses: tuple[Row, ...]
+    grades: tuple[GradeRow, ...]
+    knockouts: tuple[RuleRow, ...]
+    exemptions: tuple[RuleRow, ...]
+    glossary: tuple[tuple[str, str], ...]  # (name, label) of the inputs and named values the rules read
+    fingerprint: str
+    quotas: tuple[QuotaRow, ...] = ()
+
+
+def _checked_model(source: Ruleset | Model | str | os.PathLike[str]) -> Model:
+    """The checked model of a :class:`Ruleset`, a ``.criteria`` path, or criteria text.
+
+    A ``str`` is criteria text when it holds a line break, otherwise the path of a file.
+    Raises :class:`~partyrules.diagnostics.CriteriaError` when the criteria do not check.
+    """
+    if isinstance(source, Model):
+        return source
+    from partyrules.api import load, model_of
+
+    if isinstance(source, Ruleset):
+        return source.model if source.model is not None else model_of(source.source, source.filename)
+    if isinstance(source, str) and "\n" in source:
+        return model_of(source, "<string>")
+    return load(source).model  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------- the sheet as text
+
+
+def _extends(header: n.Header) -> str | None:
+    if header.extends is None:
+        return None
+    on = header.extends.on
+    return f"bộ tiêu chí {header.extends.ruleset_id}" + (f", bản có hiệu lực ngày {date_text(on)}" if on else "")
+
+
+def _effective(header: n.Header) -> str:
+    if header.effective_from and header.effective_to:
+        return f"từ ngày {date_text(header.effective_from)} đến ngày {date_text(header.effective_to)}"
+    if header.effective_from:
+        return f"từ ngày {date_text(header.effective_from)}"
+    if header.effective_to:
+        return f"đến ngày {date_text(header.effective_to)}"
+    return "không ghi"
+
+
+def band_text(grade: GradeInfo) -> str:
+    """``từ 90 trở lên``, ``từ 70 đến dưới 90``, ``dưới 50``."""
+    if grade.low is not None and grade.high is not None:
+        return f"từ {number_text(grade.low)} đến dưới {number_text(grade.high)}"
+    if grade.low is not None:
+        return f"từ {number_text(grade.low)} trở lên"
+    if grade.high is not None:
+        return f"dưới {number_text(grade.high)}"
+    return "không theo khung điểm"
+
+
+class _Words:
+    """Turns the rules of one model into lines of words, with the file's notation where words would be guesses."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.member_labels: dict[str, dict[str, str]] = {}
+        for decl in model.file.declarations:
+            if isinstance(decl, n.Levels):
+                self.member_labels[decl.name] = {m.name: m.label or m.name for m in decl.members}
+        for i in model.inputs:
+            if i.type.kind == "enum" and i.type.name:
+                self.member_labels[i.type.name] = {
+                    m: label or m for m, label in zip(i.type.members, i.member_labels, strict=False)
+                }
+        self.inputs = {i.name: i.label for i in model.inputs}
+        self.criteria = {c.name: c for c in model.criteria + model.deductions + model.bonuses}
+        self.used: set[str] = set()  # inputs and named values the sheet quotes
+
+    def code(self, node: n.Expr) -> str:
+        for sub in n.walk(node):
+            r = self.model.resolutions.get(id(sub))
+            if r is not None and r.kind in ("input", "let") and r.target:
+                self.used.add(r.target)
+        return expr_text(node)
+
+    def member(self, node: n.Expr) -> str | None:
+        r = self.model.resolutions.get(id(node))
+        if r is None or r.kind != "member" or r.type is None or r.target is None:
+            return None
+        return self.member_labels.get(r.type.name or "", {}).get(r.target, r.target)
+
+    def result(self, node: n.Expr, unit: str) -> Line:
+        if isinstance(node, n.Number) and not node.percent:
+            return (f"{number_text(node.value)}{unit}",)
+        label = self.member(node)
+        if label is not None:
+            return (label,)
+        return ("", self.code(node), "")
+
+    def subject(self, node: n.Expr, lead: str) -> Line:
+        r = self.model.resolutions.get(id(node))
+        if isinstance(node, n.Name) and r is not None and r.target:
+            if r.kind == "input":
+                self.used.add(r.target)
+                return (f"{lead} “{self.inputs[r.target]}” (", r.target, "):")
+            if r.kind == "points" and r.target in self.criteria:
+                c = self.criteria[r.target]
+                return (f"{lead} điểm của mục {c.number} (", r.target, "):")
+        return (f"{lead} ", self.code(node), ":")
+
+    def rule(self, node: n.Expr, unit: str = " điểm", lead: str = "Theo") -> tuple[Line, ...]:
+        """One line for a plain rule; a heading line and one line per row for bands, match and table."""
+        if isinstance(node, n.Bands):
+            lines = [self.subject(node.subject, lead)]
+            for band in node.bands:
+                where = "từ {} trở lên" if band.direction == "from" else "đến {}"
+                lines.append(_cat((f"{where.format(literal_text(band.threshold))}: ",), self.result(band.result, unit)))
+            if node.otherwise is not None:
+                lines.append(_cat(("còn lại: ",), self.result(node.otherwise, unit)))
+            return tuple(lines)
+        if isinstance(node, n.Match):
+            lines = [self.subject(node.subject, lead)]
+            for arm in node.arms:
+                names = ", ".join(self.member(p) or literal_text(p) for p in arm.patterns)
+                lines.append(_cat((f"{names}: ",), self.result(arm.result, unit)))
+            if node.otherwise is not None:
+                lines.append(_cat(("còn lại: ",), self.result(node.otherwise, unit)))
+            return tuple(lines)
+        if isinstance(node, n.Table):
+            columns = [self.code(c) for c in node.columns]
+            lines = [("Theo bảng (xét từ trên xuống, lấy dòng đầu tiên khớp):",)]
+            if node.hit_policy != "first":
+                lines = [("Theo bảng (mỗi trường hợp khớp đúng một dòng):",)]
+            for row in node.rows:
+                tests = [_cell(col, cell) for col, cell in zip(columns, row.cells, strict=False)]
+                tests = [t for t in tests if t]
+                condition = ", ".join(tests) if tests else "mọi trường hợp"
+                lines.append(_cat(("khi ", condition, ": "), self.result(row.result, unit)))
+            if node.otherwise is not None:
+                lines.append(_cat(("còn lại: ",), self.result(node.otherwise, unit)))
+            return tuple(lines)
+        return (("", self.code(node), ""),)
+
+
+def _cell(column: str, cell: n.Cell) -> str:
+    if isinstance(cell, n.AnyCell):
+        return ""
+    if isinstance(cell, n.EqualCell):
+        return f"{column} == {cell_text(cell)}"
+    if isinstance(cell, n.MemberCell):
+        return f"{column} ∈ {{{', '.join(cell.members)}}}"
+    return " and ".join(f"{column} {op} {literal_text(lit)}" for op, lit in cell.tests)
+
+
+def _cat(*lines: Line) -> Line:
+    """Lines joined end to end: each has odd length (text, code, text ...), so the texts at the seams merge."""
+    out: tuple[str, ...] = ("",)
+    for line in lines:
+        out = (*out[:-1], out[-1] + line[0], *line[1:])
+    return out
+
+
+def _row(words: _Words, c: CriterionInfo, depth: int, mixed: bool) -> Row:
+    rule: tuple[Line, ...] = ()
+    if c.kind == "group":
+        rule = (("Tổng điểm các mục con",),) if c.maximum is not None else ()
+    elif c.points is not None:
+        rule = words.rule(c.points)
+    if c.level is not None:
+        rule += words.rule(c.level, unit="", lead="Mức đạt theo")
+    applicable = None
+    if c.applicable is not None:
+        mode = APPLICABLE_MODE[c.applicable.mode]
+        applicable = ("Chỉ áp dụng khi ", words.code(c.applicable.condition), f"; nếu không: {mode}.")
+    return Row(
+        number=c.number,
+        label=c.label,
+        kind=c.kind,
+        depth=depth,
+        maximum=points_text(c.maximum),
+        rule=rule,
+        applicable=applicable,
+        citations=c.citations,
+        notes=c.notes,
+        status=STATUS.get(c.status, c.status) if mixed else None,
+    )
+
+
+def _knockout(words: _Words, k: RuleInfo, grades: tuple[GradeInfo, ...]) -> RuleRow:
+    outcome = None
+    if k.action is not None and k.grade is not None:
+        verb = "buộc xếp loại" if k.action == "force" else "xếp loại không cao hơn"
+        outcome = f"{verb} “{grades[k.grade].label}”"
+    return RuleRow(k.label, words.code(k.condition), outcome, k.citations, k.notes)
+
+
+#: What a quota's order says, per kind of value: (highest first, lowest first).
+_ORDER_WORDS = {
+    "boolean": ("“Có” trước", "“Không” trước"),
+    "date": ("ngày muộn hơn trước", "ngày sớm hơn trước"),
+    "level": ("mức tốt hơn trước", "mức kém hơn trước"),
+    "number": ("từ cao xuống thấp", "từ thấp lên cao"),
+}
+QUOTA_INTRO = (
+    "Hạn mức không thay đổi điểm của từng tổ chức: chấm xong cả danh sách, tổ chức vượt hạn mức "
+    "được chuyển xuống xếp loại thấp hơn."
+)
+
+
+def _sort_key(words: _Words, key: SortKey) -> Line:
+    """One key of a quota's order in words: ``tổng điểm từ cao xuống thấp``."""
+    kind = "number"
+    if key.kind == "total":
+        subject: Line = ("tổng điểm",)
+    elif key.kind == "input":
+        words.used.add(key.name)
+        spec = next(i for i in words.model.inputs if i.name == key.name)
+        kind = spec.type.kind if spec.type.kind in _ORDER_WORDS else "number"
+        subject = (f"“{words.inputs[key.name]}” (", key.name, ")")
+    else:
+        c = words.criteria[key.name]
+        kind = "level" if key.kind == "level" else "number"
+        subject = (f"{'mức đạt' if key.kind == 'level' else 'điểm'} của mục {c.number} “{c.label}”",)
+    high, low = _ORDER_WORDS[kind]
+    return _cat(subject, (f" {high if key.descending else low}",))
+
+
+def _quota(words: _Words, rule: QuotaRule, grades: tuple[GradeInfo, ...]) -> QuotaRow:
+    labels = {g.name: g.label for g in grades}
+    top, to = labels[rule.grade], labels[rule.demote_to]
+    base = f"“{labels[rule.base]}”" + (" trở lên" if rule.or_better else "")
+    share = number_text(Decimal(rule.share), percent=True)
+    if rule.within == "input" and rule.group is not None:
+        words.used.add(rule.group)
+        where: Line = (f"Tính riêng trong từng nhóm tổ chức có cùng “{words.inputs[rule.group]}” (", rule.group, ").")
+    elif rule.within == "column" and rule.group is not None:
+        where = (
+            "Tính riêng trong từng nhóm tổ chức có cùng giá trị ở cột dữ liệu ",
+            rule.group,
+            " (dữ liệu không có cột này thì hạn mức chưa được áp dụng).",
+        )
+    else:
+        where = ("Tính trên toàn bộ danh sách tổ chức được chấm cùng đợt.",)
+    counted = "đếm sau khi áp dụng hạn mức"
+    if rule.demote_to in rule.base_grades and rule.grade not in rule.base_grades:
+        counted += ", kể cả tổ chức bị chuyển xuống"
+    order: Line = ("Được giữ xếp loại theo thứ tự: ",)
+    for key in rule.order:
+        order = _cat(order, _sort_key(words, key), (", rồi ",))
+    order = _cat(order, (f"mã tổ chức; tổ chức vượt hạn mức chuyển xuống “{to}”.",))
+    lines: tuple[Line, ...] = (
+        (f"Số tổ chức xếp loại “{top}” không quá {share} số tổ chức xếp loại {base}.",),
+        where,
+        (f"Số được giữ: {share} × số tổ chức xếp loại {base} ({counted}), {ROUNDING_WORDS[rule.rounding]}.",),
+        order,
+    )
+    column = rule.group if rule.within == "column" else None
+    return QuotaRow(rule.label, rule.name, lines, rule.citations, rule.notes, column)
+
+
+def sheet(source: Ruleset | Model | str | os.PathLike[str]) -> Sheet:
+    """The texts of the score sheet, from a ruleset, a checked model, a path or criteria text."""
+    model = _checked_model(source)
+    header = model.header
+    words = _Words(model)
+    everything = model.criteria + model.deductions + model.bonuses
+    mixed = len({c.status for c in everything}) > 1
+    depth = {c.name: c.number.count(".") for c in model.criteria}
+    criteria = tuple(_row(words, c, depth[c.name], mixed) for c in model.criteria)
+    deductions = tuple(_row(words, c, 0, mixed) for c in model.deductions)
+    bonuses = tuple(_row(words, c, 0, mixed) for c in model.bonuses)
+    grades = tuple(
+        GradeRow(
+            label=g.label,
+            band=band_text(g),
+            requirements=tuple((r.label, words.code(r.condition)) for r in g.requirements),
+            fallback=model.grades[g.fallback].label if g.fallback is not None else None,
+            citations=g.citations,
+            notes=g.notes,
+        )
+        for g in model.grades
+    )
+    knockouts = tuple(_knockout(words, k, model.grades) for k in model.knockouts)
+    exemptions = tuple(_knockout(words, k, model.grades) for k in model.exemptions)
+    quotas = tuple(_quota(words, q, model.grades) for q in model.quotas)
+    differing = tuple(
+        f"{c.number} {c.label} ({STATUS.get(c.status, c.status)})" for c in everything if c.status != model.status
+    )
+    glossary: list[tuple[str, str]] = [(i.name, i.label) for i in model.inputs if i.name in words.used]
+    glossary += [(name, let.label or "") for name, let in model.lets.items() if name in words.used]
+    return Sheet(
+        title=header.title or header.ruleset_id,
+        ruleset_id=header.ruleset_id,
+        version=header.version or "",
+        basis=header.basis or "không ghi",
+        extends=_extends(header),
+        effective=_effective(header),
+        status=STATUS.get(model.status, model.status),
+        status_note=header.status_note,
+        differing=differing,
+        notes=header.notes,
+        criteria_label=model.criteria_label,
+        criteria_maximum=points_text(model.criteria_maximum),
+        criteria_citations=model.criteria_citations,
+        criteria=criteria,
+        deductions_label=model.deductions_label,
+        deductions_cap=points_text(model.deductions_cap) if model.deductions_label is not None else None,
+        deductions=deductions,
+        bonuses_label=model.bonuses_label,
+        bonuses_cap=points_text(model.bonuses_cap) if model.bonuses_label is not None else None,
+        bonuses=bonuses,
+        grades=grades,
+        knockouts=knockouts,
+        exemptions=exemptions,
+        glossary=tuple(glossary),
+        fingerprint=compiler.fingerprint(model.file)[:16],
+        quotas=quotas,
+    )
