@@ -15,11 +15,11 @@ from typing import Any
 
 import openpyxl
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 import partyrules
-from partyrules import cli, data, render, serialize
+from partyrules import cli, data, serialize, workbook
+from partyrules.cli import common as cli_common
 from partyrules.loader import builtin_root
 from partyrules.testing import facts
 from test_cli import CELLS, RULES, cell_rows, facts_of, no_temporaries, run, sample, write_csv
@@ -103,7 +103,7 @@ def evaluations(path: Path) -> list[partyrules.Evaluation]:
     ],
 )
 def test_number_text(text: str, style: str, expected: str) -> None:
-    assert data.number_text(text, style) == (expected, None)
+    assert data.read_number_text(text, style) == (expected, None)
 
 
 @pytest.mark.parametrize(
@@ -122,7 +122,7 @@ def test_number_text(text: str, style: str, expected: str) -> None:
     ],
 )
 def test_number_text_refuses(text: str, style: str, words: str) -> None:
-    value, problem = data.number_text(text, style)
+    value, problem = data.read_number_text(text, style)
     assert value == text
     assert problem is not None and words in problem
 
@@ -533,7 +533,7 @@ def failing_xlsx(monkeypatch: pytest.MonkeyPatch) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(data, "format_xlsx", half)
-    monkeypatch.setattr(render, "write_fill_in", half)
+    monkeypatch.setattr(workbook, "write_fill_in", half)
 
 
 @pytest.mark.usefixtures("failing_xlsx")
@@ -581,15 +581,15 @@ def test_fill_in_workbook_layout(capsys: pytest.CaptureFixture[str], tmp_path: P
         assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == [render.DATA_SHEET, render.GUIDE_SHEET, render.LISTS_SHEET]
-    assert book[render.LISTS_SHEET].sheet_state == "hidden"
-    sheet = book[render.DATA_SHEET]
+    assert book.sheetnames == [workbook.DATA_SHEET, workbook.GUIDE_SHEET, workbook.LISTS_SHEET]
+    assert book[workbook.LISTS_SHEET].sheet_state == "hidden"
+    sheet = book[workbook.DATA_SHEET]
     names = [c.value for c in sheet[2]]
     labels = [c.value for c in sheet[1]]
     assert names == ["org_id", "org_name", *(i.name for i in small.inputs)]
     assert labels[2:] == [i.label + (" (*)" if i.required else "") for i in small.inputs]
     assert sheet.row_dimensions[2].hidden
-    assert book.defined_names[data.FILL_IN_INPUTS].attr_text == f"'{render.DATA_SHEET}'!$A$2:$I$2"
+    assert book.defined_names[data.FILL_IN_INPUTS].attr_text == f"'{workbook.DATA_SHEET}'!$A$2:$I$2"
     assert book.defined_names[data.FILL_IN_RULESET].attr_text == f'"test/formats|1|{small.fingerprint}"'
 
     validations = {str(v.sqref).split(":")[0][:-1]: v for v in sheet.data_validations.dataValidation}
@@ -607,16 +607,16 @@ def test_fill_in_workbook_layout(capsys: pytest.CaptureFixture[str], tmp_path: P
     flag, level, kind = by_name["flag"], by_name["rating"], by_name["kind"]
     assert flag is not None and (flag.type, flag.formula1) == ("list", '"Có,Không"')
     assert level is not None and level.type == "list" and kind is not None and kind.type == "list"
-    lists = book[render.LISTS_SHEET]
+    lists = book[workbook.LISTS_SHEET]
     assert [c.value for c in lists["A"]] == ["rating", "Tốt", "Đạt", "Kém"]
     assert [c.value for c in lists["B"]] == ["kind", "Loại A, có dấu phẩy", "Loại B", None]
-    assert level.formula1 == f"'{render.LISTS_SHEET}'!$A$2:$A$4"
+    assert level.formula1 == f"'{workbook.LISTS_SHEET}'!$A$2:$A$4"
     assert all(v.showErrorMessage and v.prompt for v in validations.values())
     assert sheet.column_dimensions["C"].number_format == "0.00%"
     assert sheet.column_dimensions["F"].number_format == "dd/mm/yyyy"
 
     guide = "\n".join(
-        " ".join(str(v) for v in row if v is not None) for row in book[render.GUIDE_SHEET].iter_rows(values_only=True)
+        " ".join(str(v) for v in row if v is not None) for row in book[workbook.GUIDE_SHEET].iter_rows(values_only=True)
     )
     assert "Thử định dạng" in guide and "Căn cứ Thử" in guide and "từ ngày 01/01/2024" in guide
     assert "Số nguyên từ 0 đến 5000" in guide and "Tỷ lệ phần trăm từ 0% đến 100%" in guide
@@ -626,11 +626,11 @@ def test_fill_in_workbook_layout(capsys: pytest.CaptureFixture[str], tmp_path: P
 def fill(template: Path, target: Path, ruleset: partyrules.Ruleset, organisations: list[dict[str, Any]]) -> None:
     """Fill a rendered workbook as a person would in Excel: numbers typed, lists chosen, percentages as shown."""
     book = openpyxl.load_workbook(template)
-    sheet = book[render.DATA_SHEET]
+    sheet = book[workbook.DATA_SHEET]
     names = [c.value for c in sheet[2]]
     specs = {i.name: i for i in ruleset.inputs}
     for offset, facts_ in enumerate(organisations):
-        row = render.FIRST_DATA_ROW + offset
+        row = workbook.FIRST_DATA_ROW + offset
         sheet.cell(row=row, column=1, value=f"ORG-{offset + 1:04d}")
         sheet.cell(row=row, column=2, value=f"Chi bộ số {offset + 1}")
         for index, name in enumerate(names, 1):
@@ -643,9 +643,9 @@ def fill(template: Path, target: Path, ruleset: partyrules.Ruleset, organisation
             if spec.kind == "percent":
                 cell.value = Decimal(value) / 100  # a percentage cell holds the fraction
             elif spec.kind == "boolean":
-                cell.value = render.YES if value else render.NO
+                cell.value = workbook.YES if value else workbook.NO
             elif spec.kind in ("enum", "level"):
-                cell.value = dict(zip(spec.members, render.choices(spec)))[value]
+                cell.value = dict(zip(spec.members, workbook.choices(spec)))[value]
             else:
                 cell.value = value
     book.save(target)
@@ -719,7 +719,7 @@ def score_filled(
     assert err.getvalue() == ""
     records = jsonl_results(output)
     assert [(r["row"], r["id"]) for r in records] == [
-        (render.FIRST_DATA_ROW + i, f"ORG-{i + 1:04d}") for i in range(len(organisations))
+        (workbook.FIRST_DATA_ROW + i, f"ORG-{i + 1:04d}") for i in range(len(organisations))
     ]
     scored_with = {(r["ruleset"]["id"], r["ruleset"]["version"], r["ruleset"]["fingerprint"]) for r in records}
     assert scored_with == {(ruleset.id, ruleset.version, ruleset.fingerprint)}, (
@@ -800,7 +800,7 @@ def test_progress_bar_only_on_a_terminal(
     path = write_csv(tmp_path / "cells.csv", sample(20))
     status, out, err = run(capsys, "score", RULES, path)
     assert status == 0 and err == ""  # not a terminal: no bar
-    monkeypatch.setattr(cli, "_is_terminal", lambda stream: True)
+    monkeypatch.setattr(cli_common, "is_terminal", lambda stream: True)
     status, out_tty, err = run(capsys, "score", RULES, path)
     assert status == 0
     assert "scoring" in err and "20/20" in err

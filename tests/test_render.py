@@ -11,7 +11,7 @@ import attrs
 import pytest
 
 import partyrules
-from partyrules import cli, render
+from partyrules import cli, render, workbook
 from partyrules.printer import number_text
 
 SHEETS = Path(__file__).resolve().parent.parent / "docs" / "sheets"
@@ -110,7 +110,7 @@ def models() -> list[tuple[str, partyrules.Ruleset]]:
 @pytest.mark.parametrize("ruleset_id", partyrules.shipped_ids())
 def test_html_of_shipped_rulesets(ruleset_id: str) -> None:
     ruleset = partyrules.shipped(ruleset_id)
-    model = render.model_of(ruleset)
+    model = ruleset.model
     page = render.render_html(ruleset)
     assert page.startswith('<!DOCTYPE html>\n<html lang="vi">')
     assert '<meta charset="utf-8">' in page
@@ -145,7 +145,7 @@ def test_html_of_shipped_rulesets(ruleset_id: str) -> None:
 @pytest.mark.parametrize("ruleset_id", partyrules.shipped_ids())
 def test_markdown_of_shipped_rulesets(ruleset_id: str) -> None:
     ruleset = partyrules.shipped(ruleset_id)
-    model = render.model_of(ruleset)
+    model = ruleset.model
     text = render.render_markdown(ruleset)
     lines = text.splitlines()
     for c in model.criteria:
@@ -283,8 +283,8 @@ def test_quota_words_follow_the_declaration() -> None:
 
 
 def test_quotas_in_the_fill_in_instructions() -> None:
-    book = render.fill_in_workbook(partyrules.shipped("vn/annual-collective"))
-    rows = [tuple(row[:2]) for row in book[render.GUIDE_SHEET].iter_rows(values_only=True)]
+    book = workbook.fill_in_workbook(partyrules.shipped("vn/annual-collective"))
+    rows = [tuple(row[:2]) for row in book[workbook.GUIDE_SHEET].iter_rows(values_only=True)]
     start = rows.index(("Hạn mức", render.QUOTA_INTRO))
     said = [value for _, value in rows[start + 1 : start + 8]]
     assert (
@@ -296,15 +296,15 @@ def test_quotas_in_the_fill_in_instructions() -> None:
     assert said[3].endswith("làm tròn xuống.")
     assert said[4].startswith("- Được giữ xếp loại theo thứ tự: tổng điểm từ cao xuống thấp")
     assert said[5] == (
-        f"- Để áp dụng: thêm một cột vào trang “{render.DATA_SHEET}”, ghi peer_group ở dòng 2 (dòng ẩn) "
-        f"và nhóm của từng tổ chức từ dòng {render.FIRST_DATA_ROW}."
+        f"- Để áp dụng: thêm một cột vào trang “{workbook.DATA_SHEET}”, ghi peer_group ở dòng 2 (dòng ẩn) "
+        f"và nhóm của từng tổ chức từ dòng {workbook.FIRST_DATA_ROW}."
     )
     heads = ("Cột", "Nội dung", "Tên dữ liệu", "Giá trị cho phép", "Bỏ trống")
     assert [
-        r for r in book[render.GUIDE_SHEET].iter_rows(values_only=True) if r[:5] == heads
+        r for r in book[workbook.GUIDE_SHEET].iter_rows(values_only=True) if r[:5] == heads
     ]  # the column table follows
-    no_quota = render.fill_in_workbook(partyrules.shipped("vn.hatinh/chi-bo-4-tot"))
-    assert "Hạn mức" not in [row[0] for row in no_quota[render.GUIDE_SHEET].iter_rows(values_only=True)]
+    no_quota = workbook.fill_in_workbook(partyrules.shipped("vn.hatinh/chi-bo-4-tot"))
+    assert "Hạn mức" not in [row[0] for row in no_quota[workbook.GUIDE_SHEET].iter_rows(values_only=True)]
 
 
 def test_mixed_status_is_marked() -> None:

@@ -218,7 +218,7 @@ class _Formatter:
 
     def _joined(self, parts: Sequence[Part], indent: str) -> str:
         rows = _Rows(self)
-        return "".join(p if isinstance(p, str) else expr_text(p, layout=rows) for p in parts)
+        return "".join(p if isinstance(p, str) else expr_text(p, comments=rows) for p in parts)
 
     # ------------------------------------------------------------ declarations
 
@@ -374,7 +374,7 @@ class _Formatter:
 
 
 class _Rows:
-    """The printer's :class:`~partyrules.printer.SourceLayout`: the comments of each row, from the slots."""
+    """The printer's :class:`~partyrules.printer.RowComments`: the comments of each row, from the slots."""
 
     def __init__(self, formatter: _Formatter) -> None:
         self.formatter = formatter

@@ -6,6 +6,7 @@ the file's own notation, and the formatter builds on the same printer.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Protocol
@@ -15,11 +16,11 @@ from partyrules import nodes as n
 _PRECEDENCE = {"or": 1, "and": 2, "not": 3, "compare": 4, "+": 5, "-": 5, "*": 6, "/": 6, "neg": 7}
 
 
-class Layout(Protocol):
-    """How the formatter lays out the rows of bands, match and table: where its comments and blank
-    lines go (``before`` a row and ``closing`` a block: whole lines; ``after`` a row: its line's end).
+class RowComments(Protocol):
+    """Where the formatter puts the comments and blank lines among the rows of bands, match and
+    table (``before`` a row and ``closing`` a block: whole lines; ``after`` a row: its line's end).
 
-    Given a layout, the printer writes each row on a line of its own, indented two spaces more than
+    Given them, the printer writes each row on a line of its own, indented two spaces more than
     the line that opens the block, and every number exactly as written (``2.50`` stays ``2.50``:
     the checker and compiler read a literal's decimal places).
     """
@@ -31,15 +32,52 @@ class Layout(Protocol):
     def closing(self, span: n.Span) -> list[str]: ...
 
 
-def number_text(value: Decimal, percent: bool = False, exact: bool = False) -> str:
+#: the texts of the numbers written most: points come from few values, each is turned into text once
+_TEXTS: dict[Decimal, str] = {}
+_TEXTS_KEPT = 1 << 16
+
+
+def number_text(value: Decimal, percent: bool = False, exact: bool = False, *, comma: bool = False) -> str:
+    """A number as text: the one way partyrules writes a number, exactly (never through a float) and
+    without an exponent (``1E+2`` is ``100``).
+
+    By default without trailing zeros (``12.50`` → ``12.5``; ``-0`` → ``0``), as results files,
+    score sheets, explanations and messages write numbers. ``exact`` keeps every digit as written
+    (``2.50`` stays ``2.50``), as the formatter writes a literal: the checker and compiler read a
+    literal's decimal places. ``percent`` writes a fraction in percent units with a ``%`` sign
+    (``0.875`` → ``87.5%``); ``comma`` the decimal comma of Vietnamese sentences (``12,5``).
+    """
     if percent:
         value = value.scaleb(2)
-    text = f"{value:f}"
-    if "." in text and not exact:
-        text = text.rstrip("0").rstrip(".")
-    if text == "-0":
-        text = "0"
-    return text + ("%" if percent else "")
+    if exact:
+        text = f"{value:f}"
+        if text == "-0":
+            text = "0"
+    else:
+        # equal numbers (12.50 and 12.5) have equal hashes and one text
+        known = _TEXTS.get(value)
+        if known is None:
+            known = f"{value:f}"  # every digit of a Decimal, no exponent
+            if "." in known:
+                known = known.rstrip("0").rstrip(".")
+            if known == "-0":
+                known = "0"
+            if len(_TEXTS) < _TEXTS_KEPT:
+                _TEXTS[value] = known
+        text = known
+    if comma:
+        text = text.replace(".", ",")
+    return text + "%" if percent else text
+
+
+def date_text(value: datetime.date) -> str:
+    """A date as Vietnamese documents write it: ``01/09/2025``."""
+    return f"{value.day:02d}/{value.month:02d}/{value.year}"
+
+
+def points_text(value: Decimal | None) -> str:
+    """A number of points as text, or ``—`` where there is none (a criterion not scored, no cap)."""
+    return "—" if value is None else number_text(value)
 
 
 def literal_text(lit: n.Literal | n.Name, exact: bool = False) -> str:
@@ -52,13 +90,13 @@ def literal_text(lit: n.Literal | n.Name, exact: bool = False) -> str:
     return lit.name
 
 
-def expr_text(node: n.Expr, parent: int = 0, layout: Layout | None = None) -> str:
-    """The expression as it would be written in a criteria file: on one line, or with ``layout``
+def expr_text(node: n.Expr, parent: int = 0, comments: RowComments | None = None) -> str:
+    """The expression as it would be written in a criteria file: on one line, or with ``comments``
     as the formatter writes it (rows one per line; lines after the first indented relative to it)."""
-    exact = layout is not None
+    exact = comments is not None
 
     def sub(child: n.Expr, precedence: int = 0) -> str:
-        return expr_text(child, precedence, layout)
+        return expr_text(child, precedence, comments)
 
     if isinstance(node, (n.Number, n.DateLiteral, n.BooleanLiteral, n.Name)):
         return literal_text(node, exact)
@@ -84,7 +122,9 @@ def expr_text(node: n.Expr, parent: int = 0, layout: Layout | None = None) -> st
         rows = [(b.span, f"{b.direction} {literal_text(b.threshold, exact)}: {sub(b.result)};") for b in node.bands]
     elif isinstance(node, n.Match):
         head = f"match {sub(node.subject)}"
-        rows = [(a.span, f"{', '.join(literal_text(p, exact) for p in a.patterns)}: {sub(a.result)};") for a in node.arms]
+        rows = [
+            (a.span, f"{', '.join(literal_text(p, exact) for p in a.patterns)}: {sub(a.result)};") for a in node.arms
+        ]
     elif isinstance(node, n.Table):
         head = f"table {node.hit_policy} ({', '.join(sub(c) for c in node.columns)})"
         cells = _cells([[cell_text(c, exact) for c in r.cells] for r in node.rows], aligned=exact)
@@ -94,13 +134,13 @@ def expr_text(node: n.Expr, parent: int = 0, layout: Layout | None = None) -> st
     if node.otherwise is not None:
         # the otherwise row keeps no span of its own: its result's stands for it
         rows.append((node.otherwise.span, f"otherwise: {sub(node.otherwise)};"))
-    if layout is None:
+    if comments is None:
         return f"{head} {{ {' '.join(text for _, text in rows)} }}"
     lines: list[str] = []
     for span, text in rows:
-        lines += layout.before(span)
-        lines += (text + layout.after(span)).split("\n")
-    lines += layout.closing(node.span)
+        lines += comments.before(span)
+        lines += (text + comments.after(span)).split("\n")
+    lines += comments.closing(node.span)
     body = "\n".join(f"  {line}" if line else "" for line in lines)
     return f"{head} {{\n{body}\n}}"
 

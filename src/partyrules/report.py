@@ -21,8 +21,8 @@ from typing import Any
 
 import attrs
 
-from partyrules.data import BadRow, Scored, Table, cell_text, plain
-from partyrules.printer import number_text
+from partyrules.data import BadRow, Scored, Table, cell_text
+from partyrules.printer import number_text, points_text
 from partyrules.quota import Placement
 from partyrules.render import TABLE_CSS, escape, page_head
 from partyrules.runtime import Evaluation, Ruleset
@@ -127,7 +127,7 @@ def _value_text(value: Any) -> str:
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     if isinstance(value, Decimal):
-        return plain(value)
+        return number_text(value)
     return str(value)
 
 
@@ -191,7 +191,7 @@ def _quota_section(ruleset: Ruleset, placements: Sequence[Placement], table: Tab
                 str(d.candidates),
                 str(d.base),
                 str(d.allowed),
-                plain(placed.evaluation.total),
+                number_text(placed.evaluation.total),
                 labels.get(d.from_grade, d.from_grade),
                 labels.get(d.to_grade, d.to_grade),
             ]
@@ -244,7 +244,7 @@ def _svg_histogram(bins: Sequence[Bin]) -> str:
         upper = "]" if b.last else ")"
         span = f"[{number_text(b.low)}; {number_text(b.high)}{upper}"
         out.append(
-            f'<g class="bin" data-low="{plain(b.low)}" data-high="{plain(b.high)}" data-count="{b.count}">'
+            f'<g class="bin" data-low="{number_text(b.low)}" data-high="{number_text(b.high)}" data-count="{b.count}">'
             f"<title>{escape(span)}: {b.count}</title>"
             f'<rect x="{x}" y="{top + plot - h}" width="{bar}" height="{h}"/>'
             f'<text x="{x + bar // 2}" y="{top + plot - h - 3}" text-anchor="middle" class="count">{b.count}</text>'
@@ -398,17 +398,13 @@ def _breakdown_section(ruleset: Ruleset, results: Sequence[Scored]) -> str:
         if c.kind in ("group", "item"):
             parts.append(
                 f'<tr><td class="num">{escape(c.number)}</td><td>{escape(c.label)}</td>'
-                f'<td class="count">{escape(_points(c.maximum))}</td></tr>'
+                f'<td class="count">{escape(points_text(c.maximum))}</td></tr>'
             )
     parts.append("</tbody>")
     parts.append("</table>")
     for result in results:
         parts.append(_organisation(result))
     return "\n".join(parts)
-
-
-def _points(value: Decimal | None) -> str:
-    return "—" if value is None else number_text(value)
 
 
 def _organisation(result: Scored) -> str:
@@ -424,7 +420,7 @@ def _organisation(result: Scored) -> str:
     parts.append("<thead><tr><th>STT</th><th>Điểm</th><th>Mức</th></tr></thead>")
     parts.append("<tbody>")
     for c in e.criteria:
-        points = _points(c.points) if c.applicable else "không áp dụng"
+        points = points_text(c.points) if c.applicable else "không áp dụng"
         level = c.level_label or c.level or ""
         parts.append(f"<tr><td>{escape(c.number)}</td><td>{escape(points)}</td><td>{escape(level)}</td></tr>")
     for a in e.adjustments:

@@ -42,7 +42,9 @@ import math
 from decimal import Decimal
 from typing import Any
 
+from partyrules.evaluation import Layout
 from partyrules.facts import FACT_MAGNITUDE
+from partyrules.printer import number_text
 from partyrules.runtime import InputSpec, Ruleset
 
 __all__ = ["DIALECT", "evaluation_schema", "inputs_schema"]
@@ -124,10 +126,10 @@ def _value_schema(spec: InputSpec, labels: dict[str, dict[str, str]]) -> dict[st
         text: dict[str, Any] = {"type": "string", "pattern": _decimal_pattern(spec.places, low, kind == "percent")}
         whole: dict[str, Any] = {"type": "integer"}
         if low is not None:
-            text["x-minimum"] = _plain(low)
+            text["x-minimum"] = number_text(low)
             whole["minimum"] = math.ceil(low)
         if high is not None:
-            text["x-maximum"] = _plain(high)
+            text["x-maximum"] = number_text(high)
             whole["maximum"] = math.floor(high)
         if low is None and high is None:
             whole["exclusiveMinimum"] = -int(FACT_MAGNITUDE)
@@ -179,9 +181,9 @@ def _default(spec: InputSpec) -> Any:
     if value is None:
         return None
     if spec.kind == "percent":
-        return _plain(Decimal(value) * 100)
+        return number_text(Decimal(value) * 100)
     if spec.kind == "decimal":
-        return _plain(Decimal(value))
+        return number_text(Decimal(value))
     if spec.kind == "integer":
         return int(value)
     if isinstance(value, datetime.date):
@@ -203,7 +205,7 @@ def _allow_null(prop: dict[str, Any]) -> None:
 def _range_words(spec: InputSpec) -> str:
     if spec.kind in ("decimal", "percent"):
         low, high = _bounds(spec)
-        lo, hi = (None if low is None else _plain(low)), (None if high is None else _plain(high))
+        lo, hi = (None if low is None else number_text(low)), (None if high is None else number_text(high))
     elif spec.kind == "date":
         lo = spec.low.isoformat() if isinstance(spec.low, datetime.date) else None
         hi = spec.high.isoformat() if isinstance(spec.high, datetime.date) else None
@@ -224,11 +226,6 @@ def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def _plain(value: Decimal) -> str:
-    """Exact decimal text without an exponent or trailing zeros: Decimal("50.00") → "50"."""
-    return format(value.normalize(), "f")
 
 
 def _ref(ruleset: Ruleset) -> dict[str, str]:
@@ -258,60 +255,9 @@ def evaluation_schema(ruleset: Ruleset) -> dict[str, Any]:
         )
         for name, kind, members in zip(layout.inputs, layout.input_kinds, layout.level_members)
     ]
-    criteria = []
-    for i, (name, number_text, label, kind, maximum) in enumerate(layout.criteria):
-        fields: dict[str, Any] = {
-            "id": _const(name),
-            "number": _const(number_text),
-            "label": _const(label),
-            "kind": _const(kind),
-            "points": {"type": "null"} if maximum is None else _points(maximum),
-            "max": _const(_number(maximum)),
-        }
-        scale = layout.level_scales[i]
-        if scale is not None:
-            fields["level"] = {"enum": [*scale, None]}
-            fields["scale"] = _const(list(scale))
-            fields["scale_labels"] = _const(list(layout.level_labels[i] or scale))
-        if layout.conditional[i]:
-            fields["applicable"] = {"type": "boolean"}
-        criteria.append(_record(fields, title=label))
-    offset = len(layout.criteria)
-    adjustments = []
-    for j, (name, label, kind, maximum) in enumerate(layout.adjustments):
-        fields = {
-            "id": _const(name),
-            "label": _const(label),
-            "kind": _const(kind),
-            "points": _points(maximum),
-            "max": _const(_number(maximum)),
-        }
-        if layout.conditional[offset + j]:
-            fields["applicable"] = {"type": "boolean"}
-        adjustments.append(_record(fields, title=label))
-    requirements = [
-        _record(
-            {"grade": _const(layout.grades[g][0]), "label": _const(label), "held": {"type": "boolean"}}, title=label
-        )
-        for g, label in layout.requirements
-    ]
-    knockouts = [
-        _record(
-            {
-                "id": _const(name),
-                "label": _const(label),
-                "action": _const(action),
-                "grade": _const(layout.grades[g][0]),
-                "applied": {"type": "boolean"},
-            },
-            title=label,
-        )
-        for name, label, action, g in layout.knockouts
-    ]
-    exemptions = [
-        _record({"id": _const(name), "label": _const(label), "applied": {"type": "boolean"}}, title=label)
-        for name, label in layout.exemptions
-    ]
+    criteria = _criteria(layout)
+    adjustments = _adjustments(layout)
+    requirements, knockouts, exemptions = _rules(layout)
     grade = {"enum": [*grade_ids, None], "x-labels": dict(layout.grades)}
     properties: dict[str, Any] = {
         "ruleset": _record({key: _const(value) for key, value in _ref(ruleset).items()}),
@@ -355,16 +301,85 @@ def evaluation_schema(ruleset: Ruleset) -> dict[str, Any]:
     }
 
 
+def _criteria(layout: Layout) -> list[dict[str, Any]]:
+    """Each criterion's record: fixed id, number, label, kind and maximum; its points, level and applicability."""
+    criteria = []
+    for i, (name, numbering, label, kind, maximum) in enumerate(layout.criteria):
+        fields: dict[str, Any] = {
+            "id": _const(name),
+            "number": _const(numbering),
+            "label": _const(label),
+            "kind": _const(kind),
+            "points": {"type": "null"} if maximum is None else _points(maximum),
+            "max": _const(_number(maximum)),
+        }
+        scale = layout.level_scales[i]
+        if scale is not None:
+            fields["level"] = {"enum": [*scale, None]}
+            fields["scale"] = _const(list(scale))
+            fields["scale_labels"] = _const(list(layout.level_labels[i] or scale))
+        if layout.conditional[i]:
+            fields["applicable"] = {"type": "boolean"}
+        criteria.append(_record(fields, title=label))
+    return criteria
+
+
+def _adjustments(layout: Layout) -> list[dict[str, Any]]:
+    """Each deduction's and bonus's record."""
+    offset = len(layout.criteria)
+    adjustments = []
+    for j, (name, label, kind, maximum) in enumerate(layout.adjustments):
+        fields = {
+            "id": _const(name),
+            "label": _const(label),
+            "kind": _const(kind),
+            "points": _points(maximum),
+            "max": _const(_number(maximum)),
+        }
+        if layout.conditional[offset + j]:
+            fields["applicable"] = {"type": "boolean"}
+        adjustments.append(_record(fields, title=label))
+    return adjustments
+
+
+def _rules(layout: Layout) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The records of the grades' requirements, the knock-outs and the not-graded rules: whether each held."""
+    requirements = [
+        _record(
+            {"grade": _const(layout.grades[g][0]), "label": _const(label), "held": {"type": "boolean"}}, title=label
+        )
+        for g, label in layout.requirements
+    ]
+    knockouts = [
+        _record(
+            {
+                "id": _const(name),
+                "label": _const(label),
+                "action": _const(action),
+                "grade": _const(layout.grades[g][0]),
+                "applied": {"type": "boolean"},
+            },
+            title=label,
+        )
+        for name, label, action, g in layout.knockouts
+    ]
+    exemptions = [
+        _record({"id": _const(name), "label": _const(label), "applied": {"type": "boolean"}}, title=label)
+        for name, label in layout.exemptions
+    ]
+    return requirements, knockouts, exemptions
+
+
 def _const(value: Any) -> dict[str, Any]:
     return {"const": value}
 
 
 def _number(value: Decimal | None) -> str | None:
-    return None if value is None else _plain(Decimal(value))
+    return None if value is None else number_text(Decimal(value))
 
 
 def _points(maximum: Decimal) -> dict[str, Any]:
-    return {"type": "string", "pattern": NUMBER_TEXT, "x-minimum": "0", "x-maximum": _plain(Decimal(maximum))}
+    return {"type": "string", "pattern": NUMBER_TEXT, "x-minimum": "0", "x-maximum": number_text(Decimal(maximum))}
 
 
 def _record(fields: dict[str, Any], title: str | None = None) -> dict[str, Any]:

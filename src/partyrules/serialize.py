@@ -5,7 +5,8 @@ else converts through :func:`unstructure` and :func:`structure`. Decimals
 travel as strings (JSON numbers are floats to most readers), dates as ISO
 text. An evaluation's data is self-describing (labels, maxima, every rule's
 outcome), so it can be stored, read back without the criteria file, and
-compared: ``structure(unstructure(e), Evaluation) == e``.
+compared: ``structure(unstructure(e), Evaluation) == e``. :func:`json_default`
+is the one way partyrules writes a Decimal into JSON text, the same way.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 
 import cattrs
 
+from partyrules.printer import number_text
 from partyrules.runtime import (
     ADDED,
     BAND_GRADE,
@@ -46,17 +48,35 @@ converter.register_structure_hook(datetime.date, lambda value, _: datetime.date.
 
 def _number(value: Any) -> str | None:
     """A number as canonical text: 27.0 and 27 are the same points, written "27"; never an exponent."""
-    if value is None:
-        return None
-    return format(Decimal(value).normalize(EXACT), "f")
+    return None if value is None else number_text(value)
 
 
 def _fact_data(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value)  # a fact keeps the digits it was given
+        return number_text(value, exact=True)  # a fact keeps the digits it was given
     if isinstance(value, datetime.date):
         return value.isoformat()
     return value
+
+
+def json_default(value: Any) -> Any:
+    """The ``default`` of :func:`json.dumps` for partyrules' data: a Decimal as its exact text
+    (``"12.5"``, never a float: JSON numbers are binary floats to most readers, and a float would
+    lose digits or overflow), a date or time as ISO text."""
+    if isinstance(value, Decimal):
+        return number_text(value)
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON data")
+
+
+def json_line(value: Any) -> str:
+    """Compact JSON text on one line, UTF-8 characters kept, keys in the order they were built.
+
+    Not sorted: :func:`structure` reads the facts and inputs of an evaluation by position, so
+    their order must survive the trip through JSON.
+    """
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=json_default)
 
 
 def _fact_value(value: Any, kind: str) -> Any:
