@@ -18,8 +18,6 @@ leads elsewhere.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -32,6 +30,7 @@ from partyrules import nodes as n, reference
 from partyrules.casebook import Casebook, ExampleCase, Expect, PropertyCase, number_text
 from partyrules.checker.expressions import Expressions
 from partyrules.checker.state import Scope
+from partyrules.delimited import records
 from partyrules.diagnostics import Diagnostic, Related, did_you_mean
 from partyrules.model import CriterionInfo, InputInfo, Model
 from partyrules.nodes import RESERVED
@@ -350,13 +349,14 @@ class _Casebook:
         text, shown = self.read_table(decl)
         if text is None:
             return []
-        rows = list(_records(text))
+        # commas only, as examples tables have always been read (data files also take `;` and tabs)
+        rows = list(records(text, ","))
         if not rows:
             self.error(
                 "PR808", f"the table {decl.path} is empty", decl.span, "add a header row and one row per example"
             )
             return []
-        header_line, header = rows[0]
+        header_line, header = rows[0].start, rows[0].fields
         columns = [c.strip() for c in header]
         allowed = [*self.inputs, "example", *TABLE_EXPECTATIONS]
         allowed += [f"points.{c}" for c in self.scored] + [f"level.{c}" for c in self.rated]
@@ -379,7 +379,11 @@ class _Casebook:
         if not ok:
             return []
         cases = []
-        for line, cells in rows[1:]:
+        for line, _, cells, unreadable in rows[1:]:
+            if unreadable is not None:
+                where = n.Span(line, 1, line, 2)
+                self.error("PR810", f"row {line} is not CSV: {unreadable}", where, None, shown)
+                continue
             if not any(c.strip() for c in cells):
                 continue
             case = self.row(decl, shown, columns, line, [c.strip() for c in cells])
@@ -617,17 +621,6 @@ class _Casebook:
         else:
             assert claim.condition is not None
             self.condition(claim.condition, "an `always` condition")
-
-
-def _records(text: str) -> list[tuple[int, list[str]]]:
-    """CSV records with the line each starts on (the header is the first)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    out = []
-    start = 1
-    for record in reader:
-        out.append((start, record))
-        start = reader.line_num + 1
-    return out
 
 
 def _decimal(text: str) -> Decimal | None:
