@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import partyrules
 from partyrules.cli.common import add_lookup_options, plural, rules_path
@@ -37,19 +38,21 @@ def run(args: argparse.Namespace) -> int:
     everything: list[Diagnostic] = []
     failed = False
     blocks: list[str] = []
+    # each file read, decoded and split once, however many diagnostics quote it (or their notes)
+    source = functools.cache(_source)
     for name, diagnostics in _checked(args):
         everything += diagnostics
         errors = sum(1 for d in diagnostics if d.severity == "error")
         warnings = len(diagnostics) - errors
         failed = failed or errors > 0
         if args.format == "text":
-            blocks.extend(render(d, _source(d.file)) + "\n\n" for d in diagnostics)
+            blocks.extend(render(d, source(d.file), source) + "\n\n" for d in diagnostics)
             counts = [plural(errors, "error")] if errors else ["ok"]
             if warnings:
                 counts.append(plural(warnings, "warning"))
             blocks.append(f"{name}: {', '.join(counts)}\n")
     if args.format == "json":
-        print(json.dumps([_diagnostic_data(d) for d in everything], ensure_ascii=False, indent=2))
+        print(json.dumps([d.data() for d in everything], ensure_ascii=False, indent=2))
     else:
         sys.stdout.write("".join(blocks))
     return 1 if failed else 0
@@ -70,20 +73,6 @@ def _checked(args: argparse.Namespace) -> Iterator[tuple[str, list[Diagnostic]]]
                 loader.versions(ruleset_id)
             except CriteriaError as exc:
                 yield f"{name} ({ruleset_id}, its versions)", list(exc.diagnostics)
-
-
-def _diagnostic_data(d: Diagnostic) -> dict[str, Any]:
-    return {
-        "file": d.file,
-        "line": d.span.line,
-        "column": d.span.column,
-        "end_line": d.span.end_line,
-        "end_column": d.span.end_column,
-        "code": d.code,
-        "severity": d.severity,
-        "message": d.message,
-        "hint": d.hint,
-    }
 
 
 def _source(path: str) -> Source | None:
