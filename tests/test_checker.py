@@ -7,9 +7,13 @@ variant loads, so each case shows that the diagnostic is specific.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 import partyrules
+from partyrules import cli
 from partyrules.diagnostics import render
 
 BASE = """\
@@ -1370,6 +1374,19 @@ def test_a_note_without_its_source_is_its_location_alone() -> None:
         "t.criteria:9:1: note: first declared here\n"
         "  hint: give each input, value and criterion its own name"
     )
+
+
+def test_check_json_carries_the_note(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "t.criteria"
+    path.write_text(edit((MORE, 'input rate "R2": percent;')), encoding="utf-8")
+    assert cli.main(["check", "--format", "json", str(path)]) == 1
+    (found,) = [d for d in json.loads(capsys.readouterr().out) if d["severity"] == "error"]
+    assert (found["code"], found["line"], found["message"]) == ("PR204", 26, "`rate` is declared twice")
+    assert found["related"] == [
+        {"label": "first declared here", "file": str(path), "line": 9, "column": 1, "end_line": 9, "end_column": 28}
+    ]
+    assert cli.main(["check", str(path)]) == 1
+    assert f"{path}:9:1: note: first declared here\n   9 | input rate" in capsys.readouterr().out
 
 
 def test_rendered_grade_gap() -> None:
