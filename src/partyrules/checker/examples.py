@@ -27,13 +27,14 @@ from typing import Any
 import attrs
 
 from partyrules import nodes as n, reference
-from partyrules.casebook import Casebook, ExampleCase, Expect, PropertyCase, number_text
+from partyrules.casebook import Casebook, ExampleCase, Expect, PropertyCase
 from partyrules.checker.expressions import Expressions
 from partyrules.checker.state import Scope
 from partyrules.delimited import records
 from partyrules.diagnostics import Diagnostic, Related, did_you_mean
 from partyrules.model import CriterionInfo, InputInfo, Model
 from partyrules.nodes import RESERVED
+from partyrules.printer import number_text
 from partyrules.runtime import MISSING, FactProblem, FactsError, FactSpec, check_facts
 
 #: Largest examples table read (the same limit as a criteria file).
