@@ -32,12 +32,12 @@ settings.register_profile(
     max_examples=60,
     deadline=None,
     derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile(
     "thorough",
     max_examples=2000,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(__import__("os").environ.get("PARTYRULES_HYPOTHESIS", "ci"))
