@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import random
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -209,20 +210,36 @@ def test_numbers_refused_advance_and_timings(hierarchy: Hierarchy) -> None:
     rows = _rows()
     ticks: list[int] = []
     timings: dict[str, tuple[float, float]] = {}
+    pause = 0.01
+
+    def advance() -> None:  # called as each row is settled; its sleep is wall-clock time, not CPU time
+        ticks.append(1)
+        time.sleep(pause)
+
+    wall, cpu = time.perf_counter(), time.process_time()
     results = hierarchy.grade(
         rows,
         numbers=[2, 4, 5, 6, 9],
         refused={2: ["score (column `Điểm`): '6,0' has a comma"]},
-        advance=lambda: ticks.append(1),
+        advance=advance,
         timings=timings,
     )
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     r = _by_id(results)
     assert [g.number for g in results] == [2, 4, 5, 6, 9]
     assert r["c2"].problems == ("score (column `Điểm`): '6,0' has a comma",) and not r["c2"].graded
     assert r["T"].problems == ("its children c2 were not graded: cells, bad, good, sum_total, worst, best, any_tot, all_ok unknown",)
     assert len(ticks) == len(rows)
     assert set(timings) == {"read", "tree", "level top", "level cell", "results"}
-    assert all(wall >= 0 and cpu >= 0 for wall, cpu in timings.values())
+    # laps of one clock, phase after phase: (wall, CPU) each, adding up to no more than the whole call
+    assert sum(w for w, _ in timings.values()) <= wall + 1e-9
+    assert sum(c for _, c in timings.values()) <= cpu + 1e-9
+    # rows are settled while the tree is placed and the levels are graded: the sleeps fall there, in
+    # the wall-clock seconds and not in the CPU seconds (the two are not swapped)
+    settling = [timings[phase] for phase in ("tree", "level top", "level cell")]
+    slept = pause * len(ticks)
+    assert sum(w for w, _ in settling) >= slept
+    assert sum(c for _, c in settling) <= sum(w for w, _ in settling) - slept / 2
     # a refused row need not hold an id, a parent or a level: it is reported with its own problems only
     results = hierarchy.grade([*rows, {}], refused={5: ["has 3 fields where the header has 4"]})
     assert results[5].problems == ("has 3 fields where the header has 4",)
