@@ -45,8 +45,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("api",),
     ("catalog",),
     # tools on top of the pipeline
-    ("hierarchy", "diff", "formatter", "highlight", "scoresheet", "testing"),
-    ("workbook", "proving"),
+    ("children", "diff", "formatter", "highlight", "scoresheet", "testing"),
+    ("hierarchy", "workbook", "proving"),
     ("data", "rulecoverage", "mutation"),
     ("render",),
     ("report",),
