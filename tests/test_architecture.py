@@ -167,3 +167,25 @@ def test_the_map_in_the_docs_names_every_stage() -> None:
 @pytest.mark.parametrize("stage", ["runtime", "evaluation", "facts", "explain", "quota"])
 def test_the_runtime_needs_neither_lark_nor_the_checker(stage: str) -> None:
     assert RANK[stage] < RANK["parser"] and RANK[stage] < RANK["checker"]
+
+
+#: A module or function may grow past the limits only with a reason written here.
+MODULE_LINES, FUNCTION_LINES = 800, 80
+LONG_ALLOWED: dict[str, str] = {}
+
+
+def test_no_module_or_function_is_too_long_to_read() -> None:
+    """One idea a module, one step a function: more than 800 lines or 80 lines means a seam was missed."""
+    long: list[str] = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = str(path.relative_to(PACKAGE))
+        text = path.read_text(encoding="utf-8")
+        if text.count("\n") > MODULE_LINES and relative not in LONG_ALLOWED:
+            long.append(f"{relative}: {text.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno is not None:
+                lines = node.end_lineno - node.lineno + 1
+                where = f"{relative}:{node.lineno} {node.name}"
+                if lines > FUNCTION_LINES and f"{relative}:{node.name}" not in LONG_ALLOWED:
+                    long.append(f"{where}: {lines} lines")
+    assert long == []
