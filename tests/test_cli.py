@@ -494,3 +494,44 @@ def test_python_m_prints_utf8_on_any_terminal(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert done.stderr.decode("utf-8").startswith("partyrules: ") and b"Traceback" not in done.stderr
+
+
+def test_test_without_hypothesis_says_what_to_install() -> None:
+    """`partyrules test` where hypothesis is not installed: what to install, usage status 2, no traceback;
+    the examples alone and the other commands do not need it."""
+    blocked = "import sys; sys.modules['hypothesis'] = None  # as if it were not installed\n"
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    for argv, status in (
+        (["test", RULES], 2),
+        (["test", RULES, "--examples-only", "--mutate"], 2),
+        (["test", RULES, "--examples-only", "--coverage"], 0),
+        (["render", RULES], 0),
+    ):
+        code = blocked + f"from partyrules.cli import main; raise SystemExit(main({argv!r}))"
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+        assert done.returncode == status, done.stderr
+        assert "Traceback" not in done.stderr
+        if status == 2:
+            assert done.stdout == ""
+            assert done.stderr == (
+                "partyrules: `partyrules test` needs hypothesis to test properties and mutations: "
+                "pip install 'partyrules[testing]' (or run the examples alone: --examples-only)\n"
+            )
+
+
+def test_score_rejects_bad_rows_alone_with_their_numbers(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Rows go through the batch loop (Ruleset.evaluate_many): a bad row, wherever it stands (first, between
+    good rows, last, several in a row), is rejected alone with its own line number; the others are scored."""
+    rows = sample(8)
+    header = rows[0]
+    bad = dict(zip(header, rows[1]))
+    bad["members"] = "-5"
+    broken = list(bad.values())
+    lines = [header, broken, rows[2], ["too", "few"], broken, rows[3], rows[4], [], rows[5], broken]
+    path = write_csv(tmp_path / "cells.csv", lines)
+    status, out, err = run(capsys, "score", RULES, path, "--format", "csv")
+    assert status == 1
+    assert [line.split(":")[1].split(" ")[0] for line in err.splitlines()[:4]] == ["2", "4", "5", "10"]
+    results = list(csv.DictReader(out.splitlines()))
+    assert [r["id"] for r in results] == [rows[i][0] for i in (2, 3, 4, 5)]
+    assert "rows scored: 4 (not graded: 0)\nrows rejected: 4\n" in err

@@ -267,6 +267,40 @@ def typed(rows: list[list[str]]) -> list[list[Any]]:
     return out
 
 
+def test_kept_json_numbers_are_written_exactly(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A kept JSON number with a fraction never passes through a float: as exact text in every results file
+    (JSON lines, CSV, workbook), inside kept objects too; a whole JSON number stays a number."""
+    header, first = sample(1)
+    row = dict(zip(header, first))
+    text = (
+        json.dumps(row, ensure_ascii=False)[:-1]
+        + ', "weight": 2.50, "fine": 0.1000000000000000055511151231257827, "huge": 1e400, "n": 3,'
+        + ' "meta": {"score": 12.5, "list": [0.25, 7]}}'
+    )
+    source = tmp_path / "cells.json"
+    source.write_text(text, encoding="utf-8")
+    status, _, err = run(capsys, "score", RULES, source, "-o", tmp_path / "r.jsonl")
+    assert status == 0, err
+    (record,) = jsonl_results(tmp_path / "r.jsonl")
+    assert {k: record["columns"][k] for k in ("weight", "fine", "huge", "n", "meta")} == {
+        "weight": "2.5",
+        "fine": "0.1000000000000000055511151231257827",
+        "huge": "1" + "0" * 400,
+        "n": 3,
+        "meta": {"score": "12.5", "list": ["0.25", 7]},
+    }
+    status, out, err = run(capsys, "score", RULES, source, "--format", "csv")
+    assert status == 0, err
+    (cells,) = csv.DictReader(out.splitlines())
+    assert (cells["weight"], cells["fine"], cells["n"]) == ("2.5", "0.1000000000000000055511151231257827", "3")
+    assert cells["meta"] == '{"score":"12.5","list":["0.25",7]}'
+    status, _, err = run(capsys, "score", RULES, source, "-o", tmp_path / "r.xlsx")
+    assert status == 0, err
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")[data.RESULTS_SHEET]
+    values = dict(zip((c.value for c in sheet[1]), (c.value for c in sheet[2])))
+    assert values["meta"] == '{"score":"12.5","list":["0.25",7]}'
+
+
 def test_xlsx_row_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     rows = typed(broken_rows())
     rows[4] = [*typed(sample(6))[4], None, "stray"]  # a value beyond the named columns

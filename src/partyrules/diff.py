@@ -17,7 +17,7 @@ import attrs
 
 from partyrules.model import CriterionInfo, GradeInfo, Model, RuleInfo
 from partyrules.printer import expr_text, number_text
-from partyrules.runtime import Evaluation, FactsError, Ruleset
+from partyrules.runtime import FactsError, Ruleset
 
 
 @attrs.frozen
@@ -87,9 +87,7 @@ def _criteria(old: Model, new: Model) -> list[Difference]:
             if x != y:
                 out.append(Difference(subject(c), what, expr_text(x) if x else None, expr_text(y) if y else None))
         if b.applicable != c.applicable:
-            show = [
-                f"when {expr_text(a.condition)} else {a.mode}" if a else None for a in (b.applicable, c.applicable)
-            ]
+            show = [f"when {expr_text(a.condition)} else {a.mode}" if a else None for a in (b.applicable, c.applicable)]
             out.append(Difference(subject(c), "applicability", *show))
     return out
 
@@ -120,7 +118,10 @@ def _grades(old: Model, new: Model) -> list[Difference]:
         for label, text in reqs_after.items():
             if label not in reqs_before:
                 out.append(Difference(f"grade {name} requirement “{label}”", "added", None, text))
-        fb = [grades[g_.fallback].name if g_.fallback is not None else None for grades, g_ in ((old.grades, b), (new.grades, g))]
+        fb = [
+            grades[g_.fallback].name if g_.fallback is not None else None
+            for grades, g_ in ((old.grades, b), (new.grades, g))
+        ]
         if fb[0] != fb[1]:
             out.append(Difference(f"grade {name}", "when a requirement fails, goes to", fb[0], fb[1]))
     return out
@@ -221,32 +222,34 @@ class Impact:
 
 
 def impact(old: Ruleset, new: Ruleset, rows: Iterable[tuple[int, str, Mapping[str, Any]]]) -> Impact:
-    """Score ``(row number, id, facts)`` under both rulesets; facts an input of only one side are
-    given to that side only."""
+    """Score ``(row number, id, facts)`` under both rulesets (each through its batch loop,
+    :meth:`Ruleset.evaluate_many`); facts an input of only one side are given to that side only."""
+    items = list(rows)
     old_inputs = {i.name for i in old.inputs}
     new_inputs = {i.name for i in new.inputs}
+    before = old.evaluate_many(({k: v for k, v in f.items() if k in old_inputs} for _, _, f in items), id_key=None)
+    after = new.evaluate_many(({k: v for k, v in f.items() if k in new_inputs} for _, _, f in items), id_key=None)
     transitions: Counter[tuple[str | None, str | None]] = Counter()
     changed: list[Moved] = []
     rejected: list[tuple[int, str, str]] = []
     scored = 0
-    for number, org, facts in rows:
-        results: list[Evaluation | FactsError] = []
-        for ruleset, names in ((old, old_inputs), (new, new_inputs)):
-            try:
-                results.append(ruleset.evaluate({k: v for k, v in facts.items() if k in names}))
-            except FactsError as exc:
-                results.append(exc)
-        a, b = results
+    for (number, org, _), a, b in zip(items, before, after, strict=True):
         if isinstance(a, FactsError) or isinstance(b, FactsError):
-            side = "both" if isinstance(a, FactsError) and isinstance(b, FactsError) else ("old" if isinstance(a, FactsError) else "new")
-            problem = a if isinstance(a, FactsError) else b
-            rejected.append((number, org, f"{side}: {problem}"))
+            refused = [r for r in (a, b) if isinstance(r, FactsError)]
+            side = "both" if len(refused) == 2 else "old" if isinstance(a, FactsError) else "new"
+            # the report names the row: the problems alone, as the evaluation of one organisation says them
+            rejected.append((number, org, f"{side}: {FactsError(refused[0].problems)}"))
             continue
         scored += 1
         transitions[(a.grade, b.grade)] += 1
         if a.grade != b.grade:
             changed.append(Moved(number, org, a.total, b.total, a.grade, b.grade))
-    return Impact(scored, dict(sorted(transitions.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1])))), tuple(changed), tuple(rejected))
+    return Impact(
+        scored,
+        dict(sorted(transitions.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1])))),
+        tuple(changed),
+        tuple(rejected),
+    )
 
 
 def report(old: Ruleset, new: Ruleset, differences: list[Difference], result: Impact | None = None) -> str:
@@ -263,7 +266,9 @@ def report(old: Ruleset, new: Ruleset, differences: list[Difference], result: Im
         lines += ["", f"{result.scored} organisations scored under both; {len(result.changed)} change grade"]
         for (a, b), count in result.transitions.items():
             if a != b:
-                lines.append(f"  {labels.get(a or '', 'không xếp loại')} → {labels.get(b or '', 'không xếp loại')}: {count}")
+                lines.append(
+                    f"  {labels.get(a or '', 'không xếp loại')} → {labels.get(b or '', 'không xếp loại')}: {count}"
+                )
         for moved in result.changed:
             sign = "+" if moved.delta >= 0 else ""
             lines.append(

@@ -37,7 +37,7 @@ _TEXTS: dict[Decimal, str] = {}
 _TEXTS_KEPT = 1 << 16
 
 
-def number_text(value: Decimal, percent: bool = False, exact: bool = False, *, comma: bool = False) -> str:
+def number_text(value: Decimal, percent: bool = False, exact: bool = False, comma: bool = False) -> str:
     """A number as text: the one way partyrules writes a number, exactly (never through a float) and
     without an exponent (``1E+2`` is ``100``).
 
@@ -47,6 +47,26 @@ def number_text(value: Decimal, percent: bool = False, exact: bool = False, *, c
     literal's decimal places. ``percent`` writes a fraction in percent units with a ``%`` sign
     (``0.875`` → ``87.5%``); ``comma`` the decimal comma of Vietnamese sentences (``12,5``).
     """
+    if percent or exact or comma:
+        return _styled_text(value, percent, exact, comma)
+    # results files write a number per cell: the plain text of a value seen before is looked up
+    # (equal numbers, 12.50 and 12.5, have equal hashes and one text)
+    text = _TEXTS.get(value)
+    return text if text is not None else _plain_text(value)
+
+
+def _plain_text(value: Decimal) -> str:
+    text = f"{value:f}"  # every digit of a Decimal, no exponent
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text == "-0":
+        text = "0"
+    if len(_TEXTS) < _TEXTS_KEPT:
+        _TEXTS[value] = text
+    return text
+
+
+def _styled_text(value: Decimal, percent: bool, exact: bool, comma: bool) -> str:
     if percent:
         value = value.scaleb(2)
     if exact:
@@ -54,17 +74,7 @@ def number_text(value: Decimal, percent: bool = False, exact: bool = False, *, c
         if text == "-0":
             text = "0"
     else:
-        # equal numbers (12.50 and 12.5) have equal hashes and one text
-        known = _TEXTS.get(value)
-        if known is None:
-            known = f"{value:f}"  # every digit of a Decimal, no exponent
-            if "." in known:
-                known = known.rstrip("0").rstrip(".")
-            if known == "-0":
-                known = "0"
-            if len(_TEXTS) < _TEXTS_KEPT:
-                _TEXTS[value] = known
-        text = known
+        text = number_text(value)
     if comma:
         text = text.replace(".", ",")
     return text + "%" if percent else text
@@ -73,6 +83,18 @@ def number_text(value: Decimal, percent: bool = False, exact: bool = False, *, c
 def date_text(value: datetime.date) -> str:
     """A date as Vietnamese documents write it: ``01/09/2025``."""
     return f"{value.day:02d}/{value.month:02d}/{value.year}"
+
+
+def band_words(low: Decimal | None, high: Decimal | None) -> str | None:
+    """A band of totals in Vietnamese (``từ 70 đến dưới 90``, ``từ 90 trở lên``, ``dưới 50``), as score sheets and explanations say it;
+    None for a band with no bound."""
+    if low is not None and high is not None:
+        return f"từ {number_text(low)} đến dưới {number_text(high)}"
+    if low is not None:
+        return f"từ {number_text(low)} trở lên"
+    if high is not None:
+        return f"dưới {number_text(high)}"
+    return None
 
 
 def points_text(value: Decimal | None) -> str:

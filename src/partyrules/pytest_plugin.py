@@ -93,7 +93,16 @@ class CriteriaFile(pytest.File):
                 yield CaseItem.from_parent(self, name=name, ruleset=ruleset, case=prop, claim=claim)
 
 
-class CheckItem(pytest.Item):
+class _Item(pytest.Item):
+    """An item of a criteria file: its failure is the report of the case, not a Python traceback."""
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, CaseFailed):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo))
+
+
+class CheckItem(_Item):
     def __init__(self, *, report: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.report = report
@@ -101,16 +110,11 @@ class CheckItem(pytest.Item):
     def runtest(self) -> None:
         raise CaseFailed(self.report)
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        if isinstance(excinfo.value, CaseFailed):
-            return str(excinfo.value)
-        return str(super().repr_failure(excinfo))
-
     def reportinfo(self) -> tuple[Any, int | None, str]:
         return self.path, None, f"{self.path.name}: check"
 
 
-class CaseItem(pytest.Item):
+class CaseItem(_Item):
     def __init__(self, *, ruleset: Any, case: Any, claim: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.ruleset = ruleset
@@ -126,11 +130,6 @@ class CaseItem(pytest.Item):
             outcome = proving.check_claim(self.ruleset, self.ruleset.tests.model, self.case, self.claim, _search())
         if not outcome.passed:
             raise CaseFailed(f"{self.case.location}: {self.name} failed\n{outcome.detail}")
-
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        if isinstance(excinfo.value, CaseFailed):
-            return str(excinfo.value)
-        return str(super().repr_failure(excinfo))
 
     def reportinfo(self) -> tuple[Any, int | None, str]:
         line = self.case.location.rsplit(":", 2)[-2]

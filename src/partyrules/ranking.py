@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from partyrules.printer import number_text
 from partyrules.quota import Row, SortKey, sort_key_of
 from partyrules.runtime import Evaluation, FactsError, InputSpec, Ruleset
 
@@ -133,8 +134,7 @@ def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return "có" if value else "không"
     if isinstance(value, Decimal):
-        text = format(value.normalize(), "f") if value else "0"
-        return text.replace(".", ",")
+        return number_text(value, comma=True)
     return str(value)
 
 

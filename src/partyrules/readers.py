@@ -21,7 +21,6 @@ from partyrules.tables import (
     SURROGATE,
     BadRow,
     DataError,
-    Header,
     Reader,
     Row,
     Table,
@@ -44,54 +43,62 @@ def read_csv(reader: Reader, text: str, id_column: str | None) -> Table:
     if bad is not None:
         raise DataError(f"{name}:1: the header is not UTF-8 text (byte {bad}); {SAVE_AS_UTF8}")
     head = reader.header(first.fields, id_column, f"{name}:1")
-    id_index = head.columns.index(head.id_name) if head.id_name is not None else None
+    columns = head.columns
+    width = len(columns)
+    id_index = columns.index(head.id_name) if head.id_name is not None else None
+    # the loop of the rows, run once per organisation: kept in one frame, with its lookups hoisted
+    specs, fact, id_name = reader.specs, reader.fact, head.id_name
     rows: list[Row | BadRow] = []
     for start, end, fields, error in lines:
         if error is not None:
             rows.append(BadRow(start, None, (FactProblem("", f"cannot be read as CSV: {error}"),)))
-        elif fields and (len(fields) > 1 or fields[0].strip()):  # not a blank line
-            rows.append(_csv_row(reader, head, id_index, start, end, fields))
-    return Table(
-        name, "csv", head.id_name, tuple(head.named), head.kept, tuple(rows), tuple(head.warnings), head.sources
-    )
+            continue
+        if not fields or (len(fields) == 1 and not fields[0].strip()):
+            continue  # a blank line
+        row_id = _cell_id(fields, id_index, start)
+        if len(fields) != width or SURROGATE.search("".join(fields)):  # seldom: the whole check then
+            problem = _unfit(fields, columns, start, end)
+            if problem is not None:
+                rows.append(BadRow(start, row_id, (problem,)))
+                continue
+        facts: dict[str, Any] = {}
+        kept_values: dict[str, Any] = {}
+        problems: list[FactProblem] = []
+        for column, value in zip(columns, fields):
+            if not column:
+                continue
+            value = nfc(value)
+            if column in specs:
+                value = fact(column, value, problems)
+                if value is not None:
+                    facts[column] = value
+            elif column != id_name:
+                kept_values[column] = value
+        number_id = row_id if row_id is not None else str(start)
+        rows.append(Row(start, number_id, facts, kept_values, tuple(problems)))
+    return Table(name, "csv", id_name, tuple(head.named), head.kept, tuple(rows), tuple(head.warnings), head.sources)
 
 
-def _csv_row(
-    reader: Reader, head: Header, id_index: int | None, start: int, end: int, fields: list[str]
-) -> Row | BadRow:
-    """One CSV record (lines ``start`` to ``end``) as a row, or what is wrong with it."""
-    columns = head.columns
+def _unfit(fields: list[str], columns: list[str], start: int, end: int) -> FactProblem | None:
+    """What makes a record (lines ``start`` to ``end``) no row of the table, if anything: its number
+    of fields, or bytes that are not UTF-8. Trailing empty fields, as spreadsheets sometimes write, are
+    dropped from ``fields``."""
     width = len(columns)
-    row_id = _cell_id(fields, id_index, start)
     if len(fields) > width and not any(f.strip() for f in fields[width:]):
-        fields = fields[:width]  # trailing empty fields, as spreadsheets sometimes write
+        del fields[width:]
     if len(fields) != width:
         message = f"has {len(fields)} field{'s' if len(fields) != 1 else ''} where the header has {width}"
         if end > start:
             message += f" (it runs over lines {start}-{end}: is a quote left open?)"
-        return BadRow(start, row_id, (FactProblem("", message),))
+        return FactProblem("", message)
     if SURROGATE.search("".join(fields)):
-        bad_bytes = [
-            (c or f"column {i + 1}", b)
+        where = ", ".join(
+            f"`{c or f'column {i + 1}'}` (byte {b})"
             for i, (c, f) in enumerate(zip(columns, fields, strict=True))
             if (b := undecodable(f))
-        ]
-        where = ", ".join(f"`{c}` (byte {b})" for c, b in bad_bytes)
-        return BadRow(start, row_id, (FactProblem("", f"is not UTF-8 text in {where}; {SAVE_AS_UTF8}"),))
-    facts: dict[str, Any] = {}
-    kept_values: dict[str, Any] = {}
-    problems: list[FactProblem] = []
-    for column, value in zip(columns, fields, strict=True):
-        if not column:
-            continue
-        value = nfc(value)
-        if column in reader.specs:
-            value = reader.fact(column, value, problems)
-            if value is not None:
-                facts[column] = value
-        elif column != head.id_name:
-            kept_values[column] = value
-    return Row(start, row_id if row_id is not None else str(start), facts, kept_values, tuple(problems))
+        )
+        return FactProblem("", f"is not UTF-8 text in {where}; {SAVE_AS_UTF8}")
+    return None
 
 
 def _cell_id(fields: Sequence[str], index: int | None, number: int) -> str | None:

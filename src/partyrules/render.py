@@ -19,7 +19,7 @@ from typing import IO
 
 from partyrules.model import Model
 from partyrules.runtime import Ruleset
-from partyrules.scoresheet import QUOTA_INTRO, Line, Row, Sheet, sheet
+from partyrules.scoresheet import QUOTA_INTRO, CriterionRow, Line, Sheet, sheet
 
 __all__ = ["Sheet", "page_head", "render_html", "render_markdown", "sheet"]
 
@@ -45,7 +45,7 @@ def _md_line(line: Line) -> str:
     return "".join(_md_code(s) if i % 2 else _md(s) for i, s in enumerate(line) if s)
 
 
-def _md_rule_cell(row: Row) -> str:
+def _md_rule_cell(row: CriterionRow) -> str:
     parts = [_md_line(line) for line in row.rule]
     if row.applicable is not None:
         parts.append("*" + _md_line(row.applicable) + "*")
@@ -54,7 +54,7 @@ def _md_rule_cell(row: Row) -> str:
     return "<br>".join(parts)
 
 
-def _md_label(row: Row) -> str:
+def _md_label(row: CriterionRow) -> str:
     label = _md(row.label)
     if row.kind == "group":
         label = f"**{label}**"
@@ -276,7 +276,7 @@ def _h_extra(citations: tuple[str, ...], notes: tuple[str, ...]) -> list[str]:
     return parts
 
 
-def _h_rule_cell(row: Row) -> str:
+def _h_rule_cell(row: CriterionRow) -> str:
     parts = []
     for i, line in enumerate(row.rule):
         band = i > 0 and not line[0].startswith(("Mức đạt", "Theo"))
@@ -287,7 +287,7 @@ def _h_rule_cell(row: Row) -> str:
     return f'<td class="rule">{"".join(parts)}</td>'
 
 
-def _h_label(row: Row) -> str:
+def _h_label(row: CriterionRow) -> str:
     status = f' <span class="status">({escape(row.status)})</span>' if row.status else ""
     return f'<td class="label">{escape(row.label)}{status}</td>'
 

@@ -18,7 +18,7 @@ import attrs
 from partyrules import compiler, nodes as n
 from partyrules.explain import ROUNDING_WORDS
 from partyrules.model import CriterionInfo, GradeInfo, Model, RuleInfo
-from partyrules.printer import cell_text, date_text, expr_text, literal_text, number_text, points_text
+from partyrules.printer import band_words, cell_text, date_text, expr_text, literal_text, number_text, points_text
 from partyrules.quota import QuotaRule, SortKey
 from partyrules.runtime import Ruleset
 
@@ -32,7 +32,7 @@ APPLICABLE_MODE = {"zero": "0 điểm", "full": "đủ điểm tối đa", "resc
 
 
 @attrs.frozen
-class Row:
+class CriterionRow:
     """One line of a table of criteria, deductions or bonuses."""
 
     number: str
@@ -97,13 +97,13 @@ class Sheet:
     criteria_label: str
     criteria_maximum: str
     criteria_citations: tuple[str, ...]
-    criteria: tuple[Row, ...]
+    criteria: tuple[CriterionRow, ...]
     deductions_label: str | None
     deductions_cap: str | None
-    deductions: tuple[Row, ...]
+    deductions: tuple[CriterionRow, ...]
     bonuses_label: str | None
     bonuses_cap: str | None
-    bonuses: tuple[Row, ...]
+    bonuses: tuple[CriterionRow, ...]
     grades: tuple[GradeRow, ...]
     knockouts: tuple[RuleRow, ...]
     exemptions: tuple[RuleRow, ...]
@@ -151,13 +151,7 @@ def _effective(header: n.Header) -> str:
 
 def band_text(grade: GradeInfo) -> str:
     """``từ 90 trở lên``, ``từ 70 đến dưới 90``, ``dưới 50``."""
-    if grade.low is not None and grade.high is not None:
-        return f"từ {number_text(grade.low)} đến dưới {number_text(grade.high)}"
-    if grade.low is not None:
-        return f"từ {number_text(grade.low)} trở lên"
-    if grade.high is not None:
-        return f"dưới {number_text(grade.high)}"
-    return "không theo khung điểm"
+    return band_words(grade.low, grade.high) or "không theo khung điểm"
 
 
 class _Words:
@@ -262,7 +256,7 @@ def _cat(*lines: Line) -> Line:
     return out
 
 
-def _row(words: _Words, c: CriterionInfo, depth: int, mixed: bool) -> Row:
+def _row(words: _Words, c: CriterionInfo, depth: int, mixed: bool) -> CriterionRow:
     rule: tuple[Line, ...] = ()
     if c.kind == "group":
         rule = (("Tổng điểm các mục con",),) if c.maximum is not None else ()
@@ -274,7 +268,7 @@ def _row(words: _Words, c: CriterionInfo, depth: int, mixed: bool) -> Row:
     if c.applicable is not None:
         mode = APPLICABLE_MODE[c.applicable.mode]
         applicable = ("Chỉ áp dụng khi ", words.code(c.applicable.condition), f"; nếu không: {mode}.")
-    return Row(
+    return CriterionRow(
         number=c.number,
         label=c.label,
         kind=c.kind,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from typing import TYPE_CHECKING
 
@@ -13,7 +14,10 @@ if TYPE_CHECKING:
     from partyrules.cli.common import Commands
 
 #: what `partyrules test` says when hypothesis, which generates the organisations, is not installed
-NEEDS_HYPOTHESIS = "partyrules test needs hypothesis: pip install 'partyrules[testing]'"
+NEEDS_HYPOTHESIS = (
+    "`partyrules test` needs hypothesis to test properties and mutations: pip install 'partyrules[testing]' "
+    "(or run the examples alone: --examples-only)"
+)
 
 
 def add_parser(commands: Commands) -> None:
@@ -39,13 +43,20 @@ def add_parser(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # the examples run without hypothesis; properties and mutations are searched with it
+    if (args.mutate or not args.examples_only) and importlib.util.find_spec("hypothesis") is None:
+        raise UsageError(NEEDS_HYPOTHESIS)
     try:
-        from partyrules.proving import Search
-        from partyrules.testreport import test_ruleset
-    except ModuleNotFoundError as exc:  # the `testing` extra is missing: say so, not a traceback
+        return _run(args)
+    except ModuleNotFoundError as exc:  # imported where first needed: still a missing extra, not a traceback
         if (exc.name or "").partition(".")[0] == "hypothesis":
             raise UsageError(NEEDS_HYPOTHESIS) from None
         raise
+
+
+def _run(args: argparse.Namespace) -> int:
+    from partyrules.proving import Search
+    from partyrules.testreport import test_ruleset
 
     search = Search.thorough(args.seed) if args.thorough else Search() if args.seed is None else Search(seed=args.seed)
     passed = True
