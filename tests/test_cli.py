@@ -535,3 +535,14 @@ def test_score_rejects_bad_rows_alone_with_their_numbers(capsys: pytest.CaptureF
     results = list(csv.DictReader(out.splitlines()))
     assert [r["id"] for r in results] == [rows[i][0] for i in (2, 3, 4, 5)]
     assert "rows scored: 4 (not graded: 0)\nrows rejected: 4\n" in err
+
+
+def test_diff_with_data_reports_unreadable_rows(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A row the data file cannot give (too few fields) is said on stderr as score says it, not a traceback;
+    the others are scored under both rulesets."""
+    rows = sample(4)
+    path = write_csv(tmp_path / "cells.csv", [*rows[:3], ["too", "few"], rows[3]])
+    status, out, err = run(capsys, "diff", RULES, RULES, "--data", path)
+    assert status == 0
+    assert err == f"{path}:4 (too): has 2 fields where the header has {len(rows[0])}\n"
+    assert "3 organisations scored under both; 0 change grade" in out
