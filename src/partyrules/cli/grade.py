@@ -27,7 +27,6 @@ from partyrules.cli.common import (
     warn,
 )
 from partyrules.diagnostics import did_you_mean
-from partyrules.report import EMPTY, NOT_GRADED, TOTAL
 from partyrules.runtime import InputSpec, Ruleset
 
 if TYPE_CHECKING:
@@ -207,6 +206,8 @@ def _grade(args: argparse.Namespace, hierarchy: Hierarchy, table: data.Table, id
 
 def _summary(hierarchy: Hierarchy, results: Sequence[GradedRow]) -> str:
     """One line per level, top down: its grades counted, the rows rejected, the total; then each quota's demotions."""
+    from partyrules.report import EMPTY, NOT_GRADED, TOTAL  # the words of score's summary
+
     grades: dict[str, str] = {}  # id: label, in the order the levels list them
     for ruleset in hierarchy.rulesets:
         for spec in ruleset.grades:
