@@ -242,8 +242,20 @@ def csv_table(stream: IO[str], header: Sequence[str], rows: Iterable[Sequence[An
     """A results table as CSV: texts as they are, numbers (Decimals) as plain text, None as an empty cell."""
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(header)
+    # a table repeats few numbers (points): each one's text is looked up here after its first cell,
+    # a dict lookup instead of a call per cell
+    texts: dict[Decimal, str] = {}
     for cells in rows:
-        writer.writerow(["" if c is None else number_text(c) if isinstance(c, Decimal) else c for c in cells])
+        writer.writerow(
+            [
+                ""
+                if c is None
+                else (texts.get(c) or texts.setdefault(c, number_text(c)))
+                if isinstance(c, Decimal)
+                else c
+                for c in cells
+            ]
+        )
 
 
 def cell_text(value: Any) -> str:
