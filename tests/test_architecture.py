@@ -79,9 +79,14 @@ def _runtime_imports(tree: ast.Module) -> Iterator[tuple[int, str]]:
                     yield node.lineno, f"partyrules.{alias.name}"
             else:
                 yield node.lineno, module
-        elif isinstance(node, ast.Call) and ast.unparse(node.func) in ("importlib.import_module", "import_module"):
-            if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
-                yield node.lineno, node.args[0].value
+        elif (
+            isinstance(node, ast.Call)
+            and ast.unparse(node.func) in ("importlib.import_module", "import_module")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            yield node.lineno, node.args[0].value
 
 
 def stage_of(module: str) -> str | None:
