@@ -15,6 +15,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from partyrules.facts import FACT_MAGNITUDE
 from partyrules.runtime import FactsError, InputSpec, Ruleset
 
 
@@ -262,14 +263,14 @@ def _outside(spec: InputSpec) -> st.SearchStrategy[Any] | None:
     steps = st.integers(1, 10**6)
     if spec.kind == "integer":
         if spec.low is None or spec.high is None:
-            limit = 10**15
+            limit = int(FACT_MAGNITUDE)
             return steps.flatmap(lambda k: st.sampled_from([limit - 1 + k, -(limit - 1 + k)]))
         lowest, highest = int(spec.low), int(spec.high)
         return steps.flatmap(lambda k: st.sampled_from([lowest - k, highest + k]))
     if spec.kind in ("decimal", "percent"):
         quantum = Decimal(1).scaleb(-(spec.places if spec.places is not None else 2))
         if spec.low is None or spec.high is None:
-            size = Decimal(10) ** 15
+            size = FACT_MAGNITUDE
             return steps.flatmap(lambda k: st.sampled_from([size + (k - 1) * quantum, -size - (k - 1) * quantum]))
         low, high = Decimal(spec.low) * _unit(spec), Decimal(spec.high) * _unit(spec)
         return steps.flatmap(lambda k: st.sampled_from([low - k * quantum, high + k * quantum]))

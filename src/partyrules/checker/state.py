@@ -14,11 +14,9 @@ import attrs
 
 from partyrules import nodes as n
 from partyrules.diagnostics import Diagnostic, Related
+from partyrules.facts import FACT_MAGNITUDE as FACT_MAGNITUDE  # one limit for the checker and the facts
 from partyrules.model import CriterionInfo, GradeInfo, InputInfo, Resolution, RuleInfo, ValueKey
 from partyrules.types import DECIMAL, Interval, Type, format_fraction
-
-#: Numeric facts without a declared range are refused beyond this magnitude.
-FACT_MAGNITUDE = Decimal(10) ** 15
 
 
 @attrs.define
