@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from partyrules import nodes as n, parser
-from partyrules.checker import check as check_tree
+from partyrules.checker import check_tree
 from partyrules.compiler import build as build
 from partyrules.diagnostics import CriteriaError, Diagnostic, Source
 from partyrules.link import link

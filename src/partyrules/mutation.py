@@ -89,10 +89,10 @@ Samples = dict[tuple[str, int], list[Any]]
 def judge(mutant: Mutant, filename: str, source: str, samples: Samples) -> Verdict:
     """Check, compile and test one mutant; ``samples`` are the organisations each claim is tried on."""
     from partyrules.api import build
-    from partyrules.checker import check
+    from partyrules.checker import check_tree
 
     try:
-        model = check(mutant.tree, filename, source)
+        model = check_tree(mutant.tree, filename, source)
     except CriteriaError as exc:
         errors = [d for d in exc.diagnostics if d.severity == "error"]
         if errors and all(d.code.startswith("PR8") for d in errors):

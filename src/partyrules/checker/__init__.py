@@ -46,7 +46,7 @@ __all__ = [
     "Scope",
     "State",
     "Symbol",
-    "check",
+    "check_tree",
 ]
 
 Pass = Callable[[Expressions], None]
@@ -132,7 +132,7 @@ class Checker(Expressions):
         )
 
 
-def check(
+def check_tree(
     tree: n.RulesetFile, filename: str = "<string>", source: str | None = None, sources: Iterable[Source] = ()
 ) -> Model:
     """Check a parsed (and linked) file; raise :class:`CriteriaError` listing every problem.
