@@ -266,4 +266,6 @@ def facts_from_data(ruleset: Ruleset, data: Mapping[str, Any]) -> dict[str, Any]
 
 def dumps(evaluation: Evaluation) -> str:
     """One evaluation as canonical JSON text (sorted keys, UTF-8 characters kept)."""
-    return json.dumps(unstructure(evaluation), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return json.dumps(
+        unstructure(evaluation), ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=json_default
+    )
