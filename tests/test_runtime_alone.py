@@ -120,7 +120,7 @@ def test_unpickling_links_the_program_and_compiles_nothing_else(monkeypatch: pyt
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("unpickling ran the front end")
 
-    for module, name in ((parser, "parse"), (checker, "check"), (api, "loads"), (api, "build")):
+    for module, name in ((parser, "parse"), (checker, "check_tree"), (api, "loads"), (api, "build")):
         monkeypatch.setattr(module, name, refuse)
     again = pickle.loads(data)
     assert again == ruleset and again.model is None
