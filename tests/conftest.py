@@ -1,9 +1,11 @@
-"""Shared fixtures: only what both test modules need."""
+"""Shared fixtures and settings of the test session."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Generator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,3 +43,24 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(__import__("os").environ.get("PARTYRULES_HYPOTHESIS", "ci"))
+
+
+# Under CI (the variable CI set, as .ci/run does) a skipped test is a failure: CI installs everything
+# the tests need, so a skip there means something is missing, never something to pass over.
+def _failed_under_ci(report: pytest.CollectReport | pytest.TestReport) -> None:
+    if report.skipped and os.environ.get("CI") and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI, where nothing may be skipped: {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Generator[None, Any, None]:
+    outcome = yield
+    _failed_under_ci(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, Any, None]:
+    outcome = yield
+    _failed_under_ci(outcome.get_result())

@@ -18,9 +18,10 @@ import partyrules
 from partyrules import serialize
 from partyrules.runtime import FactsError, RowError
 from partyrules.testing import facts, invalid_facts
+from shipped_cache import every_shipped, shipped
 
 RULESET = "vn.hatinh/chi-bo-4-tot"
-SHIPPED = {rid: partyrules.shipped(rid) for rid in partyrules.shipped_ids()}
+SHIPPED = every_shipped()
 
 
 @pytest.fixture(scope="module")
@@ -338,7 +339,7 @@ def test_row_errors_pickle(four_good: partyrules.Ruleset, cells: list[dict[str, 
 
 
 def test_facts_error_pickles_with_its_problems() -> None:
-    rules = partyrules.shipped("vn.hatinh/chi-bo-4-tot")
+    rules = shipped("vn.hatinh/chi-bo-4-tot")
     try:
         rules.evaluate({"members": "many"})
     except partyrules.FactsError as exc:

@@ -17,6 +17,7 @@ import pytest
 import partyrules
 from partyrules import cli, data, serialize
 from partyrules.catalog import data_path, shipped_path
+from shipped_cache import shipped
 
 RULES = "vn.hatinh/chi-bo-4-tot"
 CELLS = data_path("hatinh-cells-2024.csv")
@@ -26,7 +27,7 @@ SRC = Path(partyrules.__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def ruleset() -> partyrules.Ruleset:
-    return partyrules.shipped(RULES)
+    return shipped(RULES)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
@@ -368,7 +369,7 @@ def test_score_summary_by_kept_column_and_overall(capsys: pytest.CaptureFixture[
 
 
 def rows_total(path: Path) -> list[int]:
-    ruleset = partyrules.shipped(RULES)
+    ruleset = shipped(RULES)
     with open(path, encoding="utf-8", newline="") as f:
         evaluations = [ruleset.evaluate(facts_of(r, ruleset)) for r in csv.DictReader(f)]
     grades = [g for g, _ in ruleset.layout.grades]

@@ -21,6 +21,7 @@ import partyrules
 from partyrules import serialize
 from partyrules.distributed import evaluate_on
 from partyrules.runtime import RowError
+from shipped_cache import shipped
 
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = ROOT / "docs" / "batch.md"
@@ -30,7 +31,7 @@ RULESET = "vn.hatinh/chi-bo-4-tot"
 
 def shipped_rows() -> Iterator[dict[str, Any]]:
     """The shipped cells as the CLI reads them: text facts, empty cells absent, the id under `cell_id`."""
-    ruleset = partyrules.shipped(RULESET)
+    ruleset = shipped(RULESET)
     inputs = {spec.name for spec in ruleset.inputs}
     with partyrules.data_path("hatinh-cells-2024.csv").open(encoding="utf-8", newline="") as handle:
         for record in csv.DictReader(handle):
@@ -72,7 +73,7 @@ def client(recipe: dict[str, Any]) -> Client:
 
 
 def test_batch_docs_run_and_agree_with_one_process(recipe: dict[str, Any]) -> None:
-    ruleset = partyrules.shipped(RULESET)
+    ruleset = shipped(RULESET)
     single = list(ruleset.evaluate_many(shipped_rows(), id_key="cell_id", start=2))
     assert len(single) == 4131 and all(isinstance(r, partyrules.Evaluation) for r in single)
     expected = [serialize.dumps(r) for r in single]  # type: ignore[arg-type]
@@ -94,7 +95,7 @@ def test_the_recipe_cluster_runs_worker_processes(client: Client) -> None:
 
 
 def test_cluster_results_and_errors_are_those_of_one_process(client: Client) -> None:
-    ruleset = partyrules.shipped(RULESET)
+    ruleset = shipped(RULESET)
     rows = list(itertools.islice(shipped_rows(), 700))
     rows[0] = dict(rows[0], members="many")
     rows[333] = dict(rows[333], attendance_rate=0.9, unknown="x")
@@ -114,7 +115,7 @@ def test_cluster_results_and_errors_are_those_of_one_process(client: Client) -> 
 
 
 def test_cluster_results_share_this_process_layout(client: Client) -> None:
-    ruleset = partyrules.shipped(RULESET)
+    ruleset = shipped(RULESET)
     results = list(evaluate_on(client, ruleset, itertools.islice(shipped_rows(), 10), id_key="cell_id", chunk_size=3))
     assert len(results) == 10
     assert all(isinstance(r, partyrules.Evaluation) and r.layout is ruleset.layout for r in results)
@@ -125,7 +126,7 @@ def test_cluster_results_share_this_process_layout(client: Client) -> None:
 
 
 def test_cluster_reads_rows_lazily(client: Client) -> None:
-    ruleset = partyrules.shipped(RULESET)
+    ruleset = shipped(RULESET)
     first = next(shipped_rows())
     read = 0
 

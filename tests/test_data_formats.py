@@ -22,6 +22,7 @@ from partyrules import cli, data, serialize, workbook
 from partyrules.cli import common as cli_common
 from partyrules.loader import builtin_root
 from partyrules.testing import facts
+from shipped_cache import shipped
 from test_cli import CELLS, RULES, cell_rows, facts_of, no_temporaries, run, sample, write_csv
 
 SMALL = """\
@@ -58,7 +59,7 @@ grades {
 
 @pytest.fixture(scope="module")
 def ruleset() -> partyrules.Ruleset:
-    return partyrules.shipped(RULES)
+    return shipped(RULES)
 
 
 @pytest.fixture(scope="module")
@@ -813,7 +814,7 @@ def test_round_trip_reads_the_rules_it_compares_with(tmp_path: Path) -> None:
 
 def test_fill_in_made_for_another_version(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     template = fill_in(RULES, tmp_path)
-    ruleset = partyrules.shipped(RULES)
+    ruleset = shipped(RULES)
     rows = cell_rows()[:2]
     fill(template, tmp_path / "filled.xlsx", ruleset, [ruleset.evaluate(facts_of(r, ruleset)).facts for r in rows])
     status, _, err = run(capsys, "score", RULES, tmp_path / "filled.xlsx")

@@ -10,6 +10,7 @@ import pytest
 
 import partyrules
 from partyrules import FactsError
+from shipped_cache import shipped
 
 FOUR_GOOD = "vn.hatinh/chi-bo-4-tot"
 
@@ -64,7 +65,7 @@ NEW_CELL: dict[str, Any] = {
 
 @pytest.fixture(scope="module")
 def four_good() -> partyrules.Ruleset:
-    return partyrules.shipped(FOUR_GOOD)
+    return shipped(FOUR_GOOD)
 
 
 def test_top_grade_worked_by_hand(four_good: partyrules.Ruleset) -> None:

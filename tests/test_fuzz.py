@@ -26,6 +26,7 @@ import partyrules
 from partyrules import api, parser, reference
 from partyrules.catalog import shipped_ids, shipped_path
 from partyrules.testing import disagreements, invalid_facts, value
+from shipped_cache import shipped
 
 
 def fuzz(share: float = 1.0) -> settings:
@@ -431,7 +432,7 @@ def test_generated_formulas_load_or_fail_cleanly_and_evaluate(kind: str) -> None
 
 @pytest.mark.parametrize("ruleset_id", shipped_ids())
 def test_invalid_facts_are_refused_naming_the_input(ruleset_id: str) -> None:
-    ruleset = partyrules.shipped(ruleset_id)
+    ruleset = shipped(ruleset_id)
 
     @fuzz()
     @given(invalid_facts(ruleset))

@@ -17,6 +17,7 @@ from partyrules import api
 from partyrules.diagnostics import CriteriaError
 from partyrules.formatter import format_text
 from partyrules.hierarchy import GradedRow, Hierarchy, HierarchyError
+from shipped_cache import shipped
 
 HEAD = 'ruleset "t/{}" {{ title "t"; version "1"; basis "b"; effective from 2024-01-01; points illustrative "test"; }}\n'
 CELL = HEAD.format("cell") + """
@@ -191,7 +192,7 @@ def test_aggregates_keep_their_canonical_layout() -> None:
 def test_the_shipped_chain() -> None:
     data = Path(partyrules.__file__).parent / "data" / "grassroots-hierarchy-2025.csv"
     rows = list(csv.DictReader(data.open(encoding="utf-8")))
-    h = Hierarchy([("grassroots", partyrules.load("vn/grassroots-annual")), ("cell", partyrules.load("vn/annual-collective"))])
+    h = Hierarchy([("grassroots", shipped("vn/grassroots-annual")), ("cell", shipped("vn/annual-collective"))])
     results = _by_id(h.grade(rows))
     assert all(not g.problems for g in results.values())
     for g in results.values():
@@ -311,7 +312,7 @@ def test_grade_the_shipped_file(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert [w["id"] for w in written] == [s["id"] for s in source]  # in the order of the file
 
     # the same as the API
-    h = Hierarchy([("grassroots", partyrules.load("vn/grassroots-annual")), ("cell", partyrules.load("vn/annual-collective"))])
+    h = Hierarchy([("grassroots", shipped("vn/grassroots-annual")), ("cell", shipped("vn/annual-collective"))])
     api_results = h.grade(source)
     for w, g in zip(written, api_results, strict=True):
         assert g.evaluation is not None
@@ -321,7 +322,7 @@ def test_grade_the_shipped_file(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     # and known answers, worked out without the hierarchy: a committee is its ruleset evaluated
     # with its cells counted by hand; a cell is vn/annual-collective on its own row, then the quota
     by_id = {w["id"]: w for w in written}
-    committee = partyrules.load("vn/grassroots-annual")
+    committee = shipped("vn/grassroots-annual")
     for row in source:
         if row["level"] != "grassroots":
             continue
@@ -331,7 +332,7 @@ def test_grade_the_shipped_file(capsys: pytest.CaptureFixture[str], tmp_path: Pa
         facts["subunits_disciplined"] = str(sum(c["leadership_disciplined"] == "true" for c in cells))
         e = committee.evaluate(facts)
         assert (by_id[row["id"]]["grade"], Decimal(by_id[row["id"]]["total"])) == (e.grade, e.total)
-    cell = partyrules.load("vn/annual-collective")
+    cell = shipped("vn/annual-collective")
     names = {s.name for s in cell.inputs}
     for row in source:
         if row["level"] != "cell":
@@ -359,7 +360,7 @@ def test_grade_output_formats(capsys: pytest.CaptureFixture[str], tmp_path: Path
     from partyrules import serialize
     from partyrules.runtime import Evaluation
 
-    h = Hierarchy([("grassroots", partyrules.load("vn/grassroots-annual")), ("cell", partyrules.load("vn/annual-collective"))])
+    h = Hierarchy([("grassroots", shipped("vn/grassroots-annual")), ("cell", shipped("vn/annual-collective"))])
     expected = h.grade(_shipped_rows(), start=2)
 
     out = tmp_path / "results.jsonl"

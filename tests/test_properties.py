@@ -22,9 +22,10 @@ from hypothesis import strategies as st
 import partyrules
 from partyrules import serialize
 from partyrules.testing import facts
+from shipped_cache import shipped
 
 ROOT = Path(__file__).resolve().parents[1]
-FOUR_GOOD = partyrules.shipped("vn.hatinh/chi-bo-4-tot")
+FOUR_GOOD = shipped("vn.hatinh/chi-bo-4-tot")
 
 
 def _load_handwritten() -> ModuleType:
@@ -104,10 +105,15 @@ def test_order_of_facts_does_not_matter(org: dict[str, Any], rnd: random.Random)
     assert FOUR_GOOD.evaluate(dict(items)) == FOUR_GOOD.evaluate(org)
 
 
+#: the same file compiled a second time, on its own (once: each compile of it is the same work)
+AGAIN = partyrules.loads(FOUR_GOOD.source, "again.criteria")
+
+
 @given(facts(FOUR_GOOD))
 def test_deterministic_bytes(org: dict[str, Any]) -> None:
+    assert AGAIN is not FOUR_GOOD
     first = serialize.dumps(FOUR_GOOD.evaluate(org))
-    again = serialize.dumps(partyrules.loads(FOUR_GOOD.source, "again.criteria").evaluate(dict(org)))
+    again = serialize.dumps(AGAIN.evaluate(dict(org)))
     assert first == again
 
 
@@ -129,13 +135,14 @@ def test_facts_round_trip_through_json(org: dict[str, Any]) -> None:
 
 
 def test_generated_facts_reach_every_grade_and_not_graded() -> None:
-    from hypothesis import find, settings
+    from hypothesis import Phase, find, settings
 
     outcomes = ["bon_tot", "kha", "trung_binh", "chua_dat", None]
     for outcome in outcomes:
+        # reaching the outcome is the point, not the smallest facts that reach it: no shrinking (11 s of 12)
         found = find(
             facts(FOUR_GOOD),
             lambda f, outcome=outcome: FOUR_GOOD.evaluate(f).grade == outcome,  # type: ignore[misc]
-            settings=settings(max_examples=5000, database=None),
+            settings=settings(max_examples=5000, database=None, phases=[Phase.generate]),
         )
         assert FOUR_GOOD.evaluate(found).grade == outcome

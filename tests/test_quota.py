@@ -16,6 +16,7 @@ import partyrules
 from partyrules import serialize
 from partyrules.quota import Placement, QuotaError, allowed_count
 from partyrules.ranking import rank, what_it_takes
+from shipped_cache import shipped
 
 HEAD = """
 ruleset "demo/q" {
@@ -233,8 +234,8 @@ def test_an_extending_file_keeps_replaces_or_removes_the_base_quota(tmp_path: Pa
 
 
 def test_shipped_annual_files_declare_the_quota() -> None:
-    old = partyrules.load("vn/annual-collective", on=datetime.date(2024, 12, 31))
-    new = partyrules.load("vn/annual-collective", on=datetime.date(2025, 12, 31))
+    old = shipped("vn/annual-collective", on=datetime.date(2024, 12, 31))
+    new = shipped("vn/annual-collective", on=datetime.date(2025, 12, 31))
     for r in (old, new):
         (rule,) = r.quotas
         assert (rule.grade, rule.base, rule.share, rule.within, rule.group, rule.rounding, rule.demote_to) == (
@@ -271,7 +272,7 @@ def test_what_it_takes_on_a_small_scale() -> None:
 
 
 def test_what_it_takes_on_the_shipped_4_tot_scale() -> None:
-    r = partyrules.load("vn.hatinh/chi-bo-4-tot")
+    r = shipped("vn.hatinh/chi-bo-4-tot")
     from partyrules import data
 
     table = data.read(str(partyrules.data_path("hatinh-cells-2024.csv")), r.inputs)

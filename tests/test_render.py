@@ -13,6 +13,7 @@ import pytest
 import partyrules
 from partyrules import cli, render, workbook
 from partyrules.printer import number_text
+from shipped_cache import shipped
 
 SHEETS = Path(__file__).resolve().parent.parent / "docs" / "sheets"
 VOID = {"meta", "col", "br", "img", "hr", "input", "link", "wbr", "source"}
@@ -104,12 +105,12 @@ def parse(page: str) -> Page:
 
 
 def models() -> list[tuple[str, partyrules.Ruleset]]:
-    return [(i, partyrules.shipped(i)) for i in partyrules.shipped_ids()]
+    return [(i, shipped(i)) for i in partyrules.shipped_ids()]
 
 
 @pytest.mark.parametrize("ruleset_id", partyrules.shipped_ids())
 def test_html_of_shipped_rulesets(ruleset_id: str) -> None:
-    ruleset = partyrules.shipped(ruleset_id)
+    ruleset = shipped(ruleset_id)
     model = ruleset.model
     page = render.render_html(ruleset)
     assert page.startswith('<!DOCTYPE html>\n<html lang="vi">')
@@ -144,7 +145,7 @@ def test_html_of_shipped_rulesets(ruleset_id: str) -> None:
 
 @pytest.mark.parametrize("ruleset_id", partyrules.shipped_ids())
 def test_markdown_of_shipped_rulesets(ruleset_id: str) -> None:
-    ruleset = partyrules.shipped(ruleset_id)
+    ruleset = shipped(ruleset_id)
     model = ruleset.model
     text = render.render_markdown(ruleset)
     lines = text.splitlines()
@@ -165,7 +166,7 @@ def test_markdown_of_shipped_rulesets(ruleset_id: str) -> None:
 
 
 def test_bands_and_grade_bands_in_words() -> None:
-    text = render.render_markdown(partyrules.shipped("vn.hatinh/chi-bo-4-tot"))
+    text = render.render_markdown(shipped("vn.hatinh/chi-bo-4-tot"))
     assert "từ 90% trở lên: 12 điểm" in text
     assert "đến 2: 6 điểm" in text
     assert "còn lại: 0 điểm" in text
@@ -216,7 +217,7 @@ quota xs_12 "Xuất sắc <không quá> 12,5% & hơn" {
 def test_quotas_in_words() -> None:
     """The 20 % quota of Quy định 124, as the annual sheets state it: grade, share of which base, groups,
     rounding, who keeps the grade and where the others go."""
-    text = render.render_markdown(partyrules.shipped("vn/annual-collective"))
+    text = render.render_markdown(shipped("vn/annual-collective"))
     section = text[text.index("## Hạn mức xếp loại") : text.index("## Dữ liệu dùng trong cách chấm")]
     assert render.QUOTA_INTRO in section
     assert (
@@ -242,11 +243,11 @@ def test_quotas_in_words() -> None:
     ) in section
     assert "   - Căn cứ: Quy định 124-QĐ/TW, Điều 12 (hạn mức 20%)" in section
     for ruleset_id in ("vn/annual-collective", "vn/grassroots-annual", "vn.hatinh/annual-collective"):
-        assert [q.name for q in render.sheet(partyrules.shipped(ruleset_id)).quotas] == ["xuat_sac_20"]
-    old = render.sheet(partyrules.shipped("vn/annual-collective", on=datetime.date(2024, 12, 31)))
+        assert [q.name for q in render.sheet(shipped(ruleset_id)).quotas] == ["xuat_sac_20"]
+    old = render.sheet(shipped("vn/annual-collective", on=datetime.date(2024, 12, 31)))
     assert [(q.name, q.column) for q in old.quotas] == [("xuat_sac_20", "peer_group")]
-    assert "Hạn mức" not in render.render_markdown(partyrules.shipped("vn.hatinh/chi-bo-4-tot"))
-    assert "Hạn mức" not in render.render_html(partyrules.shipped("vn.hatinh/chi-bo-4-tot"))
+    assert "Hạn mức" not in render.render_markdown(shipped("vn.hatinh/chi-bo-4-tot"))
+    assert "Hạn mức" not in render.render_html(shipped("vn.hatinh/chi-bo-4-tot"))
 
 
 def test_quota_words_follow_the_declaration() -> None:
@@ -283,7 +284,7 @@ def test_quota_words_follow_the_declaration() -> None:
 
 
 def test_quotas_in_the_fill_in_instructions() -> None:
-    book = workbook.fill_in_workbook(partyrules.shipped("vn/annual-collective"))
+    book = workbook.fill_in_workbook(shipped("vn/annual-collective"))
     rows = [tuple(row[:2]) for row in book[workbook.GUIDE_SHEET].iter_rows(values_only=True)]
     start = rows.index(("Hạn mức", render.QUOTA_INTRO))
     said = [value for _, value in rows[start + 1 : start + 8]]
@@ -303,12 +304,12 @@ def test_quotas_in_the_fill_in_instructions() -> None:
     assert [
         r for r in book[workbook.GUIDE_SHEET].iter_rows(values_only=True) if r[:5] == heads
     ]  # the column table follows
-    no_quota = workbook.fill_in_workbook(partyrules.shipped("vn.hatinh/chi-bo-4-tot"))
+    no_quota = workbook.fill_in_workbook(shipped("vn.hatinh/chi-bo-4-tot"))
     assert "Hạn mức" not in [row[0] for row in no_quota[workbook.GUIDE_SHEET].iter_rows(values_only=True)]
 
 
 def test_mixed_status_is_marked() -> None:
-    s = render.sheet(partyrules.shipped("vn/annual-collective"))
+    s = render.sheet(shipped("vn/annual-collective"))
     assert s.status == "minh họa"
     assert any("Nhóm tiêu chí chung (chính thức)" in d for d in s.differing)
     assert {r.status for r in s.criteria} == {"chính thức", "minh họa"}
@@ -350,7 +351,7 @@ def test_pages_open_with_the_one_page_head(tmp_path: Path) -> None:
         "</head>",
         "<body>",
     ]
-    ruleset = partyrules.shipped("vn.hatinh/chi-bo-4-tot")
+    ruleset = shipped("vn.hatinh/chi-bo-4-tot")
     sheet_page = render.render_html(ruleset)
     assert sheet_page.startswith("\n".join(render.page_head(f"Phiếu chấm điểm — {ruleset.title}", render._CSS)) + "\n")
     table = data.read(partyrules.data_path("hatinh-cells-2024.csv"), ruleset.inputs)
@@ -363,9 +364,9 @@ def test_pages_open_with_the_one_page_head(tmp_path: Path) -> None:
 def test_cli_render_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["render", "vn.hatinh/chi-bo-4-tot", "--to", "html"]) == 0
     out = capsys.readouterr().out
-    assert out == render.render_html(partyrules.shipped("vn.hatinh/chi-bo-4-tot"))
+    assert out == render.render_html(shipped("vn.hatinh/chi-bo-4-tot"))
     assert cli.main(["render", "vn/cell-meeting"]) == 0
-    assert capsys.readouterr().out == render.render_markdown(partyrules.shipped("vn/cell-meeting"))
+    assert capsys.readouterr().out == render.render_markdown(shipped("vn/cell-meeting"))
 
 
 def test_cli_render_output(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -374,7 +375,7 @@ def test_cli_render_output(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     rules = str(partyrules.shipped_path("vn/annual-collective"))
     assert cli.main(["render", rules, "--to", "html", "--output", str(target)]) == 0
     assert capsys.readouterr().out == ""
-    assert target.read_text(encoding="utf-8") == render.render_html(partyrules.shipped("vn/annual-collective"))
+    assert target.read_text(encoding="utf-8") == render.render_html(shipped("vn/annual-collective"))
     assert [p.name for p in tmp_path.iterdir()] == ["sheet.html"]  # no temporary file left behind
 
 

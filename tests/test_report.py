@@ -11,13 +11,14 @@ import pytest
 
 import partyrules
 from partyrules import data, report
+from shipped_cache import shipped
 from test_cli import RULES, cell_rows, facts_of, run, sample, write_csv
 from test_render import Page, parse
 
 
 @pytest.fixture(scope="module")
 def ruleset() -> partyrules.Ruleset:
-    return partyrules.shipped(RULES)
+    return shipped(RULES)
 
 
 def batch(tmp_path: Path, n: int = 80) -> Path:

@@ -18,6 +18,7 @@ import partyrules  # noqa: E402
 from partyrules import cli, serialize  # noqa: E402
 from partyrules.schema import evaluation_schema, inputs_schema  # noqa: E402
 from partyrules.testing import facts  # noqa: E402
+from shipped_cache import shipped  # noqa: E402
 
 SHIPPED = partyrules.shipped_ids()
 
@@ -43,7 +44,7 @@ grades { grade g "Đạt" { band any; } }
 
 @functools.cache
 def ruleset(rid: str) -> partyrules.Ruleset:
-    return partyrules.loads(DEMO_TEXT, "demo.criteria") if rid == "demo" else partyrules.shipped(rid)
+    return partyrules.loads(DEMO_TEXT, "demo.criteria") if rid == "demo" else shipped(rid)
 
 
 @functools.cache
