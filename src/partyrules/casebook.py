@@ -17,7 +17,6 @@ import attrs
 
 from partyrules import nodes as n
 from partyrules.model import Model
-from partyrules.printer import number_text as number_text  # the one number text; proving reads it here
 
 
 @attrs.frozen

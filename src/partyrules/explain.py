@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from partyrules.printer import number_text
+from partyrules.printer import number_text, points_text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -55,10 +55,6 @@ class Details:
     mixed: bool = False  # official and illustrative points in one file: mark each criterion
     knockout_notes: tuple[tuple[str, ...], ...] = ()
     exemption_notes: tuple[tuple[str, ...], ...] = ()
-
-
-def _num(value: Decimal | None) -> str:
-    return "—" if value is None else number_text(Decimal(value))
 
 
 def _fact(value: Any, kind: str, labels: dict[str, str] | None = None) -> str:
@@ -103,8 +99,8 @@ def _head_lines(lines: list[str], evaluation: Evaluation, info: Details | None, 
     lines.append("")
     if layout.scored:
         lines.append(
-            f"TỔNG ĐIỂM: {_num(evaluation.total)} / {_num(layout.maximum)}"
-            f"  (tiêu chí {_num(evaluation.criteria_points)}, trừ {_num(evaluation.deducted)}, cộng {_num(evaluation.added)})"
+            f"TỔNG ĐIỂM: {points_text(evaluation.total)} / {points_text(layout.maximum)}"
+            f"  (tiêu chí {points_text(evaluation.criteria_points)}, trừ {points_text(evaluation.deducted)}, cộng {points_text(evaluation.added)})"
         )
     if evaluation.grade is not None:
         before = f" (do hạn mức; theo điểm: {dict(layout.grades)[demotions[0].from_grade]})" if demotions else ""
@@ -123,7 +119,7 @@ def _criteria_lines(lines: list[str], evaluation: Evaluation, info: Details | No
     lines.append("TIÊU CHÍ")
     for c in evaluation.criteria:
         head = f"  {c.number:<6} {c.label}"
-        score = f"{_num(c.points)} / {_num(c.maximum)}" if c.maximum is not None else ""
+        score = f"{points_text(c.points)} / {points_text(c.maximum)}" if c.maximum is not None else ""
         level = f"  mức: {c.level_label}" if c.level_label else ""
         na = "  (không áp dụng)" if not c.applicable else ""
         status = ""
@@ -140,8 +136,8 @@ def _criteria_lines(lines: list[str], evaluation: Evaluation, info: Details | No
             remaining = layout.maximum - sum((c.maximum or Decimal(0) for c in dropped), Decimal(0))
             lines.append(
                 f"  Quy đổi: {', '.join(c.number for c in dropped)} không áp dụng nên không tính; "
-                f"{_num(raw)} / {_num(remaining)} điểm quy về thang {_num(layout.maximum)}: "
-                f"{_num(raw)} × {_num(layout.maximum)} / {_num(remaining)} = {_num(evaluation.criteria_points)}"
+                f"{points_text(raw)} / {points_text(remaining)} điểm quy về thang {points_text(layout.maximum)}: "
+                f"{points_text(raw)} × {points_text(layout.maximum)} / {points_text(remaining)} = {points_text(evaluation.criteria_points)}"
             )
 
 
@@ -157,10 +153,10 @@ def _adjustment_lines(lines: list[str], evaluation: Evaluation, info: Details | 
         if not adjustments:
             continue
         lines.append("")
-        lines.append(f"{title} (tối đa {_num(cap)})")
+        lines.append(f"{title} (tối đa {points_text(cap)})")
         for a in adjustments:
             lines.append(
-                f"  {a.label}: {_num(a.points)} / {_num(a.maximum)}" + ("" if a.applicable else "  (không áp dụng)")
+                f"  {a.label}: {points_text(a.points)} / {points_text(a.maximum)}" + ("" if a.applicable else "  (không áp dụng)")
             )
             if info is not None:
                 _rule_lines(lines, info.criteria.get(a.id), facts, kinds, info)
@@ -176,7 +172,7 @@ def _band_lines(lines: list[str], evaluation: Evaluation, info: Details | None) 
         index = [g[0] for g in layout.grades].index(band)
         band_text = info.bands[index] if info is not None else None
         if band_text:
-            lines.append(f"  Tổng điểm {_num(evaluation.total)} thuộc khung {band_text}: {layout.grades[index][1]}")
+            lines.append(f"  Tổng điểm {points_text(evaluation.total)} thuộc khung {band_text}: {layout.grades[index][1]}")
     rules = info.requirement_rules if info is not None else ()
     grade_ids = [g[0] for g in layout.grades]
     # the grades actually considered: from the band's grade down the fall-back chain
@@ -252,11 +248,6 @@ ROUNDING_WORDS = {"down": "làm tròn xuống", "up": "làm tròn lên", "half_u
 
 
 
-def _percent(share: Decimal) -> str:
-    text = format((share * 100).normalize(), "f")
-    return text.replace(".", ",") + "%"
-
-
 def demotion_lines(demotion: Demotion, grades: Sequence[tuple[str, str]]) -> list[str]:
     """A demotion in Vietnamese, as the explanation of an evaluation shows it."""
     labels = dict(grades)
@@ -268,8 +259,8 @@ def demotion_lines(demotion: Demotion, grades: Sequence[tuple[str, str]]) -> lis
         f"  Hạn mức: {demotion.label} [{demotion.quota}]",
         f"      {where}: {demotion.candidates} tổ chức đạt “{top}”; số xếp loại {base} (sau khi áp dụng hạn mức): "
         f"{demotion.base}",
-        f"      được giữ tối đa {_percent(demotion.share)} × {demotion.base} = "
-        f"{format(exact.normalize(), 'f').replace('.', ',')}, {ROUNDING_WORDS[demotion.rounding]}: {demotion.allowed}",
+        f"      được giữ tối đa {number_text(demotion.share, percent=True, comma=True)} × {demotion.base} = "
+        f"{number_text(exact, comma=True)}, {ROUNDING_WORDS[demotion.rounding]}: {demotion.allowed}",
         f"      thứ tự xét: {', '.join(demotion.order)}, rồi theo mã tổ chức; tổ chức này đứng thứ "
         f"{demotion.rank}/{demotion.candidates}"
         + (" (bằng tổ chức đứng trên ở mọi tiêu chí xét, phân định theo mã)" if demotion.tied else ""),

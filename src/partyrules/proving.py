@@ -24,10 +24,10 @@ from typing import Any
 import attrs
 
 from partyrules import reference
-from partyrules.casebook import Casebook, ExampleCase, Expect, PropertyCase, number_text
+from partyrules.casebook import Casebook, ExampleCase, Expect, PropertyCase
 from partyrules.model import Model
 from partyrules.nodes import Claim, Number
-from partyrules.printer import expr_text
+from partyrules.printer import expr_text, number_text
 from partyrules.runtime import Evaluation, FactsError, InputSpec, Ruleset
 
 #: Organisations tried per claim: quick for CI, many more for a release or a new scale.

@@ -178,7 +178,8 @@ class Placement:
         return explain_text(self.evaluation, demotions=self.demotions)
 
 
-Row = Union[tuple[str, Evaluation], tuple[str, Evaluation, Mapping[str, Any]]]  # noqa: UP007 - a runtime alias
+#: One organisation of a batch: (id, evaluation) or (id, evaluation, its other columns).
+BatchRow = Union[tuple[str, Evaluation], tuple[str, Evaluation, Mapping[str, Any]]]  # noqa: UP007 - a runtime alias
 
 
 def group_value(rule: QuotaRule, evaluation: Evaluation, columns: Mapping[str, Any], id: str) -> str | None:
@@ -224,7 +225,7 @@ def regrade(evaluation: Evaluation, grade: str) -> Evaluation:
     return Evaluation.from_raw(layout, tuple(raw))
 
 
-def apply(rules: Sequence[QuotaRule], rows: Iterable[Row]) -> tuple[Placement, ...]:
+def apply(rules: Sequence[QuotaRule], rows: Iterable[BatchRow]) -> tuple[Placement, ...]:
     """Apply ``rules`` in order over ``rows`` of ``(id, evaluation)`` or ``(id, evaluation, columns)``.
 
     ``columns`` holds the row's data columns that are no input (``within column "..."``).

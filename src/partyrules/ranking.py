@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from partyrules.printer import number_text
-from partyrules.quota import Row, SortKey, sort_key_of
+from partyrules.quota import BatchRow, SortKey, sort_key_of
 from partyrules.runtime import Evaluation, FactsError, InputSpec, Ruleset
 
 __all__ = ["Change", "Ranked", "WhatItTakes", "rank", "sort_keys", "what_it_takes"]
@@ -58,7 +58,7 @@ def sort_keys(ruleset: Ruleset, order: Sequence[str]) -> tuple[SortKey, ...]:
 
 
 def rank(
-    ruleset: Ruleset, rows: Iterable[Row], *, within: str | None = None, order: Sequence[str] = ("total desc",)
+    ruleset: Ruleset, rows: Iterable[BatchRow], *, within: str | None = None, order: Sequence[str] = ("total desc",)
 ) -> tuple[Ranked, ...]:
     """Rank ``(id, evaluation[, columns])`` rows within each value of ``within`` (an input, or a
     key of the rows' columns; None: one ranking), best first, by ``order``; equal rows share a

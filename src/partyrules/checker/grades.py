@@ -17,6 +17,7 @@ from partyrules.checker.state import Scope
 from partyrules.diagnostics import did_you_mean
 from partyrules.model import GradeInfo, RuleInfo
 from partyrules.nodes import RESERVED
+from partyrules.printer import number_text
 
 
 def constraints(c: Expressions) -> None:
@@ -99,7 +100,7 @@ def _bands(c: Expressions, declared: tuple[n.Grade, ...]) -> None:
                     "PR303",
                     "grade bands are in points, not percentages",
                     end.span,
-                    f"write {format((end.value * 100).normalize(), 'f')}",
+                    f"write {number_text(end.value * 100)}",
                 )
         if band.low is not None and band.high is not None and band.low.value >= band.high.value:
             c.error(

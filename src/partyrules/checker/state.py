@@ -16,6 +16,7 @@ from partyrules import nodes as n
 from partyrules.diagnostics import Diagnostic, Related
 from partyrules.facts import FACT_MAGNITUDE as FACT_MAGNITUDE  # one limit for the checker and the facts
 from partyrules.model import CriterionInfo, GradeInfo, InputInfo, Resolution, RuleInfo, ValueKey
+from partyrules.printer import number_text
 from partyrules.types import DECIMAL, Interval, Type, format_fraction
 
 
@@ -124,4 +125,4 @@ def show(value: Fraction | Decimal | None, percent: bool = False) -> str:
 def as_percent(value: Decimal) -> str:
     """The percentage a plain number most likely meant: 0.9 -> 90%, 90 -> 90%."""
     shown = value * 100 if abs(value) < 1 else value
-    return format(shown.normalize(), "f") + "%"
+    return number_text(shown) + "%"

@@ -16,6 +16,7 @@ from partyrules import nodes as n
 from partyrules.checker.state import State
 from partyrules.diagnostics import Related
 from partyrules.model import CriterionInfo
+from partyrules.printer import number_text
 from partyrules.types import DECIMAL, INTEGER, Interval
 
 
@@ -31,7 +32,7 @@ def maxima(c: State) -> None:
                 "PR401",
                 "a maximum is a number of points, not a percentage",
                 number.span,
-                f"write {format((number.value * 100).normalize(), 'f')} if you mean that many points",
+                f"write {number_text(number.value * 100)} if you mean that many points",
             )
     for group in c.criterion_infos:
         if group.kind == "group":

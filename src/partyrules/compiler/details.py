@@ -12,7 +12,7 @@ from __future__ import annotations
 from partyrules import nodes as n
 from partyrules.explain import Details, RuleText
 from partyrules.model import CriterionInfo, Model
-from partyrules.printer import expr_text, number_text
+from partyrules.printer import band_words, expr_text
 
 
 def _facts_of(model: Model, *exprs: n.Expr | None) -> tuple[str, ...]:
@@ -40,17 +40,7 @@ def details(model: Model) -> Details:
     criteria: dict[str, RuleText] = {}
     for c in model.criteria + model.deductions + model.bonuses:
         criteria[c.name] = _rule_text(model, c)
-    bands: list[str | None] = []
-    for g in model.grades:
-        if g.low is None and g.high is None:
-            bands.append(None)
-        elif g.low is not None and g.high is not None:
-            bands.append(f"từ {number_text(g.low)} đến dưới {number_text(g.high)}")
-        elif g.low is not None:
-            bands.append(f"từ {number_text(g.low)} trở lên")
-        else:
-            assert g.high is not None
-            bands.append(f"dưới {number_text(g.high)}")
+    bands = [band_words(g.low, g.high) for g in model.grades]
     requirement_rules = tuple(expr_text(r.condition) for g in model.grades for r in g.requirements)
     return Details(
         basis=model.header.basis or "",
