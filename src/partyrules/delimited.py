@@ -1,11 +1,13 @@
 """Delimited text (CSV) as records: the one CSV reader of partyrules.
 
 Data files (:mod:`partyrules.data`) and the examples tables of criteria files
-both read CSV through :func:`records`, so that they accept the same files: the
-delimiter (``,`` ``;`` or tab, as offices' spreadsheets save them) is told
-from the header line, and every record carries the lines it spans, for
-messages a person can follow in an editor. Only the standard library is
-imported, so any stage (the checker included) may use it.
+both read CSV through :func:`records`: every record carries the lines it spans,
+for messages a person can follow in an editor, and a record that is not CSV is
+reported, not raised. Data files may use ``,`` ``;`` or tab, as offices'
+spreadsheets save them (the delimiter is told from the header line); examples
+tables in a criteria file are written with commas (the checker passes ``,``).
+Only the standard library is imported, so any stage (the checker included) may
+use it.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from typing import IO, Any
 import attrs
 
 from partyrules.diagnostics import did_you_mean
-from partyrules.facts import FactProblem
+from partyrules.facts import FACT_MAGNITUDE, FactProblem
 from partyrules.printer import date_text, number_text
 from partyrules.runtime import InputSpec, Ruleset
 from partyrules.tables import BadRow, DataError, Reader, Row, Table, nfc
@@ -299,7 +299,7 @@ NAME_COLUMN = ("org_name", "Tên tổ chức đảng")
 FIRST_DATA_ROW = 3  # row 1: labels for people; row 2 (hidden): input names for partyrules
 LAST_ROW = 1048576  # validation covers every row Excel has
 YES, NO = "Có", "Không"  # what the boolean drop-downs offer; the runtime reads both
-_HUGE = "999999999999999"  # the runtime's limit on a number without declared bounds (10**15 - 1)
+_HUGE = str(int(FACT_MAGNITUDE) - 1)  # the largest number accepted without declared bounds
 
 
 def choices(spec: InputSpec) -> tuple[str, ...]:
