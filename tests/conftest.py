@@ -25,13 +25,22 @@ def write_criteria(tmp_path: Path) -> Callable[..., Path]:
     return write
 
 
-# Hypothesis profiles, chosen with PARTYRULES_HYPOTHESIS=ci|thorough (default: ci).
-# ci: quick and deterministic for every push; thorough: many more examples, for a release or a new scale.
+# Hypothesis profiles, chosen with PARTYRULES_HYPOTHESIS=ci|quick|thorough (default: ci).
+# ci: deterministic, for every push; quick: the same with a sixth of the examples, for CI's second job
+# (the lowest Python and dependencies: every test runs, each search is shorter); thorough: many more
+# examples, for a release or a new scale.
 from hypothesis import HealthCheck, settings  # noqa: E402
 
 settings.register_profile(
     "ci",
     max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "quick",
+    max_examples=10,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
