@@ -1,7 +1,7 @@
 """The runtime stands alone: a ruleset pickled here loads, scores and explains where lark is not installed.
 
-The other process gets a search path holding only partyrules and attrs (no site-packages):
-lark, cattrs and hypothesis cannot be imported there, as in a fresh venv with lark uninstalled.
+The other process runs in a fresh virtual environment that has partyrules and attrs installed
+and nothing else: lark, cattrs and hypothesis cannot be imported there.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import operator
 import os
 import pickle
 import subprocess
-import sys
+import venv
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -53,14 +53,22 @@ print(json.dumps(out, ensure_ascii=False))
 """
 
 
-def _bare_path(tmp_path: Path) -> Path:
-    """A folder that is the other process's whole search path: partyrules and attrs, nothing else."""
-    folder = tmp_path / "site"
-    folder.mkdir()
+def _venv_without_lark(tmp_path: Path) -> Path:
+    """A fresh virtual environment with partyrules and attrs installed (linked into its site-packages)
+    and nothing else: no lark, no cattrs, no pip. Its Python is returned."""
+    folder = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=False, symlinks=os.name != "nt").create(folder)
+    python = folder / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    site = subprocess.run(
+        [str(python), "-I", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     for module in (partyrules, attr, attrs):
         source = Path(module.__file__ or "").parent
-        (folder / source.name).symlink_to(source, target_is_directory=True)
-    return folder
+        (Path(site) / source.name).symlink_to(source, target_is_directory=True)
+    return python
 
 
 def _facts(ruleset: partyrules.Ruleset) -> list[dict[str, Any]]:
@@ -86,11 +94,10 @@ def test_a_pickled_ruleset_runs_without_lark(tmp_path: Path) -> None:
     facts = _facts(ruleset)
     pickled = tmp_path / "ruleset.pickle"
     pickled.write_bytes(pickle.dumps(ruleset))
-    site = _bare_path(tmp_path)
-    # -I: no user site, no PYTHON* variables; -S: no site-packages; the search path is the bare folder
-    code = f"import sys; sys.path.insert(0, {str(site)!r});\n" + CHILD
+    python = _venv_without_lark(tmp_path)
+    # -I: no user site, no PYTHON* variables: the venv's site-packages is all there is
     done = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", code, str(pickled), json.dumps(facts)],
+        [str(python), "-I", "-c", CHILD, str(pickled), json.dumps(facts)],
         capture_output=True,
         text=True,
         timeout=120,
