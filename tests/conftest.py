@@ -73,3 +73,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
 def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, Any, None]:
     outcome = yield
     _failed_under_ci(outcome.get_result())
+
+
+# PARTYRULES_ONE_CASE=1 runs each test function once: the first case of a parametrized one, the others
+# deselected (and counted as such). CI's second job (the lowest Python and dependencies) runs so, to
+# fit beside the first, which runs every case.
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("PARTYRULES_ONE_CASE") != "1":
+        return
+    seen: set[str] = set()
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        function = item.nodeid.split("[", 1)[0]
+        (dropped if function in seen else kept).append(item)
+        seen.add(function)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
