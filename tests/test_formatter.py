@@ -16,12 +16,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 
-from partyrules import cli
-from partyrules import nodes as n
+from partyrules import cli, nodes as n
+from partyrules.catalog import shipped_ids, shipped_path
 from partyrules.diagnostics import CriteriaError
 from partyrules.formatter import attachments, format_text
 from partyrules.parser import parse, parse_layout
-from partyrules.catalog import shipped_ids, shipped_path
 from test_fuzz import FILES, _mutant, fuzz
 
 SHIPPED = sorted({str(p) for rid in shipped_ids() for p in shipped_path(rid).parent.glob("*.criteria")})

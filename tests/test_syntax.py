@@ -13,8 +13,7 @@ from decimal import Decimal
 import pytest
 
 import partyrules
-from partyrules import nodes as n
-from partyrules import parser
+from partyrules import nodes as n, parser
 
 SOURCE = """\
 ruleset "t/min" {
