@@ -82,8 +82,8 @@ def test_api_page_documents_load_and_ruleset(site: Path) -> None:
         "partyrules.api.loads",
         "partyrules.runtime.Ruleset",
         "partyrules.runtime.Ruleset.evaluate",
-        "partyrules.runtime.Evaluation",
-        "partyrules.runtime.FactsError",
+        "partyrules.evaluation.Evaluation",
+        "partyrules.facts.FactsError",
         "partyrules.loader.Loader",
     ):
         assert f'id="{anchor}"' in html, anchor
