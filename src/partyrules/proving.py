@@ -303,8 +303,6 @@ def _plan(ruleset: Ruleset, model: Model, claim: Claim, assumed: Callable[[Mappi
     return organisations, lambda f: failure(f) is not None, describe
 
 
-
-
 def _monotone_plan(
     ruleset: Ruleset, claim: Claim, assumed: Callable[[Mapping[str, Any]], bool], organisations: Any
 ) -> Plan:
