@@ -262,3 +262,21 @@ def test_a_table_missing_where_the_file_is_loaded_fails_the_test_run_but_not_sco
     status, out, _ = run(capsys, "test", path, "--examples-only")
     assert status == 1
     assert f"  FAIL  example `(table)` \"no such file: {path.parent / 'demo.examples.csv'}\" ({path}:38:1)\n" in out
+
+
+def test_a_value_an_assumption_fixes_is_drawn_not_waited_for(demo: Callable[..., Path]) -> None:
+    """`assuming unexcused == 37`: the search draws 37 itself instead of filtering free draws for it
+    (a speed-up, not a change of verdict: both claims are judged as before)."""
+    rare = (
+        'property rare "Khi 37 người vắng" {\n'
+        "  assuming unexcused == 37 and minutes >= 90;\n"
+        "  always thoi_luong == 4;\n"
+        "  always du_hop > 0;\n"
+        "}\n"
+    )
+    ruleset = partyrules.load(demo(("# more", rare)))
+    claims = [o for o in proving.run(ruleset) if o.kind == "property" and o.name == "rare"]
+    assert [o.passed for o in claims] == [True, False]
+    assert "Vắng không lý do [unexcused] = 37" in claims[1].detail
+    prop = next(p for p in ruleset.tests.properties if p.name == "rare")
+    assert proving._pins(ruleset, prop) == {"unexcused": 37}  # minutes >= 90 is a range: left to the filter

@@ -23,7 +23,7 @@ from typing import Any
 
 import attrs
 
-from partyrules import reference
+from partyrules import nodes as n, reference
 from partyrules.casebook import Casebook, ExampleCase, Expect, PropertyCase
 from partyrules.model import Model
 from partyrules.nodes import Claim, Number
@@ -171,10 +171,8 @@ def check_claim(ruleset: Ruleset, model: Model, prop: PropertyCase, claim: Claim
     def outcome(passed: bool, detail: str = "") -> Outcome:
         return Outcome("property", prop.name, prop.label, prop.location, passed, detail, claim_text(claim))
 
-    def meets_assumptions(facts: Mapping[str, Any]) -> bool:
-        return all(_holds(model, facts, condition) is True for condition in prop.assuming)
-
-    strategy, broken, describe = _plan(ruleset, model, claim, meets_assumptions)
+    meets_assumptions = _assumptions(model, prop)
+    strategy, broken, describe = _plan(ruleset, model, claim, meets_assumptions, _pins(ruleset, prop))
     config = settings(
         max_examples=search.max_examples,
         derandomize=search.seed is None,
@@ -205,10 +203,8 @@ def sample(ruleset: Ruleset, model: Model, prop: PropertyCase, claim: Claim, siz
     from hypothesis import HealthCheck, Phase, find, settings
     from hypothesis.errors import NoSuchExample, Unsatisfiable
 
-    def meets_assumptions(facts: Mapping[str, Any]) -> bool:
-        return all(_holds(model, facts, condition) is True for condition in prop.assuming)
-
-    strategy, _, _ = _plan(ruleset, model, claim, meets_assumptions)
+    meets_assumptions = _assumptions(model, prop)
+    strategy, _, _ = _plan(ruleset, model, claim, meets_assumptions, _pins(ruleset, prop))
     drawn: list[Any] = []
 
     def keep(value: Any) -> bool:
@@ -231,10 +227,8 @@ def sample(ruleset: Ruleset, model: Model, prop: PropertyCase, claim: Claim, siz
 def breaks(ruleset: Ruleset, model: Model, prop: PropertyCase, claim: Claim, drawn: list[Any]) -> bool:
     """Whether the claim fails on any of a :func:`sample` drawn for another version of the scale."""
 
-    def meets_assumptions(facts: Mapping[str, Any]) -> bool:
-        return all(_holds(model, facts, condition) is True for condition in prop.assuming)
-
-    _, broken, _ = _plan(ruleset, model, claim, meets_assumptions)
+    meets_assumptions = _assumptions(model, prop)
+    _, broken, _ = _plan(ruleset, model, claim, meets_assumptions, _pins(ruleset, prop))
     for value in drawn:
         organisations = value if claim.kind == "monotone" else (value,)
         if not all(_valid(ruleset, f) and meets_assumptions(f) for f in organisations):
@@ -258,11 +252,55 @@ def _holds(model: Model, facts: Mapping[str, Any], condition: Any) -> bool | str
         return f"evaluating it failed: {type(exc).__name__}: {exc}"
 
 
-def _plan(ruleset: Ruleset, model: Model, claim: Claim, assumed: Callable[[Mapping[str, Any]], bool]) -> Plan:
+def _assumptions(model: Model, prop: PropertyCase) -> Callable[[Mapping[str, Any]], bool]:
+    """Whether an organisation meets every ``assuming`` condition of the property."""
+
+    def meets(facts: Mapping[str, Any]) -> bool:
+        return all(_holds(model, facts, condition) is True for condition in prop.assuming)
+
+    return meets
+
+
+def _pins(ruleset: Ruleset, prop: PropertyCase) -> dict[str, Any]:
+    """The inputs an ``assuming`` condition fixes outright (``speakers == 0``, ``b == true``), and their value.
+
+    Such inputs are drawn with that value instead of drawn freely and filtered: most free draws
+    would fail the condition, and the search would spend its time rejecting them. Only whole numbers
+    of integer inputs and booleans are pinned; anything else is left to the filter.
+    """
+    kinds = {spec.name: spec.kind for spec in ruleset.inputs}
+    pins: dict[str, Any] = {}
+    pending = list(prop.assuming)
+    while pending:
+        condition = pending.pop()
+        if isinstance(condition, n.Binary) and condition.op == "and":
+            pending += [condition.left, condition.right]
+        elif isinstance(condition, n.Compare) and condition.op == "==":
+            for name, value in ((condition.left, condition.right), (condition.right, condition.left)):
+                kind = kinds.get(name.name) if isinstance(name, n.Name) else None
+                if kind == "integer" and isinstance(value, n.Number) and not value.percent:
+                    if value.value == value.value.to_integral_value():
+                        pins[name.name] = int(value.value)  # type: ignore[union-attr]
+                elif kind == "boolean" and isinstance(value, n.BooleanLiteral):
+                    pins[name.name] = value.value  # type: ignore[union-attr]
+    return pins
+
+
+def _plan(
+    ruleset: Ruleset,
+    model: Model,
+    claim: Claim,
+    assumed: Callable[[Mapping[str, Any]], bool],
+    pins: Mapping[str, Any] | None = None,
+) -> Plan:
     """The facts to draw, the test that they break the claim, and the report of a counterexample."""
     from partyrules.testing import facts
 
-    organisations = facts(ruleset).filter(assumed)
+    organisations = facts(ruleset)
+    if pins:
+        # a pinned value may break a cross-input constraint: such draws are left out like any invalid one
+        organisations = organisations.map(lambda f: {**f, **pins}).filter(lambda f: _valid(ruleset, f))
+    organisations = organisations.filter(assumed)
     if claim.kind == "monotone":
         return _monotone_plan(ruleset, claim, assumed, organisations)
 
