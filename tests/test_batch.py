@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 
 import partyrules
 from partyrules import serialize
@@ -159,14 +159,8 @@ def rows_of(ruleset: partyrules.Ruleset) -> st.SearchStrategy[list[Any]]:
     return st.lists(row, min_size=1, max_size=12)
 
 
-# partyrules.testing.facts draws each input alone and filters out the facts that break a constraint:
-# 40-80 % of its draws for the cell-meeting and annual scales, so a list of them trips the health check
-# (to mend in partyrules.testing: build values that keep the constraints instead of filtering)
-FILTERS_CONSTRAINTS = [HealthCheck.filter_too_much]
-
-
 @pytest.mark.parametrize("ruleset_id", sorted(SHIPPED))
-@settings(max_examples=25, suppress_health_check=FILTERS_CONSTRAINTS)
+@settings(max_examples=25)
 @given(data=st.data())
 def test_the_compiled_batch_loop_agrees_with_evaluate_row_by_row(ruleset_id: str, data: st.DataObject) -> None:
     # evaluate_many runs its own compiled loop (compiler.Writer.batch), not evaluate: the two must
@@ -307,7 +301,7 @@ def test_rulesets_pickle(ruleset_id: str) -> None:
 def test_evaluations_pickle(ruleset_id: str) -> None:
     ruleset = SHIPPED[ruleset_id]
 
-    @settings(max_examples=10, suppress_health_check=FILTERS_CONSTRAINTS)
+    @settings(max_examples=10)
     @given(st.lists(facts(ruleset), min_size=2, max_size=3))
     def round_trip(orgs: list[dict[str, Any]]) -> None:
         evaluations = [ruleset.evaluate(org) for org in orgs]

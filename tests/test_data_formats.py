@@ -15,7 +15,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 
 import partyrules
 from partyrules import cli, data, serialize, workbook
@@ -772,9 +772,7 @@ def test_fill_in_round_trip(ruleset_id: str, tmp_path_factory: pytest.TempPathFa
     template = fill_in(ruleset_id, folder, criteria_root)
     score_filled(ruleset, criteria_root, template, folder, [lowest_facts(ruleset)])  # the organisation CI once reported
 
-    # testing.facts filters out the draws that break a constraint (most of them for some shipped
-    # scales): a list of them trips filter_too_much (to mend in partyrules.testing, not by filtering)
-    @settings(max_examples=6, suppress_health_check=[HealthCheck.filter_too_much])
+    @settings(max_examples=6)
     @given(st.lists(facts(ruleset), min_size=1, max_size=25))
     def round_trip(organisations: list[dict[str, Any]]) -> None:
         score_filled(ruleset, criteria_root, template, folder, organisations)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+import attrs
 from hypothesis import strategies as st
 
 from partyrules.facts import FACT_MAGNITUDE
@@ -137,8 +139,175 @@ def _tilted(spec: InputSpec, order: tuple[Any, ...], quality: int) -> st.SearchS
     return st.integers(max(lo, low), min(hi, high)).map(lambda n: Decimal(n).scaleb(-places))
 
 
+@attrs.frozen
+class _Budget:
+    """A cross-input constraint ``terms <= bound`` (``<`` when strict), kept by lowering its terms.
+
+    Only the linear constraints a criteria file states between counts or rates are of this shape
+    (``present + absent_unexcused <= members``, ``on_time + late <= 100%``): sums of numeric
+    inputs of one unit and literals, on either side of an order comparison. Values are in fact
+    units (percent inputs and literals in percent).
+    """
+
+    terms: tuple[str, ...]
+    bound: tuple[str, ...]
+    constant: Decimal
+    strict: bool
+
+
+@attrs.frozen
+class _Clause:
+    """A constraint between yes/no inputs that is a disjunction (``is_thematic_month or not combined``),
+    kept by setting its last drawn input so that its literal holds: (input, the value that makes it hold)."""
+
+    literals: tuple[tuple[str, bool], ...]
+
+
+def _clause(model: Any, condition: Any, kinds: Mapping[str, str]) -> _Clause | None:
+    from partyrules import nodes as n
+
+    literals: list[tuple[str, bool]] = []
+    pending = [condition]
+    while pending:
+        node = pending.pop()
+        holds = True
+        if isinstance(node, n.Binary) and node.op == "or":
+            pending += [node.right, node.left]
+            continue
+        if isinstance(node, n.Unary) and node.op == "not":
+            node, holds = node.operand, False
+        resolution = model.resolutions.get(id(node)) if isinstance(node, n.Name) else None
+        if resolution is None or resolution.kind != "input" or kinds.get(resolution.target) != "boolean":
+            return None
+        literals.append((resolution.target, holds))
+    return _Clause(tuple(literals)) if len(literals) > 1 else None
+
+
+def _sum_of_inputs(model: Any, expr: Any, percent: bool) -> tuple[list[str], Decimal] | None:
+    """``expr`` as (inputs, constant) when it is a sum of inputs and literals of the unit ``percent``."""
+    from partyrules import nodes as n
+
+    names: list[str] = []
+    constant = Decimal(0)
+    pending = [expr]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, n.Binary) and node.op == "+":
+            pending += [node.right, node.left]
+        elif isinstance(node, n.Number):
+            if node.percent != percent and node.value != 0:
+                return None
+            constant += node.value * 100 if node.percent else node.value
+        elif isinstance(node, n.Name):
+            resolution = model.resolutions.get(id(node))
+            if resolution is None or resolution.kind != "input" or resolution.target is None:
+                return None
+            names.append(resolution.target)
+        else:
+            return None
+    return names, constant
+
+
+def _budgets(ruleset: Ruleset, model: Any) -> tuple[_Budget | _Clause, ...]:
+    """The file's linear constraints over numeric inputs, in an order that keeps them all.
+
+    Lowering a constraint's terms can only break a constraint whose bound reads them, so each
+    constraint is kept before those whose bounds read its terms (a topological order; a cycle
+    leaves the file's order, and the filter in :func:`facts` catches what is left).
+    """
+    import graphlib
+
+    from partyrules import nodes as n
+
+    kinds = {spec.name: spec.kind for spec in ruleset.inputs}
+    budgets: list[_Budget] = []
+    clauses: list[_Clause] = []
+    for constraint in model.constraints:
+        condition = constraint.condition
+        clause = _clause(model, condition, kinds)
+        if clause is not None:
+            clauses.append(clause)
+            continue
+        if not isinstance(condition, n.Compare) or condition.op not in ("<=", "<", ">=", ">"):
+            continue
+        small, large = (
+            (condition.left, condition.right) if condition.op in ("<=", "<") else (condition.right, condition.left)
+        )
+        for percent in (False, True):
+            small_side, large_side = _sum_of_inputs(model, small, percent), _sum_of_inputs(model, large, percent)
+            if small_side is None or large_side is None:
+                continue
+            (terms, low_constant), (bound, high_constant) = small_side, large_side
+            wanted = {"percent"} if percent else {"integer", "decimal"}
+            if terms and all(kinds.get(name) in wanted for name in terms + bound):
+                strict = condition.op in ("<", ">")
+                budgets.append(_Budget(tuple(terms), tuple(bound), high_constant - low_constant, strict))
+                break
+    sorter: graphlib.TopologicalSorter[int] = graphlib.TopologicalSorter()
+    for i, later in enumerate(budgets):
+        sorter.add(i, *(j for j, first in enumerate(budgets) if j != i and set(first.terms) & set(later.bound)))
+    try:
+        order = list(sorter.static_order())
+    except graphlib.CycleError:
+        order = list(range(len(budgets)))
+    return (*(budgets[i] for i in order), *clauses)
+
+
+def _unit_of(spec: InputSpec) -> Decimal:
+    """The smallest step of an input's values, in fact units."""
+    if spec.kind == "integer":
+        return Decimal(1)
+    return Decimal(1).scaleb(-(spec.places if spec.places is not None else 2))
+
+
+def _keep(facts: dict[str, Any], budgets: tuple[_Budget | _Clause, ...], specs: dict[str, InputSpec]) -> None:
+    """Lower the drawn terms of each broken budget, last term first, down to their declared lows.
+
+    A function of the draw alone, so hypothesis still shrinks through it. Terms left out of the
+    facts stand at their defaults and are not moved; a budget that cannot be kept this way (lows
+    too high) is left broken for the filter.
+    """
+
+    def fact(name: str) -> Decimal:
+        if name in facts:
+            return Decimal(facts[name])
+        spec = specs[name]
+        return Decimal(spec.default) * (100 if spec.kind == "percent" else 1)
+
+    for budget in budgets:
+        if isinstance(budget, _Clause):
+            drawn = [(name, holds) for name, holds in budget.literals if name in facts]
+            if drawn and not any(facts.get(name, specs[name].default) == holds for name, holds in budget.literals):
+                name, holds = drawn[-1]
+                facts[name] = holds
+            continue
+        excess = sum(map(fact, budget.terms), Decimal(0)) - sum(map(fact, budget.bound), budget.constant)
+        if budget.strict:
+            excess += min(_unit_of(specs[name]) for name in budget.terms)
+        for name in reversed(budget.terms):
+            if excess <= 0:
+                break
+            if name not in facts:
+                continue
+            spec = specs[name]
+            unit = _unit_of(spec)
+            low = _ends(spec)
+            room = Decimal(facts[name]) - (Decimal(low[0]) if low is not None else Decimal(facts[name]))
+            cut = min(-(-excess // unit) * unit, room)
+            if cut > 0:
+                lowered = Decimal(facts[name]) - cut
+                facts[name] = int(lowered) if spec.kind == "integer" else lowered.quantize(unit)
+                excess -= cut
+
+
 @st.composite
-def _facts(draw: st.DrawFn, ruleset: Ruleset, omit_optional: bool, order: dict[str, list[Any]]) -> dict[str, Any]:
+def _facts(
+    draw: st.DrawFn,
+    ruleset: Ruleset,
+    omit_optional: bool,
+    order: dict[str, list[Any]],
+    budgets: tuple[_Budget | _Clause, ...],
+) -> dict[str, Any]:
     # one quality for the whole organisation, so good organisations are good on most criteria
     quality = draw(st.integers(0, 100))
     out: dict[str, Any] = {}
@@ -147,6 +316,8 @@ def _facts(draw: st.DrawFn, ruleset: Ruleset, omit_optional: bool, order: dict[s
             continue
         tilted = spec.name in order and draw(st.integers(0, 4)) > 0
         out[spec.name] = draw(_tilted(spec, tuple(order[spec.name]), quality) if tilted else value(spec))
+    if budgets:
+        _keep(out, budgets, {spec.name: spec for spec in ruleset.inputs})
     return out
 
 
@@ -158,14 +329,36 @@ def _acceptable(ruleset: Ruleset, facts: dict[str, Any]) -> bool:
     return True
 
 
+# Strategies of a ruleset, built once: finding the favourable order scores the ruleset twice an
+# input, and the strategies for invalid facts try every constraint's ends, which cost more than the
+# draws of a short test. Kept on the ruleset itself (as api.checked_model keeps its model), so they
+# live and die with it: the strategies refer to their ruleset, and a table beside it would keep
+# every ruleset a test generates alive.
+def _cached(ruleset: Ruleset, key: str, build: Callable[[], Any]) -> Any:
+    strategies: dict[str, Any] = ruleset.__dict__.setdefault("_testing_strategies", {})
+    if key not in strategies:
+        strategies[key] = build()
+    return strategies[key]
+
+
 def facts(ruleset: Ruleset, *, omit_optional: bool = True) -> st.SearchStrategy[dict[str, Any]]:
     """Valid facts for ``ruleset``: every draw evaluates without a :class:`FactsError`.
 
     Draws lean on each input's favourable direction (see :func:`favourable_order`)
     with a shared quality, so every grade is reached, not only the likely ones.
+    Linear constraints between inputs (``present <= members``) are kept by
+    lowering the drawn values that break them; draws that break another
+    constraint are filtered out.
     """
-    order = favourable_order(ruleset)
-    return _facts(ruleset, omit_optional, order).filter(lambda f: _acceptable(ruleset, f))
+
+    def build() -> st.SearchStrategy[dict[str, Any]]:
+        from partyrules.api import checked_model
+
+        order = favourable_order(ruleset)
+        budgets = _budgets(ruleset, checked_model(ruleset))
+        return _facts(ruleset, omit_optional, order, budgets).filter(lambda f: _acceptable(ruleset, f))
+
+    return _cached(ruleset, f"facts omit_optional={omit_optional}", build)  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------- invalid facts
@@ -395,6 +588,10 @@ def invalid_facts(ruleset: Ruleset) -> st.SearchStrategy[tuple[dict[str, Any], s
     its inputs joined by ", "), when one can be broken from the ends and middles of its inputs.
     """
 
+    return _cached(ruleset, "invalid facts", lambda: _invalid_facts(ruleset))  # type: ignore[no-any-return]
+
+
+def _invalid_facts(ruleset: Ruleset) -> st.SearchStrategy[tuple[dict[str, Any], str]]:
     from partyrules.api import checked_model
 
     model = checked_model(ruleset)
@@ -522,12 +719,17 @@ def rulesets(draw: st.DrawFn, max_items: int = 6) -> str:
     with_deductions: bool = draw(st.booleans())
     if booleans and with_deductions:
         flag = draw(st.sampled_from(booleans))
-        lines.append(f'deductions "Điểm trừ" cap 1 {{ deduction t1 "Trừ" max 1 {{ points = if {flag} then 1 else 0; }} }}')
+        lines.append(
+            f'deductions "Điểm trừ" cap 1 {{ deduction t1 "Trừ" max 1 {{ points = if {flag} then 1 else 0; }} }}'
+        )
     high = draw(st.integers(1, total))
     low = draw(st.integers(0, high - 1))
     grades = [f'  grade tot "Tốt" {{ band from {high}; }}']
     if low > 0:
-        grades += [f'  grade dat "Đạt" {{ band from {low} below {high}; }}', f'  grade kem "Kém" {{ band below {low}; }}']
+        grades += [
+            f'  grade dat "Đạt" {{ band from {low} below {high}; }}',
+            f'  grade kem "Kém" {{ band below {low}; }}',
+        ]
     else:
         grades += [f'  grade kem "Kém" {{ band below {high}; }}']
     lines += ["grades {", *grades, "}"]
