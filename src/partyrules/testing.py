@@ -312,9 +312,13 @@ def _facts(
     quality = draw(st.integers(0, 100))
     out: dict[str, Any] = {}
     for spec in ruleset.inputs:
-        if not spec.required and omit_optional and draw(st.integers(0, 3)) == 0:
+        # one draw decides both whether an optional input is left out (1 in 4) and whether a value
+        # leans with the organisation's quality (4 in 5): draws cost more than the rest of a search
+        # step, and shrinking towards 0 still means "left out" and "drawn freely"
+        how = draw(st.integers(0, 19))
+        if not spec.required and omit_optional and how < 5:
             continue
-        tilted = spec.name in order and draw(st.integers(0, 4)) > 0
+        tilted = spec.name in order and how % 5 > 0
         out[spec.name] = draw(_tilted(spec, tuple(order[spec.name]), quality) if tilted else value(spec))
     if budgets:
         _keep(out, budgets, {spec.name: spec for spec in ruleset.inputs})
