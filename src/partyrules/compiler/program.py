@@ -20,7 +20,8 @@ from typing import Any
 
 import attrs
 
-from partyrules import runtime as rt
+from partyrules import nodes as n, runtime as rt
+from partyrules.compiler import rates
 from partyrules.compiler.expressions import (
     DISPLAY_ITEMS,
     EXTRA,
@@ -35,6 +36,7 @@ from partyrules.compiler.expressions import (
 )
 from partyrules.facts import FACT_MAGNITUDE
 from partyrules.model import Model
+from partyrules.printer import expr_text, number_text
 
 
 class _Writer(Writer):
@@ -53,12 +55,16 @@ class _Writer(Writer):
         specs = [self.fact_spec(spec) for spec in self.model.inputs]
         self.read_facts(specs)
         self.test_facts(specs)
+        prelude = len(self.lines)  # the integer ratios of Decimal inputs that quotients read go here
         self.constraints()
         for kind, name in self.model.order:
             self.value(kind, name)
         self.totals()
         self.grading()
         self.emit(f"return new_evaluation(Evaluation, {self.evaluation_display()})")
+        self.lines[prelude:prelude] = [
+            "    " * self.depth + f"qn{k}, qd{k} = x{k}.as_integer_ratio()" for k in sorted(self.ratios)
+        ]
         body_lines = self.lines[body:]
         self.depth = 1
         self.emit("except Inexact:")
@@ -77,7 +83,6 @@ class _Writer(Writer):
             self.emit("if armed: traps[Inexact] = False", 2)
         single = [line.replace(EXTRA, "").replace(OWN_FACTS, "facts") for line in self.lines]
         return "\n".join(single + self.batch(body_lines, trapped)) + "\n"
-
 
     def read_facts(self, specs: list[rt.FactSpec]) -> None:
         """The facts into x0, x1 ...: one C-level lookup when all are given, else one by one with defaults."""
@@ -308,6 +313,15 @@ class _Writer(Writer):
     def value(self, kind: str, name: str) -> None:
         if kind == "let":
             value = self.model.lets[name].value
+            if self.type_of(value).kind == "ratio" and self.rates:
+                pair = rates.rational(self, value)
+                if pair is not None:  # a named quotient: its numerator and its denominator
+                    self.emit(f"{self.lets[name]} = {pair[0]}")
+                    if pair[1] is not None:
+                        self.emit(f"{self.lets[name]}d = {pair[1]}")
+                    self.ratio_lets[name] = (self.lets[name], None if pair[1] is None else f"{self.lets[name]}d")
+                    return
+                self.fraction_sites.append((value, "a named quotient"))
             code = self.scaled(value) if name in self.scaled_lets else self.expr(value)
             self.emit(f"{self.lets[name]} = {code}")
             return
@@ -344,12 +358,26 @@ class _Writer(Writer):
         if rescaled and model.criteria_maximum is not None:
             parts = " + ".join(f"(0 if a{self.index[c.name]} else {self.const(c.maximum)})" for c in rescaled)
             self.emit(f"na = {parts}")
-            root = self.const(Fraction(model.criteria_maximum))
             places = model.rescale_places or 0
+            if self.rates:  # total * maximum / (maximum - dropped), rounded: in integers
+                maximum = Fraction(model.criteria_maximum)
+                self.emit(
+                    f"if na: crit = rescale_total(crit, na, {maximum.numerator}, {maximum.denominator}, {places}) "
+                    f"if na != {self.const(model.criteria_maximum)} else 0"
+                )
+                self.totals_rest()
+                return
+            self.uses_fractions = True
+            root = self.const(Fraction(model.criteria_maximum))
             self.emit(
                 f"if na: crit = round_half_up(to_fraction(crit) * {root} / ({root} - to_fraction(na)), {places}) "
                 f"if na != {root} else 0"
             )
+        self.totals_rest()
+
+    def totals_rest(self) -> None:
+        """Deductions and bonuses under their caps, and the total."""
+        model = self.model
         for label, infos, cap in (
             ("ded", model.deductions, model.deductions_cap),
             ("bon", model.bonuses, model.bonuses_cap),
@@ -412,20 +440,67 @@ class _Writer(Writer):
             self.emit("grade = g")
 
 
-def generate(model: Model, fixed: bool = True) -> tuple[str, tuple[Any, ...], int | None]:
-    """The program's source, the constants it is linked with (C0, C1 ... in order) and its fixed-point
-    places (None: Decimal arithmetic). The source defines ``make(LAYOUT, C0, C1, ...)``, which
-    :func:`partyrules.runtime.link_program` calls once."""
+@attrs.frozen
+class Numbering:
+    """How a ruleset's numbers are computed, and why: what ``partyrules check --explain`` tells the author.
+
+    ``scale``: points as ints in units of 10**-scale (fixed point), or None: as Decimals, because of
+    ``decimal_because`` (an expression fixed point cannot hold exactly, and why).
+    ``fractions``: the expressions still computed with exact Fractions (a quotient no integer pair
+    holds), each with what it is; empty when every quotient is computed in integers.
+    """
+
+    scale: int | None
+    decimal_because: tuple[n.Expr, str] | None = None
+    fractions: tuple[tuple[n.Expr, str], ...] = ()
+
+
+def numbering_lines(numbering: Numbering, filename: str) -> list[str]:
+    """What ``partyrules check --explain`` says of a ruleset's numbers: the numbering it compiled to
+    and, with their positions, the expressions that decided it."""
+
+    def where(node: n.Expr) -> str:
+        return f"`{expr_text(node)}` at {node.span.file or filename}:{node.span.line}:{node.span.column}"
+
+    if numbering.scale is not None:
+        unit = (
+            "whole points" if numbering.scale == 0 else f"units of {number_text(Decimal(1).scaleb(-numbering.scale))}"
+        )
+        lines = [f"numbering: integers in fixed point (scale {numbering.scale}: points in {unit})"]
+    else:
+        lines = ["numbering: Decimal points"]
+        if numbering.decimal_because is not None:
+            node, why = numbering.decimal_because
+            lines.append(f"  because {where(node)} {why}")
+    if not numbering.fractions:
+        lines.append("quotients: in integers (no Fractions)")
+    lines += [f"quotients: Fractions for {what}, {where(node)}" for node, what in numbering.fractions]
+    return lines
+
+
+def generate(model: Model, fixed: bool = True, rates: bool = True) -> tuple[str, tuple[Any, ...], Numbering]:
+    """The program's source, the constants it is linked with (C0, C1 ... in order) and its numbering
+    (fixed-point places, or Decimal arithmetic, and what needs Fractions). The source defines
+    ``make(LAYOUT, C0, C1, ...)``, which :func:`partyrules.runtime.link_program` calls once.
+
+    ``rates=False`` computes every quotient with Fractions, as before quotients were held in
+    integers: the tests compare the two programs."""
     try:
-        writer = _Writer(model, fixed)
+        writer = _Writer(model, fixed, rates)
+        because = writer.decimal_because
         body = writer.program()
-    except NoFixedPoint:
-        writer = _Writer(model, fixed=False)
+    except NoFixedPoint as exc:
+        because = (exc.args[0], "has no exact form in fixed point") if exc.args else None
+        writer = _Writer(model, False, rates)
         body = writer.program()
     names = sorted(writer.namespace, key=lambda k: int(k[1:]))
     head = f"def make({', '.join(['LAYOUT', *names])}):\n"
     source = head + "".join("    " + line + "\n" for line in body.splitlines()) + "    return program, many\n"
-    return source, tuple(writer.namespace[k] for k in names), writer.scale
+    sites = {id(node): (node, what) for node, what in writer.fraction_sites}  # a node written twice once
+    if writer.uses_fractions and not sites:
+        sites = {0: (model.criteria[0].points or n.Number(Decimal(0)), "a rescaled total")}  # pragma: no cover
+    numbering = Numbering(writer.scale, because, tuple(sites.values()))
+    return source, tuple(writer.namespace[k] for k in names), numbering
 
 
 @attrs.frozen
@@ -437,11 +512,14 @@ class Compiled:
     layout: rt.Layout
     program: rt.Program
     batch: rt.Batch
+    numbering: Numbering
 
 
-def compile_program(model: Model, layout_for: Callable[[int | None], rt.Layout], fixed: bool = True) -> Compiled:
+def compile_program(
+    model: Model, layout_for: Callable[[int | None], rt.Layout], fixed: bool = True, rates: bool = True
+) -> Compiled:
     """The program, its batch loop and the layout of their results (which records the fixed-point scale chosen)."""
-    code, constants, scale = generate(model, fixed)
-    layout = layout_for(scale)
+    code, constants, numbering = generate(model, fixed, rates)
+    layout = layout_for(numbering.scale)
     program, batch = rt.link_program(code, constants, layout, model.header.ruleset_id)
-    return Compiled(code, constants, layout, program, batch)
+    return Compiled(code, constants, layout, program, batch, numbering)
