@@ -369,8 +369,13 @@ PROGRAM_GLOBALS: Mapping[str, Any] = MappingProxyType(
         "Evaluation": Evaluation,
         "without_key": facts.without_key,
         "EXACT": EXACT,
+        # each kind's text reader and the texts it has read (a lookup before a call), for the program's text path
+        **{f"read_{kind}": reader for kind, reader in facts.TEXT_READERS.items()},
+        **{f"known_{kind}": reader.known for kind, reader in facts.TEXT_READERS.items()},
     }
 )
+#: the kinds of input whose text the program reads on its own path (members are text already)
+TEXT_KINDS = frozenset(facts.TEXT_READERS)
 
 
 def link_program(code: str, constants: Sequence[Any], layout: Layout, name: str) -> tuple[Program, Batch]:

@@ -139,23 +139,41 @@ class _Writer(Writer):
             # (a required input that is absent fails its own test)
             tests = [f"({self.fast_test(k, fact)})" for k, fact in enumerate(specs)]
             tests.append(f"len(facts) {'+ absent ' if optional else ''}== {len(specs)}{EXTRA}")
-            slow = f"{names}, = check_facts({self.const(tuple(specs))}, {OWN_FACTS})"
-            # a NaN fails a Decimal comparison by raising InvalidOperation (cheaper than is_finite())
-            self.emit("try:")
-            # as the condition of an `if`, each comparison is followed by a jump, which CPython
-            # specialises (a chain of `and` giving a value is not)
-            self.emit("fast = True if (" + "\n                and ".join(tests) + ") else False", 2)
-            # and a declared `places` test on too long a Decimal rounds, which the armed trap turns into Inexact
-            self.emit("except (InvalidOperation, Inexact):")
-            self.emit("fast = False", 2)
+            known = self.const(frozenset(spec.name for spec in specs))
+            slow = f"{names}, = check_facts({self.const(tuple(specs))}, {OWN_FACTS}, {known})"
+            test = "fast = True if (" + "\n                and ".join(tests) + ") else False"
+            self.emit_fast_test(test, 1)
             self.emit("if not fast:")
-            self.emit(slow, 2)
+            # text (a data file's "95", "87.5", "true"): each text fact read on its own, through the
+            # reader of its kind (each distinct text read once per process), and the same test again;
+            # only facts that still fail it take the slow path, which names every problem
+            read = [(k, fact.kind) for k, fact in enumerate(specs) if fact.kind in rt.TEXT_KINDS]
+            for k, kind in read:
+                self.emit(
+                    f"if type(x{k}) is str: x{k} = known_{kind}[x{k}] if x{k} in known_{kind} else read_{kind}(x{k})", 2
+                )
+            if read:
+                self.emit_fast_test(test, 2)
+                self.emit("if not fast:", 2)
+                self.emit(slow, 3)
+            else:
+                self.emit(slow, 2)
             for k, fact in enumerate(specs):
                 if fact.kind == "level":
                     index = self.const({m: i for i, m in enumerate(fact.members)})
                     self.emit(f"if type(x{k}) is str: x{k} = {index}[x{k}]")
         else:
             self.emit(f"if facts: check_facts((), {OWN_FACTS})")
+
+    def emit_fast_test(self, test: str, indent: int) -> None:
+        # a NaN fails a Decimal comparison by raising InvalidOperation (cheaper than is_finite()),
+        # and a declared `places` test on too long a Decimal rounds, which the armed trap turns into Inexact;
+        # as the condition of an `if`, each comparison is followed by a jump, which CPython
+        # specialises (a chain of `and` giving a value is not)
+        self.emit("try:", indent)
+        self.emit(test, indent + 1)
+        self.emit("except (InvalidOperation, Inexact):", indent)
+        self.emit("fast = False", indent + 1)
 
     def constraints(self) -> None:
         """Cross-input constraints: one test when all hold, each named when one fails."""

@@ -127,7 +127,7 @@ def threshold(value: Fraction, bound: Rational, op: str, evaluates: bool = False
     if value == 0 and not evaluates:
         return f"{numerator} {op} 0"
     left = numerator if value.denominator == 1 else f"{numerator} * {value.denominator}"
-    right = str(value.numerator) if denominator is None else f"{value.numerator} * {denominator}"
+    right = product(str(value.numerator), denominator) or "1"
     return f"{left} {op} {right}"
 
 
