@@ -1,4 +1,4 @@
-"""Benchmark: the compiled ``vn.hatinh/chi-bo-4-tot`` evaluator against a hand-written scorer.
+"""Benchmark: compiled evaluators of three sheets against hand-written scorers of the same sheets.
 
 Usage::
 
@@ -6,34 +6,39 @@ Usage::
 
 Steps:
 
-1. load the shipped ruleset ``vn.hatinh/chi-bo-4-tot``;
-2. build N organisations' facts as plain dicts (``int``, ``Decimal`` percents in percent
-   units, ``bool``, member-id strings) from the shipped synthetic data
-   ``hatinh-cells-2024.csv``: the 4,131 rows as they are, then cycled and perturbed with a
+1. load the sheets (``sheets.py``): the shipped ``vn.hatinh/chi-bo-4-tot`` (4 tốt, no division),
+   the rate-heavy monthly meeting sheet ``meeting-rates.criteria`` next to this file, and the
+   shipped ``vn/annual-collective`` in its Quy định 366 version;
+2. build N organisations' facts for each as plain dicts (``int``, ``Decimal`` percents in percent
+   units, ``bool``, member-id strings): for 4 tốt from the shipped synthetic data
+   ``hatinh-cells-2024.csv``, the 4,131 rows as they are, then cycled and perturbed with a
    seeded :class:`random.Random` (numbers jittered within their declared ranges, other
    values occasionally redrawn from another row, optional inputs at their default
-   sometimes left out) until there are N rows; a perturbed row that the ruleset refuses
-   (e.g. more members disciplined than members) is drawn again;
-3. check that on every row partyrules agrees with the hand-written Decimal scorer (total
-   and grade) and that the fixed-point scorer's total is the Decimal total x 100;
-4. time, best of R repeats, the candidates interleaved inside each repeat (their order
+   sometimes left out; a perturbed row that the ruleset refuses is drawn again); for the other
+   two seeded random organisations; and the same rows as text, as a CSV file holds them;
+3. check that on every row of every sheet partyrules (typed and text rows), the hand-written
+   Decimal scorer (typed rows and parsed text) and the hand-written integer scorer (total x 100)
+   agree on total and grade;
+4. time, best of R repeats, every sheet's candidates interleaved inside each repeat (their order
    rotated from one repeat to the next), ``gc.collect()`` before each timing, each result
    consumed into a checksum and dropped, each pass timed by the wall clock and by this
-   process's CPU time (which moves less when other work shares the machine): the two
-   hand-written scorers, ``evaluate`` and ``evaluate_many``; then, on its own,
+   process's CPU time (which moves less when other work shares the machine): on typed rows the
+   two hand-written scorers, ``evaluate`` and ``evaluate_many``; on text rows the hand-written
+   scorers (parsing each row first) and ``evaluate_many``; then, on its own, 4 tốt's
    ``evaluate_many(workers=2)`` (a new pool per pass, its start included: a pool forks, and
    after a fork the next candidate would pay a copy-on-write fault per page of rows it touches);
 5. time loading a generated scale of 1,000 criteria (the whole load, and its compile stage
    alone), measure the tracemalloc peak while 10,000 and then 100,000 rows made one at a time
    stream through ``evaluate_many`` (flat memory: the two peaks are about the same), and the
    pickled sizes of the ruleset and of evaluations;
-6. print a table and those measures; the last line is ``ratio_vs_handwritten=X.XX``:
-   partyrules ``evaluate_many`` throughput / hand-written Decimal throughput by the wall clock
-   (higher is better), the line before it the same by CPU time.
+6. print a table (each ratio against the hand-written Decimal scorer of the same sheet and the
+   same kind of rows) and those measures; the last line is ``ratio_vs_handwritten=X.XX``: the
+   lowest over the sheets of hand-written Decimal time / ``evaluate_many`` time on typed rows by
+   the wall clock (higher is better), the line before it the same by CPU time.
 
 Only the installed package is imported (``import partyrules``; ``partyrules.api`` and the
-stages for the compile time), so this runs against an installed partyrules too; the baseline
-is ``handwritten.py`` next to this file.
+stages for the compile time), so this runs against an installed partyrules too; the baselines
+are ``handwritten.py`` and ``handwritten_sheets.py`` next to this file.
 """
 
 from __future__ import annotations
