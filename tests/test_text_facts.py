@@ -68,3 +68,31 @@ def test_text_that_does_not_read_takes_the_slow_path_and_is_named(name: str, val
         rules.evaluate(TYPED | {name: value})
     assert [p.input for p in caught.value.problems] == [name]
     assert message in str(caught.value)
+
+
+ANNUAL: dict[str, Any] = {
+    "tasks_done_rate": Decimal("100"),
+    "tasks_on_time_rate": Decimal("97.5"),
+    "politics_points": Decimal("7.25"),
+    "democracy_points": Decimal("8"),
+    "organisation_points": Decimal("6.10"),
+    "inspection_points": Decimal("7.00"),
+    "subunits": 12,
+}
+
+
+@pytest.mark.parametrize("given", [Decimal("7.250"), "7.250", Decimal("7.25"), "7.25"])
+def test_declared_places_read_with_the_integer_ratio(given: Any) -> None:
+    """The 366 file reads politics_points (places 2) as integers: its places are tested on that ratio."""
+    rules = partyrules.shipped("vn/annual-collective")
+    assert "x9.quantize" not in rules.code  # the places test is the ratio's denominator
+    assert rules.evaluate(ANNUAL | {"politics_points": given}).points["chinh_tri"] == Decimal("7.25")
+
+
+@pytest.mark.parametrize("given", [Decimal("7.255"), "7.255", Decimal("7.2500001")])
+def test_too_many_places_are_refused_by_name(given: Any) -> None:
+    rules = partyrules.shipped("vn/annual-collective")
+    with pytest.raises(partyrules.FactsError) as caught:
+        rules.evaluate(ANNUAL | {"politics_points": given})
+    assert [p.input for p in caught.value.problems] == ["politics_points"]
+    assert "more decimal places than the 2" in str(caught.value)

@@ -61,6 +61,8 @@ class Writer:
         self.rates = rates
         # the Decimal inputs a quotient reads as integers: index -> percent (their ratios are read once, after the facts)
         self.ratios: dict[int, bool] = {}
+        # of those, the ones with declared places read in the facts' inline test (set by generate)
+        self.prefetch: frozenset[int] = frozenset()
         # the expressions still computed with Fractions, and what each is (for partyrules check)
         self.fraction_sites: list[tuple[n.Expr, str]] = []
         # why the points are Decimals, when a declaration (not an expression) decides it
