@@ -18,6 +18,7 @@ from hypothesis import assume, given, settings, strategies as st
 import partyrules
 from partyrules import api, parser, reference, serialize
 from partyrules.catalog import shipped_ids, shipped_path
+from partyrules.compiler import generate
 from partyrules.diagnostics import CriteriaError
 from partyrules.runtime import half_away, round_half_up, round_ratio
 from partyrules.testing import facts
@@ -113,6 +114,8 @@ def _result(ruleset: partyrules.Ruleset, org: dict[str, Any]) -> str:
 def test_integer_rates_score_as_fractions_and_the_reference(data: st.DataObject) -> None:
     integers, fractions, model = _programs(data.draw(rate_files()))
     assert "to_fraction" not in integers.code and "Fraction" not in integers.code
+    assert api.numbering(model).fractions == ()
+    assert ("to_fraction" in fractions.code) == bool(generate(model, rates=False)[2].fractions)
     for _ in range(5):
         org: dict[str, Any] = data.draw(facts(integers))
         assert _result(integers, org) == _result(fractions, org)
@@ -133,6 +136,14 @@ def test_shipped_files_hold_every_quotient_in_integers(ruleset_id: str) -> None:
     numbering = api.numbering(model)
     assert numbering.fractions == ()
     assert "to_fraction" not in api.build(model, text).code
+
+
+def test_fractions_of_the_old_compilation_are_each_named() -> None:
+    """With every quotient in Fractions (rates=False), each site is listed: the rescale of HD 12 too."""
+    path = shipped_path("vn/cell-meeting")
+    model = api.model_of(parser.normalise(path.read_text(encoding="utf-8")), str(path))
+    whats = {what for _, what in generate(model, rates=False)[2].fractions}
+    assert {"the rescaled total", "a comparison", "bands over a quotient"} <= whats
 
 
 @given(st.integers(-(10**30), 10**30), st.integers(1, 10**12), st.integers(0, 6))

@@ -67,7 +67,6 @@ class Writer:
         self.fraction_sites: list[tuple[n.Expr, str]] = []
         # why the points are Decimals, when a declaration (not an expression) decides it
         self.decimal_because: tuple[n.Expr, str] | None = None
-        self.uses_fractions = False  # set when any Fraction is written into the program
         # named quotients held as (numerator, denominator) variables, by name
         self.ratio_lets: dict[str, tuple[str, str | None]] = {}
         self.lines: list[str] = []
@@ -312,7 +311,6 @@ class Writer:
         """Code for a number; as_fraction gives its true value as a Fraction (percent units undone)."""
         code = self.expr(node)
         kind = self.type_of(node).kind
-        self.uses_fractions = self.uses_fractions or as_fraction
         if as_fraction and kind == "percent":
             return f"(to_fraction({code}) / 100)"
         if as_fraction and kind != "ratio":
@@ -322,7 +320,6 @@ class Writer:
     def literal(self, value: Any, type_: Type, as_fraction: bool = False) -> str:
         if isinstance(value, Decimal):
             if as_fraction:
-                self.uses_fractions = True
                 return self.const(Fraction(value))
             # the constant's Python type follows the value it meets at run time:
             # Decimal against decimals and percentages (Decimal-Decimal compares twice as fast), int against ints
@@ -385,7 +382,6 @@ class Writer:
             assert r.target is not None
             pair = self.ratio_lets.get(r.target)
             if pair is not None:  # a named quotient used where a Fraction is needed
-                self.uses_fractions = True
                 self.fraction_sites.append((node, "a named quotient used inside `min`, `max` or a rule's result"))
                 return f"to_fraction({pair[0]})" if pair[1] is None else f"(to_fraction({pair[0]}) / {pair[1]})"
             return self.lets[r.target]

@@ -395,7 +395,9 @@ class _Writer(Writer):
                 )
                 self.totals_rest()
                 return
-            self.uses_fractions = True
+            first = rescaled[0].applicable
+            assert first is not None
+            self.fraction_sites.append((first.condition, "the rescaled total"))
             root = self.const(Fraction(model.criteria_maximum))
             self.emit(
                 f"if na: crit = round_half_up(to_fraction(crit) * {root} / ({root} - to_fraction(na)), {places}) "
@@ -533,8 +535,6 @@ def generate(model: Model, fixed: bool = True, rates: bool = True) -> tuple[str,
     head = f"def make({', '.join(['LAYOUT', *names])}):\n"
     source = head + "".join("    " + line + "\n" for line in body.splitlines()) + "    return program, many\n"
     sites = {id(node): (node, what) for node, what in writer.fraction_sites}  # a node written twice once
-    if writer.uses_fractions and not sites:
-        sites = {0: (model.criteria[0].points or n.Number(Decimal(0)), "a rescaled total")}  # pragma: no cover
     numbering = Numbering(writer.scale, because, tuple(sites.values()))
     return source, tuple(writer.namespace[k] for k in names), numbering
 
