@@ -1,4 +1,4 @@
-"""Benchmark: the compiled ``vn.hatinh/chi-bo-4-tot`` evaluator against a hand-written scorer.
+"""Benchmark: compiled evaluators of three sheets against hand-written scorers of the same sheets.
 
 Usage::
 
@@ -6,34 +6,39 @@ Usage::
 
 Steps:
 
-1. load the shipped ruleset ``vn.hatinh/chi-bo-4-tot``;
-2. build N organisations' facts as plain dicts (``int``, ``Decimal`` percents in percent
-   units, ``bool``, member-id strings) from the shipped synthetic data
-   ``hatinh-cells-2024.csv``: the 4,131 rows as they are, then cycled and perturbed with a
+1. load the sheets (``sheets.py``): the shipped ``vn.hatinh/chi-bo-4-tot`` (4 tốt, no division),
+   the rate-heavy monthly meeting sheet ``meeting-rates.criteria`` next to this file, and the
+   shipped ``vn/annual-collective`` in its Quy định 366 version;
+2. build N organisations' facts for each as plain dicts (``int``, ``Decimal`` percents in percent
+   units, ``bool``, member-id strings): for 4 tốt from the shipped synthetic data
+   ``hatinh-cells-2024.csv``, the 4,131 rows as they are, then cycled and perturbed with a
    seeded :class:`random.Random` (numbers jittered within their declared ranges, other
    values occasionally redrawn from another row, optional inputs at their default
-   sometimes left out) until there are N rows; a perturbed row that the ruleset refuses
-   (e.g. more members disciplined than members) is drawn again;
-3. check that on every row partyrules agrees with the hand-written Decimal scorer (total
-   and grade) and that the fixed-point scorer's total is the Decimal total x 100;
-4. time, best of R repeats, the candidates interleaved inside each repeat (their order
+   sometimes left out; a perturbed row that the ruleset refuses is drawn again); for the other
+   two seeded random organisations; and the same rows as text, as a CSV file holds them;
+3. check that on every row of every sheet partyrules (typed and text rows), the hand-written
+   Decimal scorer (typed rows and parsed text) and the hand-written integer scorer (total x 100)
+   agree on total and grade;
+4. time, best of R repeats, every sheet's candidates interleaved inside each repeat (their order
    rotated from one repeat to the next), ``gc.collect()`` before each timing, each result
    consumed into a checksum and dropped, each pass timed by the wall clock and by this
-   process's CPU time (which moves less when other work shares the machine): the two
-   hand-written scorers, ``evaluate`` and ``evaluate_many``; then, on its own,
+   process's CPU time (which moves less when other work shares the machine): on typed rows the
+   two hand-written scorers, ``evaluate`` and ``evaluate_many``; on text rows the hand-written
+   scorers (parsing each row first) and ``evaluate_many``; then, on its own, 4 tốt's
    ``evaluate_many(workers=2)`` (a new pool per pass, its start included: a pool forks, and
    after a fork the next candidate would pay a copy-on-write fault per page of rows it touches);
 5. time loading a generated scale of 1,000 criteria (the whole load, and its compile stage
    alone), measure the tracemalloc peak while 10,000 and then 100,000 rows made one at a time
    stream through ``evaluate_many`` (flat memory: the two peaks are about the same), and the
    pickled sizes of the ruleset and of evaluations;
-6. print a table and those measures; the last line is ``ratio_vs_handwritten=X.XX``:
-   partyrules ``evaluate_many`` throughput / hand-written Decimal throughput by the wall clock
-   (higher is better), the line before it the same by CPU time.
+6. print a table (each ratio against the hand-written Decimal scorer of the same sheet and the
+   same kind of rows) and those measures; the last line is ``ratio_vs_handwritten=X.XX``: the
+   lowest over the sheets of hand-written Decimal time / ``evaluate_many`` time on typed rows by
+   the wall clock (higher is better), the line before it the same by CPU time.
 
 Only the installed package is imported (``import partyrules``; ``partyrules.api`` and the
-stages for the compile time), so this runs against an installed partyrules too; the baseline
-is ``handwritten.py`` next to this file.
+stages for the compile time), so this runs against an installed partyrules too; the baselines
+are ``handwritten.py`` and ``handwritten_sheets.py`` next to this file.
 """
 
 from __future__ import annotations
@@ -60,6 +65,9 @@ from typing import Any
 
 import partyrules
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import sheets
+
 RULESET_ID = "vn.hatinh/chi-bo-4-tot"
 DATA_FILE = "hatinh-cells-2024.csv"
 
@@ -67,7 +75,7 @@ Facts = dict[str, Any]
 Score = Callable[[Mapping[str, Any]], tuple[Decimal, str | None]]
 ScoreFixed = Callable[[Mapping[str, Any]], tuple[int, str | None]]
 # A timed candidate: rows -> (checksum of totals in hundredths of a point, number of graded rows).
-Runner = Callable[[Sequence[Facts]], tuple[int, int]]
+Runner = Callable[[Sequence[Any]], tuple[int, int]]
 
 # Perturbation of the cycled rows.
 NUMBER_JITTER_P = 0.5  # chance that a number is jittered
@@ -363,21 +371,79 @@ def run_evaluate_many(ruleset: partyrules.Ruleset, workers: int | None = None) -
     return run
 
 
+DECIMAL_TYPED = "hand-written Decimal"
+DECIMAL_TEXT = "hand-written Decimal, text rows"
+MANY_TYPED = "evaluate_many"
+
+
+def sheet_candidates(sheet: sheets.Sheet) -> list[tuple[str, Runner, Sequence[Any]]]:
+    """A sheet's candidates, named ``sheet|candidate``: typed rows, then text rows (parsed by the hand-written ones)."""
+    parse = sheet.parse
+    decimal, integer = sheet.decimal, sheet.integer
+    return [
+        (f"{sheet.name}|{DECIMAL_TYPED}", run_decimal(decimal), sheet.typed),
+        (f"{sheet.name}|hand-written integer", run_fixed_point(integer), sheet.typed),
+        (f"{sheet.name}|evaluate", run_evaluate(sheet.ruleset), sheet.typed),
+        (f"{sheet.name}|{MANY_TYPED}", run_evaluate_many(sheet.ruleset), sheet.typed),
+        (f"{sheet.name}|{DECIMAL_TEXT}", run_decimal(lambda row: decimal(parse(row))), sheet.text),
+        (f"{sheet.name}|hand-written integer, text rows", run_fixed_point(lambda row: integer(parse(row))), sheet.text),
+        (f"{sheet.name}|evaluate_many, text rows", run_evaluate_many(sheet.ruleset), sheet.text),
+    ]
+
+
+def table_body(
+    candidates: Sequence[tuple[str, Runner, Sequence[Any]]],
+    best: Mapping[str, float],
+    best_cpu: Mapping[str, float],
+    count: int,
+) -> list[list[str]]:
+    """One line per candidate; each ratio against the hand-written Decimal scorer of its sheet and kind of rows."""
+    body = []
+    for name, _, _ in candidates:
+        sheet, candidate = name.split("|")
+        text = "text rows" in candidate
+        baseline = f"{sheet}|{DECIMAL_TEXT if text else DECIMAL_TYPED}"
+        pooled = "workers=" in candidate
+        body.append(
+            [
+                sheet,
+                "text" if text else "typed",
+                candidate.removesuffix(", text rows"),
+                f"{best[name] / count * 1e6:.2f}",
+                f"{best[baseline] / best[name]:.2f}x",
+                "-" if pooled else f"{best_cpu[name] / count * 1e6:.2f}",
+                "-" if pooled else f"{best_cpu[baseline] / best_cpu[name]:.2f}x",
+            ]
+        )
+    return body
+
+
+def describe(ruleset: partyrules.Ruleset) -> str:
+    numbering = "Decimal" if ruleset.layout.scale is None else f"fixed point, scale {ruleset.layout.scale}"
+    fractions = "Fractions" if "to_fraction" in ruleset.code else "no Fractions"
+    return f"{ruleset.id} {ruleset.version} ({numbering}, {fractions})"
+
+
+def grade_counts(sheet: sheets.Sheet) -> str:
+    counts = Counter(sheet.decimal(facts)[1] or "(not graded)" for facts in sheet.typed)
+    return ", ".join(f"{grade} {n:,}" for grade, n in counts.most_common())
+
+
 def time_candidates(
-    candidates: Sequence[tuple[str, Runner]], rows: Sequence[Facts], repeats: int
+    candidates: Sequence[tuple[str, Runner, Sequence[Any]]], repeats: int
 ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
-    """Seconds per full pass over ``rows``, per candidate, ``repeats`` times, interleaved: wall and CPU time.
+    """Seconds per full pass over its rows, per candidate, ``repeats`` times, interleaved: wall and CPU time.
 
     CPU time is this process's (``time.process_time``): on a machine shared with other work it
     moves less than wall time; a worker pool's work is in its own processes, so only wall time
     says anything of it.
     """
-    times: dict[str, list[float]] = {name: [] for name, _ in candidates}
-    cpu_times: dict[str, list[float]] = {name: [] for name, _ in candidates}
+    times: dict[str, list[float]] = {name: [] for name, _, _ in candidates}
+    cpu_times: dict[str, list[float]] = {name: [] for name, _, _ in candidates}
     checksums: dict[str, tuple[int, int]] = {}
     for repeat in range(repeats):
         shift = repeat % len(candidates)
-        for name, run in [*candidates[shift:], *candidates[:shift]]:
+        for name, run, rows in [*candidates[shift:], *candidates[:shift]]:
             gc.collect()
             start, cpu_start = time.perf_counter(), time.process_time()
             checksum = run(rows)
@@ -386,9 +452,10 @@ def time_candidates(
             cpu_times[name].append(cpu)
             if checksums.setdefault(name, checksum) != checksum:
                 sys.exit(f"error: {name} gave checksum {checksum}, earlier {checksums[name]}")
-    distinct = set(checksums.values())
-    if len(distinct) != 1:
-        sys.exit(f"error: the candidates' checksums differ: {checksums}")
+    for sheet in {name.split("|")[0] for name in checksums}:  # the candidates of one sheet score the same rows
+        of_sheet = {name: sums for name, sums in checksums.items() if name.split("|")[0] == sheet}
+        if len(set(of_sheet.values())) != 1:
+            sys.exit(f"error: the {sheet} candidates' checksums differ: {of_sheet}")
     return times, cpu_times
 
 
@@ -548,7 +615,9 @@ def positive(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--rows", type=positive, default=100_000, help="organisations to score (default 100000)")
+    parser.add_argument(
+        "--rows", type=positive, default=50_000, help="organisations to score, on each sheet (default 50000)"
+    )
     parser.add_argument("--repeats", type=positive, default=5, help="timed passes per candidate (default 5)")
     parser.add_argument("--seed", type=int, default=2024, help="seed of the row perturbation (default 2024)")
     args = parser.parse_args(argv)
@@ -566,19 +635,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     grades = check_agreement(ruleset, rows, labels, score, score_fixed_point)
     del labels, origin
+    hand = sheets.load_module("handwritten_sheets")
+    four_good = sheets.Sheet(
+        "4 tốt", ruleset, rows, sheets.text_rows(rows), score, score_fixed_point, hand.four_good_parse
+    )
+    all_sheets = [four_good, *sheets.more_sheets(rows_wanted, args.seed)]
+    for sheet in all_sheets:
+        sheets.check_sheet(sheet)  # typed and text rows, partyrules and both hand-written scorers
     checked = time.perf_counter()
 
-    candidates: list[tuple[str, Runner]] = [
-        ("hand-written Decimal score", run_decimal(score)),
-        ("hand-written fixed-point score", run_fixed_point(score_fixed_point)),
-        ("partyrules ruleset.evaluate", run_evaluate(ruleset)),
-        ("partyrules ruleset.evaluate_many", run_evaluate_many(ruleset)),
-    ]
-    times, cpu_times = time_candidates(candidates, rows, repeats)
+    candidates: list[tuple[str, Runner, Sequence[Any]]] = []
+    for sheet in all_sheets:
+        candidates += sheet_candidates(sheet)
+    times, cpu_times = time_candidates(candidates, repeats)
     # the pool forks: afterwards this process's pages are copy-on-write, and whichever candidate
     # ran next would pay a page fault per page of the rows it touches. Timed on its own, after.
-    pool = [(f"partyrules evaluate_many, workers={WORKERS}", run_evaluate_many(ruleset, WORKERS))]
-    pool_times, pool_cpu = time_candidates(pool, rows, repeats)
+    pool = [(f"4 tốt|evaluate_many, workers={WORKERS}", run_evaluate_many(ruleset, WORKERS), rows)]
+    pool_times, pool_cpu = time_candidates(pool, repeats)
     candidates += pool
     times.update(pool_times)
     cpu_times.update(pool_cpu)
@@ -593,39 +666,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     count = len(rows)
     best = {name: min(values) for name, values in times.items()}
     best_cpu = {name: min(values) for name, values in cpu_times.items()}
-    baseline, baseline_cpu = best["hand-written Decimal score"], best_cpu["hand-written Decimal score"]
-    pooled = {name for name, _ in candidates if "workers=" in name}
-    body = [
-        [
-            name,
-            f"{best[name] / count * 1e6:.3f}",
-            f"{count / best[name]:,.0f}",
-            f"{baseline / best[name]:.2f}x",
-            "-" if name in pooled else f"{best_cpu[name] / count * 1e6:.3f}",
-            "-" if name in pooled else f"{baseline_cpu / best_cpu[name]:.2f}x",
-        ]
-        for name, _ in candidates
-    ]
     table = format_table(
-        ["candidate", "best µs/org", "orgs/s", "vs Decimal", "best CPU µs/org", "CPU vs Decimal"], body
+        ["sheet", "rows", "candidate", "µs/org", "vs Decimal", "CPU µs/org", "CPU vs Decimal"],
+        table_body(candidates, best, best_cpu, count),
     )
 
-    print(f"partyrules {partyrules.__version__} benchmark: {ruleset.id} version {ruleset.version}")
+    print(f"partyrules {partyrules.__version__} benchmark: " + "; ".join(describe(s.ruleset) for s in all_sheets))
     print(f"python:   {platform.python_implementation()} {platform.python_version()} ({sys.executable})")
-    print(f"platform: {platform.platform()}; cpu: {cpu_name()}")
+    print(f"platform: {platform.platform()}; cpu: {cpu_name()}; {os.cpu_count()} cores")
     print(
-        f"rows:     {count:,} ({min(count, len(base)):,} from {data.name} as shipped, the rest cycled and "
-        f"perturbed with seed {args.seed}; {refused} perturbed draws refused by the ruleset and drawn again)"
+        f"rows:     {count:,} a sheet; 4 tốt: {min(count, len(base)):,} from {data.name} as shipped, the rest cycled and "
+        f"perturbed with seed {args.seed} ({refused} perturbed draws refused by the ruleset and drawn again); "
+        f"meeting and 366: seeded random organisations (seed {args.seed}); text rows: the same rows as a CSV file "
+        "holds them"
     )
-    print("grades:   " + ", ".join(f"{grade} {n:,}" for grade, n in grades.most_common()))
     print(
-        f"checked:  all {count:,} rows agree: partyrules = hand-written Decimal (total, grade), "
-        "fixed-point total = Decimal total x 100"
+        "grades:   "
+        + "; ".join(f"{s.name}: " + grade_counts(s) for s in all_sheets)
+        + f" (4 tốt: {sum(grades.values()):,} checked)"
+    )
+    print(
+        "checked:  all rows of every sheet agree: partyrules (typed and text rows) = hand-written Decimal "
+        "(typed and parsed text) = hand-written integer / 100 (total, grade)"
     )
     print(
         f"timing:   best of {repeats} repeats; candidates in one process interleaved, order rotated per repeat; "
         f"gc.collect() before each; workers={WORKERS}: timed after them (forking disturbs the others), "
-        f"a new process pool per pass (its start included), chunks of {WORKER_CHUNK:,} rows"
+        f"a new process pool per pass (its start included), chunks of {WORKER_CHUNK:,} rows; "
+        "vs Decimal: the hand-written Decimal scorer of the same sheet and the same kind of rows"
     )
     print(f"load:     {load_average()}")
     print()
@@ -651,8 +719,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"time:     build {built - started:.1f} s, check {checked - built:.1f} s, timing {timed - checked:.1f} s, "
         f"large, memory and pickles {finished - timed:.1f} s, total {finished - started:.1f} s"
     )
-    ratio = baseline / best["partyrules ruleset.evaluate_many"]
-    ratio_cpu = baseline_cpu / best_cpu["partyrules ruleset.evaluate_many"]
+    # the lowest over the sheets: evaluate_many against the hand-written Decimal scorer, typed rows
+    names = [s.name for s in all_sheets]
+    ratio = min(best[f"{n}|{DECIMAL_TYPED}"] / best[f"{n}|{MANY_TYPED}"] for n in names)
+    ratio_cpu = min(best_cpu[f"{n}|{DECIMAL_TYPED}"] / best_cpu[f"{n}|{MANY_TYPED}"] for n in names)
     print(f"ratio_cpu_vs_handwritten={ratio_cpu:.2f}")
     print(f"ratio_vs_handwritten={ratio:.2f}")
     return 0

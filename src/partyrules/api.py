@@ -14,6 +14,7 @@ from pathlib import Path
 from partyrules import nodes as n, parser
 from partyrules.checker import check_tree
 from partyrules.compiler import build as build
+from partyrules.compiler.program import Numbering, generate
 from partyrules.diagnostics import CriteriaError, Diagnostic, Source
 from partyrules.link import link
 from partyrules.loader import Loader, Version, read_source as read_source
@@ -159,6 +160,17 @@ def check(
 
     Diagnostics of the files it extends or imports name those files.
     """
+    return checked(path_or_text, text=text, path=path, loader=loader)[0]
+
+
+def checked(
+    path_or_text: str | os.PathLike[str],
+    *,
+    text: str | None = None,
+    path: Sequence[str | os.PathLike[str]] = (),
+    loader: Loader | None = None,
+) -> tuple[list[Diagnostic], Model | None]:
+    """:func:`check`'s diagnostics and the checked model (None when the file has an error)."""
     filename = str(path_or_text)
     try:
         source = text if text is not None else read_source(path_or_text)
@@ -167,13 +179,38 @@ def check(
         roots = [*_own_root(Path(filename), tree), *path] if text is None else list(path)
         linked = link(tree, filename, source, loader if loader is not None else Loader(roots))
     except CriteriaError as exc:
-        return list(exc.diagnostics)
+        return list(exc.diagnostics), None
     from partyrules.checker import Checker
 
     checker = Checker(linked.tree, filename)
-    checker.run()
+    model = checker.run()
+    problems = list(checker.problems)
+    if model is not None and not checker.failed:
+        problems += fraction_warnings(model)
     # a base's own warnings are its authors' business: checking a child shows them only its own
-    shown = [d for d in checker.problems if d.severity == "error" or d.file == filename]
-    return sorted(shown, key=lambda d: (d.file != filename, d.file, d.span.line, d.span.column, d.code))
+    shown = [d for d in problems if d.severity == "error" or d.file == filename]
+    ordered = sorted(shown, key=lambda d: (d.file != filename, d.file, d.span.line, d.span.column, d.code))
+    return ordered, None if checker.failed else model
 
 
+def numbering(model: Model) -> Numbering:
+    """How the compiler computes a checked model's numbers: fixed point or Decimal, and what needs Fractions."""
+    return generate(model)[2]
+
+
+def fraction_warnings(model: Model) -> list[Diagnostic]:
+    """PR902 for every expression the compiled program computes with Fractions (none without a division)."""
+    if not any(t.kind == "ratio" for t in model.types.values()):
+        return []  # no quotient: nothing to compile to find out
+    return [
+        Diagnostic(
+            "PR902",
+            f"{what} is computed with exact Fractions, several times slower than in integers",
+            node.span.file or model.filename,
+            node.span,
+            "compare, band, table or round the quotient itself (`a / b >= 90%`, `round(a / b, 2)`); "
+            "`partyrules check --explain` shows the numbering",
+            "warning",
+        )
+        for node, what in numbering(model).fractions
+    ]

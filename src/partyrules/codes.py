@@ -757,6 +757,15 @@ _ALL = (
     ),
     # ---------------------------------------------------------------- warnings
     Code("PR901", "warning", "Input never used", "Warning: an input that no formula uses", "input `x` is never used"),
+    Code(
+        "PR902",
+        "warning",
+        "Quotient in Fractions",
+        "Warning: a quotient the compiled program cannot hold as a pair of integers (inside `min` or `max`, "
+        "or given as a rule's result) is computed with exact Fractions, several times slower; "
+        "`partyrules check --explain` shows which numbering a file compiled to and why",
+        "`min(speakers / present, 1) >= 50%`",
+    ),
 )
 
 #: Every code, by its name.

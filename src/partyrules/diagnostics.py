@@ -10,12 +10,14 @@ from __future__ import annotations
 import difflib
 import functools
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from partyrules.codes import CODES
-from partyrules.nodes import Span
+
+if TYPE_CHECKING:  # only read here: the runtime imports diagnostics and never needs the syntax tree
+    from partyrules.nodes import Span
 
 
 @attrs.frozen

@@ -58,7 +58,6 @@ MAX_DIGITS = 1000
 EXACT = Context(prec=MAX_DIGITS)
 
 
-
 class _Missing:
     """No value given: a singleton that survives pickling (a rule's constants and an input's
     default travel to worker processes, and the compiled program tests ``is MISSING``)."""
@@ -241,19 +240,18 @@ class TextReader:
 
     def __init__(self, read: Callable[[str, list[FactProblem]], Any]) -> None:
         self._read = read
-        self._known: dict[str, Any] = {}
+        self.known: dict[str, Any] = {}
 
     def __call__(self, text: str) -> Any:
-        value = self._known.get(text, MISSING)
+        value = self.known.get(text, MISSING)
         if value is MISSING:
             problems: list[FactProblem] = []
             value = self._read(text, problems)
             if problems or value is None:
                 value = text
-            if len(self._known) < self.LIMIT:
-                self._known[text] = value
+            if len(self.known) < self.LIMIT:
+                self.known[text] = value
         return value
-
 
 
 #: a :class:`TextReader` for each kind of input whose text needs reading (members are text already)
@@ -335,8 +333,12 @@ class FactSpec:
     members: tuple[str, ...]
 
 
-def check_facts(specs: tuple[FactSpec, ...], facts: Mapping[str, Any]) -> tuple[Any, ...]:
-    """Validate and convert every fact, or raise one :class:`FactsError` naming every problem."""
+def check_facts(
+    specs: tuple[FactSpec, ...], facts: Mapping[str, Any], known: frozenset[str] | None = None
+) -> tuple[Any, ...]:
+    """Validate and convert every fact, or raise one :class:`FactsError` naming every problem.
+
+    ``known``: the inputs' names (a compiled program passes the set it made once)."""
     problems: list[FactProblem] = []
     values: list[Any] = []
     for spec in specs:
@@ -371,7 +373,8 @@ def check_facts(specs: tuple[FactSpec, ...], facts: Mapping[str, Any]) -> tuple[
         elif kind == "date":
             value = coerce_date(spec.name, value, spec.low, spec.high, problems, spec.default)
         values.append(value)
-    known = {spec.name for spec in specs}
+    if known is None:
+        known = frozenset(spec.name for spec in specs)
     for key in facts:
         if key not in known:
             hint = did_you_mean(str(key), known)
@@ -381,12 +384,10 @@ def check_facts(specs: tuple[FactSpec, ...], facts: Mapping[str, Any]) -> tuple[
     return tuple(values)
 
 
-
 def not_a_mapping(facts: object) -> Any:
     raise FactsError(
         [FactProblem("*", f"facts must be a mapping of input names to values, not {type(facts).__name__}")]
     )
-
 
 
 class RowError(FactsError):
@@ -400,7 +401,6 @@ class RowError(FactsError):
     def __reduce__(self) -> tuple[Any, ...]:
         # Exception pickles its message only; a worker's error must come back whole
         return (RowError, (self.problems, self.number, self.id))
-
 
 
 def without_key(facts: Mapping[str, Any], key: str) -> dict[str, Any]:

@@ -135,6 +135,8 @@ class Model:
     total: Interval
     types: dict[int, Type] = attrs.field(eq=False, repr=False)
     resolutions: dict[int, Resolution] = attrs.field(eq=False, repr=False)
+    # the range the checker proved for each divisor and each rounded value (by id of the node)
+    proved: dict[int, Interval] = attrs.field(factory=dict, eq=False, repr=False)
     # the file's examples and properties, checked (partyrules.casebook); empty until the checker adds them
     tests: Casebook | None = attrs.field(default=None, eq=False, repr=False)
     # the file's quotas, checked (partyrules.quota): rules across organisations, applied over a batch

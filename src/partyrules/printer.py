@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from partyrules import nodes as n
+if TYPE_CHECKING:  # the runtime writes numbers with this module and never needs the syntax tree
+    from partyrules import nodes as n
 
 _PRECEDENCE = {"or": 1, "and": 2, "not": 3, "compare": 4, "+": 5, "-": 5, "*": 6, "/": 6, "neg": 7}
 
@@ -103,6 +104,8 @@ def points_text(value: Decimal | None) -> str:
 
 
 def literal_text(lit: n.Literal | n.Name, exact: bool = False) -> str:
+    from partyrules import nodes as n
+
     if isinstance(lit, n.Number):
         return number_text(lit.value, lit.percent, exact)
     if isinstance(lit, n.DateLiteral):
@@ -115,6 +118,8 @@ def literal_text(lit: n.Literal | n.Name, exact: bool = False) -> str:
 def expr_text(node: n.Expr, parent: int = 0, comments: RowComments | None = None) -> str:
     """The expression as it would be written in a criteria file: on one line, or with ``comments``
     as the formatter writes it (rows one per line; lines after the first indented relative to it)."""
+    from partyrules import nodes as n
+
     exact = comments is not None
 
     def sub(child: n.Expr, precedence: int = 0) -> str:
@@ -176,6 +181,8 @@ def _cells(rows: Sequence[Sequence[str]], aligned: bool) -> list[str]:
 
 
 def cell_text(cell: n.Cell, exact: bool = False) -> str:
+    from partyrules import nodes as n
+
     if isinstance(cell, n.AnyCell):
         return "-"
     if isinstance(cell, n.MemberCell):
@@ -191,6 +198,7 @@ def _wrap(text: str, precedence: int, parent: int) -> str:
 
 def aggregate_text(a: n.Aggregate) -> str:
     """The aggregate as written in canonical layout (after ``from``)."""
+
     where = f" where {expr_text(a.condition)}" if a.condition is not None else ""
     if a.value is not None:
         return f"{a.function} of {a.value.name} over children{where}"

@@ -72,8 +72,6 @@ def retry_exactly(program: Callable[[Mapping[str, Any]], Any], facts: Mapping[st
         return program(facts)
 
 
-
-
 def to_fraction(value: int | Decimal | Fraction) -> Fraction:
     return value if isinstance(value, Fraction) else Fraction(value)
 
@@ -93,6 +91,30 @@ def round_half_up(value: int | Decimal | Fraction, places: int) -> Any:
             ctx.traps[Inexact] = False  # rounding here is what the file asked for
             result = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return int(result) if places == 0 else result
+
+
+def round_ratio(numerator: int, denominator: int, places: int) -> Any:
+    """``round_half_up(Fraction(numerator, denominator * 10**places), places)`` from integers: the
+    numerator comes already multiplied by 10**places, the denominator is positive."""
+    whole = half_away(numerator, denominator)
+    return whole if places == 0 else Decimal(whole).scaleb(-places)
+
+
+def rescale_total(total: int | Decimal, dropped: int | Decimal, root_n: int, root_d: int, places: int) -> Any:
+    """``total * root / (root - dropped)`` rounded as ``round_half_up`` rounds, in integers (root is
+    root_n / root_d): the total of a scale whose not-applicable criteria are dropped from it."""
+    total_n, total_d = total.as_integer_ratio()
+    dropped_n, dropped_d = dropped.as_integer_ratio()
+    numerator = total_n * root_n * dropped_d * 10**places
+    return round_ratio(numerator, total_d * (root_n * dropped_d - dropped_n * root_d), places)
+
+
+def half_away(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half away from zero."""
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    whole = (2 * abs(numerator) + denominator) // (2 * denominator)  # floor(|n| / d + 1/2)
+    return whole if numerator >= 0 else -whole
 
 
 def days_between(start: datetime.date, end: datetime.date) -> int:
@@ -333,6 +355,9 @@ PROGRAM_GLOBALS: Mapping[str, Any] = MappingProxyType(
         "Mapping": Mapping,
         "to_fraction": to_fraction,
         "round_half_up": round_half_up,
+        "round_ratio": round_ratio,
+        "half_away": half_away,
+        "rescale_total": rescale_total,
         "days_between": days_between,
         "months_between": months_between,
         "worst": worst,
@@ -344,8 +369,13 @@ PROGRAM_GLOBALS: Mapping[str, Any] = MappingProxyType(
         "Evaluation": Evaluation,
         "without_key": facts.without_key,
         "EXACT": EXACT,
+        # each kind's text reader and the texts it has read (a lookup before a call), for the program's text path
+        **{f"read_{kind}": reader for kind, reader in facts.TEXT_READERS.items()},
+        **{f"known_{kind}": reader.known for kind, reader in facts.TEXT_READERS.items()},
     }
 )
+#: the kinds of input whose text the program reads on its own path (members are text already)
+TEXT_KINDS = frozenset(facts.TEXT_READERS)
 
 
 def link_program(code: str, constants: Sequence[Any], layout: Layout, name: str) -> tuple[Program, Batch]:

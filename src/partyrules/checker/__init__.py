@@ -129,6 +129,7 @@ class Checker(Expressions):
             total=self.total,
             types=self.types,
             resolutions=self.resolutions,
+            proved=self.proved,
         )
 
 

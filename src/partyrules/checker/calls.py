@@ -98,6 +98,7 @@ def _round(c: Expressions, node: n.Call, scope: Scope) -> Info:
         return UNKNOWN
     interval = info.interval
     if interval is not None:
+        c.prove(args[0], interval)
         interval = Interval(_round_fraction(interval.low, places), _round_fraction(interval.high, places))
     return Info(INTEGER if places == 0 else DECIMAL, interval)
 

@@ -219,7 +219,13 @@ class Expressions(State):
             hint = "declare the divisor's range so it cannot be 0, or write `if X > 0 then ... / X else ...`"
             self.error("PR503", "this can divide by zero", node.right.span, hint)
             return Info(RATIO)  # no range: the division is the problem, not the points it feeds
+        self.prove(node.right, right.interval)
         return Info(RATIO, left.interval.divide(right.interval))
+
+    def prove(self, node: n.Expr, interval: Interval) -> None:
+        """Record a range the compiler may rely on; a node checked twice keeps the union of its ranges."""
+        known = self.proved.get(id(node))
+        self.proved[id(node)] = interval if known is None else known.union(interval)
 
     def compare(self, node: n.Compare, scope: Scope, expected: Type | None) -> Info:
         # a bare member takes the scale of the other side, whichever side it stands on

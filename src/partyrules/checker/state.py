@@ -64,6 +64,9 @@ class State:
         self.types: dict[int, Type] = {}
         self.resolutions: dict[int, Resolution] = {}
         self.truths: dict[int, bool | None] = {}
+        # the proved range of each divisor and each rounded value: the compiler computes a quotient
+        # in integers when it knows the divisor's sign (it never changes inside one range)
+        self.proved: dict[int, Interval] = {}
         self.level_types: dict[str, Type] = {}
         self.intervals: dict[str, Interval] = {}
         # the declarations (names.header ... names.criteria)

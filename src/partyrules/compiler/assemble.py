@@ -25,6 +25,7 @@ def build(
     source: str,
     *,
     fixed_point: bool = True,
+    rates: bool = True,
     sources: Sequence[Source] = (),
     bases: Sequence[str] = (),
 ) -> Ruleset:
@@ -32,11 +33,12 @@ def build(
 
     ``fixed_point=False`` forces Decimal arithmetic for points; the default uses exact integers
     in fixed point whenever the scale allows (the results are the same; tests compare both).
+    ``rates=False`` computes every quotient with Fractions instead of integer pairs (the same results).
     """
     header = model.header
     level_labels = _level_labels(model)
     unscaled = _layout(model, level_labels)
-    compiled = compile_program(model, lambda scale: attrs.evolve(unscaled, scale=scale), fixed_point)
+    compiled = compile_program(model, lambda scale: attrs.evolve(unscaled, scale=scale), fixed_point, rates)
     layout = compiled.layout
     inputs = _inputs(model, level_labels)
     return Ruleset(
@@ -61,9 +63,7 @@ def build(
         model=model,
         quotas=model.quotas,
         aggregates=tuple(
-            (d.name, d.aggregate)
-            for d in model.file.declarations
-            if isinstance(d, n.Input) and d.aggregate is not None
+            (d.name, d.aggregate) for d in model.file.declarations if isinstance(d, n.Input) and d.aggregate is not None
         ),
     )
 

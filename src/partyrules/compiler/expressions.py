@@ -11,18 +11,20 @@ by :mod:`partyrules.compiler.program` on top of it.
 from __future__ import annotations
 
 import datetime
-import re
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from partyrules import nodes as n
+from partyrules.compiler import rates
 from partyrules.model import CriterionInfo, Model, Resolution
 from partyrules.types import DECIMAL as DECIMAL_TYPE, Type
 
 
 class NoFixedPoint(Exception):
-    """The ruleset uses something fixed-point integers cannot do exactly: compile it with Decimals."""
+    """The ruleset uses something fixed-point integers cannot do exactly: compile it with Decimals.
+
+    Its argument, when given, is the expression that needs them (``partyrules check`` names it)."""
 
 
 #: Points are held as integers in units of 10**-scale when every point value is a whole number of such units.
@@ -49,12 +51,24 @@ FAST_TYPES: dict[str, type] = {
 EXTRA = "\x00extra\x00"  # keys of the facts that are not inputs: none for program(), the id key's for many()
 OWN_FACTS = "\x00own\x00"  # the facts without the id key, for the slow path that names unknown keys
 #: Generated code that is a variable, a constant's name or a literal int: safe to repeat.
-SIMPLE_CODE = re.compile(r"[A-Za-z_][A-Za-z_0-9]*|-?[0-9]+")
+SIMPLE_CODE = rates.SIMPLE_CODE
 
 
 class Writer:
-    def __init__(self, model: Model, fixed: bool = True) -> None:
+    def __init__(self, model: Model, fixed: bool = True, rates: bool = True) -> None:
         self.model = model
+        # quotients as integer pairs (compiler.rates) where that is exact; False: every quotient a Fraction
+        self.rates = rates
+        # the Decimal inputs a quotient reads as integers: index -> percent (their ratios are read once, after the facts)
+        self.ratios: dict[int, bool] = {}
+        # of those, the ones with declared places read in the facts' inline test (set by generate)
+        self.prefetch: frozenset[int] = frozenset()
+        # the expressions still computed with Fractions, and what each is (for partyrules check)
+        self.fraction_sites: list[tuple[n.Expr, str]] = []
+        # why the points are Decimals, when a declaration (not an expression) decides it
+        self.decimal_because: tuple[n.Expr, str] | None = None
+        # named quotients held as (numerator, denominator) variables, by name
+        self.ratio_lets: dict[str, tuple[str, str | None]] = {}
         self.lines: list[str] = []
         # the program's own constants (C0, C1 ...); the names it reads besides are runtime.PROGRAM_GLOBALS
         self.namespace: dict[str, Any] = {}
@@ -101,17 +115,34 @@ class Writer:
     def _fixed_scale(self) -> int | None:
         """Decimal places every points value fits in, or None when fixed point does not apply."""
         model = self.model
-        if any(c.applicable is not None and c.applicable.mode == "rescale" for c in model.criteria):
-            return None  # rescaling divides
+        for c in model.criteria:
+            if c.applicable is not None and c.applicable.mode == "rescale":
+                self.decimal_because = (c.applicable.condition, "drops its criterion and rescales the total")
+                return None  # rescaling divides
         numbers: list[Decimal] = [c.maximum for c in self.all if c.maximum is not None]
         numbers += [cap for cap in (model.criteria_maximum, model.deductions_cap, model.bonuses_cap) if cap is not None]
         numbers += [end for g in model.grades for end in (g.low, g.high) if end is not None]
         exprs: list[n.Expr] = [e for c in self.all for e in (c.points, c.level) if e is not None]
+        # a points rule's round(x, 2) gives hundredths: held as ints when its value is a quotient of integers
+        if self.rates:
+            numbers += [
+                Decimal(1).scaleb(-int(node.args[1].value))
+                for c in self.all
+                if c.points is not None
+                for node in n.walk(c.points)
+                if isinstance(node, n.Call) and node.function == "round" and isinstance(node.args[1], n.Number)
+            ]
         exprs += [r.condition for g in model.grades for r in g.requirements]
         exprs += [k.condition for k in model.knockouts + model.exemptions]
         exprs += [let.value for let in model.lets.values()]
         for expr in exprs:
             numbers += [node.value for node in n.walk(expr) if isinstance(node, n.Number) and not node.percent]
+        if self.rates:  # decimal facts that are points as they are (`points = politics_points;`)
+            numbers += [
+                Decimal(1).scaleb(-places)
+                for c in self.all
+                if c.points is not None and (places := self.input_places(c.points)) is not None
+            ]
         places = 0
         for number in numbers:
             exponent = number.as_tuple().exponent
@@ -156,7 +187,12 @@ class Writer:
                 return self.expr(node)
             if kind == "integer":
                 return f"({self.expr(node)} * {self.factor})" if self.factor != 1 else self.expr(node)
-            raise NoFixedPoint
+            places = self.input_places(node)
+            if places is not None and places <= (self.scale or 0) and self.rates:
+                # a decimal fact with its places declared is a whole number of units: exact integer division
+                numerator, denominator = self.integer_ratio(r.target or "", kind == "percent")
+                return f"({numerator} * {self.factor} // {denominator})"
+            raise NoFixedPoint(node)
         if isinstance(node, n.If):
             return f"({self.scaled(node.then)} if {self.expr(node.condition)} else {self.scaled(node.otherwise)})"
         if isinstance(node, (n.Bands, n.Match, n.Table)):
@@ -176,6 +212,13 @@ class Writer:
             if self.refs_points(count) or self.type_of(count).kind != "integer":
                 raise NoFixedPoint  # only a whole count times points stays in whole units
             return f"({self.scaled(points)} * {self.expr(count)})"
+        if isinstance(node, n.Call) and node.function == "round" and self.rates and isinstance(node.args[1], n.Number):
+            places = int(node.args[1].value)
+            assert self.scale is not None
+            code = rates.rounded(self, node.args[0], places, self.scale - places) if places <= self.scale else None
+            if code is None:
+                raise NoFixedPoint(node)
+            return code
         if isinstance(node, n.Call) and node.function in ("min", "max", "clamp"):
             parts = [self.scaled(a) for a in node.args]
             if node.function == "clamp":
@@ -184,7 +227,26 @@ class Writer:
         if kind == "integer" and not self.refs_points(node):
             code = self.expr(node)
             return f"({code} * {self.factor})" if self.factor != 1 else code
-        raise NoFixedPoint
+        raise NoFixedPoint(node)
+
+    def input_places(self, node: n.Expr) -> int | None:
+        """The declared places of a decimal input's true value (a percentage's two more), or None."""
+        if not isinstance(node, n.Name):
+            return None
+        r = self.model.resolutions.get(id(node))
+        if r is None or r.kind != "input":
+            return None
+        spec = next(i for i in self.model.inputs if i.name == r.target)
+        if spec.places is None or spec.type.kind not in ("decimal", "percent"):
+            return None
+        return spec.places + (2 if spec.type.kind == "percent" else 0)
+
+    def integer_ratio(self, name: str, percent: bool) -> tuple[str, str]:
+        """A Decimal input as integers (numerator, positive denominator), its true value (a
+        percentage's units undone); read once per evaluation, after the facts are checked."""
+        k = int(self.inputs[name][1:])
+        self.ratios[k] = percent
+        return f"qn{k}", f"(qd{k} * 100)" if percent else f"qd{k}"
 
     def simple(self, node: n.Expr) -> bool:
         """Whether the node's code is a variable or constant, safe to repeat without a temporary."""
@@ -221,7 +283,6 @@ class Writer:
         if c.kind == "group":
             return all(self._whole(ch) for ch in c.children if self.all[self.index[ch]].maximum is not None)
         return c.points is not None and self.type_of(c.points).kind == "integer"
-
 
     # -- expressions
     def expr(self, node: n.Expr, scaled_results: bool = False) -> str:
@@ -319,6 +380,10 @@ class Writer:
             return self.inputs[r.target]
         if r.kind == "let":
             assert r.target is not None
+            pair = self.ratio_lets.get(r.target)
+            if pair is not None:  # a named quotient used where a Fraction is needed
+                self.fraction_sites.append((node, "a named quotient used inside `min`, `max` or a rule's result"))
+                return f"to_fraction({pair[0]})" if pair[1] is None else f"(to_fraction({pair[0]}) / {pair[1]})"
             return self.lets[r.target]
         if r.kind == "points":
             assert r.target is not None
@@ -365,6 +430,12 @@ class Writer:
             a, b = self.temp(), self.temp()
             return f"(({a} := {left}) is not None and ({b} := {right}) is not None and {a} {op} {b})"
         ratio = "ratio" in (lt.kind, rt_.kind)
+        if ratio and self.rates:
+            code = rates.compare(self, node)
+            if code is not None:
+                return code
+        if ratio:
+            self.fraction_sites.append((node, "a comparison"))
         if self.scale is not None and lt.numeric and (self.refs_points(node.left) or self.refs_points(node.right)):
             return f"({self.scaled(node.left)} {node.op} {self.scaled(node.right)})"
         if lt.numeric and not ratio:
@@ -424,6 +495,11 @@ class Writer:
             return f"{fn}({', '.join(parts)})"
         if fn == "round":
             assert isinstance(args[1], n.Number)
+            if self.type_of(args[0]).kind == "ratio":
+                code = rates.rounded(self, args[0], int(args[1].value), None) if self.rates else None
+                if code is not None:
+                    return code
+                self.fraction_sites.append((node, "a rounded quotient"))
             return f"round_half_up({self.expr(args[0])}, {int(args[1].value)})"
         if fn == "count":
             return "(0 + " + " + ".join(f"({self.expr(a)})" for a in args) + ")" if args else "0"
@@ -472,6 +548,11 @@ class Writer:
     def _bands(self, node: n.Bands, scaled_results: bool = False) -> str:
         subject_type = self.type_of(node.subject)
         points = self._points_subject(node.subject)
+        if subject_type.kind == "ratio":
+            value = rates.rational(self, node.subject) if self.rates else None
+            if value is not None:
+                return self._ratio_bands(node, value, scaled_results)
+            self.fraction_sites.append((node, "bands over a quotient"))
         bound, t = self.bind(node.subject, points)
         parts = []
         first = True
@@ -493,6 +574,26 @@ class Writer:
             if not parts:
                 # one band that covers every value: still evaluate the subject once for symmetry
                 return f"({otherwise})"
+        return "(" + "".join(parts) + otherwise + ")"
+
+    def _ratio_bands(self, node: n.Bands, value: tuple[str, str | None], scaled_results: bool) -> str:
+        """Bands over a quotient: each threshold cross-multiplied, the quotient's parts bound by the first test."""
+        first, again = rates.bind(self, value)
+        ratio_results = self.type_of(node).kind == "ratio"
+        parts = []
+        for k, band in enumerate(node.bands):
+            assert isinstance(band.threshold, n.Number)
+            test = rates.threshold(
+                Fraction(band.threshold.value),
+                again if k else first,
+                ">=" if band.direction == "from" else "<=",
+                evaluates=k == 0,
+            )
+            parts.append(f"{self.result(band.result, scaled_results, ratio_results)} if {test} else ")
+        last = node.otherwise if node.otherwise is not None else node.bands[-1].result
+        otherwise = self.result(last, scaled_results, ratio_results)
+        if node.otherwise is None:
+            parts = parts[:-1]
         return "(" + "".join(parts) + otherwise + ")"
 
     def _match(self, node: n.Match, scaled_results: bool = False) -> str:
@@ -526,9 +627,23 @@ class Writer:
         return "(" + "".join(f"{result} if ({test}) else " for result, test in parts) + tail + ")"
 
     def _table(self, node: n.Table, scaled_results: bool = False) -> str:
-        temps = []
+        temps: list[Any] = []  # per column: its code, or (numerator, denominator) of a quotient
         binds = []
         for col in node.columns:
+            value = rates.rational(self, col) if self.rates and self.type_of(col).kind == "ratio" else None
+            if self.type_of(col).kind == "ratio" and value is None:
+                self.fraction_sites.append((col, "a table column of a quotient"))
+            if value is not None:
+                parts = []
+                for part in value:
+                    if part is None or rates.SIMPLE_CODE.fullmatch(part):
+                        parts.append(part)
+                        continue
+                    t = self.temp()
+                    parts.append(t)
+                    binds.append(f"(({t} := {part}) is not None or True)")
+                temps.append(tuple(parts))
+                continue
             code = self.scaled(col) if self._points_subject(col) else self.expr(col)
             if self.simple(col):
                 temps.append(code)
@@ -550,6 +665,11 @@ class Writer:
                         tests.append(f"{t} in {self.const(frozenset(ctype.members.index(m) for m in cell.members))}")
                     else:
                         tests.append(f"{t} in {self.const(frozenset(cell.members))}")
+                elif isinstance(t, tuple):
+                    pairs = [("==", cell.value)] if isinstance(cell, n.EqualCell) else cell.tests
+                    for op, lit in pairs:
+                        assert isinstance(lit, n.Number)
+                        tests.append(rates.threshold(Fraction(lit.value), t, op))
                 elif isinstance(cell, n.EqualCell):
                     tests.append(f"{t} == {self._cell_value(cell.value, ctype, column, points)}")
                 else:
@@ -582,8 +702,6 @@ def percent_units(value: Any) -> Any:
         return None
     units = Decimal(value).scaleb(2)
     return int(units) if units == units.to_integral_value() else units
-
-
 
 
 def names_in(expr: n.Expr) -> list[n.Name]:

@@ -20,7 +20,8 @@ from typing import Any
 
 import attrs
 
-from partyrules import runtime as rt
+from partyrules import nodes as n, runtime as rt
+from partyrules.compiler import rates
 from partyrules.compiler.expressions import (
     DISPLAY_ITEMS,
     EXTRA,
@@ -35,6 +36,7 @@ from partyrules.compiler.expressions import (
 )
 from partyrules.facts import FACT_MAGNITUDE
 from partyrules.model import Model
+from partyrules.printer import expr_text, number_text
 
 
 class _Writer(Writer):
@@ -53,12 +55,22 @@ class _Writer(Writer):
         specs = [self.fact_spec(spec) for spec in self.model.inputs]
         self.read_facts(specs)
         self.test_facts(specs)
+        prelude = len(self.lines)  # the integer ratios of Decimal inputs that quotients read go here
         self.constraints()
         for kind, name in self.model.order:
             self.value(kind, name)
         self.totals()
         self.grading()
         self.emit(f"return new_evaluation(Evaluation, {self.evaluation_display()})")
+        self.lines[prelude:prelude] = [
+            "    " * self.depth
+            + (
+                f"qn{k}, qd{k} = q{k} if fast else x{k}.as_integer_ratio()"
+                if k in self.prefetch
+                else f"qn{k}, qd{k} = x{k}.as_integer_ratio()"
+            )
+            for k in sorted(self.ratios)
+        ]
         body_lines = self.lines[body:]
         self.depth = 1
         self.emit("except Inexact:")
@@ -77,7 +89,6 @@ class _Writer(Writer):
             self.emit("if armed: traps[Inexact] = False", 2)
         single = [line.replace(EXTRA, "").replace(OWN_FACTS, "facts") for line in self.lines]
         return "\n".join(single + self.batch(body_lines, trapped)) + "\n"
-
 
     def read_facts(self, specs: list[rt.FactSpec]) -> None:
         """The facts into x0, x1 ...: one C-level lookup when all are given, else one by one with defaults."""
@@ -134,23 +145,41 @@ class _Writer(Writer):
             # (a required input that is absent fails its own test)
             tests = [f"({self.fast_test(k, fact)})" for k, fact in enumerate(specs)]
             tests.append(f"len(facts) {'+ absent ' if optional else ''}== {len(specs)}{EXTRA}")
-            slow = f"{names}, = check_facts({self.const(tuple(specs))}, {OWN_FACTS})"
-            # a NaN fails a Decimal comparison by raising InvalidOperation (cheaper than is_finite())
-            self.emit("try:")
-            # as the condition of an `if`, each comparison is followed by a jump, which CPython
-            # specialises (a chain of `and` giving a value is not)
-            self.emit("fast = True if (" + "\n                and ".join(tests) + ") else False", 2)
-            # and a declared `places` test on too long a Decimal rounds, which the armed trap turns into Inexact
-            self.emit("except (InvalidOperation, Inexact):")
-            self.emit("fast = False", 2)
+            known = self.const(frozenset(spec.name for spec in specs))
+            slow = f"{names}, = check_facts({self.const(tuple(specs))}, {OWN_FACTS}, {known})"
+            test = "fast = True if (" + "\n                and ".join(tests) + ") else False"
+            self.emit_fast_test(test, 1)
             self.emit("if not fast:")
-            self.emit(slow, 2)
+            # text (a data file's "95", "87.5", "true"): each text fact read on its own, through the
+            # reader of its kind (each distinct text read once per process), and the same test again;
+            # only facts that still fail it take the slow path, which names every problem
+            read = [(k, fact.kind) for k, fact in enumerate(specs) if fact.kind in rt.TEXT_KINDS]
+            for k, kind in read:
+                self.emit(
+                    f"if type(x{k}) is str: x{k} = known_{kind}[x{k}] if x{k} in known_{kind} else read_{kind}(x{k})", 2
+                )
+            if read:
+                self.emit_fast_test(test, 2)
+                self.emit("if not fast:", 2)
+                self.emit(slow, 3)
+            else:
+                self.emit(slow, 2)
             for k, fact in enumerate(specs):
                 if fact.kind == "level":
                     index = self.const({m: i for i, m in enumerate(fact.members)})
                     self.emit(f"if type(x{k}) is str: x{k} = {index}[x{k}]")
         else:
             self.emit(f"if facts: check_facts((), {OWN_FACTS})")
+
+    def emit_fast_test(self, test: str, indent: int) -> None:
+        # a NaN fails a Decimal comparison by raising InvalidOperation (cheaper than is_finite()),
+        # and a declared `places` test on too long a Decimal rounds, which the armed trap turns into Inexact;
+        # as the condition of an `if`, each comparison is followed by a jump, which CPython
+        # specialises (a chain of `and` giving a value is not)
+        self.emit("try:", indent)
+        self.emit(test, indent + 1)
+        self.emit("except (InvalidOperation, Inexact):", indent)
+        self.emit("fast = False", indent + 1)
 
     def constraints(self) -> None:
         """Cross-input constraints: one test when all hold, each named when one fails."""
@@ -290,7 +319,11 @@ class _Writer(Writer):
             if fact.low is None or fact.high is None:
                 return "False"  # unbounded: the slow path also checks the size limit
             test = f"{is_type}{low} <= {x} <= {high}"
-            if fact.places is not None:
+            if fact.places is not None and k in self.prefetch:
+                # its integer ratio is read anyway: a whole number of 10**-places exactly when the
+                # ratio's (lowest) denominator divides 10**places; the ratio is kept for the rules
+                test += f" and {10**fact.places} % (q{k} := {x}.as_integer_ratio())[1] == 0"
+            elif fact.places is not None:
                 test += f" and {x}.quantize({self.const(Decimal(1).scaleb(-fact.places))}) == {x}"
             return test
         if fact.kind == "boolean":
@@ -308,6 +341,15 @@ class _Writer(Writer):
     def value(self, kind: str, name: str) -> None:
         if kind == "let":
             value = self.model.lets[name].value
+            if self.type_of(value).kind == "ratio" and self.rates:
+                pair = rates.rational(self, value)
+                if pair is not None:  # a named quotient: its numerator and its denominator
+                    self.emit(f"{self.lets[name]} = {pair[0]}")
+                    if pair[1] is not None:
+                        self.emit(f"{self.lets[name]}d = {pair[1]}")
+                    self.ratio_lets[name] = (self.lets[name], None if pair[1] is None else f"{self.lets[name]}d")
+                    return
+                self.fraction_sites.append((value, "a named quotient"))
             code = self.scaled(value) if name in self.scaled_lets else self.expr(value)
             self.emit(f"{self.lets[name]} = {code}")
             return
@@ -344,12 +386,28 @@ class _Writer(Writer):
         if rescaled and model.criteria_maximum is not None:
             parts = " + ".join(f"(0 if a{self.index[c.name]} else {self.const(c.maximum)})" for c in rescaled)
             self.emit(f"na = {parts}")
-            root = self.const(Fraction(model.criteria_maximum))
             places = model.rescale_places or 0
+            if self.rates:  # total * maximum / (maximum - dropped), rounded: in integers
+                maximum = Fraction(model.criteria_maximum)
+                self.emit(
+                    f"if na: crit = rescale_total(crit, na, {maximum.numerator}, {maximum.denominator}, {places}) "
+                    f"if na != {self.const(model.criteria_maximum)} else 0"
+                )
+                self.totals_rest()
+                return
+            first = rescaled[0].applicable
+            assert first is not None
+            self.fraction_sites.append((first.condition, "the rescaled total"))
+            root = self.const(Fraction(model.criteria_maximum))
             self.emit(
                 f"if na: crit = round_half_up(to_fraction(crit) * {root} / ({root} - to_fraction(na)), {places}) "
                 f"if na != {root} else 0"
             )
+        self.totals_rest()
+
+    def totals_rest(self) -> None:
+        """Deductions and bonuses under their caps, and the total."""
+        model = self.model
         for label, infos, cap in (
             ("ded", model.deductions, model.deductions_cap),
             ("bon", model.bonuses, model.bonuses_cap),
@@ -412,20 +470,73 @@ class _Writer(Writer):
             self.emit("grade = g")
 
 
-def generate(model: Model, fixed: bool = True) -> tuple[str, tuple[Any, ...], int | None]:
-    """The program's source, the constants it is linked with (C0, C1 ... in order) and its fixed-point
-    places (None: Decimal arithmetic). The source defines ``make(LAYOUT, C0, C1, ...)``, which
-    :func:`partyrules.runtime.link_program` calls once."""
+@attrs.frozen
+class Numbering:
+    """How a ruleset's numbers are computed, and why: what ``partyrules check --explain`` tells the author.
+
+    ``scale``: points as ints in units of 10**-scale (fixed point), or None: as Decimals, because of
+    ``decimal_because`` (an expression fixed point cannot hold exactly, and why).
+    ``fractions``: the expressions still computed with exact Fractions (a quotient no integer pair
+    holds), each with what it is; empty when every quotient is computed in integers.
+    """
+
+    scale: int | None
+    decimal_because: tuple[n.Expr, str] | None = None
+    fractions: tuple[tuple[n.Expr, str], ...] = ()
+
+
+def numbering_lines(numbering: Numbering, filename: str) -> list[str]:
+    """What ``partyrules check --explain`` says of a ruleset's numbers: the numbering it compiled to
+    and, with their positions, the expressions that decided it."""
+
+    def where(node: n.Expr) -> str:
+        return f"`{expr_text(node)}` at {node.span.file or filename}:{node.span.line}:{node.span.column}"
+
+    if numbering.scale is not None:
+        unit = (
+            "whole points" if numbering.scale == 0 else f"units of {number_text(Decimal(1).scaleb(-numbering.scale))}"
+        )
+        lines = [f"numbering: integers in fixed point (scale {numbering.scale}: points in {unit})"]
+    else:
+        lines = ["numbering: Decimal points"]
+        if numbering.decimal_because is not None:
+            node, why = numbering.decimal_because
+            lines.append(f"  because {where(node)} {why}")
+    if not numbering.fractions:
+        lines.append("quotients: in integers (no Fractions)")
+    lines += [f"quotients: Fractions for {what}, {where(node)}" for node, what in numbering.fractions]
+    return lines
+
+
+def generate(model: Model, fixed: bool = True, rates: bool = True) -> tuple[str, tuple[Any, ...], Numbering]:
+    """The program's source, the constants it is linked with (C0, C1 ... in order) and its numbering
+    (fixed-point places, or Decimal arithmetic, and what needs Fractions). The source defines
+    ``make(LAYOUT, C0, C1, ...)``, which :func:`partyrules.runtime.link_program` calls once.
+
+    ``rates=False`` computes every quotient with Fractions, as before quotients were held in
+    integers: the tests compare the two programs."""
     try:
-        writer = _Writer(model, fixed)
+        writer = _Writer(model, fixed, rates)
+        because = writer.decimal_because
         body = writer.program()
-    except NoFixedPoint:
-        writer = _Writer(model, fixed=False)
+    except NoFixedPoint as exc:
+        because = (exc.args[0], "has no exact form in fixed point") if exc.args else None
+        fixed = False
+        writer = _Writer(model, fixed, rates)
+        body = writer.program()
+    # Decimal facts with declared places whose integer ratio the rules read: written again, their
+    # ratio read once, in the inline test of their places (instead of a quantize, and a second read)
+    prefetch = frozenset(k for k in writer.ratios if model.inputs[k].places is not None)
+    if prefetch:
+        writer = _Writer(model, fixed, rates)
+        writer.prefetch = prefetch
         body = writer.program()
     names = sorted(writer.namespace, key=lambda k: int(k[1:]))
     head = f"def make({', '.join(['LAYOUT', *names])}):\n"
     source = head + "".join("    " + line + "\n" for line in body.splitlines()) + "    return program, many\n"
-    return source, tuple(writer.namespace[k] for k in names), writer.scale
+    sites = {id(node): (node, what) for node, what in writer.fraction_sites}  # a node written twice once
+    numbering = Numbering(writer.scale, because, tuple(sites.values()))
+    return source, tuple(writer.namespace[k] for k in names), numbering
 
 
 @attrs.frozen
@@ -437,11 +548,14 @@ class Compiled:
     layout: rt.Layout
     program: rt.Program
     batch: rt.Batch
+    numbering: Numbering
 
 
-def compile_program(model: Model, layout_for: Callable[[int | None], rt.Layout], fixed: bool = True) -> Compiled:
+def compile_program(
+    model: Model, layout_for: Callable[[int | None], rt.Layout], fixed: bool = True, rates: bool = True
+) -> Compiled:
     """The program, its batch loop and the layout of their results (which records the fixed-point scale chosen)."""
-    code, constants, scale = generate(model, fixed)
-    layout = layout_for(scale)
+    code, constants, numbering = generate(model, fixed, rates)
+    layout = layout_for(numbering.scale)
     program, batch = rt.link_program(code, constants, layout, model.header.ruleset_id)
-    return Compiled(code, constants, layout, program, batch)
+    return Compiled(code, constants, layout, program, batch, numbering)
