@@ -115,7 +115,10 @@ def test_integer_rates_score_as_fractions_and_the_reference(data: st.DataObject)
     integers, fractions, model = _programs(data.draw(rate_files()))
     assert "to_fraction" not in integers.code and "Fraction" not in integers.code
     assert api.numbering(model).fractions == ()
-    assert ("to_fraction" in fractions.code) == bool(generate(model, rates=False)[2].fractions)
+    # the baseline compiled without integer rates does use Fractions where its numbering says so (it
+    # may use them elsewhere too: a `let` quotient no rule reads is not recorded as a reason)
+    if generate(model, rates=False)[2].fractions:
+        assert "to_fraction" in fractions.code
     for _ in range(5):
         org: dict[str, Any] = data.draw(facts(integers))
         assert _result(integers, org) == _result(fractions, org)
