@@ -189,3 +189,28 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnos
         n.Span(line, column, line, end_column),
         hint,
     )
+
+
+def words_expected(prefix: str) -> list[str] | None:
+    """The keywords that may come right after ``prefix`` (the text of a file up to an editor's cursor),
+    sorted; None when ``prefix`` itself is not valid text up to there (no guess is better than a wrong one).
+
+    Names may stand where the list says ``NAME`` is accepted: the caller offers its names then.
+    """
+    try:
+        interactive: Any = lalr().parse_interactive(prefix)  # lark leaves accepts() untyped
+        interactive.exhaust_lexer()
+        accepted = set(interactive.accepts())
+    except (UnexpectedInput, lark.exceptions.LarkError):
+        return None
+    words = {w for t in accepted for w in _ALTERNATIVES.get(t, ())}
+    for terminal in accepted:
+        try:
+            pattern = lalr().get_terminal(terminal).pattern
+        except KeyError:
+            continue
+        if isinstance(pattern, lark.lexer.PatternStr) and pattern.value.replace("_", "").isalpha():
+            words.add(pattern.value)
+    if "NAME" in accepted:
+        words.add("NAME")
+    return sorted(words)
