@@ -170,9 +170,9 @@ class Index:
         out: list[Completion] = []
         if words is None or "NAME" in words:
             out += [Completion(d.name, d.kind, _first_line(d.hover)) for d in self.definitions.values()]
-            if words is None or "not" in words:  # an expression: functions may stand here
+            if words is None or "(" in words:  # an operand of a formula: functions may stand here
                 out += [Completion(f, "function") for f in n.BUILTINS if f not in (words or ())]
-        out += [Completion(w, "keyword") for w in words or () if w != "NAME"]
+        out += [Completion(w, "keyword") for w in words or () if w not in ("NAME", "(")]
         return [c for c in out if c.label.startswith(typed)]
 
     # ------------------------------------------------------------ building
@@ -237,8 +237,10 @@ class Index:
         state = self.analysis.state
         symbol = state.symbols.get(name) if state is not None else None
         info = symbol.info if symbol is not None else None
-        if info is None or info.interval is None:
+        if info is None:
             return ""
+        if info.interval is None:
+            return f"is {info.type.describe()}" if info.type is not None else ""
         percent = info.type is not None and info.type.kind == "percent"
         low, high = info.interval.low, info.interval.high
         shown = f"{_fraction(low, percent, '-∞')} to {_fraction(high, percent, '+∞')}"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -156,129 +156,147 @@ def _edits(server: CriteriaServer, index: Index, places: Sequence[Place], new: s
     return t.WorkspaceEdit(changes=changes)
 
 
+def initialize(ls: CriteriaServer, params: t.InitializeParams) -> None:
+    options: Any = params.initialization_options
+    if isinstance(options, dict) and isinstance(options.get("path"), list):
+        ls.path = [str(p) for p in options["path"]]
+
+
+def did_open(ls: CriteriaServer, params: t.DidOpenTextDocumentParams) -> None:
+    ls.refresh(params.text_document.uri)
+
+
+def did_change(ls: CriteriaServer, params: t.DidChangeTextDocumentParams) -> None:
+    ls.refresh(params.text_document.uri)
+
+
+def did_save(ls: CriteriaServer, params: t.DidSaveTextDocumentParams) -> None:
+    ls.loaders.clear()  # a saved file may be another's base: read the bases again
+    for uri in list(ls.indexes):
+        ls.refresh(uri)
+
+
+def did_close(ls: CriteriaServer, params: t.DidCloseTextDocumentParams) -> None:
+    ls.indexes.pop(params.text_document.uri, None)
+    ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
+
+
+def hover(ls: CriteriaServer, params: t.HoverParams) -> t.Hover | None:
+    index = ls.index(params.text_document.uri)
+    line, column = ls.cursor(index, params.position)
+    found = index.word_at(index.filename, line, column)
+    definition = index.definitions.get(found[0]) if found is not None else None
+    if found is None or definition is None:
+        return None
+    contents = t.MarkupContent(kind=t.MarkupKind.Markdown, value=definition.hover)
+    return t.Hover(contents=contents, range=ls.place_range(index, found[1]))
+
+
+def definition(ls: CriteriaServer, params: t.DefinitionParams) -> t.Location | None:
+    uri = params.text_document.uri
+    index = ls.index(uri)
+    line, column = ls.cursor(index, params.position)
+    found = index.definition_at(index.filename, line, column)
+    return ls.location(index, found.place, uri) if found is not None else None
+
+
+def references(ls: CriteriaServer, params: t.ReferenceParams) -> list[t.Location]:
+    uri = params.text_document.uri
+    index = ls.index(uri)
+    line, column = ls.cursor(index, params.position)
+    found = index.definition_at(index.filename, line, column)
+    if found is None:
+        return []
+    places = index.references(found.name)
+    if not params.context.include_declaration:
+        places = [p for p in places if p != found.place]
+    return [ls.location(index, p, uri) for p in places]
+
+
+def completion(ls: CriteriaServer, params: t.CompletionParams) -> t.CompletionList:
+    index = ls.index(params.text_document.uri)
+    line, column = ls.cursor(index, params.position)
+    ids = _ruleset_ids(ls, index)
+    items = [
+        t.CompletionItem(c.label, kind=_KINDS.get(c.kind), detail=c.detail or c.kind)
+        for c in index.completions(line, column, ids)
+    ]
+    return t.CompletionList(is_incomplete=False, items=items)
+
+
+def formatting(ls: CriteriaServer, params: t.DocumentFormattingParams) -> list[t.TextEdit] | None:
+    from partyrules.formatter import format_text
+
+    uri = params.text_document.uri
+    document = ls.workspace.get_text_document(uri)
+    try:
+        new = format_text(document.source, ls.filename(uri))
+    except CriteriaError:
+        return None  # a file that does not parse is left as it is: its diagnostics say why
+    if new == document.source:
+        return []
+    lines = document.source.split("\n")
+    end = ls.workspace.position_codec.position_to_client_units(lines, t.Position(len(lines) - 1, len(lines[-1])))
+    return [t.TextEdit(t.Range(t.Position(0, 0), end), new)]
+
+
+def code_action(ls: CriteriaServer, params: t.CodeActionParams) -> list[t.CodeAction]:
+    uri = params.text_document.uri
+    document = ls.workspace.get_text_document(uri)
+    actions = []
+    for diagnostic in params.context.diagnostics:
+        data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
+        names = suggestions(data.get("hint"))
+        where = _misspelt(document.lines, diagnostic) if names else None
+        if where is None:
+            continue
+        for name in names:
+            edit = t.WorkspaceEdit(changes={uri: [t.TextEdit(where, name)]})
+            actions.append(
+                t.CodeAction(
+                    f"Replace with `{name}`",
+                    kind=t.CodeActionKind.QuickFix,
+                    diagnostics=[diagnostic],
+                    edit=edit,
+                    is_preferred=len(names) == 1,
+                )
+            )
+    return actions
+
+
+def rename(ls: CriteriaServer, params: t.RenameParams) -> t.WorkspaceEdit:
+    uri = params.text_document.uri
+    index = ls.index(uri)
+    line, column = ls.cursor(index, params.position)
+    try:
+        places = index.rename(index.filename, line, column, params.new_name)
+    except RenameError as exc:
+        raise JsonRpcInvalidRequest(str(exc)) from None
+    return _edits(ls, index, places, params.new_name, uri)
+
+
+#: What the server answers: each method of the protocol, its options, and the function that answers it.
+_FEATURES: tuple[tuple[str, Any, Callable[..., Any]], ...] = (
+    (t.INITIALIZE, None, initialize),
+    (t.TEXT_DOCUMENT_DID_OPEN, None, did_open),
+    (t.TEXT_DOCUMENT_DID_CHANGE, None, did_change),
+    (t.TEXT_DOCUMENT_DID_SAVE, None, did_save),
+    (t.TEXT_DOCUMENT_DID_CLOSE, None, did_close),
+    (t.TEXT_DOCUMENT_HOVER, None, hover),
+    (t.TEXT_DOCUMENT_DEFINITION, None, definition),
+    (t.TEXT_DOCUMENT_REFERENCES, None, references),
+    (t.TEXT_DOCUMENT_COMPLETION, t.CompletionOptions(trigger_characters=['"']), completion),
+    (t.TEXT_DOCUMENT_FORMATTING, None, formatting),
+    (t.TEXT_DOCUMENT_CODE_ACTION, t.CodeActionOptions(code_action_kinds=[t.CodeActionKind.QuickFix]), code_action),
+    (t.TEXT_DOCUMENT_RENAME, None, rename),
+)
+
+
 def build() -> CriteriaServer:
     """The server with every feature registered (not started)."""
     server = CriteriaServer()
-
-    @server.feature(t.INITIALIZE)
-    def initialize(ls: CriteriaServer, params: t.InitializeParams) -> None:
-        options: Any = params.initialization_options
-        if isinstance(options, dict) and isinstance(options.get("path"), list):
-            ls.path = [str(p) for p in options["path"]]
-
-    @server.feature(t.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(ls: CriteriaServer, params: t.DidOpenTextDocumentParams) -> None:
-        ls.refresh(params.text_document.uri)
-
-    @server.feature(t.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(ls: CriteriaServer, params: t.DidChangeTextDocumentParams) -> None:
-        ls.refresh(params.text_document.uri)
-
-    @server.feature(t.TEXT_DOCUMENT_DID_SAVE)
-    def did_save(ls: CriteriaServer, params: t.DidSaveTextDocumentParams) -> None:
-        ls.loaders.clear()  # a saved file may be another's base: read the bases again
-        for uri in list(ls.indexes):
-            ls.refresh(uri)
-
-    @server.feature(t.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(ls: CriteriaServer, params: t.DidCloseTextDocumentParams) -> None:
-        ls.indexes.pop(params.text_document.uri, None)
-        ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
-
-    @server.feature(t.TEXT_DOCUMENT_HOVER)
-    def hover(ls: CriteriaServer, params: t.HoverParams) -> t.Hover | None:
-        index = ls.index(params.text_document.uri)
-        line, column = ls.cursor(index, params.position)
-        found = index.word_at(index.filename, line, column)
-        definition = index.definitions.get(found[0]) if found is not None else None
-        if found is None or definition is None:
-            return None
-        contents = t.MarkupContent(kind=t.MarkupKind.Markdown, value=definition.hover)
-        return t.Hover(contents=contents, range=ls.place_range(index, found[1]))
-
-    @server.feature(t.TEXT_DOCUMENT_DEFINITION)
-    def definition(ls: CriteriaServer, params: t.DefinitionParams) -> t.Location | None:
-        uri = params.text_document.uri
-        index = ls.index(uri)
-        line, column = ls.cursor(index, params.position)
-        found = index.definition_at(index.filename, line, column)
-        return ls.location(index, found.place, uri) if found is not None else None
-
-    @server.feature(t.TEXT_DOCUMENT_REFERENCES)
-    def references(ls: CriteriaServer, params: t.ReferenceParams) -> list[t.Location]:
-        uri = params.text_document.uri
-        index = ls.index(uri)
-        line, column = ls.cursor(index, params.position)
-        found = index.definition_at(index.filename, line, column)
-        if found is None:
-            return []
-        places = index.references(found.name)
-        if not params.context.include_declaration:
-            places = [p for p in places if p != found.place]
-        return [ls.location(index, p, uri) for p in places]
-
-    @server.feature(t.TEXT_DOCUMENT_COMPLETION, t.CompletionOptions(trigger_characters=['"']))
-    def completion(ls: CriteriaServer, params: t.CompletionParams) -> t.CompletionList:
-        index = ls.index(params.text_document.uri)
-        line, column = ls.cursor(index, params.position)
-        ids = _ruleset_ids(ls, index)
-        items = [
-            t.CompletionItem(c.label, kind=_KINDS.get(c.kind), detail=c.detail or c.kind)
-            for c in index.completions(line, column, ids)
-        ]
-        return t.CompletionList(is_incomplete=False, items=items)
-
-    @server.feature(t.TEXT_DOCUMENT_FORMATTING)
-    def formatting(ls: CriteriaServer, params: t.DocumentFormattingParams) -> list[t.TextEdit] | None:
-        from partyrules.formatter import format_text
-
-        uri = params.text_document.uri
-        document = ls.workspace.get_text_document(uri)
-        try:
-            new = format_text(document.source, ls.filename(uri))
-        except CriteriaError:
-            return None  # a file that does not parse is left as it is: its diagnostics say why
-        if new == document.source:
-            return []
-        lines = document.source.split("\n")
-        end = ls.workspace.position_codec.position_to_client_units(lines, t.Position(len(lines) - 1, len(lines[-1])))
-        return [t.TextEdit(t.Range(t.Position(0, 0), end), new)]
-
-    @server.feature(t.TEXT_DOCUMENT_CODE_ACTION, t.CodeActionOptions(code_action_kinds=[t.CodeActionKind.QuickFix]))
-    def code_action(ls: CriteriaServer, params: t.CodeActionParams) -> list[t.CodeAction]:
-        uri = params.text_document.uri
-        document = ls.workspace.get_text_document(uri)
-        actions = []
-        for diagnostic in params.context.diagnostics:
-            data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
-            names = suggestions(data.get("hint"))
-            where = _misspelt(document.lines, diagnostic) if names else None
-            if where is None:
-                continue
-            for name in names:
-                edit = t.WorkspaceEdit(changes={uri: [t.TextEdit(where, name)]})
-                actions.append(
-                    t.CodeAction(
-                        f"Replace with `{name}`",
-                        kind=t.CodeActionKind.QuickFix,
-                        diagnostics=[diagnostic],
-                        edit=edit,
-                        is_preferred=len(names) == 1,
-                    )
-                )
-        return actions
-
-    @server.feature(t.TEXT_DOCUMENT_RENAME)
-    def rename(ls: CriteriaServer, params: t.RenameParams) -> t.WorkspaceEdit:
-        uri = params.text_document.uri
-        index = ls.index(uri)
-        line, column = ls.cursor(index, params.position)
-        try:
-            places = index.rename(index.filename, line, column, params.new_name)
-        except RenameError as exc:
-            raise JsonRpcInvalidRequest(str(exc)) from None
-        return _edits(ls, index, places, params.new_name, uri)
-
+    for method, options, answer in _FEATURES:
+        server.feature(method, options)(answer)
     return server
 
 

@@ -195,7 +195,7 @@ def words_expected(prefix: str) -> list[str] | None:
     """The keywords that may come right after ``prefix`` (the text of a file up to an editor's cursor),
     sorted; None when ``prefix`` itself is not valid text up to there (no guess is better than a wrong one).
 
-    Names may stand where the list says ``NAME`` is accepted: the caller offers its names then.
+    Names may stand where the list holds ``NAME``; a function call where it also holds ``(``.
     """
     try:
         interactive: Any = lalr().parse_interactive(prefix)  # lark leaves accepts() untyped
@@ -213,4 +213,6 @@ def words_expected(prefix: str) -> list[str] | None:
             words.add(pattern.value)
     if "NAME" in accepted:
         words.add("NAME")
+    if "NAME" in accepted and "LPAR" in accepted:
+        words.add("(")  # an operand: a call of a function may stand here
     return sorted(words)
