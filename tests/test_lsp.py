@@ -112,8 +112,8 @@ def test_a_shipped_file_opens_clean_and_a_change_is_checked_as_typed(client: Any
     assert problem["message"] == "`membres` is not an input\nhint: did you mean `members`?"
     assert problem["data"] == {"hint": "did you mean `members`?"}
     assert problem["range"]["start"] == dict(zip(("line", "character"), position_of(broken, "membres = ")))
-    assert client.change(uri, text) == diagnostics[:0] + [d for d in client.diagnostics[uri]]  # clean again
-    assert [d for d in client.diagnostics[uri] if d["severity"] == 1] == []
+    restored = client.change(uri, text)
+    assert [d for d in restored if d["severity"] == 1] == []
 
 
 def test_a_diagnostic_points_at_the_declaration_in_the_base_file(client: Any, tmp_path: Path) -> None:
@@ -124,7 +124,7 @@ def test_a_diagnostic_points_at_the_declaration_in_the_base_file(client: Any, tm
     child = folder / "cell-meeting.criteria"
     child.write_text(text, encoding="utf-8")
     extra = '\ninput members "Số đảng viên (lần hai)": integer 0..9;\n'
-    uri, diagnostics = client.open(child, text + extra)
+    _, diagnostics = client.open(child, text + extra)
     duplicate = next(d for d in diagnostics if "members" in d["message"] and d.get("relatedInformation"))
     (related,) = duplicate["relatedInformation"]
     assert related["message"] == "first declared here"
@@ -136,7 +136,7 @@ def test_a_diagnostic_points_at_the_declaration_in_the_base_file(client: Any, tm
 def test_a_syntax_error_is_one_diagnostic_at_its_place(client: Any, tmp_path: Path) -> None:
     path = tmp_path / "small.criteria"
     broken = SMALL.replace("max 4 {", "max 4", 1)
-    uri, diagnostics = client.open(path, broken)
+    _, diagnostics = client.open(path, broken)
     assert len(diagnostics) == 1 and diagnostics[0]["severity"] == 1
     assert diagnostics[0]["range"]["start"]["line"] == position_of(broken, "points = if")[0]
 
@@ -327,3 +327,33 @@ def test_rename_rewrites_every_use_and_refuses_what_it_cannot(client: Any, tmp_p
     uri, _ = client.open(HATINH_MEETING)
     with pytest.raises(lspclient.ServerError, match="rename it there"):
         client.at("textDocument/rename", uri, *position_of(text, "members", 1), newName="so_dang_vien")
+
+
+# ------------------------------------------------------------------ the editors' side
+
+
+def test_the_vscode_extension_starts_this_server() -> None:
+    """The extension runs `partyrules lsp --stdio` (the command the client above runs) for criteria files."""
+    import json
+
+    vscode = ROOT / "editors" / "vscode"
+    manifest = json.loads((vscode / "package.json").read_text(encoding="utf-8"))
+    assert manifest["activationEvents"] == ["onLanguage:criteria"]
+    assert (vscode / manifest["main"]).is_file()
+    settings = manifest["contributes"]["configuration"]["properties"]
+    assert settings["partyrules.server.command"]["default"] == "partyrules"
+    assert settings["partyrules.server.args"]["default"] == ["lsp", "--stdio"]
+    assert "vscode-languageclient" in manifest["dependencies"]
+    script = (vscode / manifest["main"]).read_text(encoding="utf-8")
+    for setting in ("server.command", "server.args", "path"):
+        assert f'config.get("{setting}"' in script
+    assert 'language: "criteria"' in script
+
+
+def test_the_command_line_names_the_server() -> None:
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-m", "partyrules", "lsp", "--help"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and "language server" in done.stdout
