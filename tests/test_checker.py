@@ -1146,7 +1146,15 @@ CASES = [
     pytest.param(
         [("band from 15; }", 'band from 15; require "r": count_a > 10; }')],
         [("band from 15; }", 'band from 15; require "r": count_a >= 10; }')],
-        [("PR609", "23:3", "grade `good` can never be given: its requirements can never hold", NO_HINT)],
+        [
+            (
+                "PR609",
+                "23:50",  # at the requirement that can never hold (it was at the grade)
+                'grade `good` can never be given: its requirement "r" can never hold [the grade `good` at 23:3]',
+                "no value the inputs may take (their declared ranges) and no points within their maxima "
+                "make this condition true: is a number beyond a maximum or outside a range?",
+            )
+        ],
         id="PR609-requirement-never-holds",
     ),
 ]

@@ -349,3 +349,32 @@ def test_ruleset_describes_itself(four_good: partyrules.Ruleset) -> None:
     assert criteria[0].levels == ("tot", "dat", "chua_dat")
     assert [c.id for c in criteria if c.kind == "deduction"] == ["cham_bao_cao"]
     assert [e.id for e in four_good.exemptions] == ["moi_thanh_lap"]
+
+
+def test_round_rounds_halves_away_from_zero_as_the_language_reference_says() -> None:
+    """0.125 -> 0.13, 0.5 -> 1, 1.5 -> 2 (never half to even), -2.5 -> -3; docs/language.md says so."""
+    from pathlib import Path
+
+    rules = partyrules.loads(
+        """
+ruleset "t/round" { title "t"; version "1"; basis "b"; effective from 2024-01-01; points illustrative "x"; }
+input a "A": integer 0..8;
+input b "B": decimal -5..5 places 1;
+let rounded_b "B làm tròn" = round(b, 0);
+criteria "C" max 7 {
+  item eighths "A / 8" max 1 { points = round(a / 8, 2); }
+  item halves "B" max 6 {
+    points = table first (rounded_b) { -3: 1; 1: 2; 2: 3; 3: 4; -2: 5; otherwise: 0; };
+  }
+}
+grades { grade g "G" { band from 0; } }
+""",
+        "round.criteria",
+    )
+    assert rules.evaluate({"a": 1, "b": "0"}).points["eighths"] == Decimal("0.13")
+    expected = {"-2.5": 1, "0.5": 2, "1.5": 3, "2.5": 4, "-1.5": 5}
+    assert {b: rules.evaluate({"a": 0, "b": b}).points["halves"] for b in expected} == {
+        b: Decimal(p) for b, p in expected.items()
+    }
+    reference = (Path(__file__).resolve().parents[1] / "docs" / "language.md").read_text(encoding="utf-8")
+    assert "round a half **away from zero**" in reference and "0.125 → 0.13" in reference

@@ -79,8 +79,27 @@ def load(
                 )
         return _compile(tree, filename, text, chosen)
     chosen = loader if loader is not None else Loader(path)
-    version = chosen.pick(str(ruleset), on)
+    try:
+        version = chosen.pick(str(ruleset), on)
+    except CriteriaError as exc:
+        raise _a_file_not_an_id(exc, str(ruleset)) from None
     return _compile(version.tree, version.filename, version.text, chosen)
+
+
+def _a_file_not_an_id(exc: CriteriaError, name: str) -> CriteriaError:
+    """PR701 for a str that names no id but an existing file (``load("scale.txt")``): say so.
+
+    Such a str stays an id (``vn/x.y`` could be either): only a ``.criteria`` name or a
+    :class:`os.PathLike` is read as a file, so the hint says how to pass it.
+    """
+    if not os.path.isfile(name) or not any(d.code == "PR701" for d in exc.diagnostics):
+        return exc
+    hint = (
+        f"a file of that name exists: pass a Path to read it, `partyrules.load(Path({name!r}))`, or name it `.criteria`"
+    )
+    return CriteriaError(
+        [attrs.evolve(d, hint=hint) if d.code == "PR701" else d for d in exc.diagnostics], exc.sources.values()
+    )
 
 
 def _own_root(path: Path, tree: n.RulesetFile) -> list[Path]:

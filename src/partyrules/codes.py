@@ -532,7 +532,8 @@ _ALL = (
         "error",
         "Grade never given",
         "A grade that can never be given (no total in its band, requirements that never hold, and no rule "
-        "leading to it); reported only when the file has no other error",
+        "leading to it), reported at the requirement that can never hold when that is why; only on a file "
+        "with no other error",
         "`band from 30;` when totals reach 20",
     ),
     # ---------------------------------------------------------------- files that extend or import others

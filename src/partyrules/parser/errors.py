@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import lark
@@ -149,6 +150,17 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnos
         elif char == "=" and "COMPARE" in (exc.allowed or set()):
             hint = "to compare, write `==`; `=` gives a rule its formula"
         allowed = _exact_expected(exc)
+        if char.isalpha() and not char.isascii():
+            word = _word_around(text, position)
+            return Diagnostic(
+                "PR004",
+                f"`{char}` cannot stand in a name: names are ASCII letters, digits and `_`",
+                filename,
+                n.Span(exc.line, exc.column, exc.line, exc.column + 1),
+                f"write `{_ascii_name(word)}` and keep the Vietnamese in the quoted label"
+                if word.isidentifier()
+                else 'Vietnamese words go in quoted labels: "..."',
+            )
         return Diagnostic(
             "PR004",
             f"`{char}` cannot stand here; expected {_expected_phrase(allowed)}",
@@ -173,6 +185,17 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnos
         prev = exc.token_history[-1] if exc.token_history else None
         if prev is not None and prev.end_line is not None and prev.end_line < (token.line or 0):
             hint = "is a `;` missing at the end of the previous line?"
+    prev = exc.token_history[-1] if exc.token_history else None
+    if prev is not None and prev.type == "NAME" and str(prev.value) in _BRACKETED:
+        # `n + if ...`: the word was read as a name, since an `if` cannot start an operand
+        word = str(prev.value)
+        return Diagnostic(
+            "PR005",
+            f"a bare `{word}` cannot stand inside a sum, a product or a comparison",
+            filename,
+            n.Span(prev.line or 1, prev.column or 1, prev.line or 1, prev.end_column or (prev.column or 1) + 1),
+            f"put it in parentheses: `({_BRACKETED[word]})`; bare, it may only be a whole formula or a row's result",
+        )
     if hint is None and token.type == "NAME":
         hint = did_you_mean(str(token.value), _keywords(expected))
     if hint is None and token.type == "RBRACE" and "SEMICOLON" in expected:
@@ -189,6 +212,27 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnos
         n.Span(line, column, line, end_column),
         hint,
     )
+
+
+#: Expressions that stand bare only as a whole formula (or a row's result): inside an operation they need
+#: parentheses (`bands`, `match` and `table` may stand anywhere, their braces close them).
+_BRACKETED = {"if": "if ... then ... else ..."}
+
+
+def _word_around(text: str, position: int) -> str:
+    """The word (letters of any script, digits, `_`) a position stands in."""
+    start = end = position
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+        end += 1
+    return text[start:end]
+
+
+def _ascii_name(word: str) -> str:
+    """``thông_tin`` -> ``thong_tin``: the marks taken off, đ as d."""
+    plain = unicodedata.normalize("NFD", word.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in plain if ch.isascii())
 
 
 def words_expected(prefix: str) -> list[str] | None:
