@@ -310,6 +310,29 @@ def test_an_unknown_grade_gets_its_quick_fix(client: Any, tmp_path: Path) -> Non
     assert _apply(broken, chosen["edit"]["changes"][uri]) == broken.replace("force kme", "force kem")
 
 
+def _actions(client: Any, uri: str, problem: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    actions = client.request(
+        "textDocument/codeAction",
+        {"textDocument": {"uri": uri}, "range": problem["range"], "context": {"diagnostics": [problem]}},
+    )
+    return {a["title"]: a["edit"]["changes"][uri] for a in actions}
+
+
+def test_a_cap_hint_and_a_missing_header_statement_are_quick_fixes(client: Any, tmp_path: Path) -> None:
+    broken = SMALL.replace("then 4 else 0", "then 5 else 0").replace(' basis "thử";', "")
+    uri, diagnostics = client.open(tmp_path / "small.criteria", broken)
+    assert sorted(_codes(diagnostics)) == ["PR104", "PR501"]
+    cap = next(d for d in diagnostics if d["code"] == "PR501")
+    edits = _actions(client, uri, cap)["Cap it with `min(..., 4)`"]
+    capped = _apply(broken, edits)
+    assert "points = min(if long_meeting then 5 else 0, 4);" in capped
+    header = next(d for d in client.change(uri, capped) if d["code"] == "PR104")
+    edits = _actions(client, uri, header)['Add `basis "...";`']
+    fixed = _apply(capped, edits)
+    assert 'points illustrative "thử";\n  basis "...";\n}' in fixed
+    assert client.change(uri, fixed) == []
+
+
 # ------------------------------------------------------------------ rename
 
 

@@ -319,3 +319,37 @@ def suggestions(hint: str | None) -> list[str]:
         return []
     m = _DID_YOU_MEAN.search(hint)
     return re.findall(r"`([^`]+)`", m.group(1)) if m else []
+
+
+def fixes(message: str, hint: str | None, shown: str) -> list[tuple[str, str]]:
+    """Quick fixes a diagnostic's hint spells out, as (title, new text) for the text ``shown`` in its range.
+
+    "did you mean `x`?" replaces the name the message quotes; "cap it: `min(..., 5)`" and "write
+    `max(0, ...)`" wrap the formula; "add `basis "...";`" (a header missing a statement) adds it
+    before the header's closing brace.
+    """
+    out: list[tuple[str, str]] = []
+    quoted = re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", message)
+    for name in suggestions(hint):
+        for wrong in quoted:
+            m = re.search(rf"\b{wrong}\b", shown)
+            if m is not None and wrong != name:
+                out.append((f"Replace with `{name}`", shown[: m.start()] + name + shown[m.end() :]))
+                break
+    if not hint:
+        return out
+    cap = re.search(r"`min\(\.\.\., ([^`)]+)\)`", hint)
+    if cap is not None:
+        out.append((f"Cap it with `min(..., {cap.group(1)})`", f"min({shown}, {cap.group(1)})"))
+    if "`max(0, ...)`" in hint:
+        out.append(("Keep it at zero or above with `max(0, ...)`", f"max(0, {shown})"))
+    if hint.startswith("add `") and shown.rstrip().endswith("}"):
+        for statement in re.findall(r"`([^`]+;)`", hint):
+            closing = shown.rstrip().rfind("}")
+            if "\n" in shown[:closing]:
+                line_start = shown.rfind("\n", 0, closing) + 1
+                new = shown[:line_start] + f"  {statement}\n" + shown[line_start:]
+            else:
+                new = shown[:closing].rstrip() + f" {statement} " + shown[closing:]
+            out.append((f"Add `{statement}`", new))
+    return out

@@ -14,7 +14,6 @@ searched for the ids of bases and imports before ``PARTYRULES_PATH`` and the shi
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ import partyrules
 from partyrules.api import analyse
 from partyrules.diagnostics import CriteriaError, Diagnostic
 from partyrules.loader import Loader
-from partyrules.lsp.index import Index, Place, RenameError, suggestions
+from partyrules.lsp.index import Index, Place, RenameError, fixes
 
 _KINDS = {
     "input": t.CompletionItemKind.Field,
@@ -246,19 +245,18 @@ def code_action(ls: CriteriaServer, params: t.CodeActionParams) -> list[t.CodeAc
     actions = []
     for diagnostic in params.context.diagnostics:
         data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
-        names = suggestions(data.get("hint"))
-        where = _misspelt(document.lines, diagnostic) if names else None
-        if where is None:
-            continue
-        for name in names:
-            edit = t.WorkspaceEdit(changes={uri: [t.TextEdit(where, name)]})
+        r = diagnostic.range
+        shown = document.source[document.offset_at_position(r.start) : document.offset_at_position(r.end)]
+        message = diagnostic.message.split("\n", 1)[0]
+        found = fixes(message, data.get("hint"), shown)
+        for title, new in found:
             actions.append(
                 t.CodeAction(
-                    f"Replace with `{name}`",
+                    title,
                     kind=t.CodeActionKind.QuickFix,
                     diagnostics=[diagnostic],
-                    edit=edit,
-                    is_preferred=len(names) == 1,
+                    edit=t.WorkspaceEdit(changes={uri: [t.TextEdit(r, new)]}),
+                    is_preferred=len(found) == 1,
                 )
             )
     return actions
@@ -298,22 +296,6 @@ def build() -> CriteriaServer:
     for method, options, answer in _FEATURES:
         server.feature(method, options)(answer)
     return server
-
-
-def _misspelt(lines: Sequence[str], diagnostic: t.Diagnostic) -> t.Range | None:
-    """Where the misspelt name of a "did you mean" diagnostic stands: the first name its message quotes,
-    found as a whole word in the diagnostic's range (``membres = 20;`` is the range of an unknown fact)."""
-    r = diagnostic.range
-    if r.start.line != r.end.line or r.start.line >= len(lines):
-        return None
-    line = lines[r.start.line]  # client units: UTF-16, the same as characters in the BMP text of criteria files
-    shown = line[r.start.character : r.end.character]
-    for quoted in re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", diagnostic.message.split("\n", 1)[0]):
-        m = re.search(rf"\b{quoted}\b", shown)
-        if m is not None:
-            start = r.start.character + m.start()
-            return t.Range(t.Position(r.start.line, start), t.Position(r.start.line, start + len(quoted)))
-    return None
 
 
 def _ruleset_ids(ls: CriteriaServer, index: Index) -> list[str]:
