@@ -378,3 +378,37 @@ grades { grade g "G" { band from 0; } }
     }
     reference = (Path(__file__).resolve().parents[1] / "docs" / "language.md").read_text(encoding="utf-8")
     assert "round a half **away from zero**" in reference and "0.125 → 0.13" in reference
+
+
+STRICT = """
+ruleset "t/strict" { title "t"; version "1"; basis "b"; effective from 2024-01-01; points illustrative "x"; }
+input rate "Tỷ lệ đảng viên dự": percent;
+criteria "C" max 3 {
+  item du_hop "Dự họp" max 3 { points = bands rate { above 50%: 3; from 50%: 2; above 30%: 1; otherwise: 0; }; }
+}
+grades { grade g "G" { band from 0; } }
+"""
+
+
+@pytest.mark.parametrize(
+    ("rate", "points"), [("100", 3), ("50.1", 3), ("50", 2), ("49.9", 1), ("30.1", 1), ("30", 0), ("0", 0)]
+)
+def test_above_is_a_strict_lower_bound_compiled_and_in_the_reference(rate: str, points: int) -> None:
+    """`above 50%` ("trên 50 %") takes 50.1 % but not 50 %, which falls to `from 50%`; the reference agrees."""
+    from partyrules import api, reference
+
+    rules = partyrules.loads(STRICT, "strict.criteria")
+    assert rules.evaluate({"rate": rate}).points["du_hop"] == points
+    total, _, _ = reference.evaluate(api.model_of(STRICT, "strict.criteria"), {"rate": Decimal(rate)})
+    assert total == points
+
+
+def test_a_strict_band_prints_as_tren_and_formats_back_as_written() -> None:
+    from partyrules.formatter import format_text
+    from partyrules.render import render_markdown as markdown
+
+    formatted = format_text(STRICT)
+    assert "    points = bands rate {\n      above 50%: 3;\n      from 50%: 2;\n      above 30%: 1;\n" in formatted
+    assert format_text(formatted) == formatted
+    sheet = markdown(partyrules.loads(STRICT, "strict.criteria"))
+    assert "trên 50%: 3 điểm<br>từ 50% trở lên: 2 điểm<br>trên 30%: 1 điểm" in sheet

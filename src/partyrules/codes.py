@@ -396,14 +396,14 @@ _ALL = (
         "PR404",
         "error",
         "Bands mix directions",
-        "A `bands` mixing `from` and `upto`",
+        "A `bands` mixing lower bounds (`from`, `above`) and `upto`",
         "`bands x { from 5: 1; upto 2: 0; }`",
     ),
     Code(
         "PR405",
         "error",
         "Bands out of order",
-        "`bands` thresholds out of order",
+        "`bands` thresholds out of order (`above T` comes before `from T`)",
         "`bands x { upto 3: 0; upto 2: 1; … }`",
     ),
     Code(

@@ -114,9 +114,9 @@ class If:
 
 @attrs.frozen
 class Band:
-    """One row of a bands expression: ``from 90%: 30;`` or ``upto 2: 3;``."""
+    """One row of a bands expression: ``from 90%: 30;``, ``above 50%: 3;`` or ``upto 2: 3;``."""
 
-    direction: str  # "from" (subject >= threshold) or "upto" (subject <= threshold)
+    direction: str  # "from" (subject >= threshold), "above" (subject > threshold) or "upto" (subject <= threshold)
     threshold: Literal
     result: Expr
     span: Span = _span_field()
@@ -641,7 +641,7 @@ RESERVED = frozenset(
         "of", "level", "levels", "places", "constraint", "let", "criteria", "max", "group", "item",
         "cite", "applicable", "when", "else", "zero", "full", "rescale", "round", "deductions",
         "bonuses", "cap", "deduction", "bonus", "grades", "grade", "band", "below", "any", "require",
-        "knockout", "force", "not_graded", "if", "then", "or", "and", "not", "bands", "upto",
+        "knockout", "force", "not_graded", "if", "then", "or", "and", "not", "bands", "upto", "above",
         "otherwise", "match", "table", "first", "unique", "true", "false", "total", "min", "clamp",
         "worst_level", "count", "days_between", "months_between", "library", "extends", "import",
         "change", "remove", "param", "locked",

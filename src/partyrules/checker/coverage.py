@@ -84,17 +84,23 @@ def bands(c: Expressions, node: n.Bands, scope: Scope, expected: Type | None) ->
     if not (subject.type.numeric or subject.type.kind == "date"):
         c.error("PR306", f"bands need a number or a date, not {subject.type.describe()}", node.subject.span)
         return UNKNOWN
-    directions = {b.direction for b in node.bands}
-    if len(directions) > 1:
+    # `from` and `above` are lower bounds (highest first), `upto` an upper bound (lowest first)
+    families = {"upto" if b.direction == "upto" else "from" for b in node.bands}
+    if len(families) > 1:
+        lowers = sorted({b.direction for b in node.bands} - {"upto"}, key=("from", "above").index)
         c.error(
-            "PR404", "bands mix `from` and `upto`", node.span, "use `from` (highest first) or `upto` (lowest first)"
+            "PR404",
+            f"bands mix {' and '.join(f'`{d}`' for d in lowers)} and `upto`",
+            node.span,
+            f"use {' or '.join(f'`{d}`' for d in lowers)} (highest first) or `upto` (lowest first)",
         )
         return UNKNOWN
-    direction = directions.pop() if directions else "from"
+    lower = families.pop() != "upto" if families else True
     dom = subject.interval or Interval.unbounded()
     infos: list[Info] = []
     results: list[n.Expr] = []
-    previous: Fraction | None = None
+    previous: tuple[Fraction, bool] | None = None  # the last threshold, and whether it was strict
+    last: n.Band | None = None
     covered = False  # a band already takes every remaining value
     percent = subject.type.kind == "percent"
     for band in node.bands:
@@ -102,47 +108,70 @@ def bands(c: Expressions, node: n.Bands, scope: Scope, expected: Type | None) ->
         result = c.expr(band.result, scope, expected)
         if value is None:
             return UNKNOWN
-        if previous is not None and (value >= previous if direction == "from" else value <= previous):
-            order = "from the highest threshold down" if direction == "from" else "from the lowest threshold up"
+        strict = band.direction == "above"
+        # `above 50` takes more than `from 50`, so it comes first: rows must take ever less (lower) or more (upto)
+        if (
+            previous is not None
+            and last is not None
+            and ((value, strict) >= previous if lower else value <= previous[0])
+        ):
+            order = "from the highest threshold down" if lower else "from the lowest threshold up"
             c.error(
                 "PR405",
-                f"bands overlap: `{direction} {show(value, percent)}` comes after `{direction} {show(previous, percent)}`",
+                f"bands overlap: `{band.direction} {show(value, percent)}` comes after "
+                f"`{last.direction} {show(previous[0], percent)}`",
                 band.span,
-                f"list `{direction}` bands {order}",
+                f"list {_band_words(node, lower)} bands {order}"
+                + (
+                    "; at one threshold, `above` before `from`"
+                    if lower and value == previous[0] and strict != previous[1]
+                    else ""
+                ),
             )
             return UNKNOWN
         reachable = not covered and (
-            (direction == "from" and (dom.high is None or value <= dom.high))
-            or (direction == "upto" and (dom.low is None or value >= dom.low))
+            (band.direction == "from" and (dom.high is None or value <= dom.high))
+            or (strict and (dom.high is None or value < dom.high))
+            or (not lower and (dom.low is None or value >= dom.low))
         )
         if not reachable:
             why = (
                 "an earlier band already takes every value"
                 if covered
-                else f"the value never goes {'above' if direction == 'from' else 'below'} {show(dom.high if direction == 'from' else dom.low, percent)}"
+                else f"the value never goes {'above' if lower else 'below'} {show(dom.high if lower else dom.low, percent)}"
             )
-            c.error("PR406", f"the band `{direction} {show(value, percent)}` can never apply: {why}", band.span)
+            c.error("PR406", f"the band `{band.direction} {show(value, percent)}` can never apply: {why}", band.span)
         else:
             infos.append(result)
             results.append(band.result)
-        if (direction == "from" and dom.low is not None and value <= dom.low) or (
-            direction == "upto" and dom.high is not None and value >= dom.high
-        ):
+        if dom.low is not None and ((band.direction == "from" and value <= dom.low) or (strict and value < dom.low)):
             covered = True
-        previous = value
+        if not lower and dom.high is not None and value >= dom.high:
+            covered = True
+        previous, last = (value, strict), band
     if node.otherwise is not None:
         other = c.expr(node.otherwise, scope, expected or (infos[0].type if infos else None))
         if not covered:
             infos.append(other)
             results.append(node.otherwise)
     elif not covered and previous is not None:
-        gap = f"below {show(previous, percent)}" if direction == "from" else f"above {show(previous, percent)}"
+        gap = (
+            f"{'at or below' if previous[1] else 'below'} {show(previous[0], percent)}"
+            if lower
+            else f"above {show(previous[0], percent)}"
+        )
         c.error(
             "PR407", f"these bands give nothing to values {gap}", node.span, "add `otherwise: ...;` as the last row"
         )
     if not infos:
         return UNKNOWN
     return c.unify(infos, results, "the bands", node.span)
+
+
+def _band_words(node: n.Bands, lower: bool) -> str:
+    if not lower:
+        return "`upto`"
+    return "`from` and `above`" if any(b.direction == "above" for b in node.bands) else "`from`"
 
 
 # ---------------------------------------------------------------- match

@@ -42,7 +42,7 @@ WORDS = {
     "ADJUSTMENT_KIND": "`deduction` or `bonus`",
     "KNOCKOUT_ACTION": "`force` or `cap`",
     "HIT_POLICY": "`first` or `unique`",
-    "BAND_DIRECTION": "`from` or `upto`",
+    "BAND_DIRECTION": "`from`, `above` or `upto`",
     "$END": "the end of the file",
 }
 
@@ -65,7 +65,7 @@ _ALTERNATIVES = {
     "ADJUSTMENT_KIND": ("deduction", "bonus"),
     "KNOCKOUT_ACTION": ("force", "cap"),
     "HIT_POLICY": ("first", "unique"),
-    "BAND_DIRECTION": ("from", "upto"),
+    "BAND_DIRECTION": ("from", "above", "upto"),
     "BOOLEAN": ("true", "false"),
 }
 
