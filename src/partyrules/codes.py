@@ -756,6 +756,14 @@ _ALL = (
         "A property that cannot be tested as written: `monotone` in a choice (no order), an empty `total within` range",
         "`total within 10..0;`",
     ),
+    Code(
+        "PR812",
+        "error",
+        "Example like nothing",
+        "An example built `like` another that does not exist in the file, or examples built like each other in "
+        "a circle",
+        '`example b "B" like fulll { ... }`',
+    ),
     # ---------------------------------------------------------------- warnings
     Code("PR901", "warning", "Input never used", "Warning: an input that no formula uses", "input `x` is never used"),
 )

@@ -494,11 +494,15 @@ class Expectation:
 
 @attrs.frozen
 class Example:
+    """``example b "..." like a { given { ... } expect ...; }``: with ``like``, the facts of example ``a``
+    with those given here in their place (the expectations are this example's own)."""
+
     name: str
     label: str
     facts: tuple[GivenFact, ...]
     expectations: tuple[Expectation, ...]
     span: Span = _span_field()
+    like: Name | None = None
 
 
 @attrs.frozen
@@ -645,7 +649,7 @@ RESERVED = frozenset(
         "otherwise", "match", "table", "first", "unique", "true", "false", "total", "min", "clamp",
         "worst_level", "count", "days_between", "months_between", "library", "extends", "import",
         "change", "remove", "param", "locked",
-        "example", "examples", "given", "expect", "property", "assuming", "within", "monotone",
+        "example", "examples", "like", "given", "expect", "property", "assuming", "within", "monotone",
         "increasing", "decreasing", "requires", "always",
     )
 )
