@@ -380,3 +380,21 @@ def test_the_command_line_names_the_server() -> None:
         [sys.executable, "-m", "partyrules", "lsp", "--help"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0 and "language server" in done.stdout
+
+
+def test_a_problem_in_a_base_file_is_shown_at_the_top_pointing_at_the_base(client: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "vn.t"
+    folder.mkdir()
+    base = SMALL.replace('ruleset "t/small"', 'ruleset "vn.t/base"').replace("then 4 else 0", "then 5 else 0")
+    (folder / "base.criteria").write_text(base, encoding="utf-8")
+    child = (
+        'ruleset "vn.t/child" {\n  title "Con"; version "1"; basis "thử"; effective from 2024-01-01;\n'
+        '  points illustrative "thử";\n  extends "vn.t/base";\n}\n'
+    )
+    _, diagnostics = client.open(folder / "child.criteria", child)
+    (problem,) = diagnostics
+    assert problem["code"] == "PR501" and problem["range"]["start"] == {"line": 0, "character": 0}
+    assert problem["message"].startswith(f"{folder / 'base.criteria'}:{position_of(base, 'if long_meeting')[0] + 1}:")
+    where = problem["relatedInformation"][0]["location"]
+    assert where["uri"] == (folder / "base.criteria").as_uri()
+    assert where["range"]["start"] == dict(zip(("line", "character"), position_of(base, "if long_meeting then 5")))
