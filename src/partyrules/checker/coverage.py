@@ -84,18 +84,9 @@ def bands(c: Expressions, node: n.Bands, scope: Scope, expected: Type | None) ->
     if not (subject.type.numeric or subject.type.kind == "date"):
         c.error("PR306", f"bands need a number or a date, not {subject.type.describe()}", node.subject.span)
         return UNKNOWN
-    # `from` and `above` are lower bounds (highest first), `upto` an upper bound (lowest first)
-    families = {"upto" if b.direction == "upto" else "from" for b in node.bands}
-    if len(families) > 1:
-        lowers = sorted({b.direction for b in node.bands} - {"upto"}, key=("from", "above").index)
-        c.error(
-            "PR404",
-            f"bands mix {' and '.join(f'`{d}`' for d in lowers)} and `upto`",
-            node.span,
-            f"use {' or '.join(f'`{d}`' for d in lowers)} (highest first) or `upto` (lowest first)",
-        )
+    lower = _lower_bounds(c, node)
+    if lower is None:
         return UNKNOWN
-    lower = families.pop() != "upto" if families else True
     dom = subject.interval or Interval.unbounded()
     infos: list[Info] = []
     results: list[n.Expr] = []
@@ -109,32 +100,9 @@ def bands(c: Expressions, node: n.Bands, scope: Scope, expected: Type | None) ->
         if value is None:
             return UNKNOWN
         strict = band.direction == "above"
-        # `above 50` takes more than `from 50`, so it comes first: rows must take ever less (lower) or more (upto)
-        if (
-            previous is not None
-            and last is not None
-            and ((value, strict) >= previous if lower else value <= previous[0])
-        ):
-            order = "from the highest threshold down" if lower else "from the lowest threshold up"
-            c.error(
-                "PR405",
-                f"bands overlap: `{band.direction} {show(value, percent)}` comes after "
-                f"`{last.direction} {show(previous[0], percent)}`",
-                band.span,
-                f"list {_band_words(node, lower)} bands {order}"
-                + (
-                    "; at one threshold, `above` before `from`"
-                    if lower and value == previous[0] and strict != previous[1]
-                    else ""
-                ),
-            )
+        if previous is not None and last is not None and _out_of_order(c, node, band, value, last, previous, percent):
             return UNKNOWN
-        reachable = not covered and (
-            (band.direction == "from" and (dom.high is None or value <= dom.high))
-            or (strict and (dom.high is None or value < dom.high))
-            or (not lower and (dom.low is None or value >= dom.low))
-        )
-        if not reachable:
+        if covered or not _reaches(band.direction, value, dom):
             why = (
                 "an earlier band already takes every value"
                 if covered
@@ -144,10 +112,7 @@ def bands(c: Expressions, node: n.Bands, scope: Scope, expected: Type | None) ->
         else:
             infos.append(result)
             results.append(band.result)
-        if dom.low is not None and ((band.direction == "from" and value <= dom.low) or (strict and value < dom.low)):
-            covered = True
-        if not lower and dom.high is not None and value >= dom.high:
-            covered = True
+        covered = covered or _takes_the_rest(band.direction, value, dom)
         previous, last = (value, strict), band
     if node.otherwise is not None:
         other = c.expr(node.otherwise, scope, expected or (infos[0].type if infos else None))
@@ -166,6 +131,69 @@ def bands(c: Expressions, node: n.Bands, scope: Scope, expected: Type | None) ->
     if not infos:
         return UNKNOWN
     return c.unify(infos, results, "the bands", node.span)
+
+
+def _lower_bounds(c: Expressions, node: n.Bands) -> bool | None:
+    """Whether the rows are lower bounds (`from`, `above`: highest first) or `upto` (lowest first); None
+    after PR404 (the two mixed)."""
+    families = {"upto" if b.direction == "upto" else "from" for b in node.bands}
+    if len(families) > 1:
+        lowers = sorted({b.direction for b in node.bands} - {"upto"}, key=("from", "above").index)
+        c.error(
+            "PR404",
+            f"bands mix {' and '.join(f'`{d}`' for d in lowers)} and `upto`",
+            node.span,
+            f"use {' or '.join(f'`{d}`' for d in lowers)} (highest first) or `upto` (lowest first)",
+        )
+        return None
+    return "upto" not in families
+
+
+def _out_of_order(
+    c: Expressions,
+    node: n.Bands,
+    band: n.Band,
+    value: Fraction,
+    last: n.Band,
+    previous: tuple[Fraction, bool],
+    percent: bool,
+) -> bool:
+    """PR405 when a row takes values an earlier one took: lower bounds must take ever less (`above 50` takes
+    more than `from 50`, so it comes first), `upto` ever more."""
+    lower = band.direction != "upto"
+    strict = band.direction == "above"
+    if (value, strict) < previous if lower else value > previous[0]:
+        return False
+    order = "from the highest threshold down" if lower else "from the lowest threshold up"
+    same = (
+        "; at one threshold, `above` before `from`" if lower and value == previous[0] and strict != previous[1] else ""
+    )
+    c.error(
+        "PR405",
+        f"bands overlap: `{band.direction} {show(value, percent)}` comes after "
+        f"`{last.direction} {show(previous[0], percent)}`",
+        band.span,
+        f"list {_band_words(node, lower)} bands {order}{same}",
+    )
+    return True
+
+
+def _reaches(direction: str, value: Fraction, dom: Interval) -> bool:
+    """Whether some value of the subject's interval meets a row's threshold."""
+    if direction == "from":
+        return dom.high is None or value <= dom.high
+    if direction == "above":
+        return dom.high is None or value < dom.high
+    return dom.low is None or value >= dom.low
+
+
+def _takes_the_rest(direction: str, value: Fraction, dom: Interval) -> bool:
+    """Whether a row takes every value of the subject's interval (no later row can apply)."""
+    if direction == "from":
+        return dom.low is not None and value <= dom.low
+    if direction == "above":
+        return dom.low is not None and value < dom.low
+    return dom.high is not None and value >= dom.high
 
 
 def _band_words(node: n.Bands, lower: bool) -> str:

@@ -151,16 +151,7 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnos
             hint = "to compare, write `==`; `=` gives a rule its formula"
         allowed = _exact_expected(exc)
         if char.isalpha() and not char.isascii():
-            word = _word_around(text, position)
-            return Diagnostic(
-                "PR004",
-                f"`{char}` cannot stand in a name: names are ASCII letters, digits and `_`",
-                filename,
-                n.Span(exc.line, exc.column, exc.line, exc.column + 1),
-                f"write `{_ascii_name(word)}` and keep the Vietnamese in the quoted label"
-                if word.isidentifier()
-                else 'Vietnamese words go in quoted labels: "..."',
-            )
+            return _not_ascii(exc, text, filename, char)
         return Diagnostic(
             "PR004",
             f"`{char}` cannot stand here; expected {_expected_phrase(allowed)}",
@@ -187,15 +178,7 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnos
             hint = "is a `;` missing at the end of the previous line?"
     prev = exc.token_history[-1] if exc.token_history else None
     if prev is not None and prev.type == "NAME" and str(prev.value) in _BRACKETED:
-        # `n + if ...`: the word was read as a name, since an `if` cannot start an operand
-        word = str(prev.value)
-        return Diagnostic(
-            "PR005",
-            f"a bare `{word}` cannot stand inside a sum, a product or a comparison",
-            filename,
-            n.Span(prev.line or 1, prev.column or 1, prev.line or 1, prev.end_column or (prev.column or 1) + 1),
-            f"put it in parentheses: `({_BRACKETED[word]})`; bare, it may only be a whole formula or a row's result",
-        )
+        return _bare(prev, filename)
     if hint is None and token.type == "NAME":
         hint = did_you_mean(str(token.value), _keywords(expected))
     if hint is None and token.type == "RBRACE" and "SEMICOLON" in expected:
@@ -217,6 +200,33 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnos
 #: Expressions that stand bare only as a whole formula (or a row's result): inside an operation they need
 #: parentheses (`bands`, `match` and `table` may stand anywhere, their braces close them).
 _BRACKETED = {"if": "if ... then ... else ..."}
+
+
+def _not_ascii(exc: UnexpectedCharacters, text: str, filename: str, char: str) -> Diagnostic:
+    """A letter outside ASCII where the file expects a name (``input thông_tin``): names are ASCII."""
+    word = _word_around(text, exc.pos_in_stream or 0)
+    return Diagnostic(
+        "PR004",
+        f"`{char}` cannot stand in a name: names are ASCII letters, digits and `_`",
+        filename,
+        n.Span(exc.line, exc.column, exc.line, exc.column + 1),
+        f"write `{_ascii_name(word)}` and keep the Vietnamese in the quoted label"
+        if word.isidentifier()
+        else 'Vietnamese words go in quoted labels: "..."',
+    )
+
+
+def _bare(word_token: Token, filename: str) -> Diagnostic:
+    """``n + if ...``: the `if` was read as a name, since an `if` cannot start an operand."""
+    word = str(word_token.value)
+    line, column = word_token.line or 1, word_token.column or 1
+    return Diagnostic(
+        "PR005",
+        f"a bare `{word}` cannot stand inside a sum, a product or a comparison",
+        filename,
+        n.Span(line, column, line, word_token.end_column or column + 1),
+        f"put it in parentheses: `({_BRACKETED[word]})`; bare, it may only be a whole formula or a row's result",
+    )
 
 
 def _word_around(text: str, position: int) -> str:
