@@ -52,6 +52,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("report",),
     ("testreport",),
     ("pytest_plugin",),
+    ("lsp",),
     ("cli",),
     ("__main__",),
 )

@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -413,3 +414,69 @@ def test_a_link_leading_outside_the_folder_is_refused(write_criteria: Callable[.
 def test_text_without_a_file_cannot_name_a_table() -> None:
     (d,) = partyrules.check("<string>", text=edit((MORE, 'examples "Bảng" from "cases.csv";')))
     assert (d.code, d.hint) == ("PR809", "load the file by its path")
+
+
+LIKE = (
+    MORE,
+    'example ngan "Như tot_du, nhưng họp 70 phút" like tot_du {\n'
+    "  given { minutes = 70; }\n"
+    "  expect total 8;\n"
+    "  expect grade kha;\n"
+    "}\n"
+    'example vang "Như ngan, thêm một người vắng không lý do" like ngan {\n'
+    "  given { unexcused = 1; }\n"
+    "  expect points du_hop = 3;\n"
+    "}\n",
+)
+
+
+def test_an_example_built_like_another_takes_its_facts_and_replaces_those_it_gives() -> None:
+    """`like tot_du` restates nothing but what changes: the facts of the base (and of its base), its own in their place."""
+    from partyrules.proving import run_example
+
+    text = edit(LIKE)
+    assert problems(text) == []
+    ruleset = partyrules.loads(text, "t.criteria")
+    cases = {case.name: case for case in ruleset.tests.examples}
+    assert dict(cases["ngan"].facts) == {"attendance": Decimal("96"), "minutes": 70}
+    assert dict(cases["vang"].facts) == {"attendance": Decimal("96"), "minutes": 70, "unexcused": 1}
+    assert [run_example(ruleset, case).passed for case in cases.values()] == [True, True, True]
+    wrong = partyrules.loads(edit(LIKE, ("expect total 8;", "expect total 10;")), "t.criteria")
+    outcome = run_example(wrong, next(c for c in wrong.tests.examples if c.name == "ngan"))
+    assert not outcome.passed  # the base's facts are really used: 70 minutes give 8, not 10
+
+
+@pytest.mark.parametrize(
+    ("pairs", "expected"),
+    [
+        (
+            [("like tot_du", "like tot_duu")],
+            [("PR812", "43:51", "there is no example `tot_duu` to build on", "did you mean `tot_du`?")],
+        ),
+        (
+            [("like tot_du", "like vang")],
+            [
+                (
+                    "PR812",
+                    "48:63",
+                    "example `vang` is built like `ngan`, which is built like it",
+                    "build both on an example with facts of its own",
+                )
+            ],
+        ),
+        (
+            [("given { minutes = 70; }", "given { minutes = 700; }")],  # reported once, at the base
+            [("PR803", "44:11", "`minutes`: 700 is outside the allowed range 0..600", None)],
+        ),
+    ],
+)
+def test_an_example_like_nothing_or_in_a_circle(pairs: list[tuple[str, str]], expected: list[Any]) -> None:
+    assert problems(edit(LIKE, *pairs)) == expected
+
+
+def test_like_is_formatted_as_written() -> None:
+    from partyrules.formatter import format_text
+
+    text = edit(LIKE)
+    assert 'example ngan "Như tot_du, nhưng họp 70 phút" like tot_du {\n' in format_text(text)
+    assert format_text(format_text(text)) == format_text(text)

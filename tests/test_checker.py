@@ -837,6 +837,37 @@ CASES = [
         id="PR405-order",
     ),
     pytest.param(
+        [("from 90%: 10; from 50%: 5", "from 50%: 10; above 50%: 5")],
+        [("from 90%: 10; from 50%: 5", "above 50%: 10; from 50%: 5")],
+        [
+            (
+                "PR405",
+                "15:41",
+                "bands overlap: `above 50%` comes after `from 50%`",
+                "list `from` and `above` bands from the highest threshold down; at one threshold, `above` before `from`",
+            )
+        ],
+        id="PR405-above-after-from-at-one-threshold",
+    ),
+    pytest.param(
+        [("from 50%: 5", "upto 50%: 5"), ("from 90%: 10", "above 90%: 10")],
+        [("from 90%: 10", "above 90%: 10")],
+        [("PR404", "15:14", "bands mix `above` and `upto`", "use `above` (highest first) or `upto` (lowest first)")],
+        id="PR404-above-and-upto",
+    ),
+    pytest.param(
+        [("from 90%: 10", "above 100%: 10")],
+        [("from 90%: 10", "above 99%: 10")],
+        [("PR406", "15:27", "the band `above 100%` can never apply: the value never goes above 100%", NO_HINT)],
+        id="PR406-above-the-top-of-the-range",
+    ),
+    pytest.param(
+        [("from 50%: 5; otherwise: 0; }", "from 50%: 5; above 0%: 1; }")],
+        [("from 50%: 5; otherwise: 0; }", "from 50%: 5; from 0%: 1; }")],
+        [("PR407", "15:14", "these bands give nothing to values at or below 0%", "add `otherwise: ...;` as the last row")],
+        id="PR407-above",
+    ),
+    pytest.param(
         [("else count_a", "else bands count_a { upto 3: 0; upto 2: 5; otherwise: 10; }")],
         [("else count_a", "else bands count_a { upto 2: 5; upto 3: 0; otherwise: 10; }")],
         [
@@ -1146,7 +1177,15 @@ CASES = [
     pytest.param(
         [("band from 15; }", 'band from 15; require "r": count_a > 10; }')],
         [("band from 15; }", 'band from 15; require "r": count_a >= 10; }')],
-        [("PR609", "23:3", "grade `good` can never be given: its requirements can never hold", NO_HINT)],
+        [
+            (
+                "PR609",
+                "23:50",  # at the requirement that can never hold (it was at the grade)
+                'grade `good` can never be given: its requirement "r" can never hold [the grade `good` at 23:3]',
+                "no value the inputs may take (their declared ranges) and no points within their maxima "
+                "make this condition true: is a number beyond a maximum or outside a range?",
+            )
+        ],
         id="PR609-requirement-never-holds",
     ),
 ]

@@ -349,3 +349,66 @@ def test_ruleset_describes_itself(four_good: partyrules.Ruleset) -> None:
     assert criteria[0].levels == ("tot", "dat", "chua_dat")
     assert [c.id for c in criteria if c.kind == "deduction"] == ["cham_bao_cao"]
     assert [e.id for e in four_good.exemptions] == ["moi_thanh_lap"]
+
+
+def test_round_rounds_halves_away_from_zero_as_the_language_reference_says() -> None:
+    """0.125 -> 0.13, 0.5 -> 1, 1.5 -> 2 (never half to even), -2.5 -> -3; docs/language.md says so."""
+    from pathlib import Path
+
+    rules = partyrules.loads(
+        """
+ruleset "t/round" { title "t"; version "1"; basis "b"; effective from 2024-01-01; points illustrative "x"; }
+input a "A": integer 0..8;
+input b "B": decimal -5..5 places 1;
+let rounded_b "B làm tròn" = round(b, 0);
+criteria "C" max 7 {
+  item eighths "A / 8" max 1 { points = round(a / 8, 2); }
+  item halves "B" max 6 {
+    points = table first (rounded_b) { -3: 1; 1: 2; 2: 3; 3: 4; -2: 5; otherwise: 0; };
+  }
+}
+grades { grade g "G" { band from 0; } }
+""",
+        "round.criteria",
+    )
+    assert rules.evaluate({"a": 1, "b": "0"}).points["eighths"] == Decimal("0.13")
+    expected = {"-2.5": 1, "0.5": 2, "1.5": 3, "2.5": 4, "-1.5": 5}
+    assert {b: rules.evaluate({"a": 0, "b": b}).points["halves"] for b in expected} == {
+        b: Decimal(p) for b, p in expected.items()
+    }
+    reference = (Path(__file__).resolve().parents[1] / "docs" / "language.md").read_text(encoding="utf-8")
+    assert "round a half **away from zero**" in reference and "0.125 → 0.13" in reference
+
+
+STRICT = """
+ruleset "t/strict" { title "t"; version "1"; basis "b"; effective from 2024-01-01; points illustrative "x"; }
+input rate "Tỷ lệ đảng viên dự": percent;
+criteria "C" max 3 {
+  item du_hop "Dự họp" max 3 { points = bands rate { above 50%: 3; from 50%: 2; above 30%: 1; otherwise: 0; }; }
+}
+grades { grade g "G" { band from 0; } }
+"""
+
+
+@pytest.mark.parametrize(
+    ("rate", "points"), [("100", 3), ("50.1", 3), ("50", 2), ("49.9", 1), ("30.1", 1), ("30", 0), ("0", 0)]
+)
+def test_above_is_a_strict_lower_bound_compiled_and_in_the_reference(rate: str, points: int) -> None:
+    """`above 50%` ("trên 50 %") takes 50.1 % but not 50 %, which falls to `from 50%`; the reference agrees."""
+    from partyrules import api, reference
+
+    rules = partyrules.loads(STRICT, "strict.criteria")
+    assert rules.evaluate({"rate": rate}).points["du_hop"] == points
+    total, _, _ = reference.evaluate(api.model_of(STRICT, "strict.criteria"), {"rate": Decimal(rate)})
+    assert total == points
+
+
+def test_a_strict_band_prints_as_tren_and_formats_back_as_written() -> None:
+    from partyrules.formatter import format_text
+    from partyrules.render import render_markdown as markdown
+
+    formatted = format_text(STRICT)
+    assert "    points = bands rate {\n      above 50%: 3;\n      from 50%: 2;\n      above 30%: 1;\n" in formatted
+    assert format_text(formatted) == formatted
+    sheet = markdown(partyrules.loads(STRICT, "strict.criteria"))
+    assert "trên 50%: 3 điểm<br>từ 50% trở lên: 2 điểm<br>trên 30%: 1 điểm" in sheet

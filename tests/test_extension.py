@@ -601,3 +601,26 @@ def test_checking_a_child_shows_only_its_own_warnings(root: Path) -> None:
     (root / "vn.t" / "base.criteria").write_text(BASE + '\ninput unused "Không dùng": boolean = false;\n', encoding="utf-8")
     assert [d.code for d in partyrules.check(root / "vn.t" / "base.criteria")] == ["PR901"]
     assert partyrules.check(child(root, "")) == []
+
+
+def test_load_of_a_str_naming_a_file_not_an_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A str ending in `.criteria` is read as a path; one naming an existing file of another suffix stays an
+    id (`vn/x.y` could be either), and its PR701 says a file of that name exists and how to pass it."""
+    from partyrules.catalog import shipped_path
+
+    text = shipped_path("vn.hatinh/chi-bo-4-tot").read_text(encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "scale.criteria").write_text(text, encoding="utf-8")
+    (tmp_path / "scale.partyrules").write_text(text, encoding="utf-8")
+    assert partyrules.load("scale.criteria").fingerprint == partyrules.load(Path("scale.partyrules")).fingerprint
+    with pytest.raises(CriteriaError) as raised:
+        partyrules.load("scale.partyrules")
+    (problem,) = raised.value.diagnostics
+    assert problem.code == "PR701"
+    assert problem.hint == (
+        "a file of that name exists: pass a Path to read it, `partyrules.load(Path('scale.partyrules'))`, "
+        "or name it `.criteria`"
+    )
+    with pytest.raises(CriteriaError) as raised:  # no such file: the usual hint, where it searched
+        partyrules.load("other.partyrules")
+    assert "searched:" in (raised.value.diagnostics[0].hint or "")

@@ -428,9 +428,45 @@ def test_pr004_unterminated_text() -> None:
 
 
 def test_pr004_names_are_ascii() -> None:
+    """The message says names are ASCII (it said "cannot stand here; expected a name"), the hint the name to write."""
     assert problems(edit(("input done ", "input điểm "))) == [
-        ("PR004", "8:7", "`đ` cannot stand here; expected a name", None)
+        (
+            "PR004",
+            "8:7",
+            "`đ` cannot stand in a name: names are ASCII letters, digits and `_`",
+            "write `diem` and keep the Vietnamese in the quoted label",
+        )
     ]
+    assert problems(edit(("input done ", "input thông_tin "))) == [
+        (
+            "PR004",
+            "8:9",
+            "`ô` cannot stand in a name: names are ASCII letters, digits and `_`",
+            "write `thong_tin` and keep the Vietnamese in the quoted label",
+        )
+    ]
+
+
+def test_pr005_a_bare_if_inside_a_sum_explains_the_parentheses() -> None:
+    """`n + if ...` said "found `x` where the file expects one of `(`, `*` ..."; now it names the rule."""
+    text = (
+        'ruleset "t/s" { title "t"; version "1"; basis "b"; effective from 2024-01-01; points illustrative "x"; }\n'
+        'input thematic_month "T": boolean;\ninput n "N": integer 0..3;\n'
+        'criteria "C" max 10 {\n  item a "A" max 10 { points = n * 2 + if thematic_month then 1 else 0; }\n}\n'
+        'grades { grade g "G" { band from 0; } }\n'
+    )
+    assert problems(text) == [
+        (
+            "PR005",
+            "5:40",
+            "a bare `if` cannot stand inside a sum, a product or a comparison",
+            "put it in parentheses: `(if ... then ... else ...)`; bare, it may only be a whole formula or a row's result",
+        )
+    ]
+    fixed = text.replace("+ if thematic_month then 1 else 0", "+ (if thematic_month then 1 else 0)")
+    assert problems(fixed) == []
+    named = text.replace("if thematic_month then 1 else 0", "iffy")  # a name that starts like `if` is a name
+    assert "`iffy` is not declared" in [p[2] for p in problems(named)]
 
 
 def test_pr004_stray_character() -> None:

@@ -11,8 +11,10 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+import attrs
+
 from partyrules import nodes as n, parser
-from partyrules.checker import check_tree
+from partyrules.checker import Checker, check_tree
 from partyrules.compiler import build as build
 from partyrules.compiler.program import Numbering, generate
 from partyrules.diagnostics import CriteriaError, Diagnostic, Source
@@ -78,8 +80,27 @@ def load(
                 )
         return _compile(tree, filename, text, chosen)
     chosen = loader if loader is not None else Loader(path)
-    version = chosen.pick(str(ruleset), on)
+    try:
+        version = chosen.pick(str(ruleset), on)
+    except CriteriaError as exc:
+        raise _a_file_not_an_id(exc, str(ruleset)) from None
     return _compile(version.tree, version.filename, version.text, chosen)
+
+
+def _a_file_not_an_id(exc: CriteriaError, name: str) -> CriteriaError:
+    """PR701 for a str that names no id but an existing file (``load("scale.txt")``): say so.
+
+    Such a str stays an id (``vn/x.y`` could be either): only a ``.criteria`` name or a
+    :class:`os.PathLike` is read as a file, so the hint says how to pass it.
+    """
+    if not os.path.isfile(name) or not any(d.code == "PR701" for d in exc.diagnostics):
+        return exc
+    hint = (
+        f"a file of that name exists: pass a Path to read it, `partyrules.load(Path({name!r}))`, or name it `.criteria`"
+    )
+    return CriteriaError(
+        [attrs.evolve(d, hint=hint) if d.code == "PR701" else d for d in exc.diagnostics], exc.sources.values()
+    )
 
 
 def _own_root(path: Path, tree: n.RulesetFile) -> list[Path]:
@@ -149,6 +170,66 @@ def _compile(tree: n.RulesetFile, filename: str, text: str, loader: Loader | Non
     return build(model, text, sources=linked.sources, bases=linked.bases)
 
 
+@attrs.frozen
+class Analysis:
+    """What checking one file found, kept for tools that work on a file being edited (the language server).
+
+    ``tree`` is the file as parsed (None when it does not parse), ``linked`` the tree with its bases
+    and imports applied (None when linking failed), ``state`` the checker's tables after its run
+    (names, spans, types and intervals, filled as far as the checker got, errors or not), ``sources``
+    the text of every file involved, by name.
+    """
+
+    filename: str
+    text: str
+    diagnostics: tuple[Diagnostic, ...]
+    sources: dict[str, Source]
+    tree: n.RulesetFile | None = None
+    linked: n.RulesetFile | None = None
+    state: Checker | None = None
+    model: Model | None = None
+
+
+def analyse(
+    text: str,
+    filename: str = "<string>",
+    *,
+    path: Sequence[str | os.PathLike[str]] = (),
+    loader: Loader | None = None,
+    loaders: dict[tuple[str, ...], Loader] | None = None,
+) -> Analysis:
+    """Parse, link and check ``text`` (the file ``filename``, as it stands in an editor), without raising.
+
+    Its bases and imports are looked up in the search root the file stands in (judged from its
+    id), then ``path`` and the default roots; ``loader`` replaces that lookup (one kept between edits).
+    Diagnostics are those of :func:`check`: every error, and the warnings of this file only.
+    """
+    text = parser.normalise(text)
+    sources = {filename: Source(filename, text)}
+    try:
+        tree = parser.parse(text, filename)
+    except CriteriaError as exc:
+        return Analysis(filename, text, exc.diagnostics, sources)
+    try:
+        roots = tuple(str(r) for r in [*_own_root(Path(filename), tree), *path])
+        chosen = loader if loader is not None else Loader(roots)
+        if loader is None and loaders is not None:
+            chosen = loaders.setdefault(roots, chosen)
+        linked = link(tree, filename, text, chosen)
+    except CriteriaError as exc:
+        sources.update(exc.sources)
+        return Analysis(filename, text, exc.diagnostics, sources, tree)
+    sources.update((s.name, s) for s in linked.sources)
+    checker = Checker(linked.tree, filename)
+    model = checker.run()
+    return Analysis(filename, text, tuple(_shown(checker, model, filename)), sources, tree, linked.tree, checker, model)
+
+
+def own_roots(filename: str | os.PathLike[str], tree: n.RulesetFile) -> list[Path]:
+    """The search root a file stands in, judged from its id (none when its place does not match its id)."""
+    return _own_root(Path(filename), tree)
+
+
 def check(
     path_or_text: str | os.PathLike[str],
     *,
@@ -180,17 +261,19 @@ def checked(
         linked = link(tree, filename, source, loader if loader is not None else Loader(roots))
     except CriteriaError as exc:
         return list(exc.diagnostics), None
-    from partyrules.checker import Checker
-
     checker = Checker(linked.tree, filename)
     model = checker.run()
+    return _shown(checker, model, filename), None if checker.failed else model
+
+
+def _shown(checker: Checker, model: Model | None, filename: str) -> list[Diagnostic]:
+    """What checking ``filename`` shows: every error, its own warnings (PR902 included), in order."""
     problems = list(checker.problems)
     if model is not None and not checker.failed:
         problems += fraction_warnings(model)
     # a base's own warnings are its authors' business: checking a child shows them only its own
     shown = [d for d in problems if d.severity == "error" or d.file == filename]
-    ordered = sorted(shown, key=lambda d: (d.file != filename, d.file, d.span.line, d.span.column, d.code))
-    return ordered, None if checker.failed else model
+    return sorted(shown, key=lambda d: (d.file != filename, d.file, d.span.line, d.span.column, d.code))
 
 
 def numbering(model: Model) -> Numbering:

@@ -396,14 +396,14 @@ _ALL = (
         "PR404",
         "error",
         "Bands mix directions",
-        "A `bands` mixing `from` and `upto`",
+        "A `bands` mixing lower bounds (`from`, `above`) and `upto`",
         "`bands x { from 5: 1; upto 2: 0; }`",
     ),
     Code(
         "PR405",
         "error",
         "Bands out of order",
-        "`bands` thresholds out of order",
+        "`bands` thresholds out of order (`above T` comes before `from T`)",
         "`bands x { upto 3: 0; upto 2: 1; … }`",
     ),
     Code(
@@ -532,7 +532,8 @@ _ALL = (
         "error",
         "Grade never given",
         "A grade that can never be given (no total in its band, requirements that never hold, and no rule "
-        "leading to it); reported only when the file has no other error",
+        "leading to it), reported at the requirement that can never hold when that is why; only on a file "
+        "with no other error",
         "`band from 30;` when totals reach 20",
     ),
     # ---------------------------------------------------------------- files that extend or import others
@@ -754,6 +755,14 @@ _ALL = (
         "Property untestable",
         "A property that cannot be tested as written: `monotone` in a choice (no order), an empty `total within` range",
         "`total within 10..0;`",
+    ),
+    Code(
+        "PR812",
+        "error",
+        "Example like nothing",
+        "An example built `like` another that does not exist in the file, or examples built like each other in "
+        "a circle",
+        '`example b "B" like fulll { ... }`',
     ),
     # ---------------------------------------------------------------- warnings
     Code("PR901", "warning", "Input never used", "Warning: an input that no formula uses", "input `x` is never used"),

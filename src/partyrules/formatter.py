@@ -266,7 +266,8 @@ class _Formatter:
         if isinstance(d, n.SetParameter):
             return self._leaf(d.span, f"set {d.name} = {_lit(d.value)};")
         if isinstance(d, n.Example):
-            return self._block(d.span, f"example {d.name} {_q(d.label)}")
+            like = f" like {d.like.name}" if d.like is not None else ""
+            return self._block(d.span, f"example {d.name} {_q(d.label)}{like}")
         if isinstance(d, n.ExampleTable):
             return self._leaf(d.span, f"examples {_q(d.label)} from {_q(d.path)};")
         if isinstance(d, n.Property):

@@ -114,9 +114,9 @@ class If:
 
 @attrs.frozen
 class Band:
-    """One row of a bands expression: ``from 90%: 30;`` or ``upto 2: 3;``."""
+    """One row of a bands expression: ``from 90%: 30;``, ``above 50%: 3;`` or ``upto 2: 3;``."""
 
-    direction: str  # "from" (subject >= threshold) or "upto" (subject <= threshold)
+    direction: str  # "from" (subject >= threshold), "above" (subject > threshold) or "upto" (subject <= threshold)
     threshold: Literal
     result: Expr
     span: Span = _span_field()
@@ -494,11 +494,15 @@ class Expectation:
 
 @attrs.frozen
 class Example:
+    """``example b "..." like a { given { ... } expect ...; }``: with ``like``, the facts of example ``a``
+    with those given here in their place (the expectations are this example's own)."""
+
     name: str
     label: str
     facts: tuple[GivenFact, ...]
     expectations: tuple[Expectation, ...]
     span: Span = _span_field()
+    like: Name | None = None
 
 
 @attrs.frozen
@@ -641,11 +645,11 @@ RESERVED = frozenset(
         "of", "level", "levels", "places", "constraint", "let", "criteria", "max", "group", "item",
         "cite", "applicable", "when", "else", "zero", "full", "rescale", "round", "deductions",
         "bonuses", "cap", "deduction", "bonus", "grades", "grade", "band", "below", "any", "require",
-        "knockout", "force", "not_graded", "if", "then", "or", "and", "not", "bands", "upto",
+        "knockout", "force", "not_graded", "if", "then", "or", "and", "not", "bands", "upto", "above",
         "otherwise", "match", "table", "first", "unique", "true", "false", "total", "min", "clamp",
         "worst_level", "count", "days_between", "months_between", "library", "extends", "import",
         "change", "remove", "param", "locked",
-        "example", "examples", "given", "expect", "property", "assuming", "within", "monotone",
+        "example", "examples", "like", "given", "expect", "property", "assuming", "within", "monotone",
         "increasing", "decreasing", "requires", "always",
     )
 )

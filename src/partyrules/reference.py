@@ -326,7 +326,13 @@ class _Run:
         subject = self.expr(node.subject)
         for band in node.bands:
             threshold = _literal(band.threshold)
-            if subject >= threshold if band.direction == "from" else subject <= threshold:
+            if (
+                subject >= threshold
+                if band.direction == "from"
+                else subject > threshold
+                if band.direction == "above"
+                else subject <= threshold
+            ):
                 return self.expr(band.result)
         if node.otherwise is not None:
             return self.expr(node.otherwise)

@@ -209,7 +209,7 @@ class _Words:
         if isinstance(node, n.Bands):
             lines = [self.subject(node.subject, lead)]
             for band in node.bands:
-                where = "từ {} trở lên" if band.direction == "from" else "đến {}"
+                where = {"from": "từ {} trở lên", "above": "trên {}", "upto": "đến {}"}[band.direction]
                 lines.append(_cat((f"{where.format(literal_text(band.threshold))}: ",), self.result(band.result, unit)))
             if node.otherwise is not None:
                 lines.append(_cat(("còn lại: ",), self.result(node.otherwise, unit)))

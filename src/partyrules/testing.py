@@ -684,7 +684,7 @@ def disagreements(evaluation: Any, expected: Any) -> list[str]:
 def rulesets(draw: st.DrawFn, max_items: int = 6) -> str:
     """Source text of a random *valid* criteria file, for testing the compiler and tools built on it.
 
-    Items take each kind of input (a count, a yes/no, a percentage in bands, a choice), maxima add
+    Items take each kind of input (a count, a yes/no, a percentage in bands, `from` and `above`, a choice), maxima add
     up, grades cover every total, and a knock-out or deductions may come along. Shrinks towards one
     item of one kind. ``ruleset_trees()`` gives the parsed trees.
     """
@@ -714,7 +714,9 @@ def rulesets(draw: st.DrawFn, max_items: int = 6) -> str:
         elif kind == "percent":
             lines.append(f'input {name} "Tỷ lệ {i}": percent;')
             high, low = sorted(draw(st.lists(st.integers(1, 99), min_size=2, max_size=2, unique=True)), reverse=True)
-            rule = f"bands {name} {{ from {high}%: {top}; from {low}%: {top // 2}; otherwise: 0; }}"
+            # the top row strict (`above`, "trên") when the threshold is odd: both bounds, with no draw of its own
+            strict = "above" if high % 2 else "from"
+            rule = f"bands {name} {{ {strict} {high}%: {top}; from {low}%: {top // 2}; otherwise: 0; }}"
         else:
             lines.append(f'input {name} "Mức {i}": one of {{ a "A", b "B", c "C" }};')
             rule = f"match {name} {{ a: {top}; b: {top // 2}; c: 0; }}"

@@ -84,17 +84,14 @@ def bands(c: Expressions, node: n.Bands, scope: Scope, expected: Type | None) ->
     if not (subject.type.numeric or subject.type.kind == "date"):
         c.error("PR306", f"bands need a number or a date, not {subject.type.describe()}", node.subject.span)
         return UNKNOWN
-    directions = {b.direction for b in node.bands}
-    if len(directions) > 1:
-        c.error(
-            "PR404", "bands mix `from` and `upto`", node.span, "use `from` (highest first) or `upto` (lowest first)"
-        )
+    lower = _lower_bounds(c, node)
+    if lower is None:
         return UNKNOWN
-    direction = directions.pop() if directions else "from"
     dom = subject.interval or Interval.unbounded()
     infos: list[Info] = []
     results: list[n.Expr] = []
-    previous: Fraction | None = None
+    previous: tuple[Fraction, bool] | None = None  # the last threshold, and whether it was strict
+    last: n.Band | None = None
     covered = False  # a band already takes every remaining value
     percent = subject.type.kind == "percent"
     for band in node.bands:
@@ -102,47 +99,107 @@ def bands(c: Expressions, node: n.Bands, scope: Scope, expected: Type | None) ->
         result = c.expr(band.result, scope, expected)
         if value is None:
             return UNKNOWN
-        if previous is not None and (value >= previous if direction == "from" else value <= previous):
-            order = "from the highest threshold down" if direction == "from" else "from the lowest threshold up"
-            c.error(
-                "PR405",
-                f"bands overlap: `{direction} {show(value, percent)}` comes after `{direction} {show(previous, percent)}`",
-                band.span,
-                f"list `{direction}` bands {order}",
-            )
+        strict = band.direction == "above"
+        if previous is not None and last is not None and _out_of_order(c, node, band, value, last, previous, percent):
             return UNKNOWN
-        reachable = not covered and (
-            (direction == "from" and (dom.high is None or value <= dom.high))
-            or (direction == "upto" and (dom.low is None or value >= dom.low))
-        )
-        if not reachable:
+        if covered or not _reaches(band.direction, value, dom):
             why = (
                 "an earlier band already takes every value"
                 if covered
-                else f"the value never goes {'above' if direction == 'from' else 'below'} {show(dom.high if direction == 'from' else dom.low, percent)}"
+                else f"the value never goes {'above' if lower else 'below'} {show(dom.high if lower else dom.low, percent)}"
             )
-            c.error("PR406", f"the band `{direction} {show(value, percent)}` can never apply: {why}", band.span)
+            c.error("PR406", f"the band `{band.direction} {show(value, percent)}` can never apply: {why}", band.span)
         else:
             infos.append(result)
             results.append(band.result)
-        if (direction == "from" and dom.low is not None and value <= dom.low) or (
-            direction == "upto" and dom.high is not None and value >= dom.high
-        ):
-            covered = True
-        previous = value
+        covered = covered or _takes_the_rest(band.direction, value, dom)
+        previous, last = (value, strict), band
     if node.otherwise is not None:
         other = c.expr(node.otherwise, scope, expected or (infos[0].type if infos else None))
         if not covered:
             infos.append(other)
             results.append(node.otherwise)
     elif not covered and previous is not None:
-        gap = f"below {show(previous, percent)}" if direction == "from" else f"above {show(previous, percent)}"
+        gap = (
+            f"{'at or below' if previous[1] else 'below'} {show(previous[0], percent)}"
+            if lower
+            else f"above {show(previous[0], percent)}"
+        )
         c.error(
             "PR407", f"these bands give nothing to values {gap}", node.span, "add `otherwise: ...;` as the last row"
         )
     if not infos:
         return UNKNOWN
     return c.unify(infos, results, "the bands", node.span)
+
+
+def _lower_bounds(c: Expressions, node: n.Bands) -> bool | None:
+    """Whether the rows are lower bounds (`from`, `above`: highest first) or `upto` (lowest first); None
+    after PR404 (the two mixed)."""
+    families = {"upto" if b.direction == "upto" else "from" for b in node.bands}
+    if len(families) > 1:
+        lowers = sorted({b.direction for b in node.bands} - {"upto"}, key=("from", "above").index)
+        c.error(
+            "PR404",
+            f"bands mix {' and '.join(f'`{d}`' for d in lowers)} and `upto`",
+            node.span,
+            f"use {' or '.join(f'`{d}`' for d in lowers)} (highest first) or `upto` (lowest first)",
+        )
+        return None
+    return "upto" not in families
+
+
+def _out_of_order(
+    c: Expressions,
+    node: n.Bands,
+    band: n.Band,
+    value: Fraction,
+    last: n.Band,
+    previous: tuple[Fraction, bool],
+    percent: bool,
+) -> bool:
+    """PR405 when a row takes values an earlier one took: lower bounds must take ever less (`above 50` takes
+    more than `from 50`, so it comes first), `upto` ever more."""
+    lower = band.direction != "upto"
+    strict = band.direction == "above"
+    if (value, strict) < previous if lower else value > previous[0]:
+        return False
+    order = "from the highest threshold down" if lower else "from the lowest threshold up"
+    same = (
+        "; at one threshold, `above` before `from`" if lower and value == previous[0] and strict != previous[1] else ""
+    )
+    c.error(
+        "PR405",
+        f"bands overlap: `{band.direction} {show(value, percent)}` comes after "
+        f"`{last.direction} {show(previous[0], percent)}`",
+        band.span,
+        f"list {_band_words(node, lower)} bands {order}{same}",
+    )
+    return True
+
+
+def _reaches(direction: str, value: Fraction, dom: Interval) -> bool:
+    """Whether some value of the subject's interval meets a row's threshold."""
+    if direction == "from":
+        return dom.high is None or value <= dom.high
+    if direction == "above":
+        return dom.high is None or value < dom.high
+    return dom.low is None or value >= dom.low
+
+
+def _takes_the_rest(direction: str, value: Fraction, dom: Interval) -> bool:
+    """Whether a row takes every value of the subject's interval (no later row can apply)."""
+    if direction == "from":
+        return dom.low is not None and value <= dom.low
+    if direction == "above":
+        return dom.low is not None and value < dom.low
+    return dom.high is not None and value >= dom.high
+
+
+def _band_words(node: n.Bands, lower: bool) -> str:
+    if not lower:
+        return "`upto`"
+    return "`from` and `above`" if any(b.direction == "above" for b in node.bands) else "`from`"
 
 
 # ---------------------------------------------------------------- match

@@ -85,6 +85,12 @@ class _Casebook:
         self.knockouts = [k.name for k in model.knockouts]
         self.exemptions = [k.name for k in model.exemptions]
         self.unread: list[tuple[str, str]] = []
+        # examples by name (the first of a name), and the facts each resolves to, `like` included
+        self.example_decls: dict[str, n.Example] = {}
+        for decl in model.file.declarations:
+            if isinstance(decl, n.Example):
+                self.example_decls.setdefault(decl.name, decl)
+        self.resolved: dict[int, tuple[dict[str, Any], dict[str, n.Span]] | None] = {}
 
     def error(
         self,
@@ -187,7 +193,13 @@ class _Casebook:
         return True, value.value
 
     def validate(
-        self, given: dict[str, Any], spans: dict[str, n.Span], whole: n.Span, what: str, file: str | None = None
+        self,
+        given: dict[str, Any],
+        spans: dict[str, n.Span],
+        whole: n.Span,
+        what: str,
+        file: str | None = None,
+        inherited: frozenset[str] = frozenset(),
     ) -> bool:
         """Report what the run-time would refuse in these facts: kind, range, places, missing, constraints."""
         ok = True
@@ -206,9 +218,9 @@ class _Casebook:
             check_facts(tuple(self.specs.values()), given)
         except FactsError as exc:
             for problem in exc.problems:
-                if problem.input in missing:
-                    continue
                 ok = False
+                if problem.input in missing or problem.input in inherited:
+                    continue  # a fact of the example built on is reported there
                 self.error(
                     "PR803", f"`{problem.input}`: {problem.message}", spans.get(problem.input, whole), None, file
                 )
@@ -225,15 +237,43 @@ class _Casebook:
         return ok
 
     # ------------------------------------------------------------ examples
-    def example(self, decl: n.Example) -> ExampleCase | None:
+    def facts_of(self, decl: n.Example, chain: tuple[int, ...] = ()) -> tuple[dict[str, Any], dict[str, n.Span]] | None:
+        """The facts of an example (with ``like``: its base's, those given here in their place) and where
+        each is written; None after a diagnostic. Each example is resolved once, so a base's problem is
+        reported at the base only."""
+        if id(decl) in self.resolved:
+            return self.resolved[id(decl)]
         given: dict[str, Any] = {}
         spans: dict[str, n.Span] = {}
         ok = True
+        if decl.like is not None:
+            base = self.example_decls.get(decl.like.name)
+            if base is None:
+                known = [name for name in self.example_decls if name != decl.name]
+                hint = did_you_mean(decl.like.name, known) or "build on an example of this file, by its name"
+                self.error("PR812", f"there is no example `{decl.like.name}` to build on", decl.like.span, hint)
+                ok = False
+            elif base is decl or id(base) in chain:
+                self.error(
+                    "PR812",
+                    f"example `{decl.name}` is built like `{base.name}`, which is built like it",
+                    decl.like.span,
+                    "build both on an example with facts of its own",
+                )
+                ok = False
+            else:
+                found = self.facts_of(base, (*chain, id(decl)))
+                ok = found is not None  # the base's own problems are reported at the base
+                if found is not None:
+                    given.update(found[0])
+                    spans.update(found[1])
+        own: set[str] = set()
         for fact in decl.facts:
-            if fact.name in given or fact.name in spans:
+            if fact.name in own:
                 self.error("PR802", f"`{fact.name}` is given twice", fact.span, "keep one")
                 ok = False
                 continue
+            own.add(fact.name)
             spans[fact.name] = fact.span
             if fact.name not in self.inputs:
                 self.error("PR802", f"`{fact.name}` is not an input", fact.span, did_you_mean(fact.name, self.inputs))
@@ -243,8 +283,16 @@ class _Casebook:
             if good:
                 given[fact.name] = value
             ok = ok and good
+        self.resolved[id(decl)] = (given, spans) if ok else None
+        return self.resolved[id(decl)]
+
+    def example(self, decl: n.Example) -> ExampleCase | None:
+        found = self.facts_of(decl)
+        ok = found is not None
+        given, spans = found if found is not None else ({}, {})
         if ok:
-            ok = self.validate(given, spans, decl.span, f"example `{decl.name}`")
+            inherited = frozenset(given) - {fact.name for fact in decl.facts}
+            ok = self.validate(given, spans, decl.span, f"example `{decl.name}`", inherited=inherited)
         expectations = [self.expectation(e) for e in decl.expectations]
         if not decl.expectations:
             self.error(

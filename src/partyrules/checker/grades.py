@@ -254,10 +254,20 @@ def reachability(c: Expressions) -> None:
         if k.action == "cap" and k.grade is not None and any(j <= k.grade for j in reached - never):
             granted.add(k.grade)
     for i, g in enumerate(grades_):
-        if i not in granted:
-            why = (
-                "its requirements can never hold"
-                if i in never
-                else "no total falls in its band and no rule leads to it"
+        if i not in granted and i in never:
+            # point at the requirement that can never hold: the grade itself is not what is wrong
+            req = next(r for r in g.requirements if c.truths.get(id(r.condition)) is False)
+            c.error(
+                "PR609",
+                f'grade `{g.name}` can never be given: its requirement "{req.label}" can never hold',
+                req.condition.span,
+                "no value the inputs may take (their declared ranges) and no points within their maxima "
+                "make this condition true: is a number beyond a maximum or outside a range?",
+                c.related(f"the grade `{g.name}`", g.span),
             )
-            c.error("PR609", f"grade `{g.name}` can never be given: {why}", g.span)
+        elif i not in granted:
+            c.error(
+                "PR609",
+                f"grade `{g.name}` can never be given: no total falls in its band and no rule leads to it",
+                g.span,
+            )

@@ -9,6 +9,7 @@
     partyrules fmt FILE... [--check|--diff]  rewrite criteria files in the canonical layout
     partyrules test RULES... [--coverage]    run the files' examples and properties
     partyrules grade DATA --level N=RULES... grade a hierarchy bottom-up, per level, to a results file
+    partyrules lsp                          the language server for editors, over stdin and stdout
 
 RULES is a ``.criteria`` file or a ruleset id (``vn.hatinh/chi-bo-4-tot``),
 looked up in ``--path`` folders, ``PARTYRULES_PATH``, installed criteria
@@ -29,7 +30,7 @@ import argparse
 import sys
 
 import partyrules
-from partyrules.cli import check, diff, explain, fmt, grade, render, schema, score, test
+from partyrules.cli import check, diff, explain, fmt, grade, lsp, render, schema, score, test
 from partyrules.cli.common import PROG, UsageError, error, os_message, silence_stdout, utf8
 from partyrules.diagnostics import CriteriaError, PartyrulesError
 from partyrules.facts import FactsError
@@ -38,7 +39,7 @@ __all__ = ["PROG", "UsageError", "main"]
 
 #: Every command, in the order ``partyrules --help`` lists them: each module adds its own parser
 #: (``add_parser``) whose ``run`` the command line calls.
-COMMANDS = (check, score, explain, schema, render, test, diff, fmt, grade)
+COMMANDS = (check, score, explain, schema, render, test, diff, fmt, grade, lsp)
 
 
 def main(argv: list[str] | None = None) -> int:

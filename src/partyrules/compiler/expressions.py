@@ -557,7 +557,7 @@ class Writer:
         parts = []
         first = True
         for band in node.bands:
-            test = ">=" if band.direction == "from" else "<="
+            test = {"from": ">=", "above": ">", "upto": "<="}[band.direction]
             subject = bound if first else t
             first = False
             if points and isinstance(band.threshold, n.Number):

@@ -19,7 +19,7 @@ from lark.exceptions import UnexpectedInput, VisitError
 from partyrules import nodes as n
 from partyrules.diagnostics import CriteriaError, Diagnostic, Source
 from partyrules.parser.builder import Builder, parse_decimal as parse_decimal
-from partyrules.parser.errors import syntax_diagnostic
+from partyrules.parser.errors import syntax_diagnostic, words_expected as words_expected
 from partyrules.parser.grammar import grammar_text as grammar_text, lalr
 from partyrules.parser.spans import COMMENTS, FILE, Comment as Comment, span_key as span_key, span_of_meta
 

@@ -620,13 +620,15 @@ class Builder(Transformer[Token, Any]):
         return self._expect("not_graded", meta, c[0])
 
     def example_decl(self, meta: Meta, c: list[Any]) -> n.Example:
-        self._block(meta, c[2:])
-        givens = [s for s in c[2:] if isinstance(s, tuple)]
+        like = n.Name(str(c[2]), span_of_token(c[2])) if c[2] is not None else None
+        statements = c[3:]
+        self._block(meta, statements)
+        givens = [s for s in statements if isinstance(s, tuple)]
         for extra in givens[1:]:
             self._problem("PR009", f"example `{c[0]}` says `given` twice", extra[2], "put every fact in one block")
-        expectations = tuple(s for s in c[2:] if isinstance(s, n.Expectation))
+        expectations = tuple(s for s in statements if isinstance(s, n.Expectation))
         facts = givens[0][1] if givens else ()
-        return n.Example(str(c[0]), text_of(c[1]), facts, expectations, span_of_meta(meta))
+        return n.Example(str(c[0]), text_of(c[1]), facts, expectations, span_of_meta(meta), like)
 
     def examples_decl(self, meta: Meta, c: list[Token]) -> n.ExampleTable:
         return n.ExampleTable(text_of(c[0]), text_of(c[1]), span_of_meta(meta))

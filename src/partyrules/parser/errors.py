@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import lark
@@ -41,7 +42,7 @@ WORDS = {
     "ADJUSTMENT_KIND": "`deduction` or `bonus`",
     "KNOCKOUT_ACTION": "`force` or `cap`",
     "HIT_POLICY": "`first` or `unique`",
-    "BAND_DIRECTION": "`from` or `upto`",
+    "BAND_DIRECTION": "`from`, `above` or `upto`",
     "$END": "the end of the file",
 }
 
@@ -64,7 +65,7 @@ _ALTERNATIVES = {
     "ADJUSTMENT_KIND": ("deduction", "bonus"),
     "KNOCKOUT_ACTION": ("force", "cap"),
     "HIT_POLICY": ("first", "unique"),
-    "BAND_DIRECTION": ("from", "upto"),
+    "BAND_DIRECTION": ("from", "above", "upto"),
     "BOOLEAN": ("true", "false"),
 }
 
@@ -149,6 +150,8 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnos
         elif char == "=" and "COMPARE" in (exc.allowed or set()):
             hint = "to compare, write `==`; `=` gives a rule its formula"
         allowed = _exact_expected(exc)
+        if char.isalpha() and not char.isascii():
+            return _not_ascii(exc, text, filename, char)
         return Diagnostic(
             "PR004",
             f"`{char}` cannot stand here; expected {_expected_phrase(allowed)}",
@@ -173,6 +176,9 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnos
         prev = exc.token_history[-1] if exc.token_history else None
         if prev is not None and prev.end_line is not None and prev.end_line < (token.line or 0):
             hint = "is a `;` missing at the end of the previous line?"
+    prev = exc.token_history[-1] if exc.token_history else None
+    if prev is not None and prev.type == "NAME" and str(prev.value) in _BRACKETED:
+        return _bare(prev, filename)
     if hint is None and token.type == "NAME":
         hint = did_you_mean(str(token.value), _keywords(expected))
     if hint is None and token.type == "RBRACE" and "SEMICOLON" in expected:
@@ -189,3 +195,78 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnos
         n.Span(line, column, line, end_column),
         hint,
     )
+
+
+#: Expressions that stand bare only as a whole formula (or a row's result): inside an operation they need
+#: parentheses (`bands`, `match` and `table` may stand anywhere, their braces close them).
+_BRACKETED = {"if": "if ... then ... else ..."}
+
+
+def _not_ascii(exc: UnexpectedCharacters, text: str, filename: str, char: str) -> Diagnostic:
+    """A letter outside ASCII where the file expects a name (``input thông_tin``): names are ASCII."""
+    word = _word_around(text, exc.pos_in_stream or 0)
+    return Diagnostic(
+        "PR004",
+        f"`{char}` cannot stand in a name: names are ASCII letters, digits and `_`",
+        filename,
+        n.Span(exc.line, exc.column, exc.line, exc.column + 1),
+        f"write `{_ascii_name(word)}` and keep the Vietnamese in the quoted label"
+        if word.isidentifier()
+        else 'Vietnamese words go in quoted labels: "..."',
+    )
+
+
+def _bare(word_token: Token, filename: str) -> Diagnostic:
+    """``n + if ...``: the `if` was read as a name, since an `if` cannot start an operand."""
+    word = str(word_token.value)
+    line, column = word_token.line or 1, word_token.column or 1
+    return Diagnostic(
+        "PR005",
+        f"a bare `{word}` cannot stand inside a sum, a product or a comparison",
+        filename,
+        n.Span(line, column, line, word_token.end_column or column + 1),
+        f"put it in parentheses: `({_BRACKETED[word]})`; bare, it may only be a whole formula or a row's result",
+    )
+
+
+def _word_around(text: str, position: int) -> str:
+    """The word (letters of any script, digits, `_`) a position stands in."""
+    start = end = position
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+        end += 1
+    return text[start:end]
+
+
+def _ascii_name(word: str) -> str:
+    """``thông_tin`` -> ``thong_tin``: the marks taken off, đ as d."""
+    plain = unicodedata.normalize("NFD", word.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in plain if ch.isascii())
+
+
+def words_expected(prefix: str) -> list[str] | None:
+    """The keywords that may come right after ``prefix`` (the text of a file up to an editor's cursor),
+    sorted; None when ``prefix`` itself is not valid text up to there (no guess is better than a wrong one).
+
+    Names may stand where the list holds ``NAME``; a function call where it also holds ``(``.
+    """
+    try:
+        interactive: Any = lalr().parse_interactive(prefix)  # lark leaves accepts() untyped
+        interactive.exhaust_lexer()
+        accepted = set(interactive.accepts())
+    except (UnexpectedInput, lark.exceptions.LarkError):
+        return None
+    words = {w for t in accepted for w in _ALTERNATIVES.get(t, ())}
+    for terminal in accepted:
+        try:
+            pattern = lalr().get_terminal(terminal).pattern
+        except KeyError:
+            continue
+        if isinstance(pattern, lark.lexer.PatternStr) and pattern.value.replace("_", "").isalpha():
+            words.add(pattern.value)
+    if "NAME" in accepted:
+        words.add("NAME")
+    if "NAME" in accepted and "LPAR" in accepted:
+        words.add("(")  # an operand: a call of a function may stand here
+    return sorted(words)

@@ -1,0 +1,316 @@
+"""``partyrules lsp``: the language server, on pygls, speaking the Language Server Protocol over stdio.
+
+Every open file is analysed again on each change, by the same parse, link and check as
+``partyrules check`` (:func:`partyrules.api.analyse`); what the editor asks (hover, definition,
+references, completion, formatting, quick fixes, rename) is answered from the resulting
+:class:`~partyrules.lsp.index.Index`. The files a document extends or imports are read from
+the disk through a :class:`~partyrules.loader.Loader` kept between edits, and read again after
+any criteria file is saved.
+
+Settings (the client's ``initializationOptions``): ``{"path": ["folder", ...]}``, folders
+searched for the ids of bases and imports before ``PARTYRULES_PATH`` and the shipped criteria.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types as t
+from pygls import uris
+from pygls.exceptions import JsonRpcInvalidRequest
+from pygls.lsp.server import LanguageServer
+
+import partyrules
+from partyrules.api import analyse
+from partyrules.diagnostics import CriteriaError, Diagnostic
+from partyrules.loader import Loader
+from partyrules.lsp.index import Index, Place, RenameError, fixes
+
+_KINDS = {
+    "input": t.CompletionItemKind.Field,
+    "let": t.CompletionItemKind.Variable,
+    "param": t.CompletionItemKind.Constant,
+    "group": t.CompletionItemKind.Module,
+    "item": t.CompletionItemKind.Property,
+    "deduction": t.CompletionItemKind.Property,
+    "bonus": t.CompletionItemKind.Property,
+    "grade": t.CompletionItemKind.EnumMember,
+    "knockout": t.CompletionItemKind.Event,
+    "not_graded": t.CompletionItemKind.Event,
+    "levels": t.CompletionItemKind.Enum,
+    "keyword": t.CompletionItemKind.Keyword,
+    "function": t.CompletionItemKind.Function,
+    "ruleset": t.CompletionItemKind.Module,
+}
+
+
+class CriteriaServer(LanguageServer):
+    """The server's state: the index of each open document, and the loaders of base files by search roots."""
+
+    def __init__(self) -> None:
+        super().__init__("partyrules", partyrules.__version__)
+        self.indexes: dict[str, Index] = {}
+        self.loaders: dict[tuple[str, ...], Loader] = {}
+        self.path: list[str] = []
+
+    def filename(self, uri: str) -> str:
+        return uris.to_fs_path(uri) or uri
+
+    def uri(self, file: str, document_uri: str) -> str:
+        if file == self.filename(document_uri):
+            return document_uri
+        return Path(file).resolve().as_uri() if os.path.isabs(file) or os.path.exists(file) else file
+
+    def refresh(self, uri: str) -> Index:
+        """Analyse a document again and publish its diagnostics."""
+        document = self.workspace.get_text_document(uri)
+        analysis = analyse(document.source, self.filename(uri), path=self.path, loaders=self.loaders)
+        index = Index(analysis, self._checked(uri))
+        self.indexes[uri] = index
+        diagnostics = [self.diagnostic(d, index, uri) for d in analysis.diagnostics]
+        self.text_document_publish_diagnostics(
+            t.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=document.version)
+        )
+        return index
+
+    def _checked(self, uri: str) -> Index | None:
+        index = self.indexes.get(uri)
+        return index if index is None or index.checked else None
+
+    def index(self, uri: str) -> Index:
+        return self.indexes[uri] if uri in self.indexes else self.refresh(uri)
+
+    # ------------------------------------------------------------ positions
+    def lines(self, index: Index, file: str) -> list[str]:
+        return index.texts.get(file, "").split("\n")
+
+    def range(self, index: Index, file: str, line: int, column: int, end_line: int, end_column: int) -> t.Range:
+        """A 1-based span in characters as the client counts (UTF-16 unless it asked for another)."""
+        lines = self.lines(index, file)
+        codec = self.workspace.position_codec
+        start = codec.position_to_client_units(lines, t.Position(max(line - 1, 0), max(column - 1, 0)))
+        end = codec.position_to_client_units(lines, t.Position(max(end_line - 1, 0), max(end_column - 1, 0)))
+        return t.Range(start, end)
+
+    def place_range(self, index: Index, place: Place) -> t.Range:
+        return self.range(index, place.file, place.line, place.column, place.line, place.end_column)
+
+    def location(self, index: Index, place: Place, uri: str) -> t.Location:
+        return t.Location(self.uri(place.file, uri), self.place_range(index, place))
+
+    def cursor(self, index: Index, position: t.Position) -> tuple[int, int]:
+        """A client's position as a 1-based line and column in characters of the analysed text."""
+        lines = self.lines(index, index.filename)
+        server = self.workspace.position_codec.position_from_client_units(lines, position)
+        return server.line + 1, server.character + 1
+
+    # ------------------------------------------------------------ diagnostics
+    def diagnostic(self, d: Diagnostic, index: Index, uri: str) -> t.Diagnostic:
+        span = d.span
+        related = [
+            t.DiagnosticRelatedInformation(
+                t.Location(
+                    self.uri(r.file, uri),
+                    self.range(index, r.file, r.span.line, r.span.column, r.span.end_line, r.span.end_column),
+                ),
+                r.label,
+            )
+            for r in d.related
+        ]
+        message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
+        if d.file == index.filename:
+            where = self.range(index, d.file, span.line, span.column, span.end_line, span.end_column)
+        else:  # a problem in a base file: shown at the top of this one, and pointing at the base
+            where = t.Range(t.Position(0, 0), t.Position(0, 0))
+            message = f"{d.location}: {message}"
+            related.insert(
+                0,
+                t.DiagnosticRelatedInformation(
+                    t.Location(
+                        self.uri(d.file, uri),
+                        self.range(index, d.file, span.line, span.column, span.end_line, span.end_column),
+                    ),
+                    "the problem is here",
+                ),
+            )
+        severity = t.DiagnosticSeverity.Error if d.severity == "error" else t.DiagnosticSeverity.Warning
+        return t.Diagnostic(
+            where,
+            message,
+            severity=severity,
+            code=d.code,
+            source="partyrules",
+            related_information=related or None,
+            data={"hint": d.hint} if d.hint else None,
+        )
+
+
+def _edits(server: CriteriaServer, index: Index, places: Sequence[Place], new: str, uri: str) -> t.WorkspaceEdit:
+    changes: dict[str, list[t.TextEdit]] = {}
+    for place in places:
+        changes.setdefault(server.uri(place.file, uri), []).append(t.TextEdit(server.place_range(index, place), new))
+    return t.WorkspaceEdit(changes=changes)
+
+
+def initialize(ls: CriteriaServer, params: t.InitializeParams) -> None:
+    options: Any = params.initialization_options
+    if isinstance(options, dict) and isinstance(options.get("path"), list):
+        ls.path = [str(p) for p in options["path"]]
+
+
+def did_open(ls: CriteriaServer, params: t.DidOpenTextDocumentParams) -> None:
+    ls.refresh(params.text_document.uri)
+
+
+def did_change(ls: CriteriaServer, params: t.DidChangeTextDocumentParams) -> None:
+    ls.refresh(params.text_document.uri)
+
+
+def did_save(ls: CriteriaServer, params: t.DidSaveTextDocumentParams) -> None:
+    ls.loaders.clear()  # a saved file may be another's base: read the bases again
+    for uri in list(ls.indexes):
+        ls.refresh(uri)
+
+
+def did_close(ls: CriteriaServer, params: t.DidCloseTextDocumentParams) -> None:
+    ls.indexes.pop(params.text_document.uri, None)
+    ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
+
+
+def hover(ls: CriteriaServer, params: t.HoverParams) -> t.Hover | None:
+    index = ls.index(params.text_document.uri)
+    line, column = ls.cursor(index, params.position)
+    found = index.word_at(index.filename, line, column)
+    definition = index.definitions.get(found[0]) if found is not None else None
+    if found is None or definition is None:
+        return None
+    contents = t.MarkupContent(kind=t.MarkupKind.Markdown, value=definition.hover)
+    return t.Hover(contents=contents, range=ls.place_range(index, found[1]))
+
+
+def definition(ls: CriteriaServer, params: t.DefinitionParams) -> t.Location | None:
+    uri = params.text_document.uri
+    index = ls.index(uri)
+    line, column = ls.cursor(index, params.position)
+    found = index.definition_at(index.filename, line, column)
+    return ls.location(index, found.place, uri) if found is not None else None
+
+
+def references(ls: CriteriaServer, params: t.ReferenceParams) -> list[t.Location]:
+    uri = params.text_document.uri
+    index = ls.index(uri)
+    line, column = ls.cursor(index, params.position)
+    found = index.definition_at(index.filename, line, column)
+    if found is None:
+        return []
+    places = index.references(found.name)
+    if not params.context.include_declaration:
+        places = [p for p in places if p != found.place]
+    return [ls.location(index, p, uri) for p in places]
+
+
+def completion(ls: CriteriaServer, params: t.CompletionParams) -> t.CompletionList:
+    index = ls.index(params.text_document.uri)
+    line, column = ls.cursor(index, params.position)
+    ids = _ruleset_ids(ls, index)
+    items = [
+        t.CompletionItem(c.label, kind=_KINDS.get(c.kind), detail=c.detail or c.kind)
+        for c in index.completions(line, column, ids)
+    ]
+    return t.CompletionList(is_incomplete=False, items=items)
+
+
+def formatting(ls: CriteriaServer, params: t.DocumentFormattingParams) -> list[t.TextEdit] | None:
+    from partyrules.formatter import format_text
+
+    uri = params.text_document.uri
+    document = ls.workspace.get_text_document(uri)
+    try:
+        new = format_text(document.source, ls.filename(uri))
+    except CriteriaError:
+        return None  # a file that does not parse is left as it is: its diagnostics say why
+    if new == document.source:
+        return []
+    lines = document.source.split("\n")
+    end = ls.workspace.position_codec.position_to_client_units(lines, t.Position(len(lines) - 1, len(lines[-1])))
+    return [t.TextEdit(t.Range(t.Position(0, 0), end), new)]
+
+
+def code_action(ls: CriteriaServer, params: t.CodeActionParams) -> list[t.CodeAction]:
+    uri = params.text_document.uri
+    document = ls.workspace.get_text_document(uri)
+    actions = []
+    for diagnostic in params.context.diagnostics:
+        data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
+        r = diagnostic.range
+        shown = document.source[document.offset_at_position(r.start) : document.offset_at_position(r.end)]
+        message = diagnostic.message.split("\n", 1)[0]
+        found = fixes(message, data.get("hint"), shown)
+        for title, new in found:
+            actions.append(
+                t.CodeAction(
+                    title,
+                    kind=t.CodeActionKind.QuickFix,
+                    diagnostics=[diagnostic],
+                    edit=t.WorkspaceEdit(changes={uri: [t.TextEdit(r, new)]}),
+                    is_preferred=len(found) == 1,
+                )
+            )
+    return actions
+
+
+def rename(ls: CriteriaServer, params: t.RenameParams) -> t.WorkspaceEdit:
+    uri = params.text_document.uri
+    index = ls.index(uri)
+    line, column = ls.cursor(index, params.position)
+    try:
+        places = index.rename(index.filename, line, column, params.new_name)
+    except RenameError as exc:
+        raise JsonRpcInvalidRequest(str(exc)) from None
+    return _edits(ls, index, places, params.new_name, uri)
+
+
+#: What the server answers: each method of the protocol, its options, and the function that answers it.
+_FEATURES: tuple[tuple[str, Any, Callable[..., Any]], ...] = (
+    (t.INITIALIZE, None, initialize),
+    (t.TEXT_DOCUMENT_DID_OPEN, None, did_open),
+    (t.TEXT_DOCUMENT_DID_CHANGE, None, did_change),
+    (t.TEXT_DOCUMENT_DID_SAVE, None, did_save),
+    (t.TEXT_DOCUMENT_DID_CLOSE, None, did_close),
+    (t.TEXT_DOCUMENT_HOVER, None, hover),
+    (t.TEXT_DOCUMENT_DEFINITION, None, definition),
+    (t.TEXT_DOCUMENT_REFERENCES, None, references),
+    (t.TEXT_DOCUMENT_COMPLETION, t.CompletionOptions(trigger_characters=['"']), completion),
+    (t.TEXT_DOCUMENT_FORMATTING, None, formatting),
+    (t.TEXT_DOCUMENT_CODE_ACTION, t.CodeActionOptions(code_action_kinds=[t.CodeActionKind.QuickFix]), code_action),
+    (t.TEXT_DOCUMENT_RENAME, None, rename),
+)
+
+
+def build() -> CriteriaServer:
+    """The server with every feature registered (not started)."""
+    server = CriteriaServer()
+    for method, options, answer in _FEATURES:
+        server.feature(method, options)(answer)
+    return server
+
+
+def _ruleset_ids(ls: CriteriaServer, index: Index) -> list[str]:
+    """Ids found on the document's search path (the folder it stands in, the settings' folders, the defaults)."""
+    roots = [*ls.path]
+    if index.analysis.tree is not None:
+        from partyrules.api import own_roots
+
+        roots = [*(str(r) for r in own_roots(index.filename, index.analysis.tree)), *roots]
+    try:
+        return Loader(roots).known_ids()
+    except OSError:
+        return []
+
+
+def serve() -> None:
+    """Run the server over standard input and output until the client exits."""
+    build().start_io()
