@@ -107,6 +107,10 @@ def test_the_shipped_scales_keep_their_examples() -> None:
         "vn.hatinh/chi-bo-4-tot.criteria",
         "vn/annual-collective@124.criteria",
         "vn/annual-collective@366.criteria",
+        "vn/annual-leader.criteria",
+        "vn/annual-member-outside.criteria",
+        "vn/annual-member@124.criteria",
+        "vn/annual-member@366.criteria",
         "vn/cell-meeting@hd12.criteria",
         "vn/cell-meeting@hd42.criteria",
     }
