@@ -46,7 +46,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("catalog",),
     # tools on top of the pipeline
     ("children", "diff", "formatter", "highlight", "scoresheet", "testing"),
-    ("hierarchy", "workbook", "proving"),
+    ("hierarchy", "periods", "workbook", "proving"),
     ("data", "rulecoverage", "mutation"),
     ("render",),
     ("report",),

@@ -113,4 +113,6 @@ def test_the_shipped_scales_keep_their_examples() -> None:
         "vn/annual-member@366.criteria",
         "vn/cell-meeting@hd12.criteria",
         "vn/cell-meeting@hd42.criteria",
+        "vn/member-quarter.criteria",
+        "vn/member-year.criteria",
     }

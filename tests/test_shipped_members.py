@@ -12,10 +12,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from shipped_cache import shipped
 
 import partyrules
 from partyrules import diff, render, workbook
+from shipped_cache import shipped
 
 BEFORE = datetime.date(2024, 12, 31)
 AFTER = datetime.date(2025, 12, 31)

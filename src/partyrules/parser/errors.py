@@ -66,6 +66,7 @@ _ALTERNATIVES = {
     "HIT_POLICY": ("first", "unique"),
     "BAND_DIRECTION": ("from", "upto"),
     "BOOLEAN": ("true", "false"),
+    "MISSING": ("error", "skip"),
 }
 
 
