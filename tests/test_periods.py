@@ -159,7 +159,9 @@ def test_missing_skip_aggregates_over_the_periods_given(tmp_path: Path) -> None:
 def test_names_the_periods_do_not_offer_are_refused_when_put_together(tmp_path: Path) -> None:
     _load(tmp_path, "month", MONTH)
     wrong = HALF.replace("mean of score over", "mean of scor over")
-    with pytest.raises(PeriodsError, match="the children's ruleset t/month has no `scor`"):
+    with pytest.raises(
+        PeriodsError, match=r"the periods' \(`thang`\) ruleset t/month has no `scor` \(did you mean `score`\?\)"
+    ):
         Periods(_load(tmp_path, "half", wrong), path=[tmp_path])
 
 

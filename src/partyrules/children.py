@@ -52,8 +52,9 @@ class _Value:
 class _ChildScope:
     """Compiles an expression over one child's evaluation; raises ValueError naming what is not offered."""
 
-    def __init__(self, ruleset: Ruleset) -> None:
+    def __init__(self, ruleset: Ruleset, whose: str = "the children's") -> None:
         self.ruleset = ruleset
+        self.whose = whose
         self.inputs = {s.name: s for s in ruleset.inputs}
 
     def name(self, name: n.Name) -> _Value:
@@ -64,8 +65,8 @@ class _ChildScope:
         spec = self.inputs.get(name.name)
         if spec is None:
             known = ["total", "grade", *self.inputs]
-            hint = did_you_mean(name.name, known) or "a child offers `total`, `grade` and its inputs"
-            raise ValueError(f"the children's ruleset {self.ruleset.id} has no `{name.name}` ({hint})")
+            hint = did_you_mean(name.name, known) or "it offers `total`, `grade` and its inputs"
+            raise ValueError(f"{self.whose} ruleset {self.ruleset.id} has no `{name.name}` ({hint})")
         # the fact's own slot of the evaluation (Evaluation.facts would build every fact's mapping)
         layout = self.ruleset.layout
         slot = HEAD + layout.offsets[FACTS] + layout.inputs.index(spec.name)
@@ -160,7 +161,7 @@ def compile_aggregates(
 ) -> tuple[tuple[AggregateRule, ...], list[str]]:
     """The parent's aggregate inputs read from a child's evaluation (or, ``over`` a periods name, from an
     earlier period's); the problems instead when names do not fit."""
-    scope = _ChildScope(child)
+    scope = _ChildScope(child, "the children's" if over is None else f"the periods' (`{over}`)")
     rules: list[AggregateRule] = []
     problems: list[str] = []
     for spec, a in aggregates_of(parent, over):
