@@ -4,7 +4,7 @@ THE DATA ARE SYNTHETIC. No row describes a real organisation: ids, names and eve
 at random. Commune and ward names are real place names of the province, used only so that cell names
 look plausible; a row named after a commune says nothing about that commune's actual party cell.
 
-What the data are modelled on (see ``/work/shared/domain/README.md``, sections 8 and 9):
+What the data are modelled on (the public sources are listed in ``docs/sources.md``):
 
 * the size of the province as reported in 2023: 4,131 cells under grassroots party committees and
   nearly 100,000 members, spread over the 13 districts, towns and city of Hà Tĩnh roughly in

@@ -46,7 +46,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("catalog",),
     # tools on top of the pipeline
     ("children", "diff", "formatter", "highlight", "scoresheet", "testing"),
-    ("hierarchy", "workbook", "proving"),
+    ("hierarchy", "periods", "workbook", "proving"),
     ("data", "rulecoverage", "mutation"),
     ("render",),
     ("report",),
@@ -177,7 +177,11 @@ def test_the_runtime_needs_neither_lark_nor_the_checker(stage: str) -> None:
 
 #: A module or function may grow past the limits only with a reason written here.
 MODULE_LINES, FUNCTION_LINES = 800, 80
-LONG_ALLOWED: dict[str, str] = {}
+LONG_ALLOWED: dict[str, str] = {
+    # data, not logic: one entry a code (the formatter writes most on five or six lines); split by
+    # family, the one list that docs/language.md is made from would stand in several places
+    "codes.py": "the registry of diagnostic codes",
+}
 
 
 def test_no_module_or_function_is_too_long_to_read() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -87,3 +88,20 @@ def test_readme_python_example() -> None:
     result = rules.evaluate({"attendance": Decimal("96.5"), "minutes": 95})
     assert (result.total, result.grade) == (Decimal("10"), "tot")
     assert "(Decimal('10'), 'tot')" in text
+
+
+def test_no_file_points_outside_the_repository() -> None:
+    """Users have the repository only: domain facts are cited from docs/sources.md, never from a
+    folder beside the checkout (the lead's notes)."""
+    outside = ("../" + "shared", "/work/" + "shared")
+    texts = (".py", ".md", ".criteria", ".csv", ".toml", ".yml", ".lark", ".json", ".txt")
+    tracked = []
+    for folder, subfolders, names in os.walk(ROOT):
+        subfolders[:] = [s for s in subfolders if not s.startswith(".") and s not in ("site", "build", "__pycache__")]
+        tracked += [Path(folder, name) for name in names if name.endswith(texts)]
+    found = []
+    for path in tracked:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        found += [f"{path.relative_to(ROOT)}: {o}" for o in outside if o in text]
+    assert not found
+    assert "docs/sources.md" in (ROOT / "src/partyrules/criteria/vn/annual-collective@366.criteria").read_text("utf-8")

@@ -199,6 +199,7 @@ SAMPLES = {
     "grade g requires a; always a or b; }",
     "Quota": 'quota q "Q" { cite "c"; grade a at most 20% of b and better; within column "g"; round down; '
     "demote to b; order by x desc, y asc; }",
+    "Periods": 'periods quy "Q" { cite "c"; ruleset "vn/q" on 2025-01-01; count 3; missing skip; note "n"; }',
 }
 
 

@@ -194,6 +194,38 @@ VALID: dict[str, dict[str, Any]] = {
 VALID["vn.hatinh/cell-meeting"] = VALID["vn.binhthuan/cell-meeting"] = VALID["vn/cell-meeting"]
 VALID["vn.hatinh/annual-collective"] = VALID["vn/annual-collective"]
 VALID["vn/grassroots-annual"] = {**VALID["vn/annual-collective"], "subunits_disciplined": 0}  # alone: a fact
+VALID["vn/cell-annual"] = {
+    **VALID["vn/annual-collective"],
+    "members_graded": 20,
+    "members_good": 18,
+    "members_disciplined": 0,
+}
+VALID["vn/annual-member"] = {
+    "politics_points": "9.5",
+    "innovation_points": 8,
+    "self_criticism_points": "8.25",
+    "tasks_done_rate": 100,
+    "tasks_on_time_rate": "97.5",
+    "tasks_exceeded_rate": 20,
+    "months_in_party": 130,
+    "sick_leave_months": 1,
+}
+VALID["vn/annual-member-outside"] = {**VALID["vn/annual-member"], "residence_duties_points": 15}
+VALID["vn/member-quarter"] = VALID["vn/annual-member"]
+VALID["vn/annual-leader"] = {
+    **VALID["vn/annual-member"],
+    "units_done_rate": 95,
+    "units_on_time_rate": 90,
+    "units_overseen": 4,
+}
+VALID["vn/member-year"] = {
+    "quarters_mean": "88.5",
+    "quarters_good": 3,
+    "quarters_failed": 0,
+    "q4_done_rate": 100,
+    "q4_on_time_rate": 100,
+    "months_in_party": 130,
+}
 
 
 def test_every_shipped_ruleset_has_a_valid_example() -> None:

@@ -107,6 +107,26 @@ def test_the_shipped_scales_keep_their_examples() -> None:
         "vn.hatinh/chi-bo-4-tot.criteria",
         "vn/annual-collective@124.criteria",
         "vn/annual-collective@366.criteria",
+        "vn/annual-leader.criteria",
+        "vn/annual-member-outside.criteria",
+        "vn/annual-member@124.criteria",
+        "vn/annual-member@366.criteria",
         "vn/cell-meeting@hd12.criteria",
         "vn/cell-meeting@hd42.criteria",
+        "vn/member-quarter.criteria",
+        "vn/member-year.criteria",
     }
+
+
+def test_the_hd42_minutes_are_pinned_by_an_example(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`combined_minutes = 120` typed as 110 is caught: an example sits at 119 combined minutes."""
+    folder = tmp_path / "vn"
+    folder.mkdir()
+    for name in ("cell-meeting@hd12.criteria", "cell-meeting@hd12.examples.csv"):
+        shutil.copy(CRITERIA / "vn" / name, folder / name)
+    text = (CRITERIA / "vn" / "cell-meeting@hd42.criteria").read_text(encoding="utf-8")
+    broken = text.replace("set combined_minutes = 120;", "set combined_minutes = 110;")
+    assert broken != text
+    (folder / "cell-meeting@hd42.criteria").write_text(broken, encoding="utf-8")
+    assert cli.main(["test", "--examples-only", str(folder / "cell-meeting@hd42.criteria")]) == 1
+    assert "  FAIL  example `ket_hop_119_phut`" in capsys.readouterr().out

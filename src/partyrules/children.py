@@ -9,9 +9,11 @@ the child level's ruleset and turns each aggregate into getters over the child's
 
 from __future__ import annotations
 
+import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -22,10 +24,15 @@ from partyrules.printer import expr_text
 from partyrules.runtime import FACTS, HEAD, Evaluation, InputSpec, Ruleset
 
 
-def aggregates_of(ruleset: Ruleset) -> tuple[tuple[InputSpec, n.Aggregate], ...]:
-    """The ruleset's aggregate inputs, in declaration order."""
+def aggregates_of(ruleset: Ruleset, over: str | None = None) -> tuple[tuple[InputSpec, n.Aggregate], ...]:
+    """The ruleset's aggregate inputs over its children (``over`` None) or over the named periods, in
+    declaration order."""
     specs = {s.name: s for s in ruleset.inputs}
-    return tuple((specs[name], aggregate) for name, aggregate in ruleset.aggregates if name in specs)
+    return tuple(
+        (specs[name], aggregate)
+        for name, aggregate in ruleset.aggregates
+        if name in specs and (aggregate.over.name if aggregate.over is not None else None) == over
+    )
 
 
 # ---------------------------------------------------------------- between levels: a child's names
@@ -45,8 +52,9 @@ class _Value:
 class _ChildScope:
     """Compiles an expression over one child's evaluation; raises ValueError naming what is not offered."""
 
-    def __init__(self, ruleset: Ruleset) -> None:
+    def __init__(self, ruleset: Ruleset, whose: str = "the children's") -> None:
         self.ruleset = ruleset
+        self.whose = whose
         self.inputs = {s.name: s for s in ruleset.inputs}
 
     def name(self, name: n.Name) -> _Value:
@@ -57,8 +65,8 @@ class _ChildScope:
         spec = self.inputs.get(name.name)
         if spec is None:
             known = ["total", "grade", *self.inputs]
-            hint = did_you_mean(name.name, known) or "a child offers `total`, `grade` and its inputs"
-            raise ValueError(f"the children's ruleset {self.ruleset.id} has no `{name.name}` ({hint})")
+            hint = did_you_mean(name.name, known) or "it offers `total`, `grade` and its inputs"
+            raise ValueError(f"{self.whose} ruleset {self.ruleset.id} has no `{name.name}` ({hint})")
         # the fact's own slot of the evaluation (Evaluation.facts would build every fact's mapping)
         layout = self.ruleset.layout
         slot = HEAD + layout.offsets[FACTS] + layout.inputs.index(spec.name)
@@ -148,12 +156,15 @@ class AggregateRule:
     condition: Get | None
 
 
-def compile_aggregates(parent: Ruleset, child: Ruleset) -> tuple[tuple[AggregateRule, ...], list[str]]:
-    """The parent's aggregate inputs read from a child's evaluation; the problems instead when names do not fit."""
-    scope = _ChildScope(child)
+def compile_aggregates(
+    parent: Ruleset, child: Ruleset, over: str | None = None
+) -> tuple[tuple[AggregateRule, ...], list[str]]:
+    """The parent's aggregate inputs read from a child's evaluation (or, ``over`` a periods name, from an
+    earlier period's); the problems instead when names do not fit."""
+    scope = _ChildScope(child, "the children's" if over is None else f"the periods' (`{over}`)")
     rules: list[AggregateRule] = []
     problems: list[str] = []
-    for spec, a in aggregates_of(parent):
+    for spec, a in aggregates_of(parent, over):
         try:
             value = None
             if a.value is not None:
@@ -166,3 +177,57 @@ def compile_aggregates(parent: Ruleset, child: Ruleset) -> tuple[tuple[Aggregate
         except ValueError as exc:
             problems.append(f"`{spec.name}` of {parent.id}: {exc}")
     return (() if problems else tuple(rules)), problems
+
+
+# ---------------------------------------------------------------- values computed over a list of evaluations
+
+#: decimals of a share or a mean when the input declares no ``places``
+SHARE_PLACES = 2
+
+
+def mean_value(spec: InputSpec, total: Any, count: int) -> Decimal:
+    """``total / count`` as the input takes it: percents in percent units, rounded half up (exactly, away
+    from zero on a tie) to the input's ``places`` (2 when none)."""
+    places = spec.places if spec.places is not None else SHARE_PLACES
+    exact = Fraction(Decimal(total)) / count * (100 if spec.kind == "percent" else 1) * 10**places
+    units = math.floor(abs(exact) + Fraction(1, 2)) * (1 if exact >= 0 else -1)
+    return Decimal(units).scaleb(-places).normalize()
+
+
+def values_over(
+    rules: tuple[AggregateRule, ...], evaluations: Sequence[Evaluation]
+) -> tuple[dict[str, Any], list[str]]:
+    """Each aggregate input computed over the evaluations (an earlier period's each); the problems of those
+    that cannot be computed (a min, max or mean of nothing, a share of nothing)."""
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for rule in rules:
+        spec, f = rule.spec, rule.function
+        matched = [e for e in evaluations if rule.condition is None or rule.condition(e)]
+        numbers = [rule.value(e) for e in matched] if rule.value is not None else []
+        if f == "count":
+            values[spec.name] = len(matched)
+        elif f == "any":
+            values[spec.name] = bool(matched)
+        elif f == "all":
+            values[spec.name] = len(matched) == len(evaluations)
+        elif f == "share" and evaluations:
+            values[spec.name] = mean_value(spec, len(matched), len(evaluations))  # a percent: x 100
+        elif f == "sum":
+            values[spec.name] = to_input(spec, sum(numbers, Decimal(0)))
+        elif f in ("min", "max") and numbers:
+            values[spec.name] = to_input(spec, min(numbers) if f == "min" else max(numbers))
+        elif f == "mean" and numbers:
+            values[spec.name] = mean_value(spec, sum(numbers, Decimal(0)), len(numbers))
+        else:
+            problems.append(f"{spec.name}: there is nothing to take the {f} of")
+    return values, problems
+
+
+def to_input(spec: InputSpec, value: Any) -> Any:
+    """A computed number as the input takes it: percents in percent units, whole integers as int."""
+    if spec.kind == "percent":
+        return (Decimal(value) * 100).normalize()
+    if spec.kind == "integer" and value == int(value):
+        return int(value)
+    return value

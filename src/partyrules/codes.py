@@ -9,7 +9,7 @@ here is used, and the table of docs/language.md §12 is :func:`markdown_table`'s
 It imports nothing of partyrules, so that anything may import it.
 
 Codes by hundred: PR0xx reading and parsing, PR1xx the header, PR2xx names (PR25x quotas,
-PR260 aggregates), PR3xx types, PR4xx sums and coverage of bands, matches and tables, PR5xx
+PR260 aggregates, PR261-PR262 periods), PR3xx types, PR4xx sums and coverage of bands, matches and tables, PR5xx
 ranges of formulas, PR6xx grades and rules, PR7xx files that extend or import others, PR8xx
 examples and properties, PR9xx warnings.
 """
@@ -320,6 +320,21 @@ _ALL = (
         "Aggregate of the wrong type",
         "An aggregate input of a type its function cannot fill (§16)",
         '`input y "Y": integer from any of children;`',
+    ),
+    Code(
+        "PR261",
+        "error",
+        "Unknown periods",
+        "An aggregate over a name that no `periods` declaration of the file declares (§17)",
+        '`input q "Q": integer from count of quy;` without `periods quy "..." { ... }`',
+    ),
+    Code(
+        "PR262",
+        "error",
+        "Periods declared wrong",
+        "A `periods` declaration without the ruleset that grades each period or its count, a count "
+        "outside 1..12, or two declarations of one name (§17)",
+        '`periods quy "Các quý" { count 3; }`',
     ),
     # ---------------------------------------------------------------- types
     Code(

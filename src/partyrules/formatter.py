@@ -274,6 +274,8 @@ class _Formatter:
             return self._block(d.span, f"property {d.name} {_q(d.label)}")
         if type(d).__name__ == "Quota":
             return self._quota(d)
+        if isinstance(d, n.Periods):
+            return self._block(d.span, f"periods {d.name} {_q(d.label)}")
         raise TypeError(f"the formatter cannot print a {type(d).__name__} yet")
 
     def _quota(self, d: Any) -> _Element:
@@ -369,6 +371,12 @@ class _Formatter:
         if key == "order":
             keys = ", ".join(f"{k.name.name} {'desc' if k.descending else 'asc'}" for k in value)
             return self._leaf(span, f"order by {keys};")
+        if key == "ruleset":  # of a periods declaration
+            return self._leaf(span, f"ruleset {_reference(value)};")
+        if key == "count":
+            return self._leaf(span, f"count {value};")
+        if key == "missing":
+            return self._leaf(span, f"missing {value};")
         if key == "given":
             return _Element(span, ("given",), [self._leaf(f.span, f"{f.name} = {_lit(f.value)};") for f in value])
         raise TypeError(f"the formatter cannot print a `{key}` statement yet")

@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 
 from partyrules import facts, nodes as n
-from partyrules.children import AggregateRule, Get, aggregates_of, compile_aggregates
+from partyrules.children import AggregateRule, Get, aggregates_of, compile_aggregates, mean_value
 from partyrules.diagnostics import PartyrulesError
 from partyrules.runtime import TEXT_READERS, Evaluation, FactProblem, FactsError, InputSpec, Ruleset
 
@@ -542,7 +542,7 @@ class Hierarchy:
                 old = accumulated[k]
                 if old is None:
                     accumulated[k] = v
-                elif function == "sum":
+                elif function in ("sum", "mean"):
                     accumulated[k] = old + v
                 elif v < old if function == "min" else v > old:
                     accumulated[k] = v
@@ -588,6 +588,11 @@ class Hierarchy:
                 values[spec.name] = share.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP).normalize()
             elif f == "sum":
                 values[spec.name] = _to_input(spec, accumulated if accumulated is not None else 0)
+            elif f == "mean":
+                if accumulated is None:
+                    mine.append(f"{spec.name}: it has no children to take the mean of")
+                    continue
+                values[spec.name] = mean_value(spec, accumulated, matched)
             elif accumulated is None:
                 mine.append(f"{spec.name}: it has no children to take the {'least' if f == 'min' else 'greatest'} of")
             else:

@@ -378,6 +378,8 @@ class _Tree:
                             self._locked(f"{adj.kind} `{adj.name}`", adj, decl.span)
             elif isinstance(decl, n.Quota):  # a quota of the base's name is restated whole
                 old = next((d for d in self.decls if isinstance(d, n.Quota) and d.name == decl.name), None)
+            elif isinstance(decl, n.Periods):  # so are periods
+                old = next((d for d in self.decls if isinstance(d, n.Periods) and d.name == decl.name), None)
             if old is not None and id(old) in base:
                 self._replace_decl(old, decl)
             else:

@@ -582,6 +582,25 @@ class Quota:
     span: Span = _span_field()
 
 
+@attrs.frozen
+class Periods:
+    """``periods quy "Các quý" { ruleset "vn/member-quarter"; count 3; missing error; }``.
+
+    Earlier periods of the same subject, each graded by ``source`` (a ruleset id), numbered
+    ``1..count``; ``missing`` is ``"error"`` (the default when None) or ``"skip"`` (aggregate over
+    the periods given). Aggregate inputs ``over`` this name read them (partyrules.periods).
+    """
+
+    name: str
+    label: str
+    source: Reference | None = None
+    count: int | None = None
+    missing: str | None = None
+    citations: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    span: Span = _span_field()
+
+
 Declaration = (
     Header
     | Input
@@ -601,6 +620,7 @@ Declaration = (
     | ExampleTable
     | Property
     | Quota
+    | Periods
 )
 
 
@@ -630,6 +650,8 @@ class Aggregate:
     value: Name | None = None
     condition: Expr | None = None
     span: Span = _span_field()
+    #: the ``periods`` declaration read (``count of quy``); None for the children
+    over: Name | None = None
 
 
 # ---------------------------------------------------------------- words and walking

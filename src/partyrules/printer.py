@@ -200,6 +200,7 @@ def aggregate_text(a: n.Aggregate) -> str:
     """The aggregate as written in canonical layout (after ``from``)."""
 
     where = f" where {expr_text(a.condition)}" if a.condition is not None else ""
+    source = a.over.name if a.over is not None else "children"
     if a.value is not None:
-        return f"{a.function} of {a.value.name} over children{where}"
-    return f"{a.function} of children{where}"
+        return f"{a.function} of {a.value.name} over {source}{where}"
+    return f"{a.function} of {source}{where}"

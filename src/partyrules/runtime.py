@@ -221,6 +221,9 @@ class Ruleset:
     aggregates: tuple[tuple[str, Any], ...] = attrs.field(eq=False, default=(), repr=False)
     #: the file's quotas (partyrules.quota.QuotaRule), applied over a batch by :meth:`apply_quotas`
     quotas: tuple[Any, ...] = attrs.field(eq=False, default=())
+    #: the earlier periods the file reads (``periods`` declarations as syntax nodes), filled from the
+    #: periods' own evaluations by :class:`partyrules.periods.Periods`
+    periods: tuple[Any, ...] = attrs.field(eq=False, default=(), repr=False)
 
     def __repr__(self) -> str:
         return f"<Ruleset {self.id} version {self.version} ({self.fingerprint[:12]})>"

@@ -65,6 +65,7 @@ def build(
         aggregates=tuple(
             (d.name, d.aggregate) for d in model.file.declarations if isinstance(d, n.Input) and d.aggregate is not None
         ),
+        periods=tuple(d for d in model.file.declarations if isinstance(d, n.Periods)),
     )
 
 

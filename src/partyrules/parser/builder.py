@@ -723,9 +723,44 @@ class Builder(Transformer[Token, Any]):
         return c[0]  # type: ignore[no-any-return]
 
     def _aggregate(self, function: str, meta: Meta, c: list[Any]) -> n.Aggregate:
-        if function in ("sum", "min", "max"):
-            return n.Aggregate(function, n.Name(str(c[0]), span_of_token(c[0])), c[1], span_of_meta(meta))
-        return n.Aggregate(function, None, c[0], span_of_meta(meta))
+        if function in ("sum", "min", "max", "mean"):
+            value, over, condition = n.Name(str(c[0]), span_of_token(c[0])), c[1], c[2]
+        else:
+            value, over, condition = None, c[0], c[1]
+        return n.Aggregate(function, value, condition, span_of_meta(meta), over=over)
+
+    def children_source(self, meta: Meta, c: list[Any]) -> None:
+        return None
+
+    def periods_source(self, meta: Meta, c: list[Token]) -> n.Name:
+        return n.Name(str(c[0]), span_of_token(c[0]))
+
+    def aggregate_mean(self, meta: Meta, c: list[Any]) -> n.Aggregate:
+        return self._aggregate("mean", meta, c)
+
+    # -- periods
+    def periods_ruleset(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
+        return ("ruleset", c[0], span_of_meta(meta))
+
+    def periods_count(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
+        return ("count", int(str(c[0])), span_of_meta(meta))
+
+    def periods_missing(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
+        return ("missing", str(c[0]), span_of_meta(meta))
+
+    def periods_decl(self, meta: Meta, c: list[Any]) -> n.Periods:
+        self._block(meta, c[2:])
+        fields = self._statements(c[2:], {"cite", "note", "ruleset", "count", "missing"}, f"periods `{c[0]}`")
+        return n.Periods(
+            name=str(c[0]),
+            label=text_of(c[1]),
+            source=fields.get("ruleset"),
+            count=fields.get("count"),
+            missing=fields.get("missing"),
+            citations=tuple(fields["cite"]),
+            notes=tuple(fields["note"]),
+            span=span_of_meta(meta),
+        )
 
     def aggregate_count(self, meta: Meta, c: list[Any]) -> n.Aggregate:
         return self._aggregate("count", meta, c)
@@ -759,4 +794,3 @@ def parse_decimal(text: str) -> Decimal | None:
     except InvalidOperation:
         return None
     return value if value.is_finite() else None
-

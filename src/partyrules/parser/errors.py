@@ -67,6 +67,7 @@ _ALTERNATIVES = {
     "HIT_POLICY": ("first", "unique"),
     "BAND_DIRECTION": ("from", "above", "upto"),
     "BOOLEAN": ("true", "false"),
+    "MISSING": ("error", "skip"),
 }
 
 
