@@ -179,7 +179,10 @@ class Endpoints:
             if key in params and not isinstance(params[key], str):
                 raise bad_request(f"`{key}` must be a string")
         return self.workspace.ruleset(
-            params.get("ruleset"), on=on_date(params.get("on")), text=params.get("text"), fingerprint=params.get("fingerprint")
+            params.get("ruleset"),
+            on=on_date(params.get("on")),
+            text=params.get("text"),
+            fingerprint=params.get("fingerprint"),
         )
 
     # ------------------------------------------------------------ the API
@@ -296,7 +299,7 @@ class Endpoints:
         return HTMLResponse(workbench_page(rulesets, token=request.query_params.get("token")))
 
     async def script(self, request: Request) -> Response:
-        text = resources.files("partyrules.server").joinpath("static", "workbench.js").read_text(encoding="utf-8")
+        text = resources.files("partyrules.server").joinpath("static").joinpath("workbench.js").read_text(encoding="utf-8")
         return Response(text, media_type="text/javascript; charset=utf-8")
 
 

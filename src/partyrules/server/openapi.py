@@ -29,7 +29,10 @@ _ERROR = {
     },
 }
 _ERRORS = {
-    str(status): {"description": what, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    str(status): {
+        "description": what,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
     for status, what in [
         (400, "the request is not what the endpoint takes (not JSON, a wrong field)"),
         (401, "the server needs its token and the request has none or another"),
@@ -59,17 +62,24 @@ _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"
 _ON = {"name": "on", "in": "query", "schema": {"type": "string", "format": "date"}}
 
 
-def openapi_document() -> dict[str, Any]:
-    """The document: every route of :func:`partyrules.server.app.create_app`, its body and its answers."""
-    batch_options = {
-        "id_column": {"type": "string"},
-        "numbers": {"enum": ["plain", "vi"]},
-        "group": {"type": "string", "description": "count grades per value of this input or column"},
-    }
-    paths = {
-        "/api/rulesets": {"get": _operation("Rulesets on the search path, their versions and effective dates", _json("the rulesets"))},
+_BATCH_OPTIONS = {
+    "id_column": {"type": "string"},
+    "numbers": {"enum": ["plain", "vi"]},
+    "group": {"type": "string", "description": "count grades per value of this input or column"},
+}
+
+
+def _ruleset_paths() -> dict[str, Any]:
+    return {
+        "/api/rulesets": {
+            "get": _operation("Rulesets on the search path, their versions and effective dates", _json("the rulesets"))
+        },
         "/api/rulesets/{id}": {
-            "get": _operation("A ruleset's header, inputs (labels, types, ranges, choices) and grades", _json("the ruleset"), parameters=[_ID, _ON])
+            "get": _operation(
+                "A ruleset's header, inputs (labels, types, ranges, choices) and grades",
+                _json("the ruleset"),
+                parameters=[_ID, _ON],
+            )
         },
         "/api/rulesets/{id}/sheet": {
             "get": _operation(
@@ -92,6 +102,12 @@ def openapi_document() -> dict[str, Any]:
                 parameters=[_ID, _ON],
             )
         },
+    }
+
+
+def _scoring_paths() -> dict[str, Any]:
+    batch_options = _BATCH_OPTIONS
+    return {
         "/api/check": {
             "post": _operation(
                 "Every diagnostic of criteria text, as `partyrules check --format json`",
@@ -147,9 +163,19 @@ def openapi_document() -> dict[str, Any]:
                 requestBody={"required": True, "content": {"application/octet-stream": {}}},
             )
         },
+    }
+
+
+def openapi_document() -> dict[str, Any]:
+    """The document: every route of :func:`partyrules.server.app.create_app`, its body and its answers."""
+    paths = {
+        **_ruleset_paths(),
+        **_scoring_paths(),
         "/openapi.json": {"get": {"summary": "This document", "responses": {"200": _json("OpenAPI 3.1")}}},
         "/": {"get": {"summary": "The workbench page", "responses": {"200": {"description": "HTML"}}}},
-        "/static/workbench.js": {"get": {"summary": "The workbench's script", "responses": {"200": {"description": "JavaScript"}}}},
+        "/static/workbench.js": {
+            "get": {"summary": "The workbench's script", "responses": {"200": {"description": "JavaScript"}}}
+        },
     }
     return {
         "openapi": "3.1.0",

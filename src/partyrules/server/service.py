@@ -16,7 +16,6 @@ from __future__ import annotations
 import collections
 import datetime
 import hashlib
-import io
 import tempfile
 import threading
 from collections import Counter
@@ -251,41 +250,42 @@ class Batch:
             raise ApiError(422, "data", f"group {group}: no input or column of that name; {hint}")
         rows = count_rows(grade_counts(self.ruleset, self.table, list(self.results), group))
         final = Counter(r.evaluation.grade for r in self.results)
-        demotions = [
-            {"row": r.number, "id": r.id, **_demotion_data(d)}
-            for r, p in zip(self.results, self.placements)
-            for d in p.demotions
-        ] if self.placements else []
+        demotions = (
+            [
+                {"row": r.number, "id": r.id, **_demotion_data(d)}
+                for r, p in zip(self.results, self.placements)
+                for d in p.demotions
+            ]
+            if self.placements
+            else []
+        )
         return {
             "ruleset": _ref(self.ruleset),
             "rows": len(self.results) + len(self.rejected),
             "scored": len(self.results),
-            "grades": [
-                {"id": g.id, "label": g.label, "count": final.get(g.id, 0)} for g in self.ruleset.grades
-            ]
+            "grades": [{"id": g.id, "label": g.label, "count": final.get(g.id, 0)} for g in self.ruleset.grades]
             + ([{"id": None, "label": "không xếp loại", "count": final[None]}] if final.get(None) else []),
             "counts": {"header": rows[0], "rows": rows[1:]},
             "quotas": [_quota_line(rule, self.table, demotions) for rule in self.ruleset.quotas],
             "demotions": demotions,
             "histogram": histogram(self.ruleset, [r.evaluation.total for r in self.results]),
             "rejected": [
-                {"row": b.number, "id": b.id, "problems": [{"input": p.input, "message": p.message} for p in b.problems]}
+                {
+                    "row": b.number,
+                    "id": b.id,
+                    "problems": [{"input": p.input, "message": p.message} for p in b.problems],
+                }
                 for b in self.rejected
             ],
         }
 
     def results_file(self, kind: str) -> bytes:
-        """The results as ``partyrules score --output`` writes them: csv, jsonl or xlsx bytes."""
-        if kind == "xlsx":
-            binary = io.BytesIO()
-            data.format_xlsx(binary, self.ruleset, self.kept, self.results)
-            return binary.getvalue()
-        text = io.StringIO(newline="")
-        if kind == "csv":
-            data.format_csv(text, self.ruleset, self.kept, self.results)
-        else:
-            data.format_jsonl(text, self.results)
-        return text.getvalue().encode("utf-8")
+        """The results file ``partyrules score --output`` writes (csv, jsonl or xlsx): written by the same
+        function into a temporary folder, the same bytes."""
+        with tempfile.TemporaryDirectory(prefix="partyrules-results-") as folder:
+            path = Path(folder) / f"results.{kind}"
+            data.write_results(path, kind, self.ruleset, self.kept, self.results)
+            return path.read_bytes()
 
     def report(self, group: str | None = None) -> str:
         """The HTML batch report of ``partyrules score --report``."""
@@ -296,9 +296,7 @@ class Batch:
         )
 
 
-def _with_quotas(
-    ruleset: Ruleset, table: data.Table, results: list[data.Scored], rejected: list[data.BadRow]
-) -> Batch:
+def _with_quotas(ruleset: Ruleset, table: data.Table, results: list[data.Scored], rejected: list[data.BadRow]) -> Batch:
     """The quotas applied once every row is scored, a results column saying each demotion (as the CLI does)."""
     if not ruleset.quotas:
         return Batch(ruleset, table, tuple(results), tuple(rejected), (), table.kept)
