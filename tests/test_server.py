@@ -10,6 +10,7 @@ import datetime
 import http.client
 import io
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -555,3 +556,54 @@ def test_decimal_totals_in_the_histogram_are_exact(api: Server) -> None:
     assert [b["count"] for b in body["histogram"]] == [2, 1, 0, 0, 0, 0, 0, 0, 0, 2]
     assert body["histogram"][1] == {"from": "10", "below": "20", "count": 1}
     assert Decimal(body["histogram"][-1]["below"]) == 100
+
+
+# ---------------------------------------------------------------- the examples of docs/workbench.md
+
+WORKBENCH_DOC = Path(__file__).resolve().parents[1] / "docs" / "workbench.md"
+HTTP_BLOCK = re.compile(r"^```http\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def doc_examples() -> list[tuple[int, str, str]]:
+    """(line, request, response) of each pair of ```http blocks in docs/workbench.md."""
+    text = WORKBENCH_DOC.read_text(encoding="utf-8")
+    blocks = [(text[: m.start()].count("\n") + 1, m.group(1)) for m in HTTP_BLOCK.finditer(text)]
+    assert len(blocks) % 2 == 0, "every request block is followed by its response block"
+    return [(blocks[i][0], blocks[i][1], blocks[i + 1][1]) for i in range(0, len(blocks), 2)]
+
+
+def holds(shown: Any, real: Any) -> bool:
+    """What the docs show is in the real answer: objects by the keys shown, lists by the items shown (in
+    order, each matching one real item), text ending in `…` by its beginning."""
+    if isinstance(shown, dict):
+        return isinstance(real, dict) and all(k in real and holds(v, real[k]) for k, v in shown.items())
+    if isinstance(shown, list):
+        items = iter(real) if isinstance(real, list) else iter(())
+        return isinstance(real, list) and all(any(holds(s, r) for r in items) for s in shown)
+    if isinstance(shown, str) and shown.endswith("…"):
+        return isinstance(real, str) and real.startswith(shown[:-1])
+    return bool(shown == real)
+
+
+def _message(block: str) -> tuple[str, dict[str, str], str]:
+    head, _, body = block.partition("\n\n")
+    first, *header_lines = head.splitlines()
+    headers = dict(line.split(": ", 1) for line in header_lines)
+    return first, headers, body.rstrip("\n")
+
+
+@pytest.mark.parametrize(("line", "request_block", "response_block"), doc_examples(), ids=lambda v: str(v)[:30])
+def test_the_examples_of_the_docs_are_what_the_server_answers(
+    api: Server, line: int, request_block: str, response_block: str
+) -> None:
+    first, headers, body = _message(request_block)
+    method, path = first.split(" ")[:2]
+    content = (body + ("\n" if headers.get("Content-Type") == "text/csv" else "")).encode("utf-8") if body else None
+    status, real_headers, real = api.request(path, content, headers, method=method)
+    status_line, shown_headers, shown = _message(response_block)
+    assert status == int(status_line.split(" ")[1]), (line, real[:500])
+    assert real_headers["content-type"] == shown_headers["Content-Type"], line
+    if shown_headers["Content-Type"] == "application/json":
+        assert holds(json.loads(shown), json.loads(real)), (line, real[:2000])
+    else:
+        assert shown in real.decode("utf-8"), (line, real[:300])
