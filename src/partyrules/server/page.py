@@ -49,6 +49,7 @@ def workbench_page(rulesets: Sequence[dict[str, Any]], *, token: str | None = No
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 {meta}
+<link rel="icon" href="data:,">
 <title>partyrules: bàn làm việc</title>
 <style>{_CSS}</style>
 </head>

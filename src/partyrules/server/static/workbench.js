@@ -260,6 +260,7 @@ function showBatch(summary) {
   summary.histogram.forEach((b, i) => {
     const bar = element("span", "", "bar");
     bar.style.width = `${(12 * b.count) / most}rem`;
+    bars[i].style.textAlign = "left";
     bars[i].append(bar);
   });
   for (const bad of summary.rejected.slice(0, 50)) {
