@@ -518,11 +518,11 @@ def test_partyrules_serve_starts_and_answers_on_loopback() -> None:
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/rulesets", timeout=5) as response:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/rulesets", timeout=60) as response:
                     assert response.status == 200
                     assert FOUR_GOOD in {r["id"] for r in json.loads(response.read())["rulesets"]}
                     break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError):  # not listening yet
                 assert process.poll() is None, process.communicate()
                 assert time.monotonic() < deadline
                 time.sleep(0.1)
