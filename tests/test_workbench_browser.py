@@ -21,13 +21,13 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
-from test_server import FOUR_GOOD, Server, first_row, serving
 
 import partyrules
 from partyrules import serialize
 from partyrules.catalog import data_path
 from partyrules.cli import main
 from partyrules.server.app import create_app
+from test_server import FOUR_GOOD, Server, first_row, serving
 
 TYPED = """ruleset "demo/typed" {
   title "Thử"; version "1"; basis "b"; effective from 2024-01-01; points illustrative;

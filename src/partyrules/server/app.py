@@ -299,7 +299,9 @@ class Endpoints:
         return HTMLResponse(workbench_page(rulesets, token=request.query_params.get("token")))
 
     async def script(self, request: Request) -> Response:
-        text = resources.files("partyrules.server").joinpath("static").joinpath("workbench.js").read_text(encoding="utf-8")
+        text = (
+            resources.files("partyrules.server").joinpath("static").joinpath("workbench.js").read_text(encoding="utf-8")
+        )
         return Response(text, media_type="text/javascript; charset=utf-8")
 
 

@@ -158,7 +158,9 @@ class Workspace:
     # ------------------------------------------------------------ what the endpoints do
     def check(self, text: str, filename: str = "<request>") -> dict[str, Any]:
         """Every diagnostic of criteria text, as ``partyrules check --format json`` gives them."""
-        diagnostics = [d.data() for d in api.check(filename, text=text, loader=self._loader)]
+        with self._lock:  # the loader keeps the files it reads: one request at a time fills it
+            found = api.check(filename, text=text, loader=self._loader)
+        diagnostics = [d.data() for d in found]
         errors = sum(1 for d in diagnostics if d["severity"] == "error")
         return {"diagnostics": diagnostics, "errors": errors, "warnings": len(diagnostics) - errors}
 
