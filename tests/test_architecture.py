@@ -53,6 +53,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("testreport",),
     ("pytest_plugin",),
     ("lsp",),
+    ("server",),
     ("cli",),
     ("__main__",),
 )

@@ -10,6 +10,7 @@
     partyrules test RULES... [--coverage]    run the files' examples and properties
     partyrules grade DATA --level N=RULES... grade a hierarchy bottom-up, per level, to a results file
     partyrules lsp                          the language server for editors, over stdin and stdout
+    partyrules serve [--host H --port P]    the HTTP API and the workbench page in the browser
 
 RULES is a ``.criteria`` file or a ruleset id (``vn.hatinh/chi-bo-4-tot``),
 looked up in ``--path`` folders, ``PARTYRULES_PATH``, installed criteria
@@ -30,7 +31,7 @@ import argparse
 import sys
 
 import partyrules
-from partyrules.cli import check, diff, explain, fmt, grade, lsp, render, schema, score, test
+from partyrules.cli import check, diff, explain, fmt, grade, lsp, render, schema, score, serve, test
 from partyrules.cli.common import PROG, UsageError, error, os_message, silence_stdout, utf8
 from partyrules.diagnostics import CriteriaError, PartyrulesError
 from partyrules.facts import FactsError
@@ -39,7 +40,7 @@ __all__ = ["PROG", "UsageError", "main"]
 
 #: Every command, in the order ``partyrules --help`` lists them: each module adds its own parser
 #: (``add_parser``) whose ``run`` the command line calls.
-COMMANDS = (check, score, explain, schema, render, test, diff, fmt, grade, lsp)
+COMMANDS = (check, score, explain, schema, render, test, diff, fmt, grade, lsp, serve)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,194 @@
+"""The OpenAPI 3.1 document of the HTTP API, served at ``/openapi.json`` (tests hold it to the routes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import partyrules
+
+_RULES = {
+    "ruleset": {"type": "string", "description": "a ruleset id on the search path, e.g. vn.hatinh/chi-bo-4-tot"},
+    "on": {"type": "string", "format": "date", "description": "with `ruleset`: the version in force that day"},
+    "text": {"type": "string", "description": "criteria text (instead of `ruleset`), untrusted: checked, compiled"},
+    "fingerprint": {"type": "string", "description": "a ruleset compiled before, by its fingerprint (while cached)"},
+}
+_FACTS = {"type": "object", "description": "one organisation's facts by input name; decimals as text or numbers"}
+_ERROR = {
+    "type": "object",
+    "required": ["error", "message"],
+    "properties": {
+        "error": {"enum": ["bad_request", "unauthorized", "not_found", "too_large", "criteria", "facts", "data"]},
+        "message": {"type": "string"},
+        "problems": {
+            "type": "array",
+            "description": "facts: every problem, by input (what FactsError lists)",
+            "items": {"type": "object", "properties": {"input": {"type": "string"}, "message": {"type": "string"}}},
+        },
+        "diagnostics": {"type": "array", "description": "criteria: every diagnostic, as `check --format json`"},
+        "hint": {"type": ["string", "null"]},
+    },
+}
+_ERRORS = {
+    str(status): {
+        "description": what,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    for status, what in [
+        (400, "the request is not what the endpoint takes (not JSON, a wrong field)"),
+        (401, "the server needs its token and the request has none or another"),
+        (404, "no ruleset with that id (in force on that day), or no compiled ruleset with that fingerprint"),
+        (413, "the body is larger than the server's limit"),
+        (422, "the criteria have errors, the facts problems, or the data file cannot be read"),
+    ]
+}
+
+
+def _json(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema or {"type": "object"}}}}
+
+
+def _body(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _operation(summary: str, ok: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"summary": summary, "responses": {"200": ok, **_ERRORS}, **extra}
+
+
+_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}, "description": "a ruleset id"}
+_ON = {"name": "on", "in": "query", "schema": {"type": "string", "format": "date"}}
+
+
+_BATCH_OPTIONS = {
+    "id_column": {"type": "string"},
+    "numbers": {"enum": ["plain", "vi"]},
+    "group": {"type": "string", "description": "count grades per value of this input or column"},
+}
+
+
+def _ruleset_paths() -> dict[str, Any]:
+    return {
+        "/api/rulesets": {
+            "get": _operation("Rulesets on the search path, their versions and effective dates", _json("the rulesets"))
+        },
+        "/api/rulesets/{id}": {
+            "get": _operation(
+                "A ruleset's header, inputs (labels, types, ranges, choices) and grades",
+                _json("the ruleset"),
+                parameters=[_ID, _ON],
+            )
+        },
+        "/api/rulesets/{id}/sheet": {
+            "get": _operation(
+                "The printable score sheet (phiếu chấm điểm)",
+                {"description": "the sheet", "content": {"text/html": {}, "text/markdown": {}}},
+                parameters=[_ID, _ON, {"name": "format", "in": "query", "schema": {"enum": ["html", "md"]}}],
+            )
+        },
+        "/api/rulesets/{id}/schema": {
+            "get": _operation(
+                "JSON Schema of the ruleset's facts (or evaluations)",
+                _json("a JSON Schema, draft 2020-12"),
+                parameters=[_ID, _ON, {"name": "part", "in": "query", "schema": {"enum": ["inputs", "evaluation"]}}],
+            )
+        },
+        "/api/rulesets/{id}/source": {
+            "get": _operation(
+                "The criteria text of the version in force `on` (or the newest)",
+                {"description": "criteria text", "content": {"text/plain": {}}},
+                parameters=[_ID, _ON],
+            )
+        },
+    }
+
+
+def _scoring_paths() -> dict[str, Any]:
+    batch_options = _BATCH_OPTIONS
+    return {
+        "/api/check": {
+            "post": _operation(
+                "Every diagnostic of criteria text, as `partyrules check --format json`",
+                _json("diagnostics with positions, codes and hints; counts of errors and warnings"),
+                requestBody=_body({"text": {"type": "string"}, "filename": {"type": "string"}}, ["text"]),
+            )
+        },
+        "/api/compile": {
+            "post": _operation(
+                "Compile rules (an id or criteria text): header, inputs, grades and fingerprint",
+                _json("the ruleset"),
+                requestBody=_body(_RULES),
+            )
+        },
+        "/api/evaluate": {
+            "post": _operation(
+                "Score one organisation: total, grade, points of every criterion, the ruleset's fingerprint",
+                _json("the evaluation, as partyrules.serialize writes it"),
+                requestBody=_body({**_RULES, "facts": _FACTS}, ["facts"]),
+            )
+        },
+        "/api/explain": {
+            "post": _operation(
+                "Score one organisation and explain every point, in Vietnamese",
+                _json("`explanation` (text) and `evaluation`"),
+                requestBody=_body({**_RULES, "facts": _FACTS}, ["facts"]),
+            )
+        },
+        "/api/score": {
+            "post": _operation(
+                "Score a batch of rows: grades, counts, the quotas' demotions, a histogram, every result",
+                _json("the summary and `results`"),
+                requestBody=_body({**_RULES, "rows": {"type": "array", "items": _FACTS}, **batch_options}, ["rows"]),
+            )
+        },
+        "/api/score/file": {
+            "post": _operation(
+                "Score a data file sent as the body (CSV, JSON lines, JSON or .xlsx, told by `filename`)",
+                {
+                    "description": "the summary, or the results file as `partyrules score --output` writes it",
+                    "content": {"application/json": {}, "text/csv": {}, "application/x-ndjson": {}, "text/html": {}},
+                },
+                parameters=[
+                    {"name": name, "in": "query", "schema": schema}
+                    for name, schema in {
+                        **_RULES,
+                        "filename": {"type": "string", "description": "its suffix tells the format"},
+                        "output": {"enum": ["summary", "csv", "jsonl", "xlsx", "html"]},
+                        **batch_options,
+                    }.items()
+                    if name != "text"
+                ],
+                requestBody={"required": True, "content": {"application/octet-stream": {}}},
+            )
+        },
+    }
+
+
+def openapi_document() -> dict[str, Any]:
+    """The document: every route of :func:`partyrules.server.app.create_app`, its body and its answers."""
+    paths = {
+        **_ruleset_paths(),
+        **_scoring_paths(),
+        "/openapi.json": {"get": {"summary": "This document", "responses": {"200": _json("OpenAPI 3.1")}}},
+        "/": {"get": {"summary": "The workbench page", "responses": {"200": {"description": "HTML"}}}},
+        "/static/workbench.js": {
+            "get": {"summary": "The workbench's script", "responses": {"200": {"description": "JavaScript"}}}
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "partyrules",
+            "version": partyrules.__version__,
+            "description": "Check criteria, score organisations exactly and explain every point. "
+            "Numbers travel as text (exact decimals); a request names its rules by `ruleset` id, `text` or `fingerprint`.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": {"Error": _ERROR},
+            "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{}, {"token": []}],
+    }
