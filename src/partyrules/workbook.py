@@ -19,7 +19,8 @@ import itertools
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
@@ -39,6 +40,12 @@ FILL_IN_INPUTS = "partyrules_inputs"
 FILL_IN_RULESET = "partyrules_ruleset"
 
 RESULTS_SHEET = "Kết quả"
+
+# Limits on a workbook read: a file of a few kilobytes must not take gigabytes or hours.
+XLSX_MAX_UNPACKED = 1 << 30  # bytes all the archive's parts unpack to, as they declare
+XLSX_MAX_RATIO = 100  # unpacked / packed of one part (spreadsheets save about 10; a zip bomb 1,000)
+XLSX_RATIO_FROM = 1 << 20  # ... for parts that unpack to more than 1 MiB
+XLSX_MAX_CELLS = 50_000_000  # cells of the sheet read, the empty ones within its rows included
 
 
 def openpyxl_module() -> Any:
@@ -97,8 +104,57 @@ def _open_workbook(name: str, data: bytes, *, formulas: bool) -> Any:
         raise DataError(f"{name}: not an Excel .xlsx workbook (an .xlsx file is a zip archive)")
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=not formulas)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise DataError(f"{name}: cannot be read as an Excel .xlsx workbook ({exc})") from None
+    except UNREADABLE as exc:
+        raise DataError(f"{name}: cannot be read as an Excel .xlsx workbook ({_reason(exc)})") from None
+
+
+#: What openpyxl, zipfile, zlib and the XML parser raise for a damaged workbook (truncated or
+#: malformed XML, an undefined entity, a missing part, a bad checksum), while opening it or reading rows.
+UNREADABLE: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    SyntaxError,  # xml.etree.ElementTree.ParseError
+    EOFError,
+    KeyError,
+    IndexError,
+    OSError,
+    ValueError,
+    TypeError,
+    AttributeError,
+)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _check_archive(name: str, data: bytes) -> None:
+    """Refuse an archive that would unpack to more than the limits allow, before anything is unpacked.
+
+    zipfile never yields more bytes than a member declares, so the declared sizes bound what reading costs.
+    """
+    if not data.startswith(b"PK"):
+        raise DataError(f"{name}: not an Excel .xlsx workbook (an .xlsx file is a zip archive)")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DataError(f"{name}: cannot be read as an Excel .xlsx workbook ({_reason(exc)})") from None
+    total = 0
+    for member in members:
+        total += member.file_size
+        packed = max(member.compress_size, 1)
+        if member.file_size > XLSX_RATIO_FROM and member.file_size > XLSX_MAX_RATIO * packed:
+            raise DataError(
+                f"{name}: the part {member.filename} would unpack {member.file_size:,} bytes from {packed:,} "
+                f"(more than {XLSX_MAX_RATIO} times): not a workbook a spreadsheet saves; refused"
+            )
+    if total > XLSX_MAX_UNPACKED:
+        raise DataError(
+            f"{name}: the workbook unpacks to {total:,} bytes, more than the {XLSX_MAX_UNPACKED:,} partyrules "
+            "reads; save the data as CSV, or split it"
+        )
 
 
 def _fill_in_place(book: Any) -> tuple[str, int] | None:
@@ -123,12 +179,25 @@ def _made_for(book: Any) -> str | None:
 
 def read_xlsx(reader: Reader, data: bytes, id_column: str | None, sheet: str | None) -> Table:
     name = reader.name
-    book = _open_workbook(name, data, formulas=False)
-    # a second, lock-step read sees the formulas, so that one never calculated (no saved value)
-    # is reported instead of read as an empty cell that silently takes its default; only
-    # workbooks that hold formulas at all pay for it
-    formulas_book = _open_workbook(name, data, formulas=True) if _has_formulas(data) else None
+    openpyxl_module()  # a missing extra is said first
+    _check_archive(name, data)
     try:
+        return _read_book(reader, data, id_column, sheet)
+    except DataError:
+        raise
+    except UNREADABLE as exc:  # a part found damaged only when its rows are read
+        raise DataError(f"{name}: cannot be read as an Excel .xlsx workbook ({_reason(exc)})") from None
+
+
+def _read_book(reader: Reader, data: bytes, id_column: str | None, sheet: str | None) -> Table:
+    name = reader.name
+    book = _open_workbook(name, data, formulas=False)
+    formulas_book = None
+    try:
+        # a second, lock-step read sees the formulas, so that one never calculated (no saved value)
+        # is reported instead of read as an empty cell that silently takes its default; only
+        # workbooks that hold formulas at all pay for it
+        formulas_book = _open_workbook(name, data, formulas=True) if _has_formulas(data) else None
         place = _fill_in_place(book)
         if sheet is not None:
             if sheet not in book.sheetnames:
@@ -141,7 +210,7 @@ def read_xlsx(reader: Reader, data: bytes, id_column: str | None, sheet: str | N
         else:
             title, header_row = book.sheetnames[0], None
         formulas = formulas_book[title] if formulas_book is not None else None
-        table = _read_sheet(reader, book[title], formulas, header_row, id_column, title)
+        table = _read_sheet(reader, _unsized(book[title]), _unsized(formulas), header_row, id_column, title)
         return attrs.evolve(table, made_for=_made_for(book))
     finally:
         book.close()
@@ -149,19 +218,40 @@ def read_xlsx(reader: Reader, data: bytes, id_column: str | None, sheet: str | N
             formulas_book.close()
 
 
+def _unsized(worksheet: Any) -> Any:
+    """A read-only worksheet that reads every row and cell its XML holds, whatever size it records.
+
+    openpyxl's read-only mode trusts the sheet's ``<dimension ref="A1:G2">``: rows below it and
+    cells right of it would be dropped without a word, and a sheet declaring A1:XFD1048576 would
+    be padded to 17 billion cells.
+    """
+    if worksheet is not None:
+        worksheet.reset_dimensions()
+    return worksheet
+
+
 def _has_formulas(data: bytes) -> bool:
-    """Whether any worksheet of an .xlsx archive holds a formula (an ``<f>`` element)."""
+    """Whether any worksheet of an .xlsx archive holds a formula (an ``<f>`` element); read in pieces."""
     formula = re.compile(rb"<(?:\w+:)?f[ >/]")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
-        return any(formula.search(archive.read(n)) for n in sheets)
+        for sheet in sheets:
+            with archive.open(sheet) as part:
+                tail = b""
+                while piece := part.read(1 << 20):
+                    if formula.search(tail + piece):
+                        return True
+                    tail = piece[-16:]  # a tag cut between two pieces
+    return False
 
 
 def _read_sheet(
     reader: Reader, values: Any, formulas: Any, header_row: int | None, id_column: str | None, title: str
 ) -> Table:
     name = reader.name
-    rows_in = zip(values.iter_rows(), formulas.iter_rows() if formulas is not None else itertools.repeat(()))
+    rows_in = zip(
+        _bounded(name, values.iter_rows()), formulas.iter_rows() if formulas is not None else itertools.repeat(())
+    )
     header: list[str] | None = None
     number = 0
     for number, (cells, _) in enumerate(rows_in, 1):
@@ -189,9 +279,9 @@ def _read_sheet(
             continue  # an empty row
         row_id = _cell_text(raw[id_index]) if id_index is not None and id_index < len(raw) else ""
         row_id = row_id or str(number)
-        beyond = [i for i in range(width, len(raw)) if _cell_text(raw[i])]
-        if beyond:
-            letter = column_letter(beyond[0] + 1)
+        beyond = next((i for i in range(width, len(raw)) if raw[i] is not None and _cell_text(raw[i])), None)
+        if beyond is not None:
+            letter = column_letter(beyond + 1)
             message = f"has a value in column {letter}, which has no name in the header"
             rows.append(BadRow(number, row_id, (FactProblem("", message),)))
             continue
@@ -227,6 +317,19 @@ def _read_sheet(
     return Table(
         name, "xlsx", head.id_name, tuple(head.named), head.kept, tuple(rows), tuple(head.warnings), head.sources
     )
+
+
+def _bounded(name: str, rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+    """The rows of a sheet, until they have handed over more than :data:`XLSX_MAX_CELLS` cells."""
+    cells = 0
+    for row in rows:
+        cells += len(row)
+        if cells > XLSX_MAX_CELLS:
+            raise DataError(
+                f"{name}: the sheet holds more than {XLSX_MAX_CELLS:,} cells (empty cells within its rows "
+                "counted), more than partyrules reads; save the data as CSV, or split it"
+            )
+        yield row
 
 
 def column_letter(index: int) -> str:
