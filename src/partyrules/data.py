@@ -71,10 +71,12 @@ from partyrules.tables import (
 from partyrules.workbook import (
     FILL_IN_INPUTS as FILL_IN_INPUTS,
     FILL_IN_RULESET as FILL_IN_RULESET,
+    FORMULA_FIRST,
     RESULTS_SHEET as RESULTS_SHEET,
     openpyxl_module as openpyxl_module,
     read_xlsx,
     save_workbook as save_workbook,
+    spreadsheet_text,
     xlsx_table as xlsx_table,
 )
 
@@ -239,9 +241,11 @@ def format_csv(stream: IO[str], ruleset: Ruleset, kept: Sequence[str], results: 
 
 
 def csv_table(stream: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """A results table as CSV: texts as they are, numbers (Decimals) as plain text, None as an empty cell."""
+    """A results table as CSV: texts as they are (but a text a spreadsheet would run as a formula with a
+    leading ``'``: :func:`partyrules.workbook.spreadsheet_text`), numbers (Decimals) as plain text, None
+    as an empty cell."""
     writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([spreadsheet_text(h) for h in header])
     # a table repeats few numbers (points): each one's text is looked up here after its first cell,
     # a dict lookup instead of a call per cell
     texts: dict[Decimal, str] = {}
@@ -252,6 +256,8 @@ def csv_table(stream: IO[str], header: Sequence[str], rows: Iterable[Sequence[An
                 if c is None
                 else (texts.get(c) or texts.setdefault(c, number_text(c)))
                 if isinstance(c, Decimal)
+                else spreadsheet_text(c)
+                if isinstance(c, str) and c[:1] in FORMULA_FIRST
                 else c
                 for c in cells
             ]

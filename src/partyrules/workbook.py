@@ -342,20 +342,68 @@ def column_letter(index: int) -> str:
 
 # ---------------------------------------------------------------- writing
 
+#: How a text may begin that a spreadsheet takes as a formula when the text is opened or typed
+#: back (OWASP's list for CSV injection): ``=`` ``+`` ``-`` ``@``, a tab, a carriage return.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_FIRST = frozenset(FORMULA_STARTS)  # the same, for a quick look at a cell's first character
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*%?")  # "-5", "+84912345678": a number, never a formula
+#: characters XML 1.0 cannot hold (openpyxl refuses them): shown as their Control Pictures (U+2400...)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet could run the text as a formula (a plain number cannot be one)."""
+    return text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text)
+
+
+def spreadsheet_text(text: str) -> str:
+    """A text cell of a CSV file that no spreadsheet runs: a formula-like text gets a leading ``'``."""
+    return "'" + text if formula_like(text) else text
+
+
+def xml_text(text: str) -> str:
+    """A text a workbook can hold: each control character XML forbids shown as its picture (``\\x0b`` → ``␋``)."""
+    return _CONTROL.sub(lambda m: chr(0x2400 + ord(m.group())), text) if _CONTROL.search(text) else text
+
+
+def put(sheet: Any, row: int, column: int, value: Any) -> Any:
+    """Write one cell of a workbook: a text is always text (never a formula, even when it begins with
+    ``=``), kept text when typed over (Excel's quote prefix), and free of characters XML forbids."""
+    cell = sheet.cell(row=row, column=column)
+    if isinstance(value, str):
+        value = xml_text(value)
+        cell.value = value
+        if value.startswith("="):
+            cell.data_type = "s"  # openpyxl would write it as a live formula
+        if formula_like(value):
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+    return cell
+
 
 def xlsx_table(stream: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """A results table as a workbook (sheet ``Kết quả``): a bold header row, frozen, numbers as numbers."""
+    """A results table as a workbook (sheet ``Kết quả``): a bold header row, frozen, numbers as numbers,
+    texts as texts (:func:`put`: never a formula)."""
     openpyxl = openpyxl_module()
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = RESULTS_SHEET
-    sheet.append(list(header))
     bold = _style().bold
-    for cell in sheet[1]:
-        cell.font = bold
-    for cells in rows:
+    for column, name in enumerate(header, 1):
+        put(sheet, 1, column, name).font = bold
+    for number, cells in enumerate(rows, 2):
         # Decimals as plain text first: no exponent ("1E+2") ever reaches the file
-        sheet.append([Decimal(number_text(c)) if isinstance(c, Decimal) else c for c in cells])
+        values = [Decimal(number_text(c)) if isinstance(c, Decimal) else c for c in cells]
+        risky = [
+            i for i, c in enumerate(values) if isinstance(c, str) and (c[:1] in FORMULA_FIRST or _CONTROL.search(c))
+        ]
+        if risky:  # seldom: the careful way for the cells that need it
+            for i in risky:
+                values[i] = xml_text(values[i])
+        sheet.append(values)
+        for i in risky:
+            put(sheet, number, i + 1, values[i])
     sheet.freeze_panes = "B2"
     for index, name in enumerate(header, 1):
         sheet.column_dimensions[column_letter(index)].width = max(8, min(40, len(name) + 2))
@@ -519,9 +567,9 @@ def _validation(spec: InputSpec, list_range: str | None) -> Any:
         showErrorMessage=True,
         showInputMessage=True,
         errorTitle="Giá trị không hợp lệ",
-        error=_clip(f"{spec.label}: {allowed}"),
-        promptTitle=title,
-        prompt=_clip(f"{allowed}. {_default_text(spec)}."),
+        error=_clip(xml_text(f"{spec.label}: {allowed}")),
+        promptTitle=xml_text(title),
+        prompt=_clip(xml_text(f"{allowed}. {_default_text(spec)}.")),
     )
 
 
@@ -591,9 +639,9 @@ def _data_columns(sheet: Any, lists: Any, columns: list[tuple[str, str, InputSpe
     list_column = 0
     for index, (name, label, spec) in enumerate(columns, 1):
         letter = column_letter(index)
-        head = sheet.cell(row=1, column=index, value=label)
+        head = put(sheet, 1, index, label)
         head.font, head.fill, head.alignment = style.bold, style.header_fill, style.wrap
-        sheet.cell(row=2, column=index, value=name)
+        put(sheet, 2, index, name)
         dimension = sheet.column_dimensions[letter]
         dimension.width = 16 if spec is None or spec.kind not in ("enum", "level") else 24
         if spec is None:
@@ -606,9 +654,9 @@ def _data_columns(sheet: Any, lists: Any, columns: list[tuple[str, str, InputSpe
         if spec.kind in ("enum", "level"):
             list_column += 1
             list_letter = column_letter(list_column)
-            lists.cell(row=1, column=list_column, value=spec.name).font = style.bold
+            put(lists, 1, list_column, spec.name).font = style.bold
             for row, text in enumerate(choices(spec), 2):
-                lists.cell(row=row, column=list_column, value=text)
+                put(lists, row, list_column, text)
             last = len(spec.members) + 1
             list_range = f"{_quoted(LISTS_SHEET)}!${list_letter}$2:${list_letter}${last}"
         validation = _validation(spec, list_range)
@@ -627,7 +675,7 @@ def _defined_names(book: Any, ruleset: Ruleset, width: int) -> None:
     book.defined_names[FILL_IN_INPUTS] = DefinedName(
         FILL_IN_INPUTS, attr_text=f"{_quoted(DATA_SHEET)}!$A$2:${last_letter}$2"
     )
-    made_for = f"{ruleset.id}|{ruleset.version}|{ruleset.fingerprint}".replace('"', '""')
+    made_for = xml_text(f"{ruleset.id}|{ruleset.version}|{ruleset.fingerprint}").replace('"', '""')
     book.defined_names[FILL_IN_RULESET] = DefinedName(FILL_IN_RULESET, attr_text=f'"{made_for}"')
 
 
@@ -675,20 +723,20 @@ def _guide(
 ) -> None:
     """The guide sheet: its lines, then a table of every column of the data sheet."""
     for row, (key, value) in enumerate(lines, 1):
-        guide.cell(row=row, column=1, value=key or None).font = style.bold
-        guide.cell(row=row, column=2, value=value or None).alignment = style.wrap
+        put(guide, row, 1, key or None).font = style.bold
+        put(guide, row, 2, value or None).alignment = style.wrap
     guide["A1"].font = style.title
     table_row = len(lines) + 1
     heads = ("Cột", "Nội dung", "Tên dữ liệu", "Giá trị cho phép", "Bỏ trống")
     for column, text in enumerate(heads, 1):
-        cell = guide.cell(row=table_row, column=column, value=text)
+        cell = put(guide, table_row, column, text)
         cell.font, cell.fill = style.bold, style.header_fill
     for offset, (name, label, spec) in enumerate(columns, 1):
         allowed = _allowed(spec) if spec is not None else "Chữ, số (mã hoặc tên tự do)"
         blank = _default_text(spec) if spec is not None else ("Số dòng" if name == ID_COLUMN[0] else "")
         values = (column_letter(offset), label, name, allowed, blank)
         for column, text in enumerate(values, 1):
-            guide.cell(row=table_row + offset, column=column, value=text or None).alignment = style.wrap
+            put(guide, table_row + offset, column, text or None).alignment = style.wrap
     for letter, width in zip("ABCDE", (14, 60, 24, 50, 24)):
         guide.column_dimensions[letter].width = width
 
