@@ -6,6 +6,8 @@ Each test is named after the finding it answers (``test_finding_N_...``); each f
 from __future__ import annotations
 
 import csv
+import os
+import stat
 import io
 import json
 import re
@@ -238,3 +240,53 @@ def test_finding_7_control_characters_in_workbooks(
     status, _, err = run(capsys, "render", rules, "--to", "xlsx", "-o", tmp_path / "fill.xlsx")
     assert status == 0, err
     openpyxl.load_workbook(tmp_path / "fill.xlsx")
+
+
+# ---------------------------------------------------------------- 3. outputs over inputs, links and devices
+
+
+def test_finding_3_outputs_never_replace_inputs_links_or_devices(
+    capsys: pytest.CaptureFixture[str], rules: Path, tmp_path: Path
+) -> None:
+    """`--report RULES`, `--output` over a base of the rules, a symbolic link or a pipe: refused before
+    anything is written, the file (or link, or pipe) left as it was."""
+    source = tmp_path / "d.csv"
+    source.write_text("org_id,minutes\r\na,90\r\n", encoding="utf-8")
+    text = rules.read_text(encoding="utf-8")
+    status, _, err = run(capsys, "score", rules, source, "--report", rules)
+    assert status == 2
+    assert err == f"partyrules: {rules}: this is a criteria file of the rules; write the results to another file\n"
+    assert rules.read_text(encoding="utf-8") == text
+
+    root = tmp_path / "criteria"
+    (root / "test").mkdir(parents=True)
+    base = root / "test" / "hostile.criteria"
+    base.write_text(text, encoding="utf-8")
+    child = root / "test" / "child.criteria"
+    header = text[: text.index("}\n") + 2]  # the ruleset block alone: the child changes nothing else
+    child.write_text(
+        header.replace('"test/hostile" {', '"test/child" {\n  extends "test/hostile";').replace('"1"', '"2"'),
+        encoding="utf-8",
+    )
+    status, _, err = run(capsys, "score", child, source, "--path", root, "-o", tmp_path / "r.csv")
+    assert status == 0, err  # a new file beside the rules is fine
+    status, _, err = run(capsys, "render", child, "--path", root, "--to", "md", "-o", base)
+    assert status == 2
+    assert err == f"partyrules: {base}: this is a criteria file of the rules; write the results to another file\n"
+    assert base.read_text(encoding="utf-8") == text
+    base_as_output = tmp_path / "base.csv"
+    base_as_output.symlink_to(rules)
+
+    status, _, err = run(capsys, "score", rules, source, "-o", base_as_output)
+    assert status == 2
+    assert err == f"partyrules: {base_as_output}: is a symbolic link; give the path of a regular file to write\n"
+    assert base_as_output.is_symlink() and rules.read_text(encoding="utf-8") == text
+
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    status, _, err = run(capsys, "score", rules, source, "-o", pipe)
+    assert status == 2
+    assert "is not a regular file" in err
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
+    with pytest.raises(data.DataError, match="is not a regular file"):
+        data.write_atomic(pipe, lambda stream: stream.write("x"))

@@ -290,19 +290,34 @@ def format_xlsx(stream: IO[bytes], ruleset: Ruleset, kept: Sequence[str], result
     xlsx_table(stream, csv_header(ruleset, kept), (_result_cells(ruleset, kept, r) for r in results))
 
 
+def writable_target(path: str | os.PathLike[str]) -> int | None:
+    """The permissions of the regular file at ``path`` (None when there is none yet); :class:`DataError`
+    when ``path`` is a symbolic link or not a regular file (a folder, a pipe, a device such as /dev/null),
+    which replacing would destroy."""
+    try:
+        found = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(found.st_mode):
+        raise DataError(f"{os.fspath(path)}: is a symbolic link; give the path of a regular file to write")
+    if not stat.S_ISREG(found.st_mode):
+        raise DataError(
+            f"{os.fspath(path)}: is not a regular file (a folder, a pipe or a device); give a file to write"
+        )
+    return stat.S_IMODE(found.st_mode)
+
+
 def write_atomic(path: str | os.PathLike[str], produce: Callable[[IO[Any]], object], *, binary: bool = False) -> None:
     """Write a file all at once: ``produce`` writes to a temporary file that replaces ``path`` at the end.
 
     The stream is UTF-8 text (opened with ``newline=""``), or bytes with
     ``binary``. If ``produce`` raises, the temporary file is removed and
     ``path`` is untouched. A file that already exists keeps its permissions.
+    ``path`` must be a regular file or none (:func:`writable_target`).
     """
     target = Path(path)
     directory = target.parent
-    try:
-        mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
-    except FileNotFoundError:
-        mode = None
+    mode = writable_target(target)
     while True:
         temporary = directory / f".{target.name}.{secrets.token_hex(6)}.tmp"
         try:

@@ -151,8 +151,9 @@ def output_format(args: argparse.Namespace) -> str | None:
     return kind
 
 
-def check_output(output: str, source: str) -> None:
-    """An output file the command can write: not a folder, in a folder that exists, not the input itself."""
+def check_output(output: str, *inputs: tuple[str, str]) -> None:
+    """An output file the command can write: not a folder, in a folder that exists, a regular file (or
+    none yet), and none of the command's inputs, given as (path, what it is: "the data file")."""
     target = Path(output)
     if target.is_dir():
         raise UsageError(f"{output}: is a folder; give a file name for the results")
@@ -160,11 +161,22 @@ def check_output(output: str, source: str) -> None:
     if not parent.is_dir():
         raise UsageError(f"{output}: the folder {parent} does not exist")
     try:
-        same = target.exists() and os.path.samefile(target, source)
-    except OSError:
-        same = False
-    if same:
-        raise UsageError(f"{output}: this is the data file; write the results to another file")
+        data.writable_target(output)
+    except data.DataError as exc:
+        raise UsageError(str(exc)) from None
+    for path, what in inputs:
+        try:
+            same = target.exists() and os.path.samefile(target, path)
+        except OSError:
+            same = False
+        if same:
+            raise UsageError(f"{output}: this is {what}; write the results to another file")
+
+
+def rules_files(ruleset: Ruleset) -> list[tuple[str, str]]:
+    """The files a ruleset was read from (its own, its bases, its imports), as inputs no output may replace."""
+    names = [ruleset.filename, *(name for name, _ in ruleset.sources)]
+    return [(name, "a criteria file of the rules") for name in dict.fromkeys(names)]
 
 
 def deliver(
