@@ -290,3 +290,42 @@ def test_finding_3_outputs_never_replace_inputs_links_or_devices(
     assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
     with pytest.raises(data.DataError, match="is not a regular file"):
         data.write_atomic(pipe, lambda stream: stream.write("x"))
+
+
+# ---------------------------------------------------------------- 4. repeated keys and ids
+
+
+def test_finding_4_duplicate_json_keys_and_ids(capsys: pytest.CaptureFixture[str], rules: Path, tmp_path: Path) -> None:
+    """A JSON object with a key twice (as written, or once trimmed and normalised) is a rejected row, not
+    scored with whichever value came last; a repeated id is a warning on its row, in every format."""
+    lines = [
+        '{"org_id": "a", "minutes": 90, "minutes": 10}',
+        '{"org_id": "b", "minutes": 90, " minutes": 10}',
+        '{"org_id": "c", "minutes": 95, "note": "Tô\u0301t", "note": "x"}',
+        '{"org_id": "d", "minutes": 95, "nh\u00f3m": 1, "nho\u0301m": 2}',
+        '{"org_id": "e", "minutes": 95}',
+        '{"org_id": "e", "minutes": 10}',
+    ]
+    jsonl = tmp_path / "d.jsonl"
+    jsonl.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    status, out, err = run(capsys, "score", rules, jsonl)
+    assert status == 1
+    assert err.splitlines() == [
+        f"partyrules: warning: {jsonl}:6: the id `e` is also row 5's",
+        f"{jsonl}:1: has the key `minutes` more than once; keep one",
+        f"{jsonl}:2: has the key `minutes` more than once (once its spaces and accents are normalised); keep one",
+        f"{jsonl}:3: has the key `note` more than once; keep one",
+        f"{jsonl}:4: has the key `nhóm` more than once (once its spaces and accents are normalised); keep one",
+    ]
+    assert "rows scored: 2" in out
+
+    array = tmp_path / "d.json"
+    array.write_text("[" + ",".join(lines) + "]", encoding="utf-8")
+    status, _, err = run(capsys, "score", rules, array)
+    assert status == 1
+    assert f"{array}:1: has the key `minutes` more than once; keep one" in err.splitlines()
+
+    table = tmp_path / "d.csv"
+    table.write_text("org_id,minutes\r\nx,90\r\ny,90\r\nx,10\r\n", encoding="utf-8")
+    status, _, err = run(capsys, "score", rules, table)
+    assert (status, err) == (0, f"partyrules: warning: {table}:4: the id `x` is also row 2's\n")

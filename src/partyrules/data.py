@@ -51,6 +51,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+import attrs
+
 from partyrules import serialize
 from partyrules.facts import FactProblem, RowError
 from partyrules.printer import number_text
@@ -66,6 +68,7 @@ from partyrules.tables import (
     Scored as Scored,
     Table as Table,
     read_number_text as read_number_text,
+    repeated_ids,
     value_text,
 )
 from partyrules.workbook import (
@@ -139,6 +142,14 @@ def read(
         raise DataError(f"{name}: --sheet is for .xlsx workbooks; this file is {kind}")
     reader = Reader(name, tuple(inputs), dict(columns or {}), numbers)
     reader.check_targets()
+    table = _read_kind(reader, kind, data, id_column, sheet)
+    repeated = repeated_ids(table)
+    return attrs.evolve(table, warnings=(*table.warnings, *repeated)) if repeated else table
+
+
+def _read_kind(reader: Reader, kind: str, data: bytes, id_column: str | None, sheet: str | None) -> Table:
+    """The file's bytes read by the reader of its format."""
+    name = reader.name
     if kind == "xlsx":
         return read_xlsx(reader, data, id_column, sheet)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):

@@ -9,7 +9,7 @@ a JSON line, the position of an object in a JSON array.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -112,8 +112,33 @@ def _cell_id(fields: Sequence[str], index: int | None, number: int) -> str | Non
     return value or str(number)
 
 
+class _RepeatedKeys(dict[str, Any]):
+    """A JSON object in which some key appears more than once (``repeated``): a plain dict would keep
+    the last value without a word."""
+
+    repeated: tuple[str, ...] = ()
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) == len(pairs):
+        return found
+    repeated = _RepeatedKeys(pairs)
+    repeated.repeated = (_first_repeated(k for k, _ in pairs),)
+    return repeated
+
+
+def _first_repeated(keys: Iterable[str]) -> str:
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            return key
+        seen.add(key)
+    raise ValueError("no key is repeated")  # pragma: no cover - called only when one is
+
+
 def _loads(text: str) -> Any:
-    return json.loads(text, parse_float=Decimal)
+    return json.loads(text, parse_float=Decimal, object_pairs_hook=_object)
 
 
 def read_jsonl(reader: Reader, text: str, id_column: str | None) -> Table:
@@ -158,11 +183,16 @@ def _table_of_objects(
     id_column: str | None,
 ) -> Table:
     cleaned: list[tuple[int, dict[str, Any] | Any]] = []
+    rejected = list(bad)
     columns: dict[str, None] = {}
     sources: dict[str, str] = {}
     for number, obj in objects:
         if isinstance(obj, dict):
             keys = [nfc(str(k)).strip() for k in obj]
+            repeated = _repeated(keys, getattr(obj, "repeated", ()))
+            if repeated:  # which of the values is meant? none is guessed
+                rejected.append(BadRow(number, None, (FactProblem("", repeated),)))
+                continue
             renamed, found = reader.rename(keys, everywhere=False)
             sources.update(found)
             obj = {new: nfc(v) if isinstance(v, str) else v for new, v in zip(renamed, obj.values())}
@@ -179,7 +209,7 @@ def _table_of_objects(
             + (f"; {hint}" if hint else "")
         )
     id_name = id_column if id_column is not None else default_id_column(all_columns)
-    rows: list[Row | BadRow] = list(bad)
+    rows: list[Row | BadRow] = list(rejected)
     for number, obj in cleaned:
         if not isinstance(obj, dict):
             rows.append(BadRow(number, None, (FactProblem("", f"is not a JSON object but {_json_kind(obj)}"),)))
@@ -201,6 +231,18 @@ def _table_of_objects(
     kept_columns = tuple(c for c in all_columns if c not in reader.specs and c != id_name)
     warnings = reader.column_checks(all_columns, id_name, strict=False) if all_columns else []
     return Table(reader.name, kind, id_name, all_columns, kept_columns, tuple(rows), tuple(warnings), sources)
+
+
+def _repeated(keys: Sequence[str], repeated: Sequence[str]) -> str | None:
+    """What is wrong with an object's keys when some key appears twice, as written or once trimmed and
+    normalised (``"minutes"`` and ``" minutes"``), or None."""
+    if repeated:
+        return f"has the key `{repeated[0]}` more than once; keep one"
+    if len(set(keys)) == len(keys):
+        return None
+    return (
+        f"has the key `{_first_repeated(keys)}` more than once (once its spaces and accents are normalised); keep one"
+    )
 
 
 def _json_kind(value: Any) -> str:

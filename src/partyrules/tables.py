@@ -119,6 +119,22 @@ class Scored:
     evaluation: Evaluation
 
 
+def repeated_ids(table: Table) -> list[str]:
+    """A warning for each row whose id an earlier row has (ids read from a column only: row numbers
+    never repeat); results and reports could not tell the two apart."""
+    if table.id_column is None:
+        return []
+    first: dict[str, int] = {}
+    warnings = []
+    for row in table.rows:
+        if row.id is None:
+            continue
+        seen = first.setdefault(row.id, row.number)
+        if seen != row.number:
+            warnings.append(f"{table.path}:{row.number}: the id `{row.id}` is also row {seen}'s")
+    return warnings
+
+
 def nfc(text: str) -> str:
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
