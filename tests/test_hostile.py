@@ -13,6 +13,7 @@ import json
 import re
 import zipfile
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -329,3 +330,75 @@ def test_finding_4_duplicate_json_keys_and_ids(capsys: pytest.CaptureFixture[str
     table.write_text("org_id,minutes\r\nx,90\r\ny,90\r\nx,10\r\n", encoding="utf-8")
     status, _, err = run(capsys, "score", rules, table)
     assert (status, err) == (0, f"partyrules: warning: {table}:4: the id `x` is also row 2's\n")
+
+
+# ---------------------------------------------------------------- 5. numbers of any size, 8. nesting, 10. surrogates
+
+HUGE = "9" * 5000
+
+
+def test_finding_5_huge_numbers_are_row_errors(capsys: pytest.CaptureFixture[str], rules: Path, tmp_path: Path) -> None:
+    """A number of 5,000 digits (or a Decimal 10**999999999) rejects its own row, in every format and through
+    the API, where it is a FactsError (RowError in a batch) and the batch goes on."""
+    message = "minutes: is a number of more than 1000 digits, more than partyrules reads"
+    table = tmp_path / "d.csv"
+    table.write_text(f"org_id,minutes\r\na,90\r\nb,{HUGE}\r\nc,-{HUGE}\r\nd,95\r\n", encoding="utf-8")
+    lines = [
+        '{"org_id": "a", "minutes": 90}',
+        f'{{"org_id": "b", "minutes": {HUGE}}}',
+        '{"org_id": "d", "minutes": 1e999999999}',
+    ]
+    jsonl = tmp_path / "d.jsonl"
+    jsonl.write_text("\n".join(lines), encoding="utf-8")
+    array = tmp_path / "d.json"
+    array.write_text("[" + ",".join(lines) + "]", encoding="utf-8")
+    expected = {
+        table: [f"{table}:3 (b): {message}", f"{table}:4 (c): {message}"],
+        jsonl: [f"{jsonl}:2 (b): {message}", f"{jsonl}:3 (d): {message}"],
+        array: [f"{array}:2 (b): {message}", f"{array}:3 (d): {message}"],
+    }
+    for path, problems in expected.items():
+        status, out, err = run(capsys, "score", rules, path)
+        assert status == 1
+        assert err.splitlines() == problems
+        assert "rows scored: 1" in out or "rows scored: 2" in out
+
+    ruleset = partyrules.loads(RULES, "hostile.criteria")
+    for value in (10**5000, HUGE, Decimal("1E+999999999"), "0." + "0" * 1100 + "1"):
+        with pytest.raises(partyrules.FactsError, match="more than 1000 digits"):
+            ruleset.evaluate({"minutes": value})
+    first, second, third = ruleset.evaluate_many([{"minutes": 10}, {"minutes": 10**5000}, {"minutes": 95}])
+    assert isinstance(second, partyrules.FactsError) and "more than 1000 digits" in str(second)
+    assert (first.total, third.total) == (0, 10)  # type: ignore[union-attr]
+
+
+def test_finding_8_deep_json_nesting(capsys: pytest.CaptureFixture[str], rules: Path, tmp_path: Path) -> None:
+    """JSON nested 100,000 deep: one JSON line is rejected alone; a JSON file is refused with a message."""
+    deep = "[" * 100_000 + "]" * 100_000
+    jsonl = tmp_path / "d.jsonl"
+    jsonl.write_text(f'{{"org_id": "a", "minutes": 90}}\n{{"org_id": "b", "note": {deep}}}\n', encoding="utf-8")
+    status, out, err = run(capsys, "score", rules, jsonl)
+    assert status == 1
+    assert err == f"{jsonl}:2: is nested too deeply to be read (JSON of organisations' facts needs a few levels)\n"
+    assert "rows scored: 1" in out
+    array = tmp_path / "d.json"
+    array.write_text(f"[{deep}]", encoding="utf-8")
+    status, _, err = run(capsys, "score", rules, array)
+    assert status == 2
+    assert err.startswith(f"partyrules: {array}: the file is nested too deeply")
+
+
+def test_finding_10_lone_surrogates_in_json_data(
+    capsys: pytest.CaptureFixture[str], rules: Path, tmp_path: Path
+) -> None:
+    """A JSON escape of half a surrogate pair (\\ud800) is no character: its row is rejected, instead of the
+    results file failing to be written; a whole pair (an emoji) is kept."""
+    jsonl = tmp_path / "d.jsonl"
+    jsonl.write_text(
+        '{"org_id": "a", "minutes": 90, "note": "\\ud83d\\ude00"}\n{"org_id": "b", "minutes": 90, "note": ["x", "\\ud800"]}\n',
+        encoding="utf-8",
+    )
+    status, out, err = run(capsys, "score", rules, jsonl, "-o", tmp_path / "r.csv")
+    assert status == 1
+    assert err == f"{jsonl}:2: holds \\ud800, half of a surrogate pair, which is no character; fix the text\n"
+    assert "\U0001f600" in (tmp_path / "r.csv").read_text(encoding="utf-8")

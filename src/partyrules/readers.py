@@ -9,6 +9,7 @@ a JSON line, the position of an object in a JSON array.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -137,8 +138,44 @@ def _first_repeated(keys: Iterable[str]) -> str:
     raise ValueError("no key is repeated")  # pragma: no cover - called only when one is
 
 
+def _json_int(text: str) -> int | Decimal:
+    # past Python's limit on int digits (4,300), int() raises ValueError and would end the file: as a
+    # Decimal, the ruleset refuses the row's fact (more than facts.MAX_DIGITS) and a kept value stays exact
+    return int(text) if len(text) <= 4000 else Decimal(text)
+
+
 def _loads(text: str) -> Any:
-    return json.loads(text, parse_float=Decimal, object_pairs_hook=_object)
+    return json.loads(text, parse_float=Decimal, parse_int=_json_int, object_pairs_hook=_object)
+
+
+# a JSON escape that may stand for half of a surrogate pair (a whole pair becomes one character)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+NESTED_TOO_DEEPLY = "is nested too deeply to be read (JSON of organisations' facts needs a few levels)"
+
+
+def _lone_surrogate(value: Any) -> str | None:
+    """The first lone surrogate (``\\ud800``, from a JSON escape: not a character) in a JSON value, if any."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found = _LONE_SURROGATE.search(item)
+            if found:
+                return f"\\u{ord(found.group()):04x}"
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+def _surrogate_problem(value: Any) -> FactProblem | None:
+    escape = _lone_surrogate(value)
+    if escape is None:
+        return None
+    return FactProblem("", f"holds {escape}, half of a surrogate pair, which is no character; fix the text")
 
 
 def read_jsonl(reader: Reader, text: str, id_column: str | None) -> Table:
@@ -153,9 +190,18 @@ def read_jsonl(reader: Reader, text: str, id_column: str | None) -> Table:
             bad.append(BadRow(number, None, (problem,)))
             continue
         try:
-            objects.append((number, _loads(line)))
+            obj = _loads(line)
         except json.JSONDecodeError as exc:
             bad.append(BadRow(number, None, (FactProblem("", f"is not valid JSON: {exc.msg} (column {exc.colno})"),)))
+            continue
+        except RecursionError:
+            bad.append(BadRow(number, None, (FactProblem("", NESTED_TOO_DEEPLY),)))
+            continue
+        problem = _surrogate_problem(obj) if _SURROGATE_ESCAPE.search(line) else None
+        if problem is not None:
+            bad.append(BadRow(number, None, (problem,)))
+            continue
+        objects.append((number, obj))
     return _table_of_objects(reader, "jsonl", objects, bad, id_column)
 
 
@@ -168,11 +214,22 @@ def read_json(reader: Reader, text: str, id_column: str | None) -> Table:
         data = _loads(text)
     except json.JSONDecodeError as exc:
         raise DataError(f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise DataError(f"{name}: the file {NESTED_TOO_DEEPLY}") from None
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
         raise DataError(f"{name}: expected a JSON array of objects (one per organisation) or one object of facts")
-    return _table_of_objects(reader, "json", list(enumerate(data, 1)), [], id_column)
+    objects: list[tuple[int, Any]] = []
+    bad: list[BadRow] = []
+    check = _SURROGATE_ESCAPE.search(text) is not None
+    for number, obj in enumerate(data, 1):
+        problem = _surrogate_problem(obj) if check else None
+        if problem is None:
+            objects.append((number, obj))
+        else:
+            bad.append(BadRow(number, None, (problem,)))
+    return _table_of_objects(reader, "json", objects, bad, id_column)
 
 
 def _table_of_objects(
