@@ -6,11 +6,10 @@ Each test is named after the finding it answers (``test_finding_N_...``); each f
 from __future__ import annotations
 
 import csv
-import os
-import stat
-import io
 import json
+import os
 import re
+import stat
 import zipfile
 from collections.abc import Callable
 from decimal import Decimal
@@ -229,18 +228,21 @@ def test_finding_2_formula_injection(capsys: pytest.CaptureFixture[str], rules: 
 def test_finding_7_control_characters_in_workbooks(
     capsys: pytest.CaptureFixture[str], rules: Path, tmp_path: Path
 ) -> None:
-    """A control character (\\x0b) in a label or a data value is written to a workbook as its picture (␋),
-    never crashing the output."""
-    rules.write_text(RULES.replace('grade tot "Tốt"', 'grade tot "T\x0bốt"'), encoding="utf-8")
+    """A control character in a data value is written to a workbook as its picture (\\x1f as ␟), never
+    crashing the output; in a label of a criteria file (\\x0b) it is an error of `check` (PR004)."""
     source = tmp_path / "d.csv"
     source.write_text("org_id,minutes,note\r\na\x01,90,x\x1fy\r\n", encoding="utf-8")
     status, _, err = run(capsys, "score", rules, source, "-o", tmp_path / "r.xlsx")
     assert status == 0, err
     sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")[data.RESULTS_SHEET]
-    assert [sheet.cell(2, c).value for c in (1, 2, 5)] == ["a\u2401", "x\u241fy", "T\u240bốt"]
+    assert [sheet.cell(2, c).value for c in (1, 2)] == ["a\u2401", "x\u241fy"]
+    rules.write_text(RULES.replace('grade tot "Tốt"', 'grade tot "T\x0bốt"'), encoding="utf-8")
+    status, out, _ = run(capsys, "check", rules)
+    assert status == 1
+    assert f"{rules}:18:15: error PR004: U+000B (a control character) cannot stand in a criteria file" in out
     status, _, err = run(capsys, "render", rules, "--to", "xlsx", "-o", tmp_path / "fill.xlsx")
-    assert status == 0, err
-    openpyxl.load_workbook(tmp_path / "fill.xlsx")
+    assert status == 2 and "PR004" in err
+    assert not (tmp_path / "fill.xlsx").exists()
 
 
 # ---------------------------------------------------------------- 3. outputs over inputs, links and devices
@@ -401,4 +403,16 @@ def test_finding_10_lone_surrogates_in_json_data(
     status, out, err = run(capsys, "score", rules, jsonl, "-o", tmp_path / "r.csv")
     assert status == 1
     assert err == f"{jsonl}:2: holds \\ud800, half of a surrogate pair, which is no character; fix the text\n"
+    assert "rows scored: 1" in out
     assert "\U0001f600" in (tmp_path / "r.csv").read_text(encoding="utf-8")
+
+
+def test_finding_10_criteria_reading_is_bounded(capsys: pytest.CaptureFixture[str]) -> None:
+    """`check /dev/zero` reads 4 MiB and a byte, then stops (it read without end); half a surrogate pair in
+    criteria text is a diagnostic, not a UnicodeEncodeError from fingerprinting."""
+    status, out, _ = run(capsys, "check", "/dev/zero")
+    assert status == 1
+    assert "/dev/zero:1:1: error PR001: the file is larger than 4 MiB" in out
+    with pytest.raises(partyrules.CriteriaError) as caught:
+        partyrules.loads(RULES.replace("Tốt", "T\ud800t"), "hostile.criteria")
+    assert "hostile.criteria:18:15: error PR004: U+D800 (half of a surrogate pair)" in str(caught.value)

@@ -58,7 +58,8 @@ _ALL = (
         "PR004",
         "error",
         "Character not allowed",
-        "A character that cannot stand here (e.g. curly quotes around a label, an unterminated text, a non-ASCII name)",
+        "A character that cannot stand here (e.g. curly quotes around a label, an unterminated text, a non-ASCII "
+        "name); a control character (a tab and line breaks aside) or half a surrogate pair cannot stand anywhere",
         "`item đảng_viên ...`",
     ),
     Code(
