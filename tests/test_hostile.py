@@ -416,3 +416,40 @@ def test_finding_10_criteria_reading_is_bounded(capsys: pytest.CaptureFixture[st
     with pytest.raises(partyrules.CriteriaError) as caught:
         partyrules.loads(RULES.replace("Tốt", "T\ud800t"), "hostile.criteria")
     assert "hostile.criteria:18:15: error PR004: U+D800 (half of a surrogate pair)" in str(caught.value)
+
+
+# ---------------------------------------------------------------- 5 and 11. limits on criteria text
+
+LONG = "9" * 5000
+CRITERIA_LIMITS = {
+    "a bound of 5,000 digits": (RULES.replace("integer 0..600", f"integer 0..{LONG}"), "PR013", "5000 digits"),
+    "places of 5,000 digits": (RULES.replace("integer 0..600", f"decimal 0..600 places {LONG}"), "PR013", "5000"),
+    "a threshold of 5,003 digits": (RULES.replace("from 90:", f"from 0.0{LONG}1:"), "PR013", "5003 digits"),
+    "rescale round 1000000": (
+        RULES.replace("max 10 {\n  item", "max 10 {\n  rescale round 1000000;\n  item"),
+        "PR014",
+        "`rescale round 1000000` keeps more decimal places than the 12",
+    ),
+    "rescale round of 5,000 digits": (
+        RULES.replace("max 10 {\n  item", f"max 10 {{\n  rescale round {LONG};\n  item"),
+        "PR013",
+        "5000 digits",
+    ),
+    "a formula of long factors": (
+        RULES.replace("bands minutes { from 90: 10; otherwise: 0; }", "minutes * " + " * ".join(["9" * 40] * 110)),
+        "PR501",
+        "can reach about 6E+4402",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CRITERIA_LIMITS)
+def test_finding_5_and_11_criteria_limits(case: str) -> None:
+    """Numbers too long to use, and places too many to round to, are diagnostics of `check`: before, they
+    passed it and crashed `score` (ValueError), crashed `check` itself, or took 35 s a row."""
+    text, code, words = CRITERIA_LIMITS[case]
+    with pytest.raises(partyrules.CriteriaError) as caught:
+        partyrules.loads(text, "hostile.criteria")
+    (problem,) = caught.value.diagnostics
+    assert problem.code == code
+    assert words in problem.message

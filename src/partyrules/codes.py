@@ -112,6 +112,20 @@ _ALL = (
         "A knock-out without `when` or without `force`/`cap`; a `not_graded` without `when`",
         '`knockout k "K" { when ky_luat; }` (no `force` or `cap`)',
     ),
+    Code(
+        "PR013",
+        "error",
+        "Number too long",
+        "A number written with more than 40 digits (criteria need far fewer; facts may have up to 1,000)",
+        "`integer 0..99999999999999999999999999999999999999999`",
+    ),
+    Code(
+        "PR014",
+        "error",
+        "Too many places",
+        "`rescale round N` with N above 12, the most decimal places partyrules keeps",
+        "`rescale round 1000000;`",
+    ),
     # ---------------------------------------------------------------- the header
     Code(
         "PR101",

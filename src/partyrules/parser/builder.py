@@ -35,12 +35,26 @@ class Builder(Transformer[Token, Any]):
     def _problem(self, code: str, message: str, span: n.Span, hint: str | None = None) -> None:
         self.problems.append(Diagnostic(code, message, self.filename, span, hint))
 
+    def _short(self, token: Token) -> bool:
+        """Whether a number is written with at most :data:`MAX_NUMBER_DIGITS` digits (PR013 if not):
+        longer ones would only cost time, and past 4,300 digits an int cannot even be written back."""
+        text = str(token)
+        if len(text) <= MAX_NUMBER_DIGITS or sum(ch.isdigit() for ch in text) <= MAX_NUMBER_DIGITS:
+            return True
+        self._problem(
+            "PR013",
+            f"this number has {sum(ch.isdigit() for ch in text)} digits; numbers in criteria have at most {MAX_NUMBER_DIGITS}",
+            span_of_token(token),
+        )
+        return False
+
     # -- literals
     def decimal(self, meta: Meta, c: list[Token]) -> n.Number:
-        return n.Number(Decimal(str(c[0])), False, span_of_token(c[0]))
+        value = Decimal(str(c[0])) if self._short(c[0]) else Decimal(0)
+        return n.Number(value, False, span_of_token(c[0]))
 
     def percent(self, meta: Meta, c: list[Token]) -> n.Number:
-        value = Decimal(str(c[0])[:-1]).scaleb(-2)
+        value = Decimal(str(c[0])[:-1]).scaleb(-2) if self._short(c[0]) else Decimal(0)
         return n.Number(value, True, span_of_token(c[0]))
 
     def negative(self, meta: Meta, c: list[Any]) -> n.Number:
@@ -222,7 +236,7 @@ class Builder(Transformer[Token, Any]):
         return n.Range(c[0], c[1], span_of_meta(meta))
 
     def places(self, meta: Meta, c: list[Token]) -> int:
-        return int(str(c[0]))
+        return int(str(c[0])) if self._short(c[0]) else 0
 
     def member(self, meta: Meta, c: list[Any]) -> n.Member:
         return n.Member(str(c[0]), text_of(c[1]) if c[1] is not None else None, span_of_meta(meta))
@@ -286,7 +300,16 @@ class Builder(Transformer[Token, Any]):
         return ("status", str(c[0]), span_of_meta(meta))
 
     def rescale_rounding(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
-        return ("rescale", int(str(c[0])), span_of_meta(meta))
+        places = int(str(c[0])) if self._short(c[0]) else 0
+        if places > MAX_PLACES:  # every row would be rounded to that many places: a million took 35 s a row
+            self._problem(
+                "PR014",
+                f"`rescale round {places}` keeps more decimal places than the {MAX_PLACES} partyrules keeps",
+                span_of_token(c[0]),
+                "write `rescale round 2;`",
+            )
+            places = MAX_PLACES
+        return ("rescale", places, span_of_meta(meta))
 
     def _statements(self, stmts: list[Any], allowed: set[str], where: str) -> dict[str, Any]:
         fields: dict[str, Any] = {"cite": [], "note": [], "children": []}
@@ -748,6 +771,12 @@ class Builder(Transformer[Token, Any]):
 
     def start(self, meta: Meta, c: list[Any]) -> n.RulesetFile:
         return n.RulesetFile(tuple(c), span_of_meta(meta))
+
+
+#: the most digits a number in a criteria file is written with (PR013)
+MAX_NUMBER_DIGITS = 40
+#: the most decimal places a ruleset keeps (`places`, `round`, `rescale round`)
+MAX_PLACES = 12
 
 
 def parse_decimal(text: str) -> Decimal | None:
