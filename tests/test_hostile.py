@@ -453,3 +453,35 @@ def test_finding_5_and_11_criteria_limits(case: str) -> None:
     (problem,) = caught.value.diagnostics
     assert problem.code == code
     assert words in problem.message
+
+
+# ---------------------------------------------------------------- 6. long flat lists
+
+
+def test_finding_6_long_flat_lists(capsys: pytest.CaptureFixture[str]) -> None:
+    """3,000 items are summed without nesting (`p0 + p1 + ...` of 2,500 terms overflowed CPython's compiler:
+    RecursionError after check had passed); 40 grades are found by a loop, as the chain finds them; a
+    bands of 501 bands is PR015 (each band is a conditional nested in the one before)."""
+    items = "\n".join(f'  item i{j} "I{j}" max 1 {{ points = min(1, minutes); }}' for j in range(3000))
+    text = RULES.replace('criteria "Buổi sinh hoạt" max 10 {', f'criteria "Buổi sinh hoạt" max 3010 {{\n{items}')
+    ruleset = partyrules.loads(text, "items.criteria")
+    assert [ruleset.evaluate({"minutes": m}).total for m in (0, 95)] == [0, 3010]
+
+    grades = "\n".join(f'  grade g{j} "G{j}" {{ band from {40 - j} below {41 - j}; }}' for j in range(1, 40))
+    text = RULES.replace("integer 0..600", "integer 0..40").replace(
+        "bands minutes { from 90: 10; otherwise: 0; }", "min(10, minutes)"
+    )
+    text = text.replace('grade tot "Tốt" { band from 5; }\n  grade kem "Kém" { band below 5; }', "")
+    text = text.replace("max 10", "max 40").replace("min(10,", "min(40,")
+    text = text.replace(
+        "grades {\n",
+        f'grades {{\n  grade g0 "G0" {{ band from 40; }}\n{grades}\n  grade g40 "G40" {{ band below 1; }}\n',
+    )
+    ruleset = partyrules.loads(text, "grades.criteria")
+    assert [ruleset.evaluate({"minutes": m}).grade for m in (40, 39, 17, 1, 0)] == ["g0", "g1", "g23", "g39", "g40"]
+
+    bands = " ".join(f"from {501 - j}: 10;" for j in range(501))
+    with pytest.raises(partyrules.CriteriaError) as caught:
+        partyrules.loads(RULES.replace("from 90: 10;", bands), "bands.criteria")
+    (problem,) = caught.value.diagnostics
+    assert (problem.code, problem.message) == ("PR015", "501 bands; at most 500")

@@ -126,6 +126,13 @@ _ALL = (
         "`rescale round N` with N above 12, the most decimal places partyrules keeps",
         "`rescale round 1000000;`",
     ),
+    Code(
+        "PR015",
+        "error",
+        "Too many bands",
+        "A `bands`, `match` or `table` with more than 500 bands, arms or rows",
+        "`bands x { from 1000: 10; from 999: 10; … }` with 600 bands",
+    ),
     # ---------------------------------------------------------------- the header
     Code(
         "PR101",

@@ -130,6 +130,16 @@ class Builder(Transformer[Token, Any]):
             self._problem(
                 "PR008", f"`otherwise` must be the last row of the {kind}", others[0][2], "move it to the end"
             )
+        if len(regular) > MAX_ARMS:  # each is a conditional nested in the one before, in the generated code
+            self._problem(
+                "PR015",
+                f"{len(regular)} bands; at most {MAX_ARMS}"
+                if kind == "bands"
+                else f"this {kind} has {len(regular)} rows; at most {MAX_ARMS}",
+                regular[MAX_ARMS].span,
+                "split it in two, or group its values",
+            )
+            regular = regular[:MAX_ARMS]
         return regular, (others[0][1] if others else None)
 
     def band_row(self, meta: Meta, c: list[Any]) -> n.Band:
@@ -775,6 +785,8 @@ class Builder(Transformer[Token, Any]):
 
 #: the most digits a number in a criteria file is written with (PR013)
 MAX_NUMBER_DIGITS = 40
+#: the most bands, match arms or table rows in one bands, match or table (PR015)
+MAX_ARMS = 500
 #: the most decimal places a ruleset keeps (`places`, `round`, `rescale round`)
 MAX_PLACES = 12
 
