@@ -38,15 +38,11 @@ class Builder(Transformer[Token, Any]):
     def _short(self, token: Token) -> bool:
         """Whether a number is written with at most :data:`MAX_NUMBER_DIGITS` digits (PR013 if not):
         longer ones would only cost time, and past 4,300 digits an int cannot even be written back."""
-        text = str(token)
-        if len(text) <= MAX_NUMBER_DIGITS or sum(ch.isdigit() for ch in text) <= MAX_NUMBER_DIGITS:
-            return True
-        self._problem(
-            "PR013",
-            f"this number has {sum(ch.isdigit() for ch in text)} digits; numbers in criteria have at most {MAX_NUMBER_DIGITS}",
-            span_of_token(token),
-        )
-        return False
+        digits = sum(ch.isdigit() for ch in str(token))
+        if digits > MAX_NUMBER_DIGITS:
+            message = f"this number has {digits} digits; numbers in criteria have at most {MAX_NUMBER_DIGITS}"
+            self._problem("PR013", message, span_of_token(token))
+        return digits <= MAX_NUMBER_DIGITS
 
     # -- literals
     def decimal(self, meta: Meta, c: list[Token]) -> n.Number:
