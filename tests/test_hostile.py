@@ -485,3 +485,20 @@ def test_finding_6_long_flat_lists(capsys: pytest.CaptureFixture[str]) -> None:
         partyrules.loads(RULES.replace("from 90: 10;", bands), "bands.criteria")
     (problem,) = caught.value.diagnostics
     assert (problem.code, problem.message) == ("PR015", "501 bands; at most 500")
+
+
+# ---------------------------------------------------------------- 13. what reaches the terminal
+
+
+def test_finding_13_escape_sequences_never_reach_the_terminal(
+    capsys: pytest.CaptureFixture[str], rules: Path, tmp_path: Path
+) -> None:
+    """An ESC sequence or a bidirectional mark in a data file's id, value or summary column is shown escaped
+    on the terminal (`\\x1b[2J` cleared the screen)."""
+    source = tmp_path / "d.csv"
+    source.write_text("org_id,minutes,district\r\na\x1b[2J,x\u202e,d\r\nb,90,d\x1b]0;owned\x07\r\n", encoding="utf-8")
+    status, out, err = run(capsys, "score", rules, source, "--summary", "district")
+    assert status == 1
+    assert "\x1b" not in err + out and "\u202e" not in err
+    assert f"{source}:2 (a\\x1b[2J): minutes: 'x\\u202e' is not a whole number" in err
+    assert "d\\x1b]0;owned\\x07" in out
