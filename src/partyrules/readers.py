@@ -197,9 +197,9 @@ def read_jsonl(reader: Reader, text: str, id_column: str | None) -> Table:
         except RecursionError:
             bad.append(BadRow(number, None, (FactProblem("", NESTED_TOO_DEEPLY),)))
             continue
-        problem = _surrogate_problem(obj) if _SURROGATE_ESCAPE.search(line) else None
-        if problem is not None:
-            bad.append(BadRow(number, None, (problem,)))
+        halves = _surrogate_problem(obj) if _SURROGATE_ESCAPE.search(line) else None
+        if halves is not None:
+            bad.append(BadRow(number, None, (halves,)))
             continue
         objects.append((number, obj))
     return _table_of_objects(reader, "jsonl", objects, bad, id_column)

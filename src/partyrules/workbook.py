@@ -398,12 +398,12 @@ def xlsx_table(stream: IO[bytes], header: Sequence[str], rows: Iterable[Sequence
         risky = [
             i for i, c in enumerate(values) if isinstance(c, str) and (c[:1] in FORMULA_FIRST or _CONTROL.search(c))
         ]
-        if risky:  # seldom: the careful way for the cells that need it
-            for i in risky:
-                values[i] = xml_text(values[i])
-        sheet.append(values)
+        texts = {i: values[i] for i in risky}  # seldom: written the careful way, after the others
         for i in risky:
-            put(sheet, number, i + 1, values[i])
+            values[i] = None
+        sheet.append(values)
+        for i, text in texts.items():
+            put(sheet, number, i + 1, text)
     sheet.freeze_panes = "B2"
     for index, name in enumerate(header, 1):
         sheet.column_dimensions[column_letter(index)].width = max(8, min(40, len(name) + 2))
