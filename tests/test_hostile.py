@@ -502,3 +502,13 @@ def test_finding_13_escape_sequences_never_reach_the_terminal(
     assert "\x1b" not in err + out and "\u202e" not in err
     assert f"{source}:2 (a\\x1b[2J): minutes: 'x\\u202e' is not a whole number" in err
     assert "d\\x1b]0;owned\\x07" in out
+
+
+def test_finding_13_one_rule_for_digits() -> None:
+    """Full-width and Arabic-Indic digits are refused in numbers as they are in dates (they were read as
+    numbers: "９０" scored as 90)."""
+    ruleset = partyrules.loads(RULES, "hostile.criteria")
+    for text in ("\uff19\uff10", "\u0669\u0660", "9\u0660"):
+        with pytest.raises(partyrules.FactsError, match="is not a whole number"):
+            ruleset.evaluate({"minutes": text})
+    assert ruleset.evaluate({"minutes": "90"}).total == 10

@@ -124,8 +124,9 @@ def _number(value: object, percent: bool = False) -> Decimal | None:
     return None
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+# ASCII digits only, for numbers as for dates: "９０" and "٩٠" are refused, never read as 90
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)
 
 
 def _refuse(name: str, value: object, expected: str, problems: list[FactProblem]) -> None:
