@@ -512,3 +512,11 @@ def test_finding_13_one_rule_for_digits() -> None:
         with pytest.raises(partyrules.FactsError, match="is not a whole number"):
             ruleset.evaluate({"minutes": text})
     assert ruleset.evaluate({"minutes": "90"}).total == 10
+
+
+def test_finding_13_bidirectional_controls_in_criteria() -> None:
+    """A right-to-left override (U+202E) in criteria text makes a line read otherwise than it parses: it is
+    PR004, as control characters are (it passed without a word)."""
+    with pytest.raises(partyrules.CriteriaError) as caught:
+        partyrules.loads(RULES.replace('"Tốt"', '"T\u202eốt"'), "hostile.criteria")
+    assert "hostile.criteria:18:15: error PR004: U+202E (a bidirectional control)" in str(caught.value)

@@ -59,7 +59,8 @@ _ALL = (
         "error",
         "Character not allowed",
         "A character that cannot stand here (e.g. curly quotes around a label, an unterminated text, a non-ASCII "
-        "name); a control character (a tab and line breaks aside) or half a surrogate pair cannot stand anywhere",
+        "name); a control character (a tab and line breaks aside), a bidirectional control (U+202A–U+202E, "
+        "U+2066–U+2069) or half a surrogate pair cannot stand anywhere",
         "`item đảng_viên ...`",
     ),
     Code(

@@ -107,8 +107,9 @@ def parse_layout(text: str, filename: str = "<string>") -> SourceLayout:
 
 
 #: Characters no criteria file holds: control characters (a tab and line breaks aside), which would
-#: reach terminals and workbooks, and halves of surrogate pairs, which are no characters at all.
-FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+#: reach terminals and workbooks; the bidirectional embeddings, overrides and isolates, which make a
+#: line read otherwise than it parses ("Trojan source"); halves of surrogate pairs, no characters at all.
+FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _forbidden(found: re.Match[str], text: str, filename: str) -> Diagnostic:
@@ -116,7 +117,13 @@ def _forbidden(found: re.Match[str], text: str, filename: str) -> Diagnostic:
     line = text.count("\n", 0, at) + 1
     column = at - (text.rfind("\n", 0, at) + 1) + 1
     code = ord(found.group())
-    what = "half of a surrogate pair" if code >= 0xD800 else "a control character"
+    what = (
+        "half of a surrogate pair"
+        if code >= 0xD800
+        else "a bidirectional control"
+        if code >= 0x202A
+        else "a control character"
+    )
     return Diagnostic(
         "PR004",
         f"U+{code:04X} ({what}) cannot stand in a criteria file",
