@@ -140,7 +140,24 @@ DAMAGES: dict[str, Callable[[Path], object]] = {
     "missing sheet": lambda p: _drop_member(p, SHEET),
     "damaged deflate stream": lambda p: _damage_crc(p, SHEET),
     "not xml at all": lambda p: rewrite_member(p, "xl/workbook.xml", lambda _: b"not xml <"),
+    # found by tests/test_fuzz_data.py (thorough, seeds 13106 and 13113): zipfile's NotImplementedError
+    "unknown compression method": lambda p: _damage_header(p, SHEET, 8, 99),
+    "patched data flag": lambda p: _damage_header(p, SHEET, 6, 0x20),
+    "encrypted flag": lambda p: _damage_header(p, SHEET, 6, 0x01),
 }
+
+
+def _damage_header(path: Path, member: str, offset: int, value: int) -> None:
+    """The byte at ``offset`` of a member's local header (6: flags, 8: compression method) set to ``value``,
+    and the same field of its central directory entry (two bytes further: it adds "version made by")."""
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        raw[archive.getinfo(member).header_offset + offset] = value
+    central = raw.find(b"PK\x01\x02")
+    while raw[central + 46 : central + 46 + len(member)] != member.encode():
+        central = raw.find(b"PK\x01\x02", central + 4)
+    raw[central + offset + 2] = value
+    path.write_bytes(bytes(raw))
 
 
 def _drop_member(path: Path, member: str) -> None:

@@ -113,6 +113,8 @@ def _open_workbook(name: str, data: bytes, *, formulas: bool) -> Any:
 UNREADABLE: tuple[type[Exception], ...] = (
     zipfile.BadZipFile,
     zlib.error,
+    NotImplementedError,  # zipfile: a damaged header names an unknown compression method or zip version
+    RuntimeError,  # zipfile: a member marked as encrypted
     SyntaxError,  # xml.etree.ElementTree.ParseError
     EOFError,
     KeyError,
