@@ -58,7 +58,9 @@ _ALL = (
         "PR004",
         "error",
         "Character not allowed",
-        "A character that cannot stand here (e.g. curly quotes around a label, an unterminated text, a non-ASCII name)",
+        "A character that cannot stand here (e.g. curly quotes around a label, an unterminated text, a non-ASCII "
+        "name); a control character (a tab and line breaks aside), a bidirectional control (U+202A–U+202E, "
+        "U+2066–U+2069) or half a surrogate pair cannot stand anywhere",
         "`item đảng_viên ...`",
     ),
     Code(
@@ -110,6 +112,21 @@ _ALL = (
         "Rule incomplete",
         "A knock-out without `when` or without `force`/`cap`; a `not_graded` without `when`",
         '`knockout k "K" { when ky_luat; }` (no `force` or `cap`)',
+    ),
+    Code(
+        "PR013",
+        "error",
+        "Number too long",
+        "A number written with more than 40 digits",
+        "`integer 0..1" + "0" * 40 + "`",
+    ),
+    Code("PR014", "error", "Too many places", "`rescale round N` with N above 12", "`rescale round 1000000;`"),
+    Code(
+        "PR015",
+        "error",
+        "Too many bands",
+        "More than 500 bands, arms or rows in one `bands`, `match` or `table`",
+        "600 bands",
     ),
     # ---------------------------------------------------------------- the header
     Code(

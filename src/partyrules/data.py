@@ -51,6 +51,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+import attrs
+
 from partyrules import serialize
 from partyrules.facts import FactProblem, RowError
 from partyrules.printer import number_text
@@ -66,15 +68,18 @@ from partyrules.tables import (
     Scored as Scored,
     Table as Table,
     read_number_text as read_number_text,
+    repeated_ids,
     value_text,
 )
 from partyrules.workbook import (
     FILL_IN_INPUTS as FILL_IN_INPUTS,
     FILL_IN_RULESET as FILL_IN_RULESET,
+    FORMULA_FIRST,
     RESULTS_SHEET as RESULTS_SHEET,
     openpyxl_module as openpyxl_module,
     read_xlsx,
     save_workbook as save_workbook,
+    spreadsheet_text,
     xlsx_table as xlsx_table,
 )
 
@@ -137,6 +142,14 @@ def read(
         raise DataError(f"{name}: --sheet is for .xlsx workbooks; this file is {kind}")
     reader = Reader(name, tuple(inputs), dict(columns or {}), numbers)
     reader.check_targets()
+    table = _read_kind(reader, kind, data, id_column, sheet)
+    repeated = repeated_ids(table)
+    return attrs.evolve(table, warnings=(*table.warnings, *repeated)) if repeated else table
+
+
+def _read_kind(reader: Reader, kind: str, data: bytes, id_column: str | None, sheet: str | None) -> Table:
+    """The file's bytes read by the reader of its format."""
+    name = reader.name
     if kind == "xlsx":
         return read_xlsx(reader, data, id_column, sheet)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -239,9 +252,11 @@ def format_csv(stream: IO[str], ruleset: Ruleset, kept: Sequence[str], results: 
 
 
 def csv_table(stream: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """A results table as CSV: texts as they are, numbers (Decimals) as plain text, None as an empty cell."""
+    """A results table as CSV: texts as they are (but a text a spreadsheet would run as a formula with a
+    leading ``'``: :func:`partyrules.workbook.spreadsheet_text`), numbers (Decimals) as plain text, None
+    as an empty cell."""
     writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([spreadsheet_text(h) for h in header])
     # a table repeats few numbers (points): each one's text is looked up here after its first cell,
     # a dict lookup instead of a call per cell
     texts: dict[Decimal, str] = {}
@@ -252,6 +267,8 @@ def csv_table(stream: IO[str], header: Sequence[str], rows: Iterable[Sequence[An
                 if c is None
                 else (texts.get(c) or texts.setdefault(c, number_text(c)))
                 if isinstance(c, Decimal)
+                else spreadsheet_text(c)
+                if isinstance(c, str) and c[:1] in FORMULA_FIRST
                 else c
                 for c in cells
             ]
@@ -284,19 +301,34 @@ def format_xlsx(stream: IO[bytes], ruleset: Ruleset, kept: Sequence[str], result
     xlsx_table(stream, csv_header(ruleset, kept), (_result_cells(ruleset, kept, r) for r in results))
 
 
+def writable_target(path: str | os.PathLike[str]) -> int | None:
+    """The permissions of the regular file at ``path`` (None when there is none yet); :class:`DataError`
+    when ``path`` is a symbolic link or not a regular file (a folder, a pipe, a device such as /dev/null),
+    which replacing would destroy."""
+    try:
+        found = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(found.st_mode):
+        raise DataError(f"{os.fspath(path)}: is a symbolic link; give the path of a regular file to write")
+    if not stat.S_ISREG(found.st_mode):
+        raise DataError(
+            f"{os.fspath(path)}: is not a regular file (a folder, a pipe or a device); give a file to write"
+        )
+    return stat.S_IMODE(found.st_mode)
+
+
 def write_atomic(path: str | os.PathLike[str], produce: Callable[[IO[Any]], object], *, binary: bool = False) -> None:
     """Write a file all at once: ``produce`` writes to a temporary file that replaces ``path`` at the end.
 
     The stream is UTF-8 text (opened with ``newline=""``), or bytes with
     ``binary``. If ``produce`` raises, the temporary file is removed and
     ``path`` is untouched. A file that already exists keeps its permissions.
+    ``path`` must be a regular file or none (:func:`writable_target`).
     """
     target = Path(path)
     directory = target.parent
-    try:
-        mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
-    except FileNotFoundError:
-        mode = None
+    mode = writable_target(target)
     while True:
         temporary = directory / f".{target.name}.{secrets.token_hex(6)}.tmp"
         try:

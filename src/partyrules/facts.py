@@ -75,6 +75,32 @@ MISSING: Any = _Missing()
 FACT_MAGNITUDE = Decimal(10) ** 15
 
 
+def _oversized(name: str, value: object, problems: list[FactProblem]) -> bool:
+    """A number of more than :data:`MAX_DIGITS` digits (or a Decimal as far from 1), refused before any
+    conversion: writing an int that long raises ValueError, and int(Decimal("1E+999999999")) never ends."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        large = value.bit_length() > _MAX_BITS
+    elif isinstance(value, Decimal):
+        digits = len(value.as_tuple().digits)
+        large = value.is_finite() and (digits > MAX_DIGITS or abs(value.adjusted()) > MAX_DIGITS)
+    elif isinstance(value, str):
+        large = (
+            len(value) > MAX_DIGITS
+            and PLAIN_NUMBER.fullmatch(value.strip().removesuffix("%")) is not None
+            and sum(map(str.isdigit, value)) > MAX_DIGITS
+        )
+    else:
+        large = False
+    if large:
+        problems.append(FactProblem(name, f"is a number of more than {MAX_DIGITS} digits, more than partyrules reads"))
+    return large
+
+
+_MAX_BITS = 3322  # 2**3322 has 1,001 digits
+
+
 def _number(value: object, percent: bool = False) -> Decimal | None:
     """An exact number from an int, a Decimal or plain decimal text ("87.5"; "87.5%" for a percentage)."""
     if isinstance(value, bool):
@@ -97,8 +123,9 @@ def _number(value: object, percent: bool = False) -> Decimal | None:
     return None
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+# ASCII digits only, for numbers as for dates: "９０" and "٩٠" are refused, never read as 90
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)
 
 
 def _refuse(name: str, value: object, expected: str, problems: list[FactProblem]) -> None:
@@ -126,6 +153,8 @@ def coerce_integer(
 ) -> Any:
     if _absent(name, value, default, problems):
         return default
+    if _oversized(name, value, problems):
+        return None
     number = _number(value)
     if number is None or number != number.to_integral_value():
         _refuse(name, value, "a whole number", problems)
@@ -145,6 +174,8 @@ def coerce_decimal(
 ) -> Any:
     if _absent(name, value, default, problems):
         return default
+    if _oversized(name, value, problems):
+        return None
     number = _number(value)
     if number is None:
         _refuse(name, value, "a number", problems)
@@ -164,6 +195,8 @@ def coerce_percent(
     """A percentage in percent units: 87.5, Decimal("87.5") or "87.5%" all mean 87.5 %."""
     if _absent(name, value, default, problems):
         return default
+    if _oversized(name, value, problems):
+        return None
     number = _number(value, percent=True)
     if number is None:
         _refuse(name, value, "a percentage (87.5 means 87.5 %)", problems)

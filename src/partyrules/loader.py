@@ -332,7 +332,8 @@ def read_source(path: str | os.PathLike[str]) -> str:
     name = str(path)
     where = n.Span(1, 1, 1, 2)
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as stream:  # at most one byte past the limit: /dev/zero has no end
+            data = stream.read(parser.MAX_SOURCE_BYTES + 1)
     except FileNotFoundError:
         raise CriteriaError([Diagnostic("PR000", "no such file", name, where)]) from None
     except IsADirectoryError:

@@ -9,7 +9,8 @@ a JSON line, the position of an object in a JSON array.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -112,8 +113,69 @@ def _cell_id(fields: Sequence[str], index: int | None, number: int) -> str | Non
     return value or str(number)
 
 
+class _RepeatedKeys(dict[str, Any]):
+    """A JSON object in which some key appears more than once (``repeated``): a plain dict would keep
+    the last value without a word."""
+
+    repeated: tuple[str, ...] = ()
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) == len(pairs):
+        return found
+    repeated = _RepeatedKeys(pairs)
+    repeated.repeated = (_first_repeated(k for k, _ in pairs),)
+    return repeated
+
+
+def _first_repeated(keys: Iterable[str]) -> str:
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            return key
+        seen.add(key)
+    raise ValueError("no key is repeated")  # pragma: no cover - called only when one is
+
+
+def _json_int(text: str) -> int | Decimal:
+    # past Python's limit on int digits (4,300), int() raises ValueError and would end the file: as a
+    # Decimal, the ruleset refuses the row's fact (more than facts.MAX_DIGITS) and a kept value stays exact
+    return int(text) if len(text) <= 4000 else Decimal(text)
+
+
 def _loads(text: str) -> Any:
-    return json.loads(text, parse_float=Decimal)
+    return json.loads(text, parse_float=Decimal, parse_int=_json_int, object_pairs_hook=_object)
+
+
+# a JSON escape that may stand for half of a surrogate pair (a whole pair becomes one character)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+NESTED_TOO_DEEPLY = "is nested too deeply to be read (JSON of organisations' facts needs a few levels)"
+
+
+def _lone_surrogate(value: Any) -> str | None:
+    """The first lone surrogate (``\\ud800``, from a JSON escape: not a character) in a JSON value, if any."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found = _LONE_SURROGATE.search(item)
+            if found:
+                return f"\\u{ord(found.group()):04x}"
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+def _surrogate_problem(value: Any) -> FactProblem | None:
+    escape = _lone_surrogate(value)
+    if escape is None:
+        return None
+    return FactProblem("", f"holds {escape}, half of a surrogate pair, which is no character; fix the text")
 
 
 def read_jsonl(reader: Reader, text: str, id_column: str | None) -> Table:
@@ -128,9 +190,18 @@ def read_jsonl(reader: Reader, text: str, id_column: str | None) -> Table:
             bad.append(BadRow(number, None, (problem,)))
             continue
         try:
-            objects.append((number, _loads(line)))
+            obj = _loads(line)
         except json.JSONDecodeError as exc:
             bad.append(BadRow(number, None, (FactProblem("", f"is not valid JSON: {exc.msg} (column {exc.colno})"),)))
+            continue
+        except RecursionError:
+            bad.append(BadRow(number, None, (FactProblem("", NESTED_TOO_DEEPLY),)))
+            continue
+        halves = _surrogate_problem(obj) if _SURROGATE_ESCAPE.search(line) else None
+        if halves is not None:
+            bad.append(BadRow(number, None, (halves,)))
+            continue
+        objects.append((number, obj))
     return _table_of_objects(reader, "jsonl", objects, bad, id_column)
 
 
@@ -143,11 +214,22 @@ def read_json(reader: Reader, text: str, id_column: str | None) -> Table:
         data = _loads(text)
     except json.JSONDecodeError as exc:
         raise DataError(f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise DataError(f"{name}: the file {NESTED_TOO_DEEPLY}") from None
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
         raise DataError(f"{name}: expected a JSON array of objects (one per organisation) or one object of facts")
-    return _table_of_objects(reader, "json", list(enumerate(data, 1)), [], id_column)
+    objects: list[tuple[int, Any]] = []
+    bad: list[BadRow] = []
+    check = _SURROGATE_ESCAPE.search(text) is not None
+    for number, obj in enumerate(data, 1):
+        problem = _surrogate_problem(obj) if check else None
+        if problem is None:
+            objects.append((number, obj))
+        else:
+            bad.append(BadRow(number, None, (problem,)))
+    return _table_of_objects(reader, "json", objects, bad, id_column)
 
 
 def _table_of_objects(
@@ -158,11 +240,16 @@ def _table_of_objects(
     id_column: str | None,
 ) -> Table:
     cleaned: list[tuple[int, dict[str, Any] | Any]] = []
+    rejected = list(bad)
     columns: dict[str, None] = {}
     sources: dict[str, str] = {}
     for number, obj in objects:
         if isinstance(obj, dict):
             keys = [nfc(str(k)).strip() for k in obj]
+            repeated = _repeated(keys, getattr(obj, "repeated", ()))
+            if repeated:  # which of the values is meant? none is guessed
+                rejected.append(BadRow(number, None, (FactProblem("", repeated),)))
+                continue
             renamed, found = reader.rename(keys, everywhere=False)
             sources.update(found)
             obj = {new: nfc(v) if isinstance(v, str) else v for new, v in zip(renamed, obj.values())}
@@ -179,7 +266,7 @@ def _table_of_objects(
             + (f"; {hint}" if hint else "")
         )
     id_name = id_column if id_column is not None else default_id_column(all_columns)
-    rows: list[Row | BadRow] = list(bad)
+    rows: list[Row | BadRow] = list(rejected)
     for number, obj in cleaned:
         if not isinstance(obj, dict):
             rows.append(BadRow(number, None, (FactProblem("", f"is not a JSON object but {_json_kind(obj)}"),)))
@@ -201,6 +288,18 @@ def _table_of_objects(
     kept_columns = tuple(c for c in all_columns if c not in reader.specs and c != id_name)
     warnings = reader.column_checks(all_columns, id_name, strict=False) if all_columns else []
     return Table(reader.name, kind, id_name, all_columns, kept_columns, tuple(rows), tuple(warnings), sources)
+
+
+def _repeated(keys: Sequence[str], repeated: Sequence[str]) -> str | None:
+    """What is wrong with an object's keys when some key appears twice, as written or once trimmed and
+    normalised (``"minutes"`` and ``" minutes"``), or None."""
+    if repeated:
+        return f"has the key `{repeated[0]}` more than once; keep one"
+    if len(set(keys)) == len(keys):
+        return None
+    return (
+        f"has the key `{_first_repeated(keys)}` more than once (once its spaces and accents are normalised); keep one"
+    )
 
 
 def _json_kind(value: Any) -> str:

@@ -33,9 +33,9 @@ SAVE_AS_UTF8 = "save it as UTF-8 (in Excel: Save As → CSV UTF-8 (Comma delimit
 READ_FACTS_KEPT = 1 << 16  # distinct (input, text) pairs a reader remembers
 SURROGATE = re.compile("[\udc80-\udcff]")  # a byte that was not UTF-8, kept by surrogateescape
 # What might be meant as a number: digits with separators, a sign, a percent sign.
-_NUMBER_LIKE = re.compile(r"[+-]?[\d.,]*\d[\d.,]*%?")
+_NUMBER_LIKE = re.compile(r"[+-]?[\d.,]*\d[\d.,]*%?", re.ASCII)
 # Vietnamese: groups of three after a `.`, a `,` before the decimals; a leading group has no leading zero.
-_VI_NUMBER = re.compile(r"([+-]?)([1-9]\d{0,2}(?:\.\d{3})+|\d+)(?:,(\d+))?(%?)")
+_VI_NUMBER = re.compile(r"([+-]?)([1-9]\d{0,2}(?:\.\d{3})+|\d+)(?:,(\d+))?(%?)", re.ASCII)
 
 
 class DataError(PartyrulesError, ValueError):
@@ -117,6 +117,22 @@ class Scored:
     id: str
     columns: Mapping[str, Any]
     evaluation: Evaluation
+
+
+def repeated_ids(table: Table) -> list[str]:
+    """A warning for each row whose id an earlier row has (ids read from a column only: row numbers
+    never repeat); results and reports could not tell the two apart."""
+    if table.id_column is None:
+        return []
+    first: dict[str, int] = {}
+    warnings = []
+    for row in table.rows:
+        if row.id is None:
+            continue
+        seen = first.setdefault(row.id, row.number)
+        if seen != row.number:
+            warnings.append(f"{table.path}:{row.number}: the id `{row.id}` is also row {seen}'s")
+    return warnings
 
 
 def nfc(text: str) -> str:

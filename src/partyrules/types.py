@@ -157,8 +157,15 @@ def _show(value: Fraction | None, infinite: str) -> str:
     return format_fraction(value)
 
 
+#: past this many bits (about 300 digits), a number in a message is shown to 6 significant digits
+_SHOWN_BITS = 1000
+
+
 def format_fraction(value: Fraction) -> str:
-    """A fraction as a person reads it: 2.5, 10, 1/3."""
+    """A fraction as a person reads it: 2.5, 10, 1/3; a number of hundreds of digits (a formula of
+    long factors) as ``about 5.99999E+4419``, since Python writes no int past 4,300 digits."""
+    if value.numerator.bit_length() > _SHOWN_BITS or value.denominator.bit_length() > _SHOWN_BITS:
+        return "about " + _approximately(value)
     if value.denominator == 1:
         return str(value.numerator)
     denominator = value.denominator
@@ -175,3 +182,27 @@ def format_fraction(value: Fraction) -> str:
         text = f"{abs(scaled.numerator) // 10**places}.{abs(scaled.numerator) % 10**places:0{places}d}"
         return ("-" if value < 0 else "") + text
     return f"{value.numerator}/{value.denominator}"
+
+
+def _approximately(value: Fraction) -> str:
+    """A fraction of any size to 6 significant digits, in scientific notation, exactly computed."""
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if value == 0:
+        return "0"
+    # the power of ten from the sizes in bits (off by at most one, corrected below)
+    exponent = int((value.numerator.bit_length() - value.denominator.bit_length()) * 0.30103)
+    scaled = value / Fraction(10) ** exponent
+    while scaled >= 10:
+        scaled /= 10
+        exponent += 1
+    while scaled < 1:
+        scaled *= 10
+        exponent -= 1
+    digits = round(scaled * 10**5)
+    if digits >= 10**6:  # 9.999995 rounds up to 10.00000
+        digits //= 10
+        exponent += 1
+    text = str(digits).rstrip("0") or "0"
+    mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+    return f"{sign}{mantissa}E{exponent:+d}"

@@ -19,7 +19,8 @@ import itertools
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
@@ -39,6 +40,12 @@ FILL_IN_INPUTS = "partyrules_inputs"
 FILL_IN_RULESET = "partyrules_ruleset"
 
 RESULTS_SHEET = "Kết quả"
+
+# Limits on a workbook read: a file of a few kilobytes must not take gigabytes or hours.
+XLSX_MAX_UNPACKED = 1 << 30  # bytes all the archive's parts unpack to, as they declare
+XLSX_MAX_RATIO = 100  # unpacked / packed of one part (spreadsheets save about 10; a zip bomb 1,000)
+XLSX_RATIO_FROM = 1 << 20  # ... for parts that unpack to more than 1 MiB
+XLSX_MAX_CELLS = 50_000_000  # cells of the sheet read, the empty ones within its rows included
 
 
 def openpyxl_module() -> Any:
@@ -97,8 +104,59 @@ def _open_workbook(name: str, data: bytes, *, formulas: bool) -> Any:
         raise DataError(f"{name}: not an Excel .xlsx workbook (an .xlsx file is a zip archive)")
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=not formulas)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise DataError(f"{name}: cannot be read as an Excel .xlsx workbook ({exc})") from None
+    except UNREADABLE as exc:
+        raise DataError(f"{name}: cannot be read as an Excel .xlsx workbook ({_reason(exc)})") from None
+
+
+#: What openpyxl, zipfile, zlib and the XML parser raise for a damaged workbook (truncated or
+#: malformed XML, an undefined entity, a missing part, a bad checksum), while opening it or reading rows.
+UNREADABLE: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    NotImplementedError,  # zipfile: a damaged header names an unknown compression method or zip version
+    RuntimeError,  # zipfile: a member marked as encrypted
+    SyntaxError,  # xml.etree.ElementTree.ParseError
+    EOFError,
+    KeyError,
+    IndexError,
+    OSError,
+    ValueError,
+    TypeError,
+    AttributeError,
+)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _check_archive(name: str, data: bytes) -> None:
+    """Refuse an archive that would unpack to more than the limits allow, before anything is unpacked.
+
+    zipfile never yields more bytes than a member declares, so the declared sizes bound what reading costs.
+    """
+    if not data.startswith(b"PK"):
+        raise DataError(f"{name}: not an Excel .xlsx workbook (an .xlsx file is a zip archive)")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DataError(f"{name}: cannot be read as an Excel .xlsx workbook ({_reason(exc)})") from None
+    total = 0
+    for member in members:
+        total += member.file_size
+        packed = max(member.compress_size, 1)
+        if member.file_size > XLSX_RATIO_FROM and member.file_size > XLSX_MAX_RATIO * packed:
+            raise DataError(
+                f"{name}: the part {member.filename} would unpack {member.file_size:,} bytes from {packed:,} "
+                f"(more than {XLSX_MAX_RATIO} times): not a workbook a spreadsheet saves; refused"
+            )
+    if total > XLSX_MAX_UNPACKED:
+        raise DataError(
+            f"{name}: the workbook unpacks to {total:,} bytes, more than the {XLSX_MAX_UNPACKED:,} partyrules "
+            "reads; save the data as CSV, or split it"
+        )
 
 
 def _fill_in_place(book: Any) -> tuple[str, int] | None:
@@ -123,12 +181,25 @@ def _made_for(book: Any) -> str | None:
 
 def read_xlsx(reader: Reader, data: bytes, id_column: str | None, sheet: str | None) -> Table:
     name = reader.name
-    book = _open_workbook(name, data, formulas=False)
-    # a second, lock-step read sees the formulas, so that one never calculated (no saved value)
-    # is reported instead of read as an empty cell that silently takes its default; only
-    # workbooks that hold formulas at all pay for it
-    formulas_book = _open_workbook(name, data, formulas=True) if _has_formulas(data) else None
+    openpyxl_module()  # a missing extra is said first
+    _check_archive(name, data)
     try:
+        return _read_book(reader, data, id_column, sheet)
+    except DataError:
+        raise
+    except UNREADABLE as exc:  # a part found damaged only when its rows are read
+        raise DataError(f"{name}: cannot be read as an Excel .xlsx workbook ({_reason(exc)})") from None
+
+
+def _read_book(reader: Reader, data: bytes, id_column: str | None, sheet: str | None) -> Table:
+    name = reader.name
+    book = _open_workbook(name, data, formulas=False)
+    formulas_book = None
+    try:
+        # a second, lock-step read sees the formulas, so that one never calculated (no saved value)
+        # is reported instead of read as an empty cell that silently takes its default; only
+        # workbooks that hold formulas at all pay for it
+        formulas_book = _open_workbook(name, data, formulas=True) if _has_formulas(data) else None
         place = _fill_in_place(book)
         if sheet is not None:
             if sheet not in book.sheetnames:
@@ -141,7 +212,7 @@ def read_xlsx(reader: Reader, data: bytes, id_column: str | None, sheet: str | N
         else:
             title, header_row = book.sheetnames[0], None
         formulas = formulas_book[title] if formulas_book is not None else None
-        table = _read_sheet(reader, book[title], formulas, header_row, id_column, title)
+        table = _read_sheet(reader, _unsized(book[title]), _unsized(formulas), header_row, id_column, title)
         return attrs.evolve(table, made_for=_made_for(book))
     finally:
         book.close()
@@ -149,19 +220,40 @@ def read_xlsx(reader: Reader, data: bytes, id_column: str | None, sheet: str | N
             formulas_book.close()
 
 
+def _unsized(worksheet: Any) -> Any:
+    """A read-only worksheet that reads every row and cell its XML holds, whatever size it records.
+
+    openpyxl's read-only mode trusts the sheet's ``<dimension ref="A1:G2">``: rows below it and
+    cells right of it would be dropped without a word, and a sheet declaring A1:XFD1048576 would
+    be padded to 17 billion cells.
+    """
+    if worksheet is not None:
+        worksheet.reset_dimensions()
+    return worksheet
+
+
 def _has_formulas(data: bytes) -> bool:
-    """Whether any worksheet of an .xlsx archive holds a formula (an ``<f>`` element)."""
+    """Whether any worksheet of an .xlsx archive holds a formula (an ``<f>`` element); read in pieces."""
     formula = re.compile(rb"<(?:\w+:)?f[ >/]")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
-        return any(formula.search(archive.read(n)) for n in sheets)
+        for sheet in sheets:
+            with archive.open(sheet) as part:
+                tail = b""
+                while piece := part.read(1 << 20):
+                    if formula.search(tail + piece):
+                        return True
+                    tail = piece[-16:]  # a tag cut between two pieces
+    return False
 
 
 def _read_sheet(
     reader: Reader, values: Any, formulas: Any, header_row: int | None, id_column: str | None, title: str
 ) -> Table:
     name = reader.name
-    rows_in = zip(values.iter_rows(), formulas.iter_rows() if formulas is not None else itertools.repeat(()))
+    rows_in = zip(
+        _bounded(name, values.iter_rows()), formulas.iter_rows() if formulas is not None else itertools.repeat(())
+    )
     header: list[str] | None = None
     number = 0
     for number, (cells, _) in enumerate(rows_in, 1):
@@ -189,9 +281,9 @@ def _read_sheet(
             continue  # an empty row
         row_id = _cell_text(raw[id_index]) if id_index is not None and id_index < len(raw) else ""
         row_id = row_id or str(number)
-        beyond = [i for i in range(width, len(raw)) if _cell_text(raw[i])]
-        if beyond:
-            letter = column_letter(beyond[0] + 1)
+        beyond = next((i for i in range(width, len(raw)) if raw[i] is not None and _cell_text(raw[i])), None)
+        if beyond is not None:
+            letter = column_letter(beyond + 1)
             message = f"has a value in column {letter}, which has no name in the header"
             rows.append(BadRow(number, row_id, (FactProblem("", message),)))
             continue
@@ -229,6 +321,19 @@ def _read_sheet(
     )
 
 
+def _bounded(name: str, rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+    """The rows of a sheet, until they have handed over more than :data:`XLSX_MAX_CELLS` cells."""
+    cells = 0
+    for row in rows:
+        cells += len(row)
+        if cells > XLSX_MAX_CELLS:
+            raise DataError(
+                f"{name}: the sheet holds more than {XLSX_MAX_CELLS:,} cells (empty cells within its rows "
+                "counted), more than partyrules reads; save the data as CSV, or split it"
+            )
+        yield row
+
+
 def column_letter(index: int) -> str:
     letters = ""
     while index:
@@ -239,20 +344,68 @@ def column_letter(index: int) -> str:
 
 # ---------------------------------------------------------------- writing
 
+#: How a text may begin that a spreadsheet takes as a formula when the text is opened or typed
+#: back (OWASP's list for CSV injection): ``=`` ``+`` ``-`` ``@``, a tab, a carriage return.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_FIRST = frozenset(FORMULA_STARTS)  # the same, for a quick look at a cell's first character
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*%?")  # "-5", "+84912345678": a number, never a formula
+#: characters XML 1.0 cannot hold (openpyxl refuses them): shown as their Control Pictures (U+2400...)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet could run the text as a formula (a plain number cannot be one)."""
+    return text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text)
+
+
+def spreadsheet_text(text: str) -> str:
+    """A text cell of a CSV file that no spreadsheet runs: a formula-like text gets a leading ``'``."""
+    return "'" + text if formula_like(text) else text
+
+
+def xml_text(text: str) -> str:
+    """A text a workbook can hold: each control character XML forbids shown as its picture (``\\x0b`` → ``␋``)."""
+    return _CONTROL.sub(lambda m: chr(0x2400 + ord(m.group())), text) if _CONTROL.search(text) else text
+
+
+def put(sheet: Any, row: int, column: int, value: Any) -> Any:
+    """Write one cell of a workbook: a text is always text (never a formula, even when it begins with
+    ``=``), kept text when typed over (Excel's quote prefix), and free of characters XML forbids."""
+    cell = sheet.cell(row=row, column=column)
+    if isinstance(value, str):
+        value = xml_text(value)
+        cell.value = value
+        if value.startswith("="):
+            cell.data_type = "s"  # openpyxl would write it as a live formula
+        if formula_like(value):
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+    return cell
+
 
 def xlsx_table(stream: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """A results table as a workbook (sheet ``Kết quả``): a bold header row, frozen, numbers as numbers."""
+    """A results table as a workbook (sheet ``Kết quả``): a bold header row, frozen, numbers as numbers,
+    texts as texts (:func:`put`: never a formula)."""
     openpyxl = openpyxl_module()
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = RESULTS_SHEET
-    sheet.append(list(header))
     bold = _style().bold
-    for cell in sheet[1]:
-        cell.font = bold
-    for cells in rows:
+    for column, name in enumerate(header, 1):
+        put(sheet, 1, column, name).font = bold
+    for number, cells in enumerate(rows, 2):
         # Decimals as plain text first: no exponent ("1E+2") ever reaches the file
-        sheet.append([Decimal(number_text(c)) if isinstance(c, Decimal) else c for c in cells])
+        values = [Decimal(number_text(c)) if isinstance(c, Decimal) else c for c in cells]
+        risky = [
+            i for i, c in enumerate(values) if isinstance(c, str) and (c[:1] in FORMULA_FIRST or _CONTROL.search(c))
+        ]
+        texts = {i: values[i] for i in risky}  # seldom: written the careful way, after the others
+        for i in risky:
+            values[i] = None
+        sheet.append(values)
+        for i, text in texts.items():
+            put(sheet, number, i + 1, text)
     sheet.freeze_panes = "B2"
     for index, name in enumerate(header, 1):
         sheet.column_dimensions[column_letter(index)].width = max(8, min(40, len(name) + 2))
@@ -416,9 +569,9 @@ def _validation(spec: InputSpec, list_range: str | None) -> Any:
         showErrorMessage=True,
         showInputMessage=True,
         errorTitle="Giá trị không hợp lệ",
-        error=_clip(f"{spec.label}: {allowed}"),
-        promptTitle=title,
-        prompt=_clip(f"{allowed}. {_default_text(spec)}."),
+        error=_clip(xml_text(f"{spec.label}: {allowed}")),
+        promptTitle=xml_text(title),
+        prompt=_clip(xml_text(f"{allowed}. {_default_text(spec)}.")),
     )
 
 
@@ -488,9 +641,9 @@ def _data_columns(sheet: Any, lists: Any, columns: list[tuple[str, str, InputSpe
     list_column = 0
     for index, (name, label, spec) in enumerate(columns, 1):
         letter = column_letter(index)
-        head = sheet.cell(row=1, column=index, value=label)
+        head = put(sheet, 1, index, label)
         head.font, head.fill, head.alignment = style.bold, style.header_fill, style.wrap
-        sheet.cell(row=2, column=index, value=name)
+        put(sheet, 2, index, name)
         dimension = sheet.column_dimensions[letter]
         dimension.width = 16 if spec is None or spec.kind not in ("enum", "level") else 24
         if spec is None:
@@ -503,9 +656,9 @@ def _data_columns(sheet: Any, lists: Any, columns: list[tuple[str, str, InputSpe
         if spec.kind in ("enum", "level"):
             list_column += 1
             list_letter = column_letter(list_column)
-            lists.cell(row=1, column=list_column, value=spec.name).font = style.bold
+            put(lists, 1, list_column, spec.name).font = style.bold
             for row, text in enumerate(choices(spec), 2):
-                lists.cell(row=row, column=list_column, value=text)
+                put(lists, row, list_column, text)
             last = len(spec.members) + 1
             list_range = f"{_quoted(LISTS_SHEET)}!${list_letter}$2:${list_letter}${last}"
         validation = _validation(spec, list_range)
@@ -524,7 +677,7 @@ def _defined_names(book: Any, ruleset: Ruleset, width: int) -> None:
     book.defined_names[FILL_IN_INPUTS] = DefinedName(
         FILL_IN_INPUTS, attr_text=f"{_quoted(DATA_SHEET)}!$A$2:${last_letter}$2"
     )
-    made_for = f"{ruleset.id}|{ruleset.version}|{ruleset.fingerprint}".replace('"', '""')
+    made_for = xml_text(f"{ruleset.id}|{ruleset.version}|{ruleset.fingerprint}").replace('"', '""')
     book.defined_names[FILL_IN_RULESET] = DefinedName(FILL_IN_RULESET, attr_text=f'"{made_for}"')
 
 
@@ -572,20 +725,20 @@ def _guide(
 ) -> None:
     """The guide sheet: its lines, then a table of every column of the data sheet."""
     for row, (key, value) in enumerate(lines, 1):
-        guide.cell(row=row, column=1, value=key or None).font = style.bold
-        guide.cell(row=row, column=2, value=value or None).alignment = style.wrap
+        put(guide, row, 1, key or None).font = style.bold
+        put(guide, row, 2, value or None).alignment = style.wrap
     guide["A1"].font = style.title
     table_row = len(lines) + 1
     heads = ("Cột", "Nội dung", "Tên dữ liệu", "Giá trị cho phép", "Bỏ trống")
     for column, text in enumerate(heads, 1):
-        cell = guide.cell(row=table_row, column=column, value=text)
+        cell = put(guide, table_row, column, text)
         cell.font, cell.fill = style.bold, style.header_fill
     for offset, (name, label, spec) in enumerate(columns, 1):
         allowed = _allowed(spec) if spec is not None else "Chữ, số (mã hoặc tên tự do)"
         blank = _default_text(spec) if spec is not None else ("Số dòng" if name == ID_COLUMN[0] else "")
         values = (column_letter(offset), label, name, allowed, blank)
         for column, text in enumerate(values, 1):
-            guide.cell(row=table_row + offset, column=column, value=text or None).alignment = style.wrap
+            put(guide, table_row + offset, column, text or None).alignment = style.wrap
     for letter, width in zip("ABCDE", (14, 60, 24, 50, 24)):
         guide.column_dimensions[letter].width = width
 

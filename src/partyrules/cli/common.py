@@ -7,6 +7,7 @@ import contextlib
 import datetime
 import io
 import os
+import re
 import sys
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
@@ -151,8 +152,9 @@ def output_format(args: argparse.Namespace) -> str | None:
     return kind
 
 
-def check_output(output: str, source: str) -> None:
-    """An output file the command can write: not a folder, in a folder that exists, not the input itself."""
+def check_output(output: str, *inputs: tuple[str, str]) -> None:
+    """An output file the command can write: not a folder, in a folder that exists, a regular file (or
+    none yet), and none of the command's inputs, given as (path, what it is: "the data file")."""
     target = Path(output)
     if target.is_dir():
         raise UsageError(f"{output}: is a folder; give a file name for the results")
@@ -160,11 +162,22 @@ def check_output(output: str, source: str) -> None:
     if not parent.is_dir():
         raise UsageError(f"{output}: the folder {parent} does not exist")
     try:
-        same = target.exists() and os.path.samefile(target, source)
-    except OSError:
-        same = False
-    if same:
-        raise UsageError(f"{output}: this is the data file; write the results to another file")
+        data.writable_target(output)
+    except data.DataError as exc:
+        raise UsageError(str(exc)) from None
+    for path, what in inputs:
+        try:
+            same = target.exists() and os.path.samefile(target, path)
+        except OSError:
+            same = False
+        if same:
+            raise UsageError(f"{output}: this is {what}; write the results to another file")
+
+
+def rules_files(ruleset: Ruleset) -> list[tuple[str, str]]:
+    """The files a ruleset was read from (its own, its bases, its imports), as inputs no output may replace."""
+    names = [ruleset.filename, *(name for name, _ in ruleset.sources)]
+    return [(name, "a criteria file of the rules") for name in dict.fromkeys(names)]
 
 
 def deliver(
@@ -199,12 +212,26 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+#: control characters (a tab and line breaks aside) and the bidirectional marks that reorder a line:
+#: from a data file, an escape sequence would recolour, retitle or rewrite the reader's terminal
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(text: str) -> str:
+    """Text as a terminal may show it: every control character and bidirectional mark escaped (``\\x1b``)."""
+    if not _UNPRINTABLE.search(text):
+        return text
+    return _UNPRINTABLE.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text
+    )
+
+
 def error(message: str) -> None:
-    print(f"{PROG}: {message}", file=sys.stderr)
+    print(f"{PROG}: {terminal_text(message)}", file=sys.stderr)
 
 
 def warn(message: str) -> None:
-    print(f"{PROG}: warning: {message}", file=sys.stderr)
+    print(f"{PROG}: warning: {terminal_text(message)}", file=sys.stderr)
 
 
 def os_message(exc: OSError) -> str:
@@ -219,7 +246,7 @@ def report_bad_row(table: data.Table, bad: data.BadRow) -> None:
     if bad.id is not None and bad.id != str(bad.number):
         where += f" ({bad.id})"
     for problem in bad.problems:
-        print(f"{where}: {problem_text(problem, table.sources)}", file=sys.stderr)
+        print(terminal_text(f"{where}: {problem_text(problem, table.sources)}"), file=sys.stderr)
 
 
 def problem_text(problem: FactProblem, sources: Mapping[str, str] | None = None) -> str:
@@ -243,6 +270,7 @@ def _width(text: str) -> int:
 
 def aligned(rows: list[list[str]]) -> str:
     """Rows of cells as a plain-text table: the first column to the left, the others to the right."""
+    rows = [[terminal_text(cell) for cell in row] for row in rows]  # cells may come from the data
     widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
     rule = ["-" * w for w in widths]
     lines = []

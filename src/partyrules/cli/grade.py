@@ -24,6 +24,7 @@ from partyrules.cli.common import (
     plural,
     problem_text,
     progress,
+    rules_files,
     warn,
 )
 from partyrules.diagnostics import did_you_mean
@@ -86,10 +87,12 @@ def run(args: argparse.Namespace) -> int:
 
     kind = output_format(args)
     if args.output is not None:
-        check_output(args.output, args.data)
+        check_output(args.output, (args.data, "the data file"))
         if kind == "xlsx":
             data.openpyxl_module()  # a missing extra is said before the grading, not after
     levels = _levels(args)
+    if args.output is not None:  # nor over the rules of a level
+        check_output(args.output, *(f for _, ruleset in levels for f in rules_files(ruleset)))
     Hierarchy(levels)  # levels that do not fit together are said before the data is read
     table, id_column = _read(args, levels)
     for warning in table.warnings:

@@ -7,7 +7,14 @@ import sys
 from typing import TYPE_CHECKING
 
 from partyrules import data
-from partyrules.cli.common import UsageError, add_lookup_options, check_output, load_ruleset, rules_path
+from partyrules.cli.common import (
+    UsageError,
+    add_lookup_options,
+    check_output,
+    load_ruleset,
+    rules_files,
+    rules_path,
+)
 
 if TYPE_CHECKING:
     from partyrules.cli.common import Commands
@@ -39,10 +46,12 @@ def run(args: argparse.Namespace) -> int:
 
     path = rules_path(args.rules, args=args)
     if args.output is not None:
-        check_output(args.output, path)
+        check_output(args.output, (path, "the criteria file"))
     elif args.to == "xlsx":
         raise UsageError("--to xlsx: a workbook is written to a file; give --output FILE.xlsx")
     ruleset = load_ruleset(args.rules, args)
+    if args.output is not None:  # nor over a base or an import of the rules
+        check_output(args.output, *rules_files(ruleset))
     if args.to == "xlsx":
         from partyrules.workbook import write_fill_in
 

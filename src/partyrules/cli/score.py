@@ -25,6 +25,7 @@ from partyrules.cli.common import (
     plural,
     progress,
     report_bad_row,
+    rules_files,
     warn,
 )
 from partyrules.diagnostics import did_you_mean
@@ -68,9 +69,10 @@ def add_parser(commands: Commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     kind = output_format(args)
-    _check_outputs(args, kind)
+    _check_outputs(args, kind, [])
     mapping = column_mapping(args)
     ruleset = load_ruleset(args.rules, args)
+    _check_outputs(args, kind, rules_files(ruleset))  # nor over the rules and their bases
     table = data.read(
         args.data, ruleset.inputs, id_column=args.id_column, columns=mapping, numbers=args.numbers, sheet=args.sheet
     )
@@ -125,14 +127,18 @@ def run(args: argparse.Namespace) -> int:
     return 1 if rejected else 0
 
 
-def _check_outputs(args: argparse.Namespace, kind: str | None) -> None:
-    """The results file and the report can be written (said before anything is scored)."""
+def _check_outputs(args: argparse.Namespace, kind: str | None, rules: list[tuple[str, str]]) -> None:
+    """The results file and the report can be written (said before anything is scored), over none of the
+    inputs: the data file, its column mapping, the ``rules`` files."""
+    inputs = [(args.data, "the data file"), *rules]
+    if args.columns is not None:
+        inputs.append((args.columns, "the column mapping"))
     if args.output is not None:
-        check_output(args.output, args.data)
+        check_output(args.output, *inputs)
         if kind == "xlsx":
             data.openpyxl_module()  # a missing extra is said before the scoring, not after
     if args.report is not None:
-        check_output(args.report, args.data)
+        check_output(args.report, *inputs)
         if args.output is not None and os.path.abspath(args.report) == os.path.abspath(args.output):
             raise UsageError(f"{args.report}: --report and --output name the same file")
 

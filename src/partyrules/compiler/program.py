@@ -38,6 +38,20 @@ from partyrules.facts import FACT_MAGNITUDE
 from partyrules.model import Model
 from partyrules.printer import expr_text, number_text
 
+#: Past this many terms a sum, a chain of grades or of display tuples is written flat: CPython's
+#: compiler recurses once per operator of `p0 + p1 + ...`, and 2,500 of them overflow it (RecursionError).
+FLAT_FROM = 32
+
+
+def added(terms: list[str]) -> str:
+    """The sum of the terms as Python text: ``a + b + c``, or for many, ``sum((b, c, ...), a)``, which adds
+    them in the same order (the same result, exactly) without nesting."""
+    if not terms:
+        return "0"
+    if len(terms) <= FLAT_FROM:
+        return " + ".join(terms)
+    return f"sum(({', '.join(terms[1:])},), {terms[0]})"
+
 
 class _Writer(Writer):
     """The whole program: facts checked, values in dependency order, totals, grades, and the batch loop."""
@@ -220,8 +234,9 @@ class _Writer(Writer):
         # CPython compiles a tuple display of more than 30 items (its STACK_USE_GUIDELINE) into a
         # list grown item by item, about three times slower than one BUILD_TUPLE: join short ones
         displays = [items[i : i + DISPLAY_ITEMS] for i in range(0, len(items), DISPLAY_ITEMS)]
-        flat = " + ".join(f"({', '.join(display)},)" for display in displays)
-        return flat
+        if len(displays) > FLAT_FROM:  # a chain of thousands of `+` overflows the compiler: one starred display
+            return "(" + ", ".join(f"*({', '.join(display)},)" for display in displays) + ")"
+        return " + ".join(f"({', '.join(display)},)" for display in displays)
 
     def batch(self, body: list[str], trapped: bool) -> list[str]:
         """``many(rows, key, number, row_error)``: the program's body in a loop over rows, yielding a result per row.
@@ -361,7 +376,7 @@ class _Writer(Writer):
         elif kind == "points":
             if c.kind == "group":
                 children = [f"p{self.index[ch]}" for ch in c.children if self.all[self.index[ch]].maximum is not None]
-                self.emit(f"p{k} = {' + '.join(children) or '0'}")
+                self.emit(f"p{k} = {added(children)}")
             else:
                 assert c.points is not None
                 formula = self.scaled(c.points) if self.scale is not None else self.expr(c.points)
@@ -381,10 +396,10 @@ class _Writer(Writer):
     def totals(self) -> None:
         model = self.model
         top = [f"p{self.index[c.name]}" for c in model.criteria if c.parent is None and c.maximum is not None]
-        self.emit(f"crit = {' + '.join(top) or '0'}")
+        self.emit(f"crit = {added(top)}")
         rescaled = [c for c in model.criteria if c.applicable is not None and c.applicable.mode == "rescale"]
         if rescaled and model.criteria_maximum is not None:
-            parts = " + ".join(f"(0 if a{self.index[c.name]} else {self.const(c.maximum)})" for c in rescaled)
+            parts = added([f"(0 if a{self.index[c.name]} else {self.const(c.maximum)})" for c in rescaled])
             self.emit(f"na = {parts}")
             places = model.rescale_places or 0
             if self.rates:  # total * maximum / (maximum - dropped), rounded: in integers
@@ -416,7 +431,7 @@ class _Writer(Writer):
             if amounts and cap is not None:
                 limit = self.points_const(cap) if self.scale is not None else self.const(cap)
                 t = self.temp()
-                self.emit(f"{label} = {t} if ({t} := {' + '.join(amounts)}) <= {limit} else {limit}")
+                self.emit(f"{label} = {t} if ({t} := {added(amounts)}) <= {limit} else {limit}")
             else:
                 self.emit(f"{label} = 0")
         self.emit("total = crit - ded + bon")
@@ -425,15 +440,21 @@ class _Writer(Writer):
         model = self.model
         grades = model.grades
         if grades and all(g.low is not None or g.high is not None for g in grades):
-            chain = ""
-            for i, g in enumerate(grades[:-1]):
+            lows = []
+            for g in grades[:-1]:
                 assert g.low is not None
                 if self.scale is not None:
-                    chain += f"{i} if total >= {self.points_const(g.low)} else "
+                    lows.append(self.points_const(g.low))
                     continue
                 low = int(g.low) if self.whole and g.low == g.low.to_integral_value() else g.low
-                chain += f"{i} if total >= {self.const(low)} else "
-            self.emit(f"start = {chain}{len(grades) - 1}")
+                lows.append(self.const(low))
+            if len(lows) > FLAT_FROM:  # a chain of thousands of conditionals overflows the compiler: a loop
+                self.emit(f"for start, low in enumerate(({', '.join(lows)},)):")
+                self.emit("if total >= low: break", 2)
+                self.emit(f"else: start = {len(grades) - 1}")
+            else:
+                chain = "".join(f"{i} if total >= {low} else " for i, low in enumerate(lows))
+                self.emit(f"start = {chain}{len(grades) - 1}")
         else:
             self.emit("start = 0")
         self.emit("g = start")

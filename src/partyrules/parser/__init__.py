@@ -9,6 +9,7 @@ understands.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -66,6 +67,9 @@ def parse_layout(text: str, filename: str = "<string>") -> SourceLayout:
             ],
             [source],
         )
+    forbidden = FORBIDDEN.search(text)
+    if forbidden is not None:
+        raise CriteriaError([_forbidden(forbidden, text, filename)], [Source(filename, _shown(text))])
     comments: list[Comment] = []
     sink = COMMENTS.set(comments)
     try:
@@ -100,6 +104,38 @@ def parse_layout(text: str, filename: str = "<string>") -> SourceLayout:
         raise CriteriaError(builder.problems, [source])
     assert isinstance(result, n.RulesetFile)
     return SourceLayout(result, text, tuple(comments), builder.blocks)
+
+
+#: Characters no criteria file holds: control characters (a tab and line breaks aside), which would
+#: reach terminals and workbooks; the bidirectional embeddings, overrides and isolates, which make a
+#: line read otherwise than it parses ("Trojan source"); halves of surrogate pairs, no characters at all.
+FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _forbidden(found: re.Match[str], text: str, filename: str) -> Diagnostic:
+    at = found.start()
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    code = ord(found.group())
+    what = (
+        "half of a surrogate pair"
+        if code >= 0xD800
+        else "a bidirectional control"
+        if code >= 0x202A
+        else "a control character"
+    )
+    return Diagnostic(
+        "PR004",
+        f"U+{code:04X} ({what}) cannot stand in a criteria file",
+        filename,
+        n.Span(line, column, line, column + 1),
+        "delete it; an editor that shows invisible characters finds it",
+    )
+
+
+def _shown(text: str) -> str:
+    """The text as a diagnostic quotes it: every forbidden character as U+FFFD, which any terminal prints."""
+    return FORBIDDEN.sub("\ufffd", text)
 
 
 def normalise(text: str) -> str:

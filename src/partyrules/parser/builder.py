@@ -6,11 +6,12 @@ import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from lark import Token, Transformer, v_args
+from lark import Token, v_args
 from lark.tree import Meta
 
 from partyrules import nodes as n
 from partyrules.diagnostics import Diagnostic
+from partyrules.parser.casebook import CasebookBuilder
 from partyrules.parser.errors import statement_word
 from partyrules.parser.spans import span_key, span_of_meta, span_of_token, text_of
 
@@ -19,7 +20,7 @@ from partyrules.parser.spans import span_key, span_of_meta, span_of_token, text_
 
 
 @v_args(meta=True)
-class Builder(Transformer[Token, Any]):
+class Builder(CasebookBuilder):
     """Builds nodes from lark's tree; collects problems it can see locally."""
 
     def __init__(self, filename: str) -> None:
@@ -35,12 +36,22 @@ class Builder(Transformer[Token, Any]):
     def _problem(self, code: str, message: str, span: n.Span, hint: str | None = None) -> None:
         self.problems.append(Diagnostic(code, message, self.filename, span, hint))
 
+    def _short(self, token: Token) -> bool:
+        """Whether a number is written with at most :data:`MAX_NUMBER_DIGITS` digits (PR013 if not):
+        longer ones would only cost time, and past 4,300 digits an int cannot even be written back."""
+        digits = sum(ch.isdigit() for ch in str(token))
+        if digits > MAX_NUMBER_DIGITS:
+            message = f"this number has {digits} digits; numbers in criteria have at most {MAX_NUMBER_DIGITS}"
+            self._problem("PR013", message, span_of_token(token))
+        return digits <= MAX_NUMBER_DIGITS
+
     # -- literals
     def decimal(self, meta: Meta, c: list[Token]) -> n.Number:
-        return n.Number(Decimal(str(c[0])), False, span_of_token(c[0]))
+        value = Decimal(str(c[0])) if self._short(c[0]) else Decimal(0)
+        return n.Number(value, False, span_of_token(c[0]))
 
     def percent(self, meta: Meta, c: list[Token]) -> n.Number:
-        value = Decimal(str(c[0])[:-1]).scaleb(-2)
+        value = Decimal(str(c[0])[:-1]).scaleb(-2) if self._short(c[0]) else Decimal(0)
         return n.Number(value, True, span_of_token(c[0]))
 
     def negative(self, meta: Meta, c: list[Any]) -> n.Number:
@@ -116,6 +127,16 @@ class Builder(Transformer[Token, Any]):
             self._problem(
                 "PR008", f"`otherwise` must be the last row of the {kind}", others[0][2], "move it to the end"
             )
+        if len(regular) > MAX_ARMS:  # each is a conditional nested in the one before, in the generated code
+            self._problem(
+                "PR015",
+                f"{len(regular)} bands; at most {MAX_ARMS}"
+                if kind == "bands"
+                else f"this {kind} has {len(regular)} rows; at most {MAX_ARMS}",
+                regular[MAX_ARMS].span,
+                "split it in two, or group its values",
+            )
+            regular = regular[:MAX_ARMS]
         return regular, (others[0][1] if others else None)
 
     def band_row(self, meta: Meta, c: list[Any]) -> n.Band:
@@ -222,7 +243,7 @@ class Builder(Transformer[Token, Any]):
         return n.Range(c[0], c[1], span_of_meta(meta))
 
     def places(self, meta: Meta, c: list[Token]) -> int:
-        return int(str(c[0]))
+        return int(str(c[0])) if self._short(c[0]) else 0
 
     def member(self, meta: Meta, c: list[Any]) -> n.Member:
         return n.Member(str(c[0]), text_of(c[1]) if c[1] is not None else None, span_of_meta(meta))
@@ -286,7 +307,16 @@ class Builder(Transformer[Token, Any]):
         return ("status", str(c[0]), span_of_meta(meta))
 
     def rescale_rounding(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
-        return ("rescale", int(str(c[0])), span_of_meta(meta))
+        places = int(str(c[0])) if self._short(c[0]) else 0
+        if places > MAX_PLACES:  # every row would be rounded to that many places: a million took 35 s a row
+            self._problem(
+                "PR014",
+                f"`rescale round {places}` keeps more decimal places than the {MAX_PLACES} partyrules keeps",
+                span_of_token(c[0]),
+                "write `rescale round 2;`",
+            )
+            places = MAX_PLACES
+        return ("rescale", places, span_of_meta(meta))
 
     def _statements(self, stmts: list[Any], allowed: set[str], where: str) -> dict[str, Any]:
         fields: dict[str, Any] = {"cite": [], "note": [], "children": []}
@@ -587,75 +617,6 @@ class Builder(Transformer[Token, Any]):
     def set_decl(self, meta: Meta, c: list[Any]) -> n.SetParameter:
         return n.SetParameter(str(c[0]), c[1], span_of_meta(meta))
 
-    # -- examples and properties
-    def given_fact(self, meta: Meta, c: list[Any]) -> n.GivenFact:
-        return n.GivenFact(str(c[0]), c[1], span_of_meta(meta))
-
-    def given(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
-        return ("given", tuple(c), span_of_meta(meta))
-
-    def _expect(self, what: str, meta: Meta, target: Token | None, value: Any = None) -> n.Expectation:
-        name = n.Name(str(target), span_of_token(target)) if target is not None else None
-        return n.Expectation(what, name, value, span_of_meta(meta))
-
-    def expect_total(self, meta: Meta, c: list[Any]) -> n.Expectation:
-        return self._expect("total", meta, None, c[0])
-
-    def expect_grade(self, meta: Meta, c: list[Token]) -> n.Expectation:
-        return self._expect("grade", meta, c[0])
-
-    def expect_band(self, meta: Meta, c: list[Token]) -> n.Expectation:
-        return self._expect("band", meta, c[0])
-
-    def expect_points(self, meta: Meta, c: list[Any]) -> n.Expectation:
-        return self._expect("points", meta, c[0], c[1])
-
-    def expect_level(self, meta: Meta, c: list[Token]) -> n.Expectation:
-        return self._expect("level", meta, c[0], n.Name(str(c[1]), span_of_token(c[1])))
-
-    def expect_knockout(self, meta: Meta, c: list[Token]) -> n.Expectation:
-        return self._expect("knockout", meta, c[0])
-
-    def expect_not_graded(self, meta: Meta, c: list[Token]) -> n.Expectation:
-        return self._expect("not_graded", meta, c[0])
-
-    def example_decl(self, meta: Meta, c: list[Any]) -> n.Example:
-        like = n.Name(str(c[2]), span_of_token(c[2])) if c[2] is not None else None
-        statements = c[3:]
-        self._block(meta, statements)
-        givens = [s for s in statements if isinstance(s, tuple)]
-        for extra in givens[1:]:
-            self._problem("PR009", f"example `{c[0]}` says `given` twice", extra[2], "put every fact in one block")
-        expectations = tuple(s for s in statements if isinstance(s, n.Expectation))
-        facts = givens[0][1] if givens else ()
-        return n.Example(str(c[0]), text_of(c[1]), facts, expectations, span_of_meta(meta), like)
-
-    def examples_decl(self, meta: Meta, c: list[Token]) -> n.ExampleTable:
-        return n.ExampleTable(text_of(c[0]), text_of(c[1]), span_of_meta(meta))
-
-    def assuming(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
-        return ("assuming", c[0], span_of_meta(meta))
-
-    def total_within(self, meta: Meta, c: list[Any]) -> n.Claim:
-        return n.Claim("within", range=c[0], span=span_of_meta(meta))
-
-    def monotone(self, meta: Meta, c: list[Token]) -> n.Claim:
-        subject = n.Name(str(c[1]), span_of_token(c[1]))
-        return n.Claim("monotone", subject=subject, direction=str(c[0]), span=span_of_meta(meta))
-
-    def grade_requires(self, meta: Meta, c: list[Any]) -> n.Claim:
-        subject = n.Name(str(c[0]), span_of_token(c[0]))
-        return n.Claim("requires", subject=subject, condition=c[1], span=span_of_meta(meta))
-
-    def always(self, meta: Meta, c: list[Any]) -> n.Claim:
-        return n.Claim("always", condition=c[0], span=span_of_meta(meta))
-
-    def property_decl(self, meta: Meta, c: list[Any]) -> n.Property:
-        self._block(meta, c[2:])
-        assuming = tuple(s[1] for s in c[2:] if isinstance(s, tuple))
-        claims = tuple(s for s in c[2:] if isinstance(s, n.Claim))
-        return n.Property(str(c[0]), text_of(c[1]), assuming, claims, span_of_meta(meta))
-
     # -- quotas
     def _quota_limit(self, meta: Meta, c: list[Any], or_better: bool) -> tuple[str, Any, n.Span]:
         grade = n.Name(str(c[0]), span_of_token(c[0]))
@@ -785,6 +746,14 @@ class Builder(Transformer[Token, Any]):
 
     def start(self, meta: Meta, c: list[Any]) -> n.RulesetFile:
         return n.RulesetFile(tuple(c), span_of_meta(meta))
+
+
+#: the most digits a number in a criteria file is written with (PR013)
+MAX_NUMBER_DIGITS = 40
+#: the most bands, match arms or table rows in one bands, match or table (PR015)
+MAX_ARMS = 500
+#: the most decimal places a ruleset keeps (`places`, `round`, `rescale round`)
+MAX_PLACES = 12
 
 
 def parse_decimal(text: str) -> Decimal | None:
