@@ -13,6 +13,7 @@ import datetime
 import io
 import json
 import os
+import sys
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -114,6 +115,8 @@ def outcome(ruleset: partyrules.Ruleset, path: Path, folder: Path) -> None:
 )
 def test_csv_reader(ruleset: partyrules.Ruleset, folder: Path, header: list[str], rows: list[list[Any]]) -> None:
     text = io.StringIO()
+    if sys.version_info < (3, 11):  # its CSV writer cannot write a NUL (test_csv_reader_raw_bytes reads them)
+        rows = [[c.replace("\x00", "") if isinstance(c, str) else c for c in row] for row in rows]
     csv.writer(text).writerows([header, *rows])
     path = folder / "in.csv"
     path.write_text(text.getvalue(), encoding="utf-8", errors="surrogatepass")

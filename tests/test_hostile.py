@@ -239,6 +239,20 @@ def test_finding_2_formula_injection(capsys: pytest.CaptureFixture[str], rules: 
     assert guide["B2"].value == "=cmd|' /C calc'!A0"
 
 
+def test_a_nul_in_a_value_is_written_to_csv_as_its_picture_on_every_python(
+    capsys: pytest.CaptureFixture[str], rules: Path, tmp_path: Path
+) -> None:
+    """Found by the data fuzzers under Python 3.10, whose CSV writer cannot write a NUL: `score -o r.csv`
+    crashed on a JSON value holding one. Every Python now writes the same bytes: the NUL as ``␀``."""
+    source = tmp_path / "d.jsonl"
+    source.write_text('{"org_id": "a\\u0000b", "minutes": 90, "note\\u0000": "x\\u0000"}\n', encoding="utf-8")
+    status, _, err = run(capsys, "score", rules, source, "-o", tmp_path / "r.csv")
+    assert status == 0, err
+    with open(tmp_path / "r.csv", encoding="utf-8-sig", newline="") as f:
+        header, row = list(csv.reader(f))
+    assert header[:2] == ["id", "note\u2400"] and row[:2] == ["a\u2400b", "x\u2400"]
+
+
 # ---------------------------------------------------------------- 7. control characters in workbooks
 
 

@@ -256,7 +256,7 @@ def csv_table(stream: IO[str], header: Sequence[str], rows: Iterable[Sequence[An
     leading ``'``: :func:`partyrules.workbook.spreadsheet_text`), numbers (Decimals) as plain text, None
     as an empty cell."""
     writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow([spreadsheet_text(h) for h in header])
+    writer.writerow([_csv_text(h) for h in header])
     # a table repeats few numbers (points): each one's text is looked up here after its first cell,
     # a dict lookup instead of a call per cell
     texts: dict[Decimal, str] = {}
@@ -267,12 +267,18 @@ def csv_table(stream: IO[str], header: Sequence[str], rows: Iterable[Sequence[An
                 if c is None
                 else (texts.get(c) or texts.setdefault(c, number_text(c)))
                 if isinstance(c, Decimal)
-                else spreadsheet_text(c)
-                if isinstance(c, str) and c[:1] in FORMULA_FIRST
+                else _csv_text(c)
+                if isinstance(c, str) and (c[:1] in FORMULA_FIRST or "\x00" in c)
                 else c
                 for c in cells
             ]
         )
+
+
+def _csv_text(text: str) -> str:
+    """A text as a CSV cell: formula-free, and a NUL shown as its picture ``␀`` (Python's CSV writer
+    before 3.11 cannot write one at all, and later ones would write bytes no spreadsheet keeps)."""
+    return spreadsheet_text(text.replace("\x00", "\u2400"))
 
 
 def cell_text(value: Any) -> str:
