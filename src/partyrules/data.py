@@ -53,7 +53,7 @@ from typing import IO, Any
 
 import attrs
 
-from partyrules import serialize
+from partyrules import quota, serialize
 from partyrules.facts import FactProblem, RowError
 from partyrules.printer import number_text
 from partyrules.readers import read_csv, read_json, read_jsonl
@@ -406,6 +406,25 @@ def _write_table(
 
 
 # ---------------------------------------------------------------- results of a hierarchy (partyrules grade)
+
+
+def apply_quotas(
+    ruleset: Ruleset, table: Table, results: Sequence[Scored]
+) -> tuple[list[Scored], tuple[str, ...], tuple[Any, ...]]:
+    """A batch's results with the file's quotas applied (``partyrules score``, the HTTP API): the results
+    with their final grades and a column saying each demotion, the kept columns with it, and the
+    placements (:class:`partyrules.quota.Placement`). Raises :class:`partyrules.quota.QuotaError`."""
+    column = QUOTA_COLUMN
+    while column in table.columns:
+        column += "_"
+    # a quota grouped by a column the data lacks is not applied; the summary and the report say so
+    rules = [r for r in ruleset.quotas if r.within != "column" or r.group in table.columns]
+    placements = quota.apply(rules, [(r.id, r.evaluation, r.columns) for r in results])
+    placed = [
+        attrs.evolve(r, evaluation=p.evaluation, columns={**r.columns, column: demotions_text(p.demotions)})
+        for r, p in zip(results, placements)
+    ]
+    return placed, (*table.kept, column), tuple(placements)
 
 
 def demotions_text(demotions: Iterable[Any]) -> str:

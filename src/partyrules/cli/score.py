@@ -8,8 +8,6 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import attrs
-
 from partyrules import data, quota
 from partyrules.cli.common import (
     UsageError,
@@ -98,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     kept: tuple[str, ...] = table.kept
     placements: tuple[quota.Placement, ...] = ()
     if ruleset.quotas:  # rules across organisations: over the whole batch, once every row is scored
-        results, kept, placements = _apply_quotas(ruleset, table, results)
+        results, kept, placements = data.apply_quotas(ruleset, table, results)
 
     summary = _summary(ruleset, table, results, args.summary) + _quota_summary(ruleset, table, placements)
     counts = [
@@ -141,23 +139,6 @@ def _check_outputs(args: argparse.Namespace, kind: str | None, rules: list[tuple
         check_output(args.report, *inputs)
         if args.output is not None and os.path.abspath(args.report) == os.path.abspath(args.output):
             raise UsageError(f"{args.report}: --report and --output name the same file")
-
-
-def _apply_quotas(
-    ruleset: Ruleset, table: data.Table, results: list[data.Scored]
-) -> tuple[list[data.Scored], tuple[str, ...], tuple[quota.Placement, ...]]:
-    """Results with their final grades, a results column saying every demotion, and the placements."""
-    column = data.QUOTA_COLUMN
-    while column in table.columns:
-        column += "_"
-    # a quota grouped by a column the data lacks is not applied; the summary and the report say so
-    rules = [r for r in ruleset.quotas if r.within != "column" or r.group in table.columns]
-    placements = quota.apply(rules, [(r.id, r.evaluation, r.columns) for r in results])
-    out = []
-    for result, placed in zip(results, placements):
-        text = data.demotions_text(placed.demotions)
-        out.append(attrs.evolve(result, evaluation=placed.evaluation, columns={**result.columns, column: text}))
-    return out, (*table.kept, column), placements
 
 
 def _quota_summary(ruleset: Ruleset, table: data.Table, placements: Sequence[quota.Placement]) -> str:

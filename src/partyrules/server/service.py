@@ -302,19 +302,11 @@ def _with_quotas(ruleset: Ruleset, table: data.Table, results: list[data.Scored]
     """The quotas applied once every row is scored, a results column saying each demotion (as the CLI does)."""
     if not ruleset.quotas:
         return Batch(ruleset, table, tuple(results), tuple(rejected), (), table.kept)
-    column = data.QUOTA_COLUMN
-    while column in table.columns:
-        column += "_"
-    rules = [r for r in ruleset.quotas if r.within != "column" or r.group in table.columns]
     try:
-        placements = quota.apply(rules, [(r.id, r.evaluation, r.columns) for r in results])
+        placed, kept, placements = data.apply_quotas(ruleset, table, results)
     except quota.QuotaError as exc:
         raise ApiError(422, "data", str(exc)) from None
-    placed = [
-        attrs.evolve(r, evaluation=p.evaluation, columns={**r.columns, column: data.demotions_text(p.demotions)})
-        for r, p in zip(results, placements)
-    ]
-    return Batch(ruleset, table, tuple(placed), tuple(rejected), placements, (*table.kept, column))
+    return Batch(ruleset, table, tuple(placed), tuple(rejected), placements, kept)
 
 
 def _demotion_data(d: quota.Demotion) -> dict[str, Any]:
