@@ -331,7 +331,8 @@ def test_special_characters_are_escaped(write_criteria: Callable[..., Path]) -> 
     assert "<title>Phiếu chấm điểm — Thử &lt;b&gt;in đậm&lt;/b&gt; &amp; “ngoặc”</title>" in page
     rows = next(rows for cls, rows in parsed.tables if cls == "criteria")
     assert rows[0][1] == 'Mục <a href="x"> & b'
-    assert "rate < 50%" in "".join(parsed.text)
+    assert "“Cờ” và “Tỷ lệ <đạt> & hơn” dưới 50%" in "".join(parsed.text)  # the rule in words, escaped
+    assert "rate < 50%" in "".join(parse(render.render_html(path, code=True)).text)  # and in the file's notation
     markdown = render.render_markdown(render.sheet(path))
     assert "Mục \\<a href='x'\\> & b" in markdown
 
