@@ -10,20 +10,26 @@ of the fill-in workbook (:mod:`partyrules.workbook`) quotes it.
 
 from __future__ import annotations
 
+import datetime
 import os
-from decimal import Decimal
+from decimal import Decimal, localcontext
+from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import attrs
 
 from partyrules import compiler, nodes as n
-from partyrules.explain import ROUNDING_WORDS
+from partyrules.explain import ROUNDING_WORDS, NamedValue
 from partyrules.model import CriterionInfo, GradeInfo, Model, RuleInfo
 from partyrules.printer import band_words, cell_text, date_text, expr_text, literal_text, number_text, points_text
 from partyrules.quota import QuotaRule, SortKey
 from partyrules.runtime import Ruleset
 from partyrules.wording import Wording
 
-__all__ = ["QUOTA_INTRO", "Sheet", "ValueRow", "band_text", "sheet"]
+if TYPE_CHECKING:
+    from partyrules.evaluation import Evaluation
+
+__all__ = ["QUOTA_INTRO", "Sheet", "ValueRow", "band_text", "named_values", "sheet"]
 
 # A line of text: segments alternating plain text (even positions) and criteria-language code (odd positions).
 Line = tuple[str, ...]
@@ -284,7 +290,7 @@ class _Words:
 
     def table(self, node: n.Table, unit: str) -> tuple[Line, ...]:
         columns = [self.code(c) for c in node.columns]
-        lines = [("Theo bảng (xét từ trên xuống, lấy dòng đầu tiên khớp):",)]
+        lines: list[Line] = [("Theo bảng (xét từ trên xuống, lấy dòng đầu tiên khớp):",)]
         if node.hit_policy != "first":
             lines = [("Theo bảng (mỗi trường hợp khớp đúng một dòng):",)]
         for row in node.rows:
@@ -517,3 +523,105 @@ def _inputs_read(model: Model, expr: n.Expr) -> tuple[tuple[str, str], ...]:
                 seen.add(r.target)
                 pending.append(model.lets[r.target].value)
     return tuple((i.name, i.label) for i in model.inputs if i.name in found)
+
+
+# ---------------------------------------------------------------- named values of one evaluation
+
+
+def named_values(source: Ruleset | Model, evaluation: Evaluation) -> tuple[NamedValue, ...]:
+    """Every named value (``let``) of ``evaluation``'s ruleset, computed from its facts, for
+    :func:`partyrules.explain.explain_text`: a rate as a percentage (the attendance rate an officer checks).
+
+    The values are computed by the reference interpreter (:func:`partyrules.reference.let_values`)
+    from the facts as validated: the compiled program keeps them in locals and its output stays as it is.
+    """
+    from partyrules import reference
+
+    model = _checked_model(source)
+    computed = reference.let_values(model, evaluation.facts)
+    wording = Wording(model)
+    out = []
+    for name, let in model.lets.items():
+        kind = model.types.get(id(let.value))
+        percent = kind is not None and (kind.kind == "percent" or (kind.kind == "ratio" and _is_rate(model, name)))
+        text, exact = _value_texts(computed[name], kind.members if kind is not None else (), percent, wording, let)
+        facts = tuple(f for f, _ in _inputs_read(model, let.value))
+        out.append(NamedValue(name, let.label or "", text, exact, percent, expr_text(let.value), facts))
+    return tuple(out)
+
+
+def _is_rate(model: Model, name: str) -> bool:
+    """A quotient is a rate when the file calls it one (“tỷ lệ” in its label) or compares it with a percentage."""
+    label = model.lets[name].label or ""
+    if "tỷ lệ" in label.lower():
+        return True
+
+    def names_it(node: n.Expr) -> bool:
+        r = model.resolutions.get(id(node))
+        return isinstance(node, n.Name) and r is not None and r.kind == "let" and r.target == name
+
+    roots: list[n.Expr] = [let.value for let in model.lets.values()]
+    for c in model.criteria + model.deductions + model.bonuses:
+        roots += [e for e in (c.points, c.level, c.applicable.condition if c.applicable else None) if e is not None]
+    roots += [r.condition for g in model.grades for r in g.requirements]
+    roots += [k.condition for k in model.knockouts + model.exemptions]
+    for node in (sub for root in roots for sub in n.walk(root)):
+        if isinstance(node, n.Compare) and (names_it(node.left) or names_it(node.right)):
+            if any(isinstance(side, n.Number) and side.percent for side in (node.left, node.right)):
+                return True
+        if isinstance(node, n.Bands) and names_it(node.subject):
+            if any(isinstance(b.threshold, n.Number) and b.threshold.percent for b in node.bands):
+                return True
+        if isinstance(node, n.Table):
+            for i, column in enumerate(node.columns):
+                if names_it(column) and any(_percent_cell(row.cells[i]) for row in node.rows):
+                    return True
+    return False
+
+
+def _percent_cell(cell: n.Cell) -> bool:
+    if isinstance(cell, n.CompareCell):
+        return any(isinstance(lit, n.Number) and lit.percent for _, lit in cell.tests)
+    return isinstance(cell, n.EqualCell) and isinstance(cell.value, n.Number) and cell.value.percent
+
+
+def _value_texts(
+    value: object, members: tuple[str, ...], percent: bool, wording: Wording, let: n.Let
+) -> tuple[str, str]:
+    """(text for a person, exact text for a program) of a computed named value."""
+    if value is None:
+        return "không có", ""
+    if isinstance(value, bool):
+        return ("có" if value else "không"), ("true" if value else "false")
+    if isinstance(value, datetime.date):
+        return date_text(value), value.isoformat()
+    if isinstance(value, str):
+        labels = next((m for m in wording.member_labels.values() if value in m), {})
+        return labels.get(value, value), value
+    if isinstance(value, int) and members:  # a level: its index, 0 the best
+        member = members[value]
+        labels = next((m for m in wording.member_labels.values() if member in m), {})
+        return labels.get(member, member), member
+    number = Fraction(value)  # type: ignore[arg-type]
+    exact = _decimal(number)
+    exact_text = number_text(exact) if exact is not None else f"{number.numerator}/{number.denominator}"
+    shown = number * 100 if percent else number
+    shown_exact = _decimal(shown)
+    if shown_exact is not None:
+        text = number_text(shown_exact)
+    else:  # 7/9: no decimal is exact; two places, marked as rounded
+        text = "≈ " + number_text(round(Decimal(shown.numerator) / Decimal(shown.denominator), 2))
+    return (text + "%" if percent else text), exact_text
+
+
+def _decimal(number: Fraction) -> Decimal | None:
+    """The exact decimal of a fraction, or None when its denominator has a prime factor other than 2 and 5."""
+    d = number.denominator
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    if d != 1:
+        return None
+    with localcontext() as context:
+        context.prec = len(str(number.numerator)) + len(str(number.denominator)) * 4  # enough for every digit
+        return Decimal(number.numerator) / Decimal(number.denominator)

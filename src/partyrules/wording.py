@@ -202,7 +202,7 @@ class Wording:
             return f"giá trị {which} trong: {'; '.join(p for p in parts if p)}"
         if fn == "clamp" and isinstance(args[1], n.Number) and isinstance(args[2], n.Number):
             words = self.amount(args[0], True)
-            low, high = (vn_number(a.value, a.percent) for a in (args[1], args[2]))  # type: ignore[union-attr]
+            low, high = (vn_number(a.value, a.percent) for a in (args[1], args[2]))
             return None if words is None else f"{words} (tính trong khoảng {low} đến {high})"
         if fn == "round" and isinstance(args[1], n.Number):
             words = self.amount(args[0], True)
