@@ -544,7 +544,9 @@ def named_values(source: Ruleset | Model, evaluation: Evaluation) -> tuple[Named
     for name, let in model.lets.items():
         kind = model.types.get(id(let.value))
         percent = kind is not None and (kind.kind == "percent" or (kind.kind == "ratio" and _is_rate(model, name)))
-        text, exact = _value_texts(computed[name], kind.members if kind is not None else (), percent, wording, let)
+        labels = wording.member_labels.get(kind.name or "", {}) if kind is not None else {}
+        members = kind.members if kind is not None else ()
+        text, exact = _value_texts(computed[name], members, labels, percent)
         facts = tuple(f for f, _ in _inputs_read(model, let.value))
         out.append(NamedValue(name, let.label or "", text, exact, percent, expr_text(let.value), facts))
     return tuple(out)
@@ -566,12 +568,15 @@ def _is_rate(model: Model, name: str) -> bool:
     roots += [r.condition for g in model.grades for r in g.requirements]
     roots += [k.condition for k in model.knockouts + model.exemptions]
     for node in (sub for root in roots for sub in n.walk(root)):
-        if isinstance(node, n.Compare) and (names_it(node.left) or names_it(node.right)):
-            if any(isinstance(side, n.Number) and side.percent for side in (node.left, node.right)):
-                return True
-        if isinstance(node, n.Bands) and names_it(node.subject):
-            if any(isinstance(b.threshold, n.Number) and b.threshold.percent for b in node.bands):
-                return True
+        sides: tuple[n.Expr, ...] = (node.left, node.right) if isinstance(node, n.Compare) else ()
+        if any(names_it(side) for side in sides) and any(isinstance(x, n.Number) and x.percent for x in sides):
+            return True
+        if (
+            isinstance(node, n.Bands)
+            and names_it(node.subject)
+            and any(isinstance(b.threshold, n.Number) and b.threshold.percent for b in node.bands)
+        ):
+            return True
         if isinstance(node, n.Table):
             for i, column in enumerate(node.columns):
                 if names_it(column) and any(_percent_cell(row.cells[i]) for row in node.rows):
@@ -585,9 +590,7 @@ def _percent_cell(cell: n.Cell) -> bool:
     return isinstance(cell, n.EqualCell) and isinstance(cell.value, n.Number) and cell.value.percent
 
 
-def _value_texts(
-    value: object, members: tuple[str, ...], percent: bool, wording: Wording, let: n.Let
-) -> tuple[str, str]:
+def _value_texts(value: object, members: tuple[str, ...], labels: dict[str, str], percent: bool) -> tuple[str, str]:
     """(text for a person, exact text for a program) of a computed named value."""
     if value is None:
         return "không có", ""
@@ -595,14 +598,12 @@ def _value_texts(
         return ("có" if value else "không"), ("true" if value else "false")
     if isinstance(value, datetime.date):
         return date_text(value), value.isoformat()
-    if isinstance(value, str):
-        labels = next((m for m in wording.member_labels.values() if value in m), {})
+    if isinstance(value, str):  # a choice
         return labels.get(value, value), value
     if isinstance(value, int) and members:  # a level: its index, 0 the best
-        member = members[value]
-        labels = next((m for m in wording.member_labels.values() if member in m), {})
-        return labels.get(member, member), member
-    number = Fraction(value)  # type: ignore[arg-type]
+        return labels.get(members[value], members[value]), members[value]
+    assert isinstance(value, (Fraction, int, Decimal)), value
+    number = Fraction(value)
     exact = _decimal(number)
     exact_text = number_text(exact) if exact is not None else f"{number.numerator}/{number.denominator}"
     shown = number * 100 if percent else number

@@ -63,10 +63,8 @@ def run(args: argparse.Namespace) -> int:
         data.openpyxl_module()  # a missing extra is said before any file is created
         data.write_atomic(args.output, lambda stream: write_fill_in(ruleset, stream), binary=True)
         return 0
-    if args.to == "html":
-        text = render_html(ruleset, code=args.code)
-    else:
-        text = render_markdown(ruleset, code=args.code)
+    render = render_html if args.to == "html" else render_markdown
+    text = render(ruleset, code=args.code)
     if args.output is None:
         sys.stdout.write(text)
     else:
