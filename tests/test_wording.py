@@ -237,3 +237,54 @@ def read_inputs(model: Model) -> set[str]:
     found.update(q.group for q in model.quotas if q.within == "input" and q.group is not None)
     found.update(k.name for q in model.quotas for k in q.order if k.kind == "input")
     return found
+
+
+EDGES = """\
+ruleset "test/edges" {
+  title "Thử";
+  version "1";
+  basis "Thử";
+  effective from 2024-01-01;
+  points illustrative "thử";
+}
+
+levels muc "Mức" { tot "Tốt", dat "Đạt" }
+
+input a "Số việc loại A": integer 0..5;
+input b "Số việc loại B": integer 0..5;
+input growth "Số đảng viên tăng thêm": integer -5..5;
+input share "Số vốn góp": decimal 0..10;
+
+criteria "Thang" max 30 {
+  item tong "Tổng" max 20 { points = 2 * (a + b); level = bands tong { from 10: tot; otherwise: dat; }; }
+  item rest "Còn lại" max 10 { points = if growth <= 0 then 0 else 5; }
+}
+
+grades {
+  grade tot "Tốt" {
+    band from 25;
+    require "Cả hai mục Tốt": worst_level() >= tot;
+    require "Mục 1 Tốt": worst_level(tong) == tot;
+    require "Có tăng": growth >= 1 and share >= 1 and share != 0 and a <= 0;
+  }
+  grade kem "Kém" { band below 25; }
+}
+"""
+
+
+def test_words_only_where_they_are_sure() -> None:
+    """`<= 0` is “không có” only for a count that cannot go below zero; `>= 1` is “có” only for whole
+    numbers; a product keeps its brackets; the worst level of the criteria."""
+    model = api.model_of(EDGES, "edges.criteria")
+    words = Wording(model)
+    assert words.points(points(model, "tong")) == ("2 điểm × (“Số việc loại A” cộng “Số việc loại B”)",)
+    assert words.points(points(model, "rest")) == (
+        "0 điểm nếu “Số đảng viên tăng thêm” không quá 0; còn lại 5 điểm",  # it can be negative: no “không có”
+    )
+    assert words.condition(requirement(model, "Cả hai mục Tốt")) == (
+        "mức đạt thấp nhất của các mục có xếp mức từ mức “Tốt” trở lên"
+    )
+    assert words.condition(requirement(model, "Mục 1 Tốt")) == "mức đạt thấp nhất của các mục 1 là “Tốt”"
+    assert words.condition(requirement(model, "Có tăng")) == (
+        "có đảng viên tăng thêm và “Số vốn góp” từ 1 trở lên và có vốn góp và không có việc loại A"
+    )

@@ -302,7 +302,7 @@ class Wording:
                 return None
             counted, cap = capped[0], vn_number(capped[1].value)
         unit = self.unit(counted)
-        subject = self.amount(counted)
+        subject = self.amount(counted, nested=True)  # 2 điểm × (A cộng B), never 2 điểm × A cộng B
         if subject is None:
             return None
         if unit is None:
@@ -349,13 +349,17 @@ class Wording:
     def compare(self, left: n.Expr, op: str, right: n.Expr) -> str | None:
         """``left op right`` in words; a count compared with 0 is “có/không có ...” (“Số X” = 0: no X)."""
         label = self.label(left)
+        kind = self.model.types.get(id(left))
         if label is not None and label.startswith("Số ") and isinstance(right, n.Number) and not right.percent:
             rest = label[3:]
-            if right.value == 0 and op in ("==", "<="):
+            whole = kind is not None and kind.kind == "integer"
+            natural = self._never_negative(left)  # then `<= 0` is `== 0`, and `!= 0` is `> 0`
+            if right.value == 0 and (op == "==" or (op == "<=" and natural)):
                 return f"không có {rest}"
-            if (right.value == 0 and op in (">", "!=")) or (right.value == 1 and op == ">="):
+            if right.value == 0 and (op == ">" or (op == "!=" and natural)):
                 return f"có {rest}"
-        kind = self.model.types.get(id(left))
+            if right.value == 1 and op == ">=" and whole:  # a whole number: `>= 1` is `> 0`
+                return f"có {rest}"
         subject = self._subject(left)
         if subject is None:
             return None
@@ -373,10 +377,25 @@ class Wording:
             return _DATE_WORDS[op].replace("ngày ", "").format(subject, other)
         return _NUMBER_WORDS[op].format(subject, other)
 
+    def _never_negative(self, node: n.Expr) -> bool:
+        """Whether ``node`` is an input declared with a range from 0 or above."""
+        r = self.model.resolutions.get(id(node))
+        if r is None or r.kind != "input" or r.target is None:
+            return False
+        low = self.inputs[r.target].low
+        return isinstance(low, (int, Decimal)) and not isinstance(low, bool) and low >= 0
+
     def _subject(self, node: n.Expr) -> str | None:
         if isinstance(node, n.Call) and node.function == "level" and node.args and isinstance(node.args[0], n.Name):
             c = self.criteria.get(node.args[0].name)
             return None if c is None else f"mức đạt của mục {c.number}"
+        if isinstance(node, n.Call) and node.function == "worst_level":
+            if not node.args:  # every criterion with a level rule
+                return "mức đạt thấp nhất của các mục có xếp mức"
+            named = [self.criteria.get(a.name) if isinstance(a, n.Name) else None for a in node.args]
+            if None in named:
+                return None
+            return "mức đạt thấp nhất của các mục " + ", ".join(c.number for c in named if c is not None)
         return self.amount(node)
 
     # ------------------------------------------------------------ rows of bands, match and table
