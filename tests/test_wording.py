@@ -288,3 +288,20 @@ def test_words_only_where_they_are_sure() -> None:
     assert words.condition(requirement(model, "Có tăng")) == (
         "có đảng viên tăng thêm và “Số vốn góp” từ 1 trở lên và có vốn góp và không có việc loại A"
     )
+
+
+def test_points_given_as_a_number() -> None:
+    """Points read from an input (the 366 scales' self-assessed points) are that input, by its label."""
+    lower = EDGES.replace("band from 25;", "band from 12;").replace("band below 25;", "band below 12;")
+    model = api.model_of(lower.replace("points = 2 * (a + b);", "points = min(2 * a, 20);"), "edges.criteria")
+    assert Wording(model).points(points(model, "tong")) == ("2 điểm mỗi việc (theo “Số việc loại A”), tối đa 20 điểm",)
+    text = render.render_markdown(
+        render.sheet(next(p for name, p in render.shipped_sheets() if name == "vn__annual-collective"))
+    )
+    assert "| 8 | số điểm bằng “Điểm chấm: chính trị tư tưởng; quán triệt, thực hiện chủ trương" in text
+    plain = api.model_of(lower.replace("points = 2 * (a + b);", "points = min(a + b, 10) + b;"), "edges.criteria")
+    assert Wording(plain).points(points(plain, "tong")) == (
+        "Cộng điểm các phần sau:",
+        "– số điểm bằng “Số việc loại A” cộng “Số việc loại B”, tối đa 10 điểm",
+        "– số điểm bằng “Số việc loại B”",
+    )

@@ -75,6 +75,8 @@ _LEVEL_WORDS = {
     "==": "{} là {}",
     "!=": "{} không phải {}",
 }
+#: how points that are just a number read: “số điểm bằng “Điểm chấm ...””
+_SAME_AS = "số điểm bằng "
 _NEGATED = {">=": "<", ">": "<=", "<=": ">", "<": ">=", "==": "!=", "!=": "=="}
 
 
@@ -237,7 +239,10 @@ class Wording:
             return f"{vn_number(node.value)} điểm"
         if isinstance(node, n.Name):
             r = self.model.resolutions.get(id(node))
-            return self.name(node) if r is not None and r.kind == "points" else None
+            if r is not None and r.kind == "points":
+                return self.name(node)
+            words = self.name(node)
+            return None if words is None else _SAME_AS + words
         if isinstance(node, n.If):
             return self._points_if(node, in_sum)
         if isinstance(node, n.Binary) and node.op == "*":
@@ -247,6 +252,10 @@ class Wording:
             right = self.points_phrase(node.right)
             if left is None or right is None:
                 return None
+            if _SAME_AS in (left[: len(_SAME_AS)], right[: len(_SAME_AS)]):  # plain numbers: one amount
+                amount = self.amount(node)
+                if amount is not None:
+                    return _SAME_AS + amount
             if isinstance(node.right, n.Binary) and node.right.op in ("+", "-"):
                 right = f"({right})"
             return f"{left} {'cộng' if node.op == '+' else 'trừ'} {right}"
@@ -258,7 +267,7 @@ class Wording:
             words = self.points_phrase(value)
             if words is None or bound.percent:
                 return None
-            if isinstance(value, n.Binary) and value.op in ("+", "-"):
+            if isinstance(value, n.Binary) and value.op in ("+", "-") and not words.startswith(_SAME_AS):
                 words = f"({words})"
             limit = "tối đa" if node.function == "min" else "không dưới"
             return f"{words}, {limit} {vn_number(bound.value)} điểm"
@@ -266,8 +275,10 @@ class Wording:
             words = self.points_phrase(node.args[0])
             places = int(node.args[1].value)
             how = "đến số nguyên" if places == 0 else f"đến {places} chữ số thập phân"
-            return None if words is None else f"{words}, làm tròn {how}"
-        return None
+            if words is not None:
+                return f"{words}, làm tròn {how}"
+        amount = self.amount(node)  # any other number: the points are that number
+        return None if amount is None else _SAME_AS + amount
 
     def _points_if(self, node: n.If, in_sum: bool) -> str | None:
         condition = self.condition(node.condition)
