@@ -45,6 +45,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("api",),
     ("catalog",),
     # tools on top of the pipeline
+    ("wording",),
     ("children", "diff", "formatter", "highlight", "scoresheet", "testing"),
     ("hierarchy", "periods", "workbook", "proving"),
     ("data", "rulecoverage", "mutation"),

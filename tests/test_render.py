@@ -331,7 +331,8 @@ def test_special_characters_are_escaped(write_criteria: Callable[..., Path]) -> 
     assert "<title>Phiếu chấm điểm — Thử &lt;b&gt;in đậm&lt;/b&gt; &amp; “ngoặc”</title>" in page
     rows = next(rows for cls, rows in parsed.tables if cls == "criteria")
     assert rows[0][1] == 'Mục <a href="x"> & b'
-    assert "rate < 50%" in "".join(parsed.text)
+    assert "“Cờ” và “Tỷ lệ <đạt> & hơn” dưới 50%" in "".join(parsed.text)  # the rule in words, escaped
+    assert "rate < 50%" in "".join(parse(render.render_html(path, code=True)).text)  # and in the file's notation
     markdown = render.render_markdown(render.sheet(path))
     assert "Mục \\<a href='x'\\> & b" in markdown
 
@@ -409,3 +410,91 @@ def test_no_stray_sheets() -> None:
     assert "vn__annual-collective@124.md" in expected and "vn__cell-meeting@hd12.md" in expected
     assert "PHIẾU" in (SHEETS / "vn__annual-collective.md").read_text(encoding="utf-8")
     assert "366" in (SHEETS / "vn__annual-collective.md").read_text(encoding="utf-8")
+
+
+def _hd12() -> Path:
+    return next(path for name, path in render.shipped_sheets() if name == "vn__cell-meeting@hd12")
+
+
+def test_named_values_with_their_formula_and_inputs() -> None:
+    """The national sheet of HD 12 reads `combined` only through the named value `required_minutes`:
+    the sheet shows the value's formula and the inputs it reads, and lists them among the data."""
+    text = render.render_markdown(render.sheet(_hd12()))
+    section = text[text.index("## Giá trị tính từ dữ liệu") : text.index("## Dữ liệu dùng trong cách chấm")]
+    assert (
+        "| Thời lượng tối thiểu (phút) (`required_minutes`) | “Thời lượng tối thiểu khi sinh hoạt thường kỳ kết hợp "
+        "chuyên đề (phút)” nếu “Sinh hoạt thường kỳ kết hợp chuyên đề trong cùng một buổi”, còn lại 90 | "
+        "Sinh hoạt thường kỳ kết hợp chuyên đề trong cùng một buổi (`combined`) |"
+    ) in section
+    assert "(`combined_minutes`) | 90 | — |" in section
+    glossary = text[text.index("## Dữ liệu dùng trong cách chấm") :]
+    assert "| `combined` | Sinh hoạt thường kỳ kết hợp chuyên đề trong cùng một buổi |" in glossary
+    code = render.render_markdown(render.sheet(_hd12(), code=True))
+    assert "| Thời lượng tối thiểu (phút) (`required_minutes`) | `if combined then combined_minutes else 90` |" in code
+    page = parse(render.render_html(_hd12()))
+    values = next(rows for cls, rows in page.tables if cls == "values")
+    assert [row[0] for row in values] == [
+        "Thời lượng tối thiểu khi sinh hoạt thường kỳ kết hợp chuyên đề (phút) (combined_minutes)",
+        "Thời lượng tối thiểu (phút) (required_minutes)",
+    ]
+    assert values[1][2] == "Sinh hoạt thường kỳ kết hợp chuyên đề trong cùng một buổi (combined)"
+
+
+def _read(model: partyrules.Model) -> tuple[set[str], set[str]]:
+    """(inputs, named values) the rules read, directly or through named values; computed here, apart
+    from the sheet's code."""
+    from partyrules import nodes as n
+
+    roots: list[n.Expr] = []
+    for c in model.criteria + model.deductions + model.bonuses:
+        roots += [e for e in (c.points, c.level, c.applicable.condition if c.applicable else None) if e is not None]
+    roots += [r.condition for g in model.grades for r in g.requirements]
+    roots += [k.condition for k in model.knockouts + model.exemptions]
+    inputs: set[str] = set()
+    lets: set[str] = set()
+    while roots:
+        for node in n.walk(roots.pop()):
+            r = model.resolutions.get(id(node))
+            if r is not None and r.kind == "input" and r.target:
+                inputs.add(r.target)
+            elif r is not None and r.kind == "let" and r.target and r.target not in lets:
+                lets.add(r.target)
+                roots.append(model.lets[r.target].value)
+    return inputs, lets
+
+
+@pytest.mark.parametrize(("name", "criteria"), render.shipped_sheets(), ids=[n for n, _ in render.shipped_sheets()])
+def test_every_input_the_scale_reads_is_on_its_sheet(name: str, criteria: Path) -> None:
+    """Each input a shipped scale reads (also through a named value) is on its printed sheet, in words
+    and in code, and in the HTML page; so is each named value it reads."""
+    s = render.sheet(criteria)
+    model = partyrules.api.checked_model(partyrules.load(criteria))
+    inputs, lets = _read(model)
+    assert inputs
+    assert inputs <= {name for name, _ in s.glossary}
+    assert {v.name for v in s.values} == lets
+    texts = (render.render_markdown(s), render.render_markdown(render.sheet(criteria, code=True)), render.render_html(s))
+    for text in texts:
+        for input_name in inputs | lets:
+            assert f"`{input_name}`" in text or f"<code>{input_name}</code>" in text, (name, input_name)
+
+
+def test_cli_render_code(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["render", "vn.hatinh/chi-bo-4-tot", "--code"]) == 0
+    code = capsys.readouterr().out
+    assert "`min(thematic_meetings, 4) * 2.5`" in code
+    assert cli.main(["render", "vn.hatinh/chi-bo-4-tot"]) == 0
+    words = capsys.readouterr().out
+    assert "2,5 điểm mỗi buổi (theo “Số buổi sinh hoạt chuyên đề trong năm”), tối đa 4 buổi" in words
+    assert "min(thematic_meetings" not in words
+
+
+def test_fill_in_guide_lists_the_named_values() -> None:
+    lines = workbook._guide_lines(partyrules.load(_hd12()))
+    assert ("Giá trị tính", "Tính từ dữ liệu đã nhập (không nhập vào trang dữ liệu):") in lines
+    assert (
+        "",
+        "Thời lượng tối thiểu (phút) (required_minutes) = “Thời lượng tối thiểu khi sinh hoạt thường kỳ kết hợp "
+        "chuyên đề (phút)” nếu “Sinh hoạt thường kỳ kết hợp chuyên đề trong cùng một buổi”, còn lại 90; "
+        "dữ liệu dùng: Sinh hoạt thường kỳ kết hợp chuyên đề trong cùng một buổi (combined)",
+    ) in lines

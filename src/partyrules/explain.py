@@ -57,6 +57,29 @@ class Details:
     exemption_notes: tuple[tuple[str, ...], ...] = ()
 
 
+@attrs.frozen
+class NamedValue:
+    """A named value (``let``) computed for one organisation, as an explanation shows it.
+
+    ``text`` is the value for a person (a rate as a percentage, ``87.5%``; ``có``/``không``; a
+    level's label); ``value`` its exact text for a program (``0.875``, ``7/9`` when no decimal is
+    exact, ``true``, a member's name, an ISO date; empty for no value); ``facts`` the inputs it
+    reads, directly or through other named values.
+    """
+
+    name: str
+    label: str
+    text: str
+    value: str
+    percent: bool
+    formula: str
+    facts: tuple[str, ...]
+
+    def data(self) -> dict[str, Any]:
+        """JSON-ready data, as ``partyrules explain --json`` writes it."""
+        return attrs.asdict(self)
+
+
 def _fact(value: Any, kind: str, labels: dict[str, str] | None = None) -> str:
     if labels is not None and isinstance(value, str):
         return labels.get(value, value)
@@ -69,11 +92,15 @@ def _fact(value: Any, kind: str, labels: dict[str, str] | None = None) -> str:
     return str(value)
 
 
-def explain_text(evaluation: Evaluation, demotions: Sequence[Demotion] = ()) -> str:
-    """The breakdown; ``demotions`` are the quotas that moved the grade in a batch (partyrules.quota)."""
+def explain_text(
+    evaluation: Evaluation, demotions: Sequence[Demotion] = (), values: Sequence[NamedValue] = ()
+) -> str:
+    """The breakdown; ``demotions`` are the quotas that moved the grade in a batch (partyrules.quota);
+    ``values`` the named values computed from the facts (:func:`partyrules.scoresheet.named_values`)."""
     info: Details | None = evaluation.layout.details
     lines: list[str] = []
     _head_lines(lines, evaluation, info, demotions)
+    _value_lines(lines, evaluation, info, values)
     _criteria_lines(lines, evaluation, info)
     _adjustment_lines(lines, evaluation, info)
     _band_lines(lines, evaluation, info)
@@ -108,6 +135,25 @@ def _head_lines(lines: list[str], evaluation: Evaluation, info: Details | None, 
     else:
         exempt = evaluation.not_graded
         lines.append(f"KHÔNG XẾP LOẠI: {exempt.label if exempt else ''}")
+    lines.append("")
+
+
+def _value_lines(lines: list[str], evaluation: Evaluation, info: Details | None, values: Sequence[NamedValue]) -> None:
+    """The named values (``let``): each with its value, its formula and the facts it reads."""
+    if not values:
+        return
+    kinds = dict(zip(evaluation.layout.inputs, evaluation.layout.input_kinds))
+    facts = evaluation.facts
+    labels = info.input_labels if info is not None else {}
+    members = info.member_labels if info is not None else {}
+    lines.append("GIÁ TRỊ TÍNH TỪ DỮ LIỆU")
+    for v in values:
+        equals = "" if v.text.startswith("≈") else "= "  # ≈ 77.78%: no decimal is exact
+        lines.append(f"  {v.label or v.name} [{v.name}] {equals}{v.text}")
+        lines.append(f"           cách tính: {v.formula}")
+        if v.facts:
+            shown = ", ".join(f"{labels.get(f, f)} = {_fact(facts[f], kinds[f], members.get(f))}" for f in v.facts)
+            lines.append(f"           dữ liệu: {shown}")
     lines.append("")
 
 

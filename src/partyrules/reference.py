@@ -85,6 +85,13 @@ def visiting_trace(model: Model, facts: Mapping[str, Any]) -> tuple[Trace, set[i
     return run.trace(), run.visited
 
 
+def let_values(model: Model, facts: Mapping[str, Any]) -> dict[str, Value]:
+    """Every named value (``let``) for valid facts, in declaration order: what an explanation shows
+    beside the points (the attendance rate an officer checks). Percentages are true fractions."""
+    run = _Run(model, facts)
+    return {name: run.let(name) for name in model.lets}
+
+
 def broken_constraints(model: Model, facts: Mapping[str, Any]) -> list[n.Constraint]:
     """The constraints that valid-looking facts break (facts are not otherwise validated)."""
     run = _Run(model, facts)

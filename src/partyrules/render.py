@@ -63,10 +63,20 @@ def _md_label(row: CriterionRow) -> str:
     return label
 
 
-def render_markdown(source: Ruleset | Model | Sheet | str | os.PathLike[str]) -> str:
-    """The score sheet as Markdown (GitHub tables)."""
-    s = source if isinstance(source, Sheet) else sheet(source)
-    parts = (_md_head, _md_criteria, _md_adjustments, _md_summary, _md_grades, _md_rules, _md_quotas, _md_glossary)
+def render_markdown(source: Ruleset | Model | Sheet | str | os.PathLike[str], code: bool = False) -> str:
+    """The score sheet as Markdown (GitHub tables); ``code`` quotes every rule in the file's notation."""
+    s = source if isinstance(source, Sheet) else sheet(source, code=code)
+    parts = (
+        _md_head,
+        _md_criteria,
+        _md_adjustments,
+        _md_summary,
+        _md_grades,
+        _md_rules,
+        _md_quotas,
+        _md_values,
+        _md_glossary,
+    )
     out = [line for part in parts for line in part(s)]
     out += [
         "| Đại diện tổ chức tự chấm (ký, ghi rõ họ tên) | Đại diện cấp trên chấm (ký, ghi rõ họ tên) |",
@@ -137,7 +147,7 @@ def _md_summary(s: Sheet) -> list[str]:
 def _md_grades(s: Sheet) -> list[str]:
     out = ["## Xếp loại", "", "| Xếp loại | Tổng điểm | Điều kiện kèm theo |", "|---|---|---|"]
     for g in s.grades:
-        parts = [f"{_md(label)} {_md_code(rule)}" for label, rule in g.requirements] or ["—"]
+        parts = [f"{_md(label)}: {_md_line(rule)}" for label, rule in g.requirements] or ["—"]
         if g.fallback and g.requirements:
             parts.append(f"Không đủ điều kiện: xếp loại “{_md(g.fallback)}”")
         parts += [f"Căn cứ: {_md(c)}" for c in g.citations]
@@ -156,7 +166,7 @@ def _md_rules(s: Sheet) -> list[str]:
         out += [f"## {title}", ""]
         for i, r in enumerate(rules, 1):
             outcome = f": {r.outcome}" if r.outcome else ""
-            out.append(f"{i}. **{_md(r.label)}** — khi {_md_code(r.condition)}{outcome}")
+            out.append(f"{i}. **{_md(r.label)}** — khi {_md_line(r.condition)}{outcome}")
             out += _md_extra(r.citations, r.notes)
         out.append("")
     return out
@@ -177,6 +187,19 @@ def _md_quotas(s: Sheet) -> list[str]:
 def _md_extra(citations: tuple[str, ...], notes: tuple[str, ...]) -> list[str]:
     """A rule's citations and notes, as items of its numbered entry."""
     return [f"   - Căn cứ: {_md(c)}" for c in citations] + [f"   - Ghi chú: {_md(note)}" for note in notes]
+
+
+def _md_values(s: Sheet) -> list[str]:
+    """The named values: how each is computed, and from which inputs."""
+    if not s.values:
+        return []
+    out = ["## Giá trị tính từ dữ liệu", "", "| Giá trị | Cách tính | Dữ liệu dùng |", "|---|---|---|"]
+    for v in s.values:
+        formula = "<br>".join(_md_line(line) for line in v.formula)
+        inputs = "<br>".join(f"{_md(label)} ({_md_code(name)})" for name, label in v.inputs) or "—"
+        out.append(f"| {_md(v.label)} ({_md_code(v.name)}) | {formula} | {inputs} |")
+    out.append("")
+    return out
 
 
 def _md_glossary(s: Sheet) -> list[str]:
@@ -292,11 +315,11 @@ def _h_label(row: CriterionRow) -> str:
     return f'<td class="label">{escape(row.label)}{status}</td>'
 
 
-def render_html(source: Ruleset | Model | Sheet | str | os.PathLike[str]) -> str:
-    """The score sheet as one self-contained HTML5 page for printing on A4."""
-    s = source if isinstance(source, Sheet) else sheet(source)
+def render_html(source: Ruleset | Model | Sheet | str | os.PathLike[str], code: bool = False) -> str:
+    """The score sheet as one self-contained HTML5 page for printing on A4; ``code`` as in :func:`render_markdown`."""
+    s = source if isinstance(source, Sheet) else sheet(source, code=code)
     out = page_head(f"Phiếu chấm điểm — {s.title}", _CSS)
-    parts = (_h_criteria, _h_adjustments, _h_summary, _h_grades, _h_rules, _h_quotas, _h_glossary)
+    parts = (_h_criteria, _h_adjustments, _h_summary, _h_grades, _h_rules, _h_quotas, _h_values, _h_glossary)
     out += ["<header>", *_h_head(s), "</header>", "<main>"]
     out += [line for part in parts for line in part(s)]
     out += [
@@ -407,9 +430,7 @@ def _h_grades(s: Sheet) -> list[str]:
     out.append("<thead><tr><th>Xếp loại</th><th>Tổng điểm</th><th>Điều kiện kèm theo</th></tr></thead>")
     out.append("<tbody>")
     for g in s.grades:
-        parts = [f"<p>{escape(label)} <code>{escape(rule)}</code></p>" for label, rule in g.requirements] or [
-            "<p>—</p>"
-        ]
+        parts = [f"<p>{escape(label)}: {_h_line(rule)}</p>" for label, rule in g.requirements] or ["<p>—</p>"]
         if g.fallback and g.requirements:
             parts.append(f"<p>Không đủ điều kiện: xếp loại “{escape(g.fallback)}”</p>")
         parts += _h_extra(g.citations, g.notes)
@@ -432,7 +453,7 @@ def _h_rules(s: Sheet) -> list[str]:
             outcome = f": <strong>{escape(r.outcome)}</strong>" if r.outcome else ""
             extra = "".join(_h_extra(r.citations, r.notes))
             out.append(
-                f"<li><p><strong>{escape(r.label)}</strong> — khi <code>{escape(r.condition)}</code>{outcome}</p>{extra}</li>"
+                f"<li><p><strong>{escape(r.label)}</strong> — khi {_h_line(r.condition)}{outcome}</p>{extra}</li>"
             )
         out.append("</ol>")
     return out
@@ -447,6 +468,22 @@ def _h_quotas(s: Sheet) -> list[str]:
         extra = "".join(_h_extra(q.citations, q.notes))
         out.append(f"<li><p><strong>{escape(q.label)}</strong> <code>{escape(q.name)}</code></p>{lines}{extra}</li>")
     out.append("</ol>")
+    return out
+
+
+def _h_values(s: Sheet) -> list[str]:
+    if not s.values:
+        return []
+    out = ["<h2>Giá trị tính từ dữ liệu</h2>", '<table class="values">']
+    out += ["<thead><tr><th>Giá trị</th><th>Cách tính</th><th>Dữ liệu dùng</th></tr></thead>", "<tbody>"]
+    for v in s.values:
+        formula = "".join(f"<p>{_h_line(line)}</p>" for line in v.formula)
+        inputs = "".join(f"<p>{escape(label)} (<code>{escape(name)}</code>)</p>" for name, label in v.inputs)
+        out.append(
+            f'<tr><td class="label">{escape(v.label)} (<code>{escape(v.name)}</code>)</td>'
+            f'<td class="rule">{formula}</td><td class="rule">{inputs or "<p>—</p>"}</td></tr>'
+        )
+    out += ["</tbody>", "</table>"]
     return out
 
 

@@ -717,6 +717,13 @@ def _guide_lines(ruleset: Ruleset) -> list[tuple[str, str]]:
                     )
                 )
         lines.append(("", ""))
+    if s.values:  # what the rules compute from the columns: nothing to fill in, but an officer checks it
+        lines.append(("Giá trị tính", "Tính từ dữ liệu đã nhập (không nhập vào trang dữ liệu):"))
+        for v in s.values:
+            formula = " ".join("".join(line) for line in v.formula)
+            read = ", ".join(f"{label} ({name})" for name, label in v.inputs) or "không"
+            lines.append(("", f"{v.label or v.name} ({v.name}) = {formula}; dữ liệu dùng: {read}"))
+        lines.append(("", ""))
     return lines
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,11 @@ def add_parser(commands: Commands) -> None:
         action="store_true",
         help="also print the smallest change of one input that reaches the next better grade",
     )
+    explain.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON: the explanation's text, each named value (let) with its value, and the evaluation",
+    )
     add_lookup_options(explain)
     explain.set_defaults(run=run)
 
@@ -56,9 +62,30 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(outcome, data.BadRow):
         report_bad_row(table, outcome)
         return 1
-    sys.stdout.write(outcome.evaluation.explain())
+    from partyrules.explain import explain_text
+    from partyrules.scoresheet import named_values
+
+    evaluation = outcome.evaluation
+    values = named_values(ruleset, evaluation)  # the lets, which the evaluation does not keep
+    text = explain_text(evaluation, values=values)
+    further = None
     if args.what_it_takes:
         from partyrules.ranking import what_it_takes
 
-        sys.stdout.write("\n" + what_it_takes(ruleset, outcome.evaluation).text())
+        further = what_it_takes(ruleset, evaluation).text()
+    if args.json:
+        from partyrules import serialize
+
+        document = {
+            "explanation": text,
+            "values": [v.data() for v in values],
+            "evaluation": serialize.unstructure(evaluation),
+        }
+        if further is not None:
+            document["what_it_takes"] = further
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=serialize.json_default) + "\n")
+        return 0
+    sys.stdout.write(text)
+    if further is not None:
+        sys.stdout.write("\n" + further)
     return 0

@@ -36,6 +36,11 @@ def add_parser(commands: Commands) -> None:
         default="md",
         help="md (Markdown, the default), html, or xlsx (a fill-in workbook; needs --output)",
     )
+    sheet.add_argument(
+        "--code",
+        action="store_true",
+        help="quote every rule in the criteria file's own notation instead of in words",
+    )
     sheet.add_argument("-o", "--output", metavar="FILE", help="write the sheet to FILE instead of stdout")
     add_lookup_options(sheet)
     sheet.set_defaults(run=run)
@@ -58,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
         data.openpyxl_module()  # a missing extra is said before any file is created
         data.write_atomic(args.output, lambda stream: write_fill_in(ruleset, stream), binary=True)
         return 0
-    text = render_html(ruleset) if args.to == "html" else render_markdown(ruleset)
+    render = render_html if args.to == "html" else render_markdown
+    text = render(ruleset, code=args.code)
     if args.output is None:
         sys.stdout.write(text)
     else:
