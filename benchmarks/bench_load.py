@@ -104,9 +104,9 @@ def generated_criteria(count: int) -> str:
 Timings = dict[str, list[float]]
 
 
-def _timed(into: Timings, key: str, call: Callable[[], Any]) -> Any:
+def _timed(into: Timings, key: str, call: Callable[..., Any], *args: Any) -> Any:
     wall, cpu = time.perf_counter(), time.process_time()
-    result = call()
+    result = call(*args)
     into.setdefault(key + " wall", []).append(time.perf_counter() - wall)
     into.setdefault(key + " cpu", []).append(time.process_time() - cpu)
     return result
@@ -128,13 +128,13 @@ def time_loads(sizes: list[int], repeats: int) -> tuple[Timings, float, int]:
         for size in order:
             name, text = f"s{size}.criteria", texts[size]
             gc.collect()
-            ruleset = _timed(times, f"{size} whole", lambda: partyrules.loads(text, name))
+            ruleset = _timed(times, f"{size} whole", partyrules.loads, text, name)
             items = max(items, sum(1 for c in ruleset.criteria if c.kind == "item"))
             source = parser.normalise(text)
             gc.collect()
-            tree = _timed(times, f"{size} parse", lambda: parser.parse(source, name))
-            model = _timed(times, f"{size} check", lambda: checker.check_tree(tree, name, source))
-            _timed(times, f"{size} compile", lambda: api.build(model, source))
+            tree = _timed(times, f"{size} parse", parser.parse, source, name)
+            model = _timed(times, f"{size} check", checker.check_tree, tree, name, source)
+            _timed(times, f"{size} compile", api.build, model, source)
     return times, first, items
 
 
@@ -174,7 +174,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"load:    {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
     print(f"scales:  {small:,} and {large:,} criteria ({items:,} items loaded), best of {args.repeats}, interleaved")
     print(f"first load in a process ({ITEMS_PER_GROUP} criteria, the parser built or read): {first:.3f} s\n")
-    print(f"{'stage':<10} {'clock':<5} {f'{small:,} s':>10} {f'{large:,} s':>10} {'ratio':>7}  (linear: {large / small:.1f}x)")
+    print(
+        f"{'stage':<10} {'clock':<5} {f'{small:,} s':>10} {f'{large:,} s':>10} {'ratio':>7}  (linear: {large / small:.1f}x)"
+    )
     for stage in ("parse", "check", "compile", "whole"):
         for clock in ("wall", "cpu"):
             a, b = min(times[f"{small} {stage} {clock}"]), min(times[f"{large} {stage} {clock}"])
@@ -187,7 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     whole_large = min(times[f"{large} whole cpu"])
     print(f"\ntargets: {small:,} criteria <= 0.25 s whole: {whole_small:.3f} s by CPU")
     print(f"         {large:,} criteria <= 10x that: {whole_large / whole_small:.2f}x")
-    print(f"         import partyrules <= 0.1 s over an empty interpreter: {min(startup['import partyrules']) - empty:.3f} s")
+    print(
+        f"         import partyrules <= 0.1 s over an empty interpreter: {min(startup['import partyrules']) - empty:.3f} s"
+    )
     print(f"load_ratio={whole_large / whole_small:.2f}")
     return 0
 
