@@ -1,10 +1,11 @@
 """Parsing: criteria text to the syntax tree of :mod:`partyrules.nodes`.
 
 The only module that imports lark. The grammar (``grammars/criteria.lark``)
-is parsed with LALR and a contextual lexer; a :class:`lark.Transformer` run
-as a separate pass (so it sees positions) builds the typed nodes. Syntax
-errors are translated from lark's token names into words a committee officer
-understands.
+is parsed with LALR and a contextual lexer (the tables read from the saved
+parser, ``grammars/criteria-lalr.json``, see :mod:`partyrules.parser.grammar`);
+the builder's methods, called over lark's tree in a separate pass (so they see
+positions), build the typed nodes. Syntax errors are translated from lark's
+token names into words a committee officer understands.
 """
 
 from __future__ import annotations

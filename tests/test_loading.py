@@ -1,5 +1,5 @@
-"""Start-up and loading costs that are behaviour, not timings: what ``partyrules --help`` imports, and
-the cycle collector paused during a load and left as it was."""
+"""Start-up and loading costs that are behaviour, not timings: what ``partyrules --help`` imports, the
+cycle collector paused during a load and left as it was, and the fingerprint's faster canonical form."""
 
 from __future__ import annotations
 
@@ -63,3 +63,27 @@ def test_a_load_pauses_the_collector_and_restores_it(monkeypatch: pytest.MonkeyP
     finally:
         gc.enable()
     assert after is False and during == [False, False, False]
+
+
+def test_the_canonical_form_is_what_attrs_asdict_gives() -> None:
+    """The fingerprint's canonical form, written as JSON, is the text ``attrs.asdict`` gave before it."""
+    import importlib
+    import json
+    from pathlib import Path
+
+    import attrs
+
+    from partyrules import parser
+    from partyrules.catalog import shipped_ids, shipped_path
+
+    fingerprint = importlib.import_module("partyrules.compiler.fingerprint")  # the package names a function so
+
+    def text(data: object) -> str:
+        return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+    sources = [shipped_path(i).read_text(encoding="utf-8") for i in shipped_ids()]
+    sources += [p.read_text(encoding="utf-8") for p in (Path(__file__).parents[1] / "benchmarks").glob("*.criteria")]
+    for source in sources:
+        tree = parser.parse(parser.normalise(source))
+        expected = attrs.asdict(tree, filter=fingerprint._meaningful, value_serializer=fingerprint._canonical)
+        assert text(fingerprint.canonical_form(tree)) == text(expected)
