@@ -14,7 +14,8 @@ Steps:
 2. in this process, load the small scale once (the first load builds or reads the parser: timed and
    shown apart), then time loading each scale ``R`` times (default 3), the two interleaved, each
    load with ``gc.collect()`` before it; each load is timed whole (``partyrules.loads``) and stage by
-   stage (parse, check, compile), by the wall clock and by this process's CPU time;
+   stage (parse, check, compile; the cycle collector paused, as a load pauses it), by the wall
+   clock and by this process's CPU time (which moves less when other work shares the machine);
 3. time ``import partyrules``, ``partyrules --help`` and an empty interpreter, each ``K`` times
    (default 10) in new processes, interleaved;
 4. print one table: each stage and the whole load at both sizes, the ratio large/small (linear is
@@ -132,9 +133,13 @@ def time_loads(sizes: list[int], repeats: int) -> tuple[Timings, float, int]:
             items = max(items, sum(1 for c in ruleset.criteria if c.kind == "item"))
             source = parser.normalise(text)
             gc.collect()
-            tree = _timed(times, f"{size} parse", parser.parse, source, name)
-            model = _timed(times, f"{size} check", checker.check_tree, tree, name, source)
-            _timed(times, f"{size} compile", api.build, model, source)
+            gc.disable()  # as during a load (partyrules.api pauses the cycle collector)
+            try:
+                tree = _timed(times, f"{size} parse", parser.parse, source, name)
+                model = _timed(times, f"{size} check", checker.check_tree, tree, name, source)
+                _timed(times, f"{size} compile", api.build, model, source)
+            finally:
+                gc.enable()
     return times, first, items
 
 
