@@ -9,7 +9,10 @@ the map of docs/architecture.md.
 from __future__ import annotations
 
 import ast
+import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -127,14 +130,25 @@ def test_every_import_goes_down() -> None:
 
 
 def test_the_package_face_imports_only_the_runtime_eagerly() -> None:
-    """``import partyrules`` must not import the front end: its eager imports are runtime stages."""
+    """``import partyrules`` imports no module of its own (each public name is imported when first read),
+    and reading the runtime's names never imports the front end."""
     tree = ast.parse((PACKAGE / "__init__.py").read_text(encoding="utf-8"))
     eager = [
-        stage_of(node.module or "")
+        node.module
         for node in tree.body
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("partyrules.")
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("partyrules")
     ]
-    assert eager and all(RANK[s] < RANK["parser"] for s in eager if s is not None), eager
+    assert eager == []
+    probe = (
+        "import json, sys, partyrules; bare = [m for m in sys.modules if m.startswith('partyrules')];"
+        "from partyrules import Ruleset, Evaluation, CriteriaError, FactsError;"
+        "print(json.dumps([bare, [m for m in sys.modules if m.startswith(('partyrules.', 'lark'))]]))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
+    bare, runtime = json.loads(done.stdout)
+    assert bare == ["partyrules"]
+    stages = {stage_of(m) for m in runtime}
+    assert stages and all(s is not None and RANK[s] < RANK["parser"] for s in stages), stages
 
 
 def test_the_contract_catches_an_upward_import(tmp_path: Path) -> None:

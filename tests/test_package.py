@@ -65,6 +65,8 @@ def test_wheel_in_a_fresh_environment_loads_every_shipped_file(tmp_path: Path) -
         "from partyrules.catalog import shipped_ids\n"
         "assert 'site-packages' in partyrules.__file__, partyrules.__file__\n"
         "assert p.grammar_text().startswith('// The partyrules criteria language')\n"
+        "from partyrules.parser import grammar as g\n"
+        "assert g._grammar_file(g.SAVED_NAME).is_file()  # the saved parser is in the wheel\n"
         "for i in shipped_ids(): print(partyrules.shipped(i).id)\n"
     )
     out = subprocess.run([str(python), "-c", script], check=True, capture_output=True, text=True, cwd=tmp_path)

@@ -757,3 +757,28 @@ def test_pr005_misspelt_alternative_keyword() -> None:
             "did you mean `official`?",
         )
     ]
+
+
+def test_the_builder_walk_builds_what_lark_transformer_builds() -> None:
+    """``parser._built`` (the builder's methods looked up once a parse) gives the very nodes, spans
+    (in ``repr``, which equality leaves out), problems and statement blocks of ``Builder.transform``."""
+    from pathlib import Path
+
+    from partyrules.catalog import shipped_ids, shipped_path
+    from partyrules.parser import Builder, _built, grammar
+    from partyrules.parser.spans import FILE
+
+    sources = [shipped_path(i).read_text(encoding="utf-8") for i in shipped_ids()]
+    sources += [p.read_text(encoding="utf-8") for p in (Path(__file__).parents[1] / "benchmarks").glob("*.criteria")]
+    sources.append(SOURCE.replace("integer 0..5", "integer 0..5" + "9" * 5000))  # PR013, found by the builder
+    for source in sources:
+        tree = grammar.lalr().parse(parser.normalise(source))
+        token = FILE.set("f.criteria")
+        try:
+            transformer, walker = Builder("f.criteria"), Builder("f.criteria")
+            expected, built = transformer.transform(tree), _built(walker, tree, {})
+        finally:
+            FILE.reset(token)
+        assert repr(built) == repr(expected)
+        assert walker.problems == transformer.problems and repr(walker.blocks) == repr(transformer.blocks)
+    assert transformer.problems  # the last source's problem was compared, not absent

@@ -11,10 +11,12 @@ Pipeline: :mod:`~partyrules.parser` (text → syntax tree) →
 :mod:`~partyrules.runtime` (:class:`Ruleset`, :class:`Evaluation`).
 docs/architecture.md maps the stages and what each may import.
 
-Importing the package loads the runtime only: the front end (lark, the parser,
-the checker, the compiler) is imported the first time :func:`load`,
-:func:`loads`, :func:`check`, :class:`Loader` or a shipped ruleset is asked
-for, so a process that only unpickles and runs rulesets never imports it.
+Importing the package loads nothing else: each public name is imported the
+first time it is read. The runtime's names (:class:`Ruleset`, :class:`Evaluation`,
+the errors) bring the runtime alone; the front end (lark, the parser, the checker,
+the compiler) is imported the first time :func:`load`, :func:`loads`,
+:func:`check`, :class:`Loader` or a shipped ruleset is asked for, so a process
+that only unpickles and runs rulesets never imports it.
 """
 
 from __future__ import annotations
@@ -22,25 +24,42 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from partyrules.diagnostics import CriteriaError, Diagnostic, PartyrulesError
-from partyrules.evaluation import (
-    AdjustmentResult,
-    CriterionResult,
-    Evaluation,
-    RequirementResult,
-    RuleResult,
-    RulesetRef,
-)
-from partyrules.facts import FactProblem, FactsError, RowError
-from partyrules.runtime import CriterionSpec, GradeSpec, InputSpec, Ruleset
-
 if TYPE_CHECKING:
     from partyrules.api import check, load, loads
     from partyrules.catalog import data_path, shipped, shipped_ids, shipped_path
+    from partyrules.diagnostics import CriteriaError, Diagnostic, PartyrulesError
+    from partyrules.evaluation import (
+        AdjustmentResult,
+        CriterionResult,
+        Evaluation,
+        RequirementResult,
+        RuleResult,
+        RulesetRef,
+    )
+    from partyrules.facts import FactProblem, FactsError, RowError
     from partyrules.loader import Loader
+    from partyrules.runtime import CriterionSpec, GradeSpec, InputSpec, Ruleset
 
-#: the front end's public names, by the module that defines them (imported on first use)
-_FRONT_END = {
+#: the public names, by the module that defines them, each imported the first time it is read: the
+#: runtime's (a few attrs classes) as well as the front end's (lark, the parser, the checker, the
+#: compiler), so that ``import partyrules`` itself, and ``partyrules --help``, load neither
+_PUBLIC = {
+    "CriteriaError": "partyrules.diagnostics",
+    "Diagnostic": "partyrules.diagnostics",
+    "PartyrulesError": "partyrules.diagnostics",
+    "AdjustmentResult": "partyrules.evaluation",
+    "CriterionResult": "partyrules.evaluation",
+    "Evaluation": "partyrules.evaluation",
+    "RequirementResult": "partyrules.evaluation",
+    "RuleResult": "partyrules.evaluation",
+    "RulesetRef": "partyrules.evaluation",
+    "FactProblem": "partyrules.facts",
+    "FactsError": "partyrules.facts",
+    "RowError": "partyrules.facts",
+    "CriterionSpec": "partyrules.runtime",
+    "GradeSpec": "partyrules.runtime",
+    "InputSpec": "partyrules.runtime",
+    "Ruleset": "partyrules.runtime",
     "check": "partyrules.api",
     "load": "partyrules.api",
     "loads": "partyrules.api",
@@ -53,7 +72,7 @@ _FRONT_END = {
 
 
 def __getattr__(name: str) -> Any:
-    module = _FRONT_END.get(name)
+    module = _PUBLIC.get(name)
     if module is None:
         raise AttributeError(f"module 'partyrules' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
@@ -62,7 +81,7 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_FRONT_END))
+    return sorted(set(globals()) | set(_PUBLIC))
 
 
 __all__ = [

@@ -6,10 +6,14 @@ each stage lives in its own module.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import functools
+import gc
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import attrs
 
@@ -23,7 +27,39 @@ from partyrules.loader import Loader, Version, read_source as read_source
 from partyrules.model import Model
 from partyrules.runtime import Ruleset
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cycle collector off while a file is loaded, then back as it was.
+
+    Loading allocates hundreds of thousands of long-lived objects (tokens, nodes, the model) and
+    frees almost nothing: the collector would walk the growing heap again and again for no garbage
+    (on a 5,000-criterion scale, a tenth of the load or more). What reference counting does not
+    free is collected once the collector is back on.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _paused(stage: Callable[_P, _R]) -> Callable[_P, _R]:
+    @functools.wraps(stage)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with _collector_paused():
+            return stage(*args, **kwargs)
+
+    return run
+
+
+@_paused
 def loads(
     text: str,
     filename: str = "<string>",
@@ -41,6 +77,7 @@ def loads(
     return _compile(tree, filename, text, loader if loader is not None else Loader(path))
 
 
+@_paused
 def load(
     ruleset: str | os.PathLike[str],
     *,
@@ -244,6 +281,7 @@ def check(
     return checked(path_or_text, text=text, path=path, loader=loader)[0]
 
 
+@_paused
 def checked(
     path_or_text: str | os.PathLike[str],
     *,

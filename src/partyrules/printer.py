@@ -36,6 +36,9 @@ class RowComments(Protocol):
 #: the texts of the numbers written most: points come from few values, each is turned into text once
 _TEXTS: dict[Decimal, str] = {}
 _TEXTS_KEPT = 1 << 16
+#: how the numbers of a data file are written: ``plain`` (1234.5) or ``vi`` (1.234,5); here, in a
+#: module without attrs, so that ``partyrules --help`` lists them without importing the readers
+NUMBER_STYLES = ("plain", "vi")
 
 
 def number_text(value: Decimal, percent: bool = False, exact: bool = False, comma: bool = False) -> str:

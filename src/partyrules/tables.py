@@ -23,10 +23,9 @@ import attrs
 from partyrules.diagnostics import PartyrulesError, did_you_mean
 from partyrules.evaluation import Evaluation
 from partyrules.facts import TEXT_READERS, FactProblem
-from partyrules.printer import number_text
+from partyrules.printer import NUMBER_STYLES as NUMBER_STYLES, number_text
 from partyrules.runtime import InputSpec
 
-NUMBER_STYLES = ("plain", "vi")
 NUMERIC = ("integer", "decimal", "percent")
 SAVE_AS_UTF8 = "save it as UTF-8 (in Excel: Save As → CSV UTF-8 (Comma delimited))"
 

@@ -33,8 +33,6 @@ import sys
 import partyrules
 from partyrules.cli import check, diff, explain, fmt, grade, lsp, render, schema, score, serve, test
 from partyrules.cli.common import PROG, UsageError, error, os_message, silence_stdout, utf8
-from partyrules.diagnostics import CriteriaError, PartyrulesError
-from partyrules.facts import FactsError
 
 __all__ = ["PROG", "UsageError", "main"]
 
@@ -52,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error argparse has already printed
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    # imported once the arguments are read, like everything a command needs: `--help` loads no attrs class
+    from partyrules.diagnostics import CriteriaError, PartyrulesError
+    from partyrules.facts import FactsError
+
     try:
         status: int = args.run(args)
         sys.stdout.flush()

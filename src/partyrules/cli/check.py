@@ -12,12 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from partyrules.cli.common import add_lookup_options, plural, rules_path
-from partyrules.diagnostics import CriteriaError, Diagnostic, Source, render
-from partyrules.loader import Loader, read_source
-from partyrules.parser import normalise
 
 if TYPE_CHECKING:
     from partyrules.cli.common import Commands
+    from partyrules.diagnostics import Diagnostic, Source
 
 
 def add_parser(commands: Commands) -> None:
@@ -40,6 +38,8 @@ def add_parser(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from partyrules.diagnostics import render
+
     everything: list[Diagnostic] = []
     failed = False
     blocks: list[str] = []
@@ -69,6 +69,9 @@ def _checked(args: argparse.Namespace) -> Iterator[tuple[str, list[Diagnostic], 
     """Each file's diagnostics (and, with --explain, the lines saying its numbering); a folder is
     every file under it, plus each id's versions together (overlapping effective ranges are a
     problem of no single file)."""
+    from partyrules.diagnostics import CriteriaError
+    from partyrules.loader import Loader
+
     for name in args.files:
         if not os.path.isdir(name):
             yield name, *_one(rules_path(name, must_exist=False, args=args), args)
@@ -94,6 +97,10 @@ def _one(path: str, args: argparse.Namespace) -> tuple[list[Diagnostic], list[st
 
 
 def _source(path: str) -> Source | None:
+    from partyrules.diagnostics import CriteriaError, Source
+    from partyrules.loader import read_source
+    from partyrules.parser import normalise
+
     try:
         return Source(path, normalise(read_source(path)))
     except CriteriaError:

@@ -14,16 +14,15 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-import partyrules
-from partyrules import data
-from partyrules.diagnostics import CriteriaError, did_you_mean
-from partyrules.facts import FactProblem
-from partyrules.loader import Loader
-from partyrules.runtime import Ruleset
+import partyrules  # light: its names are imported when read
 
 PROG = "partyrules"
 
 if TYPE_CHECKING:
+    from partyrules import data
+    from partyrules.facts import FactProblem
+    from partyrules.runtime import Ruleset
+
     #: what each command module's ``add_parser`` adds its parser to
     Commands = argparse._SubParsersAction[argparse.ArgumentParser]
 
@@ -72,6 +71,8 @@ def add_format_option(parser: argparse.ArgumentParser) -> None:
 
 def add_reading_options(parser: argparse.ArgumentParser, numbers_help: str) -> None:
     """How a data file is read (score, grade): its columns renamed, its numbers, its sheet; the progress bar."""
+    from partyrules.printer import NUMBER_STYLES
+
     parser.add_argument(
         "--columns",
         metavar="MAP.json",
@@ -84,7 +85,7 @@ def add_reading_options(parser: argparse.ArgumentParser, numbers_help: str) -> N
         metavar="COLUMN=INPUT",
         help='rename one column, e.g. --column "Tỷ lệ dự họp=attendance_rate" (repeatable; wins over --columns)',
     )
-    parser.add_argument("--numbers", choices=data.NUMBER_STYLES, default="plain", help=numbers_help)
+    parser.add_argument("--numbers", choices=NUMBER_STYLES, default="plain", help=numbers_help)
     parser.add_argument("--sheet", metavar="NAME", help="the worksheet of an .xlsx workbook to read")
     parser.add_argument(
         "--no-progress", action="store_true", help="no progress bar (it shows only when stderr is a terminal)"
@@ -93,6 +94,8 @@ def add_reading_options(parser: argparse.ArgumentParser, numbers_help: str) -> N
 
 def column_mapping(args: argparse.Namespace) -> dict[str, str]:
     """The renaming of the data file's columns: ``--columns`` MAP.json, then each ``--column``."""
+    from partyrules import data
+
     mapping = data.read_column_map(args.columns) if args.columns is not None else {}
     mapping.update(data.parse_column(c) for c in args.column)
     return mapping
@@ -104,6 +107,9 @@ def column_mapping(args: argparse.Namespace) -> dict[str, str]:
 def rules_path(spec: str, *, must_exist: bool = True, args: argparse.Namespace | None = None) -> str:
     """A criteria file's path: the file itself, or the file of a ruleset id (the version in force
     on ``--on``, or the newest)."""
+    from partyrules.diagnostics import CriteriaError, did_you_mean
+    from partyrules.loader import Loader
+
     if os.path.exists(spec):
         return spec
     on = getattr(args, "on", None)
@@ -138,6 +144,8 @@ def load_ruleset(spec: str, args: argparse.Namespace | None = None) -> Ruleset:
 
 def output_format(args: argparse.Namespace) -> str | None:
     """csv or jsonl for the results, or None for the summary alone."""
+    from partyrules import data
+
     if args.format == "xlsx" and args.output is None:
         raise UsageError("--format xlsx: a workbook is written to a file; give --output FILE.xlsx")
     if args.format in data.OUTPUT_FORMATS:
@@ -155,6 +163,8 @@ def output_format(args: argparse.Namespace) -> str | None:
 def check_output(output: str, *inputs: tuple[str, str]) -> None:
     """An output file the command can write: not a folder, in a folder that exists, a regular file (or
     none yet), and none of the command's inputs, given as (path, what it is: "the data file")."""
+    from partyrules import data
+
     target = Path(output)
     if target.is_dir():
         raise UsageError(f"{output}: is a folder; give a file name for the results")

@@ -6,7 +6,6 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from partyrules import data
 from partyrules.cli.common import add_lookup_options, date, load_ruleset, report_bad_row, warn
 
 if TYPE_CHECKING:
@@ -30,7 +29,7 @@ def add_parser(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from partyrules import diff
+    from partyrules import data, diff
 
     old = load_ruleset(args.old, argparse.Namespace(on=args.old_on or args.on, path=args.path))
     new = load_ruleset(args.new, args)

@@ -7,7 +7,6 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from partyrules import data
 from partyrules.cli.common import UsageError, add_lookup_options, load_ruleset, report_bad_row, warn
 
 if TYPE_CHECKING:
@@ -44,6 +43,8 @@ def add_parser(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from partyrules import data
+
     ruleset = load_ruleset(args.rules, args)
     table = data.read(args.facts, ruleset.inputs, id_column=args.id_column)
     for warning in table.warnings:

@@ -9,10 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from partyrules import data
 from partyrules.cli.common import UsageError
-from partyrules.diagnostics import CriteriaError
-from partyrules.loader import read_source
 
 if TYPE_CHECKING:
     from partyrules.cli.common import Commands
@@ -50,7 +47,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _format(name: str, args: argparse.Namespace) -> int:
     """Format one file (``-``: standard input to standard output); its exit status."""
+    from partyrules import data
+    from partyrules.diagnostics import CriteriaError
     from partyrules.formatter import format_text
+    from partyrules.loader import read_source
 
     shown = "<stdin>" if name == "-" else name
     try:

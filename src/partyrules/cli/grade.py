@@ -7,9 +7,6 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
-from partyrules import data
 from partyrules.cli.common import (
     UsageError,
     add_format_option,
@@ -27,12 +24,12 @@ from partyrules.cli.common import (
     rules_files,
     warn,
 )
-from partyrules.diagnostics import did_you_mean
-from partyrules.runtime import InputSpec, Ruleset
 
 if TYPE_CHECKING:
+    from partyrules import data
     from partyrules.cli.common import Commands
     from partyrules.hierarchy import GradedRow, Hierarchy
+    from partyrules.runtime import InputSpec, Ruleset
 
 
 def add_parser(commands: Commands) -> None:
@@ -83,6 +80,7 @@ def add_parser(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from partyrules import data
     from partyrules.hierarchy import Hierarchy
 
     kind = output_format(args)
@@ -138,6 +136,8 @@ def _levels(args: argparse.Namespace) -> list[tuple[str, Ruleset]]:
 def _inputs(levels: Sequence[tuple[str, Ruleset]]) -> list[InputSpec]:
     """Every level's inputs, read as score reads them; an input that is required somewhere is required,
     unless it is an aggregate (computed from the children: it needs no column)."""
+    import attrs
+
     from partyrules.hierarchy import aggregates_of
 
     specs: dict[str, InputSpec] = {}
@@ -153,6 +153,9 @@ def _inputs(levels: Sequence[tuple[str, Ruleset]]) -> list[InputSpec]:
 
 def _read(args: argparse.Namespace, levels: Sequence[tuple[str, Ruleset]]) -> tuple[data.Table, str]:
     """The data file, which has the id, parent and level columns the tree needs; and its id column."""
+    from partyrules import data
+    from partyrules.diagnostics import did_you_mean
+
     mapping = column_mapping(args)
     table = data.read(
         args.data, _inputs(levels), id_column=args.id_column, columns=mapping, numbers=args.numbers, sheet=args.sheet
@@ -176,6 +179,8 @@ def _read(args: argparse.Namespace, levels: Sequence[tuple[str, Ruleset]]) -> tu
 
 def _grade(args: argparse.Namespace, hierarchy: Hierarchy, table: data.Table, id_column: str) -> Sequence[GradedRow]:
     """Every row graded (the rows read wrongly refused, with their problems); rejected rows said on stderr."""
+    from partyrules import data
+
     numbers = [row.number for row in table.rows]
     refused: dict[int, list[str]] = {}
     unplaced: list[str] = []

@@ -6,7 +6,6 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from partyrules import data
 from partyrules.cli.common import (
     UsageError,
     add_lookup_options,
@@ -47,6 +46,7 @@ def add_parser(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from partyrules import data
     from partyrules.render import render_html, render_markdown
 
     path = rules_path(args.rules, args=args)

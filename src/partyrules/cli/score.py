@@ -8,7 +8,6 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from partyrules import data, quota
 from partyrules.cli.common import (
     UsageError,
     add_format_option,
@@ -26,11 +25,11 @@ from partyrules.cli.common import (
     rules_files,
     warn,
 )
-from partyrules.diagnostics import did_you_mean
-from partyrules.runtime import Ruleset
 
 if TYPE_CHECKING:
+    from partyrules import data, quota
     from partyrules.cli.common import Commands
+    from partyrules.runtime import Ruleset
 
 
 def add_parser(commands: Commands) -> None:
@@ -66,6 +65,8 @@ def add_parser(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from partyrules import data
+
     kind = output_format(args)
     _check_outputs(args, kind, [])
     mapping = column_mapping(args)
@@ -128,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
 def _check_outputs(args: argparse.Namespace, kind: str | None, rules: list[tuple[str, str]]) -> None:
     """The results file and the report can be written (said before anything is scored), over none of the
     inputs: the data file, its column mapping, the ``rules`` files."""
+    from partyrules import data
+
     inputs = [(args.data, "the data file"), *rules]
     if args.columns is not None:
         inputs.append((args.columns, "the column mapping"))
@@ -170,6 +173,8 @@ def _made_for_warning(table: data.Table, ruleset: Ruleset) -> str | None:
 
 
 def _check_summary_column(column: str, ruleset: Ruleset, table: data.Table) -> None:
+    from partyrules.diagnostics import did_you_mean
+
     known = [i.name for i in ruleset.inputs] + list(table.columns)
     if column not in known:
         hint = did_you_mean(column, known)

@@ -8,7 +8,6 @@ import sys
 from typing import TYPE_CHECKING
 
 from partyrules.cli.common import UsageError, add_lookup_options, load_ruleset
-from partyrules.diagnostics import CriteriaError
 
 if TYPE_CHECKING:
     from partyrules.cli.common import Commands
@@ -55,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from partyrules.diagnostics import CriteriaError
     from partyrules.proving import Search
     from partyrules.testreport import test_ruleset
 

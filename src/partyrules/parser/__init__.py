@@ -1,10 +1,11 @@
 """Parsing: criteria text to the syntax tree of :mod:`partyrules.nodes`.
 
 The only module that imports lark. The grammar (``grammars/criteria.lark``)
-is parsed with LALR and a contextual lexer; a :class:`lark.Transformer` run
-as a separate pass (so it sees positions) builds the typed nodes. Syntax
-errors are translated from lark's token names into words a committee officer
-understands.
+is parsed with LALR and a contextual lexer (the tables read from the saved
+parser, ``grammars/criteria-lalr.json``, see :mod:`partyrules.parser.grammar`);
+the builder's methods, called over lark's tree in a separate pass (so they see
+positions), build the typed nodes. Syntax errors are translated from lark's
+token names into words a committee officer understands.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import attrs
 import lark
-from lark.exceptions import UnexpectedInput, VisitError
+from lark.exceptions import UnexpectedInput
 
 from partyrules import nodes as n
 from partyrules.diagnostics import CriteriaError, Diagnostic, Source
@@ -29,6 +30,7 @@ from partyrules.parser.spans import COMMENTS, FILE, Comment as Comment, span_key
 MAX_SOURCE_BYTES = 4 * 1024 * 1024
 #: Deeper nesting than this is refused; real scales nest a handful of levels.
 MAX_NESTING = 120
+
 
 @attrs.frozen
 class SourceLayout:
@@ -95,9 +97,7 @@ def parse_layout(text: str, filename: str = "<string>") -> SourceLayout:
     builder = Builder(filename)
     token = FILE.set(filename)
     try:
-        result = builder.transform(tree)
-    except VisitError as exc:  # pragma: no cover - the builder reports problems instead of raising
-        raise exc.orig_exc from None
+        result = _built(builder, tree, {})
     finally:
         FILE.reset(token)
     if builder.problems:
@@ -146,6 +146,27 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def _built(builder: Builder, tree: lark.Tree[Any], methods: dict[str, Any]) -> Any:
+    """What ``builder.transform(tree)`` returns, for a third of its cost.
+
+    lark's ``Transformer`` looks each method up again for every node of the tree, and a method
+    under ``v_args(meta=True)`` is wrapped anew at each lookup; here each is looked up once a
+    parse, and called as the transformer calls it, ``method(meta, children)`` (a rule without a
+    method stays a tree, as ``Transformer.__default__`` leaves it; tokens pass through: the builder
+    has no method named after a terminal). The recursion is bounded by :data:`MAX_NESTING`.
+    """
+    children = [_built(builder, c, methods) if isinstance(c, lark.Tree) else c for c in tree.children]
+    method = methods.get(tree.data, _UNSEEN)
+    if method is _UNSEEN:
+        method = methods[tree.data] = getattr(builder, tree.data, None)
+    if method is None:
+        return lark.Tree(tree.data, children, tree.meta)
+    return method(tree.meta, children)
+
+
+_UNSEEN = object()
+
+
 def _depth(tree: lark.Tree[Any]) -> tuple[int, n.Span]:
     """Deepest nesting of the parse tree, found without recursion."""
     best = (0, n.Span.unknown())
@@ -158,5 +179,3 @@ def _depth(tree: lark.Tree[Any]) -> tuple[int, n.Span]:
             if isinstance(child, lark.Tree):
                 stack.append((child, depth + 1))
     return best
-
-

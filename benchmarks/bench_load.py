@@ -1,0 +1,205 @@
+"""Benchmark: loading large generated scales (parse, check, compile), and start-up, side by side in one run.
+
+Usage::
+
+    python benchmarks/bench_load.py [--repeats R] [--small N] [--large M] [--startup-runs K]
+
+Steps:
+
+1. generate two scales (:func:`generated_criteria`), ``N`` (default 1,000) and ``M`` (default
+   10,000) criteria, written the way real score sheets are: each group of ten items has its own
+   inputs (members, present, speakers, a percentage, a yes/no), a named rate (``let``), and items
+   that band a rate, band a quotient written in place, test a percentage and a yes/no, cap a count,
+   and look a percentage and a yes/no up in a table; each item has a comment and a citation;
+2. in this process, load the small scale once (the first load builds or reads the parser: timed and
+   shown apart), then time loading each scale ``R`` times (default 3), the two interleaved, each
+   load with ``gc.collect()`` before it; each load is timed whole (``partyrules.loads``) and stage by
+   stage (parse, check, compile; the cycle collector paused, as a load pauses it), by the wall
+   clock and by this process's CPU time (which moves less when other work shares the machine);
+3. time ``import partyrules``, ``partyrules --help`` and an empty interpreter, each ``K`` times
+   (default 10) in new processes, interleaved;
+4. print one table: each stage and the whole load at both sizes, the ratio large/small (linear is
+   M/N, 10x by default), and the start-up rows less the empty interpreter. The issue's targets: the
+   small load at most 0.25 s whole, the large one at most 10x that, ``import partyrules`` at most
+   0.1 s. The last line is ``load_ratio=X.XX``: the large load over the small by CPU time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import importlib
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import partyrules
+
+ITEMS_PER_GROUP = 10
+
+
+def _group(g: int) -> tuple[list[str], list[str]]:
+    """The inputs and the ``let`` of group ``g``, and its ten items."""
+    tag = f"{g:04d}"
+    head = [
+        f'input m{tag} "Số đảng viên của chi bộ {g}": integer 1..200;',
+        f'input p{tag} "Số đảng viên có mặt, chi bộ {g}": integer 0..200 = 0;',
+        f'input s{tag} "Số đảng viên phát biểu, chi bộ {g}": integer 0..200 = 0;',
+        f'input r{tag} "Tỷ lệ chỉ tiêu đạt, chi bộ {g}": percent;',
+        f'input b{tag} "Có biên bản đầy đủ, chi bộ {g}": boolean = true;',
+        f'let q{tag} "Tỷ lệ dự họp, chi bộ {g}" = p{tag} / m{tag};',
+    ]
+    rules = [
+        f"bands q{tag} {{ from 95%: 1; from 80%: 0.5; otherwise: 0; }}",
+        f"bands s{tag} / m{tag} {{ from 50%: 1; from 30%: 0.75; otherwise: 0.25; }}",
+        f"if b{tag} and r{tag} >= 90% then 1 else 0",
+        f"min(p{tag}, 4) * 0.25",
+        f"table first (r{tag}, b{tag}) {{ >= 90%, true: 1; >= 70%, -: 0.5; otherwise: 0; }}",
+    ]
+    items = [f'  group g{tag} "Chi bộ {g}" max {ITEMS_PER_GROUP} {{']
+    for k in range(ITEMS_PER_GROUP):
+        number = g * ITEMS_PER_GROUP + k
+        items += [
+            f'    item i{number:05d} "Tiêu chí {number}" max 1 {{  # tiêu chí {number}',
+            f'      cite "Hướng dẫn 12-HD/BTCTW, mục {number}";',
+            f"      points = {rules[k % len(rules)]};",
+            "    }",
+        ]
+    items.append("  }")
+    return head, items
+
+
+def generated_criteria(count: int) -> str:
+    """A valid criteria file of ``count`` items (a multiple of ten), in groups of ten."""
+    lines = [
+        "# A generated scale: groups of ten items over their own inputs, rates and tables.",
+        'ruleset "bench/load" {',
+        '  title "Benchmark: a scale with many criteria"; version "1"; basis "generated";',
+        '  effective from 2024-01-01; points illustrative "generated for the benchmark";',
+        "}",
+    ]
+    body: list[str] = []
+    for g in range(count // ITEMS_PER_GROUP):
+        head, items = _group(g)
+        lines += head
+        body += items
+    lines.append(f'criteria "Tổng" max {count} {{')
+    lines += body
+    lines.append("}")
+    top, good = count * 9 // 10, count * 7 // 10
+    lines += [
+        "grades {",
+        f'  grade tot "Tốt" {{ band from {top}; require "Dự họp đủ": q0000 >= 80%; }}',
+        f'  grade kha "Khá" {{ band from {good} below {top}; }}',
+        f'  grade dat "Đạt" {{ band below {good}; }}',
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+Timings = dict[str, list[float]]
+
+
+def _timed(into: Timings, key: str, call: Callable[..., Any], *args: Any) -> Any:
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = call(*args)
+    into.setdefault(key + " wall", []).append(time.perf_counter() - wall)
+    into.setdefault(key + " cpu", []).append(time.process_time() - cpu)
+    return result
+
+
+def time_loads(sizes: list[int], repeats: int) -> tuple[Timings, float, int]:
+    """Best times of each stage and of the whole load, per size; the first load's time; items loaded."""
+    api = importlib.import_module("partyrules.api")
+    parser = importlib.import_module("partyrules.parser")
+    checker = importlib.import_module("partyrules.checker")
+    texts = {size: generated_criteria(size) for size in sizes}
+    start = time.perf_counter()
+    partyrules.loads(generated_criteria(ITEMS_PER_GROUP), "first.criteria")  # builds or reads the parser
+    first = time.perf_counter() - start
+    times: Timings = {}
+    items = 0
+    for repeat in range(repeats):
+        order = sizes if repeat % 2 == 0 else sizes[::-1]
+        for size in order:
+            name, text = f"s{size}.criteria", texts[size]
+            gc.collect()
+            ruleset = _timed(times, f"{size} whole", partyrules.loads, text, name)
+            items = max(items, sum(1 for c in ruleset.criteria if c.kind == "item"))
+            source = parser.normalise(text)
+            gc.collect()
+            gc.disable()  # as during a load (partyrules.api pauses the cycle collector)
+            try:
+                tree = _timed(times, f"{size} parse", parser.parse, source, name)
+                model = _timed(times, f"{size} check", checker.check_tree, tree, name, source)
+                _timed(times, f"{size} compile", api.build, model, source)
+            finally:
+                gc.enable()
+    return times, first, items
+
+
+STARTUP = {
+    "python -c pass": [sys.executable, "-c", "pass"],
+    "import partyrules": [sys.executable, "-c", "import partyrules"],
+    "from partyrules import Ruleset": [sys.executable, "-c", "from partyrules import Ruleset"],
+    "partyrules --help": [sys.executable, "-m", "partyrules", "--help"],
+}
+
+
+def time_startup(runs: int) -> dict[str, list[float]]:
+    """Wall-clock seconds of each start-up command, each run a new process, interleaved."""
+    times: dict[str, list[float]] = {name: [] for name in STARTUP}
+    names = list(STARTUP)
+    for run in range(runs):
+        shift = run % len(names)
+        for name in names[shift:] + names[:shift]:
+            start = time.perf_counter()
+            subprocess.run(STARTUP[name], check=True, stdout=subprocess.DEVNULL)
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    options.add_argument("--repeats", type=int, default=3, help="loads of each scale (default 3)")
+    options.add_argument("--small", type=int, default=1000, help="criteria in the small scale (default 1000)")
+    options.add_argument("--large", type=int, default=10000, help="criteria in the large scale (default 10000)")
+    options.add_argument("--startup-runs", type=int, default=10, help="runs of each start-up command (default 10)")
+    args = options.parse_args(argv)
+    small, large = args.small, args.large
+    startup = time_startup(args.startup_runs)
+    times, first, items = time_loads([small, large], args.repeats)
+    print(f"python:  {platform.python_implementation()} {platform.python_version()}; {os.cpu_count()} cores")
+    with contextlib.suppress(OSError):  # no load average on this system
+        print(f"load:    {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
+    print(f"scales:  {small:,} and {large:,} criteria ({items:,} items loaded), best of {args.repeats}, interleaved")
+    print(f"first load in a process ({ITEMS_PER_GROUP} criteria, the parser built or read): {first:.3f} s\n")
+    print(
+        f"{'stage':<10} {'clock':<5} {f'{small:,} s':>10} {f'{large:,} s':>10} {'ratio':>7}  (linear: {large / small:.1f}x)"
+    )
+    for stage in ("parse", "check", "compile", "whole"):
+        for clock in ("wall", "cpu"):
+            a, b = min(times[f"{small} {stage} {clock}"]), min(times[f"{large} {stage} {clock}"])
+            print(f"{stage:<10} {clock:<5} {a:>10.3f} {b:>10.3f} {b / a:>6.2f}x")
+    empty = min(startup["python -c pass"])
+    print(f"\n{'start-up (new process)':<32} {'best s':>8} {'best - empty':>13}")
+    for name, runs in startup.items():
+        print(f"{name:<32} {min(runs):>8.3f} {min(runs) - empty:>13.3f}")
+    whole_small = min(times[f"{small} whole cpu"])
+    whole_large = min(times[f"{large} whole cpu"])
+    print(f"\ntargets: {small:,} criteria <= 0.25 s whole: {whole_small:.3f} s by CPU")
+    print(f"         {large:,} criteria <= 10x that: {whole_large / whole_small:.2f}x")
+    print(
+        f"         import partyrules <= 0.1 s over an empty interpreter: {min(startup['import partyrules']) - empty:.3f} s"
+    )
+    print(f"load_ratio={whole_large / whole_small:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
