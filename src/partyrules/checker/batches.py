@@ -119,5 +119,7 @@ def _expectation(
         )
     if e.what == "demoted":
         assert target is not None
+        if not quotas:
+            return None  # PR813 said it: there is no quota to name
         return RowExpect(e.row.name, "demoted", target) if book.named("quota", target, span, quotas, "quota") else None
     return RowExpect(e.row.name, "not_demoted", None)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
-
 from lark import Token, Transformer, v_args
 from lark.tree import Meta
 
@@ -79,7 +78,8 @@ class CasebookBuilder(Transformer[Token, Any]):
 
     def expect_row(self, meta: Meta, c: list[Any]) -> n.Expectation:
         row = n.Name(str(c[0]), span_of_token(c[0]))
-        return attrs.evolve(c[1], row=row, span=span_of_meta(meta))
+        expectation: n.Expectation = attrs.evolve(c[1], row=row, span=span_of_meta(meta))
+        return expectation
 
     def example_decl(self, meta: Meta, c: list[Any]) -> n.Example:
         like = n.Name(str(c[2]), span_of_token(c[2])) if c[2] is not None else None
