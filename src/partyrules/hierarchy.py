@@ -101,7 +101,15 @@ class Hierarchy:
         self.rulesets = tuple(r for _, r in levels)
         self.by_depth = by_depth
         self.keys = (id_key, parent_key, level_key)
-        self._aggregates = tuple(aggregates_of(r) for r in self.rulesets)
+        # a level reads its periods (a year its quarters) from the rows below graded by the periods' ruleset
+        self._periods = tuple(
+            tuple(d for d in r.periods if any(c.id == d.source.ruleset_id for c in self.rulesets[i + 1 :]))
+            for i, r in enumerate(self.rulesets)
+        )
+        self._aggregates = tuple(
+            aggregates_of(r) + tuple(a for d in self._periods[i] for a in aggregates_of(r, d.name))
+            for i, r in enumerate(self.rulesets)
+        )
         self._rules: dict[tuple[int, int], tuple[tuple[AggregateRule, ...], list[str]]] = {}
         problems = [p for i in range(len(levels) - 1) for p in self._pair(i, i + 1)[1]]
         if problems:
@@ -110,8 +118,27 @@ class Hierarchy:
     def _pair(self, parent: int, child: int) -> tuple[tuple[AggregateRule, ...], list[str]]:
         key = (parent, child)
         if key not in self._rules:
-            self._rules[key] = compile_aggregates(self.rulesets[parent], self.rulesets[child])
+            upper, lower = self.rulesets[parent], self.rulesets[child]
+            rules, problems = compile_aggregates(upper, lower)
+            for d in self._periods[parent]:
+                if d.source.ruleset_id != lower.id:
+                    problems.append(f"`{d.name}` of {upper.id} are graded by {d.source.ruleset_id}, not {lower.id}")
+                    continue
+                more, wrong = compile_aggregates(upper, lower, d.name)
+                rules, problems = rules + more, problems + wrong
+            self._rules[key] = (() if problems else rules), problems
         return self._rules[key]
+
+    def _count_periods(self, level: int, state: _State | None, mine: list[str]) -> None:
+        """A row reading periods from the rows below has each of them: ``count`` rows, or fewer with ``missing skip``."""
+        for d in self._periods[level]:
+            found = state.children if state is not None else 0
+            if found > d.count or (found < d.count and d.missing != "skip"):
+                said = "more than" if found > d.count else "a period missing of"
+                mine.append(
+                    f"it has {found} rows of `{d.name}` ({d.label}), {said} the {d.count} that "
+                    f"{self.rulesets[level].id} reads" + ("" if found > d.count else " (the file says `missing error`)")
+                )
 
     def grade(
         self,
@@ -428,7 +455,10 @@ class Hierarchy:
                 computed: dict[str, Any] | None = None
                 if aggregates:
                     mine: list[str] = []
-                    computed = self._computed(aggregates, states.pop(i, None), mine)
+                    state = states.pop(i, None)
+                    computed = self._computed(aggregates, state, mine)
+                    if self._periods[level]:
+                        self._count_periods(level, state, mine)
                     if not mine:
                         for spec, _ in aggregates:
                             value = row.get(spec.name)
