@@ -120,7 +120,7 @@ def test_rule_coverage_counts_a_quota_reached_when_a_batch_demotes_a_row() -> No
     assert rulecoverage.measure(with_batch.tests).complete
     assert rulecoverage.measure(with_batch.tests, with_batch).complete
     # a batch where nobody is demoted does not reach the quota
-    calm = "example calm \"C\" { row a like mid; expect a not demoted; }"
+    calm = 'example calm "C" { row a like mid; expect a not demoted; }'
     ruleset = partyrules.loads(HEAD + QUOTA + calm, "t.criteria")
     assert ruleset.tests is not None
     assert [r.kind for r in rulecoverage.measure(ruleset.tests, ruleset).missed] == ["quota"]
