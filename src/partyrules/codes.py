@@ -811,7 +811,7 @@ _ALL = (
         "In a batch example: two rows of one name, a row named by a word of the language, an expectation "
         "that names no row of the batch (or no row at all), or `given` and `like` on the batch itself instead "
         "of on its rows",
-        '`expect d grade httnv;` in a batch whose rows are a, b and c',
+        "`expect d grade httnv;` in a batch whose rows are a, b and c",
     ),
     # ---------------------------------------------------------------- warnings
     Code("PR901", "warning", "Input never used", "Warning: an input that no formula uses", "input `x` is never used"),

@@ -7,6 +7,8 @@ docs/language.md §16). Alone, the ruleset takes such an input as an ordinary fa
 declared type, so every other API keeps working. When a hierarchy is graded (:class:`Hierarchy`)
 the children are graded first, the quotas of their level applied, and then each parent's
 aggregate inputs are computed from its children's facts and results and merged into its facts.
+A level whose ruleset declares ``periods`` graded by the ruleset of a level below reads them from
+those rows the same way (a member's year from its quarter rows; docs/language.md §17).
 
 What a child offers lives in another file, so checking is split: the checker checks the form
 within one file (:mod:`partyrules.checker.aggregates`); :class:`Hierarchy` resolves the names
