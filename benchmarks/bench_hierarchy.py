@@ -5,11 +5,14 @@ Usage::
     python benchmarks/bench_hierarchy.py [--scale F] [--seed S] [--trace-memory]
 
 At ``--scale 1`` the tree has about 5,000,000 members, 300,000 cells and 52,000 grassroots
-committees (the domain README's national figures). Members are scored with a tiny illustrative
-member scale defined here (not shipped); cells with an illustrative cell scale defined here whose
-inputs are aggregates of their members; grassroots committees with the shipped
-``vn/grassroots-annual`` (``subunits`` and ``subunits_disciplined`` counted from the cells, the
-20 % quota on HTXSNV applied within each of 34 provinces). Rows are generated as text, as a CSV
+committees (the domain README's national figures), graded with the shipped rulesets in force at the
+end of 2025: members with ``vn/annual-member`` (Quy định 366, the appendix for members without a post;
+its 20 % quota on HTXSNV within each grassroots committee), cells with ``vn/cell-annual`` (the members
+graded, HTTNV or better and disciplined counted from the members' graded rows; its quota within the
+committee), grassroots committees with ``vn/grassroots-annual`` (``subunits`` and
+``subunits_disciplined`` counted from the cells, the quota within each of 34 provinces). Members are
+of four kinds in the shipped commune's proportions (excellent, good, late, weak), 2 % admitted less
+than 6 months before (not graded), 1 % disciplined. Rows are generated as text, as a CSV
 file gives them, with a seeded ``random.Random``, shuffled, and graded by one
 ``Hierarchy.grade`` call (the rows are held in memory: the tree is known only once every row is
 read).
@@ -24,6 +27,7 @@ slows it). At a fraction it also prints the extrapolation to the full size, line
 from __future__ import annotations
 
 import argparse
+import datetime
 import gc
 import os
 import platform
@@ -34,43 +38,35 @@ import time
 import tracemalloc
 
 import partyrules
-from partyrules import api
 from partyrules.hierarchy import Hierarchy
 
 FULL = {"grassroots": 52_000, "cell": 300_000, "member": 5_000_000}
-HEAD = 'ruleset "bench/{}" {{ title "t"; version "1"; basis "minh họa"; effective from 2025-08-30; points illustrative "benchmark"; }}\n'
-MEMBER = (
-    HEAD.format("member")
-    + """
-input tasks "Mức hoàn thành nhiệm vụ (0-100)": integer 0..100;
-input disciplined "Bị kỷ luật trong năm": boolean = false;
-criteria "Đảng viên" max 100 { item nv "Nhiệm vụ" max 100 { points = tasks; } }
-grades {
-  grade htxsnv "HTXSNV" { band from 90; }
-  grade httnv "HTTNV" { band from 70 below 90; }
-  grade htnv "HTNV" { band from 50 below 70; }
-  grade khtnv "KHTNV" { band below 50; }
+#: the shipped rulesets in force at the end of 2025 (Quy định 366-QĐ/TW)
+ON = datetime.date(2025, 12, 31)
+#: members of four kinds, by share in thousandths (the shipped commune's proportions, rounded): excellent
+#: (HTXSNV candidates: the members' 20 % quota bites within each grassroots committee), good, late, weak
+MEMBER_KINDS = (
+    (240, {"politics_points": "9.50", "innovation_points": "9.25", "self_criticism_points": "9.50",
+           "tasks_done_rate": "100", "tasks_on_time_rate": "100"}),
+    (880, {"politics_points": "8.50", "innovation_points": "8", "self_criticism_points": "8.25",
+           "tasks_done_rate": "100", "tasks_on_time_rate": "100"}),
+    (995, {"politics_points": "7", "innovation_points": "6.75", "self_criticism_points": "7",
+           "tasks_done_rate": "95", "tasks_on_time_rate": "85"}),
+    (1000, {"politics_points": "4", "innovation_points": "4.50", "self_criticism_points": "4",
+            "tasks_done_rate": "60", "tasks_on_time_rate": "50"}),
+)  # fmt: skip
+#: a cell's own facts (vn/cell-annual reads its members' counts from their graded rows)
+CELL_FACTS = {
+    "subunits": "2",
+    "politics_points": "8",
+    "democracy_points": "7.75",
+    "organisation_points": "7",
+    "inspection_points": "6.50",
+    "tasks_done_rate": "100",
+    "tasks_on_time_rate": "100",
+    "tasks_exceeded_rate": "35",
+    "products": "4",
 }
-knockout kl "Bị kỷ luật" { when disciplined; cap htnv; }
-"""
-)
-CELL = (
-    HEAD.format("cell")
-    + """
-input members "Số đảng viên": integer 1..1000 from count of children;
-input share_good "Tỷ lệ đảng viên HTTNV trở lên": percent from share of children where grade >= httnv;
-input members_disciplined "Số đảng viên bị kỷ luật": integer 0..1000 from count of children where disciplined;
-input leadership_disciplined "Chi ủy bị kỷ luật": boolean = false;
-criteria "Chi bộ" max 100 { item dv "Đảng viên" max 100 { points = round(share_good * 100, 2); } }
-grades {
-  grade htxsnv "HTXSNV" { band from 90; }
-  grade httnv "HTTNV" { band from 70 below 90; }
-  grade htnv "HTNV" { band from 50 below 70; }
-  grade khtnv "KHTNV" { band below 50; }
-}
-knockout kl "Hơn 20% đảng viên bị kỷ luật" { when members_disciplined * 5 > members; force khtnv; }
-"""
-)
 #: two kinds of grassroots committee: an ordinary year, and one that may earn HTXSNV (the 20 % quota then bites)
 GRASSROOTS_FACTS = (
     {
@@ -111,18 +107,25 @@ def generate(scale: float, seed: int) -> list[dict[str, str]]:
                 "id": f"C{c}",
                 "parent": parent,
                 "level": "cell",
+                "peer_group": parent,  # the cells' quota compares the cells of one committee
                 "leadership_disciplined": "true" if rng.randrange(50) == 0 else "false",
+                **CELL_FACTS,
             }
         )
     for m in range(counts["member"]):
-        disciplined = "true" if rng.randrange(100) == 0 else "false"
+        cell = m % counts["cell"]
+        kind = rng.randrange(1000)
+        facts = next(f for upto, f in MEMBER_KINDS if kind < upto)
         rows.append(
             {
                 "id": f"M{m}",
-                "parent": f"C{m % counts['cell']}",
+                "parent": f"C{cell}",
                 "level": "member",
-                "tasks": str(rng.randrange(40, 101)),
-                "disciplined": disciplined,
+                "grassroots_org": f"G{cell % counts['grassroots']}",  # the members' quota counts within it
+                **facts,
+                "tasks_exceeded_rate": str(rng.randrange(30, 61) if kind < 240 else rng.randrange(0, 30)),
+                "months_in_party": str(rng.randrange(0, 6) if rng.randrange(50) == 0 else rng.randrange(6, 721)),
+                "disciplined": "true" if rng.randrange(100) == 0 else "false",
             }
         )
     rng.shuffle(rows)
@@ -156,9 +159,9 @@ def main() -> None:
     args = parser.parse_args()
     hierarchy = Hierarchy(
         [
-            ("grassroots", partyrules.load("vn/grassroots-annual")),
-            ("cell", api.loads(CELL, "bench-cell.criteria")),
-            ("member", api.loads(MEMBER, "bench-member.criteria")),
+            ("grassroots", partyrules.load("vn/grassroots-annual", on=ON)),
+            ("cell", partyrules.load("vn/cell-annual", on=ON)),
+            ("member", partyrules.load("vn/annual-member", on=ON)),
         ]
     )
     load_before = os.getloadavg()

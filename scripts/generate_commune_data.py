@@ -7,10 +7,12 @@ at random. The sizes follow a commune-level committee of Hà Tĩnh after the 202
 bites); docs/sources.md lists the sources.
 
 One row per subject with ``id``, ``parent`` (empty for the committee) and ``level`` (``grassroots``,
-``cell`` or ``member``), then the inputs of the level's ruleset: ``vn/grassroots-annual`` and
-``vn/cell-annual`` (Quy định 366-QĐ/TW, collectives) and ``vn/annual-member`` (366, members). A cell
-leaves its member counts empty and the committee its cell counts: they are counted from the rows
-below (``partyrules grade``, docs/batch.md "Hierarchies"). ``grassroots_org`` names the member's
+``cell``, ``member`` or ``quarter``), then the inputs of the level's ruleset: ``vn/grassroots-annual``
+and ``vn/cell-annual`` (Quy định 366-QĐ/TW, collectives), ``vn/member-year`` (a member's year: the
+fourth quarter's results, discipline, the cases not graded) and ``vn/member-quarter`` (each member's
+quarters I-III, whose parent is the member). A member leaves its quarterly counts empty, a cell its
+member counts and the committee its cell counts: they are computed from the rows below in one run
+(``partyrules grade``, docs/batch.md "Hierarchies"). ``grassroots_org`` names the member's
 grassroots organisation, within which the members' quota counts; ``peer_group`` groups collectives.
 
 Deterministic: only ``randrange`` of a seeded ``random.Random`` and integer arithmetic, rows written
@@ -60,7 +62,10 @@ MEMBER = [
     "exempted",
     "sick_leave_months",
 ]
-COLUMNS = ["id", "parent", "level", *COLLECTIVE, *SHARED, *MEMBER]
+#: a quarter's own facts (vn/member-quarter); its months in the party are the member's
+QUARTER = [*SHARED, "innovation_points", "self_criticism_points", "shortcomings_remedied"]
+FOURTH = ["q4_done_rate", "q4_on_time_rate", "q4_exceeded_rate"]
+COLUMNS = ["id", "parent", "level", *COLLECTIVE, *SHARED, *MEMBER, *FOURTH]
 
 
 def _hundredths(rng: random.Random, low: int, high: int) -> str:
@@ -95,8 +100,29 @@ def _collective(rng: random.Random, id: str, parent: str, level: str) -> dict[st
     }
 
 
-def _member(rng: random.Random, id: str, cell: str) -> dict[str, str]:
+def _member(rng: random.Random, id: str, cell: str) -> list[dict[str, str]]:
+    """A member's year row (vn/member-year: the fourth quarter's results, the year's facts) followed by the
+    rows of quarters I-III (vn/member-quarter), each drawn like a year of the member's kind."""
     kind = rng.randrange(1000)
+    quarters = [_quarter(rng, kind, f"{id}-Q{q}", id) for q in (1, 2, 3)]
+    year = {k: v for k, v in _year(rng, kind, id, cell).items() if k not in QUARTER}
+    fourth = _year(rng, kind, id, cell)
+    year.update(
+        q4_done_rate=fourth["tasks_done_rate"],
+        q4_on_time_rate=fourth["tasks_on_time_rate"],
+        q4_exceeded_rate=fourth["tasks_exceeded_rate"],
+    )
+    for quarter in quarters:
+        quarter["months_in_party"] = year["months_in_party"]
+    return [year, *quarters]
+
+
+def _quarter(rng: random.Random, kind: int, id: str, member: str) -> dict[str, str]:
+    drawn = _year(rng, kind, id, member)
+    return {"id": id, "parent": member, "level": "quarter", **{k: drawn[k] for k in QUARTER}}
+
+
+def _year(rng: random.Random, kind: int, id: str, cell: str) -> dict[str, str]:
     if kind < 240:  # excellent: HTXSNV candidates
         low, high, done, on_time, exceeded = 900, 1000, 100, 100, rng.randrange(30, 61)
     elif kind < 880:  # good
@@ -143,7 +169,8 @@ def generate(cells: int, seed: int) -> list[dict[str, str]]:
         rows.append(_collective(rng, cid, COMMITTEE, "cell"))
         # village cells are the big ones; schools, police, the health station smaller
         size = rng.randrange(25, 76) if c <= cells * 3 // 4 else rng.randrange(8, 26)
-        rows.extend(_member(rng, f"{cid}-DV{m:03d}", cid) for m in range(1, size + 1))
+        for m in range(1, size + 1):
+            rows.extend(_member(rng, f"{cid}-DV{m:03d}", cid))
     return rows
 
 

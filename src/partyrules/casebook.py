@@ -52,6 +52,46 @@ class ExampleCase:
     location: str  # file:line:column of the example, or of the table row
 
 
+@attrs.frozen
+class RowExpect:
+    """One expectation of a batch about one row, once the quotas applied: its ``grade`` is ``value``, it was
+    ``demoted`` by the quota ``value``, or it is ``not_demoted``."""
+
+    row: str
+    what: str  # grade demoted not_demoted
+    value: str | None
+
+    @property
+    def text(self) -> str:
+        """The expectation as a file would write it."""
+        if self.what == "demoted":
+            return f"expect {self.row} demoted by {self.value}"
+        if self.what == "not_demoted":
+            return f"expect {self.row} not demoted"
+        return f"expect {self.row} grade {self.value}"
+
+
+@attrs.frozen(hash=False)
+class BatchRowCase:
+    """One row of a batch: its facts as :meth:`Ruleset.evaluate` takes them, and its group."""
+
+    name: str
+    facts: Mapping[str, Any]
+    group: str  # the value of every `within column` of the quotas ("" when the row names none)
+    location: str
+
+
+@attrs.frozen(hash=False)
+class BatchCase:
+    """A checked batch example: the rows scored, the file's quotas applied over them, then each row checked."""
+
+    name: str
+    label: str
+    rows: tuple[BatchRowCase, ...]
+    expectations: tuple[RowExpect, ...]
+    location: str
+
+
 @attrs.frozen(hash=False)
 class PropertyCase:
     """A checked property: conditions are nodes resolved in :attr:`Casebook.model`."""
@@ -67,7 +107,7 @@ class PropertyCase:
 class Casebook:
     """Every example and property of one file, in file order (table rows where the table is named)."""
 
-    examples: tuple[ExampleCase, ...]
+    examples: tuple[ExampleCase | BatchCase, ...]  # a batch among them where the file writes one
     properties: tuple[PropertyCase, ...]
     #: the model the property conditions were checked against; the reference interpreter evaluates them in it
     model: Model = attrs.field(eq=False, repr=False)

@@ -796,6 +796,23 @@ _ALL = (
         "a circle",
         '`example b "B" like fulll { ... }`',
     ),
+    Code(
+        "PR813",
+        "error",
+        "Batch without a quota",
+        "An example with rows (a batch) in a file that declares no quota: rows are scored together only to "
+        "apply the file's quotas over them",
+        '`example lot "L" { row a like top; expect a grade tot; }` in a file with no `quota`',
+    ),
+    Code(
+        "PR814",
+        "error",
+        "Rows and expectations that do not fit",
+        "In a batch example: two rows of one name, a row named by a word of the language, an expectation "
+        "that names no row of the batch (or no row at all), or `given` and `like` on the batch itself instead "
+        "of on its rows",
+        "`expect d grade httnv;` in a batch whose rows are a, b and c",
+    ),
     # ---------------------------------------------------------------- warnings
     Code("PR901", "warning", "Input never used", "Warning: an input that no formula uses", "input `x` is never used"),
     Code(

@@ -317,6 +317,12 @@ class _Formatter:
             return self._block(s.span, f"{s.kind} {s.name} {_q(s.label)}{_max(s.maximum)}")
         if isinstance(s, n.Expectation):
             return self._leaf(s.span, f"expect {_expectation(s)};")
+        if isinstance(s, n.BatchRow):
+            head = f"row {s.name.name}" + (f" in {_q(s.group)}" if s.group is not None else "")
+            head += f" like {s.like.name}" if s.like is not None else ""
+            return self._block(s.span, head) if s.facts else self._leaf(s.span, f"{head};")
+        if isinstance(s, n.GivenFact):
+            return self._leaf(s.span, f"{s.name} = {_lit(s.value)};")
         if isinstance(s, n.Claim):
             return self._leaf(s.span, *_claim(s))
         key, value, span = s
@@ -465,6 +471,9 @@ def _members(head: str, members: Sequence[n.Member], tail: str) -> tuple[str]:
 
 def _expectation(e: n.Expectation) -> str:
     target = f" {e.target.name}" if e.target is not None else ""
+    if e.row is not None:  # a batch's: grade, demoted by, not demoted
+        words = {"grade": "grade", "demoted": "demoted by", "not_demoted": "not demoted"}[e.what]
+        return f"{e.row.name} {words}{target}"
     value = _lit(e.value) if e.value is not None else ""
     if e.what == "total":
         return f"total {value}"

@@ -7,6 +7,8 @@ docs/language.md §16). Alone, the ruleset takes such an input as an ordinary fa
 declared type, so every other API keeps working. When a hierarchy is graded (:class:`Hierarchy`)
 the children are graded first, the quotas of their level applied, and then each parent's
 aggregate inputs are computed from its children's facts and results and merged into its facts.
+A level whose ruleset declares ``periods`` graded by the ruleset of a level below reads them from
+those rows the same way (a member's year from its quarter rows; docs/language.md §17).
 
 What a child offers lives in another file, so checking is split: the checker checks the form
 within one file (:mod:`partyrules.checker.aggregates`); :class:`Hierarchy` resolves the names
@@ -101,7 +103,15 @@ class Hierarchy:
         self.rulesets = tuple(r for _, r in levels)
         self.by_depth = by_depth
         self.keys = (id_key, parent_key, level_key)
-        self._aggregates = tuple(aggregates_of(r) for r in self.rulesets)
+        # a level reads its periods (a year its quarters) from the rows below graded by the periods' ruleset
+        self._periods = tuple(
+            tuple(d for d in r.periods if any(c.id == d.source.ruleset_id for c in self.rulesets[i + 1 :]))
+            for i, r in enumerate(self.rulesets)
+        )
+        self._aggregates = tuple(
+            aggregates_of(r) + tuple(a for d in self._periods[i] for a in aggregates_of(r, d.name))
+            for i, r in enumerate(self.rulesets)
+        )
         self._rules: dict[tuple[int, int], tuple[tuple[AggregateRule, ...], list[str]]] = {}
         problems = [p for i in range(len(levels) - 1) for p in self._pair(i, i + 1)[1]]
         if problems:
@@ -110,8 +120,27 @@ class Hierarchy:
     def _pair(self, parent: int, child: int) -> tuple[tuple[AggregateRule, ...], list[str]]:
         key = (parent, child)
         if key not in self._rules:
-            self._rules[key] = compile_aggregates(self.rulesets[parent], self.rulesets[child])
+            upper, lower = self.rulesets[parent], self.rulesets[child]
+            rules, problems = compile_aggregates(upper, lower)
+            for d in self._periods[parent]:
+                if d.source.ruleset_id != lower.id:
+                    problems.append(f"`{d.name}` of {upper.id} are graded by {d.source.ruleset_id}, not {lower.id}")
+                    continue
+                more, wrong = compile_aggregates(upper, lower, d.name)
+                rules, problems = rules + more, problems + wrong
+            self._rules[key] = (() if problems else rules), problems
         return self._rules[key]
+
+    def _count_periods(self, level: int, state: _State | None, mine: list[str]) -> None:
+        """A row reading periods from the rows below has each of them: ``count`` rows, or fewer with ``missing skip``."""
+        for d in self._periods[level]:
+            found = state.children if state is not None else 0
+            if found > d.count or (found < d.count and d.missing != "skip"):
+                said = "more than" if found > d.count else "a period missing of"
+                mine.append(
+                    f"it has {found} rows of `{d.name}` ({d.label}), {said} the {d.count} that "
+                    f"{self.rulesets[level].id} reads" + ("" if found > d.count else " (the file says `missing error`)")
+                )
 
     def grade(
         self,
@@ -428,7 +457,10 @@ class Hierarchy:
                 computed: dict[str, Any] | None = None
                 if aggregates:
                     mine: list[str] = []
-                    computed = self._computed(aggregates, states.pop(i, None), mine)
+                    state = states.pop(i, None)
+                    computed = self._computed(aggregates, state, mine)
+                    if self._periods[level]:
+                        self._count_periods(level, state, mine)
                     if not mine:
                         for spec, _ in aggregates:
                             value = row.get(spec.name)

@@ -5,7 +5,8 @@ person makes when typing a scale from a Word document: a threshold shifted by
 one step (a ``bands`` row, or the boundary between two grades), a comparison
 flipped (``>=`` for ``>``), the results of two neighbouring rows swapped, a
 ``+`` written as ``-``, a deduction counted as a bonus, a requirement, a
-knock-out or a not-graded rule left out. A mutant counts only when the checker
+knock-out or a not-graded rule left out, a quota's share mistyped by ten points (checked by the
+file's batch examples). A mutant counts only when the checker
 accepts it (a change the checker refuses is caught already). A mutant is killed
 when an example fails, a property is broken, or an example no longer makes sense
 to the checker (PR8xx); a mutant that survives shows a rule the file's examples
@@ -140,6 +141,8 @@ def mutants(model: Model) -> Iterator[Mutant]:
                 add(adj.span, f"count the {adj.kind} `{adj.name}` as a {_other(adj.kind)}", _flip_sign(tree, decl, adj))
         if isinstance(decl, n.Grades):
             _grade_mutants(tree, decl, add)
+        if isinstance(decl, n.Quota) and decl.share is not None:
+            _quota_mutants(tree, decl, decl.share, add)
         for node in _nodes(decl):
             _node_mutants(tree, node, add)
     found.sort(key=lambda item: (item[0].line, item[0].column))
@@ -227,6 +230,23 @@ def _grade_mutants(tree: n.RulesetFile, decl: n.Grades, add: Any) -> None:
                 f"shift the boundary between grades `{upper.name}` and `{lower.name}`: "
                 f"{literal_text(low)} → {literal_text(shifted)}",
                 moved,
+            )
+
+
+#: How far a quota's share moves: its tens digit mistyped (20% → 30% or 10%). One point either way
+#: changes the number allowed only in groups of 25 or more, more rows than a file's batch examples write.
+QUOTA_STEP = Decimal("0.1")
+
+
+def _quota_mutants(tree: n.RulesetFile, decl: n.Quota, share: n.Number, add: Any) -> None:
+    """The quota's share ten points up and (while it stays above nothing) ten points down."""
+    for value in (share.value + QUOTA_STEP, share.value - QUOTA_STEP):
+        if 0 < value <= 1:
+            moved = attrs.evolve(share, value=value)
+            add(
+                share.span,
+                f"change the share of quota `{decl.name}`: {literal_text(share)} → {literal_text(moved)}",
+                _replace(tree, share, moved),
             )
 
 

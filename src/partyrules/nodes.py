@@ -490,6 +490,7 @@ class Expectation:
     target: Name | None
     value: Literal | Name | None
     span: Span = _span_field()
+    row: Name | None = None  # in a batch: the row expected of (what: grade, demoted, not_demoted)
 
 
 @attrs.frozen
@@ -503,6 +504,20 @@ class Example:
     expectations: tuple[Expectation, ...]
     span: Span = _span_field()
     like: Name | None = None
+    rows: tuple[BatchRow, ...] = ()  # a batch: the rows scored together, then the file's quotas
+
+
+@attrs.frozen
+class BatchRow:
+    """``row a in "org 1" like base { fact = value; }`` in a batch example: one organisation or person,
+    its facts those of example ``base`` with the ones given here in their place; ``group`` is the value
+    of every ``within column`` of the file's quotas (one group when absent)."""
+
+    name: Name
+    group: str | None
+    like: Name | None
+    facts: tuple[GivenFact, ...]
+    span: Span = _span_field()
 
 
 @attrs.frozen

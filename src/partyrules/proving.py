@@ -24,10 +24,11 @@ from typing import Any
 import attrs
 
 from partyrules import nodes as n, reference
-from partyrules.casebook import Casebook, ExampleCase, Expect, PropertyCase
+from partyrules.casebook import BatchCase, Casebook, ExampleCase, Expect, PropertyCase, RowExpect
 from partyrules.model import Model
 from partyrules.nodes import Claim, Number
 from partyrules.printer import expr_text, number_text
+from partyrules.quota import Placement, QuotaError
 from partyrules.runtime import Evaluation, FactsError, InputSpec, Ruleset
 
 #: Organisations tried per claim: quick for CI, many more for a release or a new scale.
@@ -82,7 +83,10 @@ def run(ruleset: Ruleset, search: Search = CI, *, properties: bool = True) -> li
 # ---------------------------------------------------------------- examples
 
 
-def run_example(ruleset: Ruleset, case: ExampleCase) -> Outcome:
+def run_example(ruleset: Ruleset, case: ExampleCase | BatchCase) -> Outcome:
+    if isinstance(case, BatchCase):
+        return run_batch(ruleset, case)
+
     def outcome(passed: bool, detail: str = "") -> Outcome:
         return Outcome("example", case.name, case.label, case.location, passed, detail)
 
@@ -97,6 +101,71 @@ def run_example(ruleset: Ruleset, case: ExampleCase) -> Outcome:
         return outcome(True)
     lines = [*misses, "facts:", _indent(facts_text(ruleset, evaluation, case.facts)), evaluation.explain()]
     return outcome(False, "\n".join(lines))
+
+
+def run_batch(ruleset: Ruleset, case: BatchCase) -> Outcome:
+    """Score every row, apply the file's quotas over them as ``partyrules score`` does
+    (:meth:`Ruleset.apply_quotas`, one group per row's ``in``), then check each row's expectations."""
+
+    def outcome(passed: bool, detail: str = "") -> Outcome:
+        return Outcome("example", case.name, case.label, case.location, passed, detail)
+
+    placed = place_batch(ruleset, case)
+    if isinstance(placed, str):
+        return outcome(False, placed)
+    misses = [miss for e in case.expectations if (miss := row_mismatch(placed[e.row], e)) is not None]
+    if not misses:
+        return outcome(True)
+    lines = [*misses, "the batch once the quotas applied:"]
+    for row in case.rows:
+        p = placed[row.name]
+        moved = "; ".join(
+            f"demoted by {d.quota}: {d.from_grade} → {d.to_grade} ({d.rank}/{d.candidates}, "
+            f"{d.allowed} kept of a base of {d.base})"
+            for d in p.demotions
+        )
+        lines.append(
+            f"  {row.name}: {_not_graded(p.evaluation) if p.grade is None else p.grade}"
+            + (f" ({moved})" if moved else "")
+            + f"  [total {number_text(p.evaluation.total)}]"
+        )
+    return outcome(False, "\n".join(lines))
+
+
+def place_batch(ruleset: Ruleset, case: BatchCase) -> dict[str, Placement] | str:
+    """Each row of a batch by name, once the quotas applied; or why the batch could not be placed."""
+    columns = {rule.group: "" for rule in ruleset.quotas if rule.within == "column" and rule.group is not None}
+    rows: list[Any] = []
+    for row in case.rows:
+        try:
+            evaluation = ruleset.evaluate(row.facts)
+        except FactsError as exc:
+            problems = "\n".join(f"{p.input}: {p.message}" for p in exc.problems)
+            return f"the facts of row `{row.name}` are refused:\n" + _indent(problems)
+        rows.append((row.name, evaluation, dict.fromkeys(columns, row.group)))
+    try:
+        placements = ruleset.apply_quotas(rows)
+    except QuotaError as exc:
+        return f"the quotas could not be applied: {exc}"
+    return {p.id: p for p in placements}
+
+
+def row_mismatch(placement: Placement, expect: RowExpect) -> str | None:
+    """Why a row of a batch does not meet an expectation, or None when it does."""
+    quotas = [d.quota for d in placement.demotions]
+    if expect.what == "grade":
+        if placement.grade == expect.value:
+            return None
+        shown = placement.grade if placement.grade is not None else _not_graded(placement.evaluation)
+    elif expect.what == "demoted":
+        if expect.value in quotas:
+            return None
+        shown = "demoted by " + ", ".join(quotas) if quotas else "not demoted"
+    else:
+        if not quotas:
+            return None
+        shown = "demoted by " + ", ".join(quotas)
+    return f"{expect.text}: got {shown}"
 
 
 def mismatch(evaluation: Evaluation, expect: Expect) -> str | None:

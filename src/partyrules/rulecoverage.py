@@ -4,7 +4,8 @@ Coverage of rules, not of Python lines: every criterion (given points, or a
 level, by some example; for a criterion with ``applicable when``, also left out
 by some example), every row of a ``bands``, ``match`` and ``table`` and every
 branch of an ``if``, every grade requirement (failing where it decides the
-grade), every grade, knock-out and not-graded rule. Each example is replayed
+grade), every grade, knock-out and not-graded rule, and every quota (reached when it demotes a row of a
+batch example). Each example is replayed
 by the reference interpreter, which records the expression nodes it evaluates
 (a row is reached when its result is evaluated), so the compiled hot path is
 never instrumented.
@@ -17,17 +18,19 @@ from collections.abc import Iterator
 import attrs
 
 from partyrules import nodes as n, reference
-from partyrules.casebook import Casebook
+from partyrules.casebook import BatchCase, Casebook, ExampleCase
 from partyrules.model import Model
 from partyrules.nodes import walk
 from partyrules.printer import cell_text, expr_text, literal_text
+from partyrules.proving import place_batch
+from partyrules.runtime import Ruleset
 
 
 @attrs.frozen
 class Rule:
     """One thing an example can reach."""
 
-    kind: str  # criterion, not applicable, bands row, match arm, table row, otherwise, branch, requirement, grade, knockout, not_graded
+    kind: str  # quota, criterion, not applicable, bands row, match arm, table row, otherwise, branch, requirement, grade, knockout, not_graded
     text: str  # for a person: which rule, of what
     location: str  # file:line:column
 
@@ -59,12 +62,27 @@ class Coverage:
         return text
 
 
-def measure(book: Casebook) -> Coverage:
-    """Replay every example of the casebook and sort the model's rules into reached and missed."""
+def measure(book: Casebook, ruleset: Ruleset | None = None) -> Coverage:
+    """Replay every example of the casebook and sort the model's rules into reached and missed.
+
+    The rows of a batch count as examples; a quota is reached when it demotes a row of a batch,
+    which needs the compiled ``ruleset`` (compiled from the casebook's model when not given).
+    """
     model = book.model
     seen: set[tuple[str, object]] = set()
-    for case in book.examples:
-        trace, visited = reference.visiting_trace(model, case.facts)
+    facts = [case.facts for case in book.examples if isinstance(case, ExampleCase)]
+    batches = [case for case in book.examples if isinstance(case, BatchCase)]
+    if batches:
+        from partyrules.compiler import build
+
+        compiled = ruleset if ruleset is not None else build(model, "")
+        for case in batches:
+            facts += [row.facts for row in case.rows]
+            placed = place_batch(compiled, case)
+            if not isinstance(placed, str):
+                seen |= {("quota", d.quota) for p in placed.values() for d in p.demotions}
+    for given in facts:
+        trace, visited = reference.visiting_trace(model, given)
         seen |= {("node", key) for key in visited}
         for name, points in trace.points.items():
             if points > 0:
@@ -145,6 +163,10 @@ def rules(model: Model) -> Iterator[tuple[Rule, tuple[str, object]]]:
         yield Rule("knockout", f"knock-out `{rule.name}` applies", where(rule.span)), ("knockout", rule.name)
     for rule in model.exemptions:
         yield Rule("not_graded", f"not_graded `{rule.name}` applies", where(rule.span)), ("not_graded", rule.name)
+    declared = {d.name: d.span for d in model.file.declarations if isinstance(d, n.Quota)}
+    for quota in model.quotas:
+        span = declared.get(quota.name, n.Span(0, 0, 0, 0))
+        yield Rule("quota", f"quota `{quota.name}` demotes a row of a batch", where(span)), ("quota", quota.name)
 
 
 def _formulas(model: Model) -> Iterator[tuple[str, n.Expr]]:

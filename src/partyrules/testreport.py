@@ -48,7 +48,7 @@ def test_ruleset(
     if search.seed is not None:
         lines.append(f"  (property search: {search.max_examples} organisations per claim, seed {search.seed})")
     if coverage:
-        report = rulecoverage.measure(book)
+        report = rulecoverage.measure(book, ruleset)
         lines.append("  " + report.summary())
         lines += [f"    not reached: {r.location}: {r.text}" for r in report.missed]
     if mutate:

@@ -9,7 +9,7 @@ it is run: facts that name real inputs and fit them (the run-time's own fact che
 constraints through the reference interpreter), expectations that name real grades,
 criteria and rules and could ever happen, property conditions typed like any other condition
 (in the scope of knock-outs, where ``total`` is known). Problems are diagnostics PR801-PR811
-(docs/language.md §13).
+(docs/language.md §13); batch examples, with rows, are checked by :mod:`partyrules.checker.batches`.
 
 An examples table is untrusted text naming a file, so it is read only from the folder of the
 criteria file itself: a bare file name ending in ``.csv``, never a path, and never a link that
@@ -27,7 +27,8 @@ from typing import Any
 import attrs
 
 from partyrules import nodes as n, reference
-from partyrules.casebook import Casebook, ExampleCase, Expect, PropertyCase
+from partyrules.casebook import BatchCase, Casebook, ExampleCase, Expect, PropertyCase
+from partyrules.checker.batches import batch
 from partyrules.checker.expressions import Expressions
 from partyrules.checker.state import Scope
 from partyrules.delimited import records
@@ -91,6 +92,7 @@ class _Casebook:
             if isinstance(decl, n.Example):
                 self.example_decls.setdefault(decl.name, decl)
         self.resolved: dict[int, tuple[dict[str, Any], dict[str, n.Span]] | None] = {}
+        self.row_examples: list[n.Example] = []  # the rows of batches, resolved as examples: kept alive for their ids
 
     def error(
         self,
@@ -121,7 +123,7 @@ class _Casebook:
 
     # ------------------------------------------------------------ driver
     def run(self) -> Casebook:
-        examples: list[ExampleCase] = []
+        examples: list[ExampleCase | BatchCase] = []
         properties: list[PropertyCase] = []
         names: dict[str, n.Span] = {}
         for decl in self.model.file.declarations:
@@ -146,7 +148,7 @@ class _Casebook:
                     )
                 names.setdefault(decl.name, decl.span)
             if isinstance(decl, n.Example):
-                case = self.example(decl)
+                case = batch(self, decl) if decl.rows else self.example(decl)
                 if case is not None:
                     examples.append(case)
             elif isinstance(decl, n.ExampleTable):

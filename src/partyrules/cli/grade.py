@@ -142,8 +142,11 @@ def _inputs(levels: Sequence[tuple[str, Ruleset]]) -> list[InputSpec]:
 
     specs: dict[str, InputSpec] = {}
     required: set[str] = set()
+    ids = {ruleset.id for _, ruleset in levels}
     for _, ruleset in levels:
-        computed = {spec.name for spec, _ in aggregates_of(ruleset)}
+        # over the children, and over periods graded at another level (a year's quarters)
+        overs = [None, *(d.name for d in ruleset.periods if d.source.ruleset_id in ids)]
+        computed = {spec.name for over in overs for spec, _ in aggregates_of(ruleset, over)}
         for spec in ruleset.inputs:
             specs.setdefault(spec.name, attrs.evolve(spec, required=False))
             if spec.required and spec.name not in computed:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 from lark import Token, Transformer, v_args
 from lark.tree import Meta
 
@@ -58,6 +59,28 @@ class CasebookBuilder(Transformer[Token, Any]):
     def expect_not_graded(self, meta: Meta, c: list[Token]) -> n.Expectation:
         return self._expect("not_graded", meta, c[0])
 
+    def batch_row(self, meta: Meta, c: list[Any]) -> n.BatchRow:
+        name, group, like, facts = c[0], c[1], c[2], tuple(c[3:])
+        if facts:
+            self._block(meta, list(facts))
+        base = n.Name(str(like), span_of_token(like)) if like is not None else None
+        group_text = text_of(group) if group is not None else None
+        return n.BatchRow(n.Name(str(name), span_of_token(name)), group_text, base, facts, span_of_meta(meta))
+
+    def row_grade(self, meta: Meta, c: list[Token]) -> n.Expectation:
+        return self._expect("grade", meta, c[0])
+
+    def row_demoted(self, meta: Meta, c: list[Token]) -> n.Expectation:
+        return self._expect("demoted", meta, c[0])
+
+    def row_not_demoted(self, meta: Meta, c: list[Token]) -> n.Expectation:
+        return self._expect("not_demoted", meta, None)
+
+    def expect_row(self, meta: Meta, c: list[Any]) -> n.Expectation:
+        row = n.Name(str(c[0]), span_of_token(c[0]))
+        expectation: n.Expectation = attrs.evolve(c[1], row=row, span=span_of_meta(meta))
+        return expectation
+
     def example_decl(self, meta: Meta, c: list[Any]) -> n.Example:
         like = n.Name(str(c[2]), span_of_token(c[2])) if c[2] is not None else None
         statements = c[3:]
@@ -67,7 +90,8 @@ class CasebookBuilder(Transformer[Token, Any]):
             self._problem("PR009", f"example `{c[0]}` says `given` twice", extra[2], "put every fact in one block")
         expectations = tuple(s for s in statements if isinstance(s, n.Expectation))
         facts = givens[0][1] if givens else ()
-        return n.Example(str(c[0]), text_of(c[1]), facts, expectations, span_of_meta(meta), like)
+        rows = tuple(s for s in statements if isinstance(s, n.BatchRow))
+        return n.Example(str(c[0]), text_of(c[1]), facts, expectations, span_of_meta(meta), like, rows)
 
     def examples_decl(self, meta: Meta, c: list[Token]) -> n.ExampleTable:
         return n.ExampleTable(text_of(c[0]), text_of(c[1]), span_of_meta(meta))
