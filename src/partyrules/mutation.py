@@ -88,7 +88,7 @@ def run(ruleset: Ruleset, sample_size: int = SAMPLE_SIZE, workers: int | None = 
         workers = _cores()
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
-    if workers == 1 or len(found) < 2:
+    if workers == 1 or len(found) < 2 or _in_daemon():
         samples = {key: _draw(ruleset, book, key, sample_size) for key in claims}
         return Report(tuple(judge(m, model.filename, ruleset.source, samples) for m in found))
     return _run_in_processes(ruleset, found, claims, sample_size, workers)
@@ -108,6 +108,13 @@ def _draw(ruleset: Ruleset, book: Casebook | None, key: tuple[str, int], size: i
     assert book is not None
     prop = next(p for p in book.properties if p.name == key[0])
     return sample(ruleset, book.model, prop, prop.claims[key[1]], size)
+
+
+def _in_daemon() -> bool:
+    """Whether this is a daemonic worker process, which may not start processes of its own."""
+    import multiprocessing
+
+    return bool(multiprocessing.current_process().daemon)
 
 
 def _cores() -> int:
