@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from pathlib import Path
 
@@ -280,3 +281,30 @@ def test_a_value_an_assumption_fixes_is_drawn_not_waited_for(demo: Callable[...,
     assert "Vắng không lý do [unexcused] = 37" in claims[1].detail
     prop = next(p for p in ruleset.tests.properties if p.name == "rare")
     assert proving._pins(ruleset, prop) == {"unexcused": 37}  # minutes >= 90 is a range: left to the filter
+
+
+def _verdicts(report: mutation.Report) -> list[tuple[str, str, str, str]]:
+    return [(v.mutant.location, v.mutant.description, v.status, v.by) for v in report.verdicts]
+
+
+def test_mutants_judged_in_worker_processes_give_the_serial_report(demo: Callable[..., Path]) -> None:
+    ruleset = partyrules.load(demo())
+    serial = mutation.run(ruleset, workers=1)
+    parallel = mutation.run(ruleset, workers=2)
+    assert _verdicts(parallel) == _verdicts(serial)
+    assert parallel.summary() == serial.summary()
+    statuses = {v.status for v in serial.verdicts}
+    assert statuses == {"killed", "survived"}, statuses  # both verdicts are compared, not only one
+    assert any(v.by.startswith("property") for v in serial.verdicts)  # a kill on the samples drawn in workers
+
+
+def test_a_shipped_scale_mutated_in_three_processes_gives_the_serial_report() -> None:
+    ruleset = partyrules.load("vn/annual-collective", on=datetime.date(2025, 12, 31))
+    serial = mutation.run(ruleset, sample_size=25, workers=1)
+    parallel = mutation.run(ruleset, sample_size=25, workers=3)
+    assert _verdicts(parallel) == _verdicts(serial)
+    assert {v.status for v in serial.verdicts} == {"killed", "survived", "refused"}
+    kinds = {v.by.split(" ")[0] for v in serial.verdicts if v.status == "killed"}
+    assert kinds == {"example", "the"}, kinds  # by an example, and by the checker through the examples
+    with pytest.raises(ValueError, match="at least 1"):
+        mutation.run(ruleset, workers=0)

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import os
+import pickle
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -72,19 +74,111 @@ class Report:
         )
 
 
-def run(ruleset: Ruleset, sample_size: int = SAMPLE_SIZE) -> Report:
-    """Judge every mutant of the ruleset's model against the ruleset's own examples and properties."""
+def run(ruleset: Ruleset, sample_size: int = SAMPLE_SIZE, workers: int | None = None) -> Report:
+    """Judge every mutant of the ruleset's model against the ruleset's own examples and properties.
+
+    ``workers``: processes to draw the samples and judge the mutants in (``None``: one per core;
+    1: in this process). Each sample is derandomised and each mutant judged on its own, so the
+    report is the same, in the same order, whatever the number of workers.
+    """
     model: Model = checked_model(ruleset)
     book: Casebook | None = model.tests
-    samples: Samples = {}
-    if book:
-        for prop in book.properties:
-            for i, claim in enumerate(prop.claims):
-                samples[(prop.name, i)] = sample(ruleset, book.model, prop, claim, sample_size)
-    return Report(tuple(judge(m, model.filename, ruleset.source, samples) for m in mutants(model)))
+    claims = _claims(book)
+    found = list(mutants(model))
+    if workers is None:
+        workers = _cores()
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
+    if workers == 1 or len(found) < 2 or _in_daemon():
+        samples = {key: _draw(ruleset, book, key, sample_size) for key in claims}
+        return Report(tuple(judge(m, model.filename, ruleset.source, samples) for m in found))
+    return _run_in_processes(ruleset, found, claims, sample_size, workers)
 
 
 Samples = dict[tuple[str, int], list[Any]]
+
+
+def _claims(book: Casebook | None) -> list[tuple[str, int]]:
+    """(property name, claim index) of every claim, in file order: what a sample is drawn for."""
+    if not book:
+        return []
+    return [(prop.name, i) for prop in book.properties for i, _ in enumerate(prop.claims)]
+
+
+def _draw(ruleset: Ruleset, book: Casebook | None, key: tuple[str, int], size: int) -> list[Any]:
+    assert book is not None
+    prop = next(p for p in book.properties if p.name == key[0])
+    return sample(ruleset, book.model, prop, prop.claims[key[1]], size)
+
+
+def _in_daemon() -> bool:
+    """Whether this is a daemonic worker process, which may not start processes of its own."""
+    import multiprocessing
+
+    return bool(multiprocessing.current_process().daemon)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+# ---------------------------------------------------------------- in worker processes
+# The ruleset travels pickled (its program linked again from its text, its model checked again from
+# its files, once a worker); every worker lists the same mutants from that model, in the same order,
+# so a task is a mutant's number and only verdicts come back. The samples are drawn first, one task
+# a claim, then sent to every worker with the mutants to judge.
+
+_worker: dict[str, Any] = {}
+
+
+def _start_worker(pickled: bytes) -> None:
+    ruleset: Ruleset = pickle.loads(pickled)
+    model = checked_model(ruleset)
+    _worker.clear()
+    _worker.update(ruleset=ruleset, model=model, mutants=None, samples=None)
+
+
+def _sample_task(key: tuple[str, int], size: int) -> list[Any]:
+    ruleset: Ruleset = _worker["ruleset"]
+    return _draw(ruleset, _worker["model"].tests, key, size)
+
+
+def _judge_task(numbers: list[int], pickled_samples: bytes) -> list[tuple[str, str, str]]:
+    ruleset: Ruleset = _worker["ruleset"]
+    model: Model = _worker["model"]
+    if _worker["mutants"] is None:
+        _worker["mutants"] = list(mutants(model))
+    if _worker["samples"] is None:  # unpickled once a worker, not once a task (a pool serves one run)
+        _worker["samples"] = pickle.loads(pickled_samples)
+    out = []
+    for number in numbers:
+        mutant: Mutant = _worker["mutants"][number]
+        verdict = judge(mutant, model.filename, ruleset.source, _worker["samples"])
+        out.append((mutant.description, verdict.status, verdict.by))
+    return out
+
+
+def _run_in_processes(
+    ruleset: Ruleset, found: list[Mutant], claims: list[tuple[str, int]], size: int, workers: int
+) -> Report:
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(pickle.dumps(ruleset),)) as pool:
+        drawn = list(pool.map(_sample_task, claims, [size] * len(claims)))
+        pickled_samples = pickle.dumps(dict(zip(claims, drawn)))
+        # a few mutants a task (a task carries the samples), more tasks than workers (mutants differ in cost)
+        per_task = max(1, len(found) // (4 * workers))
+        tasks = [list(range(i, min(i + per_task, len(found)))) for i in range(0, len(found), per_task)]
+        judged = [v for part in pool.map(_judge_task, tasks, [pickled_samples] * len(tasks)) for v in part]
+    verdicts = []
+    for mutant, (description, status, by) in zip(found, judged, strict=True):
+        if description != mutant.description:  # pragma: no cover - the workers list the mutants as this process does
+            raise RuntimeError(f"a worker judged `{description}` in the place of `{mutant.description}`")
+        verdicts.append(Verdict(mutant, status, by))
+    return Report(tuple(verdicts))
 
 
 def judge(mutant: Mutant, filename: str, source: str, samples: Samples) -> Verdict:
