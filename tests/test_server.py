@@ -29,7 +29,7 @@ import pytest
 import uvicorn
 
 import partyrules
-from partyrules import data, serialize
+from partyrules import data, diff, serialize
 from partyrules.catalog import data_path, shipped_path
 from partyrules.cli import main
 from partyrules.render import render_html, render_markdown
@@ -442,6 +442,114 @@ def test_oversize_bodies_are_413_and_the_server_goes_on() -> None:
         within = json.dumps({"text": "x" * 900}).encode()
         assert len(within) < 1000 and server.post("/api/check", {"text": "x" * 900})[0] == 200
         assert server.get("/api/rulesets")[0] == 200
+
+
+# ---------------------------------------------------------------- two versions on one data set
+
+NEW_BANDS = QUOTA_RULES.replace('version "1"', 'version "2"').replace("band from 90;", "band from 80;")
+NEW_BANDS = NEW_BANDS.replace("band from 70 below 90;", "band from 70 below 80;")
+
+
+def test_diff_on_rows_is_what_the_diff_module_finds(api: Server) -> None:
+    rows = [{"score": s, "district": d} for s, d in [(95, "a"), (85, "a"), (82, "b"), (75, "b"), (10, "a")]]
+    rows.append({"score": 500, "district": "a"})  # refused by both sides
+    status, body = api.post("/api/diff", {"old": {"ruleset": "demo/q"}, "new": {"text": NEW_BANDS}, "rows": rows})
+    assert status == 200, body
+    old = partyrules.load("demo/q", path=[str(api.app.state.workspace.path[0])])
+    new = partyrules.loads(NEW_BANDS)
+    assert [d["text"] for d in body["differences"]] == [d.text() for d in diff.compare(old, new)]
+    assert "~ grade xs: band from 90 → from 80" in [d["text"] for d in body["differences"]]
+    expected = diff.impact(old, new, [(i + 1, str(i + 1), serialize.facts_from_data(old, r)) for i, r in enumerate(rows[:5])])
+    assert [(o["old_total"], o["new_total"], o["old_grade"], o["new_grade"]) for o in body["organisations"]] == [
+        (str(m.old_total), str(m.new_total), m.old_grade, m.new_grade) for m in expected.scored_both
+    ]
+    assert (body["rows"], body["scored"], body["grade_changed"]) == (6, 5, 2)  # 85 and 82: tốt → xuất sắc
+    assert (body["higher"], body["lower"], body["same"]) == (0, 0, 5)  # the points do not move, the bands do
+    moved = [t for t in body["transitions"] if t["from"] != t["to"]]
+    assert moved == [{"from": "tot", "from_label": "Tốt", "to": "xs", "to_label": "Xuất sắc", "count": 2}]
+    assert [(r["row"], r["side"]) for r in body["rejected"]] == [(6, "both")] and "score" in body["rejected"][0]["message"]
+    status, body = api.post("/api/diff", {"old": {"ruleset": "demo/q"}, "new": {"text": NEW_BANDS}})
+    assert status == 200 and "organisations" not in body and len(body["differences"]) == 2  # the rules alone: two bands
+
+
+def test_diff_of_an_uploaded_file_gives_every_cell_and_a_csv(api: Server, tmp_path: Path) -> None:
+    source = api.request(f"/api/rulesets/{FOUR_GOOD}/source")[2].decode("utf-8")
+    revised = source.replace("band from 90;", "band from 85;").replace("band from 70 below 90;", "band from 70 below 85;")
+    status, compiled = api.post("/api/compile", {"text": revised})
+    assert status == 200
+    csv_file = data_path("hatinh-cells-2024.csv")
+    query = f"/api/diff/file?old={FOUR_GOOD}&old_on=2024-06-30&new_fingerprint={compiled['fingerprint']}&filename=cells.csv"
+    status, _, raw = api.request(query, csv_file.read_bytes(), method="POST")
+    body = json.loads(raw)
+    assert status == 200 and body["rows"] == body["scored"] == 4131 == len(body["organisations"])
+    # the numbers partyrules diff prints for the same two rulesets and file
+    revised_file = tmp_path / "revised.criteria"
+    revised_file.write_text(revised, encoding="utf-8")
+    printed = subprocess.run(
+        [sys.executable, "-m", "partyrules", "diff", FOUR_GOOD, str(revised_file), "--data", str(csv_file)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert f"{body['scored']} organisations scored under both; {body['grade_changed']} change grade" in printed
+    assert body["grade_changed"] > 0
+    for moved in (o for o in body["organisations"] if o["grade_changed"]):
+        assert f"  {moved['id']}: {moved['old_total']} → {moved['new_total']}" in printed
+    status, headers, table = api.request(query + "&output=csv", csv_file.read_bytes(), method="POST")
+    assert status == 200 and headers["content-type"].startswith("text/csv")
+    assert headers["content-disposition"] == 'attachment; filename="diff.csv"'
+    lines = table.decode("utf-8").split("\r\n")
+    assert lines[0] == "row,id,old_total,new_total,delta,old_grade,new_grade,grade_changed"
+    first = body["organisations"][0]
+    assert lines[1] == f"2,{first['id']},{first['old_total']},{first['new_total']},0,{first['old_grade']},{first['new_grade']},false"
+    assert sum(1 for line in lines[1:] if line.endswith(",true")) == body["grade_changed"]
+
+
+def test_diff_refuses_what_it_cannot_compare(api: Server) -> None:
+    assert api.post("/api/diff", {"old": {"ruleset": "demo/q"}})[0] == 400
+    status, body = api.post("/api/diff", {"old": {"ruleset": "demo/q"}, "new": {"ruleset": "demo/qq"}})
+    assert status == 404 and "demo/q" in (body.get("hint") or "")
+    assert api.post("/api/diff", {"old": {"ruleset": "demo/q"}, "new": {"text": "ruleset {"}})[0] == 422
+    status, _, raw = api.request("/api/diff/file?old=demo/q&new=demo/q&filename=d.csv&output=pdf", b"", method="POST")
+    assert status == 400
+    status, _, raw = api.request("/api/diff/file?old=demo/q&new=demo/q&filename=d.csv", b"district\na\n", method="POST")
+    assert status == 422 and "d.csv" in json.loads(raw)["message"]
+
+
+# ---------------------------------------------------------------- the time limit
+
+
+def test_a_request_past_the_time_limit_is_503_its_work_stops_and_the_server_goes_on(local: Path) -> None:
+    """41,310 rows take seconds to read and score on any machine: with a quarter of a second the
+    client hears 503 at the limit, the work stops at its next look at the clock, well before the last row."""
+    lines = data_path("hatinh-cells-2024.csv").read_text(encoding="utf-8").splitlines()
+    batch = ("\n".join([lines[0], *lines[1:] * 10]) + "\n").encode("utf-8")
+    app = create_app([str(local)], time_limit=0.25)
+    for name in (FOUR_GOOD, "demo/q"):  # compiled beforehand: the limit falls on the batch alone
+        app.state.workspace.ruleset(name)
+    for server in serving(app):
+        started = time.monotonic()
+        status, _, raw = server.request(f"/api/score/file?ruleset={FOUR_GOOD}&filename=big.csv", batch, method="POST")
+        answered = time.monotonic() - started
+        body = json.loads(raw)
+        assert status == 503 and body["error"] == "time_limit" and body["limit"] == 0.25, body
+        assert "0.25 s" in body["message"] and "--time-limit" in body["message"]
+        deadline = time.monotonic() + 120
+        while app.state.stopped.count == 0:
+            assert time.monotonic() < deadline, "the work did not stop"
+            time.sleep(0.05)
+        stopped = app.state.stopped.messages()[0]
+        done = int(re.search(r"after (\d+) of 41310 rows", stopped).group(1))  # type: ignore[union-attr]
+        assert done < 41310, stopped
+        assert server.get("/api/rulesets")[0] == 200
+        status, body = server.post("/api/evaluate", {"ruleset": "demo/q", "facts": {"score": 95, "district": "a"}})
+        assert status == 200 and body["grade"] == "xs"
+        assert answered < 30  # answered at the limit, not when the work ended (generous: a loaded machine)
+
+
+def test_serve_takes_a_time_limit_in_seconds(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--time-limit", "0"]) == 2
+    assert "--time-limit 0" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- the server as a whole

@@ -17,7 +17,18 @@ _ERROR = {
     "type": "object",
     "required": ["error", "message"],
     "properties": {
-        "error": {"enum": ["bad_request", "unauthorized", "not_found", "too_large", "criteria", "facts", "data"]},
+        "error": {
+            "enum": [
+                "bad_request",
+                "unauthorized",
+                "not_found",
+                "too_large",
+                "criteria",
+                "facts",
+                "data",
+                "time_limit",
+            ]
+        },
         "message": {"type": "string"},
         "problems": {
             "type": "array",
@@ -26,6 +37,7 @@ _ERROR = {
         },
         "diagnostics": {"type": "array", "description": "criteria: every diagnostic, as `check --format json`"},
         "hint": {"type": ["string", "null"]},
+        "limit": {"type": "number", "description": "time_limit: the server's limit, in seconds"},
     },
 }
 _ERRORS = {
@@ -39,6 +51,7 @@ _ERRORS = {
         (404, "no ruleset with that id (in force on that day), or no compiled ruleset with that fingerprint"),
         (413, "the body is larger than the server's limit"),
         (422, "the criteria have errors, the facts problems, or the data file cannot be read"),
+        (503, "the work took longer than the server's time limit (`--time-limit`) and was stopped"),
     ]
 }
 
@@ -166,11 +179,55 @@ def _scoring_paths() -> dict[str, Any]:
     }
 
 
+def _diff_paths() -> dict[str, Any]:
+    side = {"type": "object", "properties": _RULES, "description": "rules named as a request names its rules"}
+    compared = (
+        "both rulesets, every `differences` entry and, with data, the counts, `transitions` and every organisation"
+    )
+    return {
+        "/api/diff": {
+            "post": _operation(
+                "What a change of rules changes (as `partyrules diff`): the differences and, given rows, whose grade",
+                _json(compared),
+                requestBody=_body(
+                    {"old": side, "new": side, "rows": {"type": "array", "items": _FACTS}, **_BATCH_OPTIONS},
+                    ["old", "new"],
+                ),
+            )
+        },
+        "/api/diff/file": {
+            "post": _operation(
+                "A data file sent as the body, scored under two rulesets: per organisation both totals and grades",
+                {
+                    "description": compared + "; or, with `output=csv`, one organisation a line",
+                    "content": {"application/json": {}, "text/csv": {}},
+                },
+                parameters=[
+                    {"name": f"{which}{suffix}", "in": "query", "schema": _RULES[key]}
+                    for which in ("old", "new")
+                    for key, suffix in (("ruleset", ""), ("on", "_on"), ("fingerprint", "_fingerprint"))
+                ]
+                + [
+                    {"name": name, "in": "query", "schema": schema}
+                    for name, schema in {
+                        "filename": {"type": "string", "description": "its suffix tells the format"},
+                        "output": {"enum": ["summary", "csv"]},
+                        "id_column": _BATCH_OPTIONS["id_column"],
+                        "numbers": _BATCH_OPTIONS["numbers"],
+                    }.items()
+                ],
+                requestBody={"required": True, "content": {"application/octet-stream": {}}},
+            )
+        },
+    }
+
+
 def openapi_document() -> dict[str, Any]:
     """The document: every route of :func:`partyrules.server.app.create_app`, its body and its answers."""
     paths = {
         **_ruleset_paths(),
         **_scoring_paths(),
+        **_diff_paths(),
         "/openapi.json": {"get": {"summary": "This document", "responses": {"200": _json("OpenAPI 3.1")}}},
         "/": {"get": {"summary": "The workbench page", "responses": {"200": {"description": "HTML"}}}},
         "/static/workbench.js": {
