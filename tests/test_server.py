@@ -516,6 +516,97 @@ def test_diff_refuses_what_it_cannot_compare(api: Server) -> None:
     assert status == 422 and "d.csv" in json.loads(raw)["message"]
 
 
+# ---------------------------------------------------------------- the editor pane: colours, hover, completion
+
+
+def test_highlight_gives_the_lexers_token_classes_covering_the_text(api: Server) -> None:
+    from pygments.token import STANDARD_TYPES
+
+    from partyrules.highlight import CriteriaLexer
+
+    text = QUOTA_RULES + "# một ghi chú\n"
+    status, body = api.post("/api/highlight", {"text": text})
+    assert status == 200 and "".join(part for _, part in body["tokens"]) == text
+    lexer = CriteriaLexer(stripnl=False, ensurenl=False)
+    shown = [tuple(pair) for pair in body["tokens"] if pair[0] != "w"]
+    assert shown[:4] == [("kd", "ruleset"), ("s2", '"demo/q"'), ("p", "{"), ("k", "title")]
+
+    def short(token: Any) -> str:  # a token's class, or its nearest parent's that has one (Number.Percent: m)
+        return STANDARD_TYPES.get(token) or short(token.parent)
+
+    merged: list[list[str]] = []  # neighbours of one class are sent as one
+    for _, token, value in lexer.get_tokens_unprocessed(text):
+        if merged and merged[-1][0] == short(token):
+            merged[-1][1] += value
+        else:
+            merged.append([short(token), value])
+    assert body["tokens"] == merged and ("m", "20%") in shown
+    assert ["c1", "# một ghi chú"] in body["tokens"] and ["nv", "score"] in body["tokens"]  # a declared input's name
+
+
+def test_highlight_without_pygments_is_501_naming_the_extra(api: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "partyrules.highlight", None)  # as if Pygments were not installed
+    status, body = api.post("/api/highlight", {"text": QUOTA_RULES})
+    assert status == 501 and body["error"] == "unavailable" and "partyrules[highlight]" in body["message"]
+
+
+def test_hover_and_completion_are_the_language_servers(api: Server) -> None:
+    from partyrules.api import analyse
+    from partyrules.lsp.index import Index
+
+    index = Index(analyse(QUOTA_RULES, "workbench.criteria"))
+    line = QUOTA_RULES.split("\n").index("  item diem \"Điểm\" max 100 { points = score; }") + 1
+    status, body = api.post("/api/hover", {"text": QUOTA_RULES, "line": line, "column": 41})
+    definition, place = index.hover_at("workbench.criteria", line, 41)  # type: ignore[misc]
+    assert status == 200 and body == {
+        "name": "score",
+        "kind": "input",
+        "hover": definition.hover,
+        "line": line,
+        "column": place.column,
+        "end_column": place.end_column,
+    }
+    assert body["hover"].startswith("**Điểm**") and body["column"] == 39
+    assert api.post("/api/hover", {"text": QUOTA_RULES, "line": 1, "column": 1})[1] == {"hover": None}  # a keyword
+
+    # half typed: names from the document's last text that checked, as in the editor
+    half = QUOTA_RULES.replace("points = score;", "points = sc")
+    column = half.split("\n")[line - 1].index("sc") + 3
+    status, body = api.post("/api/complete", {"text": half, "line": line, "column": column, "document": "t1"})
+    assert status == 200 and body["items"] == []  # no text of this document has checked yet
+    assert api.post("/api/check", {"text": QUOTA_RULES, "filename": "workbench.criteria", "document": "t1"})[0] == 200
+    status, body = api.post("/api/complete", {"text": half, "line": line, "column": column, "document": "t1"})
+    assert status == 200 and body == {"items": [{"label": "score", "kind": "input", "detail": "Điểm"}], "from": column - 2}
+    # a ruleset id after extends: the ids of the server's search path (its local root included)
+    text = 'ruleset "demo/r" {\n  extends "demo/'
+    status, body = api.post("/api/complete", {"text": text, "line": 2, "column": 17})
+    assert status == 200 and {i["label"] for i in body["items"]} == {"demo/q"} and body["from"] == 12
+
+
+def test_check_of_a_document_is_the_check_of_its_text(api: Server) -> None:
+    from test_workbench_browser import TYPED
+
+    plain = api.post("/api/check", {"text": TYPED, "filename": "workbench.criteria"})
+    keyed = api.post("/api/check", {"text": TYPED, "filename": "workbench.criteria", "document": "t2"})
+    assert plain == keyed and plain[1]["errors"] == 1
+
+
+def test_editor_requests_name_their_mistakes(api: Server) -> None:
+    for body, words in [
+        ({"text": 3}, "`text`"),
+        ({"text": "x", "line": 0, "column": 1}, "`line`"),
+        ({"text": "x", "line": 1, "column": True}, "`column`"),
+        ({"text": "x\ny", "line": 3, "column": 1}, "it has 2 lines"),
+        ({"text": "x\ny", "line": 2, "column": 5}, "line 2 1 characters"),
+        ({"text": "x", "line": 1, "column": 1, "document": "d" * 65}, "64 characters"),
+    ]:
+        for path in ("/api/hover", "/api/complete"):
+            status, answer = api.post(path, body)
+            assert status == 400 and words in answer["message"], (path, body, answer)
+    assert api.post("/api/highlight", {"text": None})[0] == 400
+    assert api.post("/api/check", {"text": "x", "document": 5})[0] == 400
+
+
 # ---------------------------------------------------------------- the time limit
 
 

@@ -26,7 +26,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from partyrules import serialize
-from partyrules.server import comparison
+from partyrules.server import comparison, editor
 from partyrules.server.limits import TIME_LIMIT, Deadline, StoppedWork, TimeLimitExceeded
 from partyrules.server.openapi import openapi_document
 from partyrules.server.page import workbench_page
@@ -84,6 +84,9 @@ def create_app(
         Route("/api/score", endpoints.score, methods=["POST"]),
         Route("/api/score/file", endpoints.score_file, methods=["POST"]),
         Route("/api/diff", endpoints.diff, methods=["POST"]),
+        Route("/api/highlight", endpoints.highlight, methods=["POST"]),
+        Route("/api/hover", endpoints.hover, methods=["POST"]),
+        Route("/api/complete", endpoints.complete, methods=["POST"]),
         Route("/api/diff/file", endpoints.diff_file, methods=["POST"]),
     ]
     app = Starlette(routes=routes)
@@ -145,6 +148,7 @@ class Endpoints:
         self.max_body = max_body
         self.time_limit = time_limit
         self.stopped = StoppedWork()
+        self.documents = editor.Documents(workspace)
         for name in (
             "rulesets",
             "ruleset",
@@ -159,6 +163,9 @@ class Endpoints:
             "score_file",
             "diff",
             "diff_file",
+            "highlight",
+            "hover",
+            "complete",
             "page",
         ):
             setattr(self, name, answers(getattr(self, name)))
@@ -260,7 +267,12 @@ class Endpoints:
         text, filename = params.get("text"), params.get("filename", "<request>")
         if not isinstance(text, str) or not isinstance(filename, str):
             raise bad_request("`text` (criteria text) and `filename` (a name to show) must be strings")
-        return json_response(await self.work(lambda _: self.workspace.check(text, filename[:200])))
+        document = params.get("document")
+        if document is None:
+            return json_response(await self.work(lambda _: self.workspace.check(text, filename[:200])))
+        if not isinstance(document, str) or len(document) > 64:
+            raise bad_request("`document` must be a string of at most 64 characters")
+        return json_response(await self.work(lambda _: self.documents.check(text, filename[:200], document)))
 
     async def compile(self, request: Request) -> Response:
         params = await self.json_object(request)
@@ -370,6 +382,25 @@ class Endpoints:
 
         return await self.work(work)
 
+    # ------------------------------------------------------------ the editor pane
+    async def highlight(self, request: Request) -> Response:
+        """Criteria text as ``[token class, text]`` pairs: the classes of the Pygments lexer."""
+        params = await self.json_object(request)
+        text = params.get("text")
+        if not isinstance(text, str):
+            raise bad_request("`text` (criteria text) must be a string")
+        return json_response({"tokens": await self.work(lambda _: editor.highlighted(text))})
+
+    async def hover(self, request: Request) -> Response:
+        """The declared name at ``line`` and ``column`` of ``text``, and what the language server shows for it."""
+        text, line, column, document = _at(await self.json_object(request))
+        return json_response(await self.work(lambda _: self.documents.hover(text, line, column, document)))
+
+    async def complete(self, request: Request) -> Response:
+        """What may be written at ``line`` and ``column`` of ``text``: the language server's completions."""
+        text, line, column, document = _at(await self.json_object(request))
+        return json_response(await self.work(lambda _: self.documents.complete(text, line, column, document)))
+
     # ------------------------------------------------------------ the documents
     async def openapi(self, request: Request) -> Response:
         return json_response(openapi_document())
@@ -398,6 +429,31 @@ def on_date(value: Any) -> datetime.date | None:
 
 #: how the query of ``/api/diff/file`` names each side's rules: ``old``, ``old_on``, ``old_fingerprint``
 _SIDE_KEYS = {"ruleset": "", "on": "_on", "fingerprint": "_fingerprint"}
+
+
+def _at(params: dict[str, Any]) -> tuple[str, int, int, str | None]:
+    """A place in criteria text: ``text``, ``line`` and ``column`` (1-based, in characters), and ``document``
+    (the page's key for its text, so half-typed text keeps the names of the last that checked)."""
+    text, document = params.get("text"), params.get("document")
+    if not isinstance(text, str):
+        raise bad_request("`text` (criteria text) must be a string")
+    line, column = (_counted(params.get(name), name) for name in ("line", "column"))
+    lines = text.split("\n")
+    if line > len(lines) or column > len(lines[line - 1]) + 1:
+        width = len(lines[line - 1]) if line <= len(lines) else 0
+        raise bad_request(
+            f"line {line}, column {column} is past the text: it has {len(lines)} lines"
+            + (f", and line {line} {width} characters" if line <= len(lines) else "")
+        )
+    if document is not None and (not isinstance(document, str) or len(document) > 64):
+        raise bad_request("`document` must be a string of at most 64 characters")
+    return text, line, column, document
+
+
+def _counted(value: Any, name: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise bad_request(f"`{name}` must be a whole number from 1 (lines and columns count from 1, in characters)")
+    return value
 
 
 def _json_bytes(value: Any) -> bytes:

@@ -27,6 +27,7 @@ _ERROR = {
                 "facts",
                 "data",
                 "time_limit",
+                "unavailable",
             ]
         },
         "message": {"type": "string"},
@@ -51,6 +52,7 @@ _ERRORS = {
         (404, "no ruleset with that id (in force on that day), or no compiled ruleset with that fingerprint"),
         (413, "the body is larger than the server's limit"),
         (422, "the criteria have errors, the facts problems, or the data file cannot be read"),
+        (501, "highlighting needs Pygments, which this server does not have"),
         (503, "the work took longer than the server's time limit (`--time-limit`) and was stopped"),
     ]
 }
@@ -125,7 +127,9 @@ def _scoring_paths() -> dict[str, Any]:
             "post": _operation(
                 "Every diagnostic of criteria text, as `partyrules check --format json`",
                 _json("diagnostics with positions, codes and hints; counts of errors and warnings"),
-                requestBody=_body({"text": {"type": "string"}, "filename": {"type": "string"}}, ["text"]),
+                requestBody=_body(
+                    {"text": {"type": "string"}, "filename": {"type": "string"}, "document": _DOCUMENT}, ["text"]
+                ),
             )
         },
         "/api/compile": {
@@ -174,6 +178,45 @@ def _scoring_paths() -> dict[str, Any]:
                     if name != "text"
                 ],
                 requestBody={"required": True, "content": {"application/octet-stream": {}}},
+            )
+        },
+    }
+
+
+_DOCUMENT = {
+    "type": "string",
+    "maxLength": 64,
+    "description": "the editor's key for its text: while the text does not parse, names come from its last that did",
+}
+_PLACE = {
+    "text": {"type": "string"},
+    "line": {"type": "integer", "minimum": 1},
+    "column": {"type": "integer", "minimum": 1, "description": "in characters, from 1"},
+    "document": _DOCUMENT,
+}
+
+
+def _editor_paths() -> dict[str, Any]:
+    return {
+        "/api/highlight": {
+            "post": _operation(
+                "Criteria text as `[token class, text]` pairs (the Pygments lexer's classes: kd, s2, c1 ...)",
+                _json("`tokens`: the pairs, in order; joined, they are the text"),
+                requestBody=_body({"text": {"type": "string"}}, ["text"]),
+            )
+        },
+        "/api/hover": {
+            "post": _operation(
+                "The declared name at a place of criteria text and what the language server shows for it",
+                _json("`name`, `kind`, `hover` (Markdown) and the word's place; `hover` null where no name stands"),
+                requestBody=_body(_PLACE, ["text", "line", "column"]),
+            )
+        },
+        "/api/complete": {
+            "post": _operation(
+                "What may be written at a place of criteria text: the language server's completions",
+                _json("`items` (label, kind, detail) and `from`, the column where the word being typed begins"),
+                requestBody=_body(_PLACE, ["text", "line", "column"]),
             )
         },
     }
@@ -228,6 +271,7 @@ def openapi_document() -> dict[str, Any]:
         **_ruleset_paths(),
         **_scoring_paths(),
         **_diff_paths(),
+        **_editor_paths(),
         "/openapi.json": {"get": {"summary": "This document", "responses": {"200": _json("OpenAPI 3.1")}}},
         "/": {"get": {"summary": "The workbench page", "responses": {"200": {"description": "HTML"}}}},
         "/static/workbench.js": {

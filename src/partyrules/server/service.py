@@ -27,7 +27,7 @@ from typing import Any, Protocol
 import attrs
 
 from partyrules import api, data, quota, serialize
-from partyrules.diagnostics import CriteriaError
+from partyrules.diagnostics import CriteriaError, Diagnostic
 from partyrules.facts import FactProblem, FactsError
 from partyrules.loader import Loader
 from partyrules.runtime import InputSpec, Ruleset
@@ -161,14 +161,22 @@ class Workspace:
                 out.append({"id": ruleset_id, "versions": [_version_data(v) for v in versions]})
         return out
 
+    def known_ids(self) -> list[str]:
+        """Every id on the search path (what ``extends "`` and ``import "`` may name)."""
+        with self._lock:
+            return self._loader.known_ids()
+
     # ------------------------------------------------------------ what the endpoints do
+    def analyse(self, text: str, filename: str) -> api.Analysis:
+        """Criteria text parsed, linked and checked without raising, as the language server does."""
+        with self._lock:  # the loader keeps the files it reads: one request at a time fills it
+            return api.analyse(text, filename, loader=self._loader)
+
     def check(self, text: str, filename: str = "<request>") -> dict[str, Any]:
         """Every diagnostic of criteria text, as ``partyrules check --format json`` gives them."""
         with self._lock:  # the loader keeps the files it reads: one request at a time fills it
             found = api.check(filename, text=text, loader=self._loader)
-        diagnostics = [d.data() for d in found]
-        errors = sum(1 for d in diagnostics if d["severity"] == "error")
-        return {"diagnostics": diagnostics, "errors": errors, "warnings": len(diagnostics) - errors}
+        return diagnostics_data(found)
 
     def evaluate(self, ruleset: Ruleset, facts: Mapping[str, Any]) -> dict[str, Any]:
         """One organisation's evaluation as JSON data (:func:`partyrules.serialize.unstructure`)."""
@@ -223,6 +231,13 @@ def read_upload(name: str, content: bytes, inputs: Sequence[InputSpec], options:
         except (data.DataError, OSError) as exc:
             raise ApiError(422, "data", str(exc).replace(str(path), name)) from None
     return attrs.evolve(table, path=name)
+
+
+def diagnostics_data(found: Sequence[Diagnostic]) -> dict[str, Any]:
+    """Diagnostics as ``partyrules check --format json`` gives them, with the counts of errors and warnings."""
+    diagnostics = [d.data() for d in found]
+    errors = sum(1 for d in diagnostics if d["severity"] == "error")
+    return {"diagnostics": diagnostics, "errors": errors, "warnings": len(diagnostics) - errors}
 
 
 def _evaluated(ruleset: Ruleset, facts: Mapping[str, Any]) -> Any:
