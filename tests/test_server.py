@@ -29,7 +29,7 @@ import pytest
 import uvicorn
 
 import partyrules
-from partyrules import data, serialize
+from partyrules import data, diff, serialize
 from partyrules.catalog import data_path, shipped_path
 from partyrules.cli import main
 from partyrules.render import render_html, render_markdown
@@ -442,6 +442,205 @@ def test_oversize_bodies_are_413_and_the_server_goes_on() -> None:
         within = json.dumps({"text": "x" * 900}).encode()
         assert len(within) < 1000 and server.post("/api/check", {"text": "x" * 900})[0] == 200
         assert server.get("/api/rulesets")[0] == 200
+
+
+# ---------------------------------------------------------------- two versions on one data set
+
+NEW_BANDS = QUOTA_RULES.replace('version "1"', 'version "2"').replace("band from 90;", "band from 80;")
+NEW_BANDS = NEW_BANDS.replace("band from 70 below 90;", "band from 70 below 80;")
+
+
+def test_diff_on_rows_is_what_the_diff_module_finds(api: Server) -> None:
+    rows = [{"score": s, "district": d} for s, d in [(95, "a"), (85, "a"), (82, "b"), (75, "b"), (10, "a")]]
+    rows.append({"score": 500, "district": "a"})  # refused by both sides
+    status, body = api.post("/api/diff", {"old": {"ruleset": "demo/q"}, "new": {"text": NEW_BANDS}, "rows": rows})
+    assert status == 200, body
+    old = partyrules.load("demo/q", path=[str(api.app.state.workspace.path[0])])
+    new = partyrules.loads(NEW_BANDS)
+    assert [d["text"] for d in body["differences"]] == [d.text() for d in diff.compare(old, new)]
+    assert "~ grade xs: band from 90 → from 80" in [d["text"] for d in body["differences"]]
+    expected = diff.impact(old, new, [(i + 1, str(i + 1), serialize.facts_from_data(old, r)) for i, r in enumerate(rows[:5])])
+    assert [(o["old_total"], o["new_total"], o["old_grade"], o["new_grade"]) for o in body["organisations"]] == [
+        (str(m.old_total), str(m.new_total), m.old_grade, m.new_grade) for m in expected.scored_both
+    ]
+    assert (body["rows"], body["scored"], body["grade_changed"]) == (6, 5, 2)  # 85 and 82: tốt → xuất sắc
+    assert (body["higher"], body["lower"], body["same"]) == (0, 0, 5)  # the points do not move, the bands do
+    moved = [t for t in body["transitions"] if t["from"] != t["to"]]
+    assert moved == [{"from": "tot", "from_label": "Tốt", "to": "xs", "to_label": "Xuất sắc", "count": 2}]
+    assert [(r["row"], r["side"]) for r in body["rejected"]] == [(6, "both")] and "score" in body["rejected"][0]["message"]
+    status, body = api.post("/api/diff", {"old": {"ruleset": "demo/q"}, "new": {"text": NEW_BANDS}})
+    assert status == 200 and "organisations" not in body and len(body["differences"]) == 2  # the rules alone: two bands
+
+
+def test_diff_of_an_uploaded_file_gives_every_cell_and_a_csv(api: Server, tmp_path: Path) -> None:
+    source = api.request(f"/api/rulesets/{FOUR_GOOD}/source")[2].decode("utf-8")
+    revised = source.replace("band from 90;", "band from 85;").replace("band from 70 below 90;", "band from 70 below 85;")
+    status, compiled = api.post("/api/compile", {"text": revised})
+    assert status == 200
+    csv_file = data_path("hatinh-cells-2024.csv")
+    query = f"/api/diff/file?old={FOUR_GOOD}&old_on=2024-06-30&new_fingerprint={compiled['fingerprint']}&filename=cells.csv"
+    status, _, raw = api.request(query, csv_file.read_bytes(), method="POST")
+    body = json.loads(raw)
+    assert status == 200 and body["rows"] == body["scored"] == 4131 == len(body["organisations"])
+    # the numbers partyrules diff prints for the same two rulesets and file
+    revised_file = tmp_path / "revised.criteria"
+    revised_file.write_text(revised, encoding="utf-8")
+    printed = subprocess.run(
+        [sys.executable, "-m", "partyrules", "diff", FOUR_GOOD, str(revised_file), "--data", str(csv_file)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert f"{body['scored']} organisations scored under both; {body['grade_changed']} change grade" in printed
+    assert body["grade_changed"] > 0
+    for moved in (o for o in body["organisations"] if o["grade_changed"]):
+        assert f"  {moved['id']}: {moved['old_total']} → {moved['new_total']}" in printed
+    status, headers, table = api.request(query + "&output=csv", csv_file.read_bytes(), method="POST")
+    assert status == 200 and headers["content-type"].startswith("text/csv")
+    assert headers["content-disposition"] == 'attachment; filename="diff.csv"'
+    lines = table.decode("utf-8").split("\r\n")
+    assert lines[0] == "row,id,old_total,new_total,delta,old_grade,new_grade,grade_changed"
+    first = body["organisations"][0]
+    assert lines[1] == f"2,{first['id']},{first['old_total']},{first['new_total']},0,{first['old_grade']},{first['new_grade']},false"
+    assert sum(1 for line in lines[1:] if line.endswith(",true")) == body["grade_changed"]
+
+
+def test_diff_refuses_what_it_cannot_compare(api: Server) -> None:
+    assert api.post("/api/diff", {"old": {"ruleset": "demo/q"}})[0] == 400
+    status, body = api.post("/api/diff", {"old": {"ruleset": "demo/q"}, "new": {"ruleset": "demo/qq"}})
+    assert status == 404 and "demo/q" in (body.get("hint") or "")
+    assert api.post("/api/diff", {"old": {"ruleset": "demo/q"}, "new": {"text": "ruleset {"}})[0] == 422
+    status, _, raw = api.request("/api/diff/file?old=demo/q&new=demo/q&filename=d.csv&output=pdf", b"", method="POST")
+    assert status == 400
+    status, _, raw = api.request("/api/diff/file?old=demo/q&new=demo/q&filename=d.csv", b"district\na\n", method="POST")
+    assert status == 422 and "d.csv" in json.loads(raw)["message"]
+
+
+# ---------------------------------------------------------------- the editor pane: colours, hover, completion
+
+
+def test_highlight_gives_the_lexers_token_classes_covering_the_text(api: Server) -> None:
+    from pygments.token import STANDARD_TYPES
+
+    from partyrules.highlight import CriteriaLexer
+
+    text = QUOTA_RULES + "# một ghi chú\n"
+    status, body = api.post("/api/highlight", {"text": text})
+    assert status == 200 and "".join(part for _, part in body["tokens"]) == text
+    lexer = CriteriaLexer(stripnl=False, ensurenl=False)
+    shown = [tuple(pair) for pair in body["tokens"] if pair[0] != "w"]
+    assert shown[:4] == [("kd", "ruleset"), ("s2", '"demo/q"'), ("p", "{"), ("k", "title")]
+
+    def short(token: Any) -> str:  # a token's class, or its nearest parent's that has one (Number.Percent: m)
+        return STANDARD_TYPES.get(token) or short(token.parent)
+
+    merged: list[list[str]] = []  # neighbours of one class are sent as one
+    for _, token, value in lexer.get_tokens_unprocessed(text):
+        if merged and merged[-1][0] == short(token):
+            merged[-1][1] += value
+        else:
+            merged.append([short(token), value])
+    assert body["tokens"] == merged and ("m", "20%") in shown
+    assert ["c1", "# một ghi chú"] in body["tokens"] and ["nv", "score"] in body["tokens"]  # a declared input's name
+
+
+def test_highlight_without_pygments_is_501_naming_the_extra(api: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "partyrules.highlight", None)  # as if Pygments were not installed
+    status, body = api.post("/api/highlight", {"text": QUOTA_RULES})
+    assert status == 501 and body["error"] == "unavailable" and "partyrules[highlight]" in body["message"]
+
+
+def test_hover_and_completion_are_the_language_servers(api: Server) -> None:
+    from partyrules.api import analyse
+    from partyrules.lsp.index import Index
+
+    index = Index(analyse(QUOTA_RULES, "workbench.criteria"))
+    line = QUOTA_RULES.split("\n").index("  item diem \"Điểm\" max 100 { points = score; }") + 1
+    status, body = api.post("/api/hover", {"text": QUOTA_RULES, "line": line, "column": 41})
+    definition, place = index.hover_at("workbench.criteria", line, 41)  # type: ignore[misc]
+    assert status == 200 and body == {
+        "name": "score",
+        "kind": "input",
+        "hover": definition.hover,
+        "line": line,
+        "column": place.column,
+        "end_column": place.end_column,
+    }
+    assert body["hover"].startswith("**Điểm**") and body["column"] == 39
+    assert api.post("/api/hover", {"text": QUOTA_RULES, "line": 1, "column": 1})[1] == {"hover": None}  # a keyword
+
+    # half typed: names from the document's last text that checked, as in the editor
+    half = QUOTA_RULES.replace("points = score;", "points = sc")
+    column = half.split("\n")[line - 1].index("sc") + 3
+    status, body = api.post("/api/complete", {"text": half, "line": line, "column": column, "document": "t1"})
+    assert status == 200 and body["items"] == []  # no text of this document has checked yet
+    assert api.post("/api/check", {"text": QUOTA_RULES, "filename": "workbench.criteria", "document": "t1"})[0] == 200
+    status, body = api.post("/api/complete", {"text": half, "line": line, "column": column, "document": "t1"})
+    assert status == 200 and body == {"items": [{"label": "score", "kind": "input", "detail": "Điểm"}], "from": column - 2}
+    # a ruleset id after extends: the ids of the server's search path (its local root included)
+    text = 'ruleset "demo/r" {\n  extends "demo/'
+    status, body = api.post("/api/complete", {"text": text, "line": 2, "column": 17})
+    assert status == 200 and {i["label"] for i in body["items"]} == {"demo/q"} and body["from"] == 12
+
+
+def test_check_of_a_document_is_the_check_of_its_text(api: Server) -> None:
+    from test_workbench_browser import TYPED
+
+    plain = api.post("/api/check", {"text": TYPED, "filename": "workbench.criteria"})
+    keyed = api.post("/api/check", {"text": TYPED, "filename": "workbench.criteria", "document": "t2"})
+    assert plain == keyed and plain[1]["errors"] == 1
+
+
+def test_editor_requests_name_their_mistakes(api: Server) -> None:
+    for body, words in [
+        ({"text": 3}, "`text`"),
+        ({"text": "x", "line": 0, "column": 1}, "`line`"),
+        ({"text": "x", "line": 1, "column": True}, "`column`"),
+        ({"text": "x\ny", "line": 3, "column": 1}, "it has 2 lines"),
+        ({"text": "x\ny", "line": 2, "column": 5}, "line 2 1 characters"),
+        ({"text": "x", "line": 1, "column": 1, "document": "d" * 65}, "64 characters"),
+    ]:
+        for path in ("/api/hover", "/api/complete"):
+            status, answer = api.post(path, body)
+            assert status == 400 and words in answer["message"], (path, body, answer)
+    assert api.post("/api/highlight", {"text": None})[0] == 400
+    assert api.post("/api/check", {"text": "x", "document": 5})[0] == 400
+
+
+# ---------------------------------------------------------------- the time limit
+
+
+def test_a_request_past_the_time_limit_is_503_its_work_stops_and_the_server_goes_on(local: Path) -> None:
+    """41,310 rows take seconds to read and score on any machine: with a quarter of a second the
+    client hears 503 at the limit, the work stops at its next look at the clock, well before the last row."""
+    lines = data_path("hatinh-cells-2024.csv").read_text(encoding="utf-8").splitlines()
+    batch = ("\n".join([lines[0], *lines[1:] * 10]) + "\n").encode("utf-8")
+    app = create_app([str(local)], time_limit=0.25)
+    for name in (FOUR_GOOD, "demo/q"):  # compiled beforehand: the limit falls on the batch alone
+        app.state.workspace.ruleset(name)
+    for server in serving(app):
+        started = time.monotonic()
+        status, _, raw = server.request(f"/api/score/file?ruleset={FOUR_GOOD}&filename=big.csv", batch, method="POST")
+        answered = time.monotonic() - started
+        body = json.loads(raw)
+        assert status == 503 and body["error"] == "time_limit" and body["limit"] == 0.25, body
+        assert "0.25 s" in body["message"] and "--time-limit" in body["message"]
+        deadline = time.monotonic() + 120
+        while app.state.stopped.count == 0:
+            assert time.monotonic() < deadline, "the work did not stop"
+            time.sleep(0.05)
+        stopped = app.state.stopped.messages()[0]
+        done = int(re.search(r"after (\d+) of 41310 rows", stopped).group(1))  # type: ignore[union-attr]
+        assert done < 41310, stopped
+        assert server.get("/api/rulesets")[0] == 200
+        status, body = server.post("/api/evaluate", {"ruleset": "demo/q", "facts": {"score": 95, "district": "a"}})
+        assert status == 200 and body["grade"] == "xs"
+        assert answered < 30  # answered at the limit, not when the work ended (generous: a loaded machine)
+
+
+def test_serve_takes_a_time_limit_in_seconds(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--time-limit", "0"]) == 2
+    assert "--time-limit 0" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- the server as a whole

@@ -219,6 +219,7 @@ class Impact:
     transitions: Mapping[tuple[str | None, str | None], int]  # (old grade, new grade) → organisations
     changed: tuple[Moved, ...]  # organisations whose grade changes, in row order
     rejected: tuple[tuple[int, str, str], ...]  # (row number, id, which side: old / new / both, with the problems)
+    scored_both: tuple[Moved, ...] = ()  # every organisation scored under both, in row order (changed or not)
 
 
 def impact(old: Ruleset, new: Ruleset, rows: Iterable[tuple[int, str, Mapping[str, Any]]]) -> Impact:
@@ -230,7 +231,7 @@ def impact(old: Ruleset, new: Ruleset, rows: Iterable[tuple[int, str, Mapping[st
     before = old.evaluate_many(({k: v for k, v in f.items() if k in old_inputs} for _, _, f in items), id_key=None)
     after = new.evaluate_many(({k: v for k, v in f.items() if k in new_inputs} for _, _, f in items), id_key=None)
     transitions: Counter[tuple[str | None, str | None]] = Counter()
-    changed: list[Moved] = []
+    both: list[Moved] = []
     rejected: list[tuple[int, str, str]] = []
     scored = 0
     for (number, org, _), a, b in zip(items, before, after, strict=True):
@@ -242,13 +243,13 @@ def impact(old: Ruleset, new: Ruleset, rows: Iterable[tuple[int, str, Mapping[st
             continue
         scored += 1
         transitions[(a.grade, b.grade)] += 1
-        if a.grade != b.grade:
-            changed.append(Moved(number, org, a.total, b.total, a.grade, b.grade))
+        both.append(Moved(number, org, a.total, b.total, a.grade, b.grade))
     return Impact(
         scored,
         dict(sorted(transitions.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1])))),
-        tuple(changed),
+        tuple(m for m in both if m.old_grade != m.new_grade),
         tuple(rejected),
+        tuple(both),
     )
 
 

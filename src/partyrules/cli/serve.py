@@ -38,6 +38,14 @@ def add_parser(commands: Commands) -> None:
     serve.add_argument(
         "--max-body", type=int, default=32, metavar="MIB", help="the largest request body accepted, in MiB (default 32)"
     )
+    serve.add_argument(
+        "--time-limit",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="the longest a request may work (checking, compiling, scoring) before it is stopped and answered "
+        "503 (default 60)",
+    )
     serve.set_defaults(run=run)
 
 
@@ -55,10 +63,12 @@ def run(args: argparse.Namespace) -> int:
         )
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: not a port number (0 to 65535)")
+    if not args.time_limit > 0:
+        raise UsageError(f"--time-limit {args.time_limit:g}: give a number of seconds above 0")
     for folder in args.path:
         if not os.path.isdir(folder):
             raise UsageError(f"--path {folder}: no such folder")
-    app = create_app(args.path, token=token, max_body=args.max_body * 1024 * 1024)
+    app = create_app(args.path, token=token, max_body=args.max_body * 1024 * 1024, time_limit=args.time_limit)
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"partyrules: the workbench is at http://{shown}:{args.port}/ (Ctrl+C stops it)", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")

@@ -121,6 +121,12 @@ class Index:
         found = self.word_at(file, line, column)
         return self.definitions.get(found[0]) if found is not None else None
 
+    def hover_at(self, file: str, line: int, column: int) -> tuple[Definition, Place] | None:
+        """The declared name under a cursor and the place of the word hovered (a use or the declaration)."""
+        found = self.word_at(file, line, column)
+        definition = self.definitions.get(found[0]) if found is not None else None
+        return None if found is None or definition is None else (definition, found[1])
+
     def references(self, name: str) -> list[Place]:
         """Every place the name stands, its declaration included: this file first, then its bases."""
         if name not in self.definitions:

@@ -183,11 +183,10 @@ def did_close(ls: CriteriaServer, params: t.DidCloseTextDocumentParams) -> None:
 def hover(ls: CriteriaServer, params: t.HoverParams) -> t.Hover | None:
     index = ls.index(params.text_document.uri)
     line, column = ls.cursor(index, params.position)
-    found = index.word_at(index.filename, line, column)
-    definition = index.definitions.get(found[0]) if found is not None else None
-    if found is None or definition is None:
+    found = index.hover_at(index.filename, line, column)
+    if found is None:
         return None
-    contents = t.MarkupContent(kind=t.MarkupKind.Markdown, value=definition.hover)
+    contents = t.MarkupContent(kind=t.MarkupKind.Markdown, value=found[0].hover)
     return t.Hover(contents=contents, range=ls.place_range(index, found[1]))
 
 

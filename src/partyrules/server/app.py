@@ -8,6 +8,7 @@ a 4xx whose body names it (:class:`~partyrules.server.service.ApiError`), never 
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import hmac
 import json
@@ -15,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -25,6 +26,8 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from partyrules import serialize
+from partyrules.server import comparison, editor
+from partyrules.server.limits import TIME_LIMIT, Deadline, StoppedWork, TimeLimitExceeded
 from partyrules.server.openapi import openapi_document
 from partyrules.server.page import workbench_page
 from partyrules.server.service import ApiError, Workspace, bad_request, ruleset_data
@@ -42,6 +45,7 @@ RESULT_TYPES = {
 
 log = logging.getLogger("partyrules.server")
 Handler = Callable[[Request], Awaitable[Response]]
+T = TypeVar("T")
 
 
 def json_response(value: Any, status: int = 200) -> Response:
@@ -51,11 +55,19 @@ def json_response(value: Any, status: int = 200) -> Response:
 
 
 def create_app(
-    path: Sequence[str] = (), *, token: str | None = None, max_body: int = MAX_BODY, cache_size: int = 64
+    path: Sequence[str] = (),
+    *,
+    token: str | None = None,
+    max_body: int = MAX_BODY,
+    cache_size: int = 64,
+    time_limit: float | None = TIME_LIMIT,
 ) -> Starlette:
-    """The application: the API under ``/api``, the OpenAPI document, the workbench page at ``/``."""
+    """The application: the API under ``/api``, the OpenAPI document, the workbench page at ``/``.
+
+    ``time_limit`` (seconds, None for none) bounds the work of each request that checks, compiles or
+    scores (:mod:`partyrules.server.limits`)."""
     workspace = Workspace(path, cache_size=cache_size)
-    endpoints = Endpoints(workspace, max_body)
+    endpoints = Endpoints(workspace, max_body, time_limit)
     routes = [
         Route("/", endpoints.page, methods=["GET"]),
         Route("/static/workbench.js", endpoints.script, methods=["GET"]),
@@ -71,9 +83,15 @@ def create_app(
         Route("/api/explain", endpoints.explain, methods=["POST"]),
         Route("/api/score", endpoints.score, methods=["POST"]),
         Route("/api/score/file", endpoints.score_file, methods=["POST"]),
+        Route("/api/diff", endpoints.diff, methods=["POST"]),
+        Route("/api/highlight", endpoints.highlight, methods=["POST"]),
+        Route("/api/hover", endpoints.hover, methods=["POST"]),
+        Route("/api/complete", endpoints.complete, methods=["POST"]),
+        Route("/api/diff/file", endpoints.diff_file, methods=["POST"]),
     ]
     app = Starlette(routes=routes)
     app.state.workspace = workspace
+    app.state.stopped = endpoints.stopped
     return TokenGuard(app, token) if token else app  # type: ignore[return-value]
 
 
@@ -125,9 +143,12 @@ def answers(handler: Handler) -> Handler:
 class Endpoints:
     """The handlers, sharing one workspace."""
 
-    def __init__(self, workspace: Workspace, max_body: int) -> None:
+    def __init__(self, workspace: Workspace, max_body: int, time_limit: float | None = TIME_LIMIT) -> None:
         self.workspace = workspace
         self.max_body = max_body
+        self.time_limit = time_limit
+        self.stopped = StoppedWork()
+        self.documents = editor.Documents(workspace)
         for name in (
             "rulesets",
             "ruleset",
@@ -140,9 +161,28 @@ class Endpoints:
             "explain",
             "score",
             "score_file",
+            "diff",
+            "diff_file",
+            "highlight",
+            "hover",
+            "complete",
             "page",
         ):
             setattr(self, name, answers(getattr(self, name)))
+
+    # ------------------------------------------------------------ doing the work
+    async def work(self, job: Callable[[Deadline], T]) -> T:
+        """``job`` run in a worker thread under the time limit: at the limit the request is answered
+        503 while the job, which checks its deadline between rows, stops at its next check."""
+        deadline = Deadline(self.time_limit, self.stopped)
+        task = asyncio.ensure_future(run_in_threadpool(job, deadline))
+        if self.time_limit is None:
+            return await task
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), self.time_limit)
+        except asyncio.TimeoutError:
+            task.add_done_callback(_finished_late)
+            raise TimeLimitExceeded(self.time_limit) from None
 
     # ------------------------------------------------------------ reading requests
     async def body(self, request: Request) -> bytes:
@@ -191,7 +231,7 @@ class Endpoints:
 
     async def ruleset(self, request: Request) -> Response:
         params = {"ruleset": request.path_params["id"], "on": request.query_params.get("on")}
-        found = await run_in_threadpool(self.rules, params)
+        found = await self.work(lambda _: self.rules(params))
         return json_response(ruleset_data(found))
 
     async def sheet(self, request: Request) -> Response:
@@ -201,11 +241,11 @@ class Endpoints:
         kind = request.query_params.get("format", "html")
         if kind not in ("html", "md"):
             raise bad_request("format: html or md")
-        found = await run_in_threadpool(self.rules, params)
+        found = await self.work(lambda _: self.rules(params))
         if kind == "md":
-            text = await run_in_threadpool(render_markdown, found)
+            text = await self.work(lambda _: render_markdown(found))
             return Response(text, media_type="text/markdown; charset=utf-8")
-        return HTMLResponse(await run_in_threadpool(render_html, found))
+        return HTMLResponse(await self.work(lambda _: render_html(found)))
 
     async def schema(self, request: Request) -> Response:
         from partyrules.schema import evaluation_schema, inputs_schema
@@ -214,7 +254,7 @@ class Endpoints:
         part = request.query_params.get("part", "inputs")
         if part not in ("inputs", "evaluation"):
             raise bad_request("part: inputs or evaluation")
-        found = await run_in_threadpool(self.rules, params)
+        found = await self.work(lambda _: self.rules(params))
         return json_response(inputs_schema(found) if part == "inputs" else evaluation_schema(found))
 
     async def source(self, request: Request) -> Response:
@@ -227,27 +267,32 @@ class Endpoints:
         text, filename = params.get("text"), params.get("filename", "<request>")
         if not isinstance(text, str) or not isinstance(filename, str):
             raise bad_request("`text` (criteria text) and `filename` (a name to show) must be strings")
-        return json_response(await run_in_threadpool(self.workspace.check, text, filename[:200]))
+        document = params.get("document")
+        if document is None:
+            return json_response(await self.work(lambda _: self.workspace.check(text, filename[:200])))
+        if not isinstance(document, str) or len(document) > 64:
+            raise bad_request("`document` must be a string of at most 64 characters")
+        return json_response(await self.work(lambda _: self.documents.check(text, filename[:200], document)))
 
     async def compile(self, request: Request) -> Response:
         params = await self.json_object(request)
-        return json_response(ruleset_data(await run_in_threadpool(self.rules, params)))
+        return json_response(ruleset_data(await self.work(lambda _: self.rules(params))))
 
     async def evaluate(self, request: Request) -> Response:
         params = await self.json_object(request)
 
-        def work() -> Any:
+        def work(deadline: Deadline) -> Any:
             return self.workspace.evaluate(self.rules(params), params.get("facts", {}))
 
-        return json_response(await run_in_threadpool(work))
+        return json_response(await self.work(work))
 
     async def explain(self, request: Request) -> Response:
         params = await self.json_object(request)
 
-        def work() -> Any:
+        def work(deadline: Deadline) -> Any:
             return self.workspace.explain(self.rules(params), params.get("facts", {}))
 
-        return json_response(await run_in_threadpool(work))
+        return json_response(await self.work(work))
 
     async def score(self, request: Request) -> Response:
         """A batch given as JSON rows: the summary, and every result."""
@@ -255,15 +300,15 @@ class Endpoints:
         rows = params.get("rows")
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise bad_request("`rows` must be a JSON array of objects (one organisation's facts each)")
-        content = json.dumps(rows, ensure_ascii=False, default=serialize.json_default).encode("utf-8")
+        content = _json_bytes(rows)
 
-        def work() -> Any:
-            batch = self.workspace.score(self.rules(params), "rows.json", content, _options(params))
+        def work(deadline: Deadline) -> Any:
+            batch = self.workspace.score(self.rules(params), "rows.json", content, _options(params), deadline)
             from partyrules.data import result_data
 
             return {**batch.summary(_group(params)), "results": [result_data(r) for r in batch.results]}
 
-        return json_response(await run_in_threadpool(work))
+        return json_response(await self.work(work))
 
     async def score_file(self, request: Request) -> Response:
         """A data file as the body (``?filename=`` gives its format): the summary, or the results file."""
@@ -274,8 +319,8 @@ class Endpoints:
         content = await self.body(request)
         name = query.get("filename", "")
 
-        def work() -> Any:
-            batch = self.workspace.score(self.rules(query), name, content, _options(query))
+        def work(deadline: Deadline) -> Any:
+            batch = self.workspace.score(self.rules(query), name, content, _options(query), deadline)
             if output == "summary":
                 return json_response(batch.summary(_group(query)))
             if output == "html":
@@ -287,8 +332,74 @@ class Endpoints:
                 headers={"content-disposition": download},
             )
 
-        response: Response = await run_in_threadpool(work)
+        response: Response = await self.work(work)
         return response
+
+    async def diff(self, request: Request) -> Response:
+        """Two rulesets (``old`` and ``new``, each named as a request names its rules): their differences
+        and, given ``rows``, what they do to each organisation."""
+        params = await self.json_object(request)
+        sides: list[dict[str, Any]] = []
+        for side in ("old", "new"):
+            named = params.get(side)
+            if not isinstance(named, dict):
+                raise bad_request(
+                    f"`{side}` must be a JSON object naming rules: `ruleset` (+ `on`), `text` or `fingerprint`"
+                )
+            sides.append(named)
+        rows = params.get("rows")
+        if rows is not None and (not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows)):
+            raise bad_request("`rows` must be a JSON array of objects (one organisation's facts each)")
+        upload = None if rows is None else ("rows.json", _json_bytes(rows))
+
+        def work(deadline: Deadline) -> Any:
+            old, new = self.rules(sides[0]), self.rules(sides[1])
+            return comparison.compare(old, new, upload, _options(params), deadline).data()
+
+        return json_response(await self.work(work))
+
+    async def diff_file(self, request: Request) -> Response:
+        """A data file as the body, scored under ``old`` and ``new`` (query: ``old``, ``old_on``,
+        ``old_fingerprint`` and the same for ``new``): the comparison, or its CSV."""
+        query = dict(request.query_params)
+        output = query.get("output", "summary")
+        if output not in ("summary", "csv"):
+            raise bad_request("output: summary or csv")
+        sides = [
+            {key: query[f"{side}{suffix}"] for key, suffix in _SIDE_KEYS.items() if f"{side}{suffix}" in query}
+            for side in ("old", "new")
+        ]
+        content = await self.body(request)
+        upload = (query.get("filename", ""), content)
+
+        def work(deadline: Deadline) -> Response:
+            old, new = self.rules(sides[0]), self.rules(sides[1])
+            found = comparison.compare(old, new, upload, _options(query), deadline)
+            if output == "summary":
+                return json_response(found.data())
+            download = 'attachment; filename="diff.csv"'
+            return Response(found.csv(), media_type=RESULT_TYPES["csv"], headers={"content-disposition": download})
+
+        return await self.work(work)
+
+    # ------------------------------------------------------------ the editor pane
+    async def highlight(self, request: Request) -> Response:
+        """Criteria text as ``[token class, text]`` pairs: the classes of the Pygments lexer."""
+        params = await self.json_object(request)
+        text = params.get("text")
+        if not isinstance(text, str):
+            raise bad_request("`text` (criteria text) must be a string")
+        return json_response({"tokens": await self.work(lambda _: editor.highlighted(text))})
+
+    async def hover(self, request: Request) -> Response:
+        """The declared name at ``line`` and ``column`` of ``text``, and what the language server shows for it."""
+        text, line, column, document = _at(await self.json_object(request))
+        return json_response(await self.work(lambda _: self.documents.hover(text, line, column, document)))
+
+    async def complete(self, request: Request) -> Response:
+        """What may be written at ``line`` and ``column`` of ``text``: the language server's completions."""
+        text, line, column, document = _at(await self.json_object(request))
+        return json_response(await self.work(lambda _: self.documents.complete(text, line, column, document)))
 
     # ------------------------------------------------------------ the documents
     async def openapi(self, request: Request) -> Response:
@@ -316,6 +427,39 @@ def on_date(value: Any) -> datetime.date | None:
         raise bad_request(f"`on`: {value!r} is not a date; write YYYY-MM-DD") from None
 
 
+#: how the query of ``/api/diff/file`` names each side's rules: ``old``, ``old_on``, ``old_fingerprint``
+_SIDE_KEYS = {"ruleset": "", "on": "_on", "fingerprint": "_fingerprint"}
+
+
+def _at(params: dict[str, Any]) -> tuple[str, int, int, str | None]:
+    """A place in criteria text: ``text``, ``line`` and ``column`` (1-based, in characters), and ``document``
+    (the page's key for its text, so half-typed text keeps the names of the last that checked)."""
+    text, document = params.get("text"), params.get("document")
+    if not isinstance(text, str):
+        raise bad_request("`text` (criteria text) must be a string")
+    line, column = (_counted(params.get(name), name) for name in ("line", "column"))
+    lines = text.split("\n")
+    if line > len(lines) or column > len(lines[line - 1]) + 1:
+        width = len(lines[line - 1]) if line <= len(lines) else 0
+        raise bad_request(
+            f"line {line}, column {column} is past the text: it has {len(lines)} lines"
+            + (f", and line {line} {width} characters" if line <= len(lines) else "")
+        )
+    if document is not None and (not isinstance(document, str) or len(document) > 64):
+        raise bad_request("`document` must be a string of at most 64 characters")
+    return text, line, column, document
+
+
+def _counted(value: Any, name: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise bad_request(f"`{name}` must be a whole number from 1 (lines and columns count from 1, in characters)")
+    return value
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, default=serialize.json_default).encode("utf-8")
+
+
 def _options(params: dict[str, Any]) -> dict[str, Any]:
     numbers = params.get("numbers") or "plain"
     id_column = params.get("id_column") or None
@@ -331,3 +475,12 @@ def _group(params: dict[str, Any]) -> str | None:
     if group is not None and not isinstance(group, str):
         raise bad_request("`group` must be a string")
     return group
+
+
+def _finished_late(task: asyncio.Future[Any]) -> None:
+    """A job whose client was answered at the time limit has ended: its outcome is dropped (a failure logged)."""
+    if task.cancelled():
+        return
+    failure = task.exception()
+    if failure is not None and not isinstance(failure, ApiError):
+        log.error("a job past its time limit failed", exc_info=failure)

@@ -17,7 +17,19 @@ _ERROR = {
     "type": "object",
     "required": ["error", "message"],
     "properties": {
-        "error": {"enum": ["bad_request", "unauthorized", "not_found", "too_large", "criteria", "facts", "data"]},
+        "error": {
+            "enum": [
+                "bad_request",
+                "unauthorized",
+                "not_found",
+                "too_large",
+                "criteria",
+                "facts",
+                "data",
+                "time_limit",
+                "unavailable",
+            ]
+        },
         "message": {"type": "string"},
         "problems": {
             "type": "array",
@@ -26,6 +38,7 @@ _ERROR = {
         },
         "diagnostics": {"type": "array", "description": "criteria: every diagnostic, as `check --format json`"},
         "hint": {"type": ["string", "null"]},
+        "limit": {"type": "number", "description": "time_limit: the server's limit, in seconds"},
     },
 }
 _ERRORS = {
@@ -39,6 +52,8 @@ _ERRORS = {
         (404, "no ruleset with that id (in force on that day), or no compiled ruleset with that fingerprint"),
         (413, "the body is larger than the server's limit"),
         (422, "the criteria have errors, the facts problems, or the data file cannot be read"),
+        (501, "highlighting needs Pygments, which this server does not have"),
+        (503, "the work took longer than the server's time limit (`--time-limit`) and was stopped"),
     ]
 }
 
@@ -112,7 +127,9 @@ def _scoring_paths() -> dict[str, Any]:
             "post": _operation(
                 "Every diagnostic of criteria text, as `partyrules check --format json`",
                 _json("diagnostics with positions, codes and hints; counts of errors and warnings"),
-                requestBody=_body({"text": {"type": "string"}, "filename": {"type": "string"}}, ["text"]),
+                requestBody=_body(
+                    {"text": {"type": "string"}, "filename": {"type": "string"}, "document": _DOCUMENT}, ["text"]
+                ),
             )
         },
         "/api/compile": {
@@ -166,11 +183,95 @@ def _scoring_paths() -> dict[str, Any]:
     }
 
 
+_DOCUMENT = {
+    "type": "string",
+    "maxLength": 64,
+    "description": "the editor's key for its text: while the text does not parse, names come from its last that did",
+}
+_PLACE = {
+    "text": {"type": "string"},
+    "line": {"type": "integer", "minimum": 1},
+    "column": {"type": "integer", "minimum": 1, "description": "in characters, from 1"},
+    "document": _DOCUMENT,
+}
+
+
+def _editor_paths() -> dict[str, Any]:
+    return {
+        "/api/highlight": {
+            "post": _operation(
+                "Criteria text as `[token class, text]` pairs (the Pygments lexer's classes: kd, s2, c1 ...)",
+                _json("`tokens`: the pairs, in order; joined, they are the text"),
+                requestBody=_body({"text": {"type": "string"}}, ["text"]),
+            )
+        },
+        "/api/hover": {
+            "post": _operation(
+                "The declared name at a place of criteria text and what the language server shows for it",
+                _json("`name`, `kind`, `hover` (Markdown) and the word's place; `hover` null where no name stands"),
+                requestBody=_body(_PLACE, ["text", "line", "column"]),
+            )
+        },
+        "/api/complete": {
+            "post": _operation(
+                "What may be written at a place of criteria text: the language server's completions",
+                _json("`items` (label, kind, detail) and `from`, the column where the word being typed begins"),
+                requestBody=_body(_PLACE, ["text", "line", "column"]),
+            )
+        },
+    }
+
+
+def _diff_paths() -> dict[str, Any]:
+    side = {"type": "object", "properties": _RULES, "description": "rules named as a request names its rules"}
+    compared = (
+        "both rulesets, every `differences` entry and, with data, the counts, `transitions` and every organisation"
+    )
+    return {
+        "/api/diff": {
+            "post": _operation(
+                "What a change of rules changes (as `partyrules diff`): the differences and, given rows, whose grade",
+                _json(compared),
+                requestBody=_body(
+                    {"old": side, "new": side, "rows": {"type": "array", "items": _FACTS}, **_BATCH_OPTIONS},
+                    ["old", "new"],
+                ),
+            )
+        },
+        "/api/diff/file": {
+            "post": _operation(
+                "A data file sent as the body, scored under two rulesets: per organisation both totals and grades",
+                {
+                    "description": compared + "; or, with `output=csv`, one organisation a line",
+                    "content": {"application/json": {}, "text/csv": {}},
+                },
+                parameters=[
+                    {"name": f"{which}{suffix}", "in": "query", "schema": _RULES[key]}
+                    for which in ("old", "new")
+                    for key, suffix in (("ruleset", ""), ("on", "_on"), ("fingerprint", "_fingerprint"))
+                ]
+                + [
+                    {"name": name, "in": "query", "schema": schema}
+                    for name, schema in {
+                        "filename": {"type": "string", "description": "its suffix tells the format"},
+                        "output": {"enum": ["summary", "csv"]},
+                        "id_column": _BATCH_OPTIONS["id_column"],
+                        "numbers": _BATCH_OPTIONS["numbers"],
+                    }.items()
+                ],
+                requestBody={"required": True, "content": {"application/octet-stream": {}}},
+            )
+        },
+    }
+
+
 def openapi_document() -> dict[str, Any]:
     """The document: every route of :func:`partyrules.server.app.create_app`, its body and its answers."""
     paths = {
         **_ruleset_paths(),
         **_scoring_paths(),
+        **_diff_paths(),
+        **_editor_paths(),
         "/openapi.json": {"get": {"summary": "This document", "responses": {"200": _json("OpenAPI 3.1")}}},
         "/": {"get": {"summary": "The workbench page", "responses": {"200": {"description": "HTML"}}}},
         "/static/workbench.js": {

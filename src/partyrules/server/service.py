@@ -22,12 +22,12 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
 from partyrules import api, data, quota, serialize
-from partyrules.diagnostics import CriteriaError
+from partyrules.diagnostics import CriteriaError, Diagnostic
 from partyrules.facts import FactProblem, FactsError
 from partyrules.loader import Loader
 from partyrules.runtime import InputSpec, Ruleset
@@ -45,6 +45,12 @@ class ApiError(Exception):
         super().__init__(message)
         self.status = status
         self.body: dict[str, Any] = {"error": error, "message": message, **details}
+
+
+class Checkpoint(Protocol):
+    """What long work checks between rows: raises once the request's time is up (``limits.Deadline``)."""
+
+    def check(self, what: str, done: int | None = None, total: int | None = None) -> None: ...
 
 
 def criteria_error(exc: CriteriaError) -> ApiError:
@@ -155,14 +161,22 @@ class Workspace:
                 out.append({"id": ruleset_id, "versions": [_version_data(v) for v in versions]})
         return out
 
+    def known_ids(self) -> list[str]:
+        """Every id on the search path (what ``extends "`` and ``import "`` may name)."""
+        with self._lock:
+            return self._loader.known_ids()
+
     # ------------------------------------------------------------ what the endpoints do
+    def analyse(self, text: str, filename: str) -> api.Analysis:
+        """Criteria text parsed, linked and checked without raising, as the language server does."""
+        with self._lock:  # the loader keeps the files it reads: one request at a time fills it
+            return api.analyse(text, filename, loader=self._loader)
+
     def check(self, text: str, filename: str = "<request>") -> dict[str, Any]:
         """Every diagnostic of criteria text, as ``partyrules check --format json`` gives them."""
         with self._lock:  # the loader keeps the files it reads: one request at a time fills it
             found = api.check(filename, text=text, loader=self._loader)
-        diagnostics = [d.data() for d in found]
-        errors = sum(1 for d in diagnostics if d["severity"] == "error")
-        return {"diagnostics": diagnostics, "errors": errors, "warnings": len(diagnostics) - errors}
+        return diagnostics_data(found)
 
     def evaluate(self, ruleset: Ruleset, facts: Mapping[str, Any]) -> dict[str, Any]:
         """One organisation's evaluation as JSON data (:func:`partyrules.serialize.unstructure`)."""
@@ -173,34 +187,57 @@ class Workspace:
         evaluation = _evaluated(ruleset, facts)
         return {"explanation": evaluation.explain(), "evaluation": serialize.unstructure(evaluation)}
 
-    def score(self, ruleset: Ruleset, name: str, content: bytes, options: Mapping[str, Any]) -> Batch:
-        """A data file's rows scored, the quotas applied over the batch (as ``partyrules score`` does).
-
-        The file is written into a temporary folder of its own (under a fixed name with the
-        upload's suffix: nothing of a client's name reaches a path), read and removed.
-        """
-        suffix = Path(name).suffix.lower()
-        if suffix not in UPLOAD_SUFFIXES:
-            raise bad_request(f"{name}: cannot tell the data format; send a .csv, .jsonl, .json or .xlsx file")
-        with tempfile.TemporaryDirectory(prefix="partyrules-upload-") as folder:
-            path = Path(folder) / f"upload{suffix}"
-            path.write_bytes(content)
-            try:
-                table = data.read(
-                    path,
-                    ruleset.inputs,
-                    id_column=options.get("id_column"),
-                    numbers=str(options.get("numbers") or "plain"),
-                    columns=options.get("columns"),
-                )
-            except (data.DataError, OSError) as exc:
-                raise ApiError(422, "data", str(exc).replace(str(path), name)) from None
-        table = attrs.evolve(table, path=name)
+    def score(
+        self,
+        ruleset: Ruleset,
+        name: str,
+        content: bytes,
+        options: Mapping[str, Any],
+        deadline: Checkpoint | None = None,
+    ) -> Batch:
+        """A data file's rows scored, the quotas applied over the batch (as ``partyrules score`` does);
+        ``deadline`` is checked between rows."""
+        table = read_upload(name, content, ruleset.inputs, options)
         results: list[data.Scored] = []
         rejected: list[data.BadRow] = []
-        for outcome in data.score(ruleset, table.rows):
+        total = len(table.rows)
+        for done, outcome in enumerate(data.score(ruleset, table.rows)):
+            if deadline is not None:
+                deadline.check("scoring", done, total)
             (rejected if isinstance(outcome, data.BadRow) else results).append(outcome)  # type: ignore[arg-type]
         return _with_quotas(ruleset, table, results, rejected)
+
+
+def read_upload(name: str, content: bytes, inputs: Sequence[InputSpec], options: Mapping[str, Any]) -> data.Table:
+    """An uploaded data file read as a table of ``inputs``.
+
+    The file is written into a temporary folder of its own (under a fixed name with the
+    upload's suffix: nothing of a client's name reaches a path), read and removed.
+    """
+    suffix = Path(name).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise bad_request(f"{name}: cannot tell the data format; send a .csv, .jsonl, .json or .xlsx file")
+    with tempfile.TemporaryDirectory(prefix="partyrules-upload-") as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(content)
+        try:
+            table = data.read(
+                path,
+                list(inputs),
+                id_column=options.get("id_column"),
+                numbers=str(options.get("numbers") or "plain"),
+                columns=options.get("columns"),
+            )
+        except (data.DataError, OSError) as exc:
+            raise ApiError(422, "data", str(exc).replace(str(path), name)) from None
+    return attrs.evolve(table, path=name)
+
+
+def diagnostics_data(found: Sequence[Diagnostic]) -> dict[str, Any]:
+    """Diagnostics as ``partyrules check --format json`` gives them, with the counts of errors and warnings."""
+    diagnostics = [d.data() for d in found]
+    errors = sum(1 for d in diagnostics if d["severity"] == "error")
+    return {"diagnostics": diagnostics, "errors": errors, "warnings": len(diagnostics) - errors}
 
 
 def _evaluated(ruleset: Ruleset, facts: Mapping[str, Any]) -> Any:
@@ -262,7 +299,7 @@ class Batch:
             else []
         )
         return {
-            "ruleset": _ref(self.ruleset),
+            "ruleset": ruleset_ref(self.ruleset),
             "rows": len(self.results) + len(self.rejected),
             "scored": len(self.results),
             "grades": [{"id": g.id, "label": g.label, "count": final.get(g.id, 0)} for g in self.ruleset.grades]
@@ -327,7 +364,7 @@ def _quota_line(rule: Any, table: data.Table, demotions: list[dict[str, Any]]) -
     return {"name": rule.name, "grade": rule.grade, "demote_to": rule.demote_to, "applied": applied, "demotions": moved}
 
 
-def _ref(ruleset: Ruleset) -> dict[str, Any]:
+def ruleset_ref(ruleset: Ruleset) -> dict[str, Any]:
     return {"id": ruleset.id, "version": ruleset.version, "fingerprint": ruleset.fingerprint, "title": ruleset.title}
 
 
@@ -355,7 +392,7 @@ def histogram(ruleset: Ruleset, totals: Sequence[Decimal | None], bins: int = 10
 def ruleset_data(ruleset: Ruleset) -> dict[str, Any]:
     """A compiled ruleset as a form needs it: its header, inputs (labels, types, ranges, choices) and grades."""
     return {
-        **_ref(ruleset),
+        **ruleset_ref(ruleset),
         "basis": ruleset.basis,
         "effective_from": _iso(ruleset.effective_from),
         "effective_to": _iso(ruleset.effective_to),

@@ -172,11 +172,15 @@ function showGutter(diagnostics) {
   gutter.scrollTop = $("criteria").scrollTop;
 }
 
+// the page's key for its text: while the text does not parse, hover and completion use its last that did
+const documentKey = "wb-" + Math.random().toString(36).slice(2, 14);
+
 let checking = 0;
 let timer = null;
 async function check() {
   const mine = ++checking;
-  const answer = await call("/api/check", { text: $("criteria").value, filename: "workbench.criteria" });
+  const answer = await call("/api/check",
+    { text: $("criteria").value, filename: "workbench.criteria", document: documentKey });
   if (mine !== checking || !answer.ok) return;
   const list = $("diagnostics");
   list.replaceChildren();
@@ -200,7 +204,7 @@ async function loadText() {
   const response = await fetch(`/api/rulesets/${id}/source` + (on ? `?on=${on}` : ""), { headers: headers() });
   if (!response.ok) return;
   $("criteria").value = await response.text();
-  check();
+  edited();
 }
 
 async function useText() {
@@ -212,6 +216,187 @@ async function useText() {
   rules = { fingerprint: answer.data.fingerprint };
   $("ruleset").value = "";
   showRuleset(answer.data);
+}
+
+// ------------------------------------------------------------------ colours, hover and completion
+
+// The text is drawn twice: the textarea (transparent text, its caret shown) over a <pre> holding the
+// same text in coloured spans, the token classes of partyrules.highlight's lexer sent by the server.
+let highlighting = false;
+let highlightAgain = false;
+
+function showPlain() {
+  $("highlight").textContent = $("criteria").value + "\n";
+  followScroll();
+}
+
+async function highlight() {
+  if (highlighting) { highlightAgain = true; return; }
+  highlighting = true;
+  const text = $("criteria").value;
+  const answer = await call("/api/highlight", { text }).catch(() => ({ ok: false }));
+  highlighting = false;
+  if (answer.ok && text === $("criteria").value) {
+    const pre = $("highlight");
+    pre.replaceChildren();
+    for (const [kind, part] of answer.data.tokens) {
+      pre.append(kind && kind !== "w" ? element("span", part, "t-" + kind) : document.createTextNode(part));
+    }
+    pre.append("\n");
+    followScroll();
+  }
+  if (highlightAgain) { highlightAgain = false; highlight(); }
+}
+
+function followScroll() {
+  const area = $("criteria");
+  $("highlight").scrollTop = area.scrollTop;
+  $("highlight").scrollLeft = area.scrollLeft;
+  $("gutter").scrollTop = area.scrollTop;
+}
+
+function edited() {
+  $("check-status").textContent = "đang kiểm tra…";
+  showPlain();
+  highlight();
+  clearTimeout(timer);
+  timer = setTimeout(check, 250);
+}
+
+let cell = null; // the size of one character of the editor's monospace font
+function measure() {
+  const area = $("criteria");
+  const style = getComputedStyle(area);
+  const probe = element("span", "0".repeat(100));
+  Object.assign(probe.style, { font: style.font, position: "absolute", visibility: "hidden", whiteSpace: "pre" });
+  document.body.append(probe);
+  cell = { width: probe.getBoundingClientRect().width / 100, height: parseFloat(style.lineHeight),
+    left: parseFloat(style.paddingLeft), top: parseFloat(style.paddingTop) };
+  probe.remove();
+  return cell;
+}
+
+// where a point of the screen falls in the text: 1-based line and column in characters (as the server counts)
+function placeAt(x, y) {
+  const area = $("criteria");
+  const box = area.getBoundingClientRect();
+  const size = cell || measure();
+  const across = x - box.left - size.left + area.scrollLeft;
+  const down = y - box.top - size.top + area.scrollTop;
+  if (across < 0 || down < 0) return null;
+  const line = Math.floor(down / size.height) + 1;
+  const lines = area.value.split("\n");
+  if (line > lines.length) return null;
+  const column = Math.floor(across / size.width) + 1;
+  return column <= [...lines[line - 1]].length ? { line, column } : null;
+}
+
+function caretPlace() {
+  const area = $("criteria");
+  const before = area.value.slice(0, area.selectionStart).split("\n");
+  return { line: before.length, column: [...before[before.length - 1]].length + 1 };
+}
+
+// a box's place under a column of a line (the pane's own coordinates)
+function under(box, line, column) {
+  const area = $("criteria");
+  const size = cell || measure();
+  box.style.left = `${Math.max(0, size.left + (column - 1) * size.width - area.scrollLeft)}px`;
+  box.style.top = `${size.top + line * size.height - area.scrollTop + 2}px`;
+}
+
+let hoverTimer = null;
+let hovering = 0;
+function hideHover() {
+  clearTimeout(hoverTimer);
+  hovering++;
+  $("hover").hidden = true;
+}
+
+function hoverSoon(event) {
+  clearTimeout(hoverTimer);
+  const x = event.clientX;
+  const y = event.clientY;
+  hoverTimer = setTimeout(() => hover(x, y), 300);
+}
+
+async function hover(x, y) {
+  const place = placeAt(x, y);
+  const mine = ++hovering;
+  if (!place) { $("hover").hidden = true; return; }
+  const answer = await call("/api/hover", { text: $("criteria").value, ...place, document: documentKey });
+  if (mine !== hovering) return;
+  const box = $("hover");
+  if (!answer.ok || !answer.data.hover) { box.hidden = true; return; }
+  box.textContent = answer.data.hover.replaceAll("**", "").replaceAll("`", "");
+  box.dataset.name = answer.data.name;
+  under(box, answer.data.line, answer.data.column);
+  box.hidden = false;
+}
+
+let offered = null; // {from, line, items, chosen} while the completion list is open
+async function complete() {
+  const place = caretPlace();
+  const answer = await call("/api/complete", { text: $("criteria").value, ...place, document: documentKey });
+  const list = $("completions");
+  if (!answer.ok || !answer.data.items.length) { closeCompletions(); return; }
+  offered = { from: answer.data.from, line: place.line, items: answer.data.items, chosen: 0 };
+  list.replaceChildren();
+  answer.data.items.slice(0, 200).forEach((item, i) => {
+    const entry = element("li", item.label);
+    entry.dataset.label = item.label;
+    entry.append(element("span", item.detail || item.kind, "detail"));
+    entry.addEventListener("mousedown", (event) => { event.preventDefault(); accept(i); });
+    list.append(entry);
+  });
+  under(list, place.line, answer.data.from);
+  list.hidden = false;
+  choose(0);
+}
+
+function choose(i) {
+  const entries = $("completions").children;
+  offered.chosen = (i + entries.length) % entries.length;
+  [...entries].forEach((entry, j) => entry.classList.toggle("chosen", j === offered.chosen));
+  entries[offered.chosen].scrollIntoView({ block: "nearest" });
+}
+
+function closeCompletions() {
+  offered = null;
+  $("completions").hidden = true;
+}
+
+function accept(i) {
+  const area = $("criteria");
+  const lines = area.value.split("\n");
+  let start = 0;
+  for (let l = 0; l < offered.line - 1; l++) start += lines[l].length + 1;
+  start += [...lines[offered.line - 1]].slice(0, offered.from - 1).join("").length;
+  area.setRangeText(offered.items[i].label, start, area.selectionStart, "end");
+  closeCompletions();
+  area.focus();
+  edited();
+}
+
+function editorKeys(event) {
+  hideHover();
+  if (event.ctrlKey && (event.key === " " || event.code === "Space")) {
+    event.preventDefault();
+    complete();
+    return;
+  }
+  if (!offered) return;
+  const moves = { ArrowDown: 1, ArrowUp: -1 };
+  if (event.key in moves) {
+    event.preventDefault();
+    choose(offered.chosen + moves[event.key]);
+  } else if (event.key === "Enter" || event.key === "Tab") {
+    event.preventDefault();
+    accept(offered.chosen);
+  } else if (event.key === "Escape") {
+    event.preventDefault();
+    closeCompletions();
+  }
 }
 
 // ------------------------------------------------------------------ a batch from a file
@@ -293,6 +478,83 @@ async function download(output) {
   link.remove();
 }
 
+// ------------------------------------------------------------------ two versions on one file
+
+// one side's rules as the query of /api/diff/file: an id (and a date), or the editor's text compiled
+async function side(name) {
+  const id = $(name + "-ruleset").value;
+  if (id) {
+    const on = $(name + "-on").value;
+    return on ? { [name]: id, [name + "_on"]: on } : { [name]: id };
+  }
+  const answer = await call("/api/compile", { text: $("criteria").value });
+  if (!answer.ok) throw new Error((name === "old" ? "Trước" : "Sau") + ": " + answer.data.message);
+  return { [name + "_fingerprint"]: answer.data.fingerprint };
+}
+
+async function compareUrl(output) {
+  const file = $("compare-upload").files[0];
+  const params = new URLSearchParams({ ...(await side("old")), ...(await side("new")), filename: file.name, output });
+  return "/api/diff/file?" + params;
+}
+
+function showComparison(data) {
+  const out = $("compare-result");
+  out.replaceChildren();
+  const title = (r) => `${r.id} ${r.version}`;
+  out.append(element("p", `${title(data.old)} → ${title(data.new)}: ${data.scored} tổ chức được chấm theo cả hai, ` +
+    `${data.grade_changed} đổi xếp loại; tổng điểm tăng ở ${data.higher}, giảm ở ${data.lower}, ` +
+    `giữ nguyên ở ${data.same}; ${data.rejected.length} dòng bị từ chối.`, "summary"));
+  const rules = element("ul");
+  for (const d of data.differences) rules.append(element("li", d.text));
+  if (!data.differences.length) rules.append(element("li", "hai bộ tiêu chí không khác nhau"));
+  out.append(element("h3", "Khác nhau trong tiêu chí"), rules);
+  const transitions = table(["trước", "sau", "số tổ chức"],
+    data.transitions.map((t) => [t.from_label, t.to_label, t.count]));
+  transitions.id = "transitions";
+  data.transitions.forEach((t, i) => { if (t.from !== t.to) transitions.rows[i + 1].className = "changed"; });
+  out.append(element("h3", "Xếp loại trước và sau"), transitions);
+  const labels = new Map();
+  for (const t of data.transitions) { labels.set(t.from, t.from_label); labels.set(t.to, t.to_label); }
+  const moved = data.organisations.filter((o) => o.grade_changed || o.delta !== "0");
+  out.append(element("h3", `Tổ chức có thay đổi (${moved.length}; tệp CSV có mọi tổ chức)`));
+  const shown = moved.slice(0, 200);
+  const organisations = table(["dòng", "mã", "tổng trước", "tổng sau", "chênh lệch", "xếp loại trước", "xếp loại sau"],
+    shown.map((o) => [o.row, o.id, o.old_total, o.new_total, o.delta,
+      labels.get(o.old_grade) || "không xếp loại", labels.get(o.new_grade) || "không xếp loại"]));
+  organisations.id = "organisations";
+  shown.forEach((o, i) => { if (o.grade_changed) organisations.rows[i + 1].className = "changed"; });
+  out.append(organisations);
+  for (const bad of data.rejected.slice(0, 50)) out.append(element("div", `dòng ${bad.row}: ${bad.message}`, "problem"));
+  $("compare-downloads").hidden = false;
+}
+
+async function compareFile() {
+  const file = $("compare-upload").files[0];
+  if (!file) return;
+  try {
+    const response = await fetch(await compareUrl("summary"), { method: "POST", headers: headers(), body: file });
+    const data = await response.json();
+    if (!response.ok) throw new Error(data.message);
+    showComparison(data);
+  } catch (error) {
+    $("compare-result").replaceChildren(element("p", error.message, "problem"));
+    $("compare-downloads").hidden = true;
+  }
+}
+
+async function compareDownload() {
+  const file = $("compare-upload").files[0];
+  const response = await fetch(await compareUrl("csv"), { method: "POST", headers: headers(), body: file });
+  if (!response.ok) return;
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = "diff.csv";
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
 // ------------------------------------------------------------------ wiring
 
 $("ruleset").addEventListener("change", pickRuleset);
@@ -300,10 +562,16 @@ $("on").addEventListener("change", pickRuleset);
 $("facts").addEventListener("input", evaluate);
 $("facts").addEventListener("change", evaluate);
 $("criteria").addEventListener("input", () => {
-  clearTimeout(timer);
-  timer = setTimeout(check, 250);
+  edited();
+  if (offered) complete(); // the list follows what is typed
 });
-$("criteria").addEventListener("scroll", () => { $("gutter").scrollTop = $("criteria").scrollTop; });
+$("criteria").addEventListener("scroll", () => { followScroll(); hideHover(); closeCompletions(); });
+$("criteria").addEventListener("keydown", editorKeys);
+$("criteria").addEventListener("mousemove", hoverSoon);
+$("criteria").addEventListener("mouseleave", hideHover);
+$("criteria").addEventListener("blur", closeCompletions);
+$("compare-run").addEventListener("click", compareFile);
+$("compare-csv").addEventListener("click", compareDownload);
 $("load-text").addEventListener("click", loadText);
 $("use-text").addEventListener("click", useText);
 $("score").addEventListener("click", scoreFile);
