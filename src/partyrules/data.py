@@ -54,9 +54,10 @@ from typing import IO, Any
 import attrs
 
 from partyrules import quota, serialize
+from partyrules.delimited import sniff_delimiter
 from partyrules.facts import FactProblem, RowError
 from partyrules.printer import number_text
-from partyrules.readers import read_csv, read_json, read_jsonl
+from partyrules.readers import read_json, stream_csv, stream_jsonl
 from partyrules.runtime import InputSpec, Ruleset
 from partyrules.tables import (
     NUMBER_STYLES as NUMBER_STYLES,
@@ -128,41 +129,79 @@ def read(
     of a workbook made by ``partyrules render``, else the first sheet).
     Raises :class:`DataError` (or :class:`OSError`) when the file as a whole
     cannot be used; problems with single rows become :class:`BadRow`.
+    :func:`open_rows` reads the same rows one at a time.
+    """
+    head, rows = open_rows(
+        path, inputs, id_column=id_column, format=format, columns=columns, numbers=numbers, sheet=sheet
+    )
+    table = attrs.evolve(head, rows=tuple(rows()))
+    repeated = repeated_ids(table)
+    return attrs.evolve(table, warnings=(*table.warnings, *repeated)) if repeated else table
+
+
+#: a fresh pass over a data file's rows, read as they are asked for
+Rows = Callable[[], Iterator[Row | BadRow]]
+
+
+def open_rows(
+    path: str | os.PathLike[str],
+    inputs: Sequence[InputSpec],
+    *,
+    id_column: str | None = None,
+    format: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    numbers: str = "plain",
+    sheet: str | None = None,
+) -> tuple[Table, Rows]:
+    """A data file's header read and checked now (a :class:`Table` without rows: its columns, id column
+    and warnings), and its rows, each call a new pass over the file.
+
+    CSV and JSON lines are read from the file as the rows are asked for, so memory does not grow with
+    the file (JSON lines are read twice: the columns are the keys of every object); a JSON array and a
+    workbook are read whole first. The warnings of ids given twice are not in the header: they need
+    every row (:func:`read` adds them; ``partyrules score`` finds them as it goes).
     """
     name = str(path)
     if numbers not in NUMBER_STYLES:
         raise DataError(f"unknown number style `{numbers}` (known: {', '.join(NUMBER_STYLES)})")
     if Path(path).suffix.lower() == ".xls":
         raise DataError(f"{name}: this is an old Excel 97-2003 workbook; save it as .xlsx (Excel Workbook) first")
-    data = Path(path).read_bytes()
-    kind = format or detect_format(path, data[:64])
+    with open(path, "rb") as stream:
+        start = stream.read(64)
+    kind = format or detect_format(path, start)
     if kind not in FORMATS:
         raise DataError(f"{name}: unknown data format `{kind}` (known: {', '.join(FORMATS)})")
     if sheet is not None and kind != "xlsx":
         raise DataError(f"{name}: --sheet is for .xlsx workbooks; this file is {kind}")
     reader = Reader(name, tuple(inputs), dict(columns or {}), numbers)
     reader.check_targets()
-    table = _read_kind(reader, kind, data, id_column, sheet)
-    repeated = repeated_ids(table)
-    return attrs.evolve(table, warnings=(*table.warnings, *repeated)) if repeated else table
-
-
-def _read_kind(reader: Reader, kind: str, data: bytes, id_column: str | None, sheet: str | None) -> Table:
-    """The file's bytes read by the reader of its format."""
-    name = reader.name
-    if kind == "xlsx":
-        return read_xlsx(reader, data, id_column, sheet)
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        if kind != "csv":
-            raise DataError(f"{name}: the file is UTF-16 text; {SAVE_AS_UTF8}")
-        text = data.decode("utf-16")
-    else:
-        text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape")
+    utf16 = start.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if utf16 and kind != "csv":
+        raise DataError(f"{name}: the file is UTF-16 text; {SAVE_AS_UTF8}")
+    encoding = "utf-16" if utf16 else "utf-8-sig"
     if kind == "csv":
-        return read_csv(reader, text, id_column)
+        delimiter = sniff_delimiter(next(_lines(path, encoding, "\n"), ""))
+        head = stream_csv(reader, _lines(path, encoding, ""), id_column, delimiter)[0]
+        return head, lambda: stream_csv(reader, _lines(path, encoding, ""), id_column, delimiter)[1]
     if kind == "jsonl":
-        return read_jsonl(reader, text, id_column)
-    return read_json(reader, text, id_column)
+        return stream_jsonl(
+            reader, lambda: (line.removesuffix("\n") for line in _lines(path, encoding, "\n")), id_column
+        )
+    data = Path(path).read_bytes()
+    if kind == "xlsx":
+        table = read_xlsx(reader, data, id_column, sheet)
+    else:
+        table = read_json(
+            reader, data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape"), id_column
+        )
+    return attrs.evolve(table, rows=()), lambda: iter(table.rows)
+
+
+def _lines(path: str | os.PathLike[str], encoding: str, newline: str) -> Iterator[str]:
+    """A text file's lines as they are read (bytes that are not UTF-8 kept as lone surrogates); the file
+    is closed when the lines run out or are dropped."""
+    with open(path, encoding=encoding, errors="surrogateescape", newline=newline) as stream:
+        yield from stream
 
 
 # ---------------------------------------------------------------- scoring
