@@ -334,11 +334,37 @@ def result_data(result: Scored) -> dict[str, Any]:
     return data
 
 
-def format_jsonl(stream: IO[str], results: Iterable[Scored]) -> None:
-    """Results as JSON lines (UTF-8 characters kept, one object a line) on an open text stream."""
+def compact_data(result: Scored) -> dict[str, Any]:
+    """One result in brief, as JSON-ready data: ``row``, ``id``, ``columns``, ``total``, ``grade``,
+    ``not_graded`` (the rule's id, or null), ``points`` (each criterion's and adjustment's, null when not
+    scored), ``demotions`` (by the file's quotas) and ``ruleset`` (id, version, fingerprint)."""
+    e = result.evaluation
+    layout = e.layout
+    not_graded = e.not_graded
+    names = [c[0] for c in layout.criteria] + [a[0] for a in layout.adjustments]
+    ref = layout.ruleset
+    return {
+        "row": result.number,
+        "id": result.id,
+        "columns": dict(result.columns),
+        "total": number_text(e.total),
+        "grade": e.grade,
+        "not_graded": not_graded.id if not_graded is not None else None,
+        "points": {n: None if p is None else number_text(p) for n, p in zip(names, e.points_in_order())},
+        "demotions": [serialize.unstructure(d) for d in result.demotions],
+        "ruleset": {"id": ref.id, "version": ref.version, "fingerprint": ref.fingerprint},
+    }
+
+
+def format_jsonl(stream: IO[str], results: Iterable[Scored], *, full: bool = True) -> None:
+    """Results as JSON lines (UTF-8 characters kept, one object a line) on an open text stream: each
+    result's whole evaluation (:func:`result_data`), or with ``full=False`` its brief (:func:`compact_data`,
+    what ``partyrules score`` writes unless given ``--full``)."""
+    line, write = serialize.json_line, stream.write
+    data = result_data if full else compact_data
     for result in results:
-        stream.write(serialize.json_line(result_data(result)))
-        stream.write("\n")
+        write(line(data(result)))
+        write("\n")
 
 
 def format_xlsx(stream: IO[bytes], ruleset: Ruleset, kept: Sequence[str], results: Iterable[Scored]) -> None:
@@ -371,29 +397,67 @@ def write_atomic(path: str | os.PathLike[str], produce: Callable[[IO[Any]], obje
     ``path`` is untouched. A file that already exists keeps its permissions.
     ``path`` must be a regular file or none (:func:`writable_target`).
     """
-    target = Path(path)
-    directory = target.parent
-    mode = writable_target(target)
-    while True:
-        temporary = directory / f".{target.name}.{secrets.token_hex(6)}.tmp"
+    with AtomicFile(path, binary=binary) as pending:
+        produce(pending.stream)
+        pending.commit()
+
+
+class AtomicFile:
+    """A file written beside ``path`` under a temporary name (``.NAME.RANDOM.tmp``) that replaces ``path``
+    only on :meth:`commit`: until then (a failure, another output that fails, an interruption) ``path``
+    keeps its old contents. Leaving the ``with`` block without a commit removes the temporary file; so does
+    SIGTERM or Ctrl-C in ``partyrules score`` and ``grade`` (they unwind through here). A process killed
+    outright (SIGKILL, a power cut) can leave the temporary file behind, never a half-written ``path``."""
+
+    def __init__(self, path: str | os.PathLike[str], *, binary: bool = False) -> None:
+        self.target = Path(path)
+        self._mode = writable_target(self.target)
+        while True:
+            temporary = self.target.parent / f".{self.target.name}.{secrets.token_hex(6)}.tmp"
+            try:
+                fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            except FileExistsError:  # pragma: no cover - 48 random bits
+                continue
+            break
+        self.temporary = temporary
         try:
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:  # pragma: no cover - 48 random bits
-            continue
-        break
-    try:
-        stream: IO[Any] = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
-        with stream:
-            produce(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
+            self.stream: IO[Any] = (
+                os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
+            )
+        except BaseException:  # pragma: no cover - fdopen of a fresh descriptor
+            os.close(fd)
+            self.discard()
+            raise
+        self.done = False
+
+    def __enter__(self) -> AtomicFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.done:
+            self.discard()
+
+    def commit(self) -> None:
+        """The file written: flushed to disk, then put in the place of ``path``."""
+        try:
+            with self.stream:
+                self.stream.flush()
+                os.fsync(self.stream.fileno())
+            if self._mode is not None:
+                os.chmod(self.temporary, self._mode)
+            os.replace(self.temporary, self.target)
+        except BaseException:
+            self.discard()
+            raise
+        self.done = True
+
+    def discard(self) -> None:
+        """Nothing written: the temporary file removed, ``path`` untouched."""
+        self.done = True
+        with contextlib.suppress(OSError, ValueError):
+            self.stream.close()
         with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+            os.unlink(self.temporary)
 
 
 def write_results(
@@ -401,18 +465,24 @@ def write_results(
     format: str,
     ruleset: Ruleset,
     kept: Sequence[str],
-    results: Sequence[Scored],
+    results: Iterable[Scored],
     *,
     bom: bool = True,
+    full: bool = True,
+    then: Callable[[], object] | None = None,
 ) -> None:
-    """Write results atomically as ``csv`` (with a BOM by default, so that Excel reads it as UTF-8), ``jsonl`` or ``xlsx``."""
+    """Write results atomically as ``csv`` (with a BOM by default, so that Excel reads it as UTF-8), ``jsonl``
+    (whole evaluations, or briefs with ``full=False``: :func:`format_jsonl`) or ``xlsx``. ``results`` are
+    written as they come (a generator of results is fine). ``then`` runs once they are written, before they
+    replace ``path``: if it fails, ``path`` is left as it was (a batch report written after the results)."""
     _write_table(
         path,
         format,
         csv=lambda stream: format_csv(stream, ruleset, kept, results),
-        jsonl=lambda stream: format_jsonl(stream, results),
+        jsonl=lambda stream: format_jsonl(stream, results, full=full),
         xlsx=lambda stream: format_xlsx(stream, ruleset, kept, results),
         bom=bom,
+        then=then,
     )
 
 
@@ -424,23 +494,30 @@ def _write_table(
     jsonl: Callable[[IO[str]], None],
     xlsx: Callable[[IO[bytes]], None],
     bom: bool,
+    then: Callable[[], object] | None = None,
 ) -> None:
-    """A results file written atomically by the writer of its format."""
-    produce: Callable[[IO[Any]], None]
+    """A results file written atomically by the writer of its format (``then`` run before it is in place)."""
+    writer: Callable[[IO[Any]], None]
     if format == "csv":
 
-        def produce(stream: IO[Any]) -> None:
+        def writer(stream: IO[Any]) -> None:
             if bom:
                 stream.write("\ufeff")
             csv(stream)
 
     elif format == "jsonl":
-        produce = jsonl
+        writer = jsonl
     elif format == "xlsx":
         openpyxl_module()  # a missing extra is said before any file is created
-        produce = xlsx
+        writer = xlsx
     else:
         raise DataError(f"unknown output format `{format}` (known: {', '.join(OUTPUT_FORMATS)})")
+
+    def produce(stream: IO[Any]) -> None:
+        writer(stream)
+        if then is not None:
+            then()
+
     write_atomic(path, produce, binary=format == "xlsx")
 
 
@@ -460,7 +537,12 @@ def apply_quotas(
     rules = [r for r in ruleset.quotas if r.within != "column" or r.group in table.columns]
     placements = quota.apply(rules, [(r.id, r.evaluation, r.columns) for r in results])
     placed = [
-        attrs.evolve(r, evaluation=p.evaluation, columns={**r.columns, column: demotions_text(p.demotions)})
+        attrs.evolve(
+            r,
+            evaluation=p.evaluation,
+            columns={**r.columns, column: demotions_text(p.demotions)},
+            demotions=p.demotions,
+        )
         for r, p in zip(results, placements)
     ]
     return placed, (*table.kept, column), tuple(placements)
