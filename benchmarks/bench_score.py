@@ -91,7 +91,7 @@ def handwritten(sheet: str, source: str, target: str) -> None:
 
 def four_good_file(path: Path, count: int) -> None:
     """The shipped 4 tốt data cycled to ``count`` rows, each copy's ids suffixed with its copy number."""
-    import partyrules.catalog  # noqa: F401 - the shipped data's folder
+    import partyrules
 
     shipped = Path(partyrules.__file__).parent / "data" / "hatinh-cells-2024.csv"
     with open(shipped, encoding="utf-8-sig", newline="") as stream:
@@ -260,9 +260,7 @@ def run(args: argparse.Namespace, folder: Path) -> None:
         if status not in (0, 1):
             sys.exit(f"error: partyrules score failed on {count} rows")
         first = rss if first is None else first
-        memory_rows.append(
-            [f"{count:,}", f"{rss / 1024:.1f} MiB", f"{(rss - first) / 1024:+.1f} MiB", f"{wall:.1f} s"]
-        )
+        memory_rows.append([f"{count:,}", f"{rss / 1024:.1f} MiB", f"{(rss - first) / 1024:+.1f} MiB", f"{wall:.1f} s"])
         data.unlink()
         (folder / "m.csv").unlink()
     print()

@@ -50,6 +50,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("data", "rulecoverage", "mutation"),
     ("render",),
     ("report",),
+    ("batch",),
     ("testreport",),
     ("pytest_plugin",),
     ("lsp",),

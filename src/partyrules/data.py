@@ -421,9 +421,7 @@ class AtomicFile:
             break
         self.temporary = temporary
         try:
-            self.stream: IO[Any] = (
-                os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
-            )
+            self.stream: IO[Any] = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
         except BaseException:  # pragma: no cover - fdopen of a fresh descriptor
             os.close(fd)
             self.discard()

@@ -307,7 +307,6 @@ def terminating() -> Iterator[None]:
         signal.signal(signal.SIGTERM, before)
 
 
-
 @contextlib.contextmanager
 def progress(total: int | None, *, enabled: bool) -> Iterator[Callable[[], None]]:
     """A progress bar on stderr while rows are scored: only on a terminal, and only when rich is installed.
