@@ -54,6 +54,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("data", "rulecoverage", "mutation"),
     ("render",),
     ("report",),
+    ("batch",),
     ("testreport",),
     ("pytest_plugin",),
     ("lsp",),

@@ -207,7 +207,7 @@ def test_score_jsonl_round_trips(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, ruleset: partyrules.Ruleset
 ) -> None:
     output = tmp_path / "results.jsonl"
-    status, _, err = run(capsys, "score", RULES, CELLS, "--output", output)
+    status, _, err = run(capsys, "score", RULES, CELLS, "--full", "--output", output)
     assert status == 0, err
     lines = output.read_text(encoding="utf-8").splitlines()
     assert len(lines) == N_CELLS
@@ -318,7 +318,7 @@ def test_score_json_lines_and_json(
 
     array = tmp_path / "cells.json"
     array.write_text(json.dumps([*objects, 7], ensure_ascii=False, indent=1), encoding="utf-8")
-    status, _, err = run(capsys, "score", RULES, array, "-o", tmp_path / "b.jsonl")
+    status, _, err = run(capsys, "score", RULES, array, "--full", "-o", tmp_path / "b.jsonl")
     assert status == 1
     assert err.splitlines() == [f"{array}:4: is not a JSON object but a number"]
     again = [json.loads(line) for line in (tmp_path / "b.jsonl").read_text(encoding="utf-8").splitlines()]

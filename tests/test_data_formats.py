@@ -145,8 +145,8 @@ def test_vietnamese_numbers_with_thousands(capsys: pytest.CaptureFixture[str], t
     vi = vi_rows(rows)
     vi[1][absences] = "1.234"  # thousands separator
     vi_file = write_csv(tmp_path / "vi.csv", vi, delimiter=";", bom=True)
-    assert run(capsys, "score", RULES, plain, "-o", tmp_path / "plain.jsonl")[0] == 0
-    status, _, err = run(capsys, "score", RULES, vi_file, "--numbers", "vi", "-o", tmp_path / "vi.jsonl")
+    assert run(capsys, "score", RULES, plain, "--full", "-o", tmp_path / "plain.jsonl")[0] == 0
+    status, _, err = run(capsys, "score", RULES, vi_file, "--numbers", "vi", "--full", "-o", tmp_path / "vi.jsonl")
     assert status == 0, err
     assert evaluations(tmp_path / "plain.jsonl") == evaluations(tmp_path / "vi.jsonl")
 
@@ -328,8 +328,8 @@ def test_xlsx_reads_like_the_csv(capsys: pytest.CaptureFixture[str], tmp_path: P
     rows = sample(40)
     path = workbook_of(typed(rows), tmp_path / "cells.xlsx")
     csv_path = write_csv(tmp_path / "cells.csv", rows)
-    assert run(capsys, "score", RULES, csv_path, "-o", tmp_path / "a.jsonl")[0] == 0
-    status, _, err = run(capsys, "score", RULES, path, "-o", tmp_path / "b.jsonl")
+    assert run(capsys, "score", RULES, csv_path, "--full", "-o", tmp_path / "a.jsonl")[0] == 0
+    status, _, err = run(capsys, "score", RULES, path, "--full", "-o", tmp_path / "b.jsonl")
     assert status == 0, err
     assert evaluations(tmp_path / "a.jsonl") == evaluations(tmp_path / "b.jsonl")
     a, b = jsonl_results(tmp_path / "a.jsonl"), jsonl_results(tmp_path / "b.jsonl")
@@ -460,17 +460,17 @@ def office_rows() -> tuple[list[list[str]], dict[str, str]]:
 
 def test_column_mapping(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     plain = write_csv(tmp_path / "plain.csv", sample(4))
-    assert run(capsys, "score", RULES, plain, "-o", tmp_path / "plain.jsonl")[0] == 0
+    assert run(capsys, "score", RULES, plain, "--full", "-o", tmp_path / "plain.jsonl")[0] == 0
     rows, renames = office_rows()
     office = write_csv(tmp_path / "office.csv", rows)
     mapping = tmp_path / "map.json"
     mapping.write_text(json.dumps(renames, ensure_ascii=False), encoding="utf-8")
 
-    status, _, err = run(capsys, "score", RULES, office, "--columns", mapping, "-o", tmp_path / "a.jsonl")
+    status, _, err = run(capsys, "score", RULES, office, "--columns", mapping, "--full", "-o", tmp_path / "a.jsonl")
     assert status == 0, err
     by_flags = ["--column", "Tỷ lệ dự họp=attendance_rate", "--column", "Số đảng viên=members"]
     by_flags += ["--column", "Mã chi bộ=cell_id"]
-    status, _, err = run(capsys, "score", RULES, office, *by_flags, "-o", tmp_path / "b.jsonl")
+    status, _, err = run(capsys, "score", RULES, office, *by_flags, "--full", "-o", tmp_path / "b.jsonl")
     assert status == 0, err
     expected = (tmp_path / "plain.jsonl").read_bytes()
     assert (tmp_path / "a.jsonl").read_bytes() == expected == (tmp_path / "b.jsonl").read_bytes()
@@ -494,7 +494,7 @@ def test_column_mapping(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
     jsonl.write_text(
         "\n".join(json.dumps(o, ensure_ascii=False) for o in objects_of(office_rows()[0])) + "\n", encoding="utf-8"
     )
-    status, _, err = run(capsys, "score", RULES, jsonl, *by_flags, "-o", tmp_path / "c.jsonl")
+    status, _, err = run(capsys, "score", RULES, jsonl, *by_flags, "--full", "-o", tmp_path / "c.jsonl")
     assert status == 0, err
     assert evaluations(tmp_path / "c.jsonl") == evaluations(tmp_path / "plain.jsonl")
     book = workbook_of(typed(office_rows()[0]), tmp_path / "office.xlsx")
@@ -747,7 +747,7 @@ def score_filled(
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = out, err
     try:
-        status = cli.main(["score", ruleset.id, str(filled), "-o", str(output), "--path", str(root)])
+        status = cli.main(["score", ruleset.id, str(filled), "--full", "-o", str(output), "--path", str(root)])
     finally:
         sys.stdout, sys.stderr = saved
     assert status == 0, err.getvalue()

@@ -175,7 +175,7 @@ def test_report_mistakes_and_atomic_write(
     def broken(*args: Any, **kwargs: Any) -> str:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(report, "render_report", broken)
+    monkeypatch.setattr(report, "write_report", broken)  # partyrules score writes its report piece by piece
     status, out, err = run(capsys, "score", RULES, path, "--report", target, "-o", tmp_path / "r.csv")
     assert status == 2 and "No space left on device" in err
     assert target.read_text(encoding="utf-8") == "last year's report"

@@ -54,9 +54,10 @@ from typing import IO, Any
 import attrs
 
 from partyrules import quota, serialize
+from partyrules.delimited import sniff_delimiter
 from partyrules.facts import FactProblem, RowError
 from partyrules.printer import number_text
-from partyrules.readers import read_csv, read_json, read_jsonl
+from partyrules.readers import read_json, stream_csv, stream_jsonl
 from partyrules.runtime import InputSpec, Ruleset
 from partyrules.tables import (
     NUMBER_STYLES as NUMBER_STYLES,
@@ -128,41 +129,79 @@ def read(
     of a workbook made by ``partyrules render``, else the first sheet).
     Raises :class:`DataError` (or :class:`OSError`) when the file as a whole
     cannot be used; problems with single rows become :class:`BadRow`.
+    :func:`open_rows` reads the same rows one at a time.
+    """
+    head, rows = open_rows(
+        path, inputs, id_column=id_column, format=format, columns=columns, numbers=numbers, sheet=sheet
+    )
+    table = attrs.evolve(head, rows=tuple(rows()))
+    repeated = repeated_ids(table)
+    return attrs.evolve(table, warnings=(*table.warnings, *repeated)) if repeated else table
+
+
+#: a fresh pass over a data file's rows, read as they are asked for
+Rows = Callable[[], Iterator[Row | BadRow]]
+
+
+def open_rows(
+    path: str | os.PathLike[str],
+    inputs: Sequence[InputSpec],
+    *,
+    id_column: str | None = None,
+    format: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    numbers: str = "plain",
+    sheet: str | None = None,
+) -> tuple[Table, Rows]:
+    """A data file's header read and checked now (a :class:`Table` without rows: its columns, id column
+    and warnings), and its rows, each call a new pass over the file.
+
+    CSV and JSON lines are read from the file as the rows are asked for, so memory does not grow with
+    the file (JSON lines are read twice: the columns are the keys of every object); a JSON array and a
+    workbook are read whole first. The warnings of ids given twice are not in the header: they need
+    every row (:func:`read` adds them; ``partyrules score`` finds them as it goes).
     """
     name = str(path)
     if numbers not in NUMBER_STYLES:
         raise DataError(f"unknown number style `{numbers}` (known: {', '.join(NUMBER_STYLES)})")
     if Path(path).suffix.lower() == ".xls":
         raise DataError(f"{name}: this is an old Excel 97-2003 workbook; save it as .xlsx (Excel Workbook) first")
-    data = Path(path).read_bytes()
-    kind = format or detect_format(path, data[:64])
+    with open(path, "rb") as stream:
+        start = stream.read(64)
+    kind = format or detect_format(path, start)
     if kind not in FORMATS:
         raise DataError(f"{name}: unknown data format `{kind}` (known: {', '.join(FORMATS)})")
     if sheet is not None and kind != "xlsx":
         raise DataError(f"{name}: --sheet is for .xlsx workbooks; this file is {kind}")
     reader = Reader(name, tuple(inputs), dict(columns or {}), numbers)
     reader.check_targets()
-    table = _read_kind(reader, kind, data, id_column, sheet)
-    repeated = repeated_ids(table)
-    return attrs.evolve(table, warnings=(*table.warnings, *repeated)) if repeated else table
-
-
-def _read_kind(reader: Reader, kind: str, data: bytes, id_column: str | None, sheet: str | None) -> Table:
-    """The file's bytes read by the reader of its format."""
-    name = reader.name
-    if kind == "xlsx":
-        return read_xlsx(reader, data, id_column, sheet)
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        if kind != "csv":
-            raise DataError(f"{name}: the file is UTF-16 text; {SAVE_AS_UTF8}")
-        text = data.decode("utf-16")
-    else:
-        text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape")
+    utf16 = start.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if utf16 and kind != "csv":
+        raise DataError(f"{name}: the file is UTF-16 text; {SAVE_AS_UTF8}")
+    encoding = "utf-16" if utf16 else "utf-8-sig"
     if kind == "csv":
-        return read_csv(reader, text, id_column)
+        delimiter = sniff_delimiter(next(_lines(path, encoding, "\n"), ""))
+        head = stream_csv(reader, _lines(path, encoding, ""), id_column, delimiter)[0]
+        return head, lambda: stream_csv(reader, _lines(path, encoding, ""), id_column, delimiter)[1]
     if kind == "jsonl":
-        return read_jsonl(reader, text, id_column)
-    return read_json(reader, text, id_column)
+        return stream_jsonl(
+            reader, lambda: (line.removesuffix("\n") for line in _lines(path, encoding, "\n")), id_column
+        )
+    data = Path(path).read_bytes()
+    if kind == "xlsx":
+        table = read_xlsx(reader, data, id_column, sheet)
+    else:
+        table = read_json(
+            reader, data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape"), id_column
+        )
+    return attrs.evolve(table, rows=()), lambda: iter(table.rows)
+
+
+def _lines(path: str | os.PathLike[str], encoding: str, newline: str) -> Iterator[str]:
+    """A text file's lines as they are read (bytes that are not UTF-8 kept as lone surrogates); the file
+    is closed when the lines run out or are dropped."""
+    with open(path, encoding=encoding, errors="surrogateescape", newline=newline) as stream:
+        yield from stream
 
 
 # ---------------------------------------------------------------- scoring
@@ -295,11 +334,37 @@ def result_data(result: Scored) -> dict[str, Any]:
     return data
 
 
-def format_jsonl(stream: IO[str], results: Iterable[Scored]) -> None:
-    """Results as JSON lines (UTF-8 characters kept, one object a line) on an open text stream."""
+def compact_data(result: Scored) -> dict[str, Any]:
+    """One result in brief, as JSON-ready data: ``row``, ``id``, ``columns``, ``total``, ``grade``,
+    ``not_graded`` (the rule's id, or null), ``points`` (each criterion's and adjustment's, null when not
+    scored), ``demotions`` (by the file's quotas) and ``ruleset`` (id, version, fingerprint)."""
+    e = result.evaluation
+    layout = e.layout
+    not_graded = e.not_graded
+    names = [c[0] for c in layout.criteria] + [a[0] for a in layout.adjustments]
+    ref = layout.ruleset
+    return {
+        "row": result.number,
+        "id": result.id,
+        "columns": dict(result.columns),
+        "total": number_text(e.total),
+        "grade": e.grade,
+        "not_graded": not_graded.id if not_graded is not None else None,
+        "points": {n: None if p is None else number_text(p) for n, p in zip(names, e.points_in_order())},
+        "demotions": [serialize.unstructure(d) for d in result.demotions],
+        "ruleset": {"id": ref.id, "version": ref.version, "fingerprint": ref.fingerprint},
+    }
+
+
+def format_jsonl(stream: IO[str], results: Iterable[Scored], *, full: bool = True) -> None:
+    """Results as JSON lines (UTF-8 characters kept, one object a line) on an open text stream: each
+    result's whole evaluation (:func:`result_data`), or with ``full=False`` its brief (:func:`compact_data`,
+    what ``partyrules score`` writes unless given ``--full``)."""
+    line, write = serialize.json_line, stream.write
+    data = result_data if full else compact_data
     for result in results:
-        stream.write(serialize.json_line(result_data(result)))
-        stream.write("\n")
+        write(line(data(result)))
+        write("\n")
 
 
 def format_xlsx(stream: IO[bytes], ruleset: Ruleset, kept: Sequence[str], results: Iterable[Scored]) -> None:
@@ -332,29 +397,65 @@ def write_atomic(path: str | os.PathLike[str], produce: Callable[[IO[Any]], obje
     ``path`` is untouched. A file that already exists keeps its permissions.
     ``path`` must be a regular file or none (:func:`writable_target`).
     """
-    target = Path(path)
-    directory = target.parent
-    mode = writable_target(target)
-    while True:
-        temporary = directory / f".{target.name}.{secrets.token_hex(6)}.tmp"
+    with AtomicFile(path, binary=binary) as pending:
+        produce(pending.stream)
+        pending.commit()
+
+
+class AtomicFile:
+    """A file written beside ``path`` under a temporary name (``.NAME.RANDOM.tmp``) that replaces ``path``
+    only on :meth:`commit`: until then (a failure, another output that fails, an interruption) ``path``
+    keeps its old contents. Leaving the ``with`` block without a commit removes the temporary file; so does
+    SIGTERM or Ctrl-C in ``partyrules score`` and ``grade`` (they unwind through here). A process killed
+    outright (SIGKILL, a power cut) can leave the temporary file behind, never a half-written ``path``."""
+
+    def __init__(self, path: str | os.PathLike[str], *, binary: bool = False) -> None:
+        self.target = Path(path)
+        self._mode = writable_target(self.target)
+        while True:
+            temporary = self.target.parent / f".{self.target.name}.{secrets.token_hex(6)}.tmp"
+            try:
+                fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            except FileExistsError:  # pragma: no cover - 48 random bits
+                continue
+            break
+        self.temporary = temporary
         try:
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:  # pragma: no cover - 48 random bits
-            continue
-        break
-    try:
-        stream: IO[Any] = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
-        with stream:
-            produce(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
+            self.stream: IO[Any] = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
+        except BaseException:  # pragma: no cover - fdopen of a fresh descriptor
+            os.close(fd)
+            self.discard()
+            raise
+        self.done = False
+
+    def __enter__(self) -> AtomicFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.done:
+            self.discard()
+
+    def commit(self) -> None:
+        """The file written: flushed to disk, then put in the place of ``path``."""
+        try:
+            with self.stream:
+                self.stream.flush()
+                os.fsync(self.stream.fileno())
+            if self._mode is not None:
+                os.chmod(self.temporary, self._mode)
+            os.replace(self.temporary, self.target)
+        except BaseException:
+            self.discard()
+            raise
+        self.done = True
+
+    def discard(self) -> None:
+        """Nothing written: the temporary file removed, ``path`` untouched."""
+        self.done = True
+        with contextlib.suppress(OSError, ValueError):
+            self.stream.close()
         with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+            os.unlink(self.temporary)
 
 
 def write_results(
@@ -362,18 +463,24 @@ def write_results(
     format: str,
     ruleset: Ruleset,
     kept: Sequence[str],
-    results: Sequence[Scored],
+    results: Iterable[Scored],
     *,
     bom: bool = True,
+    full: bool = True,
+    then: Callable[[], object] | None = None,
 ) -> None:
-    """Write results atomically as ``csv`` (with a BOM by default, so that Excel reads it as UTF-8), ``jsonl`` or ``xlsx``."""
+    """Write results atomically as ``csv`` (with a BOM by default, so that Excel reads it as UTF-8), ``jsonl``
+    (whole evaluations, or briefs with ``full=False``: :func:`format_jsonl`) or ``xlsx``. ``results`` are
+    written as they come (a generator of results is fine). ``then`` runs once they are written, before they
+    replace ``path``: if it fails, ``path`` is left as it was (a batch report written after the results)."""
     _write_table(
         path,
         format,
         csv=lambda stream: format_csv(stream, ruleset, kept, results),
-        jsonl=lambda stream: format_jsonl(stream, results),
+        jsonl=lambda stream: format_jsonl(stream, results, full=full),
         xlsx=lambda stream: format_xlsx(stream, ruleset, kept, results),
         bom=bom,
+        then=then,
     )
 
 
@@ -385,23 +492,30 @@ def _write_table(
     jsonl: Callable[[IO[str]], None],
     xlsx: Callable[[IO[bytes]], None],
     bom: bool,
+    then: Callable[[], object] | None = None,
 ) -> None:
-    """A results file written atomically by the writer of its format."""
-    produce: Callable[[IO[Any]], None]
+    """A results file written atomically by the writer of its format (``then`` run before it is in place)."""
+    writer: Callable[[IO[Any]], None]
     if format == "csv":
 
-        def produce(stream: IO[Any]) -> None:
+        def writer(stream: IO[Any]) -> None:
             if bom:
                 stream.write("\ufeff")
             csv(stream)
 
     elif format == "jsonl":
-        produce = jsonl
+        writer = jsonl
     elif format == "xlsx":
         openpyxl_module()  # a missing extra is said before any file is created
-        produce = xlsx
+        writer = xlsx
     else:
         raise DataError(f"unknown output format `{format}` (known: {', '.join(OUTPUT_FORMATS)})")
+
+    def produce(stream: IO[Any]) -> None:
+        writer(stream)
+        if then is not None:
+            then()
+
     write_atomic(path, produce, binary=format == "xlsx")
 
 
@@ -421,7 +535,12 @@ def apply_quotas(
     rules = [r for r in ruleset.quotas if r.within != "column" or r.group in table.columns]
     placements = quota.apply(rules, [(r.id, r.evaluation, r.columns) for r in results])
     placed = [
-        attrs.evolve(r, evaluation=p.evaluation, columns={**r.columns, column: demotions_text(p.demotions)})
+        attrs.evolve(
+            r,
+            evaluation=p.evaluation,
+            columns={**r.columns, column: demotions_text(p.demotions)},
+            demotions=p.demotions,
+        )
         for r, p in zip(results, placements)
     ]
     return placed, (*table.kept, column), tuple(placements)

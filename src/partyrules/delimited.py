@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 #: The delimiters a file may use, in order of preference when the header line holds as many of each.
@@ -42,14 +42,19 @@ def sniff_delimiter(text: str) -> str:
     return best[2] if best[0] else ","
 
 
-def records(text: str, delimiter: str | None = None) -> Iterator[Record]:
+def records(text: str | Iterable[str], delimiter: str | None = None) -> Iterator[Record]:
     """Every record of the text, the header first, with its lines (a record may span several:
     a quoted field can hold line breaks). ``delimiter`` is sniffed from the first line when None.
+    ``text`` may also be its lines, read as they come (a file opened with ``newline=""``): the
+    delimiter must then be given.
 
     A record that is not CSV (a stray quote, a NUL byte) is a :class:`Record` with its ``error``,
     never an exception: the records after it are still read.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or sniff_delimiter(text))
+    if isinstance(text, str):
+        delimiter = delimiter or sniff_delimiter(text)
+        text = io.StringIO(text, newline="")
+    reader = csv.reader(text, delimiter=delimiter or ",")
     # a data file has a record per organisation: made as a plain tuple, without the Python-level
     # __new__ of a NamedTuple (a third of the time of reading a record)
     make = tuple.__new__

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import heapq
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -154,6 +155,38 @@ def _quote(span: Span, source: Source | None) -> list[str]:
     ]
 
 
+def close_matches(word: str, possibilities: Sequence[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """:func:`difflib.get_close_matches`, the same matches in the same order, faster on many names.
+
+    A file with a thousand unknown names among thousands of known ones asks for hints a thousand
+    times over the thousands: difflib's first two tests on each name cost a Python loop over its
+    characters. A bound that needs only a set intersection (done in C) comes first: the characters
+    the two share can match at most as often as the word holds them (at most once each, plus the
+    word's repeated letters), so when even that count cannot reach ``cutoff`` neither can difflib's
+    ``quick_ratio`` (``2 * matches / total`` falls with the matches), and difflib would have left the
+    name out too.
+    """
+    counts: dict[str, int] = {}
+    for ch in word:
+        counts[ch] = counts.get(ch, 0) + 1
+    letters = set(counts)
+    size = len(word)
+    repeats = size - len(letters)  # a shared letter matches at most once more for each repeat in the word
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(word)
+    found: list[tuple[float, str]] = []
+    for name in possibilities:
+        total = size + len(name)
+        if total and 2.0 * (len(letters.intersection(name)) + repeats) / total < cutoff:
+            continue  # the looser bound first: nothing but C
+        if repeats and total and 2.0 * sum(counts[ch] for ch in letters.intersection(name)) / total < cutoff:
+            continue
+        matcher.set_seq1(name)
+        if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff and matcher.ratio() >= cutoff:
+            found.append((matcher.ratio(), name))
+    return [name for _, name in heapq.nlargest(n, found)]
+
+
 class PartyrulesError(Exception):
     """Base class of every error partyrules raises on purpose."""
 
@@ -175,7 +208,7 @@ class CriteriaError(PartyrulesError):
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """A "did you mean ...?" hint from the closest known names, or None."""
-    close = difflib.get_close_matches(word, sorted(set(candidates)), n=3, cutoff=0.6)
+    close = close_matches(word, sorted(set(candidates)), n=3, cutoff=0.6)
     if not close:
         return None
     if len(close) == 1:

@@ -233,70 +233,101 @@ def apply(rules: Sequence[QuotaRule], rows: Iterable[BatchRow]) -> tuple[Placeme
     that order. Raises :class:`QuotaError` when a row lacks a group column or two candidates
     of one group share an id (ids decide the last ties).
     """
-    items: list[tuple[str, Mapping[str, Any]]] = []
-    evaluations: list[Evaluation] = []
-    for row in rows:
+    tally = Tally(rules)
+    placed: list[tuple[str, Evaluation]] = []
+    for index, row in enumerate(rows):
         columns: Mapping[str, Any] = row[2] if len(row) == 3 else {}
-        items.append((str(row[0]), columns))
-        evaluations.append(row[1])
-    demotions: list[list[Demotion]] = [[] for _ in items]
-    for rule in rules:
-        groups: dict[str | None, list[int]] = {}
-        for i, ((id, columns), e) in enumerate(zip(items, evaluations)):
-            groups.setdefault(group_value(rule, e, columns, id), []).append(i)
-        for group in sorted(groups, key=lambda g: (g is not None, g or "")):
-            members = groups[group]
-            for i, d in _apply_group(rule, group, members, items, evaluations):
-                demotions[i].append(d)
-                evaluations[i] = regrade(evaluations[i], rule.demote_to)
-    return tuple(Placement(id, e, tuple(d)) for (id, _), e, d in zip(items, evaluations, demotions))
+        tally.add(index, str(row[0]), row[1], columns)
+        placed.append((str(row[0]), row[1]))
+    demotions = tally.demotions()
+    out = []
+    for index, (id, evaluation) in enumerate(placed):
+        moved = demotions.get(index, ())
+        if moved:
+            evaluation = regrade(evaluation, moved[-1].to_grade)
+        out.append(Placement(id, evaluation, tuple(moved)))
+    return tuple(out)
 
 
-def _apply_group(
-    rule: QuotaRule,
-    group: str | None,
-    members: list[int],
-    items: list[tuple[str, Mapping[str, Any]]],
-    evaluations: list[Evaluation],
-) -> list[tuple[int, Demotion]]:
-    candidates = [i for i in members if evaluations[i].grade == rule.grade]
-    if not candidates:
-        return []
-    chosen = set(candidates)
-    others = sum(1 for i in members if evaluations[i].grade in rule.base_grades and i not in chosen)
-    kept, allowed, base = _kept(rule, len(candidates), others)
-    if kept == len(candidates):
-        return []
-    ids = [items[i][0] for i in candidates]
-    if len(set(ids)) != len(ids):
-        twice = sorted({x for x in ids if ids.count(x) > 1})
-        raise QuotaError(
-            f"quota `{rule.name}`: ids must be unique to order organisations, and {', '.join(twice)} appear twice"
-        )
-    keyed = sorted((sort_key_of(evaluations[i], rule.order), items[i][0], i) for i in candidates)
-    out: list[tuple[int, Demotion]] = []
-    for rank, (key, _, i) in enumerate(keyed[kept:], kept + 1):
-        tied = kept > 0 and keyed[kept - 1][0] == key
-        out.append(
-            (
-                i,
-                Demotion(
-                    quota=rule.name,
-                    label=rule.label,
-                    group=group,
-                    rank=rank,
-                    candidates=len(candidates),
-                    allowed=allowed,
-                    base=base,
-                    base_grades=rule.base_grades,
-                    share=rule.share,
-                    rounding=rule.rounding,
-                    from_grade=rule.grade,
-                    to_grade=rule.demote_to,
-                    order=tuple(k.text for k in rule.order),
-                    tied=tied,
-                    citations=rule.citations,
-                ),
+class Tally:
+    """What the quotas of a batch need of each organisation, kept as the rows are scored: the
+    organisations that hold a limited grade (their id, group and sort key), and for the others
+    only a count per group and grade. A batch of a million rows keeps a few values per top-graded
+    organisation, never the evaluations."""
+
+    def __init__(self, rules: Sequence[QuotaRule]) -> None:
+        self.rules = tuple(rules)
+        self._limited = {rule.grade for rule in rules}
+        # (row index, id, grade, group per rule, sort key per rule): the possible candidates
+        self._entries: list[tuple[int, str, str, tuple[str | None, ...], tuple[Any, ...]]] = []
+        self._others: dict[tuple[int, str | None, str | None], int] = {}  # (rule, group, grade): count
+
+    def add(self, index: int, id: str, evaluation: Evaluation, columns: Mapping[str, Any]) -> None:
+        """One organisation, the ``index``-th of the batch (indices name it in :meth:`demotions`)."""
+        groups = tuple(group_value(rule, evaluation, columns, id) for rule in self.rules)
+        grade = evaluation.grade
+        if grade in self._limited:
+            keys = tuple(sort_key_of(evaluation, rule.order) for rule in self.rules)
+            self._entries.append((index, id, grade, groups, keys))
+            return
+        others = self._others
+        for position, group in enumerate(groups):  # a grade no quota limits never moves
+            key = (position, group, grade)
+            others[key] = others.get(key, 0) + 1
+
+    def demotions(self) -> dict[int, list[Demotion]]:
+        """Every demotion, by row index, in the order the quotas applied; the rows not moved are absent."""
+        grades = [entry[2] for entry in self._entries]
+        out: dict[int, list[Demotion]] = {}
+        for position, rule in enumerate(self.rules):
+            groups: dict[str | None, list[int]] = {}
+            for i, entry in enumerate(self._entries):
+                groups.setdefault(entry[3][position], []).append(i)
+            for group in sorted(groups, key=lambda g: (g is not None, g or "")):
+                members = groups[group]
+                others = sum(self._others.get((position, group, g), 0) for g in rule.base_grades)
+                for i, d in self._apply_group(position, rule, group, members, grades, others):
+                    out.setdefault(self._entries[i][0], []).append(d)
+                    grades[i] = rule.demote_to
+        return out
+
+    def _apply_group(
+        self, position: int, rule: QuotaRule, group: str | None, members: list[int], grades: list[str], others: int
+    ) -> list[tuple[int, Demotion]]:
+        entries = self._entries
+        candidates = [i for i in members if grades[i] == rule.grade]
+        if not candidates:
+            return []
+        others += sum(1 for i in members if grades[i] in rule.base_grades and grades[i] != rule.grade)
+        kept, allowed, base = _kept(rule, len(candidates), others)
+        if kept == len(candidates):
+            return []
+        ids = [entries[i][1] for i in candidates]
+        if len(set(ids)) != len(ids):
+            twice = sorted({x for x in ids if ids.count(x) > 1})
+            raise QuotaError(
+                f"quota `{rule.name}`: ids must be unique to order organisations, and {', '.join(twice)} appear twice"
             )
-        )
-    return out
+        keyed = sorted((entries[i][4][position], entries[i][1], entries[i][0], i) for i in candidates)
+        out: list[tuple[int, Demotion]] = []
+        for rank, (key, _, _, i) in enumerate(keyed[kept:], kept + 1):
+            tied = kept > 0 and keyed[kept - 1][0] == key
+            demotion = Demotion(
+                quota=rule.name,
+                label=rule.label,
+                group=group,
+                rank=rank,
+                candidates=len(candidates),
+                allowed=allowed,
+                base=base,
+                base_grades=rule.base_grades,
+                share=rule.share,
+                rounding=rule.rounding,
+                from_grade=rule.grade,
+                to_grade=rule.demote_to,
+                order=tuple(k.text for k in rule.order),
+                tied=tied,
+                citations=rule.citations,
+            )
+            out.append((i, demotion))
+        return out

@@ -8,13 +8,16 @@ a JSON line, the position of an object in a JSON array.
 
 from __future__ import annotations
 
+import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from partyrules.delimited import records
+import attrs
+
+from partyrules.delimited import Record, records, sniff_delimiter
 from partyrules.diagnostics import did_you_mean
 from partyrules.facts import FactProblem
 from partyrules.tables import (
@@ -22,6 +25,7 @@ from partyrules.tables import (
     SURROGATE,
     BadRow,
     DataError,
+    Header,
     Reader,
     Row,
     Table,
@@ -33,9 +37,18 @@ from partyrules.tables import (
 
 
 def read_csv(reader: Reader, text: str, id_column: str | None) -> Table:
+    head, rows = stream_csv(reader, io.StringIO(text, newline=""), id_column, sniff_delimiter(text))
+    return attrs.evolve(head, rows=tuple(rows))
+
+
+def stream_csv(
+    reader: Reader, lines: Iterable[str], id_column: str | None, delimiter: str
+) -> tuple[Table, Iterator[Row | BadRow]]:
+    """The header of CSV ``lines`` (from a file opened with ``newline=""``) read and checked now, as a
+    :class:`Table` without rows, and its rows as they are read: nothing is held but the row at hand."""
     name = reader.name
-    lines = records(text)
-    first = next(lines, None)
+    found = records(lines, delimiter)
+    first = next(found, None)
     if first is None:
         raise DataError(f"{name}: the file is empty; the first line should name the columns")
     if first.error is not None:
@@ -44,15 +57,19 @@ def read_csv(reader: Reader, text: str, id_column: str | None) -> Table:
     if bad is not None:
         raise DataError(f"{name}:1: the header is not UTF-8 text (byte {bad}); {SAVE_AS_UTF8}")
     head = reader.header(first.fields, id_column, f"{name}:1")
+    table = Table(name, "csv", head.id_name, tuple(head.named), head.kept, (), tuple(head.warnings), head.sources)
+    return table, _csv_rows(reader, head, found)
+
+
+def _csv_rows(reader: Reader, head: Header, lines: Iterator[Record]) -> Iterator[Row | BadRow]:
     columns = head.columns
     width = len(columns)
     id_index = columns.index(head.id_name) if head.id_name is not None else None
     # the loop of the rows, run once per organisation: kept in one frame, with its lookups hoisted
     specs, fact, id_name = reader.specs, reader.fact, head.id_name
-    rows: list[Row | BadRow] = []
     for start, end, fields, error in lines:
         if error is not None:
-            rows.append(BadRow(start, None, (FactProblem("", f"cannot be read as CSV: {error}"),)))
+            yield BadRow(start, None, (FactProblem("", f"cannot be read as CSV: {error}"),))
             continue
         if not fields or (len(fields) == 1 and not fields[0].strip()):
             continue  # a blank line
@@ -60,7 +77,7 @@ def read_csv(reader: Reader, text: str, id_column: str | None) -> Table:
         if len(fields) != width or SURROGATE.search("".join(fields)):  # seldom: the whole check then
             problem = _unfit(fields, columns, start, end)
             if problem is not None:
-                rows.append(BadRow(start, row_id, (problem,)))
+                yield BadRow(start, row_id, (problem,))
                 continue
         facts: dict[str, Any] = {}
         kept_values: dict[str, Any] = {}
@@ -76,8 +93,7 @@ def read_csv(reader: Reader, text: str, id_column: str | None) -> Table:
             elif column != id_name:
                 kept_values[column] = value
         number_id = row_id if row_id is not None else str(start)
-        rows.append(Row(start, number_id, facts, kept_values, tuple(problems)))
-    return Table(name, "csv", id_name, tuple(head.named), head.kept, tuple(rows), tuple(head.warnings), head.sources)
+        yield Row(start, number_id, facts, kept_values, tuple(problems))
 
 
 def _unfit(fields: list[str], columns: list[str], start: int, end: int) -> FactProblem | None:
@@ -179,30 +195,42 @@ def _surrogate_problem(value: Any) -> FactProblem | None:
 
 
 def read_jsonl(reader: Reader, text: str, id_column: str | None) -> Table:
-    objects: list[tuple[int, Any]] = []
-    bad: list[BadRow] = []
-    for number, line in enumerate(text.split("\n"), 1):
+    head, rows = stream_jsonl(reader, lambda: text.split("\n"), id_column)
+    return attrs.evolve(head, rows=tuple(rows()))
+
+
+def stream_jsonl(
+    reader: Reader, lines: Callable[[], Iterable[str]], id_column: str | None
+) -> tuple[Table, Callable[[], Iterator[Row | BadRow]]]:
+    """JSON lines read twice, nothing held: once for the columns (every object's keys, in order of first
+    appearance: the kept columns and the id column need them all), then row by row. ``lines`` gives the
+    file's lines (without their ``\n``) afresh each time it is called; so does the rows' function."""
+    head = _objects_head(reader, "jsonl", _jsonl_objects(lines()), id_column)
+    return head, lambda: _object_rows(reader, head, _jsonl_objects(lines()))
+
+
+def _jsonl_objects(lines: Iterable[str]) -> Iterator[tuple[int, Any] | BadRow]:
+    for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         byte = undecodable(line)
         if byte is not None:
             problem = FactProblem("", f"is not UTF-8 text (byte {byte}); save the file as UTF-8")
-            bad.append(BadRow(number, None, (problem,)))
+            yield BadRow(number, None, (problem,))
             continue
         try:
             obj = _loads(line)
         except json.JSONDecodeError as exc:
-            bad.append(BadRow(number, None, (FactProblem("", f"is not valid JSON: {exc.msg} (column {exc.colno})"),)))
+            yield BadRow(number, None, (FactProblem("", f"is not valid JSON: {exc.msg} (column {exc.colno})"),))
             continue
         except RecursionError:
-            bad.append(BadRow(number, None, (FactProblem("", NESTED_TOO_DEEPLY),)))
+            yield BadRow(number, None, (FactProblem("", NESTED_TOO_DEEPLY),))
             continue
         halves = _surrogate_problem(obj) if _SURROGATE_ESCAPE.search(line) else None
         if halves is not None:
-            bad.append(BadRow(number, None, (halves,)))
+            yield BadRow(number, None, (halves,))
             continue
-        objects.append((number, obj))
-    return _table_of_objects(reader, "jsonl", objects, bad, id_column)
+        yield number, obj
 
 
 def read_json(reader: Reader, text: str, id_column: str | None) -> Table:
@@ -220,41 +248,46 @@ def read_json(reader: Reader, text: str, id_column: str | None) -> Table:
         data = [data]
     if not isinstance(data, list):
         raise DataError(f"{name}: expected a JSON array of objects (one per organisation) or one object of facts")
-    objects: list[tuple[int, Any]] = []
-    bad: list[BadRow] = []
     check = _SURROGATE_ESCAPE.search(text) is not None
-    for number, obj in enumerate(data, 1):
-        problem = _surrogate_problem(obj) if check else None
-        if problem is None:
-            objects.append((number, obj))
-        else:
-            bad.append(BadRow(number, None, (problem,)))
-    return _table_of_objects(reader, "json", objects, bad, id_column)
+
+    def objects() -> Iterator[tuple[int, Any] | BadRow]:
+        for number, obj in enumerate(data, 1):
+            problem = _surrogate_problem(obj) if check else None
+            yield (number, obj) if problem is None else BadRow(number, None, (problem,))
+
+    head = _objects_head(reader, "json", objects(), id_column)
+    return attrs.evolve(head, rows=tuple(_object_rows(reader, head, objects())))
 
 
-def _table_of_objects(
-    reader: Reader,
-    kind: str,
-    objects: Sequence[tuple[int, Any]],
-    bad: Sequence[BadRow],
-    id_column: str | None,
+def _cleaned(reader: Reader, number: int, obj: Any) -> tuple[Any, dict[str, str]] | BadRow:
+    """An object with its keys trimmed, normalised and renamed (and the file's name of each renamed key),
+    or the row rejected for a key it has twice; anything else as it is."""
+    if not isinstance(obj, dict):
+        return obj, {}
+    keys = [nfc(str(k)).strip() for k in obj]
+    repeated = _repeated(keys, getattr(obj, "repeated", ()))
+    if repeated:  # which of the values is meant? none is guessed
+        return BadRow(number, None, (FactProblem("", repeated),))
+    renamed, found = reader.rename(keys, everywhere=False)
+    return {new: nfc(v) if isinstance(v, str) else v for new, v in zip(renamed, obj.values())}, found
+
+
+def _objects_head(
+    reader: Reader, kind: str, objects: Iterable[tuple[int, Any] | BadRow], id_column: str | None
 ) -> Table:
-    cleaned: list[tuple[int, dict[str, Any] | Any]] = []
-    rejected = list(bad)
+    """The table's columns, id column and warnings, from every object's keys (a first pass)."""
     columns: dict[str, None] = {}
     sources: dict[str, str] = {}
-    for number, obj in objects:
+    for item in objects:
+        if isinstance(item, BadRow):
+            continue
+        cleaned = _cleaned(reader, *item)
+        if isinstance(cleaned, BadRow):
+            continue
+        obj, found = cleaned
+        sources.update(found)
         if isinstance(obj, dict):
-            keys = [nfc(str(k)).strip() for k in obj]
-            repeated = _repeated(keys, getattr(obj, "repeated", ()))
-            if repeated:  # which of the values is meant? none is guessed
-                rejected.append(BadRow(number, None, (FactProblem("", repeated),)))
-                continue
-            renamed, found = reader.rename(keys, everywhere=False)
-            sources.update(found)
-            obj = {new: nfc(v) if isinstance(v, str) else v for new, v in zip(renamed, obj.values())}
             columns.update(dict.fromkeys(obj))
-        cleaned.append((number, obj))
     all_columns = tuple(columns)
     unused = [
         source for source, target in reader.mapping.items() if target not in sources and source not in all_columns
@@ -266,10 +299,26 @@ def _table_of_objects(
             + (f"; {hint}" if hint else "")
         )
     id_name = id_column if id_column is not None else default_id_column(all_columns)
-    rows: list[Row | BadRow] = list(rejected)
-    for number, obj in cleaned:
+    kept_columns = tuple(c for c in all_columns if c not in reader.specs and c != id_name)
+    warnings = reader.column_checks(all_columns, id_name, strict=False) if all_columns else []
+    return Table(reader.name, kind, id_name, all_columns, kept_columns, (), tuple(warnings), sources)
+
+
+def _object_rows(reader: Reader, head: Table, objects: Iterable[tuple[int, Any] | BadRow]) -> Iterator[Row | BadRow]:
+    """Each object as a row, in the file's order (a second pass)."""
+    id_name = head.id_column
+    for item in objects:
+        if isinstance(item, BadRow):
+            yield item
+            continue
+        number = item[0]
+        cleaned = _cleaned(reader, *item)
+        if isinstance(cleaned, BadRow):
+            yield cleaned
+            continue
+        obj = cleaned[0]
         if not isinstance(obj, dict):
-            rows.append(BadRow(number, None, (FactProblem("", f"is not a JSON object but {_json_kind(obj)}"),)))
+            yield BadRow(number, None, (FactProblem("", f"is not a JSON object but {_json_kind(obj)}"),))
             continue
         raw_id = obj.get(id_name) if id_name is not None else None
         row_id = value_text(raw_id).strip() if raw_id is not None else ""
@@ -283,11 +332,7 @@ def _table_of_objects(
                     facts[key] = value
             elif key != id_name:
                 kept[key] = value
-        rows.append(Row(number, row_id or str(number), facts, kept, tuple(problems)))
-    rows.sort(key=lambda r: r.number)
-    kept_columns = tuple(c for c in all_columns if c not in reader.specs and c != id_name)
-    warnings = reader.column_checks(all_columns, id_name, strict=False) if all_columns else []
-    return Table(reader.name, kind, id_name, all_columns, kept_columns, tuple(rows), tuple(warnings), sources)
+        yield Row(number, row_id or str(number), facts, kept, tuple(problems))
 
 
 def _repeated(keys: Sequence[str], repeated: Sequence[str]) -> str | None:

@@ -13,8 +13,9 @@ the same bytes.
 
 from __future__ import annotations
 
+import io
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from partyrules.quota import Placement
 from partyrules.render import TABLE_CSS, escape, page_head
 from partyrules.runtime import Evaluation, Ruleset
 
-__all__ = ["GradeCounts", "grade_counts", "render_report"]
+__all__ = ["GradeCounter", "GradeCounts", "Tallies", "grade_counts", "render_report", "write_report"]
 
 NOT_GRADED = "Không xếp loại"
 TOTAL = "Tổng"
@@ -49,42 +50,64 @@ class GradeCounts:
     total: Counter[str | None]
 
 
-def grade_counts(ruleset: Ruleset, table: Table, results: Sequence[Scored], column: str | None) -> GradeCounts:
+def grade_counts(ruleset: Ruleset, table: Table, results: Iterable[Scored], column: str | None) -> GradeCounts:
     """Count the grades per value of ``column`` (an input, a kept column or the id column), or overall.
 
     An enumeration or level input lists every member, in declared order, with
     its label; other values are sorted (numbers before text, empty last).
     """
-    groups: dict[Any, Counter[str | None]] = {}
-    labels: dict[Any, str] = {}
-    spec = next((i for i in ruleset.inputs if i.name == column), None)
-    listed = spec is not None and spec.kind in ("enum", "level")
-    if spec is not None and listed:
-        member_labels = dict(zip(spec.members, spec.member_labels, strict=False))
-        for member in spec.members:
-            groups[member] = Counter()
-            labels[member] = member_labels.get(member) or member
+    counter = GradeCounter(ruleset, table, column)
     for result in results:
+        counter.add(result)
+    return counter.counts()
+
+
+class GradeCounter:
+    """:func:`grade_counts` one result at a time (a batch scored as a stream keeps no results)."""
+
+    def __init__(self, ruleset: Ruleset, table: Table, column: str | None) -> None:
+        self.ruleset = ruleset
+        self.column = column
+        self.groups: dict[Any, Counter[str | None]] = {}
+        self.labels: dict[Any, str] = {}
+        spec = next((i for i in ruleset.inputs if i.name == column), None)
+        self.input = spec is not None
+        self.listed = spec is not None and spec.kind in ("enum", "level")
+        self.by_id = column is not None and spec is None and column == table.id_column
+        if spec is not None and self.listed:
+            member_labels = dict(zip(spec.members, spec.member_labels, strict=False))
+            for member in spec.members:
+                self.groups[member] = Counter()
+                self.labels[member] = member_labels.get(member) or member
+
+    def add(self, result: Scored) -> None:
+        column = self.column
         if column is None:
             key: Any = None
-        elif spec is not None:
+        elif self.input:
             key = result.evaluation.facts.get(column)
-        elif column == table.id_column:
+        elif self.by_id:
             key = result.id
         else:
             value = result.columns.get(column)
             key = "" if value is None else cell_text(value)
-        groups.setdefault(key, Counter())[result.evaluation.grade] += 1
-    if not listed:
-        keys = sorted(groups, key=_sort_key)
-        groups = {k: groups[k] for k in keys}
-        labels = {k: _value_text(k) for k in keys}
-    total: Counter[str | None] = Counter()
-    for counts in groups.values():
-        total.update(counts)
-    show_not_graded = bool(ruleset.layout.exemptions) or total[None] > 0
-    named = tuple((labels.get(k, "") if column is not None else TOTAL, c) for k, c in groups.items())
-    return GradeCounts(column, ruleset.layout.grades, show_not_graded, named, total)
+        counts = self.groups.get(key)
+        if counts is None:
+            counts = self.groups[key] = Counter()
+        counts[result.evaluation.grade] += 1
+
+    def counts(self) -> GradeCounts:
+        groups, labels, column = self.groups, self.labels, self.column
+        if not self.listed:
+            keys = sorted(groups, key=_sort_key)
+            groups = {k: groups[k] for k in keys}
+            labels = {k: _value_text(k) for k in keys}
+        total: Counter[str | None] = Counter()
+        for counts in groups.values():
+            total.update(counts)
+        show_not_graded = bool(self.ruleset.layout.exemptions) or total[None] > 0
+        named = tuple((labels.get(k, "") if column is not None else TOTAL, c) for k, c in groups.items())
+        return GradeCounts(column, self.ruleset.layout.grades, show_not_graded, named, total)
 
 
 def count_rows(counts: GradeCounts) -> list[list[str]]:
@@ -153,9 +176,7 @@ def _quota_section(ruleset: Ruleset, placements: Sequence[Placement], table: Tab
         moved = [(p, d) for p in placements for d in p.demotions if d.quota == rule.name]
         base = " hoặc ".join(labels[g] for g in rule.base_grades)
         groups = (
-            "toàn bộ danh sách"
-            if rule.within == "all"
-            else f"từng nhóm theo <code>{escape(rule.group or '')}</code>"
+            "toàn bộ danh sách" if rule.within == "all" else f"từng nhóm theo <code>{escape(rule.group or '')}</code>"
         )
         out.append(f'<h3 id="quota-{escape(rule.name)}">{escape(rule.label)} <code>{escape(rule.name)}</code></h3>')
         out.append(
@@ -164,7 +185,7 @@ def _quota_section(ruleset: Ruleset, placements: Sequence[Placement], table: Tab
             f"tổ chức vượt hạn mức chuyển xuống “{escape(labels[rule.demote_to])}”, xét theo "
             f"{escape(', '.join(k.text for k in rule.order))}, rồi theo mã.</p>"
         )
-        out.extend(f"<p class=\"cite\">Căn cứ: {escape(c)}</p>" for c in rule.citations)
+        out.extend(f'<p class="cite">Căn cứ: {escape(c)}</p>' for c in rule.citations)
         if rule.within == "column" and rule.group not in table.columns:
             out.append(
                 f'<p class="not-applied">Chưa áp dụng: dữ liệu không có cột <code>{escape(rule.group or "")}</code> '
@@ -172,7 +193,9 @@ def _quota_section(ruleset: Ruleset, placements: Sequence[Placement], table: Tab
             )
             continue
         if not moved:
-            out.append(f'<p><span class="demoted" data-quota="{escape(rule.name)}">0</span> tổ chức bị chuyển xuống.</p>')
+            out.append(
+                f'<p><span class="demoted" data-quota="{escape(rule.name)}">0</span> tổ chức bị chuyển xuống.</p>'
+            )
             continue
         out.append(
             f'<p><span class="demoted" data-quota="{escape(rule.name)}">{len(moved)}</span> tổ chức bị chuyển xuống.</p>'
@@ -213,14 +236,18 @@ class Bin:
     last: bool  # the last bin holds its upper end too
 
 
-def histogram(totals: Sequence[Decimal], maximum: Decimal, bins: int = HISTOGRAM_BINS) -> list[Bin]:
-    """Totals counted in bins of a whole width from 0 to ``maximum`` (values outside go to the end bins)."""
+def histogram(
+    totals: Iterable[Decimal] | Mapping[Decimal, int], maximum: Decimal, bins: int = HISTOGRAM_BINS
+) -> list[Bin]:
+    """Totals counted in bins of a whole width from 0 to ``maximum`` (values outside go to the end bins);
+    ``totals`` may be given counted, as a mapping of each total to how many organisations have it."""
     width = max(Decimal(1), (maximum / bins).to_integral_value(rounding="ROUND_CEILING"))
     count = int((maximum / width).to_integral_value(rounding="ROUND_CEILING"))
     counts = [0] * count
-    for total in totals:
+    counted = totals.items() if isinstance(totals, Mapping) else ((total, 1) for total in totals)
+    for total, n in counted:
         index = int((total / width).to_integral_value(rounding="ROUND_FLOOR")) if total > 0 else 0
-        counts[min(index, count - 1)] += 1
+        counts[min(index, count - 1)] += n
     return [Bin(width * i, min(width * (i + 1), maximum), counts[i], i == count - 1) for i in range(count)]
 
 
@@ -306,8 +333,50 @@ def render_report(
 ) -> str:
     """The batch report of one scoring run as a self-contained HTML5 page; ``placements``: what
     the file's quotas did to ``results`` (whose evaluations hold the final grades)."""
-    counts = grade_counts(ruleset, table, results, column)
-    not_graded = sum(1 for r in results if r.evaluation.grade is None)
+    page = io.StringIO()
+    write_report(
+        page.write,
+        ruleset,
+        table,
+        Tallies(
+            grade_counts(ruleset, table, results, column),
+            Counter(r.evaluation.total for r in results),
+            len(results),
+            sum(1 for r in results if r.evaluation.grade is None),
+            len(rejected),
+        ),
+        results,
+        rejected,
+        placements=placements,
+    )
+    return page.getvalue()
+
+
+@attrs.frozen
+class Tallies:
+    """What a report counts over a whole batch, known before its organisations are listed."""
+
+    counts: GradeCounts
+    totals: Mapping[Decimal, int]  # each total, and how many organisations have it
+    scored: int
+    not_graded: int
+    rejected: int
+
+
+def write_report(
+    write: Callable[[str], object],
+    ruleset: Ruleset,
+    table: Table,
+    tallies: Tallies,
+    results: Iterable[Scored],
+    rejected: Iterable[BadRow],
+    *,
+    placements: Sequence[Placement] = (),
+) -> None:
+    """:func:`render_report` written piece by piece, ``results`` and ``rejected`` read as they are written
+    (a batch scored as a stream reads them back from its spool); ``placements`` need hold only the
+    organisations a quota moved."""
+    column = tallies.counts.column
     out = page_head(f"Báo cáo kết quả chấm điểm — {ruleset.title}", _CSS)
     add = out.append
     add("<header>")
@@ -320,23 +389,24 @@ def render_report(
     )
     add(f"<dt>Dữ liệu</dt><dd><code>{escape(Path(table.path).name)}</code></dd>")
     add(
-        f'<dt>Đã chấm</dt><dd><span id="scored">{len(results)}</span> tổ chức'
-        f' (không xếp loại: <span id="not-graded">{not_graded}</span>)</dd>'
+        f'<dt>Đã chấm</dt><dd><span id="scored">{tallies.scored}</span> tổ chức'
+        f' (không xếp loại: <span id="not-graded">{tallies.not_graded}</span>)</dd>'
     )
-    add(f'<dt>Không chấm được</dt><dd><span id="rejected">{len(rejected)}</span> dòng dữ liệu</dd>')
+    add(f'<dt>Không chấm được</dt><dd><span id="rejected">{tallies.rejected}</span> dòng dữ liệu</dd>')
     add("</dl>")
     add("</header>")
     add("<main>")
-    add(_counts_section(counts, next((i.label for i in ruleset.inputs if i.name == column), None)))
+    add(_counts_section(tallies.counts, next((i.label for i in ruleset.inputs if i.name == column), None)))
     out.extend(_quota_section(ruleset, placements, table))
-    add(_histogram_section(ruleset, results))
-    if rejected:
-        add(_rejected_section(rejected))
-    add(_breakdown_section(ruleset, results))
-    add("</main>")
-    add("</body>")
-    add("</html>")
-    return "\n".join(out) + "\n"
+    add(_histogram_section(ruleset, tallies.totals, tallies.scored))
+    for line in out:
+        write(line + "\n")
+    if tallies.rejected:
+        for line in _rejected_section(rejected, tallies.rejected):
+            write(line + "\n")
+    for line in _breakdown_section(ruleset, results, tallies.scored):
+        write(line + "\n")
+    write("</main>\n</body>\n</html>\n")
 
 
 def _counts_section(counts: GradeCounts, label: str | None) -> str:
@@ -358,38 +428,38 @@ def _counts_section(counts: GradeCounts, label: str | None) -> str:
     return "\n".join(parts)
 
 
-def _histogram_section(ruleset: Ruleset, results: Sequence[Scored]) -> str:
+def _histogram_section(ruleset: Ruleset, totals: Mapping[Decimal, int], scored: int) -> str:
     parts = ["<h2>Phân bố tổng điểm</h2>"]
     maximum = ruleset.layout.maximum
     if maximum is None or maximum <= 0 or not ruleset.layout.scored:
         parts.append("<p>Bộ tiêu chí này không chấm theo điểm.</p>")
-    elif not results:
+    elif not scored:
         parts.append("<p>Không có tổ chức nào được chấm.</p>")
     else:
-        parts.append(_svg_histogram(histogram([r.evaluation.total for r in results], maximum)))
+        parts.append(_svg_histogram(histogram(totals, maximum)))
     return "\n".join(parts)
 
 
-def _rejected_section(rejected: Sequence[BadRow]) -> str:
-    parts = [f"<h2>Dòng dữ liệu không chấm được ({len(rejected)})</h2>", '<table class="rejected">']
+def _rejected_section(rejected: Iterable[BadRow], count: int) -> Iterator[str]:
+    parts = [f"<h2>Dòng dữ liệu không chấm được ({count})</h2>", '<table class="rejected">']
     parts.append("<thead><tr><th>Dòng</th><th>Mã</th><th>Vấn đề</th></tr></thead>")
     parts.append("<tbody>")
+    yield from parts
     for bad in rejected:
         items = "".join(
             f"<li>{f'<code>{escape(p.input)}</code>: ' if p.input else ''}{escape(p.message)}</li>"
             for p in bad.problems
         )
-        parts.append(
+        yield (
             f'<tr><td class="num">{bad.number}</td><td>{escape(bad.id or "")}</td>'
             f'<td><ul class="problems">{items}</ul></td></tr>'
         )
-    parts.append("</tbody>")
-    parts.append("</table>")
-    return "\n".join(parts)
+    yield "</tbody>"
+    yield "</table>"
 
 
-def _breakdown_section(ruleset: Ruleset, results: Sequence[Scored]) -> str:
-    parts = [f"<h2>Kết quả từng tổ chức ({len(results)})</h2>"]
+def _breakdown_section(ruleset: Ruleset, results: Iterable[Scored], scored: int) -> Iterator[str]:
+    parts = [f"<h2>Kết quả từng tổ chức ({scored})</h2>"]
     # the criteria's labels once, not in every organisation's table: a province's report stays a few MB
     parts.append('<table class="legend">')
     parts.append("<thead><tr><th>STT</th><th>Tiêu chí</th><th>Tối đa</th></tr></thead>")
@@ -402,9 +472,9 @@ def _breakdown_section(ruleset: Ruleset, results: Sequence[Scored]) -> str:
             )
     parts.append("</tbody>")
     parts.append("</table>")
+    yield from parts
     for result in results:
-        parts.append(_organisation(result))
-    return "\n".join(parts)
+        yield _organisation(result)
 
 
 def _organisation(result: Scored) -> str:

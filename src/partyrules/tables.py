@@ -110,12 +110,13 @@ class Table:
 
 @attrs.frozen
 class Scored:
-    """A row and its evaluation."""
+    """A row and its evaluation (with its final grade, and what the file's quotas did to it)."""
 
     number: int
     id: str
     columns: Mapping[str, Any]
     evaluation: Evaluation
+    demotions: tuple[Any, ...] = ()  # partyrules.quota.Demotion, in the order the quotas applied
 
 
 def repeated_ids(table: Table) -> list[str]:

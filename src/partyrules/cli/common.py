@@ -8,7 +8,9 @@ import datetime
 import io
 import os
 import re
+import signal
 import sys
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -297,8 +299,28 @@ def aligned(rows: list[list[str]]) -> str:
 
 
 @contextlib.contextmanager
-def progress(total: int, *, enabled: bool) -> Iterator[Callable[[], None]]:
-    """A progress bar on stderr while rows are scored: only on a terminal, and only when rich is installed."""
+def terminating() -> Iterator[None]:
+    """SIGTERM (a ``kill``, a service stopping) unwinds like Ctrl-C instead of ending the process on the
+    spot, so that half-written outputs (``.NAME.RANDOM.tmp``) and spool files are removed on the way out;
+    the exit status is 143 (128 + SIGTERM). The handler before is put back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set a handler
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+@contextlib.contextmanager
+def progress(total: int | None, *, enabled: bool) -> Iterator[Callable[[], None]]:
+    """A progress bar on stderr while rows are scored: only on a terminal, and only when rich is installed.
+    ``total`` None: rows read as they are scored, their number unknown until the end (a count, no bar)."""
     if not enabled or total == 0 or not is_terminal(sys.stderr):
         yield _nothing
         return
@@ -313,7 +335,7 @@ def progress(total: int, *, enabled: bool) -> Iterator[Callable[[], None]]:
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("scoring", total=total)
         # one refresh call per row would cost more than scoring it: advance in steps
-        step = max(1, total // 200)
+        step = max(1, total // 200) if total is not None else 100
         done = 0
 
         def advance() -> None:
@@ -323,6 +345,8 @@ def progress(total: int, *, enabled: bool) -> Iterator[Callable[[], None]]:
                 bar.update(task, completed=done)
 
         yield advance
+        if total is None:  # the number is known at the end: the bar's last picture says it
+            bar.update(task, total=done, completed=done)
 
 
 def _nothing() -> None:

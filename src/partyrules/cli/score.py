@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from partyrules.cli.common import (
@@ -23,13 +23,16 @@ from partyrules.cli.common import (
     progress,
     report_bad_row,
     rules_files,
+    terminating,
     warn,
 )
 
 if TYPE_CHECKING:
     from partyrules import data, quota
+    from partyrules.batch import Batch
     from partyrules.cli.common import Commands
     from partyrules.runtime import Ruleset
+    from partyrules.tables import Scored
 
 
 def add_parser(commands: Commands) -> None:
@@ -45,6 +48,13 @@ def add_parser(commands: Commands) -> None:
     score.add_argument("data", metavar="DATA", help="data file: .csv (`,` `;` or tab), .jsonl, .json or .xlsx")
     score.add_argument("-o", "--output", metavar="FILE", help="write every result to FILE (.csv, .jsonl or .xlsx)")
     add_format_option(score)
+    score.add_argument(
+        "--full",
+        action="store_true",
+        help="JSON lines results with each organisation's whole evaluation (every criterion, rule, condition "
+        "and fact: what `explain` shows); without it, a compact line: total, grade, points per criterion, "
+        "demotions and the ruleset",
+    )
     score.add_argument("--summary", metavar="COLUMN", help="count grades per value of COLUMN (e.g. district)")
     score.add_argument(
         "--report",
@@ -66,64 +76,100 @@ def add_parser(commands: Commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from partyrules import data
+    from partyrules.batch import Batch
+    from partyrules.report import count_rows
 
     kind = output_format(args)
     _check_outputs(args, kind, [])
     mapping = column_mapping(args)
     ruleset = load_ruleset(args.rules, args)
     _check_outputs(args, kind, rules_files(ruleset))  # nor over the rules and their bases
-    table = data.read(
+    head, rows = data.open_rows(
         args.data, ruleset.inputs, id_column=args.id_column, columns=mapping, numbers=args.numbers, sheet=args.sheet
     )
     if args.summary is not None:
-        _check_summary_column(args.summary, ruleset, table)
-    for warning in table.warnings:
+        _check_summary_column(args.summary, ruleset, head)
+    for warning in head.warnings:
         warn(warning)
-    made_for = _made_for_warning(table, ruleset)
-    if made_for:
-        warn(made_for)
+    # the spool files (results waiting for the quotas, the rejected rows) go beside the results
+    folder = os.path.dirname(os.path.abspath(args.output)) if args.output is not None else None
+    spool = args.report is not None
+    with Batch(ruleset, head, rows, summary=args.summary, spool=spool, folder=folder) as batch, terminating():
 
-    results: list[data.Scored] = []
-    rejected: list[data.BadRow] = []
-    with progress(len(table.rows), enabled=not args.no_progress) as advance:
-        for outcome in data.score(ruleset, table.rows):
-            if isinstance(outcome, data.BadRow):
-                rejected.append(outcome)
-            else:
-                results.append(outcome)
-            advance()
-    for bad in rejected:
-        report_bad_row(table, bad)
-    kept: tuple[str, ...] = table.kept
-    placements: tuple[quota.Placement, ...] = ()
-    if ruleset.quotas:  # rules across organisations: over the whole batch, once every row is scored
-        results, kept, placements = data.apply_quotas(ruleset, table, results)
+        def said() -> None:  # once every row is scored: what the rows' problems were, and the report
+            for warning in [*batch.repeated_ids(), *filter(None, [_made_for_warning(head, ruleset)])]:
+                warn(warning)
+            for bad in batch.rejected():
+                report_bad_row(head, bad)
+            if args.report is not None:  # before the results replace --output: a failed report leaves both
+                _report(args.report, batch)
 
-    summary = _summary(ruleset, table, results, args.summary) + _quota_summary(ruleset, table, placements)
-    counts = [
-        f"rows scored: {len(results)} (not graded: {sum(1 for r in results if r.evaluation.grade is None)})",
-        f"rows rejected: {len(rejected)}",
-    ]
-    if args.report is not None:
-        from partyrules.report import render_report
+        with progress(None, enabled=not args.no_progress) as advance:
+            _write(args, kind, ruleset, batch, _advancing(batch.results(), advance), said)
+        summary = aligned(count_rows(batch.counts())) + _quota_summary(ruleset, head, batch.placements)
+        counts = [
+            f"rows scored: {batch.scored} (not graded: {batch.not_graded})",
+            f"rows rejected: {batch.rejected_count}",
+        ]
+        if args.report is not None:
+            counts.append(f"report: {args.report}")
+    deliver(args, kind, summary, counts, rows=batch.scored, to_file=_written, to_stdout=_written)
+    return 1 if batch.rejected_count else 0
 
-        page = render_report(ruleset, table, results, rejected, args.summary, placements=placements)
-        data.write_atomic(args.report, lambda stream: stream.write(page))
-        counts.append(f"report: {args.report}")
-    deliver(
-        args,
-        kind,
-        summary,
-        counts,
-        rows=len(results),
-        to_file=lambda path, kind: data.write_results(path, kind, ruleset, kept, results),
-        to_stdout=lambda kind: (
-            data.format_csv(sys.stdout, ruleset, kept, results)
-            if kind == "csv"
-            else data.format_jsonl(sys.stdout, results)
+
+def _write(
+    args: argparse.Namespace,
+    kind: str | None,
+    ruleset: Ruleset,
+    batch: Batch,
+    results: Iterator[Scored],
+    then: Callable[[], None],
+) -> None:
+    """The results to --output, or to stdout as they are scored, or only counted; then ``then``."""
+    from partyrules import data
+
+    if args.output is not None:
+        assert kind is not None
+        data.write_results(args.output, kind, ruleset, batch.kept, results, full=args.full, then=then)
+        return
+    if kind == "csv":
+        data.format_csv(sys.stdout, ruleset, batch.kept, results)
+    elif kind == "jsonl":
+        data.format_jsonl(sys.stdout, results, full=args.full)
+    else:
+        for _ in results:
+            pass
+    then()
+
+
+def _written(*_: str) -> None:
+    """The results are written as they are scored, before the summary: nothing is left for :func:`deliver`."""
+
+
+def _advancing(results: Iterator[Scored], advance: Callable[[], None]) -> Iterator[Scored]:
+    for result in results:
+        advance()
+        yield result
+
+
+def _report(path: str, batch: Batch) -> None:
+    """The batch report, written piece by piece: its breakdown read back from the batch's spool."""
+    from partyrules import data
+    from partyrules.report import Tallies, write_report
+
+    tallies = Tallies(batch.counts(), batch.totals, batch.scored, batch.not_graded, batch.rejected_count)
+    data.write_atomic(
+        path,
+        lambda stream: write_report(
+            stream.write,
+            batch.ruleset,
+            batch.head,
+            tallies,
+            batch.organisations(),
+            batch.rejected(),
+            placements=batch.placements,
         ),
     )
-    return 1 if rejected else 0
 
 
 def _check_outputs(args: argparse.Namespace, kind: str | None, rules: list[tuple[str, str]]) -> None:
@@ -179,10 +225,3 @@ def _check_summary_column(column: str, ruleset: Ruleset, table: data.Table) -> N
     if column not in known:
         hint = did_you_mean(column, known)
         raise UsageError(f"--summary {column}: no input or column of that name" + (f"; {hint}" if hint else ""))
-
-
-def _summary(ruleset: Ruleset, table: data.Table, results: Sequence[data.Scored], column: str | None) -> str:
-    """Grade counts per value of ``column`` (or overall), as an aligned plain-text table."""
-    from partyrules.report import count_rows, grade_counts
-
-    return aligned(count_rows(grade_counts(ruleset, table, results, column)))

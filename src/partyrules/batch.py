@@ -1,0 +1,239 @@
+"""A data file scored as a stream: rows read, scored, counted and written one at a time.
+
+    head, rows = data.open_rows("cells.csv", ruleset.inputs)
+    batch = Batch(ruleset, head, rows, summary="district")
+    with open("results.csv", "w", newline="") as out:
+        data.format_csv(out, ruleset, batch.kept, batch.results())
+    batch.counts(), batch.rejected(), batch.repeated_ids()
+
+Every row goes through :func:`partyrules.data.score` (the compiled batch loop,
+:meth:`Ruleset.evaluate_many`) and what is kept grows with nothing but the
+ruleset: the grade counts, the totals' counts (for the histogram), the
+hashes of the ids (to find an id given twice). A rejected row goes to a
+spool file (pickled, in the folder given, removed when the batch is closed),
+said in full at the end.
+
+A file's quotas are known only after its last row: then the first pass keeps
+what the quotas compare (:class:`partyrules.quota.Tally`: id, group and
+sort key of each organisation holding a limited grade, counts for the
+others) and spools each result's row number, id, columns and raw values;
+:meth:`Batch.results` then reads the spool back with the demotions applied.
+So does a batch report (``spool=True``), whose breakdown comes after counts
+known only at the end. The results, counts and report are the same bytes as
+scoring the file held whole.
+
+``partyrules score`` runs on it; the HTTP API's upload can too.
+"""
+
+from __future__ import annotations
+
+import pickle
+import tempfile
+from array import array
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import IO, Any
+
+import attrs
+
+from partyrules import data, quota
+from partyrules.evaluation import Evaluation
+from partyrules.quota import Demotion, Placement
+from partyrules.report import GradeCounter, GradeCounts
+from partyrules.runtime import Ruleset
+from partyrules.tables import BadRow, Row, Scored, Table, repeated_ids
+
+__all__ = ["Batch"]
+
+#: ids are remembered by their hashes, spread over this many arrays: a set of one part at a time is enough
+#: to find the hashes seen twice at the end
+_ID_PARTS = 256
+
+
+class Batch:
+    """One data file scored once, as a stream (see the module's docstring).
+
+    ``rows`` gives a fresh pass over the file's rows each time it is called (a second pass happens only
+    to name the rows of an id given twice). ``summary``: the column the grades are counted by (None:
+    overall). ``spool``: keep every result on disk for :meth:`organisations` (a report). ``folder``:
+    where the spool files go (None: the system's temporary folder).
+    """
+
+    def __init__(
+        self,
+        ruleset: Ruleset,
+        head: Table,
+        rows: data.Rows,
+        *,
+        summary: str | None = None,
+        spool: bool = False,
+        folder: str | None = None,
+    ) -> None:
+        self.ruleset = ruleset
+        self.head = head
+        self._rows = rows
+        self._folder = folder
+        self._rules = [r for r in ruleset.quotas if r.within != "column" or r.group in head.columns]
+        # a quota grouped by a column the data lacks is not applied; the summary and the report say so
+        self.quota_column: str | None = None
+        self.kept: tuple[str, ...] = head.kept
+        if ruleset.quotas:
+            column = data.QUOTA_COLUMN
+            while column in head.columns:
+                column += "_"
+            self.quota_column = column
+            self.kept = (*head.kept, column)
+        self._tally = quota.Tally(self._rules)
+        self._counter = GradeCounter(ruleset, head, summary)
+        self.totals: dict[Decimal, int] = {}
+        self.scored = 0
+        self.not_graded = 0
+        self.rejected_count = 0
+        # 8 bytes an id (a list of ints would hold an int object each: 40 MB for a million rows)
+        self._ids = [array("q") for _ in range(_ID_PARTS)]
+        self._bad: IO[bytes] | None = None
+        self._spool: IO[bytes] | None = _spool_file(folder) if spool or ruleset.quotas else None
+        self._demotions: dict[int, list[Demotion]] = {}
+        self.placements: tuple[Placement, ...] = ()  # the demoted organisations, once :meth:`results` ran
+        self._done = False
+
+    def close(self) -> None:
+        for stream in (self._spool, self._bad):
+            if stream is not None:
+                stream.close()
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- the passes
+
+    def results(self) -> Iterator[Scored]:
+        """Every scored row, in the file's order, with its final grade (and, when the file has quotas, the
+        quota column in its columns); the counts are complete once it is exhausted. Once only."""
+        if self._done:
+            raise RuntimeError("a batch's results are given once")
+        self._done = True
+        scored = self._first_pass()
+        if self.quota_column is None:
+            for result in scored:
+                self._count(result)
+                yield result
+            return
+        for _ in scored:  # the quotas need every row before any grade is final
+            pass
+        self._demotions = self._tally.demotions()
+        placements: list[Placement] = []
+        for result in self.organisations():
+            self._count(result)
+            moved = self._demotions.get(result.number)
+            if moved:
+                placements.append(Placement(result.id, result.evaluation, tuple(moved)))
+            yield result
+        self.placements = tuple(placements)
+
+    def _first_pass(self) -> Iterator[Scored]:
+        """Rows scored: rejected ones spooled, ids remembered, the rest given (and spooled, when asked)."""
+        pickler = pickle.Pickler(self._spool, pickle.HIGHEST_PROTOCOL) if self._spool is not None else None
+        ids = self._ids if self.head.id_column is not None else None
+        tally = self._tally if self._rules else None
+        for outcome in data.score(self.ruleset, self._remember_ids(self._rows(), ids)):
+            if isinstance(outcome, BadRow):
+                self._reject(outcome)
+                continue
+            if pickler is not None:
+                pickler.dump((outcome.number, outcome.id, outcome.columns, outcome.evaluation.raw))
+                pickler.clear_memo()  # a memo would keep every record alive
+            if tally is not None:  # rows are known by their numbers, unique in a file
+                tally.add(outcome.number, outcome.id, outcome.evaluation, outcome.columns)
+            yield outcome
+
+    @staticmethod
+    def _remember_ids(rows: Iterator[Row | BadRow], ids: list[array[int]] | None) -> Iterator[Row | BadRow]:
+        if ids is None:
+            yield from rows
+            return
+        for row in rows:
+            if row.id is not None:
+                h = hash(row.id)
+                ids[h % _ID_PARTS].append(h)
+            yield row
+
+    def _reject(self, bad: BadRow) -> None:
+        self.rejected_count += 1
+        if self._bad is None:
+            self._bad = _spool_file(self._folder)
+        pickle.dump(bad, self._bad, pickle.HIGHEST_PROTOCOL)
+
+    def _count(self, result: Scored) -> None:
+        self.scored += 1
+        evaluation = result.evaluation
+        if evaluation.grade is None:
+            self.not_graded += 1
+        total = evaluation.total
+        self.totals[total] = self.totals.get(total, 0) + 1
+        self._counter.add(result)
+
+    # ---------------------------------------------------------------- what the passes found
+
+    def counts(self) -> GradeCounts:
+        """The grades counted (final grades, after the quotas), per the summary column or overall."""
+        return self._counter.counts()
+
+    def rejected(self) -> Iterator[BadRow]:
+        """The rows not scored, in the file's order, read back from their spool."""
+        if self._bad is None:
+            return
+        yield from _records(self._bad)
+
+    def organisations(self) -> Iterator[Scored]:
+        """The scored rows again, read back from the spool (``spool=True``), with their final grades."""
+        if self._spool is None:
+            raise RuntimeError("the batch kept no spool of its results")
+        layout = self.ruleset.layout
+        column = self.quota_column
+        for number, id, columns, raw in _records(self._spool):
+            evaluation = Evaluation.from_raw(layout, raw)
+            if column is not None:
+                moved = self._demotions.get(number, ())
+                if moved:
+                    evaluation = quota.regrade(evaluation, moved[-1].to_grade)
+                columns = {**columns, column: data.demotions_text(moved)}
+                yield Scored(number, id, columns, evaluation, tuple(moved))
+                continue
+            yield Scored(number, id, columns, evaluation)
+
+    def repeated_ids(self) -> list[str]:
+        """A warning for each row whose id an earlier row has (as :func:`partyrules.tables.repeated_ids`);
+        the file is read again only when two ids share a hash."""
+        twice: set[int] = set()
+        for part in self._ids:
+            if len(set(part)) != len(part):
+                seen: set[int] = set()
+                twice.update(h for h in part if h in seen or seen.add(h))  # type: ignore[func-returns-value]
+        if not twice:
+            return []
+        rows = tuple(row for row in self._rows() if row.id is not None and hash(row.id) in twice)
+        return repeated_ids(attrs.evolve(self.head, rows=rows))
+
+
+def _spool_file(folder: str | None) -> IO[bytes]:
+    """A file with no name (unlinked as soon as made, on POSIX): nothing is left of it after the batch,
+    even when the process is killed."""
+    return tempfile.TemporaryFile(dir=folder, prefix=".partyrules-", suffix=".spool")
+
+
+def _records(stream: IO[bytes]) -> Iterator[Any]:
+    """Every record pickled into a spool, in order (the stream is read from its start)."""
+    stream.flush()
+    stream.seek(0)
+    load = pickle.load
+    while True:
+        try:
+            # one unpickler a record: the pickler's memo is cleared after each, and an unpickler kept
+            # across records would number its memo on (protocol 4's MEMOIZE) and fetch old objects
+            yield load(stream)
+        except EOFError:
+            return

@@ -1,0 +1,186 @@
+"""partyrules score as a stream: rows read once and dropped, outputs as the whole-file path wrote them,
+quotas through the spool, compact and full JSON lines, and no .tmp left after SIGTERM."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import partyrules
+from partyrules import cli, data, quota, serialize
+from partyrules.batch import Batch
+from partyrules.catalog import builtin_root
+from partyrules.printer import number_text
+
+RULES = "vn.hatinh/chi-bo-4-tot"
+CELLS = builtin_root().parent / "data" / "hatinh-cells-2024.csv"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
+    status = cli.main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def head_rows(path: Path, count: int) -> list[list[str]]:
+    with open(path, encoding="utf-8-sig", newline="") as stream:
+        return [row for _, row in zip(range(count + 1), csv.reader(stream))]
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream, lineterminator="\r\n").writerows(rows)
+    return path
+
+
+def test_rows_are_read_once_and_not_held(tmp_path: Path) -> None:
+    """The batch pulls rows one at a time: when a row is scored, few rows after it have been read, and the
+    rows before it are no longer referenced by anything the batch keeps."""
+    ruleset = partyrules.load(RULES)
+    path = write_csv(tmp_path / "cells.csv", head_rows(CELLS, 300))
+    head, rows = data.open_rows(path, ruleset.inputs)
+    read = 0
+    live: set[int] = set()
+
+    def counted() -> Iterator[data.Row | data.BadRow]:
+        nonlocal read
+        for row in rows():
+            read += 1
+            live.add(row.number)
+            yield row
+
+    passes = 0
+
+    def once() -> Iterator[data.Row | data.BadRow]:
+        nonlocal passes
+        passes += 1
+        assert passes == 1, "the rows were read twice"
+        return counted()
+
+    ahead = []
+    with Batch(ruleset, head, once) as batch:
+        for result in batch.results():
+            ahead.append(read - (result.number - 1))  # rows read past this one (row 2 is the first)
+            live.discard(result.number)
+    assert batch.scored == 300 and passes == 1
+    assert max(ahead) <= 2  # the batch loop reads a row, scores it, gives it: no read-ahead of the file
+    assert not live
+    assert batch.repeated_ids() == []  # every id differs: the file is not read again
+
+
+def test_streamed_results_are_the_whole_file_results(tmp_path: Path) -> None:
+    """The CSV and JSON lines the stream writes are the bytes of the old path: read whole, score, write."""
+    ruleset = partyrules.load(RULES)
+    table = data.read(CELLS, ruleset.inputs)
+    results = [r for r in data.score(ruleset, table.rows) if isinstance(r, data.Scored)]
+    for kind in ("csv", "jsonl"):
+        whole = tmp_path / f"whole.{kind}"
+        data.write_results(whole, kind, ruleset, table.kept, results)
+        streamed = tmp_path / f"streamed.{kind}"
+        head, rows = data.open_rows(CELLS, ruleset.inputs)
+        with Batch(ruleset, head, rows) as batch:
+            data.write_results(streamed, kind, ruleset, batch.kept, batch.results())
+        assert streamed.read_bytes() == whole.read_bytes()
+
+
+QUOTA_RULES = """
+ruleset "demo/q" {
+  title "Q"; version "1"; basis "b"; effective from 2024-01-01; points illustrative;
+}
+input score "Điểm": integer 0..100;
+input district "Huyện": one of { a "A", b "B" };
+criteria "C" max 100 {
+  item diem "Điểm" max 100 { points = score; }
+}
+grades {
+  grade xs "Xuất sắc" { band from 90; }
+  grade tot "Tốt" { band from 70 below 90; }
+  grade dat "Đạt" { band from 50 below 70; }
+  grade kem "Kém" { band below 50; }
+}
+quota top "Xuất sắc không quá 20% số Tốt" {
+  grade xs at most 20% of tot;
+  within district;
+  order by total desc;
+}
+"""
+
+
+def test_quotas_through_the_spool_match_apply_quotas(tmp_path: Path) -> None:
+    """With a quota, the stream spools every result and applies the demotions in a second pass: the same
+    results, columns and demotions as data.apply_quotas over the whole batch held in memory."""
+    rules = tmp_path / "q.criteria"
+    rules.write_text(QUOTA_RULES, encoding="utf-8")
+    ruleset = partyrules.load(rules)
+    lines = [["org_id", "district", "score", "note"]]
+    lines += [[f"o{i:03d}", "ab"[i % 2], str(40 + (i * 37) % 61), f"n{i}"] for i in range(120)]
+    path = write_csv(tmp_path / "d.csv", lines)
+    table = data.read(path, ruleset.inputs)
+    scored = [r for r in data.score(ruleset, table.rows) if isinstance(r, data.Scored)]
+    held, kept, placements = data.apply_quotas(ruleset, table, scored)
+    head, rows = data.open_rows(path, ruleset.inputs)
+    with Batch(ruleset, head, rows, folder=str(tmp_path)) as batch:
+        streamed = list(batch.results())
+        assert batch.kept == kept
+    assert streamed == held
+    assert sum(1 for p in placements if p.demotions) == len(batch.placements) > 0
+    assert [p.demotions for p in batch.placements] == [p.demotions for p in placements if p.demotions]
+    assert isinstance(batch.placements[0], quota.Placement)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.csv", "q.criteria"]  # spools have no name
+
+
+def test_jsonl_compact_by_default_full_on_request(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "cells.csv", head_rows(CELLS, 5))
+    status, _, err = run(capsys, "score", RULES, path, "-o", tmp_path / "brief.jsonl")
+    assert status == 0, err
+    status, _, err = run(capsys, "score", RULES, path, "--full", "-o", tmp_path / "full.jsonl")
+    assert status == 0, err
+    brief = [json.loads(line) for line in (tmp_path / "brief.jsonl").read_text(encoding="utf-8").splitlines()]
+    full = [json.loads(line) for line in (tmp_path / "full.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(brief) == len(full) == 5
+    for b, f in zip(brief, full, strict=True):
+        assert list(b) == ["row", "id", "columns", "total", "grade", "not_graded", "points", "demotions", "ruleset"]
+        e = serialize.structure(f, partyrules.Evaluation)
+        assert (b["row"], b["id"], b["columns"]) == (f["row"], f["id"], f["columns"])
+        assert (b["total"], b["grade"], b["ruleset"]) == (f["total"], f["grade"], f["ruleset"])
+        assert b["points"] == {c.id: number_text(c.points) for c in e.criteria if c.points is not None} | {
+            a.id: number_text(a.points) for a in e.adjustments
+        }
+        assert b["demotions"] == []
+    assert (tmp_path / "brief.jsonl").stat().st_size * 4 < (tmp_path / "full.jsonl").stat().st_size
+
+
+def test_sigterm_removes_the_half_written_output(tmp_path: Path) -> None:
+    """A kill (SIGTERM) while results are written leaves the old results file and no .tmp beside it."""
+    rows = head_rows(CELLS, 4131)
+    body = rows[1:]
+    lines = [rows[0], *([f"{body[i % len(body)][0]}-{i}", *body[i % len(body)][1:]] for i in range(60_000))]
+    path = write_csv(tmp_path / "big.csv", lines)
+    output = tmp_path / "out" / "results.csv"
+    output.parent.mkdir()
+    output.write_text("last year\n", encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "partyrules", "score", RULES, str(path), "-o", str(output), "--no-progress"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 120
+    while not any(p.suffix == ".tmp" for p in output.parent.iterdir()):  # wait until it writes
+        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    status = process.wait(timeout=120)
+    assert status == 128 + signal.SIGTERM
+    assert sorted(p.name for p in output.parent.iterdir()) == ["results.csv"]
+    assert output.read_text(encoding="utf-8") == "last year\n"
+    assert os.path.exists(path)
