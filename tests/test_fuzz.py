@@ -12,6 +12,9 @@ rule's input.
 
 from __future__ import annotations
 
+import ast
+import builtins
+import keyword
 import re
 from decimal import Decimal
 from typing import Any
@@ -25,6 +28,7 @@ from lark.lexer import PatternStr
 import partyrules
 from partyrules import api, parser, reference
 from partyrules.catalog import shipped_ids, shipped_path
+from partyrules.nodes import RESERVED
 from partyrules.testing import disagreements, invalid_facts, value
 from shipped_cache import shipped
 
@@ -424,6 +428,167 @@ def test_generated_formulas_load_or_fail_cleanly_and_evaluate(kind: str) -> None
     formulas()
     # formulas are built of the right kinds, so many files load and are scored (others are refused
     # for good reasons: a band or row no value reaches, a level that may be missing, a risky operand)
+    assert loaded.count(True) >= len(loaded) // 10, f"{loaded.count(True)} of {len(loaded)} files loaded"
+
+
+# ---------------------------------------------------------------- (d) names, texts and numbers from the whole space
+# Every name, text and number of one file comes from the whole space: the language's reserved words,
+# Python's keywords, dunders and builtins, the names the compiled program itself uses, very long
+# names, Unicode (letters, combining marks, bidi and control characters), texts holding quotes,
+# braces, line breaks and code, numbers of any length. Whatever loads must compile to the very same
+# program as the file with plain names and texts: nothing of the text reaches generated code.
+
+#: Names Python or the generated program give a meaning to.
+PYTHON_NAMES = sorted(
+    set(keyword.kwlist)
+    | set(getattr(keyword, "softkwlist", []))
+    | {name for name in dir(builtins) if not name.startswith("_")}
+    | {"__import__", "__builtins__", "__class__", "__dict__", "__init__", "__globals__", "__subclasses__"}
+    | {"os", "sys", "self", "cls", "subprocess", "facts", "program", "make", "LAYOUT", "C0", "x0", "p0", "t1"}
+    | {"getcontext", "retry_exactly", "Decimal", "Evaluation", "MISSING", "traps", "armed", "result"}
+)
+UNICODE_NAMES = st.text(
+    alphabet=st.one_of(
+        st.sampled_from("đĐơưăâêôáàảãạếềểễệ"),
+        st.sampled_from(["\u0300", "\u0301", "\u0323", "\u200b", "\u200d", "\ufeff"]),  # combining, zero width
+        st.sampled_from(["\u202e", "\u202a", "\u2066", "\u2069", "\u061c"]),  # bidi
+        st.sampled_from(["\x00", "\x07", "\x1b", "\x7f", "\x85", "\u2028"]),  # control, separators
+        st.sampled_from("ＡＢｘ１２"),  # full width
+        st.characters(codec="utf-8"),
+        st.sampled_from("abc_"),
+    ),
+    min_size=1,
+    max_size=6,
+)
+VALID_NAMES = st.one_of(
+    st.sampled_from(PYTHON_NAMES),
+    st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True),
+    st.integers(200, 5000).map(lambda k: "n" + "_x9" * (k // 3)),  # very long
+)
+#: One name in 20 is one the language refuses (a reserved word, Unicode), so that many files still load
+#: (a weighted choice: hypothesis's one_of would merge equal branches).
+ANY_NAME = st.sampled_from([VALID_NAMES] * 38 + [st.sampled_from(sorted(RESERVED)), UNICODE_NAMES]).flatmap(lambda s: s)
+#: Texts as hostile authors write them: quotes and braces that end the text early, code, format strings.
+HOSTILE_TEXTS = [
+    '"',
+    "\\",
+    "{}",
+    "};",
+    "a\nb",
+    "\x1b[31mđỏ\x1b[0m",
+    "\u202eabc",
+    "e\u0301" * 40,
+    '__import__("os").system("true")',
+    "'''",
+    '"""',
+    "{0.__class__}",
+    "%s%n",
+    "\x00",
+    "\ud800",
+    "x" * 20_000,
+    "Tiêu chí “một”",
+]
+SAFE_TEXT = st.text(
+    st.characters(codec="utf-8", exclude_categories=["Cc", "Cf", "Cs", "Zl", "Zp"], exclude_characters='"'), max_size=30
+)
+#: One text in 25 is any text or a hostile one, the others hold no quote, line break or control.
+ANY_TEXT = st.sampled_from([SAFE_TEXT] * 48 + [st.text(max_size=30), st.sampled_from(HOSTILE_TEXTS)]).flatmap(lambda s: s)
+ANY_NUMBER = st.one_of(
+    st.integers(0, 10**60).map(str),
+    st.integers(0, 60).map(lambda k: "9" * k or "0"),
+    st.tuples(st.integers(0, 10**6), st.integers(0, 10**45)).map(lambda p: f"{p[0]}.{p[1]}"),
+    st.sampled_from(["0", "1", "5", "10", "100"]),
+)
+
+NAMED = """\
+ruleset "{t0}" {{ title "{t1}"; version "{t2}"; basis "{t3}"; effective from 2024-01-01; points illustrative "{t4}"; }}
+input {n0} "{t5}": integer 0..{k0};
+input {n1} "{t6}": one of {{ {n2} "{t7}", {n3} "{t8}" }} = {n2};
+input {n4} "{t9}": decimal 0..{k1} places {k2};
+levels {n5} "{t10}" {{ {n6} "{t11}", {n7} "{t12}" }}
+let {n8} "{t13}" = min({n0}, 10);
+constraint "{t14}": {n0} >= 0;
+criteria "{t15}" max 20 {{
+  rescale round {k3};
+  group {n9} "{t16}" max 20 {{
+    item {n10} "{t17}" max 10 {{ points = clamp({n8}, 0, 10); level = if {n1} == {n2} then {n6} else {n7}; cite "{t18}"; }}
+    item {n11} "{t19}" max 10 {{ applicable when {n0} > 1 else rescale; points = bands {n4} {{ from {k4}: 10; otherwise: 0; }}; }}
+  }}
+}}
+grades {{
+  grade {n12} "{t20}" {{ band from 10; require "{t21}": level({n10}) == {n6}; }}
+  grade {n13} "{t22}" {{ band below 10; }}
+}}
+knockout {n14} "{t23}" {{ when {n0} > 9 and {n1} == {n3}; cap {n13}; note "{t24}"; }}
+"""
+NAME_SLOTS, TEXT_SLOTS, NUMBER_SLOTS = 15, 25, 5
+#: Numbers for files whose numbers are not drawn.
+PLAIN_NUMBERS = ["10", "8", "2", "2", "5"]
+
+
+def _named(names: list[str], texts: list[str], numbers: list[str]) -> str:
+    return NAMED.format(
+        **{f"n{i}": v for i, v in enumerate(names)},
+        **{f"t{i}": v for i, v in enumerate(texts)},
+        **{f"k{i}": v for i, v in enumerate(numbers)},
+    )
+
+
+def _plain(numbers: list[str]) -> str:
+    """The same file with plain names and texts (the ruleset id aside, which must look like one)."""
+    return _named([f"v{i}" for i in range(NAME_SLOTS)], ["t/plain"] + ["T"] * (TEXT_SLOTS - 1), numbers)
+
+
+def _code_names(code: str) -> set[str]:
+    """Every name the generated program uses; it holds no text constant."""
+    tree = ast.parse(code)
+    texts = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+    assert texts == [], texts[:5]
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} | {
+        node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+    }
+
+
+#: Characters that must not reach a terminal as they are, in a diagnostic's rendering.
+TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def test_names_texts_and_numbers_from_the_whole_space() -> None:
+    loaded: list[bool] = []
+
+    @fuzz()
+    @given(
+        st.lists(ANY_NAME, min_size=NAME_SLOTS, max_size=NAME_SLOTS, unique=True),
+        st.lists(ANY_TEXT, min_size=TEXT_SLOTS, max_size=TEXT_SLOTS),
+        st.lists(ANY_NUMBER, min_size=NUMBER_SLOTS, max_size=NUMBER_SLOTS),
+        st.integers(0, 2),
+        st.data(),
+    )
+    def files(names: list[str], texts: list[str], numbers: list[str], drawn: int, data: st.DataObject) -> None:
+        # names alone drawn (0), names and texts (1), or numbers too (2): each part also meets valid others
+        if drawn == 0:
+            texts = ["t/fuzz"] + ["T"] * (TEXT_SLOTS - 1)
+        elif drawn == 1:
+            texts = ["t/fuzz", *texts[1:]]  # the ruleset id is drawn only with the numbers: rarely an id
+        if drawn < 2:
+            numbers = PLAIN_NUMBERS
+        text = _named(names, texts, numbers)
+        ruleset = _load(text)
+        loaded.append(ruleset is not None)
+        if ruleset is None:
+            with pytest.raises(partyrules.CriteriaError) as caught:
+                partyrules.loads(text, "fuzz.criteria")
+            unsafe = TERMINAL_UNSAFE.search(str(caught.value))
+            assert unsafe is None, f"a diagnostic shows {unsafe.group()!r} as it is"
+            return
+        plain = partyrules.loads(_plain(numbers), "fuzz.criteria")
+        # the same statements (their order may follow the names: some are emitted sorted by name)
+        assert sorted(ruleset.code.splitlines()) == sorted(plain.code.splitlines()), "names or texts reach the program"
+        assert _code_names(ruleset.code) == _code_names(plain.code)
+        _exercise(ruleset, text, data, draws=1)
+
+    files()
+    # Python's keywords, builtins and dunders are names like any other here: many such files load
     assert loaded.count(True) >= len(loaded) // 10, f"{loaded.count(True)} of {len(loaded)} files loaded"
 
 
