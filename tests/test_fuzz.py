@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import itertools
 import keyword
 import re
 from decimal import Decimal
@@ -590,6 +591,64 @@ def test_names_texts_and_numbers_from_the_whole_space() -> None:
     files()
     # Python's keywords, builtins and dunders are names like any other here: many such files load
     assert loaded.count(True) >= len(loaded) // 10, f"{loaded.count(True)} of {len(loaded)} files loaded"
+
+
+# ---------------------------------------------------------------- (e) sizes up to and past the limits
+
+
+def _sized(items: int, rows: int, depth: int, grades: int) -> str:
+    """A file of ``items`` items, a ``bands`` of ``rows`` rows, a formula nested ``depth`` deep, ``grades`` grades."""
+    criteria = "\n".join(f'  item i{k} "I" max 1 {{ points = if n > {k % 997} then 1 else 0; }}' for k in range(items))
+    bands = " ".join(f"from {rows - r}: {(rows - r) % 2};" for r in range(rows))
+    thresholds = sorted({(items + 1) * j // grades for j in range(1, grades)} - {0}, reverse=True)
+    names = [f"g{g}" for g in range(len(thresholds) + 1)]
+    if thresholds:
+        bounds = [f"from {thresholds[0]}"]
+        bounds += [f"from {low} below {high}" for high, low in itertools.pairwise(thresholds)]
+        bounds += [f"below {thresholds[-1]}"]
+    else:
+        bounds = ["any"]
+    grade_blocks = "\n".join(f'  grade {name} "G" {{ band {bound}; }}' for name, bound in zip(names, bounds))
+    return (
+        HEAD
+        + 'input n "N": integer 0..1000;\n'
+        + f"let deep = {'-' * depth}n;\n"
+        + f'criteria "C" max {items + 1} {{\n{criteria}\n'
+        + f"  item b \"B\" max 1 {{ points = bands n {{ {bands} otherwise: 0; }}; }}\n}}\n"
+        + f"grades {{\n{grade_blocks}\n}}\n"
+        + f'knockout k "K" {{ when deep > 500 or deep < -500; cap {names[-1]}; }}\n'
+    )
+
+
+#: Sizes at, below and past each limit of docs/language.md (500 bands, 120 levels of nesting), and
+#: long flat lists, which have none.
+SIZES = st.tuples(
+    st.sampled_from([1, 2, 40, 700]),  # more than the 500 of a bands: lists of items have no limit
+    st.sampled_from([1, 2, 499, 500, 501]),  # `rows` rows and `otherwise`: the limit counts the rows
+    st.sampled_from([0, 1, 60, 116, 117, 118, 400]),  # `let deep = ---n;` is nested 3 levels more than `depth`
+    st.sampled_from([1, 2, 3, 33, 120]),
+)
+
+
+def test_sizes_up_to_and_past_the_limits_load_or_fail_cleanly() -> None:
+    @fuzz(share=0.1)
+    @given(SIZES, st.data())
+    def files(size: tuple[int, int, int, int], data: st.DataObject) -> None:
+        items, rows, depth, grades = size
+        text = _sized(items, rows, depth, grades)
+        ruleset = _load(text)
+        if ruleset is None:
+            with pytest.raises(partyrules.CriteriaError) as caught:
+                partyrules.loads(text, "fuzz.criteria")
+            codes = {d.code for d in caught.value.diagnostics}
+            # only the limits refuse these files, and only when passed
+            assert codes <= {"PR002", "PR015"}, codes
+            assert ("PR015" in codes) == (rows > 500) and ("PR002" in codes) == (depth > 117), (size, codes)
+            return
+        assert rows <= 500 and depth <= 117, size
+        _exercise(ruleset, text, data, draws=1)
+
+    files()
 
 
 # ---------------------------------------------------------------- facts that break one rule
