@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import os
+import random
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
@@ -26,32 +28,88 @@ def write_criteria(tmp_path: Path) -> Callable[..., Path]:
 
 
 # Hypothesis profiles, chosen with PARTYRULES_HYPOTHESIS=ci|quick|thorough (default: ci).
-# ci: deterministic, for every push; quick: the same with a sixth of the examples, for CI's second job
+# ci: a short search for every push; quick: the same with a sixth of the examples, for CI's second job
 # (the lowest Python and dependencies: every test runs, each search is shorter); thorough: many more
-# examples, for a release or a new scale.
+# examples, for a release, a nightly run or a new scale.
+#
+# One seed drives every hypothesis test of the session (hypothesis's --hypothesis-seed), so that the
+# search is not the same few examples forever and any failure can be replayed: PARTYRULES_FUZZ_SEED
+# if set, else, in the ci and quick profiles, the day's date (20261203: CI searches anew each day, and
+# a failure replays all that day), in the thorough profile a random number. The pytest header prints
+# it; `PARTYRULES_FUZZ_SEED=N pytest ...` (same profile) replays the run. The seed is put in the
+# environment, so xdist's workers and tests/test_fuzz_data.py use the same one.
 from hypothesis import HealthCheck, settings  # noqa: E402
 
 settings.register_profile(
     "ci",
     max_examples=60,
     deadline=None,
-    derandomize=True,
+    derandomize=False,
+    database=None,  # the seed alone decides the examples: a replay is exact
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile(
     "quick",
     max_examples=10,
     deadline=None,
-    derandomize=True,
+    derandomize=False,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile(
     "thorough",
     max_examples=2000,
     deadline=None,
+    derandomize=False,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.load_profile(__import__("os").environ.get("PARTYRULES_HYPOTHESIS", "ci"))
+PROFILE = os.environ.get("PARTYRULES_HYPOTHESIS", "ci")
+settings.load_profile(PROFILE)
+
+
+def _session_seed() -> int:
+    given = os.environ.get("PARTYRULES_FUZZ_SEED", "").strip()
+    if given:
+        return int(given)
+    if PROFILE == "thorough":
+        return random.SystemRandom().randrange(10**8)
+    return int(datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d"))
+
+
+SEED = _session_seed()
+os.environ["PARTYRULES_FUZZ_SEED"] = str(SEED)  # before xdist starts its workers: they inherit it
+
+
+@pytest.hookimpl(tryfirst=True)  # before hypothesis's own pytest_configure reads the option
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("hypothesis_seed", None) is None:
+        config.option.hypothesis_seed = str(SEED)
+
+
+def _seed_line(config: pytest.Config) -> str:
+    seed = config.getoption("hypothesis_seed", None)
+    return (
+        f"partyrules: hypothesis profile {PROFILE!r}, seed {seed} "
+        f"(replay: PARTYRULES_HYPOTHESIS={PROFILE} PARTYRULES_FUZZ_SEED={seed} pytest ...)"
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return _seed_line(config)
+
+
+# the project's pytest options include -q, which hides the header: the seed is then written at the
+# start anyway (by the main process only, not by each xdist worker), and again beside any failure
+def pytest_sessionstart(session: pytest.Session) -> None:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and session.config.option.verbose < 0 and not hasattr(session.config, "workerinput"):
+        reporter.write_line(_seed_line(session.config))
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if exitstatus == pytest.ExitCode.TESTS_FAILED:
+        terminalreporter.write_line(_seed_line(config))
 
 
 # Under CI (the variable CI set, as .ci/run does) a skipped test is a failure: CI installs everything

@@ -10,11 +10,12 @@ the checker's model, so a ruleset explains wherever it runs.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from partyrules.facts import EXACT
 from partyrules.printer import number_text, points_text
 
 if TYPE_CHECKING:
@@ -96,15 +97,20 @@ def explain_text(
     evaluation: Evaluation, demotions: Sequence[Demotion] = (), values: Sequence[NamedValue] = ()
 ) -> str:
     """The breakdown; ``demotions`` are the quotas that moved the grade in a batch (partyrules.quota);
-    ``values`` the named values computed from the facts (:func:`partyrules.scoresheet.named_values`)."""
+    ``values`` the named values computed from the facts (:func:`partyrules.scoresheet.named_values`).
+
+    Its sums (the rescaling's) are computed in an exact context of its own: a caller's context of
+    3 digits or ROUND_FLOOR would print other numbers than the evaluation holds.
+    """
     info: Details | None = evaluation.layout.details
     lines: list[str] = []
-    _head_lines(lines, evaluation, info, demotions)
-    _value_lines(lines, evaluation, info, values)
-    _criteria_lines(lines, evaluation, info)
-    _adjustment_lines(lines, evaluation, info)
-    _band_lines(lines, evaluation, info)
-    _rule_applied_lines(lines, evaluation, info)
+    with localcontext(EXACT):
+        _head_lines(lines, evaluation, info, demotions)
+        _value_lines(lines, evaluation, info, values)
+        _criteria_lines(lines, evaluation, info)
+        _adjustment_lines(lines, evaluation, info)
+        _band_lines(lines, evaluation, info)
+        _rule_applied_lines(lines, evaluation, info)
     if demotions:
         for demotion in demotions:
             lines.extend(demotion_lines(demotion, evaluation.layout.grades))

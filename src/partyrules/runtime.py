@@ -13,7 +13,19 @@ from __future__ import annotations
 import datetime
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal, Inexact, InvalidOperation, getcontext, localcontext
+from decimal import (
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DecimalException,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+    getcontext,
+    localcontext,
+)
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
@@ -62,13 +74,37 @@ from partyrules.facts import (
 # ---------------------------------------------------------------- exact arithmetic helpers used by compiled code
 
 
+#: The context a program is run again in: its own, never a copy of the caller's, so that a caller's
+#: rounding, exponent limits or trapped signals (Rounded, Clamped ...) change no result.
+RETRY_CONTEXT = Context(
+    prec=MAX_DIGITS,
+    rounding=ROUND_HALF_EVEN,
+    Emin=-999999,
+    Emax=999999,
+    capitals=1,
+    clamp=0,
+    flags=[],
+    traps=[InvalidOperation, DivisionByZero, Overflow, Inexact],
+)
+
+
+def _retrying(context: Context) -> bool:
+    """Whether ``context`` is the retry context already (a copy of it: ``localcontext`` copies)."""
+    retry = RETRY_CONTEXT
+    return (context.prec, context.rounding, context.Emin, context.Emax) == (
+        retry.prec,
+        retry.rounding,
+        retry.Emin,
+        retry.Emax,
+    ) and all(context.traps[s] == on for s, on in retry.traps.items())
+
+
 def retry_exactly(program: Callable[[Mapping[str, Any]], Any], facts: Mapping[str, Any]) -> Any:
-    """Run a program again with many more digits after a value could not be held exactly."""
-    if getcontext().prec >= MAX_DIGITS:
+    """Run a program again with many more digits after a value could not be held exactly, or after
+    the caller's context signalled something it traps (the program catches every DecimalException)."""
+    if _retrying(getcontext()):
         raise FactsError([FactProblem("*", f"a value needs more than {MAX_DIGITS} digits to be computed exactly")])
-    with localcontext() as ctx:
-        ctx.prec = MAX_DIGITS
-        ctx.traps[Inexact] = True
+    with localcontext(RETRY_CONTEXT):
         return program(facts)
 
 
@@ -366,6 +402,7 @@ PROGRAM_GLOBALS: Mapping[str, Any] = MappingProxyType(
         "worst": worst,
         "getcontext": getcontext,
         "Inexact": Inexact,
+        "DecimalException": DecimalException,
         "InvalidOperation": InvalidOperation,
         "retry_exactly": retry_exactly,
         "new_evaluation": tuple.__new__,

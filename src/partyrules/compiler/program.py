@@ -87,7 +87,7 @@ class _Writer(Writer):
         ]
         body_lines = self.lines[body:]
         self.depth = 1
-        self.emit("except Inexact:")
+        self.emit("except DecimalException:")  # Inexact, or a signal the caller's context traps
         self.emit("return retry_exactly(program, facts)", 2)
         # Decimal + - * are exact while the context has digits enough; trapping Inexact proves it
         # on every run (about 80 ns) instead of assuming it, and a run that needs more digits is
@@ -279,7 +279,7 @@ class _Writer(Writer):
         out += [
             "        except FactsError as exc:",
             "            result = row_error(exc, number, row)",
-            "        except Inexact:",
+            "        except DecimalException:",
             "            try:",
             "                result = retry_exactly(program, without_key(facts, key) if extra else facts)",
             "            except FactsError as exc:",
