@@ -63,6 +63,7 @@ PASSES: tuple[Pass, ...] = (
     names.criteria,  # every criterion declared and numbered: the last names of the shared space
     names.clashes,  # a name both a symbol and a member: only once every name of both is declared
     order.order,  # the dependencies between values: needs to know which names are values and criteria
+    values.facts,  # what the constraints say of sums of inputs: before any value is bounded
     values.values,  # each value checked in that order, after everything it reads is typed and bounded
     totals.maxima,  # sums of maxima; the model's maximum (grade bands need it)
     totals.rescale,
