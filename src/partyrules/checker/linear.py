@@ -12,6 +12,7 @@ intervals of its names (one step of Fourier-Motzkin elimination, one name at a t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 
@@ -35,13 +36,13 @@ class Linear:
     def of(cls, terms: Mapping[str, Fraction], constant: Fraction) -> Linear:
         return cls(tuple(sorted((k, v) for k, v in terms.items() if v != 0)), constant)
 
-    @property
+    @functools.cached_property
     def names(self) -> dict[str, Fraction]:
         return dict(self.terms)
 
     def plus(self, other: Linear, factor: Fraction = Fraction(1)) -> Linear:
         """``self + factor × other``."""
-        terms = self.names
+        terms = dict(self.terms)
         for name, value in other.terms:
             terms[name] = terms.get(name, Fraction(0)) + factor * value
         return Linear.of(terms, self.constant + factor * other.constant)
@@ -51,11 +52,16 @@ class Linear:
 
     def interval(self, box: Callable[[str], Interval | None]) -> Interval:
         """The values the form takes when each name stays in its interval."""
-        result = Interval.point(self.constant)
+        low: Fraction | None = self.constant
+        high: Fraction | None = self.constant
         for name, coefficient in self.terms:
             known = box(name)
-            result = result + (known or Interval.unbounded()) * Interval.point(coefficient)
-        return result
+            least, most = (None, None) if known is None else (known.low, known.high)
+            if coefficient < 0:
+                least, most = most, least
+            low = None if low is None or least is None else low + coefficient * least
+            high = None if high is None or most is None else high + coefficient * most
+        return Interval(low, high)
 
 
 @attrs.frozen
@@ -131,13 +137,15 @@ def refine(form: Linear, interval: Interval, facts: Iterable[Fact], box: Callabl
     """``interval`` (the form's values from its names' intervals) narrowed by the facts."""
     names = form.names
     for fact in facts:
+        if names.keys().isdisjoint(fact.form.names):
+            continue
         for name, coefficient in fact.form.terms:
             own = names.get(name)
             if own is None:
                 continue
             # form = scale × fact + rest, the name cancelled in rest; fact >= 0
             scale = own / coefficient
-            rest = form.plus(fact.form, -scale).interval(box)
+            rest = _range(((form, Fraction(1)), (fact.form, -scale)), box)
             bound = Interval(rest.low, None) if scale > 0 else Interval(None, rest.high)
             narrowed = interval.intersect(bound)
             if narrowed is not None:  # an empty one: the facts cannot all hold here; keep what is known
@@ -187,7 +195,18 @@ def _upper(
             moved = numerator.plus(fact.form, scale)  # t × divisor - moved must be >= 0
             for other, weight in divisor.terms:
                 t = moved.names.get(other, Fraction(0)) / weight
-                rest = divisor.times(t).plus(moved, Fraction(-1)).interval(box)
+                rest = _range(((divisor, t), (moved, Fraction(-1))), box)
                 if rest.low is not None and rest.low >= 0 and (best is None or t < best):
                     best = t
     return best
+
+
+def _range(parts: tuple[tuple[Linear, Fraction], ...], box: Callable[[str], Interval | None]) -> Interval:
+    """The interval of ``Σ factor × form`` (what ``plus`` then ``interval`` give, without building the form)."""
+    constant = Fraction(0)
+    terms: dict[str, Fraction] = {}
+    for form, factor in parts:
+        constant += factor * form.constant
+        for name, coefficient in form.terms:
+            terms[name] = terms.get(name, Fraction(0)) + factor * coefficient
+    return Linear(tuple((k, v) for k, v in terms.items() if v != 0), constant).interval(box)
