@@ -13,7 +13,8 @@ It is a list of passes over shared tables (:class:`~partyrules.checker.state.Sta
 - :mod:`~partyrules.checker.order`: which value needs which, and the order they are computed in;
 - :mod:`~partyrules.checker.values`: each value in that order (through the expression checker:
   :mod:`~partyrules.checker.expressions`, :mod:`~partyrules.checker.calls`,
-  :mod:`~partyrules.checker.coverage`);
+  :mod:`~partyrules.checker.coverage`), narrowed by what conditions and constraints say of sums of
+  values (:mod:`~partyrules.checker.linear`);
 - :mod:`~partyrules.checker.totals`: maxima, caps and the total's interval;
 - :mod:`~partyrules.checker.grades`: constraints, grades, knock-outs, reachability;
 - on the built model: :mod:`~partyrules.checker.aggregates`, :mod:`~partyrules.checker.quotas`,
