@@ -73,8 +73,11 @@ def _row(label: str, times: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--edits", type=int, default=40)
+    parser.add_argument(
+        "--debounce-ms", type=float, default=None, help="the server's quiet period before a check (default: its own)"
+    )
     args = parser.parse_args()
-    client = Client()
+    client = Client(initialization_options=None if args.debounce_ms is None else {"debounce_ms": args.debounce_ms})
     rows = []
     worst = 0.0
     every: list[float] = []

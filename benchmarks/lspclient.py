@@ -40,6 +40,7 @@ class Client:
         self._next = 0
         self.versions: dict[str, int] = {}
         self.diagnostics: dict[str, list[dict[str, Any]]] = {}
+        self.published: list[dict[str, Any]] = []  # every publishDiagnostics, in order
         self.capabilities = self.request(
             "initialize",
             {
@@ -82,6 +83,7 @@ class Client:
         if message.get("method") == "textDocument/publishDiagnostics":
             params = message["params"]
             self.diagnostics[params["uri"]] = params["diagnostics"]
+            self.published.append(params)
         elif "method" in message and "id" in message:  # a request of the server's: answered, empty
             self._send({"id": message["id"], "result": None})
         return message
@@ -133,6 +135,16 @@ class Client:
             {"textDocument": {"uri": uri, "version": self.versions[uri]}, "contentChanges": [{"text": text}]},
         )
         return self.wait_diagnostics(uri)
+
+    def burst(self, uri: str, texts: list[str]) -> None:
+        """Send several whole-text changes at once, as an editor does for a paste or fast typing; the
+        diagnostics come later (see :meth:`wait_diagnostics`)."""
+        for text in texts:
+            self.versions[uri] += 1
+            self.notify(
+                "textDocument/didChange",
+                {"textDocument": {"uri": uri, "version": self.versions[uri]}, "contentChanges": [{"text": text}]},
+            )
 
     def at(self, method: str, uri: str, line: int, character: int, **extra: Any) -> Any:
         """A request about one position (0-based line and character, as the protocol counts)."""

@@ -401,3 +401,57 @@ def test_a_problem_in_a_base_file_is_shown_at_the_top_pointing_at_the_base(clien
     where = problem["relatedInformation"][0]["location"]
     assert where["uri"] == (folder / "base.criteria").as_uri()
     assert where["range"]["start"] == dict(zip(("line", "character"), position_of(base, "if long_meeting then 5")))
+
+
+# ------------------------------------------------------------------ bursts of changes
+
+
+def _published(client: Any, uri: str) -> list[dict[str, Any]]:
+    return [p for p in client.published if p["uri"] == uri]
+
+
+def test_a_burst_of_changes_is_checked_once_after_a_quiet_period(tmp_path: Path) -> None:
+    """Five changes sent at once (a paste, fast typing) give one check, of the last text, when they stop."""
+    import time
+
+    burst = lspclient.Client(initialization_options={"debounce_ms": 300})
+    try:
+        uri, _ = burst.open(tmp_path / "small.criteria", SMALL)
+        before = len(_published(burst, uri))
+        typed = [
+            "minutes >= 9",
+            "minutes >= 90 and",
+            "minutes >= 90 and nope",
+            "minutes >= 90 and nop",
+            "minutse >= 90",
+        ]
+        burst.burst(uri, [SMALL.replace("minutes >= 90", t) for t in typed])
+        diagnostics = burst.wait_diagnostics(uri)
+        # the last text's problems: `minutse` is unknown, so `minutes` is used nowhere
+        assert _codes(diagnostics) == ["PR901", "PR211"] and "`minutse` is not declared" in diagnostics[1]["message"]
+        time.sleep(0.6)  # twice the quiet period: a second check would have been published by now
+        assert burst.at("textDocument/hover", uri, 0, 0) is None  # a request: every message before it is read
+        checked = _published(burst, uri)[before:]
+        assert [p["version"] for p in checked] == [burst.versions[uri]]  # one check, of the last version
+    finally:
+        burst.close()
+
+
+def test_a_request_during_the_quiet_period_is_answered_from_the_new_text(tmp_path: Path) -> None:
+    """A hover right after a change does not wait for the quiet period, nor answer from the old text."""
+    slow = lspclient.Client(initialization_options={"debounce_ms": 60_000})
+    try:
+        uri, _ = slow.open(tmp_path / "small.criteria", SMALL)
+        before = len(_published(slow, uri))
+        added = SMALL.replace(
+            "let long_meeting", 'input speakers "Số người phát biểu": integer 0..50;\nlet long_meeting'
+        )
+        slow.burst(uri, [added.replace("0..50", "0..5"), added])
+        line, character = position_of(added, "speakers")
+        shown = slow.at("textDocument/hover", uri, line, character)["contents"]["value"]
+        assert shown.startswith("**Số người phát biểu**") and "integer 0..50" in shown
+        # the request checked the document: its diagnostics (PR901, the input is unused) are out, once
+        checked = _published(slow, uri)[before:]
+        assert [(p["version"], _codes(p["diagnostics"])) for p in checked] == [(slow.versions[uri], ["PR901"])]
+    finally:
+        slow.close()

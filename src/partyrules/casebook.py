@@ -47,7 +47,7 @@ class ExampleCase:
 
     name: str
     label: str
-    facts: Mapping[str, Any]  # only the facts given; absent inputs take their defaults
+    facts: Mapping[str, Any]  # only the facts given; absent inputs, and None (`= default`), take their defaults
     expectations: tuple[Expect, ...]
     location: str  # file:line:column of the example, or of the table row
 

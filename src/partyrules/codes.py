@@ -496,6 +496,14 @@ _ALL = (
         "`table first (flag) { -: 1; true: 2; }`",
     ),
     Code("PR415", "error", "`==` in a cell", "`==` or `!=` in a table cell", "`== 5` as a cell (write `5`)"),
+    Code(
+        "PR416",
+        "error",
+        "Bands mix percentages and numbers",
+        "A `bands` whose thresholds mix percentages and plain numbers (a quotient takes both, so `from 90` "
+        "means 9,000 %), whatever the ranges",
+        "`bands present / members { from 90: 5; from 75%: 3; otherwise: 0; }`",
+    ),
     # ---------------------------------------------------------------- ranges of formulas
     Code(
         "PR501",

@@ -509,7 +509,7 @@ def facts_text(ruleset: Ruleset, evaluation: Evaluation, given: Mapping[str, Any
     lines = []
     for spec in ruleset.inputs:
         value = evaluation.facts.get(spec.name)
-        mark = "" if spec.name in given else "  (mặc định)"
+        mark = "" if given.get(spec.name) is not None else "  (mặc định)"  # None: `= default` in an example
         lines.append(f"{_label(spec)} [{spec.name}] = {_value(spec, value)}{mark}")
     return "\n".join(lines)
 

@@ -13,7 +13,8 @@ It is a list of passes over shared tables (:class:`~partyrules.checker.state.Sta
 - :mod:`~partyrules.checker.order`: which value needs which, and the order they are computed in;
 - :mod:`~partyrules.checker.values`: each value in that order (through the expression checker:
   :mod:`~partyrules.checker.expressions`, :mod:`~partyrules.checker.calls`,
-  :mod:`~partyrules.checker.coverage`);
+  :mod:`~partyrules.checker.coverage`), narrowed by what conditions and constraints say of sums of
+  values (:mod:`~partyrules.checker.linear`);
 - :mod:`~partyrules.checker.totals`: maxima, caps and the total's interval;
 - :mod:`~partyrules.checker.grades`: constraints, grades, knock-outs, reachability;
 - on the built model: :mod:`~partyrules.checker.aggregates`, :mod:`~partyrules.checker.quotas`,
@@ -63,6 +64,7 @@ PASSES: tuple[Pass, ...] = (
     names.criteria,  # every criterion declared and numbered: the last names of the shared space
     names.clashes,  # a name both a symbol and a member: only once every name of both is declared
     order.order,  # the dependencies between values: needs to know which names are values and criteria
+    values.facts,  # what the constraints say of sums of inputs: before any value is bounded
     values.values,  # each value checked in that order, after everything it reads is typed and bounded
     totals.maxima,  # sums of maxima; the model's maximum (grade bands need it)
     totals.rescale,

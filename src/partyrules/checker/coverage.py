@@ -85,7 +85,7 @@ def bands(c: Expressions, node: n.Bands, scope: Scope, expected: Type | None) ->
         c.error("PR306", f"bands need a number or a date, not {subject.type.describe()}", node.subject.span)
         return UNKNOWN
     lower = _lower_bounds(c, node)
-    if lower is None:
+    if lower is None or (subject.type.kind == "ratio" and _mixed(c, node)):
         return UNKNOWN
     dom = subject.interval or Interval.unbounded()
     infos: list[Info] = []
@@ -131,6 +131,25 @@ def bands(c: Expressions, node: n.Bands, scope: Scope, expected: Type | None) ->
     if not infos:
         return UNKNOWN
     return c.unify(infos, results, "the bands", node.span)
+
+
+def _mixed(c: Expressions, node: n.Bands) -> bool:
+    """PR416 when some thresholds of a quotient's bands are percentages and others plain numbers (0 is
+    both). A quotient takes either (a percentage or a plain number gets PR303 row by row), so only this says that `from 90` among `from 75%` rows means 9,000 %, not 90 %."""
+    numbers = [b.threshold for b in node.bands if isinstance(b.threshold, n.Number) and b.threshold.value != 0]
+    percents = [t for t in numbers if t.percent]
+    plain = [t for t in numbers if not t.percent]
+    if not percents or not plain:
+        return False
+    first = plain[0]
+    assert isinstance(first, n.Number)
+    c.error(
+        "PR416",
+        f"these bands mix percentages ({show(Fraction(percents[0].value), True)}) and plain numbers ({first.value})",
+        first.span,
+        f"write every threshold as a percentage: `{as_percent(first.value)}` for `{first.value}`",
+    )
+    return True
 
 
 def _lower_bounds(c: Expressions, node: n.Bands) -> bool | None:

@@ -162,6 +162,17 @@ class _Casebook:
         """The fact a literal stands for, as evaluate takes it; (False, None) after a diagnostic."""
         info = self.inputs[fact.name]
         kind, value = info.type.kind, fact.value
+        if isinstance(value, n.Name) and value.name == "default" and value.name not in info.type.members:
+            # the input's declared default: in an example built `like` another, it undoes the base's fact
+            if info.has_default:
+                return True, None  # the run-time gives an absent (None) fact its default
+            self.error(
+                "PR803",
+                f"`{fact.name}` has no default",
+                value.span,
+                f"give `{fact.name}` a value, or declare a default: `input {fact.name} ...: ... = VALUE;`",
+            )
+            return False, None
         if isinstance(value, n.Name):
             if kind in ("enum", "level"):
                 if value.name in info.type.members:

@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from partyrules import nodes as n
-from partyrules.checker import calls, coverage
+from partyrules.checker import calls, coverage, linear
 from partyrules.checker.state import UNKNOWN, Info, Scope, State, as_percent
 from partyrules.diagnostics import did_you_mean
 from partyrules.model import Resolution
@@ -45,6 +45,8 @@ class Expressions(State):
     def expr(self, node: n.Expr, scope: Scope, expected: Type | None = None) -> Info:
         """Check ``node``; ``expected`` tells a bare member name which scale it belongs to."""
         info = _HANDLERS[type(node)](self, node, scope, expected)
+        if info.interval is not None and isinstance(node, (n.Name, n.Binary, n.Unary)):
+            info = self.refined(node, info, scope)
         self.truths[id(node)] = info.truth
         if info.type is not None:
             self.types[id(node)] = info.type
@@ -164,11 +166,7 @@ class Expressions(State):
         if node.op in ("and", "or"):
             left = self.condition(node.left, scope, f"`{node.op}`'s left side")
             if node.op == "and":
-                right = self.condition(
-                    node.right,
-                    Scope(scope.where, {**scope.narrow, **self.narrowing(node.left, True)}),
-                    "`and`'s right side",
-                )
+                right = self.condition(node.right, self.inside(scope, node.left, True), "`and`'s right side")
             else:
                 right = self.condition(node.right, scope, "`or`'s right side")
             return Info(BOOLEAN, None, _logic(node.op, left.truth, right.truth))
@@ -184,7 +182,10 @@ class Expressions(State):
                     (node.left if side == "left" else node.right).span,
                 )
                 return UNKNOWN
-        return self.arithmetic(node, left, right)
+        info = self.arithmetic(node, left, right)
+        if node.op == "/" and info.interval is not None and right.interval is not None:
+            info = self.refined_quotient(node, info, right.interval, scope)
+        return info
 
     def arithmetic(self, node: n.Binary, left: Info, right: Info) -> Info:
         assert left.type is not None and right.type is not None
@@ -304,12 +305,73 @@ class Expressions(State):
         narrowed = current.intersect(Interval(_f(bound.low), _f(bound.high)))
         return {name: narrowed} if narrowed is not None else {}
 
+    def inside(self, scope: Scope, cond: n.Expr, positive: bool) -> Scope:
+        """The scope of an expression where ``cond`` is (positive) true or false."""
+        narrow = {**scope.narrow, **self.narrowing(cond, positive)}
+        return Scope(scope.where, narrow, scope.facts + self.facts_of(cond, positive))
+
+    # ------------------------------------------------------------ linear facts (checker.linear)
+    def variable(self, name: str) -> bool:
+        """Whether ``name`` is a number a linear form may hold: an input, a value or points."""
+        symbol = self.symbols.get(name)
+        return symbol is not None and symbol.type is not None and symbol.type.numeric
+
+    def whole(self, form: linear.Linear) -> bool:
+        """Whether a form only takes whole numbers: whole coefficients of whole-number names."""
+        return form.constant.denominator == 1 and all(
+            weight.denominator == 1 and self.symbols[name].type == INTEGER for name, weight in form.terms
+        )
+
+    def linear_form(self, node: n.Expr) -> linear.Linear | None:
+        return linear.linear(node, self.variable, self.linears)
+
+    def facts_of(self, cond: n.Expr, positive: bool) -> tuple[linear.Fact, ...]:
+        """What ``cond`` being (positive) true or false says of linear forms of numbers."""
+        if isinstance(cond, n.Unary) and cond.op == "not":
+            return self.facts_of(cond.operand, not positive)
+        if isinstance(cond, n.Binary) and cond.op == ("and" if positive else "or"):
+            return self.facts_of(cond.left, positive) + self.facts_of(cond.right, positive)
+        if not isinstance(cond, n.Compare):
+            return ()
+        left, right = self.linear_form(cond.left), self.linear_form(cond.right)
+        if left is None or right is None:
+            return ()
+        return linear.facts_of(cond.op, left, right, self.whole, positive)
+
+    def known_facts(self, scope: Scope) -> tuple[linear.Fact, ...]:
+        # a constraint is not proved by itself: the constraints' facts hold everywhere else
+        return scope.facts if scope.where == "constraint" else self.facts + scope.facts
+
+    def box(self, scope: Scope) -> Callable[[str], Interval | None]:
+        def interval(name: str) -> Interval | None:
+            symbol = self.symbols.get(name)
+            own = symbol.info.interval if symbol is not None and symbol.info is not None else None
+            return scope.narrow.get(name, own)
+
+        return interval
+
+    def refined(self, node: n.Expr, info: Info, scope: Scope) -> Info:
+        """``info`` with its interval narrowed by the facts known in ``scope``."""
+        facts = self.known_facts(scope)
+        if not facts or info.interval is None or info.type is None or not info.type.numeric:
+            return info
+        form = self.linear_form(node)
+        if form is None or not form.terms:
+            return info
+        return attrs.evolve(info, interval=linear.refine(form, info.interval, facts, self.box(scope)))
+
+    def refined_quotient(self, node: n.Binary, info: Info, divisor: Interval, scope: Scope) -> Info:
+        facts = self.known_facts(scope)
+        numerator, denominator = self.linear_form(node.left), self.linear_form(node.right)
+        if not facts or info.interval is None or numerator is None or denominator is None or not denominator.terms:
+            return info
+        bounded = linear.quotient(numerator, denominator, divisor, info.interval, facts, self.box(scope))
+        return attrs.evolve(info, interval=bounded)
+
     def if_(self, node: n.If, scope: Scope, expected: Type | None) -> Info:
         cond = self.condition(node.condition, scope, "an `if` condition")
-        then_scope = Scope(scope.where, {**scope.narrow, **self.narrowing(node.condition, True)})
-        else_scope = Scope(scope.where, {**scope.narrow, **self.narrowing(node.condition, False)})
-        then = self.expr(node.then, then_scope, expected)
-        other = self.expr(node.otherwise, else_scope, expected or then.type)
+        then = self.expr(node.then, self.inside(scope, node.condition, True), expected)
+        other = self.expr(node.otherwise, self.inside(scope, node.condition, False), expected or then.type)
         if cond.truth is True:
             other = attrs.evolve(other, interval=then.interval)
         elif cond.truth is False:

@@ -13,6 +13,7 @@ from fractions import Fraction
 import attrs
 
 from partyrules import nodes as n
+from partyrules.checker.linear import Fact, Linear
 from partyrules.diagnostics import Diagnostic, Related
 from partyrules.facts import FACT_MAGNITUDE as FACT_MAGNITUDE  # one limit for the checker and the facts
 from partyrules.model import CriterionInfo, GradeInfo, InputInfo, Resolution, RuleInfo, ValueKey
@@ -36,6 +37,8 @@ UNKNOWN = Info(None)
 class Scope:
     where: str  # constraint let points level applicable grade knockout
     narrow: Mapping[str, Interval] = attrs.field(factory=dict)
+    # what the conditions around the expression say of sums of values (`if a - b > 0 then ...`)
+    facts: tuple[Fact, ...] = ()
 
 
 @attrs.define
@@ -67,6 +70,9 @@ class State:
         # the proved range of each divisor and each rounded value: the compiler computes a quotient
         # in integers when it knows the divisor's sign (it never changes inside one range)
         self.proved: dict[int, Interval] = {}
+        # what the constraints say of sums of inputs (values.facts), and each expression's linear form
+        self.facts: tuple[Fact, ...] = ()
+        self.linears: dict[int, Linear | None] = {}
         self.level_types: dict[str, Type] = {}
         self.intervals: dict[str, Interval] = {}
         # the declarations (names.header ... names.criteria)

@@ -13,9 +13,21 @@ import attrs
 
 from partyrules import nodes as n
 from partyrules.checker.expressions import Expressions
+from partyrules.checker.linear import Fact
 from partyrules.checker.state import Info, Scope, show
 from partyrules.model import CriterionInfo
 from partyrules.types import DECIMAL, INTEGER, Interval
+
+
+def facts(c: Expressions) -> None:
+    """What the constraints say of sums of inputs: every value is checked knowing it (``present <= members``
+    bounds ``present / members`` by 1), since facts that break a constraint are never scored."""
+    found: list[Fact] = []
+    for constraint in (d for d in c.tree.declarations if isinstance(d, n.Constraint)):
+        for fact in c.facts_of(constraint.condition, True):
+            if all(c.symbols[name].kind == "input" for name, _ in fact.form.terms):
+                found.append(fact)
+    c.facts = tuple(found)
 
 
 def values(c: Expressions) -> None:

@@ -586,7 +586,7 @@ class Writer:
             test = rates.threshold(
                 Fraction(band.threshold.value),
                 again if k else first,
-                ">=" if band.direction == "from" else "<=",
+                {"from": ">=", "above": ">", "upto": "<="}[band.direction],
                 evaluates=k == 0,
             )
             parts.append(f"{self.result(band.result, scaled_results, ratio_results)} if {test} else ")

@@ -7,12 +7,19 @@ references, completion, formatting, quick fixes, rename) is answered from the re
 the disk through a :class:`~partyrules.loader.Loader` kept between edits, and read again after
 any criteria file is saved.
 
+A burst of changes (fast typing, a paste the editor sends as several edits, a search and
+replace) is checked once: a change schedules the check :data:`QUIET` seconds later, and each
+further change of the same document in that time moves it on. A request about the document
+(hover, completion, ...) checks a pending change at once, so it never answers from old text.
+
 Settings (the client's ``initializationOptions``): ``{"path": ["folder", ...]}``, folders
-searched for the ids of bases and imports before ``PARTYRULES_PATH`` and the shipped criteria.
+searched for the ids of bases and imports before ``PARTYRULES_PATH`` and the shipped criteria;
+``{"debounce_ms": N}``, the quiet period in milliseconds (0 checks every change at once).
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -47,6 +54,11 @@ _KINDS = {
 }
 
 
+#: seconds without a change before a changed document is checked: shorter than the gap between
+#: keystrokes of steady typing, longer than that between the edits of one burst
+QUIET = 0.05
+
+
 class CriteriaServer(LanguageServer):
     """The server's state: the index of each open document, and the loaders of base files by search roots."""
 
@@ -55,6 +67,8 @@ class CriteriaServer(LanguageServer):
         self.indexes: dict[str, Index] = {}
         self.loaders: dict[tuple[str, ...], Loader] = {}
         self.path: list[str] = []
+        self.quiet = QUIET
+        self.pending: dict[str, asyncio.TimerHandle] = {}  # documents changed and not yet checked
 
     def filename(self, uri: str) -> str:
         return uris.to_fs_path(uri) or uri
@@ -76,11 +90,35 @@ class CriteriaServer(LanguageServer):
         )
         return index
 
+    def changed(self, uri: str) -> None:
+        """Check a changed document once it has been quiet for :attr:`quiet` seconds."""
+        self.cancel(uri)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not inside the server's loop (a direct call): check now
+            loop = None
+        if loop is None or self.quiet <= 0:
+            self.refresh(uri)
+            return
+        self.pending[uri] = loop.call_later(self.quiet, self._quiet, uri)
+
+    def _quiet(self, uri: str) -> None:
+        if self.pending.pop(uri, None) is not None:
+            self.refresh(uri)
+
+    def cancel(self, uri: str) -> None:
+        timer = self.pending.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
+
     def _checked(self, uri: str) -> Index | None:
         index = self.indexes.get(uri)
         return index if index is None or index.checked else None
 
     def index(self, uri: str) -> Index:
+        if uri in self.pending:  # a request about text changed since the last check
+            self.cancel(uri)
+            return self.refresh(uri)
         return self.indexes[uri] if uri in self.indexes else self.refresh(uri)
 
     # ------------------------------------------------------------ positions
@@ -159,6 +197,8 @@ def initialize(ls: CriteriaServer, params: t.InitializeParams) -> None:
     options: Any = params.initialization_options
     if isinstance(options, dict) and isinstance(options.get("path"), list):
         ls.path = [str(p) for p in options["path"]]
+    if isinstance(options, dict) and isinstance(options.get("debounce_ms"), (int, float)):
+        ls.quiet = max(0.0, float(options["debounce_ms"]) / 1000)
 
 
 def did_open(ls: CriteriaServer, params: t.DidOpenTextDocumentParams) -> None:
@@ -166,16 +206,18 @@ def did_open(ls: CriteriaServer, params: t.DidOpenTextDocumentParams) -> None:
 
 
 def did_change(ls: CriteriaServer, params: t.DidChangeTextDocumentParams) -> None:
-    ls.refresh(params.text_document.uri)
+    ls.changed(params.text_document.uri)
 
 
 def did_save(ls: CriteriaServer, params: t.DidSaveTextDocumentParams) -> None:
     ls.loaders.clear()  # a saved file may be another's base: read the bases again
     for uri in list(ls.indexes):
+        ls.cancel(uri)
         ls.refresh(uri)
 
 
 def did_close(ls: CriteriaServer, params: t.DidCloseTextDocumentParams) -> None:
+    ls.cancel(params.text_document.uri)
     ls.indexes.pop(params.text_document.uri, None)
     ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 
