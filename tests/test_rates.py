@@ -214,7 +214,7 @@ grades { grade g "G" { band from 1; } grade h "H" { band below 1; } }
     assert "vn/annual-collective: ok\n  numbering: integers in fixed point (scale 2: points in units of 0.01)\n" in out
     assert "  quotients: in integers (no Fractions)\n" in out
     assert "  numbering: Decimal points\n    because `is_thematic_month` at " in out  # the `else rescale`
-    assert "cell-meeting@hd12.criteria:121:23 drops its criterion and rescales the total" in out
+    assert "cell-meeting@hd12.criteria:122:23 drops its criterion and rescales the total" in out
     assert "warning PR902: a comparison is computed with exact Fractions" in out
     assert f"  quotients: Fractions for a comparison, `min(a / b, 2) >= 1` at {rates}:9:34\n" in out
     cli.main(["check", "vn/annual-collective"])
