@@ -13,15 +13,19 @@ import datetime
 import hmac
 import json
 import logging
+import shutil
+import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal
 from importlib import resources
+from pathlib import Path
 from typing import Any, TypeVar
 
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -198,6 +202,20 @@ class Endpoints:
             chunks.append(chunk)
         return b"".join(chunks)
 
+    async def body_to(self, request: Request, path: Path) -> Path:
+        """The request's body written to ``path`` as it arrives, refused with 413 past the limit."""
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_body:
+            raise self._too_large()
+        size = 0
+        with path.open("wb") as out:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > self.max_body:
+                    raise self._too_large()
+                out.write(chunk)
+        return path
+
     def _too_large(self) -> ApiError:
         return ApiError(413, "too_large", f"the request body is larger than the limit of {self.max_body} bytes")
 
@@ -311,29 +329,40 @@ class Endpoints:
         return json_response(await self.work(work))
 
     async def score_file(self, request: Request) -> Response:
-        """A data file as the body (``?filename=`` gives its format): the summary, or the results file."""
+        """A data file as the body (``?filename=`` gives its format): the summary, or the results file.
+
+        The body goes to a file in a folder of its own as it arrives and is scored from there as a stream
+        (rows read, scored and written one at a time); the results file or report is sent from that folder,
+        removed once it is sent: memory stays flat in the number of rows."""
         query = dict(request.query_params)
         output = query.get("output", "summary")
         if output not in ("summary", *RESULT_TYPES):
             raise bad_request("output: summary, csv, jsonl, xlsx or html")
-        content = await self.body(request)
         name = query.get("filename", "")
+        folder = Path(tempfile.mkdtemp(prefix="partyrules-upload-"))
+        try:
+            # a fixed name with the upload's suffix: nothing of a client's name reaches a path
+            path = await self.body_to(request, folder / f"upload{Path(name).suffix.lower()}")
 
-        def work(deadline: Deadline) -> Any:
-            batch = self.workspace.score(self.rules(query), name, content, _options(query), deadline)
-            if output == "summary":
-                return json_response(batch.summary(_group(query)))
-            if output == "html":
-                return Response(batch.report(_group(query)), media_type=RESULT_TYPES["html"])
-            download = f'attachment; filename="results.{output}"'
-            return Response(
-                batch.results_file(output),
-                media_type=RESULT_TYPES[output],
-                headers={"content-disposition": download},
-            )
+            def work(deadline: Deadline) -> Any:
+                return self.workspace.score_file(
+                    self.rules(query), name, path, _options(query), output, _group(query), deadline
+                )
 
-        response: Response = await self.work(work)
-        return response
+            found = await self.work(work)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        if isinstance(found, dict):
+            shutil.rmtree(folder, ignore_errors=True)
+            return json_response(found)
+        cleanup = BackgroundTask(shutil.rmtree, folder, ignore_errors=True)
+        if output == "html":
+            return FileResponse(found, media_type=RESULT_TYPES["html"], background=cleanup)
+        download = f'attachment; filename="results.{output}"'
+        return FileResponse(
+            found, media_type=RESULT_TYPES[output], headers={"content-disposition": download}, background=cleanup
+        )
 
     async def diff(self, request: Request) -> Response:
         """Two rulesets (``old`` and ``new``, each named as a request names its rules): their differences

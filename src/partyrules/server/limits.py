@@ -26,8 +26,8 @@ class TimeLimitExceeded(ApiError):
 
     def __init__(self, seconds: float, what: str = "", done: int | None = None, total: int | None = None) -> None:
         reached = f"; stopped while {what}" if what else ""
-        if done is not None and total is not None:
-            reached += f" after {done} of {total} rows"
+        if done is not None:  # a stream does not know its total
+            reached += f" after {done} of {total} rows" if total is not None else f" after {done} rows"
         super().__init__(
             503,
             "time_limit",

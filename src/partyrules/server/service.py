@@ -19,7 +19,7 @@ import hashlib
 import tempfile
 import threading
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
@@ -208,15 +208,133 @@ class Workspace:
         return _with_quotas(ruleset, table, results, rejected)
 
 
+    def score_file(
+        self,
+        ruleset: Ruleset,
+        name: str,
+        path: Path,
+        options: Mapping[str, Any],
+        output: str,
+        group: str | None,
+        deadline: Checkpoint | None = None,
+    ) -> dict[str, Any] | Path:
+        """An uploaded data file (saved at ``path``, in a folder of its own) scored as a stream, as
+        ``partyrules score`` scores it (:class:`partyrules.batch.Batch`): rows read, scored, counted and
+        written one at a time, so memory stays flat in the number of rows. ``output`` ``summary`` gives
+        the summary; ``csv``, ``jsonl``, ``xlsx`` or ``html`` the path of the results file or the report,
+        written beside the upload (the caller sends it and removes the folder)."""
+        from partyrules.batch import Batch as Stream
+
+        _check_suffix(name)
+        try:
+            head, rows = data.open_rows(
+                path,
+                list(ruleset.inputs),
+                id_column=options.get("id_column"),
+                numbers=str(options.get("numbers") or "plain"),
+                columns=options.get("columns"),
+            )
+        except (data.DataError, OSError) as exc:
+            raise ApiError(422, "data", str(exc).replace(str(path), name)) from None
+        head = attrs.evolve(head, path=name)
+        if group is not None:
+            _check_group(ruleset, head, group)
+        folder = str(path.parent)
+        with Stream(ruleset, head, rows, summary=group, spool=output == "html", folder=folder) as batch:
+            results = _checked_rows(batch.results(), deadline)
+            try:
+                if output == "summary":
+                    return _stream_summary(batch, results)
+                if output == "html":
+                    return _stream_report(batch, results, path.parent / "report.html")
+                written = path.parent / f"results.{output}"
+                data.write_results(written, output, ruleset, batch.kept, results)
+                return written
+            except quota.QuotaError as exc:
+                raise ApiError(422, "data", str(exc)) from None
+
+
+def _checked_rows(results: Iterator[data.Scored], deadline: Checkpoint | None) -> Iterator[data.Scored]:
+    for done, result in enumerate(results):
+        if deadline is not None:
+            deadline.check("scoring", done)
+        yield result
+
+
+def _stream_summary(batch: Any, results: Iterator[data.Scored]) -> dict[str, Any]:
+    """The summary of :meth:`Batch.summary`, counted as the rows stream by."""
+    from partyrules.report import count_rows
+
+    ruleset: Ruleset = batch.ruleset
+    final: Counter[str | None] = Counter()
+    demotions: list[dict[str, Any]] = []
+    for result in results:
+        final[result.evaluation.grade] += 1
+        demotions.extend({"row": result.number, "id": result.id, **_demotion_data(d)} for d in result.demotions)
+    rows = count_rows(batch.counts())
+    return {
+        "ruleset": ruleset_ref(ruleset),
+        "rows": batch.scored + batch.rejected_count,
+        "scored": batch.scored,
+        "grades": [{"id": g.id, "label": g.label, "count": final.get(g.id, 0)} for g in ruleset.grades]
+        + ([{"id": None, "label": "không xếp loại", "count": final[None]}] if final.get(None) else []),
+        "counts": {"header": rows[0], "rows": rows[1:]},
+        "quotas": [_quota_line(rule, batch.head, demotions) for rule in ruleset.quotas],
+        "demotions": demotions,
+        "histogram": histogram(ruleset, batch.totals),
+        "rejected": [_rejected_data(b) for b in batch.rejected()],
+    }
+
+
+def _stream_report(batch: Any, results: Iterator[data.Scored], path: Path) -> Path:
+    """The batch report of ``partyrules score --report``, written piece by piece from the batch's spool."""
+    from partyrules.report import Tallies, write_report
+
+    for _ in results:  # the counts and the quotas' placements are known once every row is scored
+        pass
+    tallies = Tallies(batch.counts(), batch.totals, batch.scored, batch.not_graded, batch.rejected_count)
+    data.write_atomic(
+        path,
+        lambda stream: write_report(
+            stream.write,
+            batch.ruleset,
+            batch.head,
+            tallies,
+            batch.organisations(),
+            batch.rejected(),
+            placements=batch.placements,
+        ),
+    )
+    return path
+
+
+def _rejected_data(bad: data.BadRow) -> dict[str, Any]:
+    return {"row": bad.number, "id": bad.id, "problems": [{"input": p.input, "message": p.message} for p in bad.problems]}
+
+
+def _check_suffix(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise bad_request(f"{name}: cannot tell the data format; send a .csv, .jsonl, .json or .xlsx file")
+    return suffix
+
+
+def _check_group(ruleset: Ruleset, table: data.Table, group: str) -> None:
+    from partyrules.diagnostics import did_you_mean
+
+    known = [i.name for i in ruleset.inputs] + list(table.columns)
+    if group not in known:
+        hint = did_you_mean(group, known) or "known: " + ", ".join(known)
+        raise ApiError(422, "data", f"group {group}: no input or column of that name; {hint}")
+
+
 def read_upload(name: str, content: bytes, inputs: Sequence[InputSpec], options: Mapping[str, Any]) -> data.Table:
     """An uploaded data file read as a table of ``inputs``.
 
     The file is written into a temporary folder of its own (under a fixed name with the
     upload's suffix: nothing of a client's name reaches a path), read and removed.
     """
-    suffix = Path(name).suffix.lower()
-    if suffix not in UPLOAD_SUFFIXES:
-        raise bad_request(f"{name}: cannot tell the data format; send a .csv, .jsonl, .json or .xlsx file")
+    suffix = _check_suffix(name)
     with tempfile.TemporaryDirectory(prefix="partyrules-upload-") as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(content)
@@ -280,13 +398,10 @@ class Batch:
 
     def summary(self, group: str | None = None) -> dict[str, Any]:
         """Counts per grade (per value of ``group``), the demotions, a histogram of totals, the rejected rows."""
-        from partyrules.diagnostics import did_you_mean
         from partyrules.report import count_rows, grade_counts
 
-        known = [i.name for i in self.ruleset.inputs] + list(self.table.columns)
-        if group is not None and group not in known:
-            hint = did_you_mean(group, known) or "known: " + ", ".join(known)
-            raise ApiError(422, "data", f"group {group}: no input or column of that name; {hint}")
+        if group is not None:
+            _check_group(self.ruleset, self.table, group)
         rows = count_rows(grade_counts(self.ruleset, self.table, list(self.results), group))
         final = Counter(r.evaluation.grade for r in self.results)
         demotions = (
@@ -307,15 +422,8 @@ class Batch:
             "counts": {"header": rows[0], "rows": rows[1:]},
             "quotas": [_quota_line(rule, self.table, demotions) for rule in self.ruleset.quotas],
             "demotions": demotions,
-            "histogram": histogram(self.ruleset, [r.evaluation.total for r in self.results]),
-            "rejected": [
-                {
-                    "row": b.number,
-                    "id": b.id,
-                    "problems": [{"input": p.input, "message": p.message} for p in b.problems],
-                }
-                for b in self.rejected
-            ],
+            "histogram": histogram(self.ruleset, Counter(r.evaluation.total for r in self.results)),
+            "rejected": [_rejected_data(b) for b in self.rejected],
         }
 
     def results_file(self, kind: str) -> bytes:
@@ -368,18 +476,19 @@ def ruleset_ref(ruleset: Ruleset) -> dict[str, Any]:
     return {"id": ruleset.id, "version": ruleset.version, "fingerprint": ruleset.fingerprint, "title": ruleset.title}
 
 
-def histogram(ruleset: Ruleset, totals: Sequence[Decimal | None], bins: int = 10) -> list[dict[str, Any]]:
-    """How many totals fall in each tenth of the ruleset's maximum (the last bin includes the maximum)."""
+def histogram(ruleset: Ruleset, totals: Mapping[Decimal | None, int], bins: int = 10) -> list[dict[str, Any]]:
+    """How many totals fall in each tenth of the ruleset's maximum (the last bin includes the maximum);
+    ``totals``: how many rows have each total."""
     maximum = ruleset.layout.maximum
     if not maximum or maximum <= 0:
         return []
     width = Decimal(maximum) / bins
     counts = [0] * bins
-    for total in totals:
+    for total, count in totals.items():
         if total is None:
             continue
         index = min(bins - 1, max(0, int(Decimal(total) / width)))
-        counts[index] += 1
+        counts[index] += count
     return [
         {"from": serialize.json_default(width * i), "below": serialize.json_default(width * (i + 1)), "count": c}
         for i, c in enumerate(counts)
