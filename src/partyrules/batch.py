@@ -27,6 +27,7 @@ scoring the file held whole.
 
 from __future__ import annotations
 
+import os
 import pickle
 import tempfile
 from array import array
@@ -36,10 +37,10 @@ from typing import IO, Any
 
 import attrs
 
-from partyrules import data, quota
+from partyrules import data, quota, report
 from partyrules.evaluation import Evaluation
 from partyrules.quota import Demotion, Placement
-from partyrules.report import GradeCounter, GradeCounts
+from partyrules.report import GradeCounter, GradeCounts, Tallies
 from partyrules.runtime import Ruleset
 from partyrules.tables import BadRow, Row, Scored, Table, repeated_ids
 
@@ -204,6 +205,23 @@ class Batch:
                 yield Scored(number, id, columns, evaluation, tuple(moved))
                 continue
             yield Scored(number, id, columns, evaluation)
+
+    def write_report(self, path: str | os.PathLike[str]) -> None:
+        """The batch report of ``partyrules score --report`` (``spool=True``), written atomically piece by
+        piece: its breakdown read back from the spool. Once :meth:`results` is exhausted."""
+        tallies = Tallies(self.counts(), self.totals, self.scored, self.not_graded, self.rejected_count)
+        data.write_atomic(
+            path,
+            lambda stream: report.write_report(
+                stream.write,
+                self.ruleset,
+                self.head,
+                tallies,
+                self.organisations(),
+                self.rejected(),
+                placements=self.placements,
+            ),
+        )
 
     def repeated_ids(self) -> list[str]:
         """A warning for each row whose id an earlier row has (as :func:`partyrules.tables.repeated_ids`);

@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
             for bad in batch.rejected():
                 report_bad_row(head, bad)
             if args.report is not None:  # before the results replace --output: a failed report leaves both
-                _report(args.report, batch)
+                batch.write_report(args.report)
 
         with progress(None, enabled=not args.no_progress) as advance:
             _write(args, kind, ruleset, batch, _advancing(batch.results(), advance), said)
@@ -150,26 +150,6 @@ def _advancing(results: Iterator[Scored], advance: Callable[[], None]) -> Iterat
     for result in results:
         advance()
         yield result
-
-
-def _report(path: str, batch: Batch) -> None:
-    """The batch report, written piece by piece: its breakdown read back from the batch's spool."""
-    from partyrules import data
-    from partyrules.report import Tallies, write_report
-
-    tallies = Tallies(batch.counts(), batch.totals, batch.scored, batch.not_graded, batch.rejected_count)
-    data.write_atomic(
-        path,
-        lambda stream: write_report(
-            stream.write,
-            batch.ruleset,
-            batch.head,
-            tallies,
-            batch.organisations(),
-            batch.rejected(),
-            placements=batch.placements,
-        ),
-    )
 
 
 def _check_outputs(args: argparse.Namespace, kind: str | None, rules: list[tuple[str, str]]) -> None:

@@ -287,24 +287,10 @@ def _stream_summary(batch: Any, results: Iterator[data.Scored]) -> dict[str, Any
 
 
 def _stream_report(batch: Any, results: Iterator[data.Scored], path: Path) -> Path:
-    """The batch report of ``partyrules score --report``, written piece by piece from the batch's spool."""
-    from partyrules.report import Tallies, write_report
-
+    """The batch report of ``partyrules score --report``, written from the batch's spool."""
     for _ in results:  # the counts and the quotas' placements are known once every row is scored
         pass
-    tallies = Tallies(batch.counts(), batch.totals, batch.scored, batch.not_graded, batch.rejected_count)
-    data.write_atomic(
-        path,
-        lambda stream: write_report(
-            stream.write,
-            batch.ruleset,
-            batch.head,
-            tallies,
-            batch.organisations(),
-            batch.rejected(),
-            placements=batch.placements,
-        ),
-    )
+    batch.write_report(path)
     return path
 
 
