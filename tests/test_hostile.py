@@ -144,6 +144,9 @@ DAMAGES: dict[str, Callable[[Path], object]] = {
     "unknown compression method": lambda p: _damage_header(p, SHEET, 8, 99),
     "patched data flag": lambda p: _damage_header(p, SHEET, 6, 0x20),
     "encrypted flag": lambda p: _damage_header(p, SHEET, 6, 0x01),
+    # found by the thorough data fuzzers (seed 1818188405): a directory entry needing zip version 6.4
+    # made zipfile raise NotImplementedError while the archive's sizes were checked, before any reading
+    "zip version too new": lambda p: _damage_header(p, SHEET, 4, 64),
 }
 
 
