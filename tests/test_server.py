@@ -275,6 +275,31 @@ def test_explain_is_the_librarys_explanation(api: Server) -> None:
     assert status == 200
     assert body["explanation"] == ruleset.explain(serialize.facts_from_data(ruleset, facts))
     assert body["evaluation"]["grade"] == ruleset.evaluate(serialize.facts_from_data(ruleset, facts)).grade
+    assert body["values"] == []  # 4 tốt names no value (let)
+
+
+def test_explain_gives_the_named_values_as_partyrules_explain_does(
+    api: Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A ruleset with named values (let): their values beside the explanation, as `partyrules explain --json`."""
+    facts = {
+        "is_thematic_month": True, "thematic_quality": "tot", "combined": True, "duration_minutes": 100,
+        "members": 40, "present": 38, "excused_streak": True, "prep_content": True, "prep_committee": True,
+        "prep_draft_resolution": True, "prep_notice": True, "prep_materials": True, "steps_followed": True,
+        "regular_content": True, "praise": True, "criticism": True, "speakers": 19, "self_criticism_time": True,
+        "minutes_complete": True, "documents_shared": True, "chairing": "tot", "principles_kept": True,
+        "resolution_rate": "90", "resolution_voted": True, "chair_concluded": True,
+    }  # fmt: skip
+    status, body = api.post("/api/explain", {"ruleset": "vn/cell-meeting", "on": "2025-12-01", "facts": facts})
+    assert status == 200, body
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(facts), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["explain", "vn/cell-meeting", str(path), "--on", "2025-12-01", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert body["values"] and body["values"] == printed["values"]
+    assert body["explanation"] == printed["explanation"]
+    assert "GIÁ TRỊ TÍNH TỪ DỮ LIỆU" in body["explanation"]
 
 
 def test_bad_facts_are_422_with_every_problem_factserror_lists(api: Server) -> None:

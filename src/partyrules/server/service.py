@@ -183,9 +183,18 @@ class Workspace:
         return serialize.unstructure(_evaluated(ruleset, facts))  # type: ignore[no-any-return]
 
     def explain(self, ruleset: Ruleset, facts: Mapping[str, Any]) -> dict[str, Any]:
-        """One organisation's evaluation and its explanation in Vietnamese."""
+        """One organisation's evaluation and its explanation in Vietnamese, with the value of each named
+        value (``let``), as ``partyrules explain --json`` gives them."""
+        from partyrules.explain import explain_text
+        from partyrules.scoresheet import named_values
+
         evaluation = _evaluated(ruleset, facts)
-        return {"explanation": evaluation.explain(), "evaluation": serialize.unstructure(evaluation)}
+        values = named_values(ruleset, evaluation)  # the lets, which the evaluation does not keep
+        return {
+            "explanation": explain_text(evaluation, values=values),
+            "values": [v.data() for v in values],
+            "evaluation": serialize.unstructure(evaluation),
+        }
 
     def score(
         self,
