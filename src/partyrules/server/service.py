@@ -261,6 +261,8 @@ class Workspace:
                 return written
             except quota.QuotaError as exc:
                 raise ApiError(422, "data", str(exc)) from None
+            except (data.DataError, OSError) as exc:  # the file found unusable only once its rows are read
+                raise ApiError(422, "data", str(exc).replace(str(path), name)) from None
 
 
 def _checked_rows(results: Iterator[data.Scored], deadline: Checkpoint | None) -> Iterator[data.Scored]:
