@@ -180,6 +180,9 @@ def test_hover_on_a_base_name_and_on_text_that_does_not_parse(client: Any, tmp_p
     assert client.change(uri, half)  # a syntax error ...
     shown = _hover(client, uri, half, "long_meeting then")  # ... and the names of the last good text
     assert shown == "**Họp đủ giờ**\n\n`let long_meeting = minutes >= 90`\n\nis true or false"
+    worse = half.replace("then 4 el", "then 4 e")  # typing on: a second text in a row that does not parse
+    assert client.change(uri, worse)
+    assert _hover(client, uri, worse, "long_meeting then") == shown  # still the last good text's names
 
 
 # ------------------------------------------------------------------ definition and references
@@ -410,8 +413,9 @@ def _published(client: Any, uri: str) -> list[dict[str, Any]]:
     return [p for p in client.published if p["uri"] == uri]
 
 
-def test_a_burst_of_changes_is_checked_once_after_a_quiet_period(tmp_path: Path) -> None:
-    """Five changes sent at once (a paste, fast typing) give one check, of the last text, when they stop."""
+def test_a_burst_of_changes_is_checked_at_its_start_and_once_after_a_quiet_period(tmp_path: Path) -> None:
+    """Five changes sent at once (a paste, fast typing) give two checks: the first change at once (it
+    follows a quiet spell), then one of the last text when they stop; none of the three between."""
     import time
 
     burst = lspclient.Client(initialization_options={"debounce_ms": 300})
@@ -427,12 +431,15 @@ def test_a_burst_of_changes_is_checked_once_after_a_quiet_period(tmp_path: Path)
         ]
         burst.burst(uri, [SMALL.replace("minutes >= 90", t) for t in typed])
         diagnostics = burst.wait_diagnostics(uri)
+        while _published(burst, uri)[-1]["version"] != burst.versions[uri]:
+            diagnostics = burst.wait_diagnostics(uri)
         # the last text's problems: `minutse` is unknown, so `minutes` is used nowhere
         assert _codes(diagnostics) == ["PR901", "PR211"] and "`minutse` is not declared" in diagnostics[1]["message"]
         time.sleep(0.6)  # twice the quiet period: a second check would have been published by now
         assert burst.at("textDocument/hover", uri, 0, 0) is None  # a request: every message before it is read
         checked = _published(burst, uri)[before:]
-        assert [p["version"] for p in checked] == [burst.versions[uri]]  # one check, of the last version
+        last = burst.versions[uri]
+        assert [p["version"] for p in checked] == [last - 4, last]  # the first change's, then the last's
     finally:
         burst.close()
 
@@ -450,8 +457,10 @@ def test_a_request_during_the_quiet_period_is_answered_from_the_new_text(tmp_pat
         line, character = position_of(added, "speakers")
         shown = slow.at("textDocument/hover", uri, line, character)["contents"]["value"]
         assert shown.startswith("**Số người phát biểu**") and "integer 0..50" in shown
-        # the request checked the document: its diagnostics (PR901, the input is unused) are out, once
+        # the first change was checked at once (after a quiet spell); the second waited, and the
+        # request checked it: its diagnostics (PR901, the input is unused) are out, once
         checked = _published(slow, uri)[before:]
-        assert [(p["version"], _codes(p["diagnostics"])) for p in checked] == [(slow.versions[uri], ["PR901"])]
+        last = slow.versions[uri]
+        assert [(p["version"], _codes(p["diagnostics"])) for p in checked] == [(last - 1, ["PR901"]), (last, ["PR901"])]
     finally:
         slow.close()

@@ -227,6 +227,7 @@ class Analysis:
     model: Model | None = None
 
 
+@_paused
 def analyse(
     text: str,
     filename: str = "<string>",

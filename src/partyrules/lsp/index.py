@@ -13,8 +13,9 @@ name is declared comes from the checked tree, which keeps the file of every node
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 
 import attrs
@@ -77,16 +78,25 @@ class Index:
         self.filename = analysis.filename
         self.texts = {name: source.text for name, source in analysis.sources.items()}
         self._words: dict[str, list[tuple[str, Place]]] = {}
-        if analysis.linked is not None:
-            self.definitions = dict(self._definitions(analysis))
-        elif previous is not None:
-            self.definitions = {
-                k: d for k, d in previous.definitions.items() if d.place.file != self.filename or k in self._names()
-            }
+        # the names come from the last index that checked: this one, or the one it follows
+        self.last_checked: Index | None = self if analysis.linked is not None else previous
+        if self.last_checked is not self and previous is not None:
             for file, text in previous.texts.items():
                 self.texts.setdefault(file, text)
-        else:
-            self.definitions = {}
+
+    @functools.cached_property
+    def definitions(self) -> dict[str, Definition]:
+        """Every declared name of the file and its bases, with its hover: built at the first question.
+
+        A change is answered with its diagnostics alone; hovers are written only when the editor
+        asks (about as long as the check itself on a 400-line file with its base).
+        """
+        if self.last_checked is self:
+            return dict(self._definitions(self.analysis))
+        if self.last_checked is None:
+            return {}
+        names = self._names()
+        return {k: d for k, d in self.last_checked.definitions.items() if d.place.file != self.filename or k in names}
 
     @property
     def checked(self) -> bool:
@@ -154,8 +164,9 @@ class Index:
             raise RenameError(f"`{new_name}` is already declared ({self.definitions[new_name].kind})")
         return [p for p in self.references(definition.name) if p.file == self.filename]
 
-    def completions(self, line: int, column: int, ruleset_ids: list[str]) -> list[Completion]:
-        """What may be written at the cursor: a ruleset id inside ``extends "`` / ``import "``; else the
+    def completions(self, line: int, column: int, ruleset_ids: Callable[[], list[str]]) -> list[Completion]:
+        """What may be written at the cursor: a ruleset id inside ``extends "`` / ``import "`` (``ruleset_ids``
+        lists them, asked only there: it reads folders); else the
         keywords the grammar accepts there and, where a name may stand, the declared names (and the
         built-in functions in a formula)."""
         text = self.analysis.text
@@ -164,7 +175,7 @@ class Index:
         reference = _REFERENCE.search(current)
         if reference is not None:
             typed = reference.group("id")
-            return [Completion(i, "ruleset") for i in ruleset_ids if i.startswith(typed)]
+            return [Completion(i, "ruleset") for i in ruleset_ids() if i.startswith(typed)]
         start = column - 1
         while start > 0 and (current[start - 1].isalnum() or current[start - 1] == "_"):
             start -= 1

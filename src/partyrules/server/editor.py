@@ -110,7 +110,7 @@ class Documents:
     def complete(self, text: str, line: int, column: int, document: str | None = None) -> dict[str, Any]:
         """What may be written at a place (the language server's completions), and where the word typed begins."""
         index = self.index(text, document)
-        items = index.completions(line, column, self.workspace.known_ids())
+        items = index.completions(line, column, self.workspace.known_ids)
         lines = text.split("\n")
         current = lines[line - 1][: column - 1] if 1 <= line <= len(lines) else ""
         if items and all(c.kind == "ruleset" for c in items):  # an id inside `extends "`: all after the quote
