@@ -305,3 +305,50 @@ def test_points_given_as_a_number() -> None:
         "– số điểm bằng “Số việc loại A” cộng “Số việc loại B”, tối đa 10 điểm",
         "– số điểm bằng “Số việc loại B”",
     )
+
+
+INLINE = """\
+ruleset "test/inline" {
+  title "Thử bands trong công thức";
+  version "1";
+  basis "Thử";
+  effective from 2024-01-01;
+  points illustrative "thử";
+}
+
+levels muc "Mức" { tot "Tốt", kha "Khá", dat "Đạt" }
+
+input members "Số đảng viên phải dự": integer 1..100;
+input present "Số đảng viên có mặt": integer 0..100;
+input streak "Có đảng viên vắng 3 lần liên tiếp": boolean = false;
+input chairing "Điều hành buổi sinh hoạt": level muc;
+
+constraint "Có mặt không quá số phải dự": present <= members;
+
+criteria "Thang" max 15 {
+  item attended "Dự họp" max 5 {
+    points = min(5, bands present / members { from 95%: 4; above 85%: 3; otherwise: 1; } + (if streak then 0 else 1));
+  }
+  item chaired "Điều hành" max 10 { points = 2 * match chairing { tot: 5; kha: 3; otherwise: 1; }; }
+}
+
+grades {
+  grade tot "Tốt" { band from 12; }
+  grade kem "Kém" { band below 12; }
+}
+"""
+
+
+def test_bands_and_match_inside_a_formula_in_words() -> None:
+    """Bands or match within a formula: one phrase, each row's points and threshold, the parts parenthesised."""
+    model = api.model_of(INLINE, "inline.criteria")
+    words = Wording(model)
+    assert words.points(points(model, "attended")) == (
+        "(theo tỷ lệ “Số đảng viên có mặt” so với “Số đảng viên phải dự”: 4 điểm nếu từ 95% trở lên, "
+        "3 điểm nếu trên 85%, còn lại 1 điểm) cộng (0 điểm nếu “Có đảng viên vắng 3 lần liên tiếp”; "
+        "còn lại 1 điểm), tối đa 5 điểm",
+    )
+    match = points(model, "chaired")
+    assert isinstance(match, n.Binary) and isinstance(match.right, n.Match)
+    assert words.amount(match.right) == "theo “Điều hành buổi sinh hoạt”: 5 nếu là Tốt, 3 nếu là Khá, còn lại 1"
+    assert "`" not in render.render_markdown(model).split("| 1 | Dự họp |")[1].split("\n")[0]

@@ -16,6 +16,7 @@ and dates; ``and``, ``or``, ``not``; ``if``; ``full``/``applicable``; the rows o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from partyrules import nodes as n
@@ -162,6 +163,9 @@ class Wording:
             return self._arithmetic(node, nested)
         if isinstance(node, n.Call):
             return self._call(node)
+        if isinstance(node, (n.Bands, n.Match)):
+            text = self.inline(node, self.amount)
+            return f"({text})" if nested and text is not None else text
         if isinstance(node, n.If):
             then, otherwise, condition = (
                 self.amount(node.then, True),
@@ -245,6 +249,9 @@ class Wording:
             return None if words is None else _SAME_AS + words
         if isinstance(node, n.If):
             return self._points_if(node, in_sum)
+        if isinstance(node, (n.Bands, n.Match)):
+            text = self.inline(node, self.points_phrase)
+            return None if text is None else f"({text})"
         if isinstance(node, n.Binary) and node.op == "*":
             return self._per_unit(node)
         if isinstance(node, n.Binary) and node.op in ("+", "-"):
@@ -256,7 +263,7 @@ class Wording:
                 amount = self.amount(node)
                 if amount is not None:
                     return _SAME_AS + amount
-            if isinstance(node.right, n.Binary) and node.right.op in ("+", "-"):
+            if (isinstance(node.right, n.Binary) and node.right.op in ("+", "-")) or isinstance(node.right, n.If):
                 right = f"({right})"
             return f"{left} {'cộng' if node.op == '+' else 'trừ'} {right}"
         if isinstance(node, n.Call) and node.function in ("min", "max") and len(node.args) == 2:
@@ -267,7 +274,11 @@ class Wording:
             words = self.points_phrase(value)
             if words is None or bound.percent:
                 return None
-            if isinstance(value, n.Binary) and value.op in ("+", "-") and not words.startswith(_SAME_AS):
+            if (
+                isinstance(value, n.Binary)
+                and value.op in ("+", "-")
+                and not words.startswith((_SAME_AS, "("))  # a sum of parenthesised parts reads as one already
+            ):
                 words = f"({words})"
             limit = "tối đa" if node.function == "min" else "không dưới"
             return f"{words}, {limit} {vn_number(bound.value)} điểm"
@@ -410,6 +421,27 @@ class Wording:
         return self.amount(node)
 
     # ------------------------------------------------------------ rows of bands, match and table
+
+    def inline(self, node: n.Bands | n.Match, result: Callable[[n.Expr], str | None]) -> str | None:
+        """Bands or match inside a formula, in one parenthesised phrase: ``(theo X: 5 điểm nếu từ 95% trở
+        lên, 4 điểm nếu trên 85%, còn lại 2 điểm``; a rule that is one of them alone gets a line a row."""
+        subject = self.amount(node.subject)
+        rows: list[tuple[str | None, str | None]]
+        if isinstance(node, n.Bands):
+            rows = [(self.band(b), result(b.result)) for b in node.bands]
+        else:
+            rows = [(self._patterns(node.subject, arm.patterns), result(arm.result)) for arm in node.arms]
+        otherwise = result(node.otherwise) if node.otherwise is not None else ""
+        if subject is None or otherwise is None or any(when is None or then is None for when, then in rows):
+            return None
+        parts = [f"{then} nếu {when}" for when, then in rows]
+        if otherwise:
+            parts.append(f"còn lại {otherwise}")
+        return f"theo {subject}: {', '.join(parts)}"
+
+    def _patterns(self, subject: n.Expr, patterns: tuple[n.Literal | n.Name, ...]) -> str | None:
+        words = [self.member_label(p) or self.amount(p) for p in patterns]
+        return None if None in words else "là " + " hoặc ".join(f"{w}" for w in words if w)
 
     def band(self, band: n.Band) -> str:
         """The threshold of a row of ``bands``: ``từ 95% trở lên``, ``trên 50%``, ``đến 2``."""
