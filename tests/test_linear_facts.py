@@ -115,6 +115,16 @@ def test_bands_on_a_constrained_quotient_know_it_stays_within_one() -> None:
     assert codes(item(covered, CONSTRAINED)) == []
 
 
+def test_constraints_chain() -> None:
+    """``late <= present`` and ``present <= members`` give ``late <= members``: the quotient stays within 1."""
+    chained = CONSTRAINED + 'input late "Late": integer 0..500;\nconstraint "Late were present": late <= present;\n'
+    points = "round(late / members * 10, 1)"
+    assert codes(item(points, chained)) == []
+    assert codes(item(points, chained.replace("constraint \"No more", "# constraint \"No more"))) == ["PR501"]
+    # the chain bounds late by members, not members by late: members / late can still reach 500
+    assert codes(item("if late >= 1 then round(members / late, 1) else 0", chained)) == ["PR501"]
+
+
 def test_a_constraint_is_not_proved_by_itself() -> None:
     # the constraint's own condition must not be taken as always true (that would make it vacuous)
     analysis = api.analyse(HEAD + item("0", CONSTRAINED) + GRADES)
@@ -156,6 +166,7 @@ let share "Share" = if members >= 1 then present / members else 0;
 let lateness "Lateness" = if present > 0 then late / present else 0;
 let spare "Spare" = members - present;
 let tardy "Tardy" = present - late;
+let late_share "Late share" = if members >= 1 then late / members else 0;
 criteria "C" max 30 {
   item rate "Rate" max 10 { points = round(share * 10, 1); }
   item punctual "Punctual" max 10 { points = round(10 - lateness * 10, 0); }
@@ -175,6 +186,10 @@ def test_the_sound_file_is_proved_and_its_intervals_are_narrow() -> None:
     assert (share.interval.low, share.interval.high) == (0, 1)
     spare = analysis.state.symbols["spare"].info
     assert spare is not None and spare.interval is not None and spare.interval.low == 0
+    # late <= present and present <= members, chained: late <= members
+    late_share = analysis.state.symbols["late_share"].info
+    assert late_share is not None and late_share.interval is not None
+    assert (late_share.interval.low, late_share.interval.high) == (0, 1)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -186,7 +201,7 @@ def test_every_computed_value_lies_in_its_proved_interval(data: st.DataObject) -
     drawn = data.draw(facts(ruleset))
     run = reference._Run(analysis.model, drawn)
     run.trace()  # raises BrokenPromise on points outside what the checker proved
-    for name in ("attending", "share", "lateness", "spare", "tardy"):
+    for name in ("attending", "share", "lateness", "spare", "tardy", "late_share"):
         info = analysis.state.symbols[name].info
         assert info is not None and info.interval is not None
         value = run.let(name)

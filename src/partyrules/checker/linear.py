@@ -133,6 +133,45 @@ def facts_of(
     return ()
 
 
+#: the most facts the constraints give once chained (a handful of constraints give a few dozen)
+MAX_FACTS = 64
+
+
+def closure(facts: Iterable[Fact]) -> tuple[Fact, ...]:
+    """The facts and what follows from pairs of them by eliminating a name (Fourier-Motzkin), to a fixed point.
+
+    ``b - a >= 0`` and ``c - b >= 0`` give ``c - a >= 0``: a constraint chain ``a <= b``, ``b <= c``
+    bounds ``a / c``. Each new fact is a sum of known ones with positive factors, so it holds
+    wherever they do; the search stops at :data:`MAX_FACTS` (what it found by then still holds).
+    """
+    known: dict[Linear, Fact] = {}
+    for fact in facts:
+        known.setdefault(_normal(fact.form), fact)
+    queue = list(known.values())
+    done: list[Fact] = []
+    while queue and len(known) < MAX_FACTS:
+        fact = queue.pop(0)
+        for other in done:
+            for name, coefficient in fact.form.terms:
+                theirs = other.form.names.get(name)
+                if theirs is None or (theirs > 0) == (coefficient > 0):
+                    continue
+                combined = fact.form.times(abs(theirs)).plus(other.form, abs(coefficient))
+                if not combined.terms or len(combined.terms) > MAX_NAMES:
+                    continue
+                key = _normal(combined)
+                if key not in known and len(known) < MAX_FACTS:
+                    known[key] = Fact(combined)
+                    queue.append(known[key])
+        done.append(fact)
+    return tuple(known.values())
+
+
+def _normal(form: Linear) -> Linear:
+    """The form scaled so its first coefficient is 1 or -1 (the same fact, one key)."""
+    return form.times(1 / abs(form.terms[0][1])) if form.terms else form
+
+
 def refine(form: Linear, interval: Interval, facts: Iterable[Fact], box: Callable[[str], Interval | None]) -> Interval:
     """``interval`` (the form's values from its names' intervals) narrowed by the facts."""
     names = form.names

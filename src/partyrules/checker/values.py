@@ -13,7 +13,7 @@ import attrs
 
 from partyrules import nodes as n
 from partyrules.checker.expressions import Expressions
-from partyrules.checker.linear import Fact
+from partyrules.checker.linear import Fact, closure
 from partyrules.checker.state import Info, Scope, show
 from partyrules.model import CriterionInfo
 from partyrules.types import DECIMAL, INTEGER, Interval
@@ -27,7 +27,7 @@ def facts(c: Expressions) -> None:
         for fact in c.facts_of(constraint.condition, True):
             if all(c.symbols[name].kind == "input" for name, _ in fact.form.terms):
                 found.append(fact)
-    c.facts = tuple(found)
+    c.facts = closure(found)
 
 
 def values(c: Expressions) -> None:
