@@ -801,6 +801,21 @@ def test_decimal_totals_in_the_histogram_are_exact(api: Server) -> None:
     assert Decimal(body["histogram"][-1]["below"]) == 100
 
 
+def test_the_histogram_is_the_batch_reports() -> None:
+    """The API's bins are the batch report's (whole widths, the last holding the maximum), whatever the maximum."""
+    from types import SimpleNamespace
+
+    from partyrules import report
+    from partyrules.server.service import histogram
+
+    ruleset: Any = SimpleNamespace(layout=SimpleNamespace(maximum=Decimal(95)))
+    totals = {Decimal(0): 1, Decimal("9.5"): 2, Decimal(95): 3, None: 4}
+    bins = histogram(ruleset, totals)
+    expected = report.histogram({Decimal(0): 1, Decimal("9.5"): 2, Decimal(95): 3}, Decimal(95), 10)
+    assert [(b["from"], b["below"], b["count"]) for b in bins] == [(str(b.low), str(b.high), b.count) for b in expected]
+    assert bins[0] == {"from": "0", "below": "10", "count": 3} and bins[-1] == {"from": "90", "below": "95", "count": 3}
+
+
 # ---------------------------------------------------------------- the examples of docs/workbench.md
 
 WORKBENCH_DOC = Path(__file__).resolve().parents[1] / "docs" / "workbench.md"

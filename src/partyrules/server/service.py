@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from partyrules import api, data, quota, serialize
+from partyrules import api, data, quota, report, serialize
 from partyrules.diagnostics import CriteriaError, Diagnostic
 from partyrules.facts import FactProblem, FactsError
 from partyrules.loader import Loader
@@ -474,21 +474,16 @@ def ruleset_ref(ruleset: Ruleset) -> dict[str, Any]:
 
 
 def histogram(ruleset: Ruleset, totals: Mapping[Decimal | None, int], bins: int = 10) -> list[dict[str, Any]]:
-    """How many totals fall in each tenth of the ruleset's maximum (the last bin includes the maximum);
+    """How many totals fall in each of about ``bins`` bins of a whole width (a tenth of the maximum, rounded
+    up: :func:`partyrules.report.histogram`, the batch report's; the last bin includes the maximum);
     ``totals``: how many rows have each total."""
     maximum = ruleset.layout.maximum
     if not maximum or maximum <= 0:
         return []
-    width = Decimal(maximum) / bins
-    counts = [0] * bins
-    for total, count in totals.items():
-        if total is None:
-            continue
-        index = min(bins - 1, max(0, int(Decimal(total) / width)))
-        counts[index] += count
+    counted = {total: count for total, count in totals.items() if total is not None}
     return [
-        {"from": serialize.json_default(width * i), "below": serialize.json_default(width * (i + 1)), "count": c}
-        for i, c in enumerate(counts)
+        {"from": serialize.json_default(b.low), "below": serialize.json_default(b.high), "count": b.count}
+        for b in report.histogram(counted, Decimal(maximum), bins)
     ]
 
 
