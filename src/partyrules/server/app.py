@@ -15,7 +15,7 @@ import json
 import logging
 import shutil
 import tempfile
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -191,30 +191,29 @@ class Endpoints:
     # ------------------------------------------------------------ reading requests
     async def body(self, request: Request) -> bytes:
         """The request's body, refused with 413 past the limit (before reading it when its length is given)."""
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_body:
-            raise self._too_large()
-        chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > self.max_body:
-                raise self._too_large()
+        chunks: list[bytes] = []
+        async for chunk in self._chunks(request):
             chunks.append(chunk)
         return b"".join(chunks)
 
     async def body_to(self, request: Request, path: Path) -> Path:
         """The request's body written to ``path`` as it arrives, refused with 413 past the limit."""
+        with path.open("wb") as out:
+            async for chunk in self._chunks(request):
+                out.write(chunk)
+        return path
+
+    async def _chunks(self, request: Request) -> AsyncIterator[bytes]:
+        """The body's chunks as they arrive; 413 once they pass the limit, or at once when its length says so."""
         length = request.headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > self.max_body:
             raise self._too_large()
         size = 0
-        with path.open("wb") as out:
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > self.max_body:
-                    raise self._too_large()
-                out.write(chunk)
-        return path
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > self.max_body:
+                raise self._too_large()
+            yield chunk
 
     def _too_large(self) -> ApiError:
         return ApiError(413, "too_large", f"the request body is larger than the limit of {self.max_body} bytes")
