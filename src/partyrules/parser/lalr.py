@@ -49,19 +49,6 @@ class Lexeme:
         return f"Lexeme({self.type!r}, {self.value!r}, {self.line}:{self.column})"
 
 
-class Place:
-    """Where a rule's text stands, as lark's ``Meta`` tells the builder (``empty`` when it holds no token)."""
-
-    __slots__ = ("column", "empty", "end_column", "end_line", "line")
-
-    def __init__(self, position: tuple[int, int, int, int] | None) -> None:
-        if position is None:
-            self.empty = True
-            return
-        self.empty = False
-        self.line, self.column, self.end_line, self.end_column = position
-
-
 #: A value on the stack: (value, position, depth). The position is (line, column, end line, end column)
 #: or None; the depth is 0 for a token or a missing optional, that of the tree for a rule's result (how
 #: deep lark's tree would be there), and SPLICED for a ``_rule`` lark splices into its parent, whose
@@ -333,14 +320,23 @@ def _bound(tables: Tables, methods: Callable[[str], Any]) -> list[Any]:
             bound.append(None)
         else:
             if rule.name not in found:
-                found[rule.name] = methods(rule.name)
+                found[rule.name] = methods(rule.name) or _no_method
             bound.append(found[rule.name])
     return bound
+
+
+def _no_method(place: Any, children: list[Any]) -> Any:
+    raise Stop  # lark would leave a tree where the builder has no method: left to lark
 
 
 def _reduce(rule: Rule, states: list[int], stack: list[Entry], bound: list[Any], max_depth: int) -> None:
     """Replace the rule's children on the stack by its result, as lark's tree builder and the builder make it."""
     size = rule.size
+    if size == 1 and rule.leaf:  # a node of one token (a number, a name): the commonest reduction
+        token, position, _ = stack[-1]
+        del states[-1]
+        stack[-1] = (bound[rule.index](position, [token] if rule.simple else []), position, 1)
+        return
     if size:
         children = stack[-size:]
         del stack[-size:]
@@ -372,10 +368,7 @@ def _reduce(rule: Rule, states: list[int], stack: list[Entry], bound: list[Any],
         if depth > max_depth:
             raise Stop
         kept = [child[0] for child in entries]
-    method = bound[rule.index]
-    if method is None:  # lark would leave a tree there: left to lark
-        raise Stop
-    stack.append((method(Place(position), kept), position, depth))
+    stack.append((bound[rule.index](position, kept), position, depth))  # the place stands for lark's Meta
 
 
 def _spanned(children: list[Entry]) -> tuple[int, int, int, int] | None:
