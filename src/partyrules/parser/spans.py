@@ -47,7 +47,7 @@ def span_of_meta(meta: Meta | tuple[int, int, int, int] | None) -> n.Span:
     """The span of a rule's text: from lark's ``Meta``, or the place the parse loop gives instead of one
     (its line, column, end line and end column; None where the rule holds no token, as an empty ``Meta``)."""
     if meta.__class__ is tuple:
-        return n.Span(*meta, FILE.get())  # type: ignore[misc]
+        return n.Span(*meta, FILE.get())
     if getattr(meta, "empty", True):
         return n.Span(0, 0, 0, 0, FILE.get())
     return n.Span(meta.line, meta.column, meta.end_line, meta.end_column, FILE.get())  # type: ignore[union-attr]
