@@ -214,6 +214,17 @@ class Tables:
         #: the lexer of each state, made the first time the state lexes
         self.scanners: list[Scanner | None] = [None] * (max(self.actions) + 1)
         self._by_accepts: dict[frozenset[str], Scanner] = {}
+        #: where a run of rules whose one child stands for them leads: by the state under the child,
+        #: the state on top and the next token (an expression's atom climbs through eight of them)
+        self.chains: dict[tuple[int, int, str], int] = {}
+
+    def chain(self, under: int, top: int, kind: str) -> int:
+        """The state on top once every rule whose one child stands for it is reduced before ``kind``."""
+        while True:
+            action = self.actions[top].get(kind)
+            if action.__class__ is not str:
+                return top
+            top = self.actions[under][action]  # type: ignore[assignment]
 
     def scanner(self, state: int) -> Scanner:
         """The lexer for ``state``: its acceptable terminals and the ignored ones (one per set, as lark has)."""
@@ -241,7 +252,7 @@ def parse(
     stamps them while lark parses).
     """
     actions, ignore, newlines, kept = tables.actions, tables.ignore, tables.newlines, tables.kept
-    scanners, scanner_of = tables.scanners, tables.scanner
+    scanners, scanner_of, chains = tables.scanners, tables.scanner, tables.chains
     states = [tables.start]
     stack: list[Entry] = []
     bound = _bound(tables, methods)
@@ -279,8 +290,12 @@ def parse(
         row = actions[states[-1]]
         while True:  # reduce as lark reduces before this token, then shift it
             action = row.get(kind)
-            if action.__class__ is str:  # a rule whose one child stands for it: only the state changes
-                states[-1] = actions[states[-2]][action]  # type: ignore[assignment]
+            if action.__class__ is str:  # rules whose one child stands for them: only the state changes
+                key = (states[-2], states[-1], kind)
+                last = chains.get(key)
+                if last is None:
+                    last = chains[key] = tables.chain(states[-2], states[-1], kind)
+                states[-1] = last
             elif action.__class__ is int:
                 states.append(action)
                 stack.append(entry)
