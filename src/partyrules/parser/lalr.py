@@ -138,8 +138,9 @@ class Rule:
         self.size = len(expansion)
         # its first and last symbols are terminals: tokens, which always have a place
         self.edges = bool(expansion) and expansion[0].is_term and expansion[-1].is_term
-        self.origin: str = rule.origin.name
-        self.name: str = rule.alias or options.template_source or rule.origin.name
+        # plain str: a lark that built its grammar itself names symbols with its Tokens (a str subclass)
+        self.origin = str(rule.origin.name)
+        self.name = str(rule.alias or options.template_source or rule.origin.name)
         self.inline = bool(options.expand1 and not rule.alias)  # `?rule`: one child stands for it
         # lark's maybe_create_child_filter: which children are kept, spliced, and where None goes
         empty = options.empty_indices if placeholders else None
@@ -190,10 +191,10 @@ class Tables:
             actions: dict[str, int | str | Rule] = {}
             for symbol, (action, argument) in row.items():
                 if action is Shift:
-                    actions[symbol] = argument
+                    actions[str(symbol)] = argument
                 else:
                     rule = self.rules[rules[argument]]
-                    actions[symbol] = rule.origin if rule.pass_through else rule
+                    actions[str(symbol)] = rule.origin if rule.pass_through else rule
             self.actions[state] = actions
         self.start: int = table.start_states["start"]
         self.end: int = table.end_states["start"]
