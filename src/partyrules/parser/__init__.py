@@ -2,10 +2,13 @@
 
 The only module that imports lark. The grammar (``grammars/criteria.lark``)
 is parsed with LALR and a contextual lexer (the tables read from the saved
-parser, ``grammars/criteria-lalr.json``, see :mod:`partyrules.parser.grammar`);
-the builder's methods, called over lark's tree in a separate pass (so they see
-positions), build the typed nodes. Syntax errors are translated from lark's
-token names into words a committee officer understands.
+parser, ``grammars/criteria-lalr.json``, see :mod:`partyrules.parser.grammar`).
+A text is parsed by a loop of our own over those tables
+(:mod:`partyrules.parser.lalr`), which calls the builder's methods as it
+reduces; where it stops (a syntax error, nesting too deep) lark parses the text
+again and the builder's methods are called over lark's tree, with the same
+results. Syntax errors are translated from lark's token names into words a
+committee officer understands.
 """
 
 from __future__ import annotations
