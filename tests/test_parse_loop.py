@@ -157,19 +157,19 @@ def _reblanked(draw: st.DrawFn) -> str:
     return text
 
 
-@fuzz(0.1)
+@fuzz(0.05)
 @given(FILES.map("".join))
 def test_the_loop_agrees_with_lark_on_sentences_of_the_grammar(text: str) -> None:
     agree(text)
 
 
-@fuzz(0.2)
+@fuzz(0.1)
 @given(_mutant())
 def test_the_loop_agrees_with_lark_on_mutated_shipped_files(text: str) -> None:
     agree(text)
 
 
-@fuzz(0.2)
+@fuzz(0.1)
 @given(_reblanked())
 def test_the_loop_agrees_with_lark_on_shipped_files_with_their_blanks_changed(text: str) -> None:
     agree(text)
