@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import math
+import operator
 from collections.abc import Callable
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -410,8 +411,8 @@ def cell(c: Expressions, value: n.Cell, column: Type) -> Test | None:
         limit = threshold(c, lit, column, value.span)
         if limit is None:
             return None
-        checks.append((op, limit))
-    return (lambda v: all(_apply(op, v, t) for op, t in checks)), {t for _, t in checks}
+        checks.append((_COMPARISONS[op], limit))
+    return (lambda v: all(compare(v, t) for compare, t in checks)), {t for _, t in checks}
 
 
 def _pieces(column: Info, thresholds: set[Fraction]) -> list[tuple[Any, str]]:
@@ -440,13 +441,13 @@ def _pieces(column: Info, thresholds: set[Fraction]) -> list[tuple[Any, str]]:
     return [(p, show(p, type_.kind == "percent")) for p in sorted(set(pieces))]
 
 
-def _apply(op: str, value: Fraction, limit: Fraction) -> bool:
-    return {
-        ">": value > limit,
-        ">=": value >= limit,
-        "<": value < limit,
-        "<=": value <= limit,
-    }[op]
+#: a cell's comparison, as a function of the column's value and the cell's limit
+_COMPARISONS: dict[str, Callable[[Fraction, Fraction], bool]] = {
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+}
 
 
 def _inside(low: Fraction | None, high: Fraction | None, whole: bool) -> Fraction | None:

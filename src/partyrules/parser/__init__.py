@@ -2,14 +2,18 @@
 
 The only module that imports lark. The grammar (``grammars/criteria.lark``)
 is parsed with LALR and a contextual lexer (the tables read from the saved
-parser, ``grammars/criteria-lalr.json``, see :mod:`partyrules.parser.grammar`);
-the builder's methods, called over lark's tree in a separate pass (so they see
-positions), build the typed nodes. Syntax errors are translated from lark's
-token names into words a committee officer understands.
+parser, ``grammars/criteria-lalr.json``, see :mod:`partyrules.parser.grammar`).
+A text is parsed by a loop of our own over those tables
+(:mod:`partyrules.parser.lalr`), which calls the builder's methods as it
+reduces; where it stops (a syntax error, nesting too deep) lark parses the text
+again and the builder's methods are called over lark's tree, with the same
+results. Syntax errors are translated from lark's token names into words a
+committee officer understands.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Any
@@ -20,9 +24,10 @@ from lark.exceptions import UnexpectedInput
 
 from partyrules import nodes as n
 from partyrules.diagnostics import CriteriaError, Diagnostic, Source
+from partyrules.parser import grammar, lalr
 from partyrules.parser.builder import Builder, parse_decimal as parse_decimal
 from partyrules.parser.errors import syntax_diagnostic, words_expected as words_expected
-from partyrules.parser.grammar import grammar_text as grammar_text, lalr
+from partyrules.parser.grammar import grammar_text as grammar_text, lalr_tables
 from partyrules.parser.spans import COMMENTS, FILE, Comment as Comment, span_key as span_key, span_of_meta
 
 #: Files larger than this are refused before parsing: criteria files are
@@ -73,9 +78,45 @@ def parse_layout(text: str, filename: str = "<string>") -> SourceLayout:
     if forbidden is not None:
         raise CriteriaError([_forbidden(forbidden, text, filename)], [Source(filename, _shown(text))])
     comments: list[Comment] = []
+    builder = Builder(filename)
+    result = _parsed_by_our_loop(text, filename, builder, comments)
+    if result is None:  # a syntax error, or nesting too deep: lark's parse, and its diagnostics
+        comments.clear()
+        builder = Builder(filename)
+        result = _parsed_by_lark(text, filename, source, builder, comments)
+    if builder.problems:
+        raise CriteriaError(builder.problems, [source])
+    assert isinstance(result, n.RulesetFile)
+    return SourceLayout(result, text, tuple(comments), builder.blocks)
+
+
+def _parsed_by_our_loop(text: str, filename: str, builder: Builder, comments: list[Comment]) -> Any:
+    """The builder's result from :mod:`partyrules.parser.lalr`'s loop over lark's tables; None when
+    the loop stops (the text is to be parsed by lark, which says why it does not parse)."""
+    tables = lalr_tables()
+    if tables is None:
+        return None
+    outer = FILE.get()  # lark stamps comments while it parses, before the file is set for the builder
+    token = FILE.set(filename)
+    try:
+        return lalr.parse(tables, text, functools.partial(_method, builder), comments, outer, MAX_NESTING)
+    except lalr.Stop:
+        return None
+    finally:
+        FILE.reset(token)
+
+
+def _method(builder: Builder, name: str) -> Any:
+    """The builder's method for a rule, without lark's ``v_args`` wrapper around it (None if it has none)."""
+    method = getattr(builder, name, None)
+    return getattr(method, "base_func", method)
+
+
+def _parsed_by_lark(text: str, filename: str, source: Source, builder: Builder, comments: list[Comment]) -> Any:
+    """The builder's result over lark's tree; a syntax error or too deep a nesting raised as diagnostics."""
     sink = COMMENTS.set(comments)
     try:
-        tree = lalr().parse(text)
+        tree = grammar.lalr().parse(text)
     except UnexpectedInput as exc:
         raise CriteriaError([syntax_diagnostic(exc, text, filename)], [source]) from None
     finally:
@@ -94,16 +135,11 @@ def parse_layout(text: str, filename: str = "<string>") -> SourceLayout:
             ],
             [source],
         )
-    builder = Builder(filename)
     token = FILE.set(filename)
     try:
-        result = _built(builder, tree, {})
+        return _built(builder, tree, {})
     finally:
         FILE.reset(token)
-    if builder.problems:
-        raise CriteriaError(builder.problems, [source])
-    assert isinstance(result, n.RulesetFile)
-    return SourceLayout(result, text, tuple(comments), builder.blocks)
 
 
 #: Characters no criteria file holds: control characters (a tab and line breaks aside), which would

@@ -13,10 +13,10 @@ from partyrules import nodes as n
 from partyrules.diagnostics import Diagnostic
 from partyrules.parser.casebook import CasebookBuilder
 from partyrules.parser.errors import statement_word
+from partyrules.parser.lalr import Lexeme
 from partyrules.parser.spans import span_key, span_of_meta, span_of_token, text_of
 
 # ---------------------------------------------------------------- tree building
-
 
 
 @v_args(meta=True)
@@ -39,7 +39,10 @@ class Builder(CasebookBuilder):
     def _short(self, token: Token) -> bool:
         """Whether a number is written with at most :data:`MAX_NUMBER_DIGITS` digits (PR013 if not):
         longer ones would only cost time, and past 4,300 digits an int cannot even be written back."""
-        digits = sum(ch.isdigit() for ch in str(token))
+        text = str(token)
+        if len(text) <= MAX_NUMBER_DIGITS:
+            return True
+        digits = sum(ch.isdigit() for ch in text)
         if digits > MAX_NUMBER_DIGITS:
             message = f"this number has {digits} digits; numbers in criteria have at most {MAX_NUMBER_DIGITS}"
             self._problem("PR013", message, span_of_token(token))
@@ -511,7 +514,7 @@ class Builder(CasebookBuilder):
 
     # -- extension
     def import_decl(self, meta: Meta, c: list[Any]) -> n.Import:
-        names = tuple(n.Name(str(t), span_of_token(t)) for t in c[1:] if isinstance(t, Token))
+        names = tuple(n.Name(str(t), span_of_token(t)) for t in c[1:] if isinstance(t, (Token, Lexeme)))
         return n.Import(c[0], names, span_of_meta(meta))
 
     def item_target(self, meta: Meta, c: list[Any]) -> str:
@@ -547,7 +550,9 @@ class Builder(CasebookBuilder):
     def new_cap(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
         span = span_of_meta(meta)
         if str(c[0]) != "cap":
-            self._problem("PR010", f"`{c[0]}` needs a grade, not a number", span, "write `force <grade>;` or `cap <points>;`")
+            self._problem(
+                "PR010", f"`{c[0]}` needs a grade, not a number", span, "write `force <grade>;` or `cap <points>;`"
+            )
         return ("cap", c[1], span)
 
     def drop_requirement(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:

@@ -23,6 +23,7 @@ from lark.exceptions import LarkError
 from lark.grammar import Rule
 from lark.lexer import TerminalDef
 
+from partyrules.parser.lalr import Tables
 from partyrules.parser.spans import keep_comment
 
 GRAMMAR_NAME = "criteria.lark"
@@ -68,6 +69,16 @@ def lalr() -> lark.Lark:
     text = grammar_text()
     saved = read_saved(text)
     return saved if saved is not None else build(text)
+
+
+@functools.lru_cache(maxsize=1)
+def lalr_tables() -> Tables | None:
+    """The parser's tables as :mod:`partyrules.parser.lalr`'s loop reads them; None if this lark keeps
+    them where the loop does not look (then every text is parsed by lark itself)."""
+    try:
+        return Tables(lalr())
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
 
 
 def read_saved(text: str, path: Any = None) -> lark.Lark | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextvars
 import unicodedata
+from typing import Protocol
 
 import attrs
 from lark import Token
@@ -37,19 +38,35 @@ def span_key(span: n.Span) -> tuple[int, int, int, int]:
     return (span.line, span.column, span.end_line, span.end_column)
 
 
-
 #: The file being built, stamped on every span: once files extend each other a
 #: linked tree mixes nodes of several files, and diagnostics must name the right one.
 FILE: contextvars.ContextVar[str] = contextvars.ContextVar("partyrules_parsed_file", default="")
 
 
-def span_of_meta(meta: Meta) -> n.Span:
+def span_of_meta(meta: Meta | tuple[int, int, int, int] | None) -> n.Span:
+    """The span of a rule's text: from lark's ``Meta``, or the place the parse loop gives instead of one
+    (its line, column, end line and end column; None where the rule holds no token, as an empty ``Meta``)."""
+    if meta.__class__ is tuple:
+        return n.Span(*meta, FILE.get())
     if getattr(meta, "empty", True):
         return n.Span(0, 0, 0, 0, FILE.get())
-    return n.Span(meta.line, meta.column, meta.end_line, meta.end_column, FILE.get())
+    return n.Span(meta.line, meta.column, meta.end_line, meta.end_column, FILE.get())  # type: ignore[union-attr]
 
 
-def span_of_token(token: Token) -> n.Span:
+class Placed(Protocol):
+    """A token with its place: lark's ``Token``, or the parse loop's ``Lexeme``."""
+
+    @property
+    def line(self) -> int | None: ...
+    @property
+    def column(self) -> int | None: ...
+    @property
+    def end_line(self) -> int | None: ...
+    @property
+    def end_column(self) -> int | None: ...
+
+
+def span_of_token(token: Placed) -> n.Span:
     return n.Span(token.line or 0, token.column or 0, token.end_line or 0, token.end_column or 0, FILE.get())
 
 
