@@ -54,6 +54,16 @@ def added(terms: list[str]) -> str:
     return f"sum(({', '.join(terms[1:])},), {terms[0]})"
 
 
+def tuple_display(items: list[str]) -> str:
+    """Python text of the tuple of ``items``, as few tuple displays as CPython builds fastest."""
+    # CPython compiles a tuple display of more than 30 items (its STACK_USE_GUIDELINE) into a
+    # list grown item by item, about three times slower than one BUILD_TUPLE: join short ones
+    displays = [items[i : i + DISPLAY_ITEMS] for i in range(0, len(items), DISPLAY_ITEMS)]
+    if len(displays) > FLAT_FROM:  # a chain of thousands of `+` overflows the compiler: one starred display
+        return "(" + ", ".join(f"*({', '.join(display)},)" for display in displays) + ")"
+    return " + ".join(f"({', '.join(display)},)" for display in displays)
+
+
 class _Writer(Writer):
     """The whole program: facts checked, values in dependency order, totals, grades, and the batch loop."""
 
@@ -228,10 +238,10 @@ class _Writer(Writer):
             self.emit("raise FactsError(problems)", 2)
 
     def evaluation_display(self) -> str:
-        """The evaluation's values as one flat tuple display (one allocation per evaluation)."""
-        # one flat tuple (one allocation per evaluation); runtime.Layout.offsets says where each part starts
-        parts = list(self.inputs.values())
-        parts += [f"p{k}" if c.maximum is not None else "None" for k, c in enumerate(self.all)]
+        """The evaluation as tuple displays: ``(LAYOUT, total, grade, x0, x1, ..., (rest))`` (see
+        evaluation.Evaluation: the facts in slots of their own, every other value in one nested tuple)."""
+        facts = list(self.inputs.values())
+        parts = [f"p{k}" if c.maximum is not None else "None" for k, c in enumerate(self.all)]
         parts += [f"v{k}" for k, c in enumerate(self.model.criteria) if c.level is not None]
         parts += [f"a{k}" for k, c in enumerate(self.all) if c.applicable is not None]
         parts += ["crit", "ded", "bon", "total", "grade", "start"]
@@ -240,13 +250,7 @@ class _Writer(Writer):
         parts += [f"e{k}" for k in range(len(self.model.exemptions))]
         grade_ids = self.const(tuple(g.name for g in self.model.grades))
         grade_id = f"(None if grade is None else {grade_ids}[grade])"
-        items = ["LAYOUT", self.total_decimal(), grade_id, *parts]
-        # CPython compiles a tuple display of more than 30 items (its STACK_USE_GUIDELINE) into a
-        # list grown item by item, about three times slower than one BUILD_TUPLE: join short ones
-        displays = [items[i : i + DISPLAY_ITEMS] for i in range(0, len(items), DISPLAY_ITEMS)]
-        if len(displays) > FLAT_FROM:  # a chain of thousands of `+` overflows the compiler: one starred display
-            return "(" + ", ".join(f"*({', '.join(display)},)" for display in displays) + ")"
-        return " + ".join(f"({', '.join(display)},)" for display in displays)
+        return tuple_display(["LAYOUT", self.total_decimal(), grade_id, *facts, f"({tuple_display(parts)})"])
 
     def batch(self, body: list[str], trapped: bool) -> list[str]:
         """``many(rows, key, number, row_error)``: the program's body in a loop over rows, yielding a result per row.
