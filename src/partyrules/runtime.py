@@ -154,8 +154,9 @@ def half_away(numerator: int, denominator: int) -> int:
 
 
 #: Most values (10**-places steps from the lowest to the highest) of one table of :func:`scaled_texts`:
-#: about 120 bytes an entry, built once per process for every ruleset that reads the same range.
-MAX_SCALED_TABLE = 20_001
+#: about 120 bytes an entry (a value is there in up to places + 1 forms, about 1.1 entries a value),
+#: built once per process for every ruleset that reads the same range; at most 16 tables are kept.
+MAX_SCALED_TABLE = 5_001
 _SCALED_TEXTS: dict[tuple[int, int, int], dict[str, int]] = {}
 
 
@@ -178,7 +179,8 @@ def scaled_texts(first: int, last: int, places: int) -> dict[str, int]:
             step = 10 ** (places - shown)
             for units in range(-(-first // step) * step, last + 1, step):
                 table[str(Decimal(units // step).scaleb(-shown, EXACT))] = units
-        if len(_SCALED_TEXTS) >= 64:  # bounded: a process that loads many rulesets keeps the last few
+        # bounded (about 11 MB at most): a process that loads many rulesets keeps the last few
+        if len(_SCALED_TEXTS) >= 16:
             _SCALED_TEXTS.pop(next(iter(_SCALED_TEXTS)))
         _SCALED_TEXTS[key] = table
     return table

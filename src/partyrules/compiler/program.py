@@ -512,8 +512,9 @@ class _Writer(Writer):
 
 
 #: Places of the table of a Decimal input read as integers that declares none (in its own units:
-#: percent units for a percentage): 87.5 and 87.25 are found there, 87.125 takes as_integer_ratio().
-TABLE_PLACES = 2
+#: percent units for a percentage): 87.5 is found there, 87.25 takes as_integer_ratio() (a rate
+#: from 0% to 100% in hundredths would be a table ten times the size, 1.3 MB).
+TABLE_PLACES = 1
 
 
 def scaled_table(spec: rt.FactSpec) -> tuple[int, int, int] | None:
