@@ -189,10 +189,20 @@ class _Writer(Writer):
             # only facts that still fail it take the slow path, which names every problem
             read = [(k, fact.kind) for k, fact in enumerate(specs) if fact.kind in rt.TEXT_KINDS]
             for k, kind in read:
+                # a tabled fact's text is looked up in its table as it is ("6.37"), before str() of its Decimal
+                text = f"s{k} = x{k}; " if k in self.tabled else ""
                 self.emit(
-                    f"if type(x{k}) is str: x{k} = known_{kind}[x{k}] if x{k} in known_{kind} else read_{kind}(x{k})", 2
+                    f"if type(x{k}) is str: {text}x{k} = known_{kind}[x{k}] if x{k} in known_{kind} else read_{kind}(x{k})",
+                    2,
                 )
+                if k in self.tabled:
+                    self.emit(f'else: s{k} = ""', 2)
             if read:
+                for k in self.tabled:
+                    tests[k] = tests[k].replace(
+                        f"(s{k} := str(x{k})) in T{k}", f"(s{k} in T{k} or (s{k} := str(x{k})) in T{k})"
+                    )
+                test = "fast = True if (" + "\n                and ".join(tests) + ") else False"
                 self.emit_fast_test(test, 2)
                 self.emit("if not fast:", 2)
                 self.emit(slow, 3)
