@@ -63,6 +63,9 @@ class Writer:
         self.ratios: dict[int, bool] = {}
         # of those, the ones with declared places read in the facts' inline test (set by generate)
         self.prefetch: frozenset[int] = frozenset()
+        # of those, the ones read by their text in a table of every value in range (set by generate):
+        # index -> places of the table, in the fact's own units (percent units for a percentage)
+        self.tabled: dict[int, int] = {}
         # the expressions still computed with Fractions, and what each is (for partyrules check)
         self.fraction_sites: list[tuple[n.Expr, str]] = []
         # why the points are Decimals, when a declaration (not an expression) decides it
@@ -191,6 +194,9 @@ class Writer:
             if places is not None and places <= (self.scale or 0) and self.rates:
                 # a decimal fact with its places declared is a whole number of units: exact integer division
                 numerator, denominator = self.integer_ratio(r.target or "", kind == "percent")
+                if denominator.isdigit() and self.factor % int(denominator) == 0:  # whole units already
+                    multiple = self.factor // int(denominator)
+                    return numerator if multiple == 1 else f"({numerator} * {multiple})"
                 return f"({numerator} * {self.factor} // {denominator})"
             raise NoFixedPoint(node)
         if isinstance(node, n.If):
@@ -246,6 +252,9 @@ class Writer:
         percentage's units undone); read once per evaluation, after the facts are checked."""
         k = int(self.inputs[name][1:])
         self.ratios[k] = percent
+        if k in self.tabled and self.model.inputs[k].places is not None:
+            # read as a whole number of its declared places' units (u9 = 637 for 6.37)
+            return f"u{k}", str(10 ** (self.tabled[k] + (2 if percent else 0)))
         return f"qn{k}", f"(qd{k} * 100)" if percent else f"qd{k}"
 
     def simple(self, node: n.Expr) -> bool:

@@ -12,6 +12,7 @@ time inside one loop over rows, the batch that ``Ruleset.evaluate_many`` runs.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable
 from decimal import Decimal
@@ -53,6 +54,16 @@ def added(terms: list[str]) -> str:
     return f"sum(({', '.join(terms[1:])},), {terms[0]})"
 
 
+def tuple_display(items: list[str]) -> str:
+    """Python text of the tuple of ``items``, as few tuple displays as CPython builds fastest."""
+    # CPython compiles a tuple display of more than 30 items (its STACK_USE_GUIDELINE) into a
+    # list grown item by item, about three times slower than one BUILD_TUPLE: join short ones
+    displays = [items[i : i + DISPLAY_ITEMS] for i in range(0, len(items), DISPLAY_ITEMS)]
+    if len(displays) > FLAT_FROM:  # a chain of thousands of `+` overflows the compiler: one starred display
+        return "(" + ", ".join(f"*({', '.join(display)},)" for display in displays) + ")"
+    return " + ".join(f"({', '.join(display)},)" for display in displays)
+
+
 class _Writer(Writer):
     """The whole program: facts checked, values in dependency order, totals, grades, and the batch loop."""
 
@@ -77,13 +88,7 @@ class _Writer(Writer):
         self.grading()
         self.emit(f"return new_evaluation(Evaluation, {self.evaluation_display()})")
         self.lines[prelude:prelude] = [
-            "    " * self.depth
-            + (
-                f"qn{k}, qd{k} = q{k} if fast else x{k}.as_integer_ratio()"
-                if k in self.prefetch
-                else f"qn{k}, qd{k} = x{k}.as_integer_ratio()"
-            )
-            for k in sorted(self.ratios)
+            "    " * self.depth + line for k in sorted(self.ratios) for line in self.ratio(k)
         ]
         body_lines = self.lines[body:]
         self.depth = 1
@@ -103,6 +108,21 @@ class _Writer(Writer):
             self.emit("if armed: traps[Inexact] = False", 2)
         single = [line.replace(EXTRA, "").replace(OWN_FACTS, "facts") for line in self.lines]
         return "\n".join(single + self.batch(body_lines, trapped)) + "\n"
+
+    def ratio(self, k: int) -> list[str]:
+        """The lines that read Decimal input k as integers, once its fact is checked."""
+        places = self.model.inputs[k].places
+        if k in self.tabled and places is not None:
+            # the fast test found its text in the table (s9, bound there) unless the slow path checked it
+            return [f"u{k} = T{k}[s{k}] if fast else scaled_fact(x{k}, {places})"]
+        if k in self.tabled:
+            return [
+                f"if fast and s{k} in T{k}: qn{k} = T{k}[s{k}]; qd{k} = {10 ** self.tabled[k]}",
+                f"else: qn{k}, qd{k} = x{k}.as_integer_ratio()",
+            ]
+        if k in self.prefetch:
+            return [f"qn{k}, qd{k} = q{k} if fast else x{k}.as_integer_ratio()"]
+        return [f"qn{k}, qd{k} = x{k}.as_integer_ratio()"]
 
     def read_facts(self, specs: list[rt.FactSpec]) -> None:
         """The facts into x0, x1 ...: one C-level lookup when all are given, else one by one with defaults."""
@@ -169,10 +189,20 @@ class _Writer(Writer):
             # only facts that still fail it take the slow path, which names every problem
             read = [(k, fact.kind) for k, fact in enumerate(specs) if fact.kind in rt.TEXT_KINDS]
             for k, kind in read:
+                # a tabled fact's text is looked up in its table as it is ("6.37"), before str() of its Decimal
+                text = f"s{k} = x{k}; " if k in self.tabled else ""
                 self.emit(
-                    f"if type(x{k}) is str: x{k} = known_{kind}[x{k}] if x{k} in known_{kind} else read_{kind}(x{k})", 2
+                    f"if type(x{k}) is str: {text}x{k} = known_{kind}[x{k}] if x{k} in known_{kind} else read_{kind}(x{k})",
+                    2,
                 )
+                if k in self.tabled:
+                    self.emit(f'else: s{k} = ""', 2)
             if read:
+                for k in self.tabled:
+                    tests[k] = tests[k].replace(
+                        f"(s{k} := str(x{k})) in T{k}", f"(s{k} in T{k} or (s{k} := str(x{k})) in T{k})"
+                    )
+                test = "fast = True if (" + "\n                and ".join(tests) + ") else False"
                 self.emit_fast_test(test, 2)
                 self.emit("if not fast:", 2)
                 self.emit(slow, 3)
@@ -218,10 +248,10 @@ class _Writer(Writer):
             self.emit("raise FactsError(problems)", 2)
 
     def evaluation_display(self) -> str:
-        """The evaluation's values as one flat tuple display (one allocation per evaluation)."""
-        # one flat tuple (one allocation per evaluation); runtime.Layout.offsets says where each part starts
-        parts = list(self.inputs.values())
-        parts += [f"p{k}" if c.maximum is not None else "None" for k, c in enumerate(self.all)]
+        """The evaluation as tuple displays: ``(LAYOUT, total, grade, x0, x1, ..., (rest))`` (see
+        evaluation.Evaluation: the facts in slots of their own, every other value in one nested tuple)."""
+        facts = list(self.inputs.values())
+        parts = [f"p{k}" if c.maximum is not None else "None" for k, c in enumerate(self.all)]
         parts += [f"v{k}" for k, c in enumerate(self.model.criteria) if c.level is not None]
         parts += [f"a{k}" for k, c in enumerate(self.all) if c.applicable is not None]
         parts += ["crit", "ded", "bon", "total", "grade", "start"]
@@ -230,13 +260,7 @@ class _Writer(Writer):
         parts += [f"e{k}" for k in range(len(self.model.exemptions))]
         grade_ids = self.const(tuple(g.name for g in self.model.grades))
         grade_id = f"(None if grade is None else {grade_ids}[grade])"
-        items = ["LAYOUT", self.total_decimal(), grade_id, *parts]
-        # CPython compiles a tuple display of more than 30 items (its STACK_USE_GUIDELINE) into a
-        # list grown item by item, about three times slower than one BUILD_TUPLE: join short ones
-        displays = [items[i : i + DISPLAY_ITEMS] for i in range(0, len(items), DISPLAY_ITEMS)]
-        if len(displays) > FLAT_FROM:  # a chain of thousands of `+` overflows the compiler: one starred display
-            return "(" + ", ".join(f"*({', '.join(display)},)" for display in displays) + ")"
-        return " + ".join(f"({', '.join(display)},)" for display in displays)
+        return tuple_display(["LAYOUT", self.total_decimal(), grade_id, *facts, f"({tuple_display(parts)})"])
 
     def batch(self, body: list[str], trapped: bool) -> list[str]:
         """``many(rows, key, number, row_error)``: the program's body in a loop over rows, yielding a result per row.
@@ -334,6 +358,12 @@ class _Writer(Writer):
             if fact.low is None or fact.high is None:
                 return "False"  # unbounded: the slow path also checks the size limit
             test = f"{is_type}{low} <= {x} <= {high}"
+            if k in self.tabled:
+                # its text in the table of every value in range: in range, places and all, in one lookup
+                found = f"(s{k} := str({x})) in T{k}"
+                return (
+                    f"{is_type}{found}" if fact.places is not None else f"{is_type}({found} or {low} <= {x} <= {high})"
+                )
             if fact.places is not None and k in self.prefetch:
                 # its integer ratio is read anyway: a whole number of 10**-places exactly when the
                 # ratio's (lowest) denominator divides 10**places; the ratio is kept for the rules
@@ -491,6 +521,25 @@ class _Writer(Writer):
             self.emit("grade = g")
 
 
+#: Places of the table of a Decimal input read as integers that declares none (in its own units:
+#: percent units for a percentage): 87.5 is found there, 87.25 takes as_integer_ratio() (a rate
+#: from 0% to 100% in hundredths would be a table ten times the size, 1.3 MB).
+TABLE_PLACES = 1
+
+
+def scaled_table(spec: rt.FactSpec) -> tuple[int, int, int] | None:
+    """(first, last, places) of the :func:`~partyrules.runtime.scaled_texts` table of a Decimal input
+    read as integers, or None when its range is open or holds too many values."""
+    if spec.low is None or spec.high is None:
+        return None
+    places = TABLE_PLACES if spec.places is None else spec.places
+    first = math.ceil(Fraction(spec.low) * 10**places)
+    last = math.floor(Fraction(spec.high) * 10**places)
+    if last - first + 1 > rt.MAX_SCALED_TABLE or first > last:
+        return None
+    return first, last, places
+
+
 @attrs.frozen
 class Numbering:
     """How a ruleset's numbers are computed, and why: what ``partyrules check --explain`` tells the author.
@@ -529,13 +578,16 @@ def numbering_lines(numbering: Numbering, filename: str) -> list[str]:
     return lines
 
 
-def generate(model: Model, fixed: bool = True, rates: bool = True) -> tuple[str, tuple[Any, ...], Numbering]:
+def generate(
+    model: Model, fixed: bool = True, rates: bool = True, tables: bool = True
+) -> tuple[str, tuple[Any, ...], Numbering]:
     """The program's source, the constants it is linked with (C0, C1 ... in order) and its numbering
     (fixed-point places, or Decimal arithmetic, and what needs Fractions). The source defines
     ``make(LAYOUT, C0, C1, ...)``, which :func:`partyrules.runtime.link_program` calls once.
 
     ``rates=False`` computes every quotient with Fractions, as before quotients were held in
-    integers: the tests compare the two programs."""
+    integers; ``tables=False`` reads every Decimal fact a quotient needs with ``as_integer_ratio()``,
+    not by its text in a table (:func:`scaled_table`): the tests compare the programs."""
     try:
         writer = _Writer(model, fixed, rates)
         because = writer.decimal_because
@@ -545,15 +597,21 @@ def generate(model: Model, fixed: bool = True, rates: bool = True) -> tuple[str,
         fixed = False
         writer = _Writer(model, fixed, rates)
         body = writer.program()
-    # Decimal facts with declared places whose integer ratio the rules read: written again, their
+    # Decimal facts whose integer ratio the rules read: written again, read by their text in a table
+    # of every value in range when the range is small enough, else (with declared places) their
     # ratio read once, in the inline test of their places (instead of a quantize, and a second read)
-    prefetch = frozenset(k for k in writer.ratios if model.inputs[k].places is not None)
-    if prefetch:
+    specs = [writer.fact_spec(spec) for spec in model.inputs]
+    tabled = {k: table for k in writer.ratios if tables and (table := scaled_table(specs[k])) is not None}
+    prefetch = frozenset(k for k in writer.ratios if model.inputs[k].places is not None and k not in tabled)
+    if prefetch or tabled:
         writer = _Writer(model, fixed, rates)
         writer.prefetch = prefetch
+        writer.tabled = {k: places for k, (_, _, places) in tabled.items()}
         body = writer.program()
     names = sorted(writer.namespace, key=lambda k: int(k[1:]))
     head = f"def make({', '.join(['LAYOUT', *names])}):\n"
+    # the tables are built when the program is linked (once per process for each range), not pickled
+    head += "".join(f"    T{k} = scaled_texts{table}\n" for k, table in sorted(tabled.items()))
     source = head + "".join("    " + line + "\n" for line in body.splitlines()) + "    return program, many\n"
     sites = {id(node): (node, what) for node, what in writer.fraction_sites}  # a node written twice once
     numbering = Numbering(writer.scale, because, tuple(sites.values()))
