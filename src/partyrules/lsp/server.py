@@ -56,9 +56,10 @@ _KINDS = {
 }
 
 
-#: seconds without a change before a changed document is checked: shorter than the gap between
-#: keystrokes of steady typing, longer than that between the edits of one burst
-QUIET = 0.05
+#: seconds without a change before the rest of a burst is checked: longer than the gap between the
+#: edits of one burst (a paste or a replace-all sends them within a few ms), shorter than that between
+#: keystrokes (70 ms and more); a change after a quiet spell does not wait at all
+QUIET = 0.03
 
 
 class CriteriaServer(LanguageServer):
