@@ -116,12 +116,15 @@ def favourable_order(ruleset: Ruleset) -> dict[str, list[Any]]:
     return order
 
 
+#: Kinds whose tilted value is one of a few, picked by the quality alone (no draw of its own).
+_SETTLED_KINDS = frozenset(("enum", "level", "boolean"))
+
+
 @functools.lru_cache(maxsize=4096)
 def _tilted(spec: InputSpec, order: tuple[Any, ...], quality: int) -> st.SearchStrategy[Any]:
     """A value about ``quality`` percent of the way from the worst to the best end."""
-    if spec.kind in ("enum", "level", "boolean"):
-        index = min(len(order) - 1, quality * len(order) // 101)
-        return st.just(order[index])
+    if spec.kind in _SETTLED_KINDS:
+        return st.just(_settled(spec, order, quality))
     worst, best = order[0], order[-1]
     if spec.kind == "integer":
         target = worst + (best - worst) * quality // 100
@@ -300,6 +303,17 @@ def _keep(facts: dict[str, Any], budgets: tuple[_Budget | _Clause, ...], specs: 
                 excess -= cut
 
 
+# built once: a strategy made in a draw is looked up in hypothesis's cache each time, which cost a
+# tenth of a search step
+_QUALITY = st.integers(0, 100)
+_HOW = st.integers(0, 19)
+
+
+def _settled(spec: InputSpec, order: tuple[Any, ...], quality: int) -> Any:
+    """The tilted value of a yes/no or a choice: fixed by the quality alone, so it needs no draw of its own."""
+    return order[min(len(order) - 1, quality * len(order) // 101)]
+
+
 @st.composite
 def _facts(
     draw: st.DrawFn,
@@ -309,17 +323,27 @@ def _facts(
     budgets: tuple[_Budget | _Clause, ...],
 ) -> dict[str, Any]:
     # one quality for the whole organisation, so good organisations are good on most criteria
-    quality = draw(st.integers(0, 100))
+    quality = draw(_QUALITY)
     out: dict[str, Any] = {}
     for spec in ruleset.inputs:
         # one draw decides both whether an optional input is left out (1 in 4) and whether a value
         # leans with the organisation's quality (4 in 5): draws cost more than the rest of a search
         # step, and shrinking towards 0 still means "left out" and "drawn freely"
-        how = draw(st.integers(0, 19))
+        how = draw(_HOW)
         if not spec.required and omit_optional and how < 5:
             continue
-        tilted = spec.name in order and how % 5 > 0
-        out[spec.name] = draw(_tilted(spec, tuple(order[spec.name]), quality) if tilted else value(spec))
+        if spec.name in order and how % 5 > 0:
+            tilted = tuple(order[spec.name])
+            if spec.kind in _SETTLED_KINDS:
+                out[spec.name] = _settled(spec, tilted, quality)
+            else:
+                out[spec.name] = draw(_tilted(spec, tilted, quality))
+        elif spec.kind == "boolean":
+            # a free yes/no from the same draw (how // 5 is 0 to 3): one draw an input instead of two,
+            # and shrinking towards 0 still gives false
+            out[spec.name] = how // 5 % 2 == 1
+        else:
+            out[spec.name] = draw(value(spec))
     if budgets:
         _keep(out, budgets, {spec.name: spec for spec in ruleset.inputs})
     return out
@@ -356,13 +380,53 @@ def facts(ruleset: Ruleset, *, omit_optional: bool = True) -> st.SearchStrategy[
     """
 
     def build() -> st.SearchStrategy[dict[str, Any]]:
-        from partyrules.api import checked_model
 
         order = favourable_order(ruleset)
-        budgets = _budgets(ruleset, checked_model(ruleset))
-        return _facts(ruleset, omit_optional, order, budgets).filter(lambda f: _acceptable(ruleset, f))
+        return _facts(ruleset, omit_optional, order, _linear(ruleset)).filter(lambda f: _acceptable(ruleset, f))
 
     return _cached(ruleset, f"facts omit_optional={omit_optional}", build)  # type: ignore[no-any-return]
+
+
+def _linear(ruleset: Ruleset) -> tuple[_Budget | _Clause, ...]:
+    from partyrules.api import checked_model
+
+    return _cached(ruleset, "budgets", lambda: _budgets(ruleset, checked_model(ruleset)))  # type: ignore[no-any-return]
+
+
+def room(ruleset: Ruleset, name: str, facts: Mapping[str, Any]) -> tuple[Decimal | None, Decimal | None]:
+    """The lowest and the highest value the number ``name`` may take, the other ``facts`` kept, under the
+    file's linear constraints (``speakers <= present``, ``present + absent_unexcused <= members``);
+    None at an end no such constraint bounds.
+
+    ``facts`` are complete (defaults filled in, as an evaluation's), percent in percent units. A
+    search for a larger value draws within this instead of drawing freely and throwing away what
+    breaks a constraint: for a count bounded by another, most free draws did. Other constraints
+    are not looked at: the caller still checks the result.
+    """
+    unit = _unit_of(next(spec for spec in ruleset.inputs if spec.name == name))
+    lowest: Decimal | None = None
+    highest: Decimal | None = None
+    for budget in _linear(ruleset):
+        if isinstance(budget, _Clause) or (name in budget.terms) == (name in budget.bound):
+            continue
+        # terms <= bound + constant, solved for name (written n times on its side)
+        times = (budget.terms if name in budget.terms else budget.bound).count(name)
+        terms = sum((Decimal(facts[t]) for t in budget.terms if t != name), Decimal(0))
+        bound = sum((Decimal(facts[b]) for b in budget.bound if b != name), budget.constant)
+        steps = (bound - terms) / times / unit if name in budget.terms else (terms - bound) / times / unit
+        if name in budget.terms:  # an upper end: n <= steps (n < steps when strict), in whole steps of name
+            if budget.strict:
+                high = (steps.to_integral_value(rounding="ROUND_CEILING") - 1) * unit
+            else:
+                high = steps.to_integral_value(rounding="ROUND_FLOOR") * unit
+            highest = high if highest is None else min(highest, high)
+        else:  # a lower end: n >= steps (n > steps when strict)
+            if budget.strict:
+                low = (steps.to_integral_value(rounding="ROUND_FLOOR") + 1) * unit
+            else:
+                low = steps.to_integral_value(rounding="ROUND_CEILING") * unit
+            lowest = low if lowest is None else max(lowest, low)
+    return lowest, highest
 
 
 # ---------------------------------------------------------------- invalid facts
