@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -122,9 +123,7 @@ _SETTLED_KINDS = frozenset(("enum", "level", "boolean"))
 
 @functools.lru_cache(maxsize=4096)
 def _tilted(spec: InputSpec, order: tuple[Any, ...], quality: int) -> st.SearchStrategy[Any]:
-    """A value about ``quality`` percent of the way from the worst to the best end."""
-    if spec.kind in _SETTLED_KINDS:
-        return st.just(_settled(spec, order, quality))
+    """A number about ``quality`` percent of the way from the worst to the best end."""
     worst, best = order[0], order[-1]
     if spec.kind == "integer":
         target = worst + (best - worst) * quality // 100
@@ -303,15 +302,9 @@ def _keep(facts: dict[str, Any], budgets: tuple[_Budget | _Clause, ...], specs: 
                 excess -= cut
 
 
-# built once: a strategy made in a draw is looked up in hypothesis's cache each time, which cost a
-# tenth of a search step
+# made once: a strategy made in a draw is looked up in hypothesis's cache each time (a tenth of a step)
 _QUALITY = st.integers(0, 100)
 _HOW = st.integers(0, 19)
-
-
-def _settled(spec: InputSpec, order: tuple[Any, ...], quality: int) -> Any:
-    """The tilted value of a yes/no or a choice: fixed by the quality alone, so it needs no draw of its own."""
-    return order[min(len(order) - 1, quality * len(order) // 101)]
 
 
 @st.composite
@@ -335,12 +328,10 @@ def _facts(
         if spec.name in order and how % 5 > 0:
             tilted = tuple(order[spec.name])
             if spec.kind in _SETTLED_KINDS:
-                out[spec.name] = _settled(spec, tilted, quality)
+                out[spec.name] = tilted[min(len(tilted) - 1, quality * len(tilted) // 101)]
             else:
                 out[spec.name] = draw(_tilted(spec, tilted, quality))
-        elif spec.kind == "boolean":
-            # a free yes/no from the same draw (how // 5 is 0 to 3): one draw an input instead of two,
-            # and shrinking towards 0 still gives false
+        elif spec.kind == "boolean":  # free, from the same draw (how // 5 is 0 to 3; shrinks to false)
             out[spec.name] = how // 5 % 2 == 1
         else:
             out[spec.name] = draw(value(spec))
@@ -380,7 +371,6 @@ def facts(ruleset: Ruleset, *, omit_optional: bool = True) -> st.SearchStrategy[
     """
 
     def build() -> st.SearchStrategy[dict[str, Any]]:
-
         order = favourable_order(ruleset)
         return _facts(ruleset, omit_optional, order, _linear(ruleset)).filter(lambda f: _acceptable(ruleset, f))
 
@@ -394,14 +384,10 @@ def _linear(ruleset: Ruleset) -> tuple[_Budget | _Clause, ...]:
 
 
 def room(ruleset: Ruleset, name: str, facts: Mapping[str, Any]) -> tuple[Decimal | None, Decimal | None]:
-    """The lowest and the highest value the number ``name`` may take, the other ``facts`` kept, under the
-    file's linear constraints (``speakers <= present``, ``present + absent_unexcused <= members``);
-    None at an end no such constraint bounds.
-
-    ``facts`` are complete (defaults filled in, as an evaluation's), percent in percent units. A
-    search for a larger value draws within this instead of drawing freely and throwing away what
-    breaks a constraint: for a count bounded by another, most free draws did. Other constraints
-    are not looked at: the caller still checks the result.
+    """The lowest and highest value the number ``name`` may take, the other ``facts`` kept, under the file's
+    linear constraints (``speakers <= present``); None at an end none bounds. ``facts`` are complete
+    (an evaluation's), percent in percent units. Monotone pairs are drawn within this instead of
+    drawn freely and thrown away; other constraints are left to the caller's check.
     """
     unit = _unit_of(next(spec for spec in ruleset.inputs if spec.name == name))
     lowest: Decimal | None = None
@@ -409,22 +395,17 @@ def room(ruleset: Ruleset, name: str, facts: Mapping[str, Any]) -> tuple[Decimal
     for budget in _linear(ruleset):
         if isinstance(budget, _Clause) or (name in budget.terms) == (name in budget.bound):
             continue
-        # terms <= bound + constant, solved for name (written n times on its side)
+        # terms <= bound + constant solved for name (written `times` times), in whole steps of name
         times = (budget.terms if name in budget.terms else budget.bound).count(name)
         terms = sum((Decimal(facts[t]) for t in budget.terms if t != name), Decimal(0))
         bound = sum((Decimal(facts[b]) for b in budget.bound if b != name), budget.constant)
-        steps = (bound - terms) / times / unit if name in budget.terms else (terms - bound) / times / unit
-        if name in budget.terms:  # an upper end: n <= steps (n < steps when strict), in whole steps of name
-            if budget.strict:
-                high = (steps.to_integral_value(rounding="ROUND_CEILING") - 1) * unit
-            else:
-                high = steps.to_integral_value(rounding="ROUND_FLOOR") * unit
+        if name in budget.terms:  # name <= steps (< when strict)
+            steps = (bound - terms) / times / unit
+            high = (math.ceil(steps) - 1 if budget.strict else math.floor(steps)) * unit
             highest = high if highest is None else min(highest, high)
-        else:  # a lower end: n >= steps (n > steps when strict)
-            if budget.strict:
-                low = (steps.to_integral_value(rounding="ROUND_FLOOR") + 1) * unit
-            else:
-                low = steps.to_integral_value(rounding="ROUND_CEILING") * unit
+        else:  # name >= steps (> when strict)
+            steps = (terms - bound) / times / unit
+            low = (math.floor(steps) + 1 if budget.strict else math.ceil(steps)) * unit
             lowest = low if lowest is None else max(lowest, low)
     return lowest, highest
 
