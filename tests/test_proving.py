@@ -298,6 +298,19 @@ def test_mutants_judged_in_worker_processes_give_the_serial_report(demo: Callabl
     assert any(v.by.startswith("property") for v in serial.verdicts)  # a kill on the samples drawn in workers
 
 
+def test_the_property_search_in_worker_processes_gives_the_outcomes_of_proving_run(demo: Callable[..., Path]) -> None:
+    """`partyrules test --mutate` searches the claims in the mutation's workers: the same outcomes, in the
+    same order, counterexamples included, and the same mutation report as without them."""
+    broken = 'property lau "Luôn đủ giờ" {\n  always thoi_luong == 4;\n}\n'
+    ruleset = partyrules.load(demo(("# more", broken)))
+    outcomes, report = mutation.run_with_properties(ruleset, proving.Search(10), sample_size=10, workers=2)
+    expected = proving.run(partyrules.load(demo(("# more", broken))), proving.Search(10))
+    assert outcomes == expected
+    assert {o.kind for o in outcomes} == {"example", "property"}
+    assert [o.passed for o in outcomes if o.name == "lau"] == [False]  # a counterexample compared as well
+    assert _verdicts(report) == _verdicts(mutation.run(ruleset, sample_size=10, workers=2))
+
+
 def test_a_shipped_scale_mutated_in_three_processes_gives_the_serial_report() -> None:
     ruleset = partyrules.load("vn/annual-collective", on=datetime.date(2025, 12, 31))
     serial = mutation.run(ruleset, sample_size=25, workers=1)

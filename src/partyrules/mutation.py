@@ -26,13 +26,13 @@ from typing import Any
 
 import attrs
 
-from partyrules import nodes as n
+from partyrules import nodes as n, proving
 from partyrules.api import checked_model
 from partyrules.casebook import Casebook
 from partyrules.diagnostics import CriteriaError
 from partyrules.model import Model
 from partyrules.printer import cell_text, expr_text, literal_text
-from partyrules.proving import breaks, claim_text, run_example, sample
+from partyrules.proving import Outcome, Search, breaks, claim_text, run_example, sample
 from partyrules.runtime import Ruleset
 
 #: Organisations (or pairs, for a monotone claim) per property claim, drawn once from the scale
@@ -81,6 +81,18 @@ def run(ruleset: Ruleset, sample_size: int = SAMPLE_SIZE, workers: int | None = 
     1: in this process). Each sample is derandomised and each mutant judged on its own, so the
     report is the same, in the same order, whatever the number of workers.
     """
+    return run_with_properties(ruleset, None, sample_size, workers)[1]
+
+
+def run_with_properties(
+    ruleset: Ruleset, search: Search | None, sample_size: int = SAMPLE_SIZE, workers: int | None = None
+) -> tuple[list[Outcome], Report]:
+    """:func:`partyrules.proving.run` on the ruleset (unless ``search`` is None: no outcomes), then :func:`run`.
+
+    The property search of the unchanged ruleset runs in the worker processes beside the samples,
+    one task a claim: it costs as much as drawing the samples, and run alone it kept one core busy.
+    The outcomes are those of :func:`partyrules.proving.run`, in its order, whatever the workers.
+    """
     model: Model = checked_model(ruleset)
     book: Casebook | None = model.tests
     claims = _claims(book)
@@ -90,9 +102,10 @@ def run(ruleset: Ruleset, sample_size: int = SAMPLE_SIZE, workers: int | None = 
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     if workers == 1 or len(found) < 2 or _in_daemon():
+        outcomes = proving.run(ruleset, search) if search is not None else []
         samples = {key: _draw(ruleset, book, key, sample_size) for key in claims}
-        return Report(tuple(judge(m, model.filename, ruleset.source, samples) for m in found))
-    return _run_in_processes(ruleset, found, claims, sample_size, workers)
+        return outcomes, Report(tuple(judge(m, model.filename, ruleset.source, samples) for m in found))
+    return _run_in_processes(ruleset, found, claims, sample_size, workers, search)
 
 
 Samples = dict[tuple[str, int], list[Any]]
@@ -146,6 +159,13 @@ def _sample_task(key: tuple[str, int], size: int) -> list[Any]:
     return _draw(ruleset, _worker["model"].tests, key, size)
 
 
+def _claim_task(key: tuple[str, int], search: Search) -> Outcome:
+    ruleset: Ruleset = _worker["ruleset"]
+    book = _worker["model"].tests
+    prop = next(p for p in book.properties if p.name == key[0])
+    return proving.check_claim(ruleset, book.model, prop, prop.claims[key[1]], search)
+
+
 def _judge_task(numbers: list[int], pickled_samples: bytes) -> list[tuple[str, str, str]]:
     ruleset: Ruleset = _worker["ruleset"]
     model: Model = _worker["model"]
@@ -162,23 +182,33 @@ def _judge_task(numbers: list[int], pickled_samples: bytes) -> list[tuple[str, s
 
 
 def _run_in_processes(
-    ruleset: Ruleset, found: list[Mutant], claims: list[tuple[str, int]], size: int, workers: int
-) -> Report:
+    ruleset: Ruleset,
+    found: list[Mutant],
+    claims: list[tuple[str, int]],
+    size: int,
+    workers: int,
+    search: Search | None,
+) -> tuple[list[Outcome], Report]:
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(pickle.dumps(ruleset),)) as pool:
-        drawn = list(pool.map(_sample_task, claims, [size] * len(claims)))
-        pickled_samples = pickle.dumps(dict(zip(claims, drawn)))
+        sampling = [pool.submit(_sample_task, key, size) for key in claims]
+        # queued behind the samples, the claims keep the workers busy while the last samples are drawn
+        checking = [pool.submit(_claim_task, key, search) for key in claims] if search is not None else []
+        # the examples are quick: here, while the workers search
+        outcomes = proving.run(ruleset, search, properties=False) if search is not None else []
+        pickled_samples = pickle.dumps(dict(zip(claims, (future.result() for future in sampling))))
         # a few mutants a task (a task carries the samples), more tasks than workers (mutants differ in cost)
         per_task = max(1, len(found) // (4 * workers))
         tasks = [list(range(i, min(i + per_task, len(found)))) for i in range(0, len(found), per_task)]
         judged = [v for part in pool.map(_judge_task, tasks, [pickled_samples] * len(tasks)) for v in part]
+        outcomes += [future.result() for future in checking]
     verdicts = []
     for mutant, (description, status, by) in zip(found, judged, strict=True):
         if description != mutant.description:  # pragma: no cover - the workers list the mutants as this process does
             raise RuntimeError(f"a worker judged `{description}` in the place of `{mutant.description}`")
         verdicts.append(Verdict(mutant, status, by))
-    return Report(tuple(verdicts))
+    return outcomes, Report(tuple(verdicts))
 
 
 def judge(mutant: Mutant, filename: str, source: str, samples: Samples) -> Verdict:

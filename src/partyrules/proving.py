@@ -416,18 +416,35 @@ def _monotone_plan(
     """Pairs of organisations that differ in the claim's input only, the larger after: the total must follow."""
     from hypothesis import assume, strategies as st
 
+    from partyrules.testing import room
+
     assert claim.subject is not None
     name = claim.subject.name
     spec = next(s for s in ruleset.inputs if s.name == name)
     increasing = claim.direction == "increasing"
+    numeric = spec.kind in ("integer", "decimal", "percent")
 
     @st.composite
     def pairs(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
         before = draw(organisations)
-        base = ruleset.evaluate(before).facts[name]
-        larger = _larger(spec, base)
-        assume(larger is not None)
-        assert larger is not None
+        complete = ruleset.evaluate(before).facts
+        base = complete[name]
+        # the pair is built within what the linear constraints leave the input (speakers <= present),
+        # not drawn freely and thrown away: the filters below are left with the other constraints only
+        lowest, highest = room(ruleset, name, complete) if numeric else (None, None)
+        larger = _larger(spec, base, highest)
+        if larger is None:
+            # no room above: the organisation before is moved one or more steps down first (a good
+            # organisation is often at the top, and a pair from just below the top is still a pair)
+            smaller = _smaller(spec, base, lowest)
+            assume(smaller is not None)
+            assert smaller is not None
+            base = draw(smaller)
+            before = {**before, name: base}
+            assume(_valid(ruleset, before) and assumed(before))
+            larger = _larger(spec, base, highest)
+            assume(larger is not None)
+            assert larger is not None
         after = {**before, name: draw(larger)}
         assume(_valid(ruleset, after) and assumed(after))
         return before, after
@@ -467,18 +484,25 @@ def _valid(ruleset: Ruleset, facts: Mapping[str, Any]) -> bool:
     return True
 
 
-def _larger(spec: InputSpec, base: Any) -> Any:
-    """Values of an input larger than ``base`` (a better level, a later date, true after false), smallest step first."""
+def _larger(spec: InputSpec, base: Any, ceiling: Decimal | None = None) -> Any:
+    """Values of an input larger than ``base`` (a better level, a later date, true after false), smallest step first.
+
+    ``ceiling``: a number is drawn no higher (what the file's linear constraints leave it).
+    """
     from hypothesis import strategies as st
 
     if spec.kind == "integer":
         high = spec.high if spec.high is not None else base + 10**6
+        if ceiling is not None:
+            high = min(high, int(ceiling))
         return st.integers(1, high - base).map(lambda k: base + k) if base < high else None
     if spec.kind in ("decimal", "percent"):
         places = spec.places if spec.places is not None else 2
         quantum = Decimal(1).scaleb(-places)
         unit = 100 if spec.kind == "percent" else 1
         high = Decimal(spec.high) * unit if spec.high is not None else base + 10**6
+        if ceiling is not None:
+            high = min(high, ceiling)
         steps = int((high - base) / quantum)
         return st.integers(1, steps).map(lambda k: base + k * quantum) if steps >= 1 else None
     if spec.kind == "boolean":
@@ -490,6 +514,38 @@ def _larger(spec: InputSpec, base: Any) -> Any:
         last = spec.high if isinstance(spec.high, datetime.date) else datetime.date(2100, 12, 31)
         days = (last - base).days
         return st.integers(1, days).map(lambda k: base + datetime.timedelta(days=k)) if days >= 1 else None
+    return None
+
+
+def _smaller(spec: InputSpec, base: Any, floor: Decimal | None = None) -> Any:
+    """Values of an input smaller than ``base`` (no lower than ``floor`` for a number), the nearest first; the
+    mirror of :func:`_larger`."""
+    from hypothesis import strategies as st
+
+    if spec.kind == "integer":
+        low = spec.low if spec.low is not None else base - 10**6
+        if floor is not None:
+            low = max(low, int(floor))
+        return st.integers(1, base - low).map(lambda k: base - k) if base > low else None
+    if spec.kind in ("decimal", "percent"):
+        places = spec.places if spec.places is not None else 2
+        quantum = Decimal(1).scaleb(-places)
+        unit = 100 if spec.kind == "percent" else 1
+        lowest = Decimal(spec.low) * unit if spec.low is not None else base - 10**6
+        if floor is not None:
+            lowest = max(lowest, floor)
+        steps = int((base - lowest) / quantum)
+        return st.integers(1, steps).map(lambda k: base - k * quantum) if steps >= 1 else None
+    if spec.kind == "boolean":
+        return st.just(False) if base else None
+    if spec.kind == "level":
+        rank = spec.members.index(base)  # the best level first
+        below = len(spec.members) - 1 - rank
+        return st.integers(1, below).map(lambda k: spec.members[rank + k]) if below > 0 else None
+    if spec.kind == "date":
+        first = spec.low if isinstance(spec.low, datetime.date) else datetime.date(2000, 1, 1)
+        days = (base - first).days
+        return st.integers(1, days).map(lambda k: base - datetime.timedelta(days=k)) if days >= 1 else None
     return None
 
 

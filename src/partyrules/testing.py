@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -116,12 +117,13 @@ def favourable_order(ruleset: Ruleset) -> dict[str, list[Any]]:
     return order
 
 
+#: Kinds whose tilted value is one of a few, picked by the quality alone (no draw of its own).
+_SETTLED_KINDS = frozenset(("enum", "level", "boolean"))
+
+
 @functools.lru_cache(maxsize=4096)
 def _tilted(spec: InputSpec, order: tuple[Any, ...], quality: int) -> st.SearchStrategy[Any]:
-    """A value about ``quality`` percent of the way from the worst to the best end."""
-    if spec.kind in ("enum", "level", "boolean"):
-        index = min(len(order) - 1, quality * len(order) // 101)
-        return st.just(order[index])
+    """A number about ``quality`` percent of the way from the worst to the best end."""
     worst, best = order[0], order[-1]
     if spec.kind == "integer":
         target = worst + (best - worst) * quality // 100
@@ -300,6 +302,11 @@ def _keep(facts: dict[str, Any], budgets: tuple[_Budget | _Clause, ...], specs: 
                 excess -= cut
 
 
+# made once: a strategy made in a draw is looked up in hypothesis's cache each time (a tenth of a step)
+_QUALITY = st.integers(0, 100)
+_HOW = st.integers(0, 19)
+
+
 @st.composite
 def _facts(
     draw: st.DrawFn,
@@ -309,17 +316,25 @@ def _facts(
     budgets: tuple[_Budget | _Clause, ...],
 ) -> dict[str, Any]:
     # one quality for the whole organisation, so good organisations are good on most criteria
-    quality = draw(st.integers(0, 100))
+    quality = draw(_QUALITY)
     out: dict[str, Any] = {}
     for spec in ruleset.inputs:
         # one draw decides both whether an optional input is left out (1 in 4) and whether a value
         # leans with the organisation's quality (4 in 5): draws cost more than the rest of a search
         # step, and shrinking towards 0 still means "left out" and "drawn freely"
-        how = draw(st.integers(0, 19))
+        how = draw(_HOW)
         if not spec.required and omit_optional and how < 5:
             continue
-        tilted = spec.name in order and how % 5 > 0
-        out[spec.name] = draw(_tilted(spec, tuple(order[spec.name]), quality) if tilted else value(spec))
+        if spec.name in order and how % 5 > 0:
+            tilted = tuple(order[spec.name])
+            if spec.kind in _SETTLED_KINDS:
+                out[spec.name] = tilted[min(len(tilted) - 1, quality * len(tilted) // 101)]
+            else:
+                out[spec.name] = draw(_tilted(spec, tilted, quality))
+        elif spec.kind == "boolean":  # free, from the same draw (how // 5 is 0 to 3; shrinks to false)
+            out[spec.name] = how // 5 % 2 == 1
+        else:
+            out[spec.name] = draw(value(spec))
     if budgets:
         _keep(out, budgets, {spec.name: spec for spec in ruleset.inputs})
     return out
@@ -356,13 +371,43 @@ def facts(ruleset: Ruleset, *, omit_optional: bool = True) -> st.SearchStrategy[
     """
 
     def build() -> st.SearchStrategy[dict[str, Any]]:
-        from partyrules.api import checked_model
-
         order = favourable_order(ruleset)
-        budgets = _budgets(ruleset, checked_model(ruleset))
-        return _facts(ruleset, omit_optional, order, budgets).filter(lambda f: _acceptable(ruleset, f))
+        return _facts(ruleset, omit_optional, order, _linear(ruleset)).filter(lambda f: _acceptable(ruleset, f))
 
     return _cached(ruleset, f"facts omit_optional={omit_optional}", build)  # type: ignore[no-any-return]
+
+
+def _linear(ruleset: Ruleset) -> tuple[_Budget | _Clause, ...]:
+    from partyrules.api import checked_model
+
+    return _cached(ruleset, "budgets", lambda: _budgets(ruleset, checked_model(ruleset)))  # type: ignore[no-any-return]
+
+
+def room(ruleset: Ruleset, name: str, facts: Mapping[str, Any]) -> tuple[Decimal | None, Decimal | None]:
+    """The lowest and highest value the number ``name`` may take, the other ``facts`` kept, under the file's
+    linear constraints (``speakers <= present``); None at an end none bounds. ``facts`` are complete
+    (an evaluation's), percent in percent units. Monotone pairs are drawn within this instead of
+    drawn freely and thrown away; other constraints are left to the caller's check.
+    """
+    unit = _unit_of(next(spec for spec in ruleset.inputs if spec.name == name))
+    lowest: Decimal | None = None
+    highest: Decimal | None = None
+    for budget in _linear(ruleset):
+        if isinstance(budget, _Clause) or (name in budget.terms) == (name in budget.bound):
+            continue
+        # terms <= bound + constant solved for name (written `times` times), in whole steps of name
+        times = (budget.terms if name in budget.terms else budget.bound).count(name)
+        terms = sum((Decimal(facts[t]) for t in budget.terms if t != name), Decimal(0))
+        bound = sum((Decimal(facts[b]) for b in budget.bound if b != name), budget.constant)
+        if name in budget.terms:  # name <= steps (< when strict)
+            steps = (bound - terms) / times / unit
+            high = (math.ceil(steps) - 1 if budget.strict else math.floor(steps)) * unit
+            highest = high if highest is None else min(highest, high)
+        else:  # name >= steps (> when strict)
+            steps = (terms - bound) / times / unit
+            low = (math.floor(steps) + 1 if budget.strict else math.ceil(steps)) * unit
+            lowest = low if lowest is None else max(lowest, low)
+    return lowest, highest
 
 
 # ---------------------------------------------------------------- invalid facts

@@ -34,7 +34,12 @@ def test_ruleset(
     book: Casebook | None = ruleset.tests
     if not book:
         return Result(f"{name}: no examples or properties\n", True)
-    outcomes = proving.run(ruleset, search, properties=properties)
+    mutated: mutation.Report | None = None
+    if mutate and properties:
+        # the property search runs in the mutation's worker processes, beside its samples
+        outcomes, mutated = mutation.run_with_properties(ruleset, search)
+    else:
+        outcomes = proving.run(ruleset, search, properties=properties)
     examples = sum(1 for o in outcomes if o.kind == "example")
     claims = len(outcomes) - examples
     head = f"{name}: {_count(examples, 'example')}, {_count(claims, 'property claim')}"
@@ -52,7 +57,7 @@ def test_ruleset(
         lines.append("  " + report.summary())
         lines += [f"    not reached: {r.location}: {r.text}" for r in report.missed]
     if mutate:
-        verdicts = mutation.run(ruleset)
+        verdicts = mutated if mutated is not None else mutation.run(ruleset)
         lines.append("  " + verdicts.summary())
         lines += [f"    survived: {v.mutant.location}: {v.mutant.description}" for v in verdicts.of("survived")]
     return Result("\n".join(lines) + "\n", failed == 0)
