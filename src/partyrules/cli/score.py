@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from partyrules.cli.common import (
     UsageError,
+    _nothing,
     add_format_option,
     add_lookup_options,
     add_reading_options,
@@ -147,6 +148,12 @@ def _written(*_: str) -> None:
 
 
 def _advancing(results: Iterator[Scored], advance: Callable[[], None]) -> Iterator[Scored]:
+    if advance is _nothing:  # no bar (not a terminal, or --no-progress): no call per row
+        return results
+    return _advanced(results, advance)
+
+
+def _advanced(results: Iterator[Scored], advance: Callable[[], None]) -> Iterator[Scored]:
     for result in results:
         advance()
         yield result
