@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -105,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
             if args.report is not None:  # before the results replace --output: a failed report leaves both
                 batch.write_report(args.report)
 
-        with progress(None, enabled=not args.no_progress) as advance:
+        with progress(None, enabled=not args.no_progress) as advance, _settled():
             _write(args, kind, ruleset, batch, _advancing(batch.results(), advance), said)
         summary = aligned(count_rows(batch.counts())) + _quota_summary(ruleset, head, batch.placements)
         counts = [
@@ -141,6 +143,19 @@ def _write(
         for _ in results:
             pass
     then()
+
+
+@contextlib.contextmanager
+def _settled() -> Iterator[None]:
+    """While the rows are scored, what was made before them (the ruleset, the front end that built it) is
+    left out of the cycle collector's full passes: they would walk it again and again, and a row makes no
+    cycle with it (measured: 4 % of the instructions of 10,000 rows of 4 tốt). Put back after, so that a
+    process calling the command again still collects it."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _written(*_: str) -> None:
