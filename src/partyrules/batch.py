@@ -42,7 +42,7 @@ from partyrules.evaluation import Evaluation
 from partyrules.quota import Demotion, Placement
 from partyrules.report import GradeCounter, GradeCounts, Tallies
 from partyrules.runtime import Ruleset
-from partyrules.tables import BadRow, Row, Scored, Table, repeated_ids
+from partyrules.tables import BadRow, Scored, Table, repeated_ids
 
 __all__ = ["Batch"]
 
@@ -119,8 +119,16 @@ class Batch:
         self._done = True
         scored = self._first_pass()
         if self.quota_column is None:
+            # the loop of the rows when nothing waits for the last one: the counting kept in its frame
+            counter, totals = self._counter.add, self.totals
             for result in scored:
-                self._count(result)
+                self.scored += 1
+                evaluation = result.evaluation
+                if evaluation.grade is None:
+                    self.not_graded += 1
+                total = evaluation.total
+                totals[total] = totals.get(total, 0) + 1
+                counter(result)
                 yield result
             return
         for _ in scored:  # the quotas need every row before any grade is final
@@ -140,7 +148,12 @@ class Batch:
         pickler = pickle.Pickler(self._spool, pickle.HIGHEST_PROTOCOL) if self._spool is not None else None
         ids = self._ids if self.head.id_column is not None else None
         tally = self._tally if self._rules else None
-        for outcome in data.score(self.ruleset, self._remember_ids(self._rows(), ids)):
+        parts = _ID_PARTS
+        for outcome in data.score(self.ruleset, self._rows()):
+            # a scored row has the id of the row read, and so has a row rejected: the ids of every row
+            if ids is not None and outcome.id is not None:
+                h = hash(outcome.id)
+                ids[h % parts].append(h)
             if isinstance(outcome, BadRow):
                 self._reject(outcome)
                 continue
@@ -150,17 +163,6 @@ class Batch:
             if tally is not None:  # rows are known by their numbers, unique in a file
                 tally.add(outcome.number, outcome.id, outcome.evaluation, outcome.columns)
             yield outcome
-
-    @staticmethod
-    def _remember_ids(rows: Iterator[Row | BadRow], ids: list[array[int]] | None) -> Iterator[Row | BadRow]:
-        if ids is None:
-            yield from rows
-            return
-        for row in rows:
-            if row.id is not None:
-                h = hash(row.id)
-                ids[h % _ID_PARTS].append(h)
-            yield row
 
     def _reject(self, bad: BadRow) -> None:
         self.rejected_count += 1

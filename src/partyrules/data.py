@@ -286,8 +286,42 @@ def _result_cells(ruleset: Ruleset, kept: Sequence[str], result: Scored) -> list
 
 
 def format_csv(stream: IO[str], ruleset: Ruleset, kept: Sequence[str], results: Iterable[Scored]) -> None:
-    """Results as CSV on an open text stream (opened with ``newline=""``)."""
-    csv_table(stream, csv_header(ruleset, kept), (_result_cells(ruleset, kept, r) for r in results))
+    """Results as CSV on an open text stream (opened with ``newline=""``): the cells of
+    :func:`_result_cells` as :func:`csv_table` writes them.
+
+    A batch writes a row per organisation, so what every row shares is made once: each grade's two
+    cells, the text of each number met (a sheet gives few distinct points), the texts of the kept
+    columns and the id as they are when nothing in them needs a change (the common case)."""
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow([_csv_text(h) for h in csv_header(ruleset, kept)])
+    layout = ruleset.layout
+    grades: dict[str | None, tuple[str, str]] = {g: (_csv_text(g), _csv_text(label)) for g, label in layout.grades}
+    grades[None] = ("", "")
+    exemptions = bool(layout.exemptions)
+    numbers: dict[Decimal | None, str] = {None: ""}
+    write, first = writer.writerow, FORMULA_FIRST
+    for result in results:
+        e = result.evaluation
+        points = e.points_in_order()
+        try:
+            total, texts = numbers[e.total], [numbers[p] for p in points]
+        except KeyError:  # a number not met before
+            for value in (e.total, *points):
+                if value not in numbers:
+                    numbers[value] = number_text(value)  # type: ignore[arg-type]
+            total, texts = numbers[e.total], [numbers[p] for p in points]
+        columns = result.columns
+        cells = [result.id, *(columns.get(c) for c in kept)]
+        cells = [c if type(c) is str and c[:1] not in first and "\x00" not in c else _text_cell(c) for c in cells]
+        grade, label = grades[e.grade]
+        # an exempt organisation is never graded (the program sets no grade when a not_graded rule holds)
+        not_graded = e.not_graded if exemptions and grade == "" else None
+        write([*cells, total, grade, label, "" if not_graded is None else _csv_text(not_graded.id), *texts])
+
+
+def _text_cell(value: Any) -> str:
+    """A text cell as :func:`csv_table` writes what :func:`_result_cells` gives for it."""
+    return _csv_text(cell_text(value))
 
 
 def csv_table(stream: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

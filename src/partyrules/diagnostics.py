@@ -155,8 +155,14 @@ def _quote(span: Span, source: Source | None) -> list[str]:
     ]
 
 
-def close_matches(word: str, possibilities: Sequence[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
-    """:func:`difflib.get_close_matches`, the same matches in the same order, faster on many names.
+def close_matches(word: str, possibilities: Iterable[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """:func:`difflib.get_close_matches`, the same matches in the same order, faster on many names."""
+    return _matches(word, _KnownNames(possibilities), n, cutoff)
+
+
+class _KnownNames:
+    """Names to find close matches among, grouped by the set of their characters, each group's names
+    from the shortest.
 
     A file with a thousand unknown names among thousands of known ones asks for hints a thousand
     times over the thousands: difflib's first two tests on each name cost a Python loop over its
@@ -164,8 +170,24 @@ def close_matches(word: str, possibilities: Sequence[str], n: int = 3, cutoff: f
     the two share can match at most as often as the word holds them (at most once each, plus the
     word's repeated letters), so when even that count cannot reach ``cutoff`` neither can difflib's
     ``quick_ratio`` (``2 * matches / total`` falls with the matches), and difflib would have left the
-    name out too.
+    name out too. The names of a group share that intersection, and the bound falls as a name grows:
+    one intersection a group, and its names looked at only up to the first too long.
     """
+
+    def __init__(self, names: Iterable[str]) -> None:
+        groups: dict[frozenset[str], list[str]] = {}
+        for name in names:
+            groups.setdefault(frozenset(name), []).append(name)
+        self.groups = [(letters, sorted(found, key=len)) for letters, found in groups.items()]
+
+
+@functools.lru_cache(maxsize=8)
+def _known_names(names: frozenset[str]) -> _KnownNames:
+    """The names of a scope grouped once: a file with many unknown names asks about the same names each time."""
+    return _KnownNames(names)
+
+
+def _matches(word: str, known: _KnownNames, n: int, cutoff: float) -> list[str]:
     counts: dict[str, int] = {}
     for ch in word:
         counts[ch] = counts.get(ch, 0) + 1
@@ -175,15 +197,22 @@ def close_matches(word: str, possibilities: Sequence[str], n: int = 3, cutoff: f
     matcher = difflib.SequenceMatcher()
     matcher.set_seq2(word)
     found: list[tuple[float, str]] = []
-    for name in possibilities:
-        total = size + len(name)
-        if total and 2.0 * (len(letters.intersection(name)) + repeats) / total < cutoff:
-            continue  # the looser bound first: nothing but C
-        if repeats and total and 2.0 * sum(counts[ch] for ch in letters.intersection(name)) / total < cutoff:
-            continue
-        matcher.set_seq1(name)
-        if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff and matcher.ratio() >= cutoff:
-            found.append((matcher.ratio(), name))
+    for group, names in known.groups:
+        common = letters.intersection(group)
+        shared = 2.0 * (len(common) + repeats)
+        most = None
+        for name in names:
+            total = size + len(name)
+            if total and shared / total < cutoff:
+                break  # the looser bound, and so for every longer name of the group
+            if repeats and total:
+                if most is None:
+                    most = 2.0 * sum(counts[ch] for ch in common)
+                if most / total < cutoff:
+                    break
+            matcher.set_seq1(name)
+            if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff and matcher.ratio() >= cutoff:
+                found.append((matcher.ratio(), name))
     return [name for _, name in heapq.nlargest(n, found)]
 
 
@@ -208,7 +237,7 @@ class CriteriaError(PartyrulesError):
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """A "did you mean ...?" hint from the closest known names, or None."""
-    close = close_matches(word, sorted(set(candidates)), n=3, cutoff=0.6)
+    close = _matches(word, _known_names(frozenset(candidates)), 3, 0.6)
     if not close:
         return None
     if len(close) == 1:

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 import attrs
@@ -65,35 +66,91 @@ def _csv_rows(reader: Reader, head: Header, lines: Iterator[Record]) -> Iterator
     columns = head.columns
     width = len(columns)
     id_index = columns.index(head.id_name) if head.id_name is not None else None
-    # the loop of the rows, run once per organisation: kept in one frame, with its lookups hoisted
-    specs, fact, id_name = reader.specs, reader.fact, head.id_name
+    # the plan of a row, made once per file: which fields are inputs (each column with the texts it
+    # has already read, by their text as written) and which are kept aside
+    inputs = [(i, c) for i, c in enumerate(columns) if c and c in reader.specs]
+    kept = [(i, c) for i, c in enumerate(columns) if c and c not in reader.specs and c != head.id_name]
+    names, kept_names = [c for _, c in inputs], [c for _, c in kept]
+    columns_read = [_ColumnTexts(reader, c) for c in names]
+    known = [column.known for column in columns_read]
+    input_texts, kept_texts = _picker([i for i, _ in inputs]), _picker([i for i, _ in kept])
+    getitem = dict.__getitem__
     for start, end, fields, error in lines:
         if error is not None:
             yield BadRow(start, None, (FactProblem("", f"cannot be read as CSV: {error}"),))
             continue
         if not fields or (len(fields) == 1 and not fields[0].strip()):
             continue  # a blank line
-        row_id = _cell_id(fields, id_index, start)
-        if len(fields) != width or SURROGATE.search("".join(fields)):  # seldom: the whole check then
+        text = "".join(fields)
+        ascii = text.isascii()  # most rows: no byte that was not UTF-8, nothing to normalise
+        row_id = _cell_id(fields, id_index, start, ascii)
+        if len(fields) != width or (not ascii and SURROGATE.search(text)):  # seldom: the whole check then
             problem = _unfit(fields, columns, start, end)
             if problem is not None:
                 yield BadRow(start, row_id, (problem,))
                 continue
-        facts: dict[str, Any] = {}
-        kept_values: dict[str, Any] = {}
+        texts = input_texts(fields)
         problems: list[FactProblem] = []
-        for column, value in zip(columns, fields):
-            if not column:
-                continue
-            value = nfc(value)
-            if column in specs:
-                value = fact(column, value, problems)
-                if value is not None:
-                    facts[column] = value
-            elif column != id_name:
-                kept_values[column] = value
-        number_id = row_id if row_id is not None else str(start)
-        yield Row(start, number_id, facts, kept_values, tuple(problems))
+        try:  # every text of the row read before, with no problem: looked up column by column in C
+            facts = dict(zip(names, map(getitem, known, texts)))
+        except KeyError:  # a text new to its column (or one with a problem): read one by one
+            facts = {}
+            for name, column, t in zip(names, columns_read, texts):
+                value = column.read(t, problems)
+                if value is not _EMPTY:
+                    facts[name] = value
+        else:
+            if "" in texts:  # an empty cell: no fact (the input's default applies)
+                facts = {name: value for name, value in facts.items() if value is not _EMPTY}
+        if ascii:
+            kept_values = dict(zip(kept_names, kept_texts(fields)))
+        else:
+            kept_values = dict(zip(kept_names, map(nfc, kept_texts(fields))))
+        yield Row(start, row_id if row_id is not None else str(start), facts, kept_values, tuple(problems))
+
+
+def _picker(indexes: Sequence[int]) -> Callable[[Sequence[str]], tuple[str, ...]]:
+    """The fields at these indexes, as a tuple (``itemgetter`` gives a lone field bare)."""
+    if len(indexes) > 1:
+        return itemgetter(*indexes)
+    if indexes:
+        index = indexes[0]
+        return lambda fields: (fields[index],)
+    return lambda fields: ()
+
+
+#: the fact of an empty cell, as :class:`_ColumnTexts` keeps it: none (the input's default applies)
+_EMPTY: Any = object()
+
+
+class _ColumnTexts:
+    """One input column's texts, each read once: a column repeats few texts (yes/no, small counts, rates).
+
+    ``known`` maps a cell's text as written (before normalising) to its fact, :data:`_EMPTY` for the
+    empty text. Not kept: a text read with a problem (every row it is in gets its problem) and blank
+    text other than the empty one (a row without ``""`` has a fact in every input column). At most
+    :attr:`KEPT_TEXTS` texts are kept a column (then the reader's own memory answers).
+    """
+
+    KEPT_TEXTS = 4096
+
+    def __init__(self, reader: Reader, column: str) -> None:
+        self.fact = reader.fact
+        self.column = column
+        self.known: dict[str, Any] = {}
+
+    def read(self, text: str, problems: list[FactProblem]) -> Any:
+        """The fact of ``text`` (:data:`_EMPTY` when blank), its problem added to ``problems``."""
+        value = self.known.get(text)
+        if value is not None:
+            return value
+        found = len(problems)
+        value = self.fact(self.column, text if text.isascii() else nfc(text), problems)
+        if value is None:
+            value = _EMPTY
+        if len(problems) == found and len(self.known) < self.KEPT_TEXTS and (value is not _EMPTY or not text):
+            self.known[text] = value
+        return value
 
 
 def _unfit(fields: list[str], columns: list[str], start: int, end: int) -> FactProblem | None:
@@ -118,12 +175,17 @@ def _unfit(fields: list[str], columns: list[str], start: int, end: int) -> FactP
     return None
 
 
-def _cell_id(fields: Sequence[str], index: int | None, number: int) -> str | None:
+def _cell_id(fields: Sequence[str], index: int | None, number: int, ascii: bool) -> str | None:
+    """A row's id (its line number when the id cell is empty or there is no id column); None when the id
+    cell is missing or not UTF-8. ``ascii``: every field is ASCII (nothing to normalise or to find)."""
     if index is None:
         return str(number)
     if index >= len(fields):
         return None
-    value = nfc(fields[index].strip())
+    value = fields[index]
+    if ascii or value.isascii():
+        return value.strip() or str(number)
+    value = nfc(value.strip())
     if undecodable(value) is not None:
         return None
     return value or str(number)

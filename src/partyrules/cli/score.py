@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -10,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from partyrules.cli.common import (
     UsageError,
+    _nothing,
     add_format_option,
     add_lookup_options,
     add_reading_options,
@@ -104,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
             if args.report is not None:  # before the results replace --output: a failed report leaves both
                 batch.write_report(args.report)
 
-        with progress(None, enabled=not args.no_progress) as advance:
+        with progress(None, enabled=not args.no_progress) as advance, _settled():
             _write(args, kind, ruleset, batch, _advancing(batch.results(), advance), said)
         summary = aligned(count_rows(batch.counts())) + _quota_summary(ruleset, head, batch.placements)
         counts = [
@@ -142,11 +145,30 @@ def _write(
     then()
 
 
+@contextlib.contextmanager
+def _settled() -> Iterator[None]:
+    """While the rows are scored, what was made before them (the ruleset, the front end that built it) is
+    left out of the cycle collector's full passes: they would walk it again and again, and a row makes no
+    cycle with it (measured: 4 % of the instructions of 10,000 rows of 4 tốt). Put back after, so that a
+    process calling the command again still collects it."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _written(*_: str) -> None:
     """The results are written as they are scored, before the summary: nothing is left for :func:`deliver`."""
 
 
 def _advancing(results: Iterator[Scored], advance: Callable[[], None]) -> Iterator[Scored]:
+    if advance is _nothing:  # no bar (not a terminal, or --no-progress): no call per row
+        return results
+    return _advanced(results, advance)
+
+
+def _advanced(results: Iterator[Scored], advance: Callable[[], None]) -> Iterator[Scored]:
     for result in results:
         advance()
         yield result
