@@ -322,13 +322,13 @@ def progress(total: int | None, *, enabled: bool) -> Iterator[Callable[[], None]
     """A progress bar on stderr while rows are scored: only on a terminal, and only when rich is installed.
     ``total`` None: rows read as they are scored, their number unknown until the end (a count, no bar)."""
     if not enabled or total == 0 or not is_terminal(sys.stderr):
-        yield _nothing
+        yield no_progress
         return
     try:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     except ImportError:  # the `progress` extra is not installed: score without a bar
-        yield _nothing
+        yield no_progress
         return
     console = Console(file=sys.stderr, force_terminal=True)
     columns = (TextColumn("scoring"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -349,8 +349,8 @@ def progress(total: int | None, *, enabled: bool) -> Iterator[Callable[[], None]
             bar.update(task, total=done, completed=done)
 
 
-def _nothing() -> None:
-    pass
+def no_progress() -> None:
+    """What :func:`progress` gives when it shows no bar: callers may skip calling it per row."""
 
 
 def is_terminal(stream: TextIO) -> bool:

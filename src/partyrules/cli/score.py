@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from partyrules.cli.common import (
     UsageError,
-    _nothing,
     add_format_option,
     add_lookup_options,
     add_reading_options,
@@ -21,6 +20,7 @@ from partyrules.cli.common import (
     column_mapping,
     deliver,
     load_ruleset,
+    no_progress,
     output_format,
     plural,
     progress,
@@ -163,7 +163,7 @@ def _written(*_: str) -> None:
 
 
 def _advancing(results: Iterator[Scored], advance: Callable[[], None]) -> Iterator[Scored]:
-    if advance is _nothing:  # no bar (not a terminal, or --no-progress): no call per row
+    if advance is no_progress:  # no bar (not a terminal, or --no-progress): no call per row
         return results
     return _advanced(results, advance)
 
