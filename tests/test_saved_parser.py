@@ -108,7 +108,6 @@ def test_a_stale_or_damaged_saved_parser_is_ignored(tmp_path: Path, damage: str)
 
 
 def test_the_parser_is_read_not_built_when_the_saved_one_fits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    text = grammar.grammar_text()
     path = tmp_path / grammar.SAVED_NAME
     path.write_text(_built()[1], encoding="utf-8")
     original = grammar._grammar_file
