@@ -67,3 +67,34 @@ def test_lowest_constraints_pin_every_direct_dependency_at_its_lower_bound() -> 
 def test_ci_runs_the_lowest_python_that_pyproject_claims() -> None:
     lowest = Version(PROJECT["requires-python"].removeprefix(">="))
     assert re.search(rf"^LOWEST={re.escape(str(lowest))}(\s|$)", RUN, re.M), f"LOWEST={lowest} in .ci/run"
+
+
+def _lowest_tests() -> dict[str, list[str]]:
+    """.ci/lowest-tests.txt: what each line exercises at its lowest version -> its test files (or node ids)."""
+    out: dict[str, list[str]] = {}
+    for line in (ROOT / ".ci" / "lowest-tests.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            what, paths = line.split(": ", 1)
+            out[what] = paths.split("  (", 1)[0].split()
+    return out
+
+
+def test_the_lowest_job_tests_every_pinned_dependency_and_the_lowest_python() -> None:
+    lines = _lowest_tests()
+    pins = {
+        line.split("==")[0].lower()
+        for line in (ROOT / ".ci" / "lowest.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert set(lines) - {"leave out"} == pins | {"python"}, "a line for each pin of .ci/lowest.txt and the Python"
+    for what, paths in lines.items():
+        assert paths, what
+        for path in paths:
+            file, _, name = path.partition("::")
+            text = (ROOT / file).read_text(encoding="utf-8")  # the file exists
+            assert not name or f"def {name}(" in text, (what, path)
+    # what is left out is a test of a file the job runs (else it would not need leaving out)
+    selected = {p for what, paths in lines.items() if what != "leave out" for p in paths}
+    assert all(p.partition("::")[0] in selected for p in lines.get("leave out", [])), lines["leave out"]
+    assert "tests/test_python_version.py" in lines["python"]
+    assert ".ci/lowest-tests.txt" in RUN

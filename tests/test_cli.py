@@ -500,21 +500,40 @@ def test_python_m_prints_utf8_on_any_terminal(tmp_path: Path) -> None:
 def test_test_without_hypothesis_says_what_to_install() -> None:
     """`partyrules test` where hypothesis is not installed: what to install, usage status 2, no traceback;
     the examples alone and the other commands do not need it."""
-    blocked = "import sys; sys.modules['hypothesis'] = None  # as if it were not installed\n"
+    # one process for the four commands (each started its own: four starts of 1-2 s of CPU), each run
+    # as `partyrules` runs it, its output and status kept; a traceback would end the process
+    code = """import sys; sys.modules['hypothesis'] = None  # as if it were not installed
+import contextlib, io, json
+from partyrules.cli import main
+results = []
+for argv in json.loads(sys.argv[1]):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = main(argv)
+        except SystemExit as exc:
+            status = exc.code
+    results.append([status, out.getvalue(), err.getvalue()])
+sys.stdout.write(json.dumps(results))
+"""
     env = {**os.environ, "PYTHONPATH": str(SRC)}
-    for argv, status in (
+    commands = [
         (["test", RULES], 2),
         (["test", RULES, "--examples-only", "--mutate"], 2),
         (["test", RULES, "--examples-only", "--coverage"], 0),
         (["render", RULES], 0),
-    ):
-        code = blocked + f"from partyrules.cli import main; raise SystemExit(main({argv!r}))"
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
-        assert done.returncode == status, done.stderr
-        assert "Traceback" not in done.stderr
+    ]
+    argvs = json.dumps([argv for argv, _ in commands])
+    done = subprocess.run([sys.executable, "-c", code, argvs], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    results = json.loads(done.stdout)
+    assert len(results) == len(commands)
+    for (argv, status), (got, stdout, stderr) in zip(commands, results, strict=True):
+        assert got == status, (argv, stderr)
+        assert "Traceback" not in stderr
         if status == 2:
-            assert done.stdout == ""
-            assert done.stderr == (
+            assert stdout == ""
+            assert stderr == (
                 "partyrules: `partyrules test` needs hypothesis to test properties and mutations: "
                 "pip install 'partyrules[testing]' (or run the examples alone: --examples-only)\n"
             )

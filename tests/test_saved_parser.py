@@ -3,6 +3,7 @@ parser, and ignored (the parser built from the grammar instead) when it is stale
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,15 @@ BROKEN = [
     'grades { grade tot "Tốt" { band from; } }',
     "@",
 ]
+
+
+@functools.cache
+def _built() -> tuple[lark.Lark, str]:
+    """The parser built from this grammar, and its saved text: built once for the module (about 1.3 s of
+    CPU each time; a parser is not changed by parsing)."""
+    text = grammar.grammar_text()
+    built = grammar.build(text)
+    return built, grammar.saved_text(built, text)
 
 
 def _outcome(parser: lark.Lark, text: str) -> Any:
@@ -51,7 +61,7 @@ def test_the_saved_parser_parses_as_a_fresh_build_or_is_ignored() -> None:
         assert saved is None
         return
     assert saved is not None
-    built = grammar.build(text)
+    built, _ = _built()
     for source in _sources() + BROKEN:
         assert _outcome(saved, source) == _outcome(built, source)
 
@@ -64,9 +74,9 @@ def _sources() -> list[str]:
 def test_a_saved_parser_parses_as_the_built_one(tmp_path: Path) -> None:
     """Trees (positions included) and syntax errors are the same from the saved parser and the built one."""
     text = grammar.grammar_text()
-    built = grammar.build(text)
+    built, saved_text = _built()
     path = tmp_path / grammar.SAVED_NAME
-    path.write_text(grammar.saved_text(built, text), encoding="utf-8")
+    path.write_text(saved_text, encoding="utf-8")
     saved = grammar.read_saved(text, path)
     assert saved is not None
     for source in _sources() + BROKEN:
@@ -81,7 +91,7 @@ def test_a_saved_parser_parses_as_the_built_one(tmp_path: Path) -> None:
 def test_a_stale_or_damaged_saved_parser_is_ignored(tmp_path: Path, damage: str) -> None:
     text = grammar.grammar_text()
     path = tmp_path / grammar.SAVED_NAME
-    document = json.loads(grammar.saved_text(grammar.build(text), text))
+    document = json.loads(_built()[1])
     if damage == "another grammar":
         document["grammar"] = grammar.grammar_key(text + "\n// one more line\n")
     elif damage == "another lark":
@@ -98,9 +108,8 @@ def test_a_stale_or_damaged_saved_parser_is_ignored(tmp_path: Path, damage: str)
 
 
 def test_the_parser_is_read_not_built_when_the_saved_one_fits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    text = grammar.grammar_text()
     path = tmp_path / grammar.SAVED_NAME
-    path.write_text(grammar.saved_text(grammar.build(text), text), encoding="utf-8")
+    path.write_text(_built()[1], encoding="utf-8")
     original = grammar._grammar_file
     monkeypatch.setattr(grammar, "_grammar_file", lambda name: path if name == grammar.SAVED_NAME else original(name))
 
