@@ -48,20 +48,6 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-MEETING_INPUTS = (
-    "members",
-    "present",
-    "excused",
-    "speakers",
-    "targets",
-    "targets_met",
-    "resolutions",
-    "resolutions_done",
-    "duration_minutes",
-    "thematic",
-    "agenda_prepared",
-    "minutes_recorded",
-)
 
 
 # ---------------------------------------------------------------- the hand-written scorer (a child process)
@@ -112,6 +98,7 @@ def four_good_file(path: Path, count: int) -> None:
 
 def meeting_file(path: Path, count: int) -> None:
     """``count`` seeded meetings for ``meeting-rates.criteria``, written in chunks (the rows are not held)."""
+    from handwritten_sheets import MEETING_INPUTS
     from sheets import as_text, meeting_rows
 
     with open(path, "w", encoding="utf-8", newline="") as out:

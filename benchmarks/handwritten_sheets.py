@@ -185,6 +185,8 @@ _MEETING_INTEGERS = (
     "duration_minutes",
 )
 _MEETING_BOOLEANS = ("thematic", "agenda_prepared", "minutes_recorded")
+#: every input of the meeting sheet, in the order its CSV columns are written
+MEETING_INPUTS = _MEETING_INTEGERS + _MEETING_BOOLEANS
 
 
 def meeting_parse(row: Mapping[str, str]) -> dict[str, Any]:
