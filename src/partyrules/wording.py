@@ -430,7 +430,7 @@ class Wording:
         if isinstance(node, n.Bands):
             rows = [(self.band(b), result(b.result)) for b in node.bands]
         else:
-            rows = [(self._patterns(node.subject, arm.patterns), result(arm.result)) for arm in node.arms]
+            rows = [(self._patterns(arm.patterns), result(arm.result)) for arm in node.arms]
         otherwise = result(node.otherwise) if node.otherwise is not None else ""
         if subject is None or otherwise is None or any(when is None or then is None for when, then in rows):
             return None
@@ -439,9 +439,9 @@ class Wording:
             parts.append(f"còn lại {otherwise}")
         return f"theo {subject}: {', '.join(parts)}"
 
-    def _patterns(self, subject: n.Expr, patterns: tuple[n.Literal | n.Name, ...]) -> str | None:
+    def _patterns(self, patterns: tuple[n.Literal | n.Name, ...]) -> str | None:
         words = [self.member_label(p) or self.amount(p) for p in patterns]
-        return None if None in words else "là " + " hoặc ".join(f"{w}" for w in words if w)
+        return None if None in words else "là " + " hoặc ".join(w for w in words if w)
 
     def band(self, band: n.Band) -> str:
         """The threshold of a row of ``bands``: ``từ 95% trở lên``, ``trên 50%``, ``đến 2``."""
