@@ -37,6 +37,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("serialize", "schema", "distributed", "ranking", "tables"),
     ("readers",),
     # the front end
+    ("reads",),
     ("parser",),
     ("loader",),
     ("link",),
@@ -45,6 +46,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("casebook",),
     ("checker",),
     ("compiler",),
+    ("cache",),
     ("api",),
     ("catalog",),
     # tools on top of the pipeline

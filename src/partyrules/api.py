@@ -10,22 +10,28 @@ import contextlib
 import datetime
 import functools
 import gc
+import hashlib
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import attrs
 
-from partyrules import nodes as n, parser
-from partyrules.checker import Checker, check_tree
-from partyrules.compiler import build as build
-from partyrules.compiler.program import Numbering, generate
+from partyrules import nodes as n
+from partyrules.cache import RulesetCache
 from partyrules.diagnostics import CriteriaError, Diagnostic, Source
-from partyrules.link import link
-from partyrules.loader import Loader, Version, read_source as read_source
-from partyrules.model import Model
+from partyrules.reads import ENVIRONMENT_VARIABLE, recording
 from partyrules.runtime import Ruleset
+
+if TYPE_CHECKING:
+    from partyrules.checker import Checker
+    from partyrules.compiler.program import Numbering
+    from partyrules.loader import Loader
+    from partyrules.model import Model
+
+# The front end (parser and lark, loader, link, checker, compiler) is imported inside the functions
+# that use it: a load the cache answers needs none of it (see partyrules.cache).
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -59,6 +65,33 @@ def _paused(stage: Callable[_P, _R]) -> Callable[_P, _R]:
     return run
 
 
+#: what ``cache=`` takes: False (no cache), True (the default folder) or a folder
+CacheChoice = bool | str | os.PathLike[str]
+
+
+def _cache(choice: CacheChoice, loader: Loader | None) -> RulesetCache | None:
+    """The cache a load uses, if any: none when a loader is given (its files may not be the disk's)."""
+    if choice is False or loader is not None:
+        return None
+    return RulesetCache(None if choice is True else choice)
+
+
+def _cached(
+    cache: RulesetCache | None, request: tuple[object, ...], path: Sequence[str | os.PathLike[str]], load: Callable[[], Ruleset]
+) -> Ruleset:
+    """``load()``, or the ruleset ``cache`` kept from an earlier ``load()`` of the same request, if it still holds."""
+    if cache is None:
+        return load()
+    key = cache.key(*request, tuple(str(p) for p in path), os.environ.get(ENVIRONMENT_VARIABLE, ""))
+    kept = cache.get(key)
+    if kept is not None:
+        return kept
+    with recording() as reads:
+        ruleset = load()
+    cache.put(key, ruleset, reads)
+    return ruleset
+
+
 @_paused
 def loads(
     text: str,
@@ -66,12 +99,22 @@ def loads(
     *,
     path: Sequence[str | os.PathLike[str]] = (),
     loader: Loader | None = None,
+    cache: CacheChoice = False,
 ) -> Ruleset:
     """Check and compile criteria text. Raises :class:`CriteriaError` listing every problem.
 
     A file that ``extends`` a base or ``import``s a library finds them by id in
     ``path`` and the default search roots (see :mod:`partyrules.loader`).
+    ``cache``: keep the compiled ruleset on disk and use it again while the text and every file it
+    was built from are unchanged (True: the default folder; or a folder; see :mod:`partyrules.cache`).
     """
+    chosen = _cache(cache, loader)
+    if chosen is not None:
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        return _cached(chosen, ("text", filename, digest), path, lambda: loads(text, filename, path=path))
+    from partyrules import parser
+    from partyrules.loader import Loader
+
     text = parser.normalise(text)
     tree = parser.parse(text, filename)
     return _compile(tree, filename, text, loader if loader is not None else Loader(path))
@@ -84,6 +127,7 @@ def load(
     on: datetime.date | None = None,
     path: Sequence[str | os.PathLike[str]] = (),
     loader: Loader | None = None,
+    cache: CacheChoice = False,
 ) -> Ruleset:
     """Load a ruleset by id (``"vn/annual-collective"``) or a ``.criteria`` file by path.
 
@@ -92,8 +136,17 @@ def load(
     ``PARTYRULES_PATH``, installed packages and the shipped criteria. A path is
     anything ending in ``.criteria`` or a :class:`os.PathLike`; the search root it
     stands in (from its id) is searched first for the files it refers to.
-    Raises :class:`CriteriaError` on any problem.
+    Raises :class:`CriteriaError` on any problem. ``cache``: as for :func:`loads`; the ruleset is
+    used again while every file it was built from is unchanged and an id still finds the same files.
     """
+    chosen_cache = _cache(cache, loader)
+    if chosen_cache is not None:
+        by_path = isinstance(ruleset, os.PathLike) or str(ruleset).endswith(".criteria")
+        request = ("path", os.path.abspath(ruleset)) if by_path else ("id", str(ruleset))
+        return _cached(chosen_cache, (*request, on), path, lambda: load(ruleset, on=on, path=path))
+    from partyrules import parser
+    from partyrules.loader import Loader, Version, read_source
+
     if isinstance(ruleset, os.PathLike) or str(ruleset).endswith(".criteria"):
         filename = str(ruleset)
         text = parser.normalise(read_source(ruleset))
@@ -165,6 +218,11 @@ def model_of(
     loader: Loader | None = None,
 ) -> Model:
     """Parse, link and check criteria text, without compiling: the checked model, for tools."""
+    from partyrules import parser
+    from partyrules.checker import check_tree
+    from partyrules.link import link
+    from partyrules.loader import Loader
+
     text = parser.normalise(text)
     tree = parser.parse(text, filename)
     linked = link(tree, filename, text, loader if loader is not None else Loader(path))
@@ -180,6 +238,8 @@ def checked_model(ruleset: Ruleset) -> Model:
     """
     if ruleset.model is not None:
         return ruleset.model  # type: ignore[no-any-return]
+    from partyrules.loader import Loader
+
     files = dict(ruleset.sources)
     loader = Loader(environment=False, installed=False, builtin=False, files=files)
     model = model_of(files[ruleset.filename], ruleset.filename, loader=loader)
@@ -187,7 +247,25 @@ def checked_model(ruleset: Ruleset) -> Model:
     return model
 
 
+def build(
+    model: Model,
+    source: str,
+    *,
+    fixed_point: bool = True,
+    rates: bool = True,
+    sources: Sequence[Source] = (),
+    bases: Sequence[str] = (),
+) -> Ruleset:
+    """Compile a checked model into a :class:`Ruleset` (:func:`partyrules.compiler.build`), for tools that check themselves."""
+    from partyrules.compiler import build as compile_model
+
+    return compile_model(model, source, fixed_point=fixed_point, rates=rates, sources=sources, bases=bases)
+
+
 def _compile(tree: n.RulesetFile, filename: str, text: str, loader: Loader | None) -> Ruleset:
+    from partyrules.checker import check_tree
+    from partyrules.link import link
+
     linked = link(tree, filename, text, loader)
     header = next((d for d in linked.tree.declarations if isinstance(d, n.Header)), None)
     if header is not None and header.kind == "library":
@@ -242,6 +320,11 @@ def analyse(
     id), then ``path`` and the default roots; ``loader`` replaces that lookup (one kept between edits).
     Diagnostics are those of :func:`check`: every error, and the warnings of this file only.
     """
+    from partyrules import parser
+    from partyrules.checker import Checker
+    from partyrules.link import link
+    from partyrules.loader import Loader
+
     text = parser.normalise(text)
     sources = {filename: Source(filename, text)}
     try:
@@ -291,6 +374,11 @@ def checked(
     loader: Loader | None = None,
 ) -> tuple[list[Diagnostic], Model | None]:
     """:func:`check`'s diagnostics and the checked model (None when the file has an error)."""
+    from partyrules import parser
+    from partyrules.checker import Checker
+    from partyrules.link import link
+    from partyrules.loader import Loader, read_source
+
     filename = str(path_or_text)
     try:
         source = text if text is not None else read_source(path_or_text)
@@ -317,6 +405,8 @@ def _shown(checker: Checker, model: Model | None, filename: str) -> list[Diagnos
 
 def numbering(model: Model) -> Numbering:
     """How the compiler computes a checked model's numbers: fixed point or Decimal, and what needs Fractions."""
+    from partyrules.compiler.program import generate
+
     return generate(model)[2]
 
 

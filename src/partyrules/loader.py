@@ -24,19 +24,22 @@ import datetime
 import functools
 import itertools
 import os
-from collections.abc import Iterable, Mapping, Sequence
-from importlib import metadata, resources
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import attrs
 
-from partyrules import nodes as n, parser
+from partyrules import nodes as n, parser, reads
 from partyrules.diagnostics import CriteriaError, Diagnostic, Source, did_you_mean
 from partyrules.nodes import RULESET_ID
-
-ENTRY_POINT_GROUP = "partyrules.criteria"
-ENVIRONMENT_VARIABLE = "PARTYRULES_PATH"
-SUFFIX = ".criteria"
+from partyrules.reads import (
+    ENTRY_POINT_GROUP as ENTRY_POINT_GROUP,
+    ENVIRONMENT_VARIABLE as ENVIRONMENT_VARIABLE,
+    SUFFIX,
+    builtin_root as builtin_root,
+    installed_roots as installed_roots,
+    note_read,
+)
 
 
 @attrs.frozen
@@ -103,19 +106,7 @@ class Loader:
     @functools.cached_property
     def roots(self) -> tuple[Path, ...]:
         """The search roots, in order (found on first use: a file that refers to nothing never looks)."""
-        return tuple(self._roots(*self._given))
-
-    @staticmethod
-    def _roots(
-        roots: Sequence[str | os.PathLike[str]], environment: bool, installed: bool, builtin: bool
-    ) -> Iterable[Path]:
-        yield from (Path(r) for r in roots)
-        if environment:
-            yield from (Path(p) for p in os.environ.get(ENVIRONMENT_VARIABLE, "").split(os.pathsep) if p)
-        if installed:
-            yield from installed_roots()
-        if builtin:
-            yield builtin_root()
+        return reads.search_roots(*self._given)
 
     # ------------------------------------------------------------ lookup
     def versions(self, ruleset_id: str, where: n.Span | None = None) -> tuple[Version, ...]:
@@ -202,12 +193,7 @@ class Loader:
     def _from_roots(self, ruleset_id: str, where: n.Span | None) -> list[Version]:
         *folders, last = ruleset_id.split("/")
         for root in self.roots:
-            folder = root.joinpath(*folders)
-            if not folder.is_dir():
-                continue
-            candidates = sorted(
-                p for p in folder.iterdir() if p.name == last + SUFFIX or (p.name.startswith(last + "@") and p.name.endswith(SUFFIX))
-            )
+            candidates = reads.candidates(root, folders, last)
             if not candidates:
                 continue
             found = []
@@ -304,29 +290,6 @@ def _file(where: n.Span | None) -> str:
     return where.file if where is not None and where.file else "<load>"
 
 
-def builtin_root() -> Path:
-    """The criteria shipped inside partyrules."""
-    return Path(str(resources.files("partyrules"))) / "criteria"
-
-
-def installed_roots() -> list[Path]:
-    """Criteria folders of installed packages that advertise them, in entry-point name order.
-
-    A package declares ``[project.entry-points."partyrules.criteria"] name = "package.module"``;
-    the module's folder is a search root.
-    """
-    roots = []
-    for entry in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.name, e.value)):
-        try:
-            folder = resources.files(entry.value)
-        except (ImportError, TypeError, ValueError):
-            continue  # a broken package must not stop the others: its ids are then simply not found (PR701)
-        path = Path(str(folder))
-        if path.is_dir():
-            roots.append(path)
-    return roots
-
-
 def read_source(path: str | os.PathLike[str]) -> str:
     """A criteria file's text, or a :class:`CriteriaError` saying why it cannot be read."""
     name = str(path)
@@ -334,6 +297,7 @@ def read_source(path: str | os.PathLike[str]) -> str:
     try:
         with open(path, "rb") as stream:  # at most one byte past the limit: /dev/zero has no end
             data = stream.read(parser.MAX_SOURCE_BYTES + 1)
+        note_read(path, data)
     except FileNotFoundError:
         raise CriteriaError([Diagnostic("PR000", "no such file", name, where)]) from None
     except IsADirectoryError:
@@ -369,3 +333,4 @@ def read_source(path: str | os.PathLike[str]) -> str:
             ],
             [Source(name, data.decode("utf-8", errors="replace"))],
         ) from None
+

@@ -11,6 +11,7 @@ installed.
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import (
@@ -27,7 +28,7 @@ from decimal import (
     localcontext,
 )
 from fractions import Fraction
-from types import MappingProxyType
+from types import CodeType, MappingProxyType
 from typing import Any
 
 import attrs
@@ -385,8 +386,11 @@ class Ruleset:
     def __reduce__(self) -> tuple[Any, ...]:
         # the program is generated code: pickle its text and constants and link it again on the other
         # side (runtime only: no parsing, checking or compiling of the criteria, no lark needed there)
-        state = {f.name: getattr(self, f.name) for f in _PICKLED}
-        return (_restore, (state,))
+        return (_restore, (self.pickled_state(),))
+
+    def pickled_state(self) -> dict[str, Any]:
+        """What a pickle of this ruleset carries (see ``_PICKLED``); :func:`restore` makes a ruleset of it again."""
+        return {f.name: getattr(self, f.name) for f in _PICKLED}
 
 
 #: what a pickled ruleset carries: everything but the program objects (rebuilt from ``code``) and the
@@ -397,13 +401,19 @@ _PICKLED = tuple(f for f in attrs.fields(Ruleset) if f.name not in ("program", "
 _RESTORED: dict[tuple[str, str], Ruleset] = {}
 
 
-def _restore(state: dict[str, Any]) -> Ruleset:
+def restore(state: dict[str, Any], compiled: CodeType | None = None) -> Ruleset:
+    """A ruleset from :meth:`Ruleset.pickled_state` (and its program's bytecode, when at hand)."""
+    return _restore(state, compiled)
+
+
+def _restore(state: dict[str, Any], compiled: CodeType | None = None) -> Ruleset:
+    """A pickled ruleset again (``compiled``: its program's bytecode, when the cache of compiled rulesets has it)."""
     key = (state["fingerprint"], state["code"])
     known = _RESTORED.get(key)
     # the constants follow from the code and the fingerprint (and some, like itemgetters, never compare equal)
     if known is not None and all(getattr(known, k) == v for k, v in state.items() if k != "constants"):
         return known
-    program, batch = link_program(state["code"], state["constants"], state["layout"], state["id"])
+    program, batch = link_program(state["code"], state["constants"], state["layout"], state["id"], compiled)
     ruleset = Ruleset(program=program, batch=batch, **state)
     if len(_RESTORED) >= 64:  # bounded: a long-lived process that sees many rulesets keeps the last few
         _RESTORED.pop(next(iter(_RESTORED)))
@@ -460,13 +470,23 @@ PROGRAM_GLOBALS: Mapping[str, Any] = MappingProxyType(
 TEXT_KINDS = frozenset(facts.TEXT_READERS)
 
 
-def link_program(code: str, constants: Sequence[Any], layout: Layout, name: str) -> tuple[Program, Batch]:
+@functools.lru_cache(maxsize=2)
+def compiled_program(code: str, name: str) -> CodeType:
+    """The generated text compiled to Python bytecode; the last two kept, for the cache of compiled
+    rulesets (:mod:`partyrules.cache`), which stores the bytecode of the ruleset just compiled."""
+    return compile(code, f"<partyrules {name}>", "exec")
+
+
+def link_program(
+    code: str, constants: Sequence[Any], layout: Layout, name: str, compiled: CodeType | None = None
+) -> tuple[Program, Batch]:
     """The program and its batch loop from their generated text: ``make(LAYOUT, C0, C1, ...)`` called once.
 
     The constants are passed to a factory so the program reads them as closure cells, not globals.
+    ``compiled`` is the text's bytecode when it is at hand (read from the cache), so it is not compiled again.
     """
     namespace = dict(PROGRAM_GLOBALS)
-    exec(compile(code, f"<partyrules {name}>", "exec"), namespace)
+    exec(compiled if compiled is not None else compiled_program(code, name), namespace)
     program: Program
     batch: Batch
     program, batch = namespace["make"](layout, *constants)

@@ -36,6 +36,7 @@ from partyrules.diagnostics import Diagnostic, Related, did_you_mean
 from partyrules.model import CriterionInfo, InputInfo, Model
 from partyrules.nodes import RESERVED
 from partyrules.printer import number_text
+from partyrules.reads import note_read
 from partyrules.runtime import MISSING, FactProblem, FactsError, FactSpec, check_facts
 
 #: Largest examples table read (the same limit as a criteria file).
@@ -473,6 +474,7 @@ class _Casebook:
             return None, shown
         source = Path(self.model.filename)
         if not source.is_file():
+            note_read(source, None)
             self.missing(
                 "criteria text given without its file has no folder to read an examples table from",
                 decl.span,
@@ -484,6 +486,7 @@ class _Casebook:
         try:
             real = path.resolve(strict=True)
         except (OSError, RuntimeError):
+            note_read(path, None)  # a compiled ruleset kept in the cache is stale once the table appears
             self.missing(f"no such file: {shown}", decl.span, "keep the table beside the criteria file")
             return None, shown
         if real.parent != real_folder:
@@ -500,6 +503,7 @@ class _Casebook:
         try:
             with open(real, "rb") as handle:
                 data = handle.read(MAX_TABLE_BYTES + 1)
+            note_read(real, data)
         except OSError as exc:
             self.error("PR809", f"cannot read {shown}: {exc.strerror}", decl.span)
             return None, shown

@@ -1,0 +1,165 @@
+"""Where criteria files are looked for, and a record of what one load read from disk.
+
+The search roots (given ones, ``PARTYRULES_PATH``, installed criteria packages, the shipped
+criteria) and the files under a root that may hold an id are found here; :mod:`partyrules.loader`
+reads and parses them. While :func:`recording` is on, every root list, every lookup and every file
+read (criteria files, examples tables) is noted in a :class:`Reads`, which can later tell whether
+the disk still says the same: the cache of compiled rulesets (:mod:`partyrules.cache`) uses an entry
+only then. This module needs nothing of the front end, so checking an entry imports neither lark nor
+the checker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import hashlib
+import os
+from collections.abc import Iterator, Sequence
+from importlib import metadata, resources
+from pathlib import Path
+
+import attrs
+
+ENTRY_POINT_GROUP = "partyrules.criteria"
+ENVIRONMENT_VARIABLE = "PARTYRULES_PATH"
+SUFFIX = ".criteria"
+
+
+def builtin_root() -> Path:
+    """The criteria shipped inside partyrules."""
+    return Path(str(resources.files("partyrules"))) / "criteria"
+
+
+def installed_roots() -> list[Path]:
+    """Criteria folders of installed packages that advertise them, in entry-point name order.
+
+    A package declares ``[project.entry-points."partyrules.criteria"] name = "package.module"``;
+    the module's folder is a search root.
+    """
+    roots = []
+    for entry in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.name, e.value)):
+        try:
+            folder = resources.files(entry.value)
+        except (ImportError, TypeError, ValueError):
+            continue  # a broken package must not stop the others: its ids are then simply not found (PR701)
+        path = Path(str(folder))
+        if path.is_dir():
+            roots.append(path)
+    return roots
+
+
+def search_roots(
+    roots: Sequence[str | os.PathLike[str]], environment: bool = True, installed: bool = True, builtin: bool = True
+) -> tuple[Path, ...]:
+    """The search roots in order: ``roots``, then (as chosen) ``PARTYRULES_PATH``, installed packages, the shipped criteria."""
+    found = [Path(r) for r in roots]
+    if environment:
+        found += [Path(p) for p in os.environ.get(ENVIRONMENT_VARIABLE, "").split(os.pathsep) if p]
+    if installed:
+        found += installed_roots()
+    if builtin:
+        found.append(builtin_root())
+    record = _reads.get()
+    if record is not None:
+        record.roots[(tuple(str(r) for r in roots), environment, installed, builtin)] = tuple(str(r) for r in found)
+    return tuple(found)
+
+
+def candidates(root: Path, folders: Sequence[str], last: str) -> list[Path]:
+    """The files under ``root`` that may hold the id ``folders/last``: ``last.criteria`` and ``last@*.criteria``."""
+    folder = root.joinpath(*folders)
+    if not folder.is_dir():
+        found: list[Path] = []
+    else:
+        found = sorted(
+            p
+            for p in folder.iterdir()
+            if p.name == last + SUFFIX or (p.name.startswith(last + "@") and p.name.endswith(SUFFIX))
+        )
+    record = _reads.get()
+    if record is not None:
+        record.listings[(str(root), "/".join(folders), last)] = _listed(found)
+    return found
+
+
+def _listed(found: Sequence[Path]) -> tuple[tuple[str, str], ...]:
+    """Candidates as a record compares them: each name and where its symlinks lead."""
+    return tuple((p.name, str(p.resolve())) for p in found)
+
+
+@attrs.define
+class Reads:
+    """Everything one load read from disk: enough to tell later whether the disk still says the same.
+
+    ``files`` maps a path to the size and SHA-256 of its bytes (None: it did not exist);
+    ``listings`` maps (root, folders, name) to the files a lookup of that id found there;
+    ``roots`` maps how search roots were asked for (given roots, environment, installed, shipped) to
+    what they were.
+    """
+
+    files: dict[str, tuple[int, str] | None] = attrs.Factory(dict)
+    listings: dict[tuple[str, str, str], tuple[tuple[str, str], ...]] = attrs.Factory(dict)
+    roots: dict[tuple[tuple[str, ...], bool, bool, bool], tuple[str, ...]] = attrs.Factory(dict)
+
+    def still(self) -> bool:
+        """Whether the disk still holds what this record saw: the same roots, lookups and bytes."""
+        for (given, environment, installed, builtin), seen in self.roots.items():
+            if tuple(str(r) for r in _unrecorded_roots(given, environment, installed, builtin)) != seen:
+                return False
+        for (root, folders, last), seen_files in self.listings.items():
+            found = _listed(_unrecorded_candidates(Path(root), folders.split("/") if folders else [], last))
+            if found != seen_files:
+                return False
+        return all(_same_file(path, seen) for path, seen in self.files.items())
+
+
+def _same_file(path: str, seen: tuple[int, str] | None) -> bool:
+    try:
+        size = os.stat(path).st_size
+        if seen is None:
+            return False
+        if size != seen[0]:
+            return False
+        with open(path, "rb") as stream:
+            data = stream.read(size + 1)
+    except OSError:
+        return seen is None
+    return hashlib.sha256(data).hexdigest() == seen[1]
+
+
+def _unrecorded_roots(given: Sequence[str], environment: bool, installed: bool, builtin: bool) -> tuple[Path, ...]:
+    token = _reads.set(None)
+    try:
+        return search_roots(given, environment, installed, builtin)
+    finally:
+        _reads.reset(token)
+
+
+def _unrecorded_candidates(root: Path, folders: Sequence[str], last: str) -> list[Path]:
+    token = _reads.set(None)
+    try:
+        return candidates(root, folders, last)
+    finally:
+        _reads.reset(token)
+
+
+_reads: contextvars.ContextVar[Reads | None] = contextvars.ContextVar("partyrules_reads", default=None)
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[Reads]:
+    """Record every root list, lookup and file read in the ``with`` block (see :class:`Reads`)."""
+    record = Reads()
+    token = _reads.set(record)
+    try:
+        yield record
+    finally:
+        _reads.reset(token)
+
+
+def note_read(path: str | os.PathLike[str], data: bytes | None) -> None:
+    """Tell the recording (if any) that ``path`` was read and held ``data`` (None: it was not there)."""
+    record = _reads.get()
+    if record is not None:
+        record.files[str(path)] = None if data is None else (len(data), hashlib.sha256(data).hexdigest())
