@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime
 import os
 import random
+import shutil
+import tempfile
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
@@ -79,6 +82,11 @@ def _session_seed() -> int:
 
 SEED = _session_seed()
 os.environ["PARTYRULES_FUZZ_SEED"] = str(SEED)  # before xdist starts its workers: they inherit it
+# the commands that score keep compiled rulesets in a cache: the tests' own folder, never the user's
+# (set before xdist starts its workers, so they share it; entries are written whole and renamed)
+if "PARTYRULES_CACHE_DIR" not in os.environ:
+    os.environ["PARTYRULES_CACHE_DIR"] = tempfile.mkdtemp(prefix="partyrules-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["PARTYRULES_CACHE_DIR"], ignore_errors=True)
 
 
 @pytest.hookimpl(tryfirst=True)  # before hypothesis's own pytest_configure reads the option

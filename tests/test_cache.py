@@ -219,3 +219,24 @@ def test_the_default_folder_follows_the_environment(monkeypatch: pytest.MonkeyPa
     partyrules.loads(ALONE, "alone.criteria", cache=True)
     assert len(_entries(tmp_path / "xdg" / "partyrules")) == 1
     assert oct((tmp_path / "xdg" / "partyrules").stat().st_mode & 0o777) == oct(0o700)
+
+
+def test_the_commands_that_score_use_the_cache_unless_told_not_to(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from partyrules import cli
+    from partyrules.catalog import data_path
+
+    monkeypatch.setenv("PARTYRULES_CACHE_DIR", str(tmp_path / "kept"))
+    cells = data_path("hatinh-cells-2024.csv")
+    outputs = []
+    for flags in (["--no-cache"], [], []):
+        output = tmp_path / f"results{len(outputs)}.csv"
+        assert cli.main(["score", "vn.hatinh/chi-bo-4-tot", str(cells), "-o", str(output), *flags]) == 0
+        outputs.append(output.read_bytes())
+        kept = _entries(tmp_path / "kept") if (tmp_path / "kept").exists() else []
+        assert len(kept) == (0 if flags else 1)
+        _fresh()
+    assert outputs[0] == outputs[1] == outputs[2]  # the same bytes, from a fresh load and from the cache
+    assert cli.main(["score", "vn.hatinh/no-such-id", str(cells)]) != 0
+    assert "no ruleset has this id" in capsys.readouterr().err

@@ -46,8 +46,12 @@ def date(text: str) -> datetime.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD") from None
 
 
-def add_lookup_options(parser: argparse.ArgumentParser) -> None:
-    """``--on`` and ``--path``: which version of a ruleset id, and where else to look ids up."""
+def add_lookup_options(parser: argparse.ArgumentParser, *, cache: bool = False) -> None:
+    """``--on`` and ``--path``: which version of a ruleset id, and where else to look ids up.
+
+    ``cache``: the command only scores, so its rulesets are kept compiled on disk and used again
+    while their files are unchanged (``--no-cache`` to load them afresh; see partyrules.cache).
+    """
     parser.add_argument(
         "--on", type=date, metavar="DATE", help="use the version of each ruleset in force on DATE (YYYY-MM-DD)"
     )
@@ -58,6 +62,14 @@ def add_lookup_options(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="a folder of criteria files to look ids up in, before the installed and shipped ones (repeatable)",
     )
+    if cache:
+        parser.add_argument(
+            "--no-cache",
+            dest="cache",
+            action="store_false",
+            help="check and compile the rules afresh instead of using the compiled copy kept from an earlier "
+            "run (kept in PARTYRULES_CACHE_DIR, else ~/.cache/partyrules; used only while every file is unchanged)",
+        )
 
 
 def add_format_option(parser: argparse.ArgumentParser) -> None:
@@ -132,13 +144,20 @@ def rules_path(spec: str, *, must_exist: bool = True, args: argparse.Namespace |
 
 
 def load_ruleset(spec: str, args: argparse.Namespace | None = None) -> Ruleset:
-    """The ruleset of a file or an id, as ``--on`` and ``--path`` choose it."""
+    """The ruleset of a file or an id, as ``--on``, ``--path`` and ``--no-cache`` choose it."""
+    from partyrules.diagnostics import CriteriaError
+
     on = getattr(args, "on", None)
     path = getattr(args, "path", None) or ()
+    cache = getattr(args, "cache", False)
     if os.path.exists(spec):
-        return partyrules.load(Path(spec), on=on, path=path)
-    rules_path(spec, args=args)  # a missing id is a usage error with a hint
-    return partyrules.load(spec, on=on, path=path)
+        return partyrules.load(Path(spec), on=on, path=path, cache=cache)
+    try:
+        return partyrules.load(spec, on=on, path=path, cache=cache)
+    except CriteriaError as exc:
+        if spec.endswith(".criteria") or any(d.code == "PR701" and d.file == "<load>" for d in exc.diagnostics):
+            rules_path(spec, args=args)  # the id itself is unknown: a usage error with a hint
+        raise
 
 
 # ---------------------------------------------------------------- output files

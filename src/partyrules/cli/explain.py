@@ -38,7 +38,7 @@ def add_parser(commands: Commands) -> None:
         action="store_true",
         help="print JSON: the explanation's text, each named value (let) with its value, and the evaluation",
     )
-    add_lookup_options(explain)
+    add_lookup_options(explain, cache=True)
     explain.set_defaults(run=run)
 
 

@@ -75,7 +75,7 @@ def add_parser(commands: Commands) -> None:
     )
     add_format_option(grade)
     add_reading_options(grade, "how numbers written as text are read: plain (1234.5, the default) or vi (1.234,5)")
-    add_lookup_options(grade)
+    add_lookup_options(grade, cache=True)
     grade.set_defaults(run=run)
 
 

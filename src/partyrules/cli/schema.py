@@ -23,7 +23,7 @@ def add_parser(commands: Commands) -> None:
     schema.add_argument(
         "--part", choices=("inputs", "evaluation"), default="inputs", help="inputs (default) or evaluation"
     )
-    add_lookup_options(schema)
+    add_lookup_options(schema, cache=True)
     schema.set_defaults(run=run)
 
 

@@ -73,7 +73,7 @@ def add_parser(commands: Commands) -> None:
         "how numbers written as text are read: plain (1234.5, the default) or vi (1.234,5); "
         "a number not written that way rejects its row",
     )
-    add_lookup_options(score)
+    add_lookup_options(score, cache=True)
     score.set_defaults(run=run)
 
 
