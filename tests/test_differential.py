@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import partyrules
-from partyrules import api, parser, serialize
+from partyrules import api, compiler, parser, serialize
 from partyrules.catalog import shipped_ids
 from partyrules.testing import facts
 
@@ -21,7 +21,7 @@ def _both(ruleset_id: str) -> tuple[partyrules.Ruleset, partyrules.Ruleset]:
     path = partyrules.shipped_path(ruleset_id)
     text = parser.normalise(path.read_text(encoding="utf-8"))
     model = api.model_of(text, str(path))
-    return api.build(model, text), api.build(model, text, fixed_point=False)
+    return compiler.build(model, text), compiler.build(model, text, fixed_point=False)
 
 
 @pytest.mark.parametrize("ruleset_id", shipped_ids())
@@ -58,7 +58,7 @@ grades { grade g "G" { band from 6.25; } grade h "H" { band below 6.25; } }
 """
     model_text = parser.normalise(text)
     model = api.model_of(model_text, "t")
-    fixed, decimal = api.build(model, model_text), api.build(model, model_text, fixed_point=False)
+    fixed, decimal = compiler.build(model, model_text), compiler.build(model, model_text, fixed_point=False)
     assert fixed.layout.scale == 2
     a = fixed.evaluate({"n": meetings, "m": thematic})
     b = decimal.evaluate({"n": meetings, "m": thematic})

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import assume, given, settings, strategies as st
 
 import partyrules
-from partyrules import api, parser, reference, serialize
+from partyrules import api, compiler, parser, reference, serialize
 from partyrules.catalog import shipped_ids, shipped_path
 from partyrules.compiler import generate
 from partyrules.diagnostics import CriteriaError
@@ -96,7 +96,7 @@ def _programs(text: str) -> tuple[partyrules.Ruleset, partyrules.Ruleset, Any]:
     except CriteriaError as exc:  # a drawn threshold no value of its quotient reaches: the checker refuses the file
         assume(False)
         raise AssertionError from exc  # pragma: no cover
-    return api.build(model, text), api.build(model, text, rates=False), model
+    return compiler.build(model, text), compiler.build(model, text, rates=False), model
 
 
 def _result(ruleset: partyrules.Ruleset, org: dict[str, Any]) -> str:
@@ -138,7 +138,7 @@ def test_shipped_files_hold_every_quotient_in_integers(ruleset_id: str) -> None:
     model = api.model_of(text, str(path))
     numbering = api.numbering(model)
     assert numbering.fractions == ()
-    assert "to_fraction" not in api.build(model, text).code
+    assert "to_fraction" not in compiler.build(model, text).code
 
 
 def test_fractions_of_the_old_compilation_are_each_named() -> None:

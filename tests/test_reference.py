@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import partyrules
-from partyrules import api, reference
+from partyrules import api, compiler, reference
 from partyrules.catalog import shipped_ids, shipped_path
 from partyrules.testing import disagreements, facts
 
@@ -26,7 +26,7 @@ HEAD = 'ruleset "t/ref" { title "T"; version "1"; basis "B"; effective from 2024
 
 def _both(text: str, name: str = "t.criteria") -> tuple[partyrules.Ruleset, Any]:
     model = api.model_of(text, name)
-    return api.build(model, partyrules.parser.normalise(text)), model
+    return compiler.build(model, partyrules.parser.normalise(text)), model
 
 
 def _agree_on(ruleset: partyrules.Ruleset, model: Any, org: dict[str, Any]) -> reference.Trace:

@@ -16,7 +16,7 @@ from typing import Any
 from hypothesis import given, settings, strategies as st
 
 import partyrules
-from partyrules import api, parser, reference, serialize
+from partyrules import api, compiler, parser, reference, serialize
 from partyrules.compiler import generate
 from partyrules.runtime import link_program, scaled_fact, scaled_texts
 
@@ -42,7 +42,7 @@ NAMES = ("m", "q", "r", "w")
 def _programs() -> tuple[partyrules.Ruleset, Any, Any]:
     text = parser.normalise(TEXT)
     model = api.model_of(text, "scaled.criteria")
-    ruleset = api.build(model, text)
+    ruleset = compiler.build(model, text)
     code, constants, _ = generate(model, tables=False)
     program, batch = link_program(code, constants, ruleset.layout, "untabled")
     assert "scaled_texts" not in code and "x0.as_integer_ratio()" in code

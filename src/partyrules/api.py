@@ -107,6 +107,8 @@ def loads(
     ``path`` and the default search roots (see :mod:`partyrules.loader`).
     ``cache``: keep the compiled ruleset on disk and use it again while the text and every file it
     was built from are unchanged (True: the default folder; or a folder; see :mod:`partyrules.cache`).
+    A ruleset read from the cache scores and explains the same, but like an unpickled one carries no
+    checked model (``model`` and ``tests`` are None; :func:`checked_model` rebuilds it when a tool needs it).
     """
     chosen = _cache(cache, loader)
     if chosen is not None:
@@ -247,23 +249,9 @@ def checked_model(ruleset: Ruleset) -> Model:
     return model
 
 
-def build(
-    model: Model,
-    source: str,
-    *,
-    fixed_point: bool = True,
-    rates: bool = True,
-    sources: Sequence[Source] = (),
-    bases: Sequence[str] = (),
-) -> Ruleset:
-    """Compile a checked model into a :class:`Ruleset` (:func:`partyrules.compiler.build`), for tools that check themselves."""
-    from partyrules.compiler import build as compile_model
-
-    return compile_model(model, source, fixed_point=fixed_point, rates=rates, sources=sources, bases=bases)
-
-
 def _compile(tree: n.RulesetFile, filename: str, text: str, loader: Loader | None) -> Ruleset:
     from partyrules.checker import check_tree
+    from partyrules.compiler import build
     from partyrules.link import link
 
     linked = link(tree, filename, text, loader)

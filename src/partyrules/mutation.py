@@ -213,8 +213,8 @@ def _run_in_processes(
 
 def judge(mutant: Mutant, filename: str, source: str, samples: Samples) -> Verdict:
     """Check, compile and test one mutant; ``samples`` are the organisations each claim is tried on."""
-    from partyrules.api import build
     from partyrules.checker import check_tree
+    from partyrules.compiler import build
 
     try:
         model = check_tree(mutant.tree, filename, source)
