@@ -240,3 +240,19 @@ def test_the_commands_that_score_use_the_cache_unless_told_not_to(
     assert outputs[0] == outputs[1] == outputs[2]  # the same bytes, from a fresh load and from the cache
     assert cli.main(["score", "vn.hatinh/no-such-id", str(cells)]) != 0
     assert "no ruleset has this id" in capsys.readouterr().err
+
+
+def test_partyrules_cache_shows_and_clears_the_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from partyrules import cli
+
+    monkeypatch.setenv("PARTYRULES_CACHE_DIR", str(tmp_path / "kept"))
+    partyrules.loads(ALONE, "alone.criteria", cache=True)
+    partyrules.loads(ALONE.replace("min(a, 10)", "min(a + 1, 10)"), "alone.criteria", cache=True)
+    assert cli.main(["cache"]) == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith(f"{tmp_path / 'kept'}: 2 compiled rulesets, ") and shown.endswith(" MiB\n")
+    assert cli.main(["cache", "--clear"]) == 0
+    assert capsys.readouterr().out == f"{tmp_path / 'kept'}: removed 2 compiled rulesets\n"
+    assert _entries(tmp_path / "kept") == []

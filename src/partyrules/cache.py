@@ -130,6 +130,15 @@ class RulesetCache:
         except OSError:
             return
 
+    def size(self) -> tuple[int, int]:
+        """How many entries the folder holds, and their bytes."""
+        count = total = 0
+        for path in self._entries():
+            with contextlib.suppress(OSError):
+                total += path.stat().st_size
+                count += 1
+        return count, total
+
     def clear(self) -> int:
         """Remove every entry; how many there were."""
         removed = 0

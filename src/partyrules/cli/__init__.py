@@ -11,6 +11,7 @@
     partyrules grade DATA --level N=RULES... grade a hierarchy bottom-up, per level, to a results file
     partyrules lsp                          the language server for editors, over stdin and stdout
     partyrules serve [--host H --port P]    the HTTP API and the workbench page in the browser
+    partyrules cache [--clear]               the compiled rulesets kept by score, grade, explain, schema
 
 RULES is a ``.criteria`` file or a ruleset id (``vn.hatinh/chi-bo-4-tot``),
 looked up in ``--path`` folders, ``PARTYRULES_PATH``, installed criteria
@@ -31,14 +32,14 @@ import argparse
 import sys
 
 import partyrules
-from partyrules.cli import check, diff, explain, fmt, grade, lsp, render, schema, score, serve, test
+from partyrules.cli import cache, check, diff, explain, fmt, grade, lsp, render, schema, score, serve, test
 from partyrules.cli.common import PROG, UsageError, error, os_message, silence_stdout, utf8
 
 __all__ = ["PROG", "UsageError", "main"]
 
 #: Every command, in the order ``partyrules --help`` lists them: each module adds its own parser
 #: (``add_parser``) whose ``run`` the command line calls.
-COMMANDS = (check, score, explain, schema, render, test, diff, fmt, grade, lsp, serve)
+COMMANDS = (check, score, explain, schema, render, test, diff, fmt, grade, lsp, serve, cache)
 
 
 def main(argv: list[str] | None = None) -> int:
