@@ -19,7 +19,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from partyrules import nodes as n
-from partyrules.checker.state import UNKNOWN, Info, Scope, as_percent, show
+from partyrules.checker.state import UNKNOWN, Info, Scope, as_percent, exact, show
 from partyrules.diagnostics import did_you_mean
 from partyrules.model import Resolution
 from partyrules.types import Interval, Type
@@ -54,7 +54,7 @@ def threshold(c: Expressions, lit: n.Literal, subject: Type, span: n.Span) -> Fr
                 span,
             )
             return None
-        return Fraction(lit.value)
+        return exact(lit.value)
     c.error("PR301", f"this threshold does not fit {subject.describe()}", span)
     return None
 
