@@ -129,6 +129,7 @@ class Rule:
         "simple",
         "size",
         "spliced",
+        "terms",
         "token",
         "trailing",
     )
@@ -138,6 +139,7 @@ class Rule:
         options = rule.options
         self.index = index
         self.size = len(expansion)
+        self.terms = tuple(bool(symbol.is_term) for symbol in expansion)
         # its first and last symbols are terminals: tokens, which always have a place
         self.edges = bool(expansion) and expansion[0].is_term and expansion[-1].is_term
         # plain str: a lark that built its grammar itself names symbols with its Tokens (a str subclass)
@@ -224,6 +226,8 @@ class Tables:
             for s in rule.expansion
             if s.is_term and (rule.options.keep_all_tokens or not s.filter_out)
         )
+        #: each rule's reduction as a function of its own (see :func:`reducer`), made at its first use
+        self.reducers: list[Callable[[list[Entry], list[int], Any, int], int] | None] = [None] * len(self.rules)
         #: the lexer of each state, made the first time the state lexes
         self.lexers: list[Lexer | None] = [None] * (max(self.actions) + 1)
         self._by_accepts: dict[frozenset[str], Scanner] = {}
@@ -246,6 +250,11 @@ class Tables:
         if found is None:
             names = (accepts | self.ignore) & self.terminals.keys()
             found = self._by_accepts[accepts] = Scanner([self.terminals[t] for t in names], self.flags, self.skip)
+        return found
+
+    def reducer(self, rule: Rule) -> Callable[[list[Entry], list[int], Any, int], int]:
+        """The reduction by ``rule``, made once (:func:`reducer`)."""
+        found = self.reducers[rule.index] = reducer(rule, self.actions)
         return found
 
     def lexer(self, state: int) -> Lexer:
@@ -273,6 +282,7 @@ def parse(
     stamps them while lark parses).
     """
     actions, lexers, chains, kept = tables.actions, tables.lexers, tables.chains, tables.kept
+    reducers = tables.reducers
     state = tables.start
     states = [state]
     stack: list[Entry] = []
@@ -320,7 +330,8 @@ def parse(
                     stack[-1] = (bound[action.index](at, [token]), at, 1)
                     state = states[-1] = actions[states[-2]][action.origin]  # type: ignore[assignment]
                 else:
-                    state = _reduce(action, states, stack, bound, max_depth, actions)
+                    reduce = reducers[action.index] or tables.reducer(action)
+                    state = reduce(stack, states, bound[action.index], max_depth)
             elif action.__class__ is str:  # rules whose one child stands for them: only the state changes
                 key = (states[-2], state, kind)
                 last = chains.get(key)
@@ -363,7 +374,7 @@ def _ended(tables: Tables, states: list[int], stack: list[Entry], bound: list[An
         if isinstance(action, str):
             states[-1] = actions[states[-2]][action]  # type: ignore[assignment]
         elif isinstance(action, Rule):
-            _reduce(action, states, stack, bound, max_depth, actions)
+            _reduce(action, states, stack, bound[action.index], max_depth, actions)
         else:
             raise Stop
     if len(stack) != 1:
@@ -389,13 +400,13 @@ def _no_method(place: Any, children: list[Any]) -> Any:
     raise Stop  # lark would leave a tree where the builder has no method: left to lark
 
 
-def _reduce(rule: Rule, states: list[int], stack: list[Entry], bound: list[Any], max_depth: int, actions: Any) -> int:
+def _reduce(rule: Rule, states: list[int], stack: list[Entry], method: Any, max_depth: int, actions: Any) -> int:
     """Replace the rule's children on the stack by its result, as lark's tree builder and the builder
     make it; the state it leads to (pushed)."""
     size = rule.size
     if rule.token:  # a node of one token (a number, a name): the commonest reduction
         token, position, _ = stack[-1]
-        stack[-1] = (bound[rule.index](position, [token]), position, 1)
+        stack[-1] = (method(position, [token]), position, 1)
         state = states[-1] = actions[states[-2]][rule.origin]
         return state  # type: ignore[no-any-return]
     if size:
@@ -413,7 +424,7 @@ def _reduce(rule: Rule, states: list[int], stack: list[Entry], bound: list[Any],
         position = None
     simple = rule.simple
     if rule.leaf:
-        entry = (bound[rule.index](position, [children[i][0] for i in simple] if simple else []), position, 1)
+        entry = (method(position, [children[i][0] for i in simple] if simple else []), position, 1)
     elif rule.appended:  # `_x_star: _x_star x`: the list grows in place (copying it would be quadratic)
         entries = children[0][0]
         entries.append(children[1])
@@ -431,7 +442,7 @@ def _reduce(rule: Rule, states: list[int], stack: list[Entry], bound: list[Any],
                     depth = child[2]
             if depth >= max_depth:
                 raise Stop
-            entry = (bound[rule.index](position, [child[0] for child in entries]), position, depth + 1)
+            entry = (method(position, [child[0] for child in entries]), position, depth + 1)
     stack.append(entry)
     state = actions[states[-1]][rule.origin]
     states.append(state)
@@ -475,3 +486,71 @@ def _kept(rule: Rule, children: list[Entry]) -> list[Entry]:
     if rule.trailing:
         kept += [MISSING] * rule.trailing
     return kept
+
+
+def reducer(rule: Rule, actions: Any) -> Callable[[list[Entry], list[int], Any, int], int]:
+    """A reduction by ``rule`` as a function of its own: ``reduce(stack, states, method, max_depth)``
+    does what :func:`_reduce` does for the rule and returns the state it leads to.
+
+    :func:`_reduce` asks at every reduction what kind of rule it reduces by, and walks the children to
+    pick the kept ones and find the deepest; here that is asked once, and the function names the
+    children it keeps (``c[1][0], c[3][0]``) and compares only the depths of those that are rules
+    (a token is 0 deep). The source is made from the grammar's tables alone (numbers and the rule's
+    name, written with ``repr``); nothing of a parsed text goes into it. A rule whose children are
+    spliced or missing keeps :func:`_reduce`.
+    """
+    simple = rule.simple
+    if rule.token or (simple is None and not rule.appended):
+
+        def general(stack: list[Entry], states: list[int], method: Any, max_depth: int) -> int:
+            return _reduce(rule, states, stack, method, max_depth, actions)
+
+        return general
+    size = rule.size
+    lines = ["def reduce(stack, states, method, max_depth):"]
+    if size:
+        lines += [f"    c = stack[-{size}:]", f"    del stack[-{size}:]", f"    del states[-{size}:]"]
+        if size == 1:
+            lines.append("    position = c[0][1]")
+        else:
+            lines += [
+                "    first = c[0][1]",
+                f"    last = c[{size - 1}][1]",
+                "    position = (first[0], first[1], last[2], last[3])"
+                + ("" if rule.edges else " if first is not None and last is not None else _spanned(c)"),
+            ]
+    else:
+        lines += ["    c = []", "    position = None"]
+    values = "[" + ", ".join(f"c[{i}][0]" for i in simple or ()) + "]"
+    if rule.leaf:
+        lines.append(f"    stack.append((method(position, {values}), position, 1))")
+    elif rule.appended:
+        lines += ["    entries = c[0][0]", "    entries.append(c[1])", "    stack.append((entries, position, SPLICED))"]
+    elif rule.inline and len(simple or ()) == 1:
+        lines.append(f"    stack.append(_standing_for(c[{simple[0]}], position))")  # type: ignore[index]
+    elif rule.spliced:
+        entries = "[" + ", ".join(f"c[{i}]" for i in simple or ()) + "]"
+        lines.append(f"    stack.append(({entries}, position, SPLICED))")
+    else:
+        trees = [i for i in simple or () if not rule.terms[i]]
+        if trees:
+            lines.append(f"    depth = c[{trees[0]}][2]")
+            for i in trees[1:]:
+                lines.append(f"    if c[{i}][2] > depth: depth = c[{i}][2]")
+        else:
+            lines.append("    depth = 0")
+        lines += [
+            "    if depth >= max_depth: raise Stop",
+            f"    stack.append((method(position, {values}), position, depth + 1))",
+        ]
+    lines += [f"    state = actions[states[-1]][{rule.origin!r}]", "    states.append(state)", "    return state"]
+    namespace: dict[str, Any] = {
+        "actions": actions,
+        "Stop": Stop,
+        "SPLICED": SPLICED,
+        "_spanned": _spanned,
+        "_standing_for": _standing_for,
+    }
+    exec(compile("\n".join(lines), f"<partyrules reduction by {rule.name!r}>", "exec"), namespace)
+    made: Callable[[list[Entry], list[int], Any, int], int] = namespace["reduce"]
+    return made
