@@ -29,9 +29,12 @@ class Builder(CasebookBuilder):
         self.problems: list[Diagnostic] = []
         self.blocks: dict[tuple[int, int, int, int], tuple[Any, ...]] = {}
 
-    def _block(self, meta: Meta, stmts: list[Any]) -> None:
+    def _block(self, meta: Meta | tuple[int, int, int, int], stmts: list[Any]) -> None:
         """Remember a block's statements in file order, for the formatter."""
-        self.blocks[span_key(span_of_meta(meta))] = tuple(stmts)
+        if isinstance(meta, tuple):  # the parse loop's place is the key already
+            self.blocks[meta] = tuple(stmts)
+        else:
+            self.blocks[span_key(span_of_meta(meta))] = tuple(stmts)
 
     def _problem(self, code: str, message: str, span: n.Span, hint: str | None = None) -> None:
         self.problems.append(Diagnostic(code, message, self.filename, span, hint))
@@ -328,9 +331,8 @@ class Builder(CasebookBuilder):
                 fields["children"].append(stmt)
                 continue
             key, value, span = stmt
-            word = statement_word(key, value)
             if key not in allowed:
-                self._problem("PR010", f"`{word}` cannot be used in {where}", span)
+                self._problem("PR010", f"`{statement_word(key, value)}` cannot be used in {where}", span)
                 continue
             if key in ("cite", "note"):
                 fields[key].append(value)
@@ -338,7 +340,7 @@ class Builder(CasebookBuilder):
                 if key == "action":
                     self._problem("PR009", f"{where} says more than one of `force` and `cap`", span, "keep one")
                 else:
-                    self._problem("PR009", f"{where} says `{word}` twice", span, "keep one")
+                    self._problem("PR009", f"{where} says `{statement_word(key, value)}` twice", span, "keep one")
             else:
                 fields[key] = value
                 fields[key + "_span"] = span
