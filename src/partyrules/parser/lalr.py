@@ -263,6 +263,8 @@ class Tables:
         first: dict[str, object] = dict(self.actions[state])
         for kind in scanner.keywords:
             first[kind] = KEYWORD
+        for kind in self.ignore:  # an ignored kind is skipped, even where a rule names it (as lark skips it)
+            first.pop(kind, None)
         found = self.lexers[state] = Lexer(scanner.match, scanner.keywords, first)
         return found
 
