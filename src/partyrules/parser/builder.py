@@ -53,11 +53,13 @@ class Builder(CasebookBuilder):
 
     # -- literals
     def decimal(self, meta: Meta, c: list[Token]) -> n.Number:
-        value = Decimal(str(c[0])) if self._short(c[0]) else Decimal(0)
+        text = str(c[0])  # a short number needs no counting (the commonest node of a file)
+        value = Decimal(text) if len(text) <= MAX_NUMBER_DIGITS or self._short(c[0]) else Decimal(0)
         return n.Number(value, False, span_of_token(c[0]))
 
     def percent(self, meta: Meta, c: list[Token]) -> n.Number:
-        value = Decimal(str(c[0])[:-1]).scaleb(-2) if self._short(c[0]) else Decimal(0)
+        text = str(c[0])
+        value = Decimal(text[:-1]).scaleb(-2) if len(text) <= MAX_NUMBER_DIGITS or self._short(c[0]) else Decimal(0)
         return n.Number(value, True, span_of_token(c[0]))
 
     def negative(self, meta: Meta, c: list[Any]) -> n.Number:
@@ -324,7 +326,7 @@ class Builder(CasebookBuilder):
             places = MAX_PLACES
         return ("rescale", places, span_of_meta(meta))
 
-    def _statements(self, stmts: list[Any], allowed: set[str], where: str) -> dict[str, Any]:
+    def _statements(self, stmts: list[Any], allowed: set[str] | frozenset[str], where: str) -> dict[str, Any]:
         fields: dict[str, Any] = {"cite": [], "note": [], "children": []}
         for stmt in stmts:
             if isinstance(stmt, n.Criterion):
@@ -347,10 +349,11 @@ class Builder(CasebookBuilder):
         return fields
 
     def _criterion(self, kind: str, meta: Meta, c: list[Any]) -> n.Criterion:
-        allowed = {"cite", "note", "level", "applicable", "status", "lock"} | ({"points"} if kind == "item" else set())
+        allowed = _ITEM_STATEMENTS if kind == "item" else _GROUP_STATEMENTS
         where = f"{kind} `{c[0]}`"
-        self._block(meta, c[3:])
-        fields = self._statements(c[3:], allowed, where)
+        statements = c[3:]
+        self._block(meta, statements)
+        fields = self._statements(statements, allowed, where)
         return n.Criterion(
             kind=kind,
             name=str(c[0]),
@@ -757,6 +760,9 @@ class Builder(CasebookBuilder):
 
 #: the most digits a number in a criteria file is written with (PR013)
 MAX_NUMBER_DIGITS = 40
+#: the statements a group may hold, and an item
+_GROUP_STATEMENTS = frozenset({"cite", "note", "level", "applicable", "status", "lock"})
+_ITEM_STATEMENTS = _GROUP_STATEMENTS | {"points"}
 #: the most bands, match arms or table rows in one bands, match or table (PR015)
 MAX_ARMS = 500
 #: the most decimal places a ruleset keeps (`places`, `round`, `rescale round`)
