@@ -201,3 +201,58 @@ def test_the_scanner_takes_blanks_only_where_lark_would() -> None:
     assert found is not None and (found.lastgroup, found.span()) == ("SPACED", (0, 2))
     found = scanner.match("  x", 0)  # lark: blanks, then `x`
     assert found is not None and (found.lastgroup, found.span("X")) == ("X", (2, 3))
+
+
+# ---------------------------------------------------------------- each rule's own reduction
+
+
+def _children(rule: lalr.Rule, placeless: bool) -> list[Any]:
+    """Entries on the stack for the rule's children: tokens, trees of depths 1 to 3, lark's lists of
+    repeats where the rule splices one; with ``placeless``, the first tree has no place (an empty rule)."""
+    spliced = {i for i, splice, _ in rule.include if splice}
+    entries: list[Any] = []
+    for i, is_term in enumerate(rule.terms):
+        place = (i + 1, 2 * i + 1, i + 1, 2 * i + 3)
+        if is_term:
+            entries.append((f"token {i}", place, 0))
+        elif i in spliced:
+            entries.append(([(f"repeat {i}", place, 2)], place, lalr.SPLICED))
+        else:
+            first_tree = all(t for t in rule.terms[:i])
+            entries.append((f"tree {i}", None if placeless and first_tree else place, i % 3 + 1))
+    return entries
+
+
+def test_each_rules_own_reduction_does_what_the_general_one_does() -> None:
+    """For every rule of the grammar (not only those the shipped files use), :func:`lalr.reducer`'s
+    function leaves the stack, the states and the builder's call as :func:`lalr._reduce` does, and
+    stops where it stops (nesting too deep)."""
+    tables = grammar.lalr_tables()
+    assert tables is not None
+    compared = 0
+    for rule in tables.rules:
+        if rule.pass_through:
+            continue
+        under = next(s for s, row in tables.actions.items() if rule.origin in row)
+        for placeless in (False, True):
+            for max_depth in (120, 1):
+                made: list[Any] = []
+                for reduce in (lalr.reducer(rule, tables.actions), None):
+                    stack: list[Any] = [("below", (1, 1, 1, 2), 0), *_children(rule, placeless)]
+                    states = [tables.start, under, *range(rule.size)]
+
+                    def method(position: Any, kept: list[Any]) -> Any:
+                        return ("node", position, tuple(kept))
+
+                    try:
+                        if reduce is None:
+                            state = lalr._reduce(rule, states, stack, method, max_depth, tables.actions)
+                        else:
+                            state = reduce(stack, states, method, max_depth)
+                    except lalr.Stop:
+                        made.append("stopped")
+                        continue
+                    made.append((state, states, repr(stack)))
+                assert made[0] == made[1], rule.name
+                compared += 1
+    assert compared > 4 * 300  # every rule of the grammar, four ways

@@ -19,7 +19,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from partyrules import nodes as n
-from partyrules.checker.state import UNKNOWN, Info, Scope, as_percent, show
+from partyrules.checker.state import UNKNOWN, Info, Scope, as_percent, exact, show
 from partyrules.diagnostics import did_you_mean
 from partyrules.model import Resolution
 from partyrules.types import Interval, Type
@@ -54,7 +54,7 @@ def threshold(c: Expressions, lit: n.Literal, subject: Type, span: n.Span) -> Fr
                 span,
             )
             return None
-        return Fraction(lit.value)
+        return exact(lit.value)
     c.error("PR301", f"this threshold does not fit {subject.describe()}", span)
     return None
 
@@ -301,10 +301,11 @@ def table(c: Expressions, node: n.Table, scope: Scope, expected: Type | None) ->
     if not ok or any(t is None for row in tests for t in row):
         return UNKNOWN
     checked: list[list[Test]] = tests  # type: ignore[assignment]  # no None left
-    pieces = [
+    cut = [
         _pieces(col, set().union(*(row[i][1] for row in checked)) if checked else set())
         for i, col in enumerate(columns)
     ]
+    pieces = [values for values, _ in cut]
     size = math.prod(len(p) for p in pieces)
     if size > MAX_TABLE_REGIONS:
         c.error(
@@ -314,7 +315,7 @@ def table(c: Expressions, node: n.Table, scope: Scope, expected: Type | None) ->
             "split it into smaller tables",
         )
         return UNKNOWN
-    won, otherwise_used = _regions(c, node, checked, pieces)
+    won, otherwise_used = _regions(c, node, checked, pieces, [label for _, label in cut])
     for i, has_won in enumerate(won):
         if not has_won:
             c.error(
@@ -336,37 +337,56 @@ def table(c: Expressions, node: n.Table, scope: Scope, expected: Type | None) ->
 
 
 def _regions(
-    c: Expressions, node: n.Table, tests: list[list[Test]], pieces: list[list[tuple[Any, str]]]
+    c: Expressions,
+    node: n.Table,
+    tests: list[list[Test]],
+    pieces: list[list[Any]],
+    labels: list[Callable[[Any], str]],
 ) -> tuple[list[bool], bool]:
     """Try every combination of regions: which rows win one, and whether ``otherwise`` takes one.
 
     Reports overlapping rows of a ``unique`` table (each pair once) and the first combination
     no row matches when there is no ``otherwise``.
+
+    Each cell is tried once on each region of its column, not once in every combination: the rows a
+    region of a column lets through are bits of an int, and the rows a combination lets through
+    are the bits all its regions let through.
     """
     won = [False] * len(tests)
     overlap_reported: set[tuple[int, int]] = set()
     gap_reported = False
     otherwise_used = False
-    for region in itertools.product(*pieces):
-        hits = [i for i, row in enumerate(tests) if all(t[0](value) for t, (value, _) in zip(row, region))]
+    columns = [
+        [(sum(1 << i for i, row in enumerate(tests) if row[col][0](piece)), piece) for piece in column]
+        for col, column in enumerate(pieces)
+    ]
+    everyone = (1 << len(tests)) - 1
+    for combination in itertools.product(*columns):
+        hits = everyone
+        for through, _ in combination:
+            hits &= through
         if hits:
-            won[hits[0]] = True
-            if node.hit_policy == "unique" and len(hits) > 1:
-                pair = (hits[0], hits[1])
+            first = (hits & -hits).bit_length() - 1
+            won[first] = True
+            others = hits & (hits - 1)
+            if node.hit_policy == "unique" and others:
+                pair = (first, (others & -others).bit_length() - 1)
                 if pair not in overlap_reported:
                     overlap_reported.add(pair)
+                    region = tuple(piece for _, piece in combination)
                     c.error(
                         "PR412",
-                        f"rows {hits[0] + 1} and {hits[1] + 1} of this `unique` table both match {_region(node, region)}",
-                        node.rows[hits[1]].span,
+                        f"rows {pair[0] + 1} and {pair[1] + 1} of this `unique` table both match {_region(node, region, labels)}",
+                        node.rows[pair[1]].span,
                         "make the rows exclusive, or use `table first` if the first matching row should win",
                     )
         elif node.otherwise is None:
             if not gap_reported:
                 gap_reported = True
+                region = tuple(piece for _, piece in combination)
                 c.error(
                     "PR413",
-                    f"no row of this table matches {_region(node, region)}",
+                    f"no row of this table matches {_region(node, region, labels)}",
                     node.span,
                     "add a row for it or `otherwise: ...;`",
                 )
@@ -415,14 +435,15 @@ def cell(c: Expressions, value: n.Cell, column: Type) -> Test | None:
     return (lambda v: all(compare(v, t) for compare, t in checks)), {t for _, t in checks}
 
 
-def _pieces(column: Info, thresholds: set[Fraction]) -> list[tuple[Any, str]]:
-    """Representative values of the regions in which every cell of the column behaves the same."""
+def _pieces(column: Info, thresholds: set[Fraction]) -> tuple[list[Any], Callable[[Any], str]]:
+    """Representative values of the regions in which every cell of the column behaves the same, and how
+    a message shows one (shown only in a message: most tables have none)."""
     type_ = column.type
     assert type_ is not None
     if type_.kind == "boolean":
-        return [(True, "true"), (False, "false")]
+        return [True, False], _shown_boolean
     if type_.kind in ("enum", "level"):
-        return [(m, m) for m in type_.members]
+        return list(type_.members), str
     # numbers and dates: cut the column's range at every threshold its cells use
     dom = column.interval or Interval.unbounded()
     whole = type_.kind in ("integer", "date")
@@ -437,8 +458,20 @@ def _pieces(column: Info, thresholds: set[Fraction]) -> list[tuple[Any, str]]:
     if not pieces:
         pieces = [dom.low if dom.low is not None else Fraction(0)]
     if type_.kind == "date":
-        return [(p, str(datetime.date.fromordinal(int(p)))) for p in sorted(set(pieces))]
-    return [(p, show(p, type_.kind == "percent")) for p in sorted(set(pieces))]
+        return sorted(set(pieces)), _shown_date
+    return sorted(set(pieces)), _shown_percent if type_.kind == "percent" else show
+
+
+def _shown_boolean(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _shown_date(value: Fraction) -> str:
+    return str(datetime.date.fromordinal(int(value)))
+
+
+def _shown_percent(value: Fraction) -> str:
+    return show(value, True)
 
 
 #: a cell's comparison, as a function of the column's value and the cell's limit
@@ -465,9 +498,9 @@ def _inside(low: Fraction | None, high: Fraction | None, whole: bool) -> Fractio
     return (low + high) / 2 if low < high else None
 
 
-def _region(table: n.Table, region: tuple[tuple[Any, str], ...]) -> str:
+def _region(table: n.Table, region: tuple[Any, ...], labels: list[Callable[[Any], str]]) -> str:
     parts = []
-    for column, (_, shown) in zip(table.columns, region):
+    for column, value, shown in zip(table.columns, region, labels):
         label = column.name if isinstance(column, n.Name) else "column"
-        parts.append(f"{label} = {shown}")
+        parts.append(f"{label} = {shown(value)}")
     return ", ".join(parts)

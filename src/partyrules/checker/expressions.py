@@ -18,11 +18,9 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-import attrs
-
 from partyrules import nodes as n
 from partyrules.checker import calls, coverage, linear
-from partyrules.checker.state import UNKNOWN, Info, Scope, State, as_percent
+from partyrules.checker.state import UNKNOWN, Info, Scope, State, as_percent, exact
 from partyrules.diagnostics import did_you_mean
 from partyrules.model import Resolution
 from partyrules.types import (
@@ -60,7 +58,7 @@ class Expressions(State):
 
     # ------------------------------------------------------------ literals
     def number(self, node: n.Number, scope: Scope, expected: Type | None) -> Info:
-        value = Fraction(node.value)
+        value = exact(node.value)
         exponent = node.value.as_tuple().exponent
         places = max(0, -exponent) if isinstance(exponent, int) else 0
         if node.percent:
@@ -281,9 +279,9 @@ class Expressions(State):
             return {}
         op = cond.op
         if isinstance(cond.left, n.Name) and isinstance(cond.right, n.Number):
-            name, value = cond.left.name, Fraction(cond.right.value)
+            name, value = cond.left.name, exact(cond.right.value)
         elif isinstance(cond.right, n.Name) and isinstance(cond.left, n.Number):
-            name, value = cond.right.name, Fraction(cond.left.value)
+            name, value = cond.right.name, exact(cond.left.value)
             op = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "==": "==", "!=": "!="}[op]
         else:
             return {}
@@ -358,7 +356,7 @@ class Expressions(State):
         form = self.linear_form(node)
         if form is None or not form.terms:
             return info
-        return attrs.evolve(info, interval=linear.refine(form, info.interval, facts, self.box(scope)))
+        return Info(info.type, linear.refine(form, info.interval, facts, self.box(scope)), info.truth)
 
     def refined_quotient(self, node: n.Binary, info: Info, divisor: Interval, scope: Scope) -> Info:
         facts = self.known_facts(scope)
@@ -366,16 +364,16 @@ class Expressions(State):
         if not facts or info.interval is None or numerator is None or denominator is None or not denominator.terms:
             return info
         bounded = linear.quotient(numerator, denominator, divisor, info.interval, facts, self.box(scope))
-        return attrs.evolve(info, interval=bounded)
+        return Info(info.type, bounded, info.truth)
 
     def if_(self, node: n.If, scope: Scope, expected: Type | None) -> Info:
         cond = self.condition(node.condition, scope, "an `if` condition")
         then = self.expr(node.then, self.inside(scope, node.condition, True), expected)
         other = self.expr(node.otherwise, self.inside(scope, node.condition, False), expected or then.type)
         if cond.truth is True:
-            other = attrs.evolve(other, interval=then.interval)
+            other = Info(other.type, then.interval, other.truth)
         elif cond.truth is False:
-            then = attrs.evolve(then, interval=other.interval)
+            then = Info(then.type, other.interval, then.truth)
         return self.unify([then, other], [node.then, node.otherwise], "the two branches of this `if`", node.span)
 
     def unify(self, infos: list[Info], where: list[n.Expr], what: str, span: n.Span) -> Info:

@@ -6,6 +6,7 @@ fills it); :mod:`partyrules.checker` lists the passes in the order these depende
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -31,6 +32,14 @@ class Info:
 
 
 UNKNOWN = Info(None)
+
+
+@functools.lru_cache(maxsize=4096)
+def exact(value: Decimal) -> Fraction:
+    """A number written in the file as a Fraction, made once per value: a scale writes the same few
+    numbers (1, 0.5, 90%) thousands of times, and ``Fraction(Decimal)`` is slow. Equal Decimals
+    (``1.0`` and ``1``) give equal Fractions, so sharing one is exact."""
+    return Fraction(value)
 
 
 @attrs.frozen

@@ -29,9 +29,12 @@ class Builder(CasebookBuilder):
         self.problems: list[Diagnostic] = []
         self.blocks: dict[tuple[int, int, int, int], tuple[Any, ...]] = {}
 
-    def _block(self, meta: Meta, stmts: list[Any]) -> None:
+    def _block(self, meta: Meta | tuple[int, int, int, int], stmts: list[Any]) -> None:
         """Remember a block's statements in file order, for the formatter."""
-        self.blocks[span_key(span_of_meta(meta))] = tuple(stmts)
+        if isinstance(meta, tuple):  # the parse loop's place is the key already
+            self.blocks[meta] = tuple(stmts)
+        else:
+            self.blocks[span_key(span_of_meta(meta))] = tuple(stmts)
 
     def _problem(self, code: str, message: str, span: n.Span, hint: str | None = None) -> None:
         self.problems.append(Diagnostic(code, message, self.filename, span, hint))
@@ -50,11 +53,13 @@ class Builder(CasebookBuilder):
 
     # -- literals
     def decimal(self, meta: Meta, c: list[Token]) -> n.Number:
-        value = Decimal(str(c[0])) if self._short(c[0]) else Decimal(0)
+        text = str(c[0])  # a short number needs no counting (the commonest node of a file)
+        value = Decimal(text) if len(text) <= MAX_NUMBER_DIGITS or self._short(c[0]) else Decimal(0)
         return n.Number(value, False, span_of_token(c[0]))
 
     def percent(self, meta: Meta, c: list[Token]) -> n.Number:
-        value = Decimal(str(c[0])[:-1]).scaleb(-2) if self._short(c[0]) else Decimal(0)
+        text = str(c[0])
+        value = Decimal(text[:-1]).scaleb(-2) if len(text) <= MAX_NUMBER_DIGITS or self._short(c[0]) else Decimal(0)
         return n.Number(value, True, span_of_token(c[0]))
 
     def negative(self, meta: Meta, c: list[Any]) -> n.Number:
@@ -321,16 +326,15 @@ class Builder(CasebookBuilder):
             places = MAX_PLACES
         return ("rescale", places, span_of_meta(meta))
 
-    def _statements(self, stmts: list[Any], allowed: set[str], where: str) -> dict[str, Any]:
+    def _statements(self, stmts: list[Any], allowed: set[str] | frozenset[str], where: str) -> dict[str, Any]:
         fields: dict[str, Any] = {"cite": [], "note": [], "children": []}
         for stmt in stmts:
             if isinstance(stmt, n.Criterion):
                 fields["children"].append(stmt)
                 continue
             key, value, span = stmt
-            word = statement_word(key, value)
             if key not in allowed:
-                self._problem("PR010", f"`{word}` cannot be used in {where}", span)
+                self._problem("PR010", f"`{statement_word(key, value)}` cannot be used in {where}", span)
                 continue
             if key in ("cite", "note"):
                 fields[key].append(value)
@@ -338,17 +342,18 @@ class Builder(CasebookBuilder):
                 if key == "action":
                     self._problem("PR009", f"{where} says more than one of `force` and `cap`", span, "keep one")
                 else:
-                    self._problem("PR009", f"{where} says `{word}` twice", span, "keep one")
+                    self._problem("PR009", f"{where} says `{statement_word(key, value)}` twice", span, "keep one")
             else:
                 fields[key] = value
                 fields[key + "_span"] = span
         return fields
 
     def _criterion(self, kind: str, meta: Meta, c: list[Any]) -> n.Criterion:
-        allowed = {"cite", "note", "level", "applicable", "status", "lock"} | ({"points"} if kind == "item" else set())
+        allowed = _ITEM_STATEMENTS if kind == "item" else _GROUP_STATEMENTS
         where = f"{kind} `{c[0]}`"
-        self._block(meta, c[3:])
-        fields = self._statements(c[3:], allowed, where)
+        statements = c[3:]
+        self._block(meta, statements)
+        fields = self._statements(statements, allowed, where)
         return n.Criterion(
             kind=kind,
             name=str(c[0]),
@@ -755,6 +760,9 @@ class Builder(CasebookBuilder):
 
 #: the most digits a number in a criteria file is written with (PR013)
 MAX_NUMBER_DIGITS = 40
+#: the statements a group may hold, and an item
+_GROUP_STATEMENTS = frozenset({"cite", "note", "level", "applicable", "status", "lock"})
+_ITEM_STATEMENTS = _GROUP_STATEMENTS | {"points"}
 #: the most bands, match arms or table rows in one bands, match or table (PR015)
 MAX_ARMS = 500
 #: the most decimal places a ruleset keeps (`places`, `round`, `rescale round`)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from partyrules import nodes as n
-from partyrules.parser.spans import Comment
+from partyrules.parser.spans import Comment, Lexeme as Lexeme
 
 #: What lark names the end of the input in its tables.
 END = "$END"
@@ -26,27 +26,6 @@ END = "$END"
 
 class Stop(Exception):
     """The loop cannot take the text (a syntax error, nesting too deep): lark parses it instead."""
-
-
-class Lexeme:
-    """A token as the builder's methods read it: ``str(token)`` and its place (lark's ``Token`` is a
-    ``str`` with eight attributes set one by one; this is what the builder reads of it)."""
-
-    __slots__ = ("column", "end_column", "end_line", "line", "type", "value")
-
-    def __init__(self, type_: str, value: str, line: int, column: int, end_line: int, end_column: int) -> None:
-        self.type = type_
-        self.value = value
-        self.line = line
-        self.column = column
-        self.end_line = end_line
-        self.end_column = end_column
-
-    def __str__(self) -> str:
-        return self.value
-
-    def __repr__(self) -> str:
-        return f"Lexeme({self.type!r}, {self.value!r}, {self.line}:{self.column})"
 
 
 #: A value on the stack: (value, position, depth). The position is (line, column, end line, end column)
@@ -108,6 +87,27 @@ class Scanner:
         self.keywords = keywords
 
 
+#: The action of a token that may be a keyword in this state: its kind is known once its text is read.
+KEYWORD = object()
+
+
+class Lexer:
+    """What the loop reads of a state to lex its next token: the scanner's pattern and keywords, and the
+    state's actions by the kind lexed (:data:`KEYWORD` for a kind that may turn into a keyword)."""
+
+    __slots__ = ("first", "keywords", "match")
+
+    def __init__(
+        self,
+        match: Callable[[str, int], re.Match[str] | None],
+        keywords: dict[str, dict[str, str]],
+        first: dict[str, object],
+    ) -> None:
+        self.match = match
+        self.keywords = keywords
+        self.first = first
+
+
 def _may_hold_newline(regexp: str) -> bool:
     """lark's test of which terminals may hold a line break (their line breaks are counted)."""
     return "\n" in regexp or "\\n" in regexp or "\\s" in regexp or "[^" in regexp or ("(?s" in regexp and "." in regexp)
@@ -117,6 +117,7 @@ class Rule:
     """What a reduction by one of lark's rules does, worked out once from the rule."""
 
     __slots__ = (
+        "appended",
         "edges",
         "include",
         "index",
@@ -128,6 +129,8 @@ class Rule:
         "simple",
         "size",
         "spliced",
+        "terms",
+        "token",
         "trailing",
     )
 
@@ -136,6 +139,7 @@ class Rule:
         options = rule.options
         self.index = index
         self.size = len(expansion)
+        self.terms = tuple(bool(symbol.is_term) for symbol in expansion)
         # its first and last symbols are terminals: tokens, which always have a place
         self.edges = bool(expansion) and expansion[0].is_term and expansion[-1].is_term
         # plain str: a lark that built its grammar itself names symbols with its Tokens (a str subclass)
@@ -166,6 +170,16 @@ class Rule:
         # a node of tokens (or nothing) only: one level deep
         self.leaf = (
             plain and not self.inline and not self.spliced and all(expansion[i].is_term for i in self.simple or ())
+        )
+        # a node of one token and nothing else (a number, a name)
+        self.token = self.leaf and self.size == 1 and self.simple == (0,)
+        # `_x_star: _x_star x`, lark's list of repeats: the list on the stack grows by the new one
+        self.appended = (
+            self.spliced
+            and not self.inline
+            and self.include == ((0, True, 0), (1, False, 0))
+            and not self.trailing
+            and str(expansion[0].name) == self.origin
         )
 
 
@@ -212,8 +226,10 @@ class Tables:
             for s in rule.expansion
             if s.is_term and (rule.options.keep_all_tokens or not s.filter_out)
         )
+        #: each rule's reduction as a function of its own (see :func:`reducer`), made at its first use
+        self.reducers: list[Callable[[list[Entry], list[int], Any, int], int] | None] = [None] * len(self.rules)
         #: the lexer of each state, made the first time the state lexes
-        self.scanners: list[Scanner | None] = [None] * (max(self.actions) + 1)
+        self.lexers: list[Lexer | None] = [None] * (max(self.actions) + 1)
         self._by_accepts: dict[frozenset[str], Scanner] = {}
         #: where a run of rules whose one child stands for them leads: by the state under the child,
         #: the state on top and the next token (an expression's atom climbs through eight of them)
@@ -234,7 +250,22 @@ class Tables:
         if found is None:
             names = (accepts | self.ignore) & self.terminals.keys()
             found = self._by_accepts[accepts] = Scanner([self.terminals[t] for t in names], self.flags, self.skip)
-        self.scanners[state] = found
+        return found
+
+    def reducer(self, rule: Rule) -> Callable[[list[Entry], list[int], Any, int], int]:
+        """The reduction by ``rule``, made once (:func:`reducer`)."""
+        found = self.reducers[rule.index] = reducer(rule, self.actions)
+        return found
+
+    def lexer(self, state: int) -> Lexer:
+        """The lexer for ``state``, made once: its scanner, and its actions as the token lexed finds them."""
+        scanner = self.scanner(state)
+        first: dict[str, object] = dict(self.actions[state])
+        for kind in scanner.keywords:
+            first[kind] = KEYWORD
+        for kind in self.ignore:  # an ignored kind is skipped, even where a rule names it (as lark skips it)
+            first.pop(kind, None)
+        found = self.lexers[state] = Lexer(scanner.match, scanner.keywords, first)
         return found
 
 
@@ -252,62 +283,89 @@ def parse(
     Comments met are put in ``comments`` with spans stamped ``comment_file`` (as lark's lexer callback
     stamps them while lark parses).
     """
-    actions, ignore, newlines, kept = tables.actions, tables.ignore, tables.newlines, tables.kept
-    scanners, scanner_of, chains = tables.scanners, tables.scanner, tables.chains
-    states = [tables.start]
+    actions, lexers, chains, kept = tables.actions, tables.lexers, tables.chains, tables.kept
+    reducers = tables.reducers
+    state = tables.start
+    states = [state]
     stack: list[Entry] = []
     bound = _bound(tables, methods)
     pos, line, line_start, size = 0, 1, 0, len(text)
+    # the first line break not yet counted (a token that ends before it crosses none)
+    next_break = text.find("\n")
+    if next_break < 0:
+        next_break = size
     while pos < size:
-        scanner = scanners[states[-1]] or scanner_of(states[-1])
-        match = scanner.match(text, pos)
+        lexer = lexers[state] or tables.lexer(state)
+        match = lexer.match(text, pos)
         if match is None:
             raise Stop
-        kind = match.lastgroup or ""
+        kind: str = match.lastgroup  # type: ignore[assignment]
         start, end = match.span(kind)
-        if start != pos:  # blanks skipped
-            breaks = text.count("\n", pos, start)
-            if breaks:
-                line += breaks
-                line_start = text.rindex("\n", pos, start) + 1
-        start_line, column = line, start - line_start + 1
-        if kind in newlines:
-            breaks = text.count("\n", start, end)
-            if breaks:
-                line += breaks
-                line_start = text.rindex("\n", start, end) + 1
-        if kind in ignore:
-            if kind == "COMMENT" and comments is not None:
-                place = n.Span(start_line, column, line, end - line_start + 1, comment_file)
-                comments.append(Comment(text[start:end].rstrip(), place))
-            pos = end
-            continue
-        value = text[start:end]
-        pos = end
-        if kind in scanner.keywords:
-            kind = scanner.keywords[kind].get(value, kind)
-        position = (start_line, column, line, end - line_start + 1)
-        entry = (Lexeme(kind, value, start_line, column, line, position[3]) if kind in kept else None, position, 0)
-        row = actions[states[-1]]
+        if end > next_break:  # a line break in the blanks before the token, or in it: count as lark counts
+            start_line, column, line, line_start, next_break = _lines(
+                tables, text, pos, start, end, kind, line, line_start
+            )
+        else:
+            start_line, column = line, start - line_start + 1
+        action: Any = lexer.first.get(kind)
+        if action is None:
+            if kind in tables.ignore:
+                if kind == "COMMENT" and comments is not None:
+                    place = n.Span(start_line, column, line, end - line_start + 1, comment_file)
+                    comments.append(Comment(text[start:end].rstrip(), place))
+                pos = end
+                continue
+            raise Stop
+        if action is KEYWORD:  # a name that may be a keyword here (`item`, `from`)
+            kind = lexer.keywords[kind].get(text[start:end], kind)
+            action = actions[state].get(kind)
         while True:  # reduce as lark reduces before this token, then shift it
-            action = row.get(kind)
-            if action.__class__ is str:  # rules whose one child stands for them: only the state changes
-                key = (states[-2], states[-1], kind)
+            if action.__class__ is int:
+                position = (start_line, column, line, end - line_start + 1)
+                stack.append((Lexeme(kind, text[start:end], position) if kind in kept else None, position, 0))
+                state = action
+                states.append(state)
+                break
+            if action.__class__ is Rule:
+                if action.token:  # a node of one token (a number, a name): the commonest reduction, in place
+                    token, at, _ = stack[-1]
+                    stack[-1] = (bound[action.index](at, [token]), at, 1)
+                    state = states[-1] = actions[states[-2]][action.origin]  # type: ignore[assignment]
+                else:
+                    reduce = reducers[action.index] or tables.reducer(action)
+                    state = reduce(stack, states, bound[action.index], max_depth)
+            elif action.__class__ is str:  # rules whose one child stands for them: only the state changes
+                key = (states[-2], state, kind)
                 last = chains.get(key)
                 if last is None:
-                    last = chains[key] = tables.chain(states[-2], states[-1], kind)
-                states[-1] = last
-            elif action.__class__ is int:
-                states.append(action)
-                stack.append(entry)
-                break
-            elif action is None:
-                raise Stop
+                    last = chains[key] = tables.chain(states[-2], state, kind)
+                state = states[-1] = last
             else:
-                _reduce(action, states, stack, bound, max_depth)  # type: ignore[arg-type]
-                states.append(actions[states[-1]][action.origin])  # type: ignore[union-attr,arg-type]
-            row = actions[states[-1]]
+                raise Stop
+            action = actions[state].get(kind)
+        pos = end
     return _ended(tables, states, stack, bound, max_depth)
+
+
+def _lines(
+    tables: Tables, text: str, pos: int, start: int, end: int, kind: str, line: int, line_start: int
+) -> tuple[int, int, int, int, int]:
+    """Line breaks counted as lark's lexer counts them: in the blanks skipped before a token and in a
+    token that may hold one. The token's line and column; the line, its start and the next line break
+    after the token."""
+    if start != pos:
+        breaks = text.count("\n", pos, start)
+        if breaks:
+            line += breaks
+            line_start = text.rindex("\n", pos, start) + 1
+    start_line, column = line, start - line_start + 1
+    if kind in tables.newlines:
+        breaks = text.count("\n", start, end)
+        if breaks:
+            line += breaks
+            line_start = text.rindex("\n", start, end) + 1
+    next_break = text.find("\n", end)
+    return start_line, column, line, line_start, next_break if next_break >= 0 else len(text)
 
 
 def _ended(tables: Tables, states: list[int], stack: list[Entry], bound: list[Any], max_depth: int) -> Any:
@@ -318,8 +376,7 @@ def _ended(tables: Tables, states: list[int], stack: list[Entry], bound: list[An
         if isinstance(action, str):
             states[-1] = actions[states[-2]][action]  # type: ignore[assignment]
         elif isinstance(action, Rule):
-            _reduce(action, states, stack, bound, max_depth)
-            states.append(actions[states[-1]][action.origin])  # type: ignore[arg-type]
+            _reduce(action, states, stack, bound[action.index], max_depth, actions)
         else:
             raise Stop
     if len(stack) != 1:
@@ -345,46 +402,53 @@ def _no_method(place: Any, children: list[Any]) -> Any:
     raise Stop  # lark would leave a tree where the builder has no method: left to lark
 
 
-def _reduce(rule: Rule, states: list[int], stack: list[Entry], bound: list[Any], max_depth: int) -> None:
-    """Replace the rule's children on the stack by its result, as lark's tree builder and the builder make it."""
+def _reduce(rule: Rule, states: list[int], stack: list[Entry], method: Any, max_depth: int, actions: Any) -> int:
+    """Replace the rule's children on the stack by its result, as lark's tree builder and the builder
+    make it; the state it leads to (pushed)."""
     size = rule.size
-    if size == 1 and rule.leaf:  # a node of one token (a number, a name): the commonest reduction
+    if rule.token:  # a node of one token (a number, a name): the commonest reduction
         token, position, _ = stack[-1]
-        del states[-1]
-        stack[-1] = (bound[rule.index](position, [token] if rule.simple else []), position, 1)
-        return
+        stack[-1] = (method(position, [token]), position, 1)
+        state = states[-1] = actions[states[-2]][rule.origin]
+        return state  # type: ignore[no-any-return]
     if size:
         children = stack[-size:]
         del stack[-size:]
         del states[-size:]
+        # lark's PropagatePositions: from the first and the last child with a place (dropped tokens included)
+        first, last = children[0][1], children[-1][1]
+        if first is None or last is None:
+            position = _spanned(children)
+        else:
+            position = first if size == 1 else (first[0], first[1], last[2], last[3])
     else:
         children = []
-    # lark's PropagatePositions: from the first and the last child with a place (dropped tokens included)
-    if rule.edges:
-        first, last = children[0][1], children[-1][1]
-        position = first if size == 1 else (first[0], first[1], last[2], last[3])  # type: ignore[index]
-    else:
-        position = _spanned(children)
+        position = None
+    simple = rule.simple
     if rule.leaf:
-        kept = [children[i][0] for i in rule.simple] if rule.simple else []
-        depth = 1
+        entry = (method(position, [children[i][0] for i in simple] if simple else []), position, 1)
+    elif rule.appended:  # `_x_star: _x_star x`: the list grows in place (copying it would be quadratic)
+        entries = children[0][0]
+        entries.append(children[1])
+        entry = (entries, position, SPLICED)
     else:
-        entries = [children[i] for i in rule.simple] if rule.simple is not None else _kept(rule, children)
+        entries = [children[i] for i in simple] if simple is not None else _kept(rule, children)
         if rule.inline and len(entries) == 1:
-            stack.append(_standing_for(entries[0], position))
-            return
-        if rule.spliced:
-            stack.append((entries, position, SPLICED))
-            return
-        depth = 0  # tokens and missing optionals count 0
-        for child in entries:
-            if child[2] > depth:
-                depth = child[2]
-        depth += 1
-        if depth > max_depth:
-            raise Stop
-        kept = [child[0] for child in entries]
-    stack.append((bound[rule.index](position, kept), position, depth))  # the place stands for lark's Meta
+            entry = _standing_for(entries[0], position)
+        elif rule.spliced:
+            entry = (entries, position, SPLICED)
+        else:
+            depth = 0  # tokens and missing optionals count 0
+            for child in entries:
+                if child[2] > depth:
+                    depth = child[2]
+            if depth >= max_depth:
+                raise Stop
+            entry = (method(position, [child[0] for child in entries]), position, depth + 1)
+    stack.append(entry)
+    state = actions[states[-1]][rule.origin]
+    states.append(state)
+    return state  # type: ignore[no-any-return]
 
 
 def _spanned(children: list[Entry]) -> tuple[int, int, int, int] | None:
@@ -424,3 +488,71 @@ def _kept(rule: Rule, children: list[Entry]) -> list[Entry]:
     if rule.trailing:
         kept += [MISSING] * rule.trailing
     return kept
+
+
+def reducer(rule: Rule, actions: Any) -> Callable[[list[Entry], list[int], Any, int], int]:
+    """A reduction by ``rule`` as a function of its own: ``reduce(stack, states, method, max_depth)``
+    does what :func:`_reduce` does for the rule and returns the state it leads to.
+
+    :func:`_reduce` asks at every reduction what kind of rule it reduces by, and walks the children to
+    pick the kept ones and find the deepest; here that is asked once, and the function names the
+    children it keeps (``c[1][0], c[3][0]``) and compares only the depths of those that are rules
+    (a token is 0 deep). The source is made from the grammar's tables alone (numbers and the rule's
+    name, written with ``repr``); nothing of a parsed text goes into it. A rule whose children are
+    spliced or missing keeps :func:`_reduce`.
+    """
+    simple = rule.simple
+    if rule.token or (simple is None and not rule.appended):
+
+        def general(stack: list[Entry], states: list[int], method: Any, max_depth: int) -> int:
+            return _reduce(rule, states, stack, method, max_depth, actions)
+
+        return general
+    size = rule.size
+    lines = ["def reduce(stack, states, method, max_depth):"]
+    if size:
+        lines += [f"    c = stack[-{size}:]", f"    del stack[-{size}:]", f"    del states[-{size}:]"]
+        if size == 1:
+            lines.append("    position = c[0][1]")
+        else:
+            lines += [
+                "    first = c[0][1]",
+                f"    last = c[{size - 1}][1]",
+                "    position = (first[0], first[1], last[2], last[3])"
+                + ("" if rule.edges else " if first is not None and last is not None else _spanned(c)"),
+            ]
+    else:
+        lines += ["    c = []", "    position = None"]
+    values = "[" + ", ".join(f"c[{i}][0]" for i in simple or ()) + "]"
+    if rule.leaf:
+        lines.append(f"    stack.append((method(position, {values}), position, 1))")
+    elif rule.appended:
+        lines += ["    entries = c[0][0]", "    entries.append(c[1])", "    stack.append((entries, position, SPLICED))"]
+    elif rule.inline and len(simple or ()) == 1:
+        lines.append(f"    stack.append(_standing_for(c[{simple[0]}], position))")  # type: ignore[index]
+    elif rule.spliced:
+        entries = "[" + ", ".join(f"c[{i}]" for i in simple or ()) + "]"
+        lines.append(f"    stack.append(({entries}, position, SPLICED))")
+    else:
+        trees = [i for i in simple or () if not rule.terms[i]]
+        if trees:
+            lines.append(f"    depth = c[{trees[0]}][2]")
+            for i in trees[1:]:
+                lines.append(f"    if c[{i}][2] > depth: depth = c[{i}][2]")
+        else:
+            lines.append("    depth = 0")
+        lines += [
+            "    if depth >= max_depth: raise Stop",
+            f"    stack.append((method(position, {values}), position, depth + 1))",
+        ]
+    lines += [f"    state = actions[states[-1]][{rule.origin!r}]", "    states.append(state)", "    return state"]
+    namespace: dict[str, Any] = {
+        "actions": actions,
+        "Stop": Stop,
+        "SPLICED": SPLICED,
+        "_spanned": _spanned,
+        "_standing_for": _standing_for,
+    }
+    exec(compile("\n".join(lines), f"<partyrules reduction by {rule.name!r}>", "exec"), namespace)
+    made: Callable[[list[Entry], list[int], Any, int], int] = namespace["reduce"]
+    return made

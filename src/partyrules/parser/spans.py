@@ -33,6 +33,42 @@ def keep_comment(token: Token) -> Token:
     return token
 
 
+class Lexeme:
+    """A token as the builder's methods read it, made by the parse loop (:mod:`partyrules.parser.lalr`):
+    ``str(token)`` and its place. lark's ``Token`` is a ``str`` with eight attributes set one by one;
+    this is what the builder reads of it, its place as the tuple (line, column, end line, end column)
+    the loop has made for the stack anyway."""
+
+    __slots__ = ("position", "type", "value")
+
+    def __init__(self, type_: str, value: str, position: tuple[int, int, int, int]) -> None:
+        self.type = type_
+        self.value = value
+        self.position = position
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"Lexeme({self.type!r}, {self.value!r}, {self.position[0]}:{self.position[1]})"
+
+    @property
+    def line(self) -> int:
+        return self.position[0]
+
+    @property
+    def column(self) -> int:
+        return self.position[1]
+
+    @property
+    def end_line(self) -> int:
+        return self.position[2]
+
+    @property
+    def end_column(self) -> int:
+        return self.position[3]
+
+
 def span_key(span: n.Span) -> tuple[int, int, int, int]:
     """A span as a key of :attr:`SourceLayout.blocks`."""
     return (span.line, span.column, span.end_line, span.end_column)
@@ -67,6 +103,8 @@ class Placed(Protocol):
 
 
 def span_of_token(token: Placed) -> n.Span:
+    if token.__class__ is Lexeme:
+        return n.Span(*token.position, FILE.get())
     return n.Span(token.line or 0, token.column or 0, token.end_line or 0, token.end_column or 0, FILE.get())
 
 
