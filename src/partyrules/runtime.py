@@ -108,6 +108,12 @@ def retry_exactly(program: Callable[[Mapping[str, Any]], Any], facts: Mapping[st
         return program(facts)
 
 
+def raise_row_error(exc: FactsError, number: int, row: Any) -> Any:
+    """The row_error of a batch of one row that is a single evaluation (a large program's ``program``):
+    the row's FactsError raised as it is, as the program raises it."""
+    raise exc
+
+
 def to_fraction(value: int | Decimal | Fraction) -> Fraction:
     return value if isinstance(value, Fraction) else Fraction(value)
 
@@ -447,6 +453,7 @@ PROGRAM_GLOBALS: Mapping[str, Any] = MappingProxyType(
         "DecimalException": DecimalException,
         "InvalidOperation": InvalidOperation,
         "retry_exactly": retry_exactly,
+        "raise_row_error": raise_row_error,
         "new_evaluation": tuple.__new__,
         "Evaluation": Evaluation,
         "without_key": facts.without_key,

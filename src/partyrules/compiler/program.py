@@ -39,6 +39,10 @@ from partyrules.facts import FACT_MAGNITUDE
 from partyrules.model import Model
 from partyrules.printer import expr_text, number_text
 
+#: Past this many lines of body, the program is written once, in the batch loop (see _Writer.program).
+#: The benchmark sheets' bodies are 50 to 130 lines; 1,000 generated criteria about 3,600.
+LARGE_BODY = 1500
+
 #: Past this many terms a sum, a chain of grades or of display tuples is written flat: CPython's
 #: compiler recurses once per operator of `p0 + p1 + ...`, and 2,500 of them overflow it (RecursionError).
 FLAT_FROM = 32
@@ -57,8 +61,10 @@ def added(terms: list[str]) -> str:
 def tuple_display(items: list[str]) -> str:
     """Python text of the tuple of ``items``, as few tuple displays as CPython builds fastest."""
     # CPython compiles a tuple display of more than 30 items (its STACK_USE_GUIDELINE) into a
-    # list grown item by item, about three times slower than one BUILD_TUPLE: join short ones
-    displays = [items[i : i + DISPLAY_ITEMS] for i in range(0, len(items), DISPLAY_ITEMS)]
+    # list grown item by item, about three times slower than one BUILD_TUPLE: join short ones, of
+    # even sizes (31 items as 16 + 15 builds about 40 % faster than 30 + 1, which copies 30 items again)
+    size = -(-len(items) // -(-len(items) // DISPLAY_ITEMS)) if items else DISPLAY_ITEMS
+    displays = [items[i : i + size] for i in range(0, len(items), size)]
     if len(displays) > FLAT_FROM:  # a chain of thousands of `+` overflows the compiler: one starred display
         return "(" + ", ".join(f"*({', '.join(display)},)" for display in displays) + ")"
     return " + ".join(f"({', '.join(display)},)" for display in displays)
@@ -68,6 +74,9 @@ class _Writer(Writer):
     """The whole program: facts checked, values in dependency order, totals, grades, and the batch loop."""
 
     # -- the program
+    #: write the body once, in the batch loop (True), twice (False), or by its length (None: see LARGE_BODY)
+    once: bool | None = None
+
     def program(self) -> str:
         """The source of ``program(facts)`` and, after it, of the batch loop ``many(rows, ...)``."""
         self.emit("def program(facts):", 0)
@@ -106,7 +115,14 @@ class _Writer(Writer):
             ]
             self.emit("finally:")
             self.emit("if armed: traps[Inexact] = False", 2)
-        single = [line.replace(EXTRA, "").replace(OWN_FACTS, "facts") for line in self.lines]
+        if self.once or (self.once is None and len(body_lines) > LARGE_BODY):
+            # the body once, in the batch loop, and ``program`` a batch of one row: Python's compile()
+            # of a large function costs more than linear in its length (about 0.16 s for the 3,600
+            # lines of 1,000 criteria, each written twice), and a ruleset this large spends far
+            # longer in its rules than in the generator a single evaluation sets up
+            single = ["def program(facts):", "    for result in many((facts,), None, 0, raise_row_error):", "        return result"]
+        else:
+            single = [line.replace(EXTRA, "").replace(OWN_FACTS, "facts") for line in self.lines]
         return "\n".join(single + self.batch(body_lines, trapped)) + "\n"
 
     def ratio(self, k: int) -> list[str]:
@@ -579,7 +595,7 @@ def numbering_lines(numbering: Numbering, filename: str) -> list[str]:
 
 
 def generate(
-    model: Model, fixed: bool = True, rates: bool = True, tables: bool = True
+    model: Model, fixed: bool = True, rates: bool = True, tables: bool = True, once: bool | None = None
 ) -> tuple[str, tuple[Any, ...], Numbering]:
     """The program's source, the constants it is linked with (C0, C1 ... in order) and its numbering
     (fixed-point places, or Decimal arithmetic, and what needs Fractions). The source defines
@@ -587,15 +603,18 @@ def generate(
 
     ``rates=False`` computes every quotient with Fractions, as before quotients were held in
     integers; ``tables=False`` reads every Decimal fact a quotient needs with ``as_integer_ratio()``,
-    not by its text in a table (:func:`scaled_table`): the tests compare the programs."""
+    not by its text in a table (:func:`scaled_table`); ``once=True`` writes the body once, in the batch
+    loop, whatever its length (see LARGE_BODY), ``once=False`` twice: the tests compare the programs."""
     try:
         writer = _Writer(model, fixed, rates)
+        writer.once = once
         because = writer.decimal_because
         body = writer.program()
     except NoFixedPoint as exc:
         because = (exc.args[0], "has no exact form in fixed point") if exc.args else None
         fixed = False
         writer = _Writer(model, fixed, rates)
+        writer.once = once
         body = writer.program()
     # Decimal facts whose integer ratio the rules read: written again, read by their text in a table
     # of every value in range when the range is small enough, else (with declared places) their
@@ -605,6 +624,7 @@ def generate(
     prefetch = frozenset(k for k in writer.ratios if model.inputs[k].places is not None and k not in tabled)
     if prefetch or tabled:
         writer = _Writer(model, fixed, rates)
+        writer.once = once
         writer.prefetch = prefetch
         writer.tabled = {k: places for k, (_, _, places) in tabled.items()}
         body = writer.program()
