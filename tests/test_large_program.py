@@ -1,6 +1,6 @@
 """A large ruleset's program written once, in its batch loop, against the same program written twice.
 
-Past ``LARGE_BODY`` lines the compiler writes the body of the program once, inside the batch loop
+Past ``LARGE_MODEL`` inputs and criteria the compiler writes the body of the program once, inside the batch loop
 ``many``, and ``program(facts)`` runs a batch of one row (Python's ``compile()`` of a long function
 costs more than linear in its length). ``generate(..., once=True)`` writes any ruleset that way:
 every shipped ruleset and a generated large one must score every organisation the same either way,
@@ -139,12 +139,12 @@ def _large_rows() -> st.SearchStrategy[dict[str, Any]]:
 
 
 def test_a_large_program_is_written_once_and_reads_as_before() -> None:
-    body_lines = LARGE.code.split("    def many(")[1].count("\n")
-    assert body_lines > compiler_program.LARGE_BODY
+    assert len(LARGE.inputs) + len(LARGE.criteria) > compiler_program.LARGE_MODEL
     assert "for result in many((facts,), None, 0, raise_row_error)" in LARGE.code
     assert "armed = not traps[Inexact]" in LARGE.code  # Decimal arithmetic, checked exact on every row
     program_part = LARGE.code.split("    def many(")[0]
     assert "fast = True if" not in program_part  # the fact tests are written in the batch loop only
+    assert LARGE.code.count("fast = True if") == 1  # and once there, after the text facts are read
     with pytest.raises(partyrules.FactsError, match="must be a mapping"):
         LARGE.evaluate([1, 2])  # type: ignore[arg-type]
 

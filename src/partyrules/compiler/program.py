@@ -39,9 +39,10 @@ from partyrules.facts import FACT_MAGNITUDE
 from partyrules.model import Model
 from partyrules.printer import expr_text, number_text
 
-#: Past this many lines of body, the program is written once, in the batch loop (see _Writer.program).
-#: The benchmark sheets' bodies are 50 to 130 lines; 1,000 generated criteria about 3,600.
-LARGE_BODY = 1500
+#: Past this many inputs, criteria and named values, a ruleset is large: its program is written once,
+#: in the batch loop, and its facts are read from text before one inline test, not after a first one
+#: (see _Writer.program). The benchmark sheets have 19 to 34; 1,000 generated criteria 1,700.
+LARGE_MODEL = 400
 
 #: Past this many terms a sum, a chain of grades or of display tuples is written flat: CPython's
 #: compiler recurses once per operator of `p0 + p1 + ...`, and 2,500 of them overflow it (RecursionError).
@@ -74,8 +75,15 @@ class _Writer(Writer):
     """The whole program: facts checked, values in dependency order, totals, grades, and the batch loop."""
 
     # -- the program
-    #: write the body once, in the batch loop (True), twice (False), or by its length (None: see LARGE_BODY)
+    #: write the body once, in the batch loop (True), twice (False), or by the model's size (None: see LARGE_MODEL)
     once: bool | None = None
+
+    @property
+    def large(self) -> bool:
+        """Whether the program is written once, in the batch loop (see LARGE_MODEL)."""
+        if self.once is not None:
+            return self.once
+        return len(self.model.inputs) + len(self.all) + len(self.model.lets) > LARGE_MODEL
 
     def program(self) -> str:
         """The source of ``program(facts)`` and, after it, of the batch loop ``many(rows, ...)``."""
@@ -115,12 +123,16 @@ class _Writer(Writer):
             ]
             self.emit("finally:")
             self.emit("if armed: traps[Inexact] = False", 2)
-        if self.once or (self.once is None and len(body_lines) > LARGE_BODY):
+        if self.large:
             # the body once, in the batch loop, and ``program`` a batch of one row: Python's compile()
             # of a large function costs more than linear in its length (about 0.16 s for the 3,600
             # lines of 1,000 criteria, each written twice), and a ruleset this large spends far
             # longer in its rules than in the generator a single evaluation sets up
-            single = ["def program(facts):", "    for result in many((facts,), None, 0, raise_row_error):", "        return result"]
+            single = [
+                "def program(facts):",
+                "    for result in many((facts,), None, 0, raise_row_error):",
+                "        return result",
+            ]
         else:
             single = [line.replace(EXTRA, "").replace(OWN_FACTS, "facts") for line in self.lines]
         return "\n".join(single + self.batch(body_lines, trapped)) + "\n"
@@ -197,39 +209,60 @@ class _Writer(Writer):
             tests.append(f"len(facts) {'+ absent ' if optional else ''}== {len(specs)}{EXTRA}")
             known = self.const(frozenset(spec.name for spec in specs))
             slow = f"{names}, = check_facts({self.const(tuple(specs))}, {OWN_FACTS}, {known})"
-            test = "fast = True if (" + "\n                and ".join(tests) + ") else False"
-            self.emit_fast_test(test, 1)
+            read = [(k, fact.kind) for k, fact in enumerate(specs) if fact.kind in rt.TEXT_KINDS]
+            if self.large and read:
+                # one test, after the text facts are read (each a type test on typed rows): a test
+                # of thousands of facts written once, not twice (see LARGE_MODEL)
+                self.read_texts(read, 1)
+                self.emit_fast_test(self.fact_test(tests, texts_read=True), 1)
+                self.emit("if not fast:")
+                self.emit(slow, 2)
+                self.levels(specs)
+                return
+            self.emit_fast_test(self.fact_test(tests, texts_read=False), 1)
             self.emit("if not fast:")
             # text (a data file's "95", "87.5", "true"): each text fact read on its own, through the
             # reader of its kind (each distinct text read once per process), and the same test again;
             # only facts that still fail it take the slow path, which names every problem
-            read = [(k, fact.kind) for k, fact in enumerate(specs) if fact.kind in rt.TEXT_KINDS]
-            for k, kind in read:
-                # a tabled fact's text is looked up in its table as it is ("6.37"), before str() of its Decimal
-                text = f"s{k} = x{k}; " if k in self.tabled else ""
-                self.emit(
-                    f"if type(x{k}) is str: {text}x{k} = known_{kind}[x{k}] if x{k} in known_{kind} else read_{kind}(x{k})",
-                    2,
-                )
-                if k in self.tabled:
-                    self.emit(f'else: s{k} = ""', 2)
+            self.read_texts(read, 2)
             if read:
-                for k in self.tabled:
-                    tests[k] = tests[k].replace(
-                        f"(s{k} := str(x{k})) in T{k}", f"(s{k} in T{k} or (s{k} := str(x{k})) in T{k})"
-                    )
-                test = "fast = True if (" + "\n                and ".join(tests) + ") else False"
-                self.emit_fast_test(test, 2)
+                self.emit_fast_test(self.fact_test(tests, texts_read=True), 2)
                 self.emit("if not fast:", 2)
                 self.emit(slow, 3)
             else:
                 self.emit(slow, 2)
-            for k, fact in enumerate(specs):
-                if fact.kind == "level":
-                    index = self.const({m: i for i, m in enumerate(fact.members)})
-                    self.emit(f"if type(x{k}) is str: x{k} = {index}[x{k}]")
+            self.levels(specs)
         else:
             self.emit(f"if facts: check_facts((), {OWN_FACTS})")
+
+    def read_texts(self, read: list[tuple[int, str]], indent: int) -> None:
+        """Each text fact read on its own, through the reader of its kind (each distinct text once per process)."""
+        for k, kind in read:
+            # a tabled fact's text is looked up in its table as it is ("6.37"), before str() of its Decimal
+            text = f"s{k} = x{k}; " if k in self.tabled else ""
+            self.emit(
+                f"if type(x{k}) is str: {text}x{k} = known_{kind}[x{k}] if x{k} in known_{kind} else read_{kind}(x{k})",
+                indent,
+            )
+            if k in self.tabled:
+                self.emit(f'else: s{k} = ""', indent)
+
+    def fact_test(self, tests: list[str], texts_read: bool) -> str:
+        """The statement of the inline test of every fact; once texts are read, a tabled fact's text is looked up first."""
+        if texts_read:
+            tests = list(tests)
+            for k in self.tabled:
+                tests[k] = tests[k].replace(
+                    f"(s{k} := str(x{k})) in T{k}", f"(s{k} in T{k} or (s{k} := str(x{k})) in T{k})"
+                )
+        return "fast = True if (" + "\n                and ".join(tests) + ") else False"
+
+    def levels(self, specs: list[rt.FactSpec]) -> None:
+        """Level facts given by a member's name, as its index."""
+        for k, fact in enumerate(specs):
+            if fact.kind == "level":
+                index = self.const({m: i for i, m in enumerate(fact.members)})
+                self.emit(f"if type(x{k}) is str: x{k} = {index}[x{k}]")
 
     def emit_fast_test(self, test: str, indent: int) -> None:
         # a NaN fails a Decimal comparison by raising InvalidOperation (cheaper than is_finite()),
@@ -604,7 +637,7 @@ def generate(
     ``rates=False`` computes every quotient with Fractions, as before quotients were held in
     integers; ``tables=False`` reads every Decimal fact a quotient needs with ``as_integer_ratio()``,
     not by its text in a table (:func:`scaled_table`); ``once=True`` writes the body once, in the batch
-    loop, whatever its length (see LARGE_BODY), ``once=False`` twice: the tests compare the programs."""
+    loop, whatever its size (see LARGE_MODEL), ``once=False`` twice: the tests compare the programs."""
     try:
         writer = _Writer(model, fixed, rates)
         writer.once = once
