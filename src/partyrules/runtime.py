@@ -108,6 +108,15 @@ def retry_exactly(program: Callable[[Mapping[str, Any]], Any], facts: Mapping[st
         return program(facts)
 
 
+def fetch_facts(given: Any, names: tuple[str, ...], defaults: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A large program's facts by name, each input's default (or MISSING) where absent; raises
+    FactsError unless ``given`` is a mapping (as the program's inline reading does)."""
+    if type(given) is not dict and not isinstance(given, Mapping):
+        facts.not_a_mapping(given)
+    get = given.get
+    return tuple([get(name, default) for name, default in zip(names, defaults)])
+
+
 def raise_row_error(exc: FactsError, number: int, row: Any) -> Any:
     """The row_error of a batch of one row that is a single evaluation (a large program's ``program``):
     the row's FactsError raised as it is, as the program raises it."""
@@ -454,6 +463,7 @@ PROGRAM_GLOBALS: Mapping[str, Any] = MappingProxyType(
         "InvalidOperation": InvalidOperation,
         "retry_exactly": retry_exactly,
         "raise_row_error": raise_row_error,
+        "fetch_facts": fetch_facts,
         "new_evaluation": tuple.__new__,
         "Evaluation": Evaluation,
         "without_key": facts.without_key,

@@ -156,7 +156,12 @@ class _Writer(Writer):
         """The facts into x0, x1 ...: one C-level lookup when all are given, else one by one with defaults."""
         optional = any(fact.default is not rt.MISSING for fact in specs)
         names = ", ".join(f"x{k}" for k in range(len(specs)))
-        if specs:
+        if specs and self.large:
+            # one call for thousands of facts (each default where absent), not lines of them: see LARGE_MODEL
+            keys = self.const(tuple(fact.name for fact in specs))
+            defaults = self.const(tuple(fact.default for fact in specs))
+            self.emit(f"{names}, = fetch_facts(facts, {keys}, {defaults})")
+        elif specs:
             # all facts given: one C-level lookup; some absent: one by one, with defaults (a failed
             # lookup raises KeyError, which costs more than the gets: only try when the count fits)
             self.emit(f"complete = True if (type(facts) is dict and len(facts) == {len(specs)}{EXTRA}) else False")
@@ -206,8 +211,11 @@ class _Writer(Writer):
             # every key of the facts is an input exactly when the inputs found number len(facts)
             # (a required input that is absent fails its own test)
             tests = [f"({self.fast_test(k, fact)})" for k, fact in enumerate(specs)]
-            tests.append(f"len(facts) {'+ absent ' if optional else ''}== {len(specs)}{EXTRA}")
             known = self.const(frozenset(spec.name for spec in specs))
+            if self.large:  # no count of absent facts (fetch_facts): no key of the facts but the inputs (and the id)
+                tests.append(f"len(facts.keys() - {known}) == 0{EXTRA}")
+            else:
+                tests.append(f"len(facts) {'+ absent ' if optional else ''}== {len(specs)}{EXTRA}")
             slow = f"{names}, = check_facts({self.const(tuple(specs))}, {OWN_FACTS}, {known})"
             read = [(k, fact.kind) for k, fact in enumerate(specs) if fact.kind in rt.TEXT_KINDS]
             if self.large and read:
@@ -240,10 +248,13 @@ class _Writer(Writer):
         for k, kind in read:
             # a tabled fact's text is looked up in its table as it is ("6.37"), before str() of its Decimal
             text = f"s{k} = x{k}; " if k in self.tabled else ""
-            self.emit(
-                f"if type(x{k}) is str: {text}x{k} = known_{kind}[x{k}] if x{k} in known_{kind} else read_{kind}(x{k})",
-                indent,
+            # (a lookup before the call, in all but a large program, where shorter is faster to compile)
+            read = (
+                f"read_{kind}(x{k})"
+                if self.large
+                else f"known_{kind}[x{k}] if x{k} in known_{kind} else read_{kind}(x{k})"
             )
+            self.emit(f"if type(x{k}) is str: {text}x{k} = {read}", indent)
             if k in self.tabled:
                 self.emit(f'else: s{k} = ""', indent)
 
