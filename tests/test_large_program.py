@@ -1,8 +1,9 @@
 """A large ruleset's program written once, in its batch loop, against the same program written twice.
 
-Past ``LARGE_MODEL`` inputs and criteria the compiler writes the body of the program once, inside the batch loop
-``many``, and ``program(facts)`` runs a batch of one row (Python's ``compile()`` of a long function
-costs more than linear in its length). ``generate(..., once=True)`` writes any ruleset that way:
+Past ``LARGE_MODEL`` inputs and criteria the compiler writes the body of the program once, inside the
+batch loop ``many``, and ``program(facts)`` runs a batch of one row; the facts are fetched in one call
+(text read there), tested in functions of a few hundred facts, and the values computed in functions
+of a few hundred lines (Python's ``compile()`` of a long function costs more than linear in its length). ``generate(..., once=True)`` writes any ruleset that way:
 every shipped ruleset and a generated large one must score every organisation the same either way,
 and refuse bad facts with the same error, alone, in a batch, and under a caller's own decimal context.
 """
@@ -145,6 +146,10 @@ def test_a_large_program_is_written_once_and_reads_as_before() -> None:
     program_part = LARGE.code.split("    def many(")[0]
     assert "fast = True if" not in program_part  # the fact tests are written in the batch loop only
     assert LARGE.code.count("fast = True if") == 1  # and once there, after the text facts are read
+    # in short functions: the fact tests, CHUNK_LINES facts each, and the values, CHUNK_LINES lines each
+    assert "    def facts0(x0, x1," in LARGE.code and "    def facts200(x200," in LARGE.code
+    assert "    def values0(" in LARGE.code and "    def values2(" in LARGE.code
+    assert "fetch_facts(facts, " in LARGE.code and "scaled_texts" not in LARGE.code
     with pytest.raises(partyrules.FactsError, match="must be a mapping"):
         LARGE.evaluate([1, 2])  # type: ignore[arg-type]
 

@@ -108,13 +108,22 @@ def retry_exactly(program: Callable[[Mapping[str, Any]], Any], facts: Mapping[st
         return program(facts)
 
 
-def fetch_facts(given: Any, names: tuple[str, ...], defaults: tuple[Any, ...]) -> tuple[Any, ...]:
-    """A large program's facts by name, each input's default (or MISSING) where absent; raises
-    FactsError unless ``given`` is a mapping (as the program's inline reading does)."""
+def fetch_facts(
+    given: Any, names: tuple[str, ...], defaults: tuple[Any, ...], kinds: tuple[str | None, ...]
+) -> tuple[Any, ...]:
+    """A large program's facts by name, each input's default (or MISSING) where absent, a text fact
+    read by the reader of its kind (as the program's own text path reads it, before its inline
+    test); raises FactsError unless ``given`` is a mapping (as the program's inline reading does)."""
     if type(given) is not dict and not isinstance(given, Mapping):
         facts.not_a_mapping(given)
     get = given.get
-    return tuple([get(name, default) for name, default in zip(names, defaults)])
+    readers = facts.TEXT_READERS
+    return tuple(
+        [
+            readers[kind](value) if kind is not None and type(value) is str else value
+            for value, kind in zip([get(name, default) for name, default in zip(names, defaults)], kinds)
+        ]
+    )
 
 
 def raise_row_error(exc: FactsError, number: int, row: Any) -> Any:

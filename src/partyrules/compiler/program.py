@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import operator
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
@@ -71,12 +72,70 @@ def tuple_display(items: list[str]) -> str:
     return " + ".join(f"({', '.join(display)},)" for display in displays)
 
 
+#: Value lines (one statement each) of one function a large program's values are computed in (see chunked).
+CHUNK_LINES = 200
+#: the names generated code gives values (x3, p7, l2d, qn0, t5 ...), and any lowercase name with a digit
+_VALUE_NAME = re.compile(r"[a-z]+[0-9]+d?")
+_NAME_WITH_DIGIT = re.compile(r"\b[a-z_][a-z_]*[0-9][a-z_0-9]*\b")
+_TARGET = re.compile(r"^\s*([a-z_][a-z_0-9]*) = |\(([a-z_][a-z_0-9]*) := ")
+
+
+def chunked(lines: list[str], start: int, end: int, depth: int) -> tuple[list[str], list[str]]:
+    """``lines`` with the values ``lines[start:end]`` computed in functions of CHUNK_LINES lines each, and
+    those functions' source: each takes the values it reads and returns those read after it.
+
+    Python's compile() of one function costs more than linear in its length (its blocks): 10,000
+    criteria in one function took 14 times as long as 1,000. Each value line is one statement that
+    defines one name (and its walrus temporaries) from names defined before it; any other shape, or
+    a name of another form, and nothing is moved.
+    """
+    block = lines[start:end]
+    if len(block) <= CHUNK_LINES:
+        return lines, []
+    defined: list[set[str]] = []
+    read: list[set[str]] = []
+    pieces = [block[i : i + CHUNK_LINES] for i in range(0, len(block), CHUNK_LINES)]
+    for piece in pieces:
+        names = {m.group(1) or m.group(2) for line in piece for m in _TARGET.finditer(line)}
+        used = {m.group(0) for line in piece for m in _NAME_WITH_DIGIT.finditer(line)}
+        if not all(_VALUE_NAME.fullmatch(name) for name in names | used) or any(
+            line[: 4 * depth].strip() or line[4 * depth] == " " for line in piece
+        ):
+            return lines, []  # not the shape this was written for: leave the program as it is
+        defined.append(names)
+        read.append(used - names)
+    needed = {m.group(0) for line in lines[end:] for m in _NAME_WITH_DIGIT.finditer(line)}
+    returns: list[list[str]] = [[] for _ in pieces]
+    for i in reversed(range(len(pieces))):
+        returns[i] = sorted(defined[i] & needed, key=_natural)
+        needed |= read[i]
+    calls, functions = [], []
+    for i, piece in enumerate(pieces):
+        params = ", ".join(sorted(read[i], key=_natural))
+        out = ", ".join(returns[i])
+        functions.append(f"def values{i}({params}):")
+        functions += ["    " + line[4 * depth :] for line in piece]
+        functions.append(f"    return {out}," if out else "    return None")
+        call = f"values{i}({params})"
+        calls.append("    " * depth + (f"{out}, = {call}" if out else call))
+    return lines[:start] + calls + lines[end:], functions
+
+
+def _natural(name: str) -> tuple[str, int, str]:
+    """x2 before x10: names in the order they were numbered."""
+    match = re.fullmatch(r"([a-z]+)([0-9]+)(d?)", name)
+    assert match is not None
+    return match.group(1), int(match.group(2)), match.group(3)
+
+
 class _Writer(Writer):
     """The whole program: facts checked, values in dependency order, totals, grades, and the batch loop."""
 
     # -- the program
     #: write the body once, in the batch loop (True), twice (False), or by the model's size (None: see LARGE_MODEL)
     once: bool | None = None
+    #: the source of the functions a large program calls (its fact tests and values in short functions)
+    functions: list[str]
 
     @property
     def large(self) -> bool:
@@ -87,6 +146,7 @@ class _Writer(Writer):
 
     def program(self) -> str:
         """The source of ``program(facts)`` and, after it, of the batch loop ``many(rows, ...)``."""
+        self.functions = []
         self.emit("def program(facts):", 0)
         prologue = len(self.lines)  # the Inexact trap goes here if any Decimal arithmetic is emitted
         self.emit("try:")
@@ -99,11 +159,15 @@ class _Writer(Writer):
         self.test_facts(specs)
         prelude = len(self.lines)  # the integer ratios of Decimal inputs that quotients read go here
         self.constraints()
+        values = len(self.lines)
         for kind, name in self.model.order:
             self.value(kind, name)
+        values_end = len(self.lines)
         self.totals()
         self.grading()
         self.emit(f"return new_evaluation(Evaluation, {self.evaluation_display()})")
+        if self.large:
+            self.lines, self.functions[len(self.functions) :] = chunked(self.lines, values, values_end, self.depth)
         self.lines[prelude:prelude] = [
             "    " * self.depth + line for k in sorted(self.ratios) for line in self.ratio(k)
         ]
@@ -135,7 +199,7 @@ class _Writer(Writer):
             ]
         else:
             single = [line.replace(EXTRA, "").replace(OWN_FACTS, "facts") for line in self.lines]
-        return "\n".join(single + self.batch(body_lines, trapped)) + "\n"
+        return "\n".join(self.functions + single + self.batch(body_lines, trapped)) + "\n"
 
     def ratio(self, k: int) -> list[str]:
         """The lines that read Decimal input k as integers, once its fact is checked."""
@@ -160,7 +224,8 @@ class _Writer(Writer):
             # one call for thousands of facts (each default where absent), not lines of them: see LARGE_MODEL
             keys = self.const(tuple(fact.name for fact in specs))
             defaults = self.const(tuple(fact.default for fact in specs))
-            self.emit(f"{names}, = fetch_facts(facts, {keys}, {defaults})")
+            kinds = self.const(tuple(fact.kind if fact.kind in rt.TEXT_KINDS else None for fact in specs))
+            self.emit(f"{names}, = fetch_facts(facts, {keys}, {defaults}, {kinds})")
         elif specs:
             # all facts given: one C-level lookup; some absent: one by one, with defaults (a failed
             # lookup raises KeyError, which costs more than the gets: only try when the count fits)
@@ -218,11 +283,20 @@ class _Writer(Writer):
                 tests.append(f"len(facts) {'+ absent ' if optional else ''}== {len(specs)}{EXTRA}")
             slow = f"{names}, = check_facts({self.const(tuple(specs))}, {OWN_FACTS}, {known})"
             read = [(k, fact.kind) for k, fact in enumerate(specs) if fact.kind in rt.TEXT_KINDS]
-            if self.large and read:
-                # one test, after the text facts are read (each a type test on typed rows): a test
-                # of thousands of facts written once, not twice (see LARGE_MODEL)
-                self.read_texts(read, 1)
-                self.emit_fast_test(self.fact_test(tests, texts_read=True), 1)
+            if self.large and not any(":=" in test for test in tests):
+                # one test, after fetch_facts read the text facts, in functions of CHUNK_LINES facts
+                # each: a test of thousands of facts written once, in short functions (see LARGE_MODEL)
+                calls = []
+                for i in range(0, len(specs), CHUNK_LINES):
+                    params = ", ".join(f"x{k}" for k in range(i, min(i + CHUNK_LINES, len(specs))))
+                    self.functions.append(f"def facts{i}({params}):")
+                    self.functions.append(
+                        "    return True if ("
+                        + "\n        and ".join(tests[i : min(i + CHUNK_LINES, len(specs))])
+                        + ") else False"
+                    )
+                    calls.append(f"facts{i}({params})")
+                self.emit_fast_test("fast = True if (" + " and ".join([*calls, tests[-1]]) + ") else False", 1)
                 self.emit("if not fast:")
                 self.emit(slow, 2)
                 self.levels(specs)
@@ -664,8 +738,12 @@ def generate(
     # of every value in range when the range is small enough, else (with declared places) their
     # ratio read once, in the inline test of their places (instead of a quantize, and a second read)
     specs = [writer.fact_spec(spec) for spec in model.inputs]
+    # (not in a large program: it reads its text facts in one call, fetch_facts, which keeps no text)
+    tables = tables and not writer.large
     tabled = {k: table for k in writer.ratios if tables and (table := scaled_table(specs[k])) is not None}
-    prefetch = frozenset(k for k in writer.ratios if model.inputs[k].places is not None and k not in tabled)
+    prefetch = frozenset(
+        k for k in writer.ratios if model.inputs[k].places is not None and k not in tabled and not writer.large
+    )  # (a large program tests its facts in functions of their own: a ratio read there stays there)
     if prefetch or tabled:
         writer = _Writer(model, fixed, rates)
         writer.once = once
