@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import partyrules
-from partyrules import api, parser, serialize
+from partyrules import api, serialize
 from partyrules.catalog import shipped_ids
 from partyrules.compiler import generate, program as compiler_program
 from partyrules.runtime import Ruleset, link_program

@@ -323,12 +323,12 @@ class _Writer(Writer):
             # a tabled fact's text is looked up in its table as it is ("6.37"), before str() of its Decimal
             text = f"s{k} = x{k}; " if k in self.tabled else ""
             # (a lookup before the call, in all but a large program, where shorter is faster to compile)
-            read = (
+            reading = (
                 f"read_{kind}(x{k})"
                 if self.large
                 else f"known_{kind}[x{k}] if x{k} in known_{kind} else read_{kind}(x{k})"
             )
-            self.emit(f"if type(x{k}) is str: {text}x{k} = {read}", indent)
+            self.emit(f"if type(x{k}) is str: {text}x{k} = {reading}", indent)
             if k in self.tabled:
                 self.emit(f'else: s{k} = ""', indent)
 
