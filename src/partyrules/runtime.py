@@ -109,6 +109,30 @@ def retry_exactly(program: Callable[[Mapping[str, Any]], Any], facts: Mapping[st
         return program(facts)
 
 
+def fetch_facts(
+    given: Any, names: tuple[str, ...], defaults: tuple[Any, ...], kinds: tuple[str | None, ...]
+) -> tuple[Any, ...]:
+    """A large program's facts by name, each input's default (or MISSING) where absent, a text fact
+    read by the reader of its kind (as the program's own text path reads it, before its inline
+    test); raises FactsError unless ``given`` is a mapping (as the program's inline reading does)."""
+    if type(given) is not dict and not isinstance(given, Mapping):
+        facts.not_a_mapping(given)
+    get = given.get
+    readers = facts.TEXT_READERS
+    return tuple(
+        [
+            readers[kind](value) if kind is not None and type(value) is str else value
+            for value, kind in zip([get(name, default) for name, default in zip(names, defaults)], kinds)
+        ]
+    )
+
+
+def raise_row_error(exc: FactsError, number: int, row: Any) -> Any:
+    """The row_error of a batch of one row that is a single evaluation (a large program's ``program``):
+    the row's FactsError raised as it is, as the program raises it."""
+    raise exc
+
+
 def to_fraction(value: int | Decimal | Fraction) -> Fraction:
     return value if isinstance(value, Fraction) else Fraction(value)
 
@@ -457,6 +481,8 @@ PROGRAM_GLOBALS: Mapping[str, Any] = MappingProxyType(
         "DecimalException": DecimalException,
         "InvalidOperation": InvalidOperation,
         "retry_exactly": retry_exactly,
+        "raise_row_error": raise_row_error,
+        "fetch_facts": fetch_facts,
         "new_evaluation": tuple.__new__,
         "Evaluation": Evaluation,
         "without_key": facts.without_key,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import operator
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
@@ -39,6 +40,11 @@ from partyrules.facts import FACT_MAGNITUDE
 from partyrules.model import Model
 from partyrules.printer import expr_text, number_text
 
+#: Past this many inputs, criteria and named values, a ruleset is large: its program is written once,
+#: in the batch loop, and its facts are read from text before one inline test, not after a first one
+#: (see _Writer.program). The benchmark sheets have 19 to 34; 1,000 generated criteria 1,700.
+LARGE_MODEL = 400
+
 #: Past this many terms a sum, a chain of grades or of display tuples is written flat: CPython's
 #: compiler recurses once per operator of `p0 + p1 + ...`, and 2,500 of them overflow it (RecursionError).
 FLAT_FROM = 32
@@ -57,19 +63,90 @@ def added(terms: list[str]) -> str:
 def tuple_display(items: list[str]) -> str:
     """Python text of the tuple of ``items``, as few tuple displays as CPython builds fastest."""
     # CPython compiles a tuple display of more than 30 items (its STACK_USE_GUIDELINE) into a
-    # list grown item by item, about three times slower than one BUILD_TUPLE: join short ones
-    displays = [items[i : i + DISPLAY_ITEMS] for i in range(0, len(items), DISPLAY_ITEMS)]
+    # list grown item by item, about three times slower than one BUILD_TUPLE: join short ones, of
+    # even sizes (31 items as 16 + 15 builds about 40 % faster than 30 + 1, which copies 30 items again)
+    size = -(-len(items) // -(-len(items) // DISPLAY_ITEMS)) if items else DISPLAY_ITEMS
+    displays = [items[i : i + size] for i in range(0, len(items), size)]
     if len(displays) > FLAT_FROM:  # a chain of thousands of `+` overflows the compiler: one starred display
         return "(" + ", ".join(f"*({', '.join(display)},)" for display in displays) + ")"
     return " + ".join(f"({', '.join(display)},)" for display in displays)
+
+
+#: Value lines (one statement each) of one function a large program's values are computed in (see chunked).
+CHUNK_LINES = 200
+#: the names generated code gives values (x3, p7, l2d, qn0, t5 ...), and any lowercase name with a digit
+_VALUE_NAME = re.compile(r"[a-z]+[0-9]+d?")
+_NAME_WITH_DIGIT = re.compile(r"\b[a-z_][a-z_]*[0-9][a-z_0-9]*\b")
+_TARGET = re.compile(r"^\s*([a-z_][a-z_0-9]*) = |\(([a-z_][a-z_0-9]*) := ")
+
+
+def chunked(lines: list[str], start: int, end: int, depth: int) -> tuple[list[str], list[str]]:
+    """``lines`` with the values ``lines[start:end]`` computed in functions of CHUNK_LINES lines each, and
+    those functions' source: each takes the values it reads and returns those read after it.
+
+    Python's compile() of one function costs more than linear in its length (its blocks): 10,000
+    criteria in one function took 14 times as long as 1,000. Each value line is one statement that
+    defines one name (and its walrus temporaries) from names defined before it; any other shape, or
+    a name of another form, and nothing is moved.
+    """
+    block = lines[start:end]
+    if len(block) <= CHUNK_LINES:
+        return lines, []
+    defined: list[set[str]] = []
+    read: list[set[str]] = []
+    pieces = [block[i : i + CHUNK_LINES] for i in range(0, len(block), CHUNK_LINES)]
+    for piece in pieces:
+        names = {m.group(1) or m.group(2) for line in piece for m in _TARGET.finditer(line)}
+        used = {m.group(0) for line in piece for m in _NAME_WITH_DIGIT.finditer(line)}
+        if not all(_VALUE_NAME.fullmatch(name) for name in names | used) or any(
+            line[: 4 * depth].strip() or line[4 * depth] == " " for line in piece
+        ):
+            return lines, []  # not the shape this was written for: leave the program as it is
+        defined.append(names)
+        read.append(used - names)
+    needed = {m.group(0) for line in lines[end:] for m in _NAME_WITH_DIGIT.finditer(line)}
+    returns: list[list[str]] = [[] for _ in pieces]
+    for i in reversed(range(len(pieces))):
+        returns[i] = sorted(defined[i] & needed, key=_natural)
+        needed |= read[i]
+    calls, functions = [], []
+    for i, piece in enumerate(pieces):
+        params = ", ".join(sorted(read[i], key=_natural))
+        out = ", ".join(returns[i])
+        functions.append(f"def values{i}({params}):")
+        functions += ["    " + line[4 * depth :] for line in piece]
+        functions.append(f"    return {out}," if out else "    return None")
+        call = f"values{i}({params})"
+        calls.append("    " * depth + (f"{out}, = {call}" if out else call))
+    return lines[:start] + calls + lines[end:], functions
+
+
+def _natural(name: str) -> tuple[str, int, str]:
+    """x2 before x10: names in the order they were numbered."""
+    match = re.fullmatch(r"([a-z]+)([0-9]+)(d?)", name)
+    assert match is not None
+    return match.group(1), int(match.group(2)), match.group(3)
 
 
 class _Writer(Writer):
     """The whole program: facts checked, values in dependency order, totals, grades, and the batch loop."""
 
     # -- the program
+    #: write the body once, in the batch loop (True), twice (False), or by the model's size (None: see LARGE_MODEL)
+    once: bool | None = None
+    #: the source of the functions a large program calls (its fact tests and values in short functions)
+    functions: list[str]
+
+    @property
+    def large(self) -> bool:
+        """Whether the program is written once, in the batch loop (see LARGE_MODEL)."""
+        if self.once is not None:
+            return self.once
+        return len(self.model.inputs) + len(self.all) + len(self.model.lets) > LARGE_MODEL
+
     def program(self) -> str:
         """The source of ``program(facts)`` and, after it, of the batch loop ``many(rows, ...)``."""
+        self.functions = []
         self.emit("def program(facts):", 0)
         prologue = len(self.lines)  # the Inexact trap goes here if any Decimal arithmetic is emitted
         self.emit("try:")
@@ -82,11 +159,15 @@ class _Writer(Writer):
         self.test_facts(specs)
         prelude = len(self.lines)  # the integer ratios of Decimal inputs that quotients read go here
         self.constraints()
+        values = len(self.lines)
         for kind, name in self.model.order:
             self.value(kind, name)
+        values_end = len(self.lines)
         self.totals()
         self.grading()
         self.emit(f"return new_evaluation(Evaluation, {self.evaluation_display()})")
+        if self.large:
+            self.lines, self.functions[len(self.functions) :] = chunked(self.lines, values, values_end, self.depth)
         self.lines[prelude:prelude] = [
             "    " * self.depth + line for k in sorted(self.ratios) for line in self.ratio(k)
         ]
@@ -106,8 +187,19 @@ class _Writer(Writer):
             ]
             self.emit("finally:")
             self.emit("if armed: traps[Inexact] = False", 2)
-        single = [line.replace(EXTRA, "").replace(OWN_FACTS, "facts") for line in self.lines]
-        return "\n".join(single + self.batch(body_lines, trapped)) + "\n"
+        if self.large:
+            # the body once, in the batch loop, and ``program`` a batch of one row: Python's compile()
+            # of a large function costs more than linear in its length (about 0.16 s for the 3,600
+            # lines of 1,000 criteria, each written twice), and a ruleset this large spends far
+            # longer in its rules than in the generator a single evaluation sets up
+            single = [
+                "def program(facts):",
+                "    for result in many((facts,), None, 0, raise_row_error):",
+                "        return result",
+            ]
+        else:
+            single = [line.replace(EXTRA, "").replace(OWN_FACTS, "facts") for line in self.lines]
+        return "\n".join(self.functions + single + self.batch(body_lines, trapped)) + "\n"
 
     def ratio(self, k: int) -> list[str]:
         """The lines that read Decimal input k as integers, once its fact is checked."""
@@ -128,7 +220,13 @@ class _Writer(Writer):
         """The facts into x0, x1 ...: one C-level lookup when all are given, else one by one with defaults."""
         optional = any(fact.default is not rt.MISSING for fact in specs)
         names = ", ".join(f"x{k}" for k in range(len(specs)))
-        if specs:
+        if specs and self.large:
+            # one call for thousands of facts (each default where absent), not lines of them: see LARGE_MODEL
+            keys = self.const(tuple(fact.name for fact in specs))
+            defaults = self.const(tuple(fact.default for fact in specs))
+            kinds = self.const(tuple(fact.kind if fact.kind in rt.TEXT_KINDS else None for fact in specs))
+            self.emit(f"{names}, = fetch_facts(facts, {keys}, {defaults}, {kinds})")
+        elif specs:
             # all facts given: one C-level lookup; some absent: one by one, with defaults (a failed
             # lookup raises KeyError, which costs more than the gets: only try when the count fits)
             self.emit(f"complete = True if (type(facts) is dict and len(facts) == {len(specs)}{EXTRA}) else False")
@@ -178,42 +276,78 @@ class _Writer(Writer):
             # every key of the facts is an input exactly when the inputs found number len(facts)
             # (a required input that is absent fails its own test)
             tests = [f"({self.fast_test(k, fact)})" for k, fact in enumerate(specs)]
-            tests.append(f"len(facts) {'+ absent ' if optional else ''}== {len(specs)}{EXTRA}")
             known = self.const(frozenset(spec.name for spec in specs))
+            if self.large:  # no count of absent facts (fetch_facts): no key of the facts but the inputs (and the id)
+                tests.append(f"len(facts.keys() - {known}) == 0{EXTRA}")
+            else:
+                tests.append(f"len(facts) {'+ absent ' if optional else ''}== {len(specs)}{EXTRA}")
             slow = f"{names}, = check_facts({self.const(tuple(specs))}, {OWN_FACTS}, {known})"
-            test = "fast = True if (" + "\n                and ".join(tests) + ") else False"
-            self.emit_fast_test(test, 1)
+            read = [(k, fact.kind) for k, fact in enumerate(specs) if fact.kind in rt.TEXT_KINDS]
+            if self.large and not any(":=" in test for test in tests):
+                # one test, after fetch_facts read the text facts, in functions of CHUNK_LINES facts
+                # each: a test of thousands of facts written once, in short functions (see LARGE_MODEL)
+                calls = []
+                for i in range(0, len(specs), CHUNK_LINES):
+                    params = ", ".join(f"x{k}" for k in range(i, min(i + CHUNK_LINES, len(specs))))
+                    self.functions.append(f"def facts{i}({params}):")
+                    self.functions.append(
+                        "    return True if ("
+                        + "\n        and ".join(tests[i : min(i + CHUNK_LINES, len(specs))])
+                        + ") else False"
+                    )
+                    calls.append(f"facts{i}({params})")
+                self.emit_fast_test("fast = True if (" + " and ".join([*calls, tests[-1]]) + ") else False", 1)
+                self.emit("if not fast:")
+                self.emit(slow, 2)
+                self.levels(specs)
+                return
+            self.emit_fast_test(self.fact_test(tests, texts_read=False), 1)
             self.emit("if not fast:")
             # text (a data file's "95", "87.5", "true"): each text fact read on its own, through the
             # reader of its kind (each distinct text read once per process), and the same test again;
             # only facts that still fail it take the slow path, which names every problem
-            read = [(k, fact.kind) for k, fact in enumerate(specs) if fact.kind in rt.TEXT_KINDS]
-            for k, kind in read:
-                # a tabled fact's text is looked up in its table as it is ("6.37"), before str() of its Decimal
-                text = f"s{k} = x{k}; " if k in self.tabled else ""
-                self.emit(
-                    f"if type(x{k}) is str: {text}x{k} = known_{kind}[x{k}] if x{k} in known_{kind} else read_{kind}(x{k})",
-                    2,
-                )
-                if k in self.tabled:
-                    self.emit(f'else: s{k} = ""', 2)
+            self.read_texts(read, 2)
             if read:
-                for k in self.tabled:
-                    tests[k] = tests[k].replace(
-                        f"(s{k} := str(x{k})) in T{k}", f"(s{k} in T{k} or (s{k} := str(x{k})) in T{k})"
-                    )
-                test = "fast = True if (" + "\n                and ".join(tests) + ") else False"
-                self.emit_fast_test(test, 2)
+                self.emit_fast_test(self.fact_test(tests, texts_read=True), 2)
                 self.emit("if not fast:", 2)
                 self.emit(slow, 3)
             else:
                 self.emit(slow, 2)
-            for k, fact in enumerate(specs):
-                if fact.kind == "level":
-                    index = self.const({m: i for i, m in enumerate(fact.members)})
-                    self.emit(f"if type(x{k}) is str: x{k} = {index}[x{k}]")
+            self.levels(specs)
         else:
             self.emit(f"if facts: check_facts((), {OWN_FACTS})")
+
+    def read_texts(self, read: list[tuple[int, str]], indent: int) -> None:
+        """Each text fact read on its own, through the reader of its kind (each distinct text once per process)."""
+        for k, kind in read:
+            # a tabled fact's text is looked up in its table as it is ("6.37"), before str() of its Decimal
+            text = f"s{k} = x{k}; " if k in self.tabled else ""
+            # (a lookup before the call, in all but a large program, where shorter is faster to compile)
+            reading = (
+                f"read_{kind}(x{k})"
+                if self.large
+                else f"known_{kind}[x{k}] if x{k} in known_{kind} else read_{kind}(x{k})"
+            )
+            self.emit(f"if type(x{k}) is str: {text}x{k} = {reading}", indent)
+            if k in self.tabled:
+                self.emit(f'else: s{k} = ""', indent)
+
+    def fact_test(self, tests: list[str], texts_read: bool) -> str:
+        """The statement of the inline test of every fact; once texts are read, a tabled fact's text is looked up first."""
+        if texts_read:
+            tests = list(tests)
+            for k in self.tabled:
+                tests[k] = tests[k].replace(
+                    f"(s{k} := str(x{k})) in T{k}", f"(s{k} in T{k} or (s{k} := str(x{k})) in T{k})"
+                )
+        return "fast = True if (" + "\n                and ".join(tests) + ") else False"
+
+    def levels(self, specs: list[rt.FactSpec]) -> None:
+        """Level facts given by a member's name, as its index."""
+        for k, fact in enumerate(specs):
+            if fact.kind == "level":
+                index = self.const({m: i for i, m in enumerate(fact.members)})
+                self.emit(f"if type(x{k}) is str: x{k} = {index}[x{k}]")
 
     def emit_fast_test(self, test: str, indent: int) -> None:
         # a NaN fails a Decimal comparison by raising InvalidOperation (cheaper than is_finite()),
@@ -579,7 +713,7 @@ def numbering_lines(numbering: Numbering, filename: str) -> list[str]:
 
 
 def generate(
-    model: Model, fixed: bool = True, rates: bool = True, tables: bool = True
+    model: Model, fixed: bool = True, rates: bool = True, tables: bool = True, once: bool | None = None
 ) -> tuple[str, tuple[Any, ...], Numbering]:
     """The program's source, the constants it is linked with (C0, C1 ... in order) and its numbering
     (fixed-point places, or Decimal arithmetic, and what needs Fractions). The source defines
@@ -587,24 +721,32 @@ def generate(
 
     ``rates=False`` computes every quotient with Fractions, as before quotients were held in
     integers; ``tables=False`` reads every Decimal fact a quotient needs with ``as_integer_ratio()``,
-    not by its text in a table (:func:`scaled_table`): the tests compare the programs."""
+    not by its text in a table (:func:`scaled_table`); ``once=True`` writes the body once, in the batch
+    loop, whatever its size (see LARGE_MODEL), ``once=False`` twice: the tests compare the programs."""
     try:
         writer = _Writer(model, fixed, rates)
+        writer.once = once
         because = writer.decimal_because
         body = writer.program()
     except NoFixedPoint as exc:
         because = (exc.args[0], "has no exact form in fixed point") if exc.args else None
         fixed = False
         writer = _Writer(model, fixed, rates)
+        writer.once = once
         body = writer.program()
     # Decimal facts whose integer ratio the rules read: written again, read by their text in a table
     # of every value in range when the range is small enough, else (with declared places) their
     # ratio read once, in the inline test of their places (instead of a quantize, and a second read)
     specs = [writer.fact_spec(spec) for spec in model.inputs]
+    # (not in a large program: it reads its text facts in one call, fetch_facts, which keeps no text)
+    tables = tables and not writer.large
     tabled = {k: table for k in writer.ratios if tables and (table := scaled_table(specs[k])) is not None}
-    prefetch = frozenset(k for k in writer.ratios if model.inputs[k].places is not None and k not in tabled)
+    prefetch = frozenset(
+        k for k in writer.ratios if model.inputs[k].places is not None and k not in tabled and not writer.large
+    )  # (a large program tests its facts in functions of their own: a ratio read there stays there)
     if prefetch or tabled:
         writer = _Writer(model, fixed, rates)
+        writer.once = once
         writer.prefetch = prefetch
         writer.tabled = {k: places for k, (_, _, places) in tabled.items()}
         body = writer.program()
