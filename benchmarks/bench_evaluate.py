@@ -505,10 +505,10 @@ def large_criteria(count: int, per_group: int = 10, inputs: int = 50) -> str:
 def time_large_load(count: int, repeats: int) -> tuple[float, float, int]:
     """Best seconds to load a generated scale of ``count`` criteria: the whole load and its compile stage.
 
-    The compile stage is the part after parsing and checking (``partyrules.api.build``):
+    The compile stage is the part after parsing and checking (``partyrules.compiler.build``):
     writing the program, compiling it and the layout. Also returns the criteria compiled.
     """
-    api = importlib.import_module("partyrules.api")
+    compiler = importlib.import_module("partyrules.compiler")
     parser = importlib.import_module("partyrules.parser")
     checker = importlib.import_module("partyrules.checker")
     text = large_criteria(count)
@@ -526,7 +526,7 @@ def time_large_load(count: int, repeats: int) -> tuple[float, float, int]:
         model = checker.check_tree(parser.parse(source, "large.criteria"), "large.criteria", source)
         gc.collect()
         start = time.perf_counter()
-        api.build(model, source)
+        compiler.build(model, source)
         compiling.append(time.perf_counter() - start)
     return min(whole), min(compiling), criteria
 

@@ -115,7 +115,7 @@ def _timed(into: Timings, key: str, call: Callable[..., Any], *args: Any) -> Any
 
 def time_loads(sizes: list[int], repeats: int) -> tuple[Timings, float, int]:
     """Best times of each stage and of the whole load, per size; the first load's time; items loaded."""
-    api = importlib.import_module("partyrules.api")
+    compiler = importlib.import_module("partyrules.compiler")
     parser = importlib.import_module("partyrules.parser")
     checker = importlib.import_module("partyrules.checker")
     texts = {size: generated_criteria(size) for size in sizes}
@@ -140,7 +140,7 @@ def time_loads(sizes: list[int], repeats: int) -> tuple[Timings, float, int]:
                     lark_tree = _timed(times, f"{size} lark parse", parser.parse, source, name)
                 assert lark_tree == tree
                 model = _timed(times, f"{size} check", checker.check_tree, tree, name, source)
-                _timed(times, f"{size} compile", api.build, model, source)
+                _timed(times, f"{size} compile", compiler.build, model, source)
             finally:
                 gc.enable()
     return times, first, items
