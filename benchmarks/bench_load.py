@@ -16,9 +16,12 @@ Steps:
    load with ``gc.collect()`` before it; each load is timed whole (``partyrules.loads``) and stage by
    stage (parse, check, compile; the cycle collector paused, as a load pauses it), by the wall
    clock and by this process's CPU time (which moves less when other work shares the machine);
+   then the same text loaded again from the cache of compiled rulesets (``loads(..., cache=folder)``,
+   a new temporary folder filled by the first of these loads; the rulesets restored in this process
+   forgotten before each timed one, so every one reads its entry from the folder);
 3. time ``import partyrules``, ``partyrules --help`` and an empty interpreter, each ``K`` times
    (default 10) in new processes, interleaved;
-4. print one table: each stage and the whole load at both sizes, the ratio large/small (linear is
+4. print one table: each stage, the whole load and the load from the cache at both sizes, the ratio large/small (linear is
    M/N, 10x by default), and the start-up rows less the empty interpreter. The issue's targets: the
    small load at most 0.25 s whole, the large one at most 10x that, ``import partyrules`` at most
    0.1 s. The last line is ``load_ratio=X.XX``: the large load over the small by CPU time.
@@ -32,8 +35,10 @@ import gc
 import importlib
 import os
 import platform
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -105,9 +110,9 @@ def generated_criteria(count: int) -> str:
 Timings = dict[str, list[float]]
 
 
-def _timed(into: Timings, key: str, call: Callable[..., Any], *args: Any) -> Any:
+def _timed(into: Timings, key: str, call: Callable[..., Any], *args: Any, cache: str | None = None) -> Any:
     wall, cpu = time.perf_counter(), time.process_time()
-    result = call(*args)
+    result = call(*args) if cache is None else call(*args, cache=cache)
     into.setdefault(key + " wall", []).append(time.perf_counter() - wall)
     into.setdefault(key + " cpu", []).append(time.process_time() - cpu)
     return result
@@ -118,7 +123,9 @@ def time_loads(sizes: list[int], repeats: int) -> tuple[Timings, float, int]:
     compiler = importlib.import_module("partyrules.compiler")
     parser = importlib.import_module("partyrules.parser")
     checker = importlib.import_module("partyrules.checker")
+    runtime = importlib.import_module("partyrules.runtime")
     texts = {size: generated_criteria(size) for size in sizes}
+    folder = tempfile.mkdtemp(prefix="bench-load-cache-")
     start = time.perf_counter()
     partyrules.loads(generated_criteria(ITEMS_PER_GROUP), "first.criteria")  # builds or reads the parser
     first = time.perf_counter() - start
@@ -130,6 +137,12 @@ def time_loads(sizes: list[int], repeats: int) -> tuple[Timings, float, int]:
             name, text = f"s{size}.criteria", texts[size]
             gc.collect()
             ruleset = _timed(times, f"{size} whole", partyrules.loads, text, name)
+            if repeat == 0:
+                partyrules.loads(text, name, cache=folder)  # fills the cache: its entry for this text
+            runtime._RESTORED.clear()  # read from the folder, not from this process's memory
+            gc.collect()
+            cached = _timed(times, f"{size} cached", partyrules.loads, text, name, cache=folder)
+            assert cached.code == ruleset.code and cached.model is None
             items = max(items, sum(1 for c in ruleset.criteria if c.kind == "item"))
             source = parser.normalise(text)
             gc.collect()
@@ -143,6 +156,7 @@ def time_loads(sizes: list[int], repeats: int) -> tuple[Timings, float, int]:
                 _timed(times, f"{size} compile", compiler.build, model, source)
             finally:
                 gc.enable()
+    shutil.rmtree(folder, ignore_errors=True)
     return times, first, items
 
 
@@ -197,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{'stage':<10} {'clock':<5} {f'{small:,} s':>10} {f'{large:,} s':>10} {'ratio':>7}  (linear: {large / small:.1f}x)"
     )
-    for stage in ("parse", "lark parse", "check", "compile", "whole"):
+    for stage in ("parse", "lark parse", "check", "compile", "whole", "cached"):
         for clock in ("wall", "cpu"):
             a, b = min(times[f"{small} {stage} {clock}"]), min(times[f"{large} {stage} {clock}"])
             print(f"{stage:<10} {clock:<5} {a:>10.3f} {b:>10.3f} {b / a:>6.2f}x")
@@ -210,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     loop, by_lark = min(times[f"{small} parse cpu"]), min(times[f"{small} lark parse cpu"])
     print(f"\nparse loop against lark's parse and tree, {small:,} criteria: {by_lark / loop:.2f}x faster by CPU")
     print(f"targets: {small:,} criteria <= 0.25 s whole: {whole_small:.3f} s by CPU")
+    print(f"         the same from the cache of compiled rulesets: {min(times[f'{small} cached cpu']):.3f} s by CPU")
     print(f"         {large:,} criteria <= 10x that: {whole_large / whole_small:.2f}x")
     print(
         f"         import partyrules <= 0.1 s over an empty interpreter: {min(startup['import partyrules']) - empty:.3f} s"
