@@ -20,6 +20,16 @@ def shipped(ruleset_id: str, on: datetime.date | None = None) -> partyrules.Rule
     return partyrules.shipped(ruleset_id, on=on)
 
 
+@functools.cache
+def shipped_ids() -> tuple[str, ...]:
+    """``partyrules.shipped_ids()``, sorted, read once in this process (each call reads every file's header).
+
+    For a test's parameters: collecting them compiles nothing (each xdist worker collects every test file;
+    compiling every shipped scale there cost about 1 s of CPU in each, for the file's parameters alone).
+    """
+    return tuple(sorted(partyrules.shipped_ids()))
+
+
 def every_shipped() -> dict[str, partyrules.Ruleset]:
     """Every shipped ruleset (the newest version of each id), by id."""
-    return {rid: shipped(rid) for rid in partyrules.shipped_ids()}
+    return {rid: shipped(rid) for rid in shipped_ids()}

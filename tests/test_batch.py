@@ -17,15 +17,14 @@ import partyrules
 from partyrules import serialize
 from partyrules.runtime import FactsError, RowError
 from partyrules.testing import facts, invalid_facts
-from shipped_cache import every_shipped, shipped
+from shipped_cache import shipped, shipped_ids
 
 RULESET = "vn.hatinh/chi-bo-4-tot"
-SHIPPED = every_shipped()
 
 
 @pytest.fixture(scope="module")
 def four_good() -> partyrules.Ruleset:
-    return SHIPPED[RULESET]
+    return shipped(RULESET)
 
 
 @pytest.fixture(scope="module")
@@ -159,14 +158,14 @@ def rows_of(ruleset: partyrules.Ruleset) -> st.SearchStrategy[list[Any]]:
     return st.lists(row, min_size=1, max_size=12)
 
 
-@pytest.mark.parametrize("ruleset_id", sorted(SHIPPED))
+@pytest.mark.parametrize("ruleset_id", shipped_ids())
 @settings(max_examples=25)
 @given(data=st.data())
 def test_the_compiled_batch_loop_agrees_with_evaluate_row_by_row(ruleset_id: str, data: st.DataObject) -> None:
     # evaluate_many runs its own compiled loop (compiler.Writer.batch), not evaluate: the two must
     # agree on every row, good or bad, with or without an id column, and the loop must leave the
     # caller's decimal context as it found it between rows (the Inexact trap is armed per row)
-    ruleset = SHIPPED[ruleset_id]
+    ruleset = shipped(ruleset_id)
     rows = data.draw(rows_of(ruleset))
     expected = one_by_one(ruleset, rows)
     got = []
@@ -269,11 +268,11 @@ def test_workers_read_rows_lazily(four_good: partyrules.Ruleset, cells: list[dic
     assert read <= 10 + 2 * 2 * 4 + 1  # the results taken, two chunks per worker in flight, one row looked at
 
 
-@pytest.mark.parametrize("ruleset_id", sorted(SHIPPED))
+@pytest.mark.parametrize("ruleset_id", shipped_ids())
 @settings(max_examples=2)
 @given(data=st.data())
 def test_workers_agree_on_every_shipped_ruleset(ruleset_id: str, data: st.DataObject) -> None:
-    ruleset = SHIPPED[ruleset_id]
+    ruleset = shipped(ruleset_id)
     rows = data.draw(st.lists(facts(ruleset), min_size=1, max_size=40))
     single = [outcome(r) for r in ruleset.evaluate_many(rows)]
     assert [outcome(r) for r in ruleset.evaluate_many(rows, workers=2, chunk_size=7)] == single
@@ -282,9 +281,9 @@ def test_workers_agree_on_every_shipped_ruleset(ruleset_id: str, data: st.DataOb
 # ---------------------------------------------------------------- pickling
 
 
-@pytest.mark.parametrize("ruleset_id", sorted(SHIPPED))
+@pytest.mark.parametrize("ruleset_id", shipped_ids())
 def test_rulesets_pickle(ruleset_id: str) -> None:
-    ruleset = SHIPPED[ruleset_id]
+    ruleset = shipped(ruleset_id)
     again = pickle.loads(pickle.dumps(ruleset))
     assert again == ruleset and again.fingerprint == ruleset.fingerprint
     assert again.layout == ruleset.layout and again.inputs == ruleset.inputs
@@ -297,9 +296,9 @@ def test_rulesets_pickle(ruleset_id: str) -> None:
     same_scores()
 
 
-@pytest.mark.parametrize("ruleset_id", sorted(SHIPPED))
+@pytest.mark.parametrize("ruleset_id", shipped_ids())
 def test_evaluations_pickle(ruleset_id: str) -> None:
-    ruleset = SHIPPED[ruleset_id]
+    ruleset = shipped(ruleset_id)
 
     @settings(max_examples=10)
     @given(st.lists(facts(ruleset), min_size=2, max_size=3))
@@ -354,14 +353,14 @@ def as_text(value: Any) -> Any:
     return value
 
 
-@pytest.mark.parametrize("ruleset_id", sorted(SHIPPED))
+@pytest.mark.parametrize("ruleset_id", shipped_ids())
 @settings(max_examples=30)
 @given(data=st.data())
 def test_text_facts_score_as_the_typed_facts(ruleset_id: str, data: st.DataObject) -> None:
     # text takes the slow path: read there once per distinct text and checked without the coercers
     # when plainly valid; the evaluation must be the one of the typed facts, and a name that is no
     # input must still be refused with the rest of the row well read
-    ruleset = SHIPPED[ruleset_id]
+    ruleset = shipped(ruleset_id)
     typed = data.draw(facts(ruleset))
     texts = {k: as_text(v) if data.draw(st.booleans()) else v for k, v in typed.items()}
     assert outcome(ruleset.evaluate(texts)) == outcome(ruleset.evaluate(typed))

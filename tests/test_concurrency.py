@@ -22,9 +22,8 @@ from hypothesis import HealthCheck, given, settings
 
 import partyrules
 from partyrules import serialize
-from partyrules.catalog import shipped_ids
 from partyrules.testing import facts
-from shipped_cache import shipped
+from shipped_cache import shipped, shipped_ids
 
 ALL_SIGNALS = [
     decimal.Clamped,

@@ -22,7 +22,7 @@ from partyrules import cli, data, serialize, workbook
 from partyrules.cli import common as cli_common
 from partyrules.loader import builtin_root
 from partyrules.testing import facts
-from shipped_cache import shipped
+from shipped_cache import shipped, shipped_ids
 from test_cli import CELLS, RULES, cell_rows, facts_of, no_temporaries, run, sample, write_csv
 
 SMALL = """\
@@ -765,7 +765,7 @@ def score_filled(
         assert got == expected, differences(got, expected)
 
 
-@pytest.mark.parametrize("ruleset_id", partyrules.shipped_ids())
+@pytest.mark.parametrize("ruleset_id", shipped_ids())
 def test_fill_in_round_trip(ruleset_id: str, tmp_path_factory: pytest.TempPathFactory, criteria_root: Path) -> None:
     ruleset = partyrules.load(ruleset_id, path=[criteria_root])
     folder = tmp_path_factory.mktemp("round")

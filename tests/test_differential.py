@@ -13,8 +13,8 @@ from hypothesis import given, strategies as st
 
 import partyrules
 from partyrules import api, compiler, parser, serialize
-from partyrules.catalog import shipped_ids
 from partyrules.testing import facts
+from shipped_cache import shipped_ids
 
 
 def _both(ruleset_id: str) -> tuple[partyrules.Ruleset, partyrules.Ruleset]:

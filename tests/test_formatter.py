@@ -17,10 +17,11 @@ import pytest
 from hypothesis import given
 
 from partyrules import cli, nodes as n
-from partyrules.catalog import shipped_ids, shipped_path
+from partyrules.catalog import shipped_path
 from partyrules.diagnostics import CriteriaError
 from partyrules.formatter import attachments, format_text
 from partyrules.parser import parse, parse_layout
+from shipped_cache import shipped_ids
 from test_fuzz import FILES, _mutant, fuzz
 
 SHIPPED = sorted({str(p) for rid in shipped_ids() for p in shipped_path(rid).parent.glob("*.criteria")})

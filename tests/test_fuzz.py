@@ -25,9 +25,9 @@ from lark.lexer import PatternStr
 
 import partyrules
 from partyrules import api, parser, reference
-from partyrules.catalog import shipped_ids, shipped_path
+from partyrules.catalog import shipped_path
 from partyrules.testing import disagreements, invalid_facts, value
-from shipped_cache import shipped
+from shipped_cache import shipped, shipped_ids
 
 
 def fuzz(share: float = 1.0) -> settings:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import itertools
 import keyword
 import re
@@ -304,39 +305,46 @@ TUNED_TOKENS = {
     "COMPARE": [">=", ">", "<=", "<", "==", "!="],
     "EQUAL": ["==", "!="],
 }
-TUNED_GRAMMAR = lark.Lark(
-    _tuned_rules(TUNED_DEPTH)
-    + "".join(f"{name}: " + " | ".join(f'"{w}"' for w in words) + "\n" for name, words in TUNED_TOKENS.items())
-    + '%ignore " "\n',
-    start=[f"{kind}{TUNED_DEPTH}" for kind in ("num", "boolean", "level")],
-    parser="earley",
-)
+
+
+# built when the test runs (about 1 s of CPU for lark's Earley grammar), not by every xdist worker that collects
+@functools.cache
+def tuned_grammar() -> lark.Lark:
+    return lark.Lark(
+        _tuned_rules(TUNED_DEPTH)
+        + "".join(f"{name}: " + " | ".join(f'"{w}"' for w in words) + "\n" for name, words in TUNED_TOKENS.items())
+        + '%ignore " "\n',
+        start=[f"{kind}{TUNED_DEPTH}" for kind in ("num", "boolean", "level")],
+        parser="earley",
+    )
 
 
 def _sentence(start: str) -> st.SearchStrategy[str]:
     # tokens padded with spaces, so that `n` and `+` never run together; from_lark joins them as drawn
+    grammar = tuned_grammar()
     explicit = {name: _padded(words) for name, words in TUNED_TOKENS.items()}
-    explicit |= {t.name: st.just(f" {t.pattern.value} ") for t in TUNED_GRAMMAR.terminals if t.name not in TUNED_TOKENS}
-    return from_lark(TUNED_GRAMMAR, start=start, explicit=explicit)
+    explicit |= {t.name: st.just(f" {t.pattern.value} ") for t in grammar.terminals if t.name not in TUNED_TOKENS}
+    return from_lark(grammar, start=start, explicit=explicit)
 
 
-#: One file: a formula of each kind from the tuned grammar in every place the template has for it.
-TUNED_FILES = st.fixed_dictionaries(
-    {
-        "LET": _sentence(f"num{TUNED_DEPTH}"),
-        "POINTS": _sentence(f"num{TUNED_DEPTH}").map(_fit),
-        "LEVEL": _sentence(f"level{TUNED_DEPTH}"),
-        "REQUIRE": _sentence(f"boolean{TUNED_DEPTH}"),
-        "WHEN": _sentence(f"boolean{TUNED_DEPTH}"),
-    }
-).map(lambda formulas: _filled(**formulas))
+def tuned_files() -> st.SearchStrategy[str]:
+    """One file: a formula of each kind from the tuned grammar in every place the template has for it."""
+    return st.fixed_dictionaries(
+        {
+            "LET": _sentence(f"num{TUNED_DEPTH}"),
+            "POINTS": _sentence(f"num{TUNED_DEPTH}").map(_fit),
+            "LEVEL": _sentence(f"level{TUNED_DEPTH}"),
+            "REQUIRE": _sentence(f"boolean{TUNED_DEPTH}"),
+            "WHEN": _sentence(f"boolean{TUNED_DEPTH}"),
+        }
+    ).map(lambda formulas: _filled(**formulas))
 
 
 def test_tuned_grammar_files_load_and_score_as_the_reference() -> None:
     loaded: list[bool] = []
 
     @fuzz(share=0.5)
-    @given(TUNED_FILES, st.data())
+    @given(tuned_files(), st.data())
     def files(text: str, data: st.DataObject) -> None:
         ruleset = _load(text)
         loaded.append(ruleset is not None)

@@ -23,10 +23,11 @@ from hypothesis import given, strategies as st
 
 import partyrules
 from partyrules import parser
-from partyrules.catalog import shipped_ids, shipped_path
+from partyrules.catalog import shipped_path
 from partyrules.diagnostics import CriteriaError, Source
 from partyrules.parser import Builder, _parsed_by_lark, _parsed_by_our_loop, grammar, lalr
 from partyrules.parser.spans import FILE
+from shipped_cache import shipped_ids
 from test_fuzz import FILES, _mutant, fuzz
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,15 +5,13 @@ from __future__ import annotations
 import datetime
 import json
 import random
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 import partyrules
-from partyrules import serialize
+from partyrules import cli, serialize
 from partyrules.quota import Placement, QuotaError, allowed_count
 from partyrules.ranking import rank, what_it_takes
 from shipped_cache import shipped
@@ -289,23 +287,25 @@ def test_what_it_takes_on_the_shipped_4_tot_scale() -> None:
             assert r.evaluate({**dict(rows[answers.index(w)].facts), c.input: c.after}).grade == w.target
 
 
-def test_cli_score_applies_the_quota_and_explain_what_it_takes(tmp_path: Path) -> None:
+def test_cli_score_applies_the_quota_and_explain_what_it_takes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the commands run in this process (cli.main, as `python -m partyrules` calls it): tests/test_cli.py
+    # tests the command line as a process of its own
     rules = tmp_path / "q.criteria"
     rules.write_text(HEAD + QUOTA, encoding="utf-8")
     data_file = tmp_path / "d.csv"
     lines = ["unit_id,score,district,size"] + [f"u{i},{s},a,1" for i, s in enumerate([95, 93, 80, 80, 80, 80])]
     data_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out, report = tmp_path / "out.csv", tmp_path / "r.html"
-    cmd = [sys.executable, "-m", "partyrules", "score", str(rules), str(data_file), "-o", str(out), "--report", str(report)]
-    done = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", check=False)
-    assert done.returncode == 0, done.stderr
-    assert "quota top: 1 demotion (xs → tot)" in done.stdout
+    status = cli.main(["score", str(rules), str(data_file), "-o", str(out), "--report", str(report)])
+    stdout, stderr = capsys.readouterr()
+    assert status == 0, stderr
+    assert "quota top: 1 demotion (xs → tot)" in stdout
     text = out.read_text(encoding="utf-8-sig").splitlines()
     assert "quota_demotion" in text[0]
     assert any(line.startswith("u1,") and "top: xs → tot" in line and ",tot," in line for line in text)
     page = report.read_text(encoding="utf-8")
     assert 'data-quota="top">1<' in page and "<td>u1</td>" in page
-    explain = [sys.executable, "-m", "partyrules", "explain", str(rules), str(data_file), "--id", "u2", "--what-it-takes"]
-    done = subprocess.run(explain, capture_output=True, text=True, encoding="utf-8", check=False)
-    assert done.returncode == 0, done.stderr
-    assert "ĐỂ ĐẠT “Xuất sắc”" in done.stdout and "80 → 90" in done.stdout
+    status = cli.main(["explain", str(rules), str(data_file), "--id", "u2", "--what-it-takes"])
+    stdout, stderr = capsys.readouterr()
+    assert status == 0, stderr
+    assert "ĐỂ ĐẠT “Xuất sắc”" in stdout and "80 → 90" in stdout

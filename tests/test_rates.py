@@ -17,11 +17,12 @@ from hypothesis import assume, given, settings, strategies as st
 
 import partyrules
 from partyrules import api, compiler, parser, reference, serialize
-from partyrules.catalog import shipped_ids, shipped_path
+from partyrules.catalog import shipped_path
 from partyrules.compiler import generate
 from partyrules.diagnostics import CriteriaError
 from partyrules.runtime import half_away, round_half_up, round_ratio
 from partyrules.testing import facts
+from shipped_cache import shipped_ids
 
 HEAD = """ruleset "t/rates" { title "T"; version "1"; basis "B"; effective from 2024-01-01; points illustrative; }
 input a "A": integer -50..200;

@@ -18,8 +18,9 @@ from hypothesis import given, strategies as st
 
 import partyrules
 from partyrules import api, compiler, reference
-from partyrules.catalog import shipped_ids, shipped_path
+from partyrules.catalog import shipped_path
 from partyrules.testing import disagreements, facts
+from shipped_cache import shipped_ids
 
 HEAD = 'ruleset "t/ref" { title "T"; version "1"; basis "B"; effective from 2024-01-01; points illustrative; }\n'
 

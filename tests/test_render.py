@@ -13,7 +13,7 @@ import pytest
 import partyrules
 from partyrules import cli, render, workbook
 from partyrules.printer import number_text
-from shipped_cache import shipped
+from shipped_cache import shipped, shipped_ids
 
 SHEETS = Path(__file__).resolve().parent.parent / "docs" / "sheets"
 VOID = {"meta", "col", "br", "img", "hr", "input", "link", "wbr", "source"}
@@ -108,7 +108,7 @@ def models() -> list[tuple[str, partyrules.Ruleset]]:
     return [(i, shipped(i)) for i in partyrules.shipped_ids()]
 
 
-@pytest.mark.parametrize("ruleset_id", partyrules.shipped_ids())
+@pytest.mark.parametrize("ruleset_id", shipped_ids())
 def test_html_of_shipped_rulesets(ruleset_id: str) -> None:
     ruleset = shipped(ruleset_id)
     model = ruleset.model
@@ -143,7 +143,7 @@ def test_html_of_shipped_rulesets(ruleset_id: str) -> None:
     assert "Điểm tự chấm" in text and "Điểm cấp trên chấm" in text
 
 
-@pytest.mark.parametrize("ruleset_id", partyrules.shipped_ids())
+@pytest.mark.parametrize("ruleset_id", shipped_ids())
 def test_markdown_of_shipped_rulesets(ruleset_id: str) -> None:
     ruleset = shipped(ruleset_id)
     model = ruleset.model

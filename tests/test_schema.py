@@ -17,9 +17,9 @@ import partyrules  # noqa: E402
 from partyrules import cli, serialize  # noqa: E402
 from partyrules.schema import evaluation_schema, inputs_schema  # noqa: E402
 from partyrules.testing import facts  # noqa: E402
-from shipped_cache import shipped  # noqa: E402
+from shipped_cache import shipped, shipped_ids  # noqa: E402
 
-SHIPPED = partyrules.shipped_ids()
+SHIPPED = shipped_ids()
 
 # Kinds the shipped files do not use: a level input, a date range, negative decimals, percent places.
 DEMO_TEXT = """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -27,9 +28,15 @@ def _id(path: Path) -> str:
     return path.relative_to(CRITERIA).as_posix()
 
 
+@functools.cache
+def _loaded(path: Path) -> partyrules.Ruleset:
+    """Each scale compiled once for both tests below (a Ruleset is immutable; loading is tested elsewhere)."""
+    return partyrules.load(path)
+
+
 @pytest.mark.parametrize("path", SCALES, ids=_id)
 def test_every_shipped_scale_passes_its_examples_and_properties(path: Path) -> None:
-    ruleset = partyrules.load(path)
+    ruleset = _loaded(path)
     assert ruleset.tests, "every shipped scale has examples and properties"
     failed = [o for o in proving.run(ruleset, SEARCH) if not o.passed]
     assert not failed, failed[0].detail if failed else ""
@@ -37,7 +44,7 @@ def test_every_shipped_scale_passes_its_examples_and_properties(path: Path) -> N
 
 @pytest.mark.parametrize("path", SCALES, ids=_id)
 def test_the_examples_reach_every_rule_of_the_file(path: Path) -> None:
-    report = rulecoverage.measure(partyrules.load(path).tests)
+    report = rulecoverage.measure(_loaded(path).tests)
     assert report.complete, [f"{r.location}: {r.text}" for r in report.missed]
 
 

@@ -20,8 +20,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 NEEDED = ("mkdocs", "material", "mkdocstrings", "mkdocstrings_handlers.python")
-# one worker builds the site once for all these tests (pytest -n, with --dist loadgroup in pyproject.toml)
-pytestmark = pytest.mark.xdist_group("site")
+# one worker builds the site once for all these tests (pytest -n, with --dist loadfile in pyproject.toml:
+# a file's tests run in one worker)
 # pages in docs/ that the nav leaves out on purpose (none so far)
 NOT_IN_NAV: set[str] = set()
 
