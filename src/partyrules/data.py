@@ -55,6 +55,7 @@ import attrs
 
 from partyrules import quota, serialize
 from partyrules.delimited import sniff_delimiter
+from partyrules.evaluation import Layout, point_amount, raw_points
 from partyrules.facts import FactProblem, RowError
 from partyrules.printer import number_text
 from partyrules.readers import read_json, stream_csv, stream_jsonl
@@ -290,33 +291,51 @@ def format_csv(stream: IO[str], ruleset: Ruleset, kept: Sequence[str], results: 
     :func:`_result_cells` as :func:`csv_table` writes them.
 
     A batch writes a row per organisation, so what every row shares is made once: each grade's two
-    cells, the text of each number met (a sheet gives few distinct points), the texts of the kept
-    columns and the id as they are when nothing in them needs a change (the common case)."""
+    cells, the text of each number met (a sheet gives few distinct points: each is looked up by the
+    value the program holds, :func:`partyrules.evaluation.raw_points`, without a Decimal per point),
+    the texts of the kept columns and the id as they are when nothing in them needs a change (the
+    common case)."""
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow([_csv_text(h) for h in csv_header(ruleset, kept)])
     layout = ruleset.layout
     grades: dict[str | None, tuple[str, str]] = {g: (_csv_text(g), _csv_text(label)) for g, label in layout.grades}
     grades[None] = ("", "")
     exemptions = bool(layout.exemptions)
-    numbers: dict[Decimal | None, str] = {None: ""}
+    totals: dict[Decimal, str] = {}
+    points, texts = raw_points(layout), {None: ""}
+    text_of = texts.__getitem__
     write, first = writer.writerow, FORMULA_FIRST
     for result in results:
         e = result.evaluation
-        points = e.points_in_order()
         try:
-            total, texts = numbers[e.total], [numbers[p] for p in points]
-        except KeyError:  # a number not met before
-            for value in (e.total, *points):
-                if value not in numbers:
-                    numbers[value] = number_text(value)  # type: ignore[arg-type]
-            total, texts = numbers[e.total], [numbers[p] for p in points]
-        columns = result.columns
-        cells = [result.id, *(columns.get(c) for c in kept)]
-        cells = [c if type(c) is str and c[:1] not in first and "\x00" not in c else _text_cell(c) for c in cells]
+            cells = [*map(text_of, points(e))]
+        except KeyError:  # a value not met before (kept while there is room: memory stays flat)
+            cells = [text_of(v) if v in texts else _point_text(texts, layout, v) for v in points(e)]
+        total = totals.get(e.total) or _kept_text(totals, e.total, number_text(e.total))
+        row = [result.id, *map(result.columns.get, kept)]
+        row = [c if type(c) is str and c[:1] not in first and "\x00" not in c else _text_cell(c) for c in row]
         grade, label = grades[e.grade]
         # an exempt organisation is never graded (the program sets no grade when a not_graded rule holds)
         not_graded = e.not_graded if exemptions and grade == "" else None
-        write([*cells, total, grade, label, "" if not_graded is None else _csv_text(not_graded.id), *texts])
+        write([*row, total, grade, label, "" if not_graded is None else _csv_text(not_graded.id), *cells])
+
+
+#: distinct numbers a results writer keeps the text of (points and totals): a sheet gives few
+_TEXTS_KEPT = 1 << 16
+
+
+def _kept_text(texts: dict[Any, str], value: Any, text: str) -> str:
+    """``text``, the text of ``value``, remembered in ``texts`` while it holds fewer than :data:`_TEXTS_KEPT`."""
+    if len(texts) < _TEXTS_KEPT:
+        texts[value] = text
+    return text
+
+
+def _point_text(texts: dict[Any, str], layout: Layout, value: Any) -> str:
+    """The text of a points value as the program holds it (not None), kept in ``texts`` (:func:`_kept_text`)."""
+    amount = point_amount(layout, value)
+    assert amount is not None
+    return _kept_text(texts, value, number_text(amount))
 
 
 def _text_cell(value: Any) -> str:
