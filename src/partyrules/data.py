@@ -228,7 +228,7 @@ def score(ruleset: Ruleset, rows: Iterable[Row | BadRow]) -> Iterator[Scored | B
             yield row
             row = waiting.popleft()
         if isinstance(result, RowError):
-            yield BadRow(row.number, row.id, _merge(order, row.problems, result.problems))
+            yield BadRow(row.number, row.id, merged_problems(order, row.problems, result.problems))
         elif row.problems:  # read as something, but not as the file meant it: never scored
             yield BadRow(row.number, row.id, row.problems)
         else:
@@ -238,7 +238,7 @@ def score(ruleset: Ruleset, rows: Iterable[Row | BadRow]) -> Iterator[Scored | B
             yield row
 
 
-def _merge(
+def merged_problems(
     order: Mapping[str, int], found: tuple[FactProblem, ...], checked: tuple[FactProblem, ...]
 ) -> tuple[FactProblem, ...]:
     """Reading's problems and the ruleset's, one account per input (reading's, which says more), in input order."""
@@ -288,36 +288,78 @@ def _result_cells(ruleset: Ruleset, kept: Sequence[str], result: Scored) -> list
 
 def format_csv(stream: IO[str], ruleset: Ruleset, kept: Sequence[str], results: Iterable[Scored]) -> None:
     """Results as CSV on an open text stream (opened with ``newline=""``): the cells of
-    :func:`_result_cells` as :func:`csv_table` writes them.
+    :func:`_result_cells` as :func:`csv_table` writes them, the same bytes.
 
     A batch writes a row per organisation, so what every row shares is made once: each grade's two
     cells, the text of each number met (a sheet gives few distinct points: each is looked up by the
-    value the program holds, :func:`partyrules.evaluation.raw_points`, without a Decimal per point),
-    the texts of the kept columns and the id as they are when nothing in them needs a change (the
-    common case)."""
-    writer = csv.writer(stream, lineterminator="\r\n")
+    value the program holds, :func:`partyrules.evaluation.raw_points`, without a Decimal per point).
+    A row whose id and kept columns are texts that need no change and no quotes (the common case) is
+    joined as it is; any other goes through the csv module's writer. Lines are written a thousand at
+    a time."""
+    lines = _Lines()
+    writer = csv.writer(lines, lineterminator="\r\n")
     writer.writerow([_csv_text(h) for h in csv_header(ruleset, kept)])
     layout = ruleset.layout
     grades: dict[str | None, tuple[str, str]] = {g: (_csv_text(g), _csv_text(label)) for g, label in layout.grades}
     grades[None] = ("", "")
+    fields = {g: _csv_fields(*cells) for g, cells in grades.items()}  # each grade's two cells as CSV
     exemptions = bool(layout.exemptions)
     totals: dict[Decimal, str] = {}
     points, texts = raw_points(layout), {None: ""}
     text_of = texts.__getitem__
-    write, first = writer.writerow, FORMULA_FIRST
+    first, plain, add = FORMULA_FIRST, _plain_cells, lines.append
     for result in results:
         e = result.evaluation
         try:
-            cells = [*map(text_of, points(e))]
+            cells = ",".join(map(text_of, points(e)))
         except KeyError:  # a value not met before (kept while there is room: memory stays flat)
-            cells = [text_of(v) if v in texts else _point_text(texts, layout, v) for v in points(e)]
+            cells = ",".join([text_of(v) if v in texts else _point_text(texts, layout, v) for v in points(e)])
         total = totals.get(e.total) or _kept_text(totals, e.total, number_text(e.total))
-        row = [result.id, *map(result.columns.get, kept)]
-        row = [c if type(c) is str and c[:1] not in first and "\x00" not in c else _text_cell(c) for c in row]
-        grade, label = grades[e.grade]
         # an exempt organisation is never graded (the program sets no grade when a not_graded rule holds)
-        not_graded = e.not_graded if exemptions and grade == "" else None
-        write([*row, total, grade, label, "" if not_graded is None else _csv_text(not_graded.id), *cells])
+        not_graded = e.not_graded if exemptions and e.grade is None else None
+        ungraded = "" if not_graded is None else _csv_text(not_graded.id)
+        row = [result.id, *map(result.columns.get, kept)]
+        joined = plain(row)
+        if joined is not None and not ungraded:
+            add(f"{joined},{total},{fields[e.grade]},,{cells}\r\n")
+        else:  # a cell to change (a formula, a NUL, not a text) or to quote: the csv module writes the row
+            row = [c if type(c) is str and c[:1] not in first and "\x00" not in c else _text_cell(c) for c in row]
+            writer.writerow([*row, total, *grades[e.grade], ungraded, *cells.split(",")])
+        if len(lines) >= 1000:
+            stream.write("".join(lines))
+            lines.clear()
+    stream.write("".join(lines))
+
+
+class _Lines(list[str]):
+    """Lines of CSV as the csv module's writer writes them (its ``write``), to be written together."""
+
+    write = list.append
+
+
+def _plain_cells(cells: list[Any]) -> str | None:
+    """The cells joined by commas as the csv module writes them, when each is a text that needs neither a
+    change (:func:`_csv_text`: no formula, no NUL) nor quotes; None otherwise."""
+    try:
+        joined = ",".join(cells)
+    except TypeError:  # not a text (a JSON number, a list)
+        return None
+    if '"' in joined or "\r" in joined or "\n" in joined or "\x00" in joined or joined.count(",") != len(cells) - 1:
+        return None
+    # no cell may begin as a formula: the first, and each after a comma (none is inside a cell)
+    if joined[:1] in FORMULA_FIRST:
+        return None
+    joined = "," + joined
+    if ",=" in joined or ",+" in joined or ",-" in joined or ",@" in joined or ",\t" in joined:
+        return None
+    return joined[1:]
+
+
+def _csv_fields(*texts: str) -> str:
+    """Texts as fields of a CSV line with more than one field, quoted where the csv module quotes them."""
+    line = _Lines()
+    csv.writer(line, lineterminator="").writerow([*texts, ""])
+    return line[0][:-1]
 
 
 #: distinct numbers a results writer keeps the text of (points and totals): a sheet gives few
