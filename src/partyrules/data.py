@@ -53,7 +53,6 @@ from typing import IO, Any
 
 import attrs
 
-from partyrules import quota, serialize
 from partyrules.delimited import sniff_delimiter
 from partyrules.evaluation import Layout, point_amount, raw_points
 from partyrules.facts import FactProblem, RowError
@@ -419,11 +418,17 @@ def cell_text(value: Any) -> str:
     """A kept column's value as CSV text (JSON data as compact JSON, numbers exactly)."""
     if value is None:
         return ""
-    return serialize.json_line(value) if isinstance(value, (dict, list)) else value_text(value)
+    if isinstance(value, (dict, list)):
+        from partyrules import serialize
+
+        return serialize.json_line(value)
+    return value_text(value)
 
 
 def result_data(result: Scored) -> dict[str, Any]:
     """One result as JSON-ready data: ``row``, ``id``, ``columns``, then :func:`serialize.unstructure`."""
+    from partyrules import serialize
+
     data: dict[str, Any] = {"row": result.number, "id": result.id, "columns": dict(result.columns)}
     data.update(serialize.unstructure(result.evaluation))
     return data
@@ -446,15 +451,25 @@ def compact_data(result: Scored) -> dict[str, Any]:
         "grade": e.grade,
         "not_graded": not_graded.id if not_graded is not None else None,
         "points": {n: None if p is None else number_text(p) for n, p in zip(names, e.points_in_order())},
-        "demotions": [serialize.unstructure(d) for d in result.demotions],
+        "demotions": _demotions_data(result.demotions),
         "ruleset": {"id": ref.id, "version": ref.version, "fingerprint": ref.fingerprint},
     }
+
+
+def _demotions_data(demotions: Sequence[Any]) -> list[Any]:
+    if not demotions:  # most rows: the serialiser (cattrs) is imported only for a row a quota moved
+        return []
+    from partyrules import serialize
+
+    return [serialize.unstructure(d) for d in demotions]
 
 
 def format_jsonl(stream: IO[str], results: Iterable[Scored], *, full: bool = True) -> None:
     """Results as JSON lines (UTF-8 characters kept, one object a line) on an open text stream: each
     result's whole evaluation (:func:`result_data`), or with ``full=False`` its brief (:func:`compact_data`,
     what ``partyrules score`` writes unless given ``--full``)."""
+    from partyrules import serialize
+
     line, write = serialize.json_line, stream.write
     data = result_data if full else compact_data
     for result in results:
@@ -623,6 +638,8 @@ def apply_quotas(
     """A batch's results with the file's quotas applied (``partyrules score``, the HTTP API): the results
     with their final grades and a column saying each demotion, the kept columns with it, and the
     placements (:class:`partyrules.quota.Placement`). Raises :class:`partyrules.quota.QuotaError`."""
+    from partyrules import quota
+
     column = QUOTA_COLUMN
     while column in table.columns:
         column += "_"
@@ -688,6 +705,8 @@ def format_graded_csv(stream: IO[str], results: Sequence[Any], table: Table, kep
 def format_graded_jsonl(stream: IO[str], results: Sequence[Any], table: Table, kept: Sequence[str]) -> None:
     """One JSON object a line: the row's number, id, parent, level, kept columns, grade, total, demotions and
     problems, and its whole evaluation (``partyrules.serialize``), or null when it was not graded."""
+    from partyrules import serialize
+
     for g, columns in _graded_rows(results, table):
         e = g.evaluation
         item = {
