@@ -142,7 +142,8 @@ class Batch:
         order = {spec.name: i for i, spec in enumerate(ruleset.inputs)}
         pickler = pickle.Pickler(self._spool, pickle.HIGHEST_PROTOCOL) if self._spool is not None else None
         tally = self._tally if self._rules else None
-        counter, totals = self._counter.add, self.totals
+        counter, overall, totals = self._counter.add, self._counter.overall(), self.totals
+        make = tuple.__new__  # a Scored without the Python-level __new__ of a named tuple
         read: list[BadRow] = []  # rows that could not be read, waiting for the result of the row after them
         last: list[Row] = []  # the row whose facts the program took last (the program takes one at a time)
         for result in ruleset.evaluate_many(self._facts(read, last), id_key=None):
@@ -155,7 +156,7 @@ class Batch:
             if row.problems:  # read as something, but not as the file meant it: never scored
                 self._reject(BadRow(row.number, row.id, row.problems))
                 continue
-            scored = Scored(row.number, row.id, row.columns, result)
+            scored: Scored = make(Scored, (row.number, row.id, row.columns, result, ()))
             if pickler is not None:
                 pickler.dump((row.number, row.id, row.columns, result.raw))
                 pickler.clear_memo()  # a memo would keep every record alive
@@ -163,11 +164,15 @@ class Batch:
                 tally.add(row.number, row.id, result, row.columns)
             if count:
                 self.scored += 1
-                if result.grade is None:
+                grade = result.grade
+                if grade is None:
                     self.not_graded += 1
                 total = result.total
                 totals[total] = totals.get(total, 0) + 1
-                counter(scored)
+                if overall is not None:  # counted overall: the count at hand, without a call
+                    overall[grade] += 1
+                else:
+                    counter(scored)
             yield scored
         self._reject_all(read)  # the rows after the last good one
 

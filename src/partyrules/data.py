@@ -647,8 +647,7 @@ def apply_quotas(
     rules = [r for r in ruleset.quotas if r.within != "column" or r.group in table.columns]
     placements = quota.apply(rules, [(r.id, r.evaluation, r.columns) for r in results])
     placed = [
-        attrs.evolve(
-            r,
+        r._replace(
             evaluation=p.evaluation,
             columns={**r.columns, column: demotions_text(p.demotions)},
             demotions=p.demotions,

@@ -78,6 +78,7 @@ def _csv_rows(reader: Reader, head: Header, found: Any) -> Iterator[Row | BadRow
     known = [column.known for column in columns_read]
     input_texts, kept_texts = _picker([i for i, _ in inputs]), _picker([i for i, _ in kept])
     getitem = dict.__getitem__
+    make = tuple.__new__  # a Row without the Python-level __new__ of a named tuple
     line = found.line_num
     while True:
         try:
@@ -116,7 +117,8 @@ def _csv_rows(reader: Reader, head: Header, found: Any) -> Iterator[Row | BadRow
                     kept_values = dict(zip(kept_names, kept_texts(fields)))
                 else:
                     kept_values = dict(zip(kept_names, map(nfc, kept_texts(fields))))
-                yield Row(start, row_id if row_id is not None else str(start), facts, kept_values, tuple(problems))
+                number_id = row_id if row_id is not None else str(start)
+                yield make(Row, (start, number_id, facts, kept_values, tuple(problems) if problems else ()))
         except csv.Error as exc:
             start, line = line + 1, found.line_num
             yield BadRow(start, None, (FactProblem("", f"cannot be read as CSV: {exc}"),))

@@ -96,6 +96,16 @@ class GradeCounter:
             counts = self.groups[key] = Counter()
         counts[result.evaluation.grade] += 1
 
+    def overall(self) -> Counter[str | None] | None:
+        """When grades are counted overall (no column): the one count, which a result adds to by its grade
+        id (None: not graded), as :meth:`add` would; None when they are counted by a column."""
+        if self.column is not None:
+            return None
+        counts = self.groups.get(None)
+        if counts is None:
+            counts = self.groups[None] = Counter()
+        return counts
+
     def counts(self) -> GradeCounts:
         groups, labels, column = self.groups, self.labels, self.column
         if not self.listed:
