@@ -73,11 +73,12 @@ def _csv_rows(reader: Reader, head: Header, found: Any) -> Iterator[Row | BadRow
     id_index = columns.index(head.id_name) if head.id_name is not None else None
     inputs = [(i, c) for i, c in enumerate(columns) if c and c in reader.specs]
     kept = [(i, c) for i, c in enumerate(columns) if c and c not in reader.specs and c != head.id_name]
-    names, kept_names = [c for _, c in inputs], [c for _, c in kept]
+    names = [c for _, c in inputs]
     columns_read = [_ColumnTexts(reader, c) for c in names]
-    known = [column.known for column in columns_read]
-    input_texts, kept_texts = _picker([i for i, _ in inputs]), _picker([i for i, _ in kept])
-    getitem = dict.__getitem__
+    input_texts = _picker([i for i, _ in inputs])
+    known_facts, kept_values_of, kept_nfc_of = _row_readers(
+        [(i, c, column.known) for (i, c), column in zip(inputs, columns_read)], kept
+    )
     make = tuple.__new__  # a Row without the Python-level __new__ of a named tuple
     line = found.line_num
     while True:
@@ -100,23 +101,19 @@ def _csv_rows(reader: Reader, head: Header, found: Any) -> Iterator[Row | BadRow
                     if problem is not None:
                         yield BadRow(start, row_id, (problem,))
                         continue
-                texts = input_texts(fields)
                 problems: list[FactProblem] = []
-                try:  # every text of the row read before, with no problem: looked up column by column in C
-                    facts = dict(zip(names, map(getitem, known, texts)))
+                try:  # every text of the row read before, with no problem: each looked up in its column's
+                    facts = known_facts(fields)
                 except KeyError:  # a text new to its column (or one with a problem): read one by one
                     facts = {}
-                    for name, column, t in zip(names, columns_read, texts):
+                    for name, column, t in zip(names, columns_read, input_texts(fields)):
                         value = column.read(t, problems)
                         if value is not _EMPTY:
                             facts[name] = value
                 else:
-                    if "" in texts:  # an empty cell: no fact (the input's default applies)
+                    if "" in fields:  # an empty cell (of an input, maybe): no fact (the input's default applies)
                         facts = {name: value for name, value in facts.items() if value is not _EMPTY}
-                if ascii:
-                    kept_values = dict(zip(kept_names, kept_texts(fields)))
-                else:
-                    kept_values = dict(zip(kept_names, map(nfc, kept_texts(fields))))
+                kept_values = kept_values_of(fields) if ascii else kept_nfc_of(fields)
                 number_id = row_id if row_id is not None else str(start)
                 yield make(Row, (start, number_id, facts, kept_values, tuple(problems) if problems else ()))
         except csv.Error as exc:
@@ -134,6 +131,35 @@ def _utf8(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _row_readers(
+    inputs: Sequence[tuple[int, str, dict[str, Any]]], kept: Sequence[tuple[int, str]]
+) -> tuple[Callable[[list[str]], dict[str, Any]], ...]:
+    """Three functions of a record's fields, made once per file: the facts of the input fields (each text
+    looked up in its column's ``known`` texts: KeyError for a text not there), the kept fields as they
+    are, and the kept fields normalised (NFC).
+
+    Each is a dict display written for this file's columns (``{N0: K0[f[3]], N1: K1[f[4]]}``): Python
+    builds it presized, looking each field up by a specialised subscript, about half the instructions
+    of ``dict(zip(names, map(...)))``. The generated text holds only names made here and field
+    positions; the file's column names and texts reach it as arguments, never as code."""
+    facts = ", ".join(f"N{n}: K{n}[f[{i}]]" for n, (i, _, _) in enumerate(inputs))
+    plain = ", ".join(f"M{n}: f[{i}]" for n, (i, _) in enumerate(kept))
+    normal = ", ".join(f"M{n}: nfc(f[{i}])" for n, (i, _) in enumerate(kept))
+    parameters = ", ".join([*(f"N{n}, K{n}" for n in range(len(inputs))), *(f"M{n}" for n in range(len(kept)))])
+    code = (
+        f"def make(nfc, {parameters}):\n"
+        f"    def facts(f):\n        return {{{facts}}}\n"
+        f"    def kept(f):\n        return {{{plain}}}\n"
+        f"    def kept_nfc(f):\n        return {{{normal}}}\n"
+        "    return facts, kept, kept_nfc\n"
+    )
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "<partyrules row readers>", "exec"), namespace)
+    arguments = [*(x for _, name, known in inputs for x in (name, known)), *(name for _, name in kept)]
+    made: tuple[Callable[[list[str]], dict[str, Any]], ...] = namespace["make"](nfc, *arguments)
+    return made
 
 
 def _picker(indexes: Sequence[int]) -> Callable[[Sequence[str]], tuple[str, ...]]:
