@@ -86,7 +86,9 @@ def _csv_rows(reader: Reader, head: Header, found: Any) -> Iterator[Row | BadRow
             # the csv module's reader goes on after a record it cannot read: the loop is entered again
             for fields in found:
                 start, line = line + 1, found.line_num
-                if (len(fields) != width or width == 1) and (not fields or (len(fields) == 1 and not fields[0].strip())):
+                if (len(fields) != width or width == 1) and (
+                    not fields or (len(fields) == 1 and not fields[0].strip())
+                ):
                     continue  # a blank line
                 text = "".join(fields)
                 ascii = text.isascii()  # most rows: no byte that was not UTF-8, nothing to normalise
