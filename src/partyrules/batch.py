@@ -6,9 +6,9 @@
         data.format_csv(out, ruleset, batch.kept, batch.results())
     batch.counts(), batch.rejected(), batch.repeated_ids()
 
-Every row goes through :func:`partyrules.data.score` (the compiled batch loop,
-:meth:`Ruleset.evaluate_many`) and what is kept grows with nothing but the
-ruleset: the grade counts, the totals' counts (for the histogram), the
+Every row is scored as :func:`partyrules.data.score` scores it (the compiled
+batch loop, :meth:`Ruleset.evaluate_many`), in one loop that also rejects,
+remembers and counts, and what is kept grows with nothing but the ruleset: the grade counts, the totals' counts (for the histogram), the
 hashes of the ids (to find an id given twice). A rejected row goes to a
 spool file (pickled, in the folder given, removed when the batch is closed),
 said in full at the end.
