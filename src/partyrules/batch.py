@@ -6,9 +6,9 @@
         data.format_csv(out, ruleset, batch.kept, batch.results())
     batch.counts(), batch.rejected(), batch.repeated_ids()
 
-Every row goes through :func:`partyrules.data.score` (the compiled batch loop,
-:meth:`Ruleset.evaluate_many`) and what is kept grows with nothing but the
-ruleset: the grade counts, the totals' counts (for the histogram), the
+Every row is scored as :func:`partyrules.data.score` scores it (the compiled
+batch loop, :meth:`Ruleset.evaluate_many`), in one loop that also rejects,
+remembers and counts, and what is kept grows with nothing but the ruleset: the grade counts, the totals' counts (for the histogram), the
 hashes of the ids (to find an id given twice). A rejected row goes to a
 spool file (pickled, in the folder given, removed when the batch is closed),
 said in full at the end.
@@ -31,7 +31,7 @@ import os
 import pickle
 import tempfile
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import IO, Any
 
@@ -39,10 +39,11 @@ import attrs
 
 from partyrules import data, quota, report
 from partyrules.evaluation import Evaluation
+from partyrules.facts import RowError
 from partyrules.quota import Demotion, Placement
 from partyrules.report import GradeCounter, GradeCounts, Tallies
 from partyrules.runtime import Ruleset
-from partyrules.tables import BadRow, Scored, Table, repeated_ids
+from partyrules.tables import BadRow, Row, Scored, Table, repeated_ids
 
 __all__ = ["Batch"]
 
@@ -117,21 +118,12 @@ class Batch:
         if self._done:
             raise RuntimeError("a batch's results are given once")
         self._done = True
-        scored = self._first_pass()
-        if self.quota_column is None:
-            # the loop of the rows when nothing waits for the last one: the counting kept in its frame
-            counter, totals = self._counter.add, self.totals
-            for result in scored:
-                self.scored += 1
-                evaluation = result.evaluation
-                if evaluation.grade is None:
-                    self.not_graded += 1
-                total = evaluation.total
-                totals[total] = totals.get(total, 0) + 1
-                counter(result)
-                yield result
-            return
-        for _ in scored:  # the quotas need every row before any grade is final
+        if self.quota_column is None:  # nothing waits for the last row: each result is final as it comes
+            return self._first_pass(count=True)
+        return self._with_quotas()
+
+    def _with_quotas(self) -> Iterator[Scored]:
+        for _ in self._first_pass(count=False):  # the quotas need every row before any grade is final
             pass
         self._demotions = self._tally.demotions()
         placements: list[Placement] = []
@@ -143,26 +135,68 @@ class Batch:
             yield result
         self.placements = tuple(placements)
 
-    def _first_pass(self) -> Iterator[Scored]:
-        """Rows scored: rejected ones spooled, ids remembered, the rest given (and spooled, when asked)."""
+    def _first_pass(self, *, count: bool) -> Iterator[Scored]:
+        """Rows scored (as :func:`partyrules.data.score` scores them, in one loop): rejected ones spooled,
+        ids remembered, the rest given (and spooled, when asked; counted, with ``count``)."""
+        ruleset = self.ruleset
+        order = {spec.name: i for i, spec in enumerate(ruleset.inputs)}
         pickler = pickle.Pickler(self._spool, pickle.HIGHEST_PROTOCOL) if self._spool is not None else None
-        ids = self._ids if self.head.id_column is not None else None
         tally = self._tally if self._rules else None
-        parts = _ID_PARTS
-        for outcome in data.score(self.ruleset, self._rows()):
-            # a scored row has the id of the row read, and so has a row rejected: the ids of every row
-            if ids is not None and outcome.id is not None:
-                h = hash(outcome.id)
-                ids[h % parts].append(h)
-            if isinstance(outcome, BadRow):
-                self._reject(outcome)
+        counter, overall, totals = self._counter.add, self._counter.overall(), self.totals
+        make = tuple.__new__  # a Scored without the Python-level __new__ of a named tuple
+        read: list[BadRow] = []  # rows that could not be read, waiting for the result of the row after them
+        last: list[Row] = []  # the row whose facts the program took last (the program takes one at a time)
+        for result in ruleset.evaluate_many(self._facts(read, last), id_key=None):
+            if read:
+                self._reject_all(read)
+            row = last[0]
+            if isinstance(result, RowError):
+                self._reject(BadRow(row.number, row.id, data.merged_problems(order, row.problems, result.problems)))
                 continue
+            if row.problems:  # read as something, but not as the file meant it: never scored
+                self._reject(BadRow(row.number, row.id, row.problems))
+                continue
+            scored: Scored = make(Scored, (row.number, row.id, row.columns, result, ()))
             if pickler is not None:
-                pickler.dump((outcome.number, outcome.id, outcome.columns, outcome.evaluation.raw))
+                pickler.dump((row.number, row.id, row.columns, result.raw))
                 pickler.clear_memo()  # a memo would keep every record alive
             if tally is not None:  # rows are known by their numbers, unique in a file
-                tally.add(outcome.number, outcome.id, outcome.evaluation, outcome.columns)
-            yield outcome
+                tally.add(row.number, row.id, result, row.columns)
+            if count:
+                self.scored += 1
+                grade = result.grade
+                if grade is None:
+                    self.not_graded += 1
+                total = result.total
+                totals[total] = totals.get(total, 0) + 1
+                if overall is not None:  # counted overall: the count at hand, without a call
+                    overall[grade] += 1
+                else:
+                    counter(scored)
+            yield scored
+        self._reject_all(read)  # the rows after the last good one
+
+    def _facts(self, read: list[BadRow], last: list[Row]) -> Iterator[Mapping[str, Any]]:
+        """The facts of each row read (its id remembered), the row in ``last``; a row that could not be read
+        goes to ``read`` (with the id it has, if any)."""
+        ids = self._ids if self.head.id_column is not None else None
+        parts = _ID_PARTS
+        last.append(None)  # type: ignore[arg-type]
+        for row in self._rows():
+            # a row scored has the id of the row read, and so has a row rejected: the ids of every row
+            if ids is not None and row.id is not None:
+                h = hash(row.id)
+                ids[h % parts].append(h)
+            if isinstance(row, BadRow):
+                read.append(row)
+                continue
+            last[0] = row
+            yield row.facts
+
+    def _reject_all(self, rows: list[BadRow]) -> None:
+        for bad in rows:
+            self._reject(bad)
+        rows.clear()
 
     def _reject(self, bad: BadRow) -> None:
         self.rejected_count += 1

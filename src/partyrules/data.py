@@ -53,8 +53,8 @@ from typing import IO, Any
 
 import attrs
 
-from partyrules import quota, serialize
 from partyrules.delimited import sniff_delimiter
+from partyrules.evaluation import Layout, point_amount, raw_points
 from partyrules.facts import FactProblem, RowError
 from partyrules.printer import number_text
 from partyrules.readers import read_json, stream_csv, stream_jsonl
@@ -227,7 +227,7 @@ def score(ruleset: Ruleset, rows: Iterable[Row | BadRow]) -> Iterator[Scored | B
             yield row
             row = waiting.popleft()
         if isinstance(result, RowError):
-            yield BadRow(row.number, row.id, _merge(order, row.problems, result.problems))
+            yield BadRow(row.number, row.id, merged_problems(order, row.problems, result.problems))
         elif row.problems:  # read as something, but not as the file meant it: never scored
             yield BadRow(row.number, row.id, row.problems)
         else:
@@ -237,7 +237,7 @@ def score(ruleset: Ruleset, rows: Iterable[Row | BadRow]) -> Iterator[Scored | B
             yield row
 
 
-def _merge(
+def merged_problems(
     order: Mapping[str, int], found: tuple[FactProblem, ...], checked: tuple[FactProblem, ...]
 ) -> tuple[FactProblem, ...]:
     """Reading's problems and the ruleset's, one account per input (reading's, which says more), in input order."""
@@ -287,36 +287,96 @@ def _result_cells(ruleset: Ruleset, kept: Sequence[str], result: Scored) -> list
 
 def format_csv(stream: IO[str], ruleset: Ruleset, kept: Sequence[str], results: Iterable[Scored]) -> None:
     """Results as CSV on an open text stream (opened with ``newline=""``): the cells of
-    :func:`_result_cells` as :func:`csv_table` writes them.
+    :func:`_result_cells` as :func:`csv_table` writes them, the same bytes.
 
     A batch writes a row per organisation, so what every row shares is made once: each grade's two
-    cells, the text of each number met (a sheet gives few distinct points), the texts of the kept
-    columns and the id as they are when nothing in them needs a change (the common case)."""
-    writer = csv.writer(stream, lineterminator="\r\n")
+    cells, the text of each number met (a sheet gives few distinct points: each is looked up by the
+    value the program holds, :func:`partyrules.evaluation.raw_points`, without a Decimal per point).
+    A row whose id and kept columns are texts that need no change and no quotes (the common case) is
+    joined as it is; any other goes through the csv module's writer. Lines are written a thousand at
+    a time."""
+    lines = _Lines()
+    writer = csv.writer(lines, lineterminator="\r\n")
     writer.writerow([_csv_text(h) for h in csv_header(ruleset, kept)])
     layout = ruleset.layout
     grades: dict[str | None, tuple[str, str]] = {g: (_csv_text(g), _csv_text(label)) for g, label in layout.grades}
     grades[None] = ("", "")
+    fields = {g: _csv_fields(*cells) for g, cells in grades.items()}  # each grade's two cells as CSV
     exemptions = bool(layout.exemptions)
-    numbers: dict[Decimal | None, str] = {None: ""}
-    write, first = writer.writerow, FORMULA_FIRST
+    totals: dict[Decimal, str] = {}
+    points, texts = raw_points(layout), {None: ""}
+    text_of = texts.__getitem__
+    first, plain, add = FORMULA_FIRST, _plain_cells, lines.append
     for result in results:
         e = result.evaluation
-        points = e.points_in_order()
         try:
-            total, texts = numbers[e.total], [numbers[p] for p in points]
-        except KeyError:  # a number not met before
-            for value in (e.total, *points):
-                if value not in numbers:
-                    numbers[value] = number_text(value)  # type: ignore[arg-type]
-            total, texts = numbers[e.total], [numbers[p] for p in points]
-        columns = result.columns
-        cells = [result.id, *(columns.get(c) for c in kept)]
-        cells = [c if type(c) is str and c[:1] not in first and "\x00" not in c else _text_cell(c) for c in cells]
-        grade, label = grades[e.grade]
+            cells = ",".join(map(text_of, points(e)))
+        except KeyError:  # a value not met before (kept while there is room: memory stays flat)
+            cells = ",".join([text_of(v) if v in texts else _point_text(texts, layout, v) for v in points(e)])
+        total = totals.get(e.total) or _kept_text(totals, e.total, number_text(e.total))
         # an exempt organisation is never graded (the program sets no grade when a not_graded rule holds)
-        not_graded = e.not_graded if exemptions and grade == "" else None
-        write([*cells, total, grade, label, "" if not_graded is None else _csv_text(not_graded.id), *texts])
+        not_graded = e.not_graded if exemptions and e.grade is None else None
+        ungraded = "" if not_graded is None else _csv_text(not_graded.id)
+        row = [result.id, *map(result.columns.get, kept)]
+        joined = plain(row)
+        if joined is not None and not ungraded:
+            add(f"{joined},{total},{fields[e.grade]},,{cells}\r\n")
+        else:  # a cell to change (a formula, a NUL, not a text) or to quote: the csv module writes the row
+            row = [c if type(c) is str and c[:1] not in first and "\x00" not in c else _text_cell(c) for c in row]
+            writer.writerow([*row, total, *grades[e.grade], ungraded, *cells.split(",")])
+        if len(lines) >= 1000:
+            stream.write("".join(lines))
+            lines.clear()
+    stream.write("".join(lines))
+
+
+class _Lines(list[str]):
+    """Lines of CSV as the csv module's writer writes them (its ``write``), to be written together."""
+
+    write = list.append
+
+
+def _plain_cells(cells: list[Any]) -> str | None:
+    """The cells joined by commas as the csv module writes them, when each is a text that needs neither a
+    change (:func:`_csv_text`: no formula, no NUL) nor quotes; None otherwise."""
+    try:
+        joined = ",".join(cells)
+    except TypeError:  # not a text (a JSON number, a list)
+        return None
+    if '"' in joined or "\r" in joined or "\n" in joined or "\x00" in joined or joined.count(",") != len(cells) - 1:
+        return None
+    # no cell may begin as a formula: the first, and each after a comma (none is inside a cell)
+    if joined[:1] in FORMULA_FIRST:
+        return None
+    joined = "," + joined
+    if ",=" in joined or ",+" in joined or ",-" in joined or ",@" in joined or ",\t" in joined:
+        return None
+    return joined[1:]
+
+
+def _csv_fields(*texts: str) -> str:
+    """Texts as fields of a CSV line with more than one field, quoted where the csv module quotes them."""
+    line = _Lines()
+    csv.writer(line, lineterminator="").writerow([*texts, ""])
+    return line[0][:-1]
+
+
+#: distinct numbers a results writer keeps the text of (points and totals): a sheet gives few
+_TEXTS_KEPT = 1 << 16
+
+
+def _kept_text(texts: dict[Any, str], value: Any, text: str) -> str:
+    """``text``, the text of ``value``, remembered in ``texts`` while it holds fewer than :data:`_TEXTS_KEPT`."""
+    if len(texts) < _TEXTS_KEPT:
+        texts[value] = text
+    return text
+
+
+def _point_text(texts: dict[Any, str], layout: Layout, value: Any) -> str:
+    """The text of a points value as the program holds it (not None), kept in ``texts`` (:func:`_kept_text`)."""
+    amount = point_amount(layout, value)
+    assert amount is not None
+    return _kept_text(texts, value, number_text(amount))
 
 
 def _text_cell(value: Any) -> str:
@@ -358,11 +418,17 @@ def cell_text(value: Any) -> str:
     """A kept column's value as CSV text (JSON data as compact JSON, numbers exactly)."""
     if value is None:
         return ""
-    return serialize.json_line(value) if isinstance(value, (dict, list)) else value_text(value)
+    if isinstance(value, (dict, list)):
+        from partyrules import serialize
+
+        return serialize.json_line(value)
+    return value_text(value)
 
 
 def result_data(result: Scored) -> dict[str, Any]:
     """One result as JSON-ready data: ``row``, ``id``, ``columns``, then :func:`serialize.unstructure`."""
+    from partyrules import serialize
+
     data: dict[str, Any] = {"row": result.number, "id": result.id, "columns": dict(result.columns)}
     data.update(serialize.unstructure(result.evaluation))
     return data
@@ -385,15 +451,25 @@ def compact_data(result: Scored) -> dict[str, Any]:
         "grade": e.grade,
         "not_graded": not_graded.id if not_graded is not None else None,
         "points": {n: None if p is None else number_text(p) for n, p in zip(names, e.points_in_order())},
-        "demotions": [serialize.unstructure(d) for d in result.demotions],
+        "demotions": _demotions_data(result.demotions),
         "ruleset": {"id": ref.id, "version": ref.version, "fingerprint": ref.fingerprint},
     }
+
+
+def _demotions_data(demotions: Sequence[Any]) -> list[Any]:
+    if not demotions:  # most rows: the serialiser (cattrs) is imported only for a row a quota moved
+        return []
+    from partyrules import serialize
+
+    return [serialize.unstructure(d) for d in demotions]
 
 
 def format_jsonl(stream: IO[str], results: Iterable[Scored], *, full: bool = True) -> None:
     """Results as JSON lines (UTF-8 characters kept, one object a line) on an open text stream: each
     result's whole evaluation (:func:`result_data`), or with ``full=False`` its brief (:func:`compact_data`,
     what ``partyrules score`` writes unless given ``--full``)."""
+    from partyrules import serialize
+
     line, write = serialize.json_line, stream.write
     data = result_data if full else compact_data
     for result in results:
@@ -562,6 +638,8 @@ def apply_quotas(
     """A batch's results with the file's quotas applied (``partyrules score``, the HTTP API): the results
     with their final grades and a column saying each demotion, the kept columns with it, and the
     placements (:class:`partyrules.quota.Placement`). Raises :class:`partyrules.quota.QuotaError`."""
+    from partyrules import quota
+
     column = QUOTA_COLUMN
     while column in table.columns:
         column += "_"
@@ -569,8 +647,7 @@ def apply_quotas(
     rules = [r for r in ruleset.quotas if r.within != "column" or r.group in table.columns]
     placements = quota.apply(rules, [(r.id, r.evaluation, r.columns) for r in results])
     placed = [
-        attrs.evolve(
-            r,
+        r._replace(
             evaluation=p.evaluation,
             columns={**r.columns, column: demotions_text(p.demotions)},
             demotions=p.demotions,
@@ -627,6 +704,8 @@ def format_graded_csv(stream: IO[str], results: Sequence[Any], table: Table, kep
 def format_graded_jsonl(stream: IO[str], results: Sequence[Any], table: Table, kept: Sequence[str]) -> None:
     """One JSON object a line: the row's number, id, parent, level, kept columns, grade, total, demotions and
     problems, and its whole evaluation (``partyrules.serialize``), or null when it was not graded."""
+    from partyrules import serialize
+
     for g, columns in _graded_rows(results, table):
         e = g.evaluation
         item = {

@@ -393,3 +393,32 @@ class Evaluation(tuple):  # type: ignore[type-arg]
     def explain(self) -> str:
         """A person-readable breakdown: every point with its rule and citation, every grade step."""
         return explain_text(self)
+
+
+# ---------------------------------------------------------------- points for results tables
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
+def raw_points(layout: Layout) -> Callable[[Evaluation], tuple[Any, ...]]:
+    """A function giving an evaluation's points as its program holds them, in the order of
+    :meth:`Evaluation.points_in_order` and without converting them: ints in units of
+    ``10**-layout.scale`` when the layout has a scale, else Decimals or ints, None for a criterion rated
+    only on levels. A results table that converts each distinct value once (:func:`point_amount`) needs
+    no Decimal per point of every row."""
+    offsets = layout.offsets
+    facts = offsets[FACTS + 1]
+    part = slice(offsets[POINTS] - facts, offsets[POINTS + 1] - facts)
+    return lambda evaluation: evaluation[-1][part]
+
+
+def point_amount(layout: Layout, value: Any) -> Decimal | None:
+    """One value of :func:`raw_points` as :meth:`Evaluation.points_in_order` gives it (equal values give
+    equal amounts)."""
+    if value is None:
+        return None
+    scale = layout.scale
+    if scale is None:
+        return value if type(value) is Decimal else Decimal(value)
+    return Decimal(value).scaleb(-scale, EXACT)

@@ -1,6 +1,6 @@
 """Reading text data files: CSV, JSON lines and JSON, into a :class:`~partyrules.tables.Table`.
 
-CSV is read through :func:`partyrules.delimited.records` (``,`` ``;`` or tab,
+CSV is read through :func:`partyrules.delimited.csv_reader` (``,`` ``;`` or tab,
 told from the header line); a JSON number is read as an exact Decimal. Row
 numbers are what a person finds in an editor: the line of a CSV record or of
 a JSON line, the position of an object in a JSON array.
@@ -8,6 +8,7 @@ a JSON line, the position of an object in a JSON array.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -18,7 +19,7 @@ from typing import Any
 
 import attrs
 
-from partyrules.delimited import Record, records, sniff_delimiter
+from partyrules.delimited import csv_reader, sniff_delimiter
 from partyrules.diagnostics import did_you_mean
 from partyrules.facts import FactProblem
 from partyrules.tables import (
@@ -48,65 +49,119 @@ def stream_csv(
     """The header of CSV ``lines`` (from a file opened with ``newline=""``) read and checked now, as a
     :class:`Table` without rows, and its rows as they are read: nothing is held but the row at hand."""
     name = reader.name
-    found = records(lines, delimiter)
-    first = next(found, None)
+    found = csv_reader(lines, delimiter)
+    try:
+        first = next(found, None)
+    except csv.Error as exc:
+        raise DataError(f"{name}:1: the header line cannot be read: {exc}") from None
     if first is None:
         raise DataError(f"{name}: the file is empty; the first line should name the columns")
-    if first.error is not None:
-        raise DataError(f"{name}:1: the header line cannot be read: {first.error}")
-    bad = undecodable("".join(first.fields))
+    bad = undecodable("".join(first))
     if bad is not None:
         raise DataError(f"{name}:1: the header is not UTF-8 text (byte {bad}); {SAVE_AS_UTF8}")
-    head = reader.header(first.fields, id_column, f"{name}:1")
+    head = reader.header(first, id_column, f"{name}:1")
     table = Table(name, "csv", head.id_name, tuple(head.named), head.kept, (), tuple(head.warnings), head.sources)
     return table, _csv_rows(reader, head, found)
 
 
-def _csv_rows(reader: Reader, head: Header, lines: Iterator[Record]) -> Iterator[Row | BadRow]:
+def _csv_rows(reader: Reader, head: Header, found: Any) -> Iterator[Row | BadRow]:
+    """The rows of a CSV file after its header, read from ``found`` (its :func:`csv_reader`) by a plan made
+    once per file: which fields are inputs (each column with the texts it has already read, by their text
+    as written) and which are kept aside. Each record's lines are counted as :func:`records` counts them."""
     columns = head.columns
     width = len(columns)
     id_index = columns.index(head.id_name) if head.id_name is not None else None
-    # the plan of a row, made once per file: which fields are inputs (each column with the texts it
-    # has already read, by their text as written) and which are kept aside
     inputs = [(i, c) for i, c in enumerate(columns) if c and c in reader.specs]
     kept = [(i, c) for i, c in enumerate(columns) if c and c not in reader.specs and c != head.id_name]
-    names, kept_names = [c for _, c in inputs], [c for _, c in kept]
+    names = [c for _, c in inputs]
     columns_read = [_ColumnTexts(reader, c) for c in names]
-    known = [column.known for column in columns_read]
-    input_texts, kept_texts = _picker([i for i, _ in inputs]), _picker([i for i, _ in kept])
-    getitem = dict.__getitem__
-    for start, end, fields, error in lines:
-        if error is not None:
-            yield BadRow(start, None, (FactProblem("", f"cannot be read as CSV: {error}"),))
+    input_texts = _picker([i for i, _ in inputs])
+    known_facts, kept_values_of, kept_nfc_of = _row_readers(
+        [(i, c, column.known) for (i, c), column in zip(inputs, columns_read)], kept
+    )
+    make = tuple.__new__  # a Row without the Python-level __new__ of a named tuple
+    line = found.line_num
+    while True:
+        try:
+            # the csv module's reader goes on after a record it cannot read: the loop is entered again
+            for fields in found:
+                start, line = line + 1, found.line_num
+                if (len(fields) != width or width == 1) and (
+                    not fields or (len(fields) == 1 and not fields[0].strip())
+                ):
+                    continue  # a blank line
+                text = "".join(fields)
+                ascii = text.isascii()  # most rows: no byte that was not UTF-8, nothing to normalise
+                if id_index is None:
+                    row_id: str | None = str(start)
+                elif len(fields) > id_index and (ascii or fields[id_index].isascii()):
+                    row_id = fields[id_index].strip() or str(start)
+                else:
+                    row_id = _cell_id(fields, id_index, start)
+                if len(fields) != width or (not ascii and not _utf8(text)):  # seldom: the whole check then
+                    problem = _unfit(fields, columns, start, line)
+                    if problem is not None:
+                        yield BadRow(start, row_id, (problem,))
+                        continue
+                problems: list[FactProblem] = []
+                try:  # every text of the row read before, with no problem: each looked up in its column's
+                    facts = known_facts(fields)
+                except KeyError:  # a text new to its column (or one with a problem): read one by one
+                    facts = {}
+                    for name, column, t in zip(names, columns_read, input_texts(fields)):
+                        value = column.read(t, problems)
+                        if value is not _EMPTY:
+                            facts[name] = value
+                else:
+                    if "" in fields:  # an empty cell (of an input, maybe): no fact (the input's default applies)
+                        facts = {name: value for name, value in facts.items() if value is not _EMPTY}
+                kept_values = kept_values_of(fields) if ascii else kept_nfc_of(fields)
+                number_id = row_id if row_id is not None else str(start)
+                yield make(Row, (start, number_id, facts, kept_values, tuple(problems) if problems else ()))
+        except csv.Error as exc:
+            start, line = line + 1, found.line_num
+            yield BadRow(start, None, (FactProblem("", f"cannot be read as CSV: {exc}"),))
             continue
-        if not fields or (len(fields) == 1 and not fields[0].strip()):
-            continue  # a blank line
-        text = "".join(fields)
-        ascii = text.isascii()  # most rows: no byte that was not UTF-8, nothing to normalise
-        row_id = _cell_id(fields, id_index, start, ascii)
-        if len(fields) != width or (not ascii and SURROGATE.search(text)):  # seldom: the whole check then
-            problem = _unfit(fields, columns, start, end)
-            if problem is not None:
-                yield BadRow(start, row_id, (problem,))
-                continue
-        texts = input_texts(fields)
-        problems: list[FactProblem] = []
-        try:  # every text of the row read before, with no problem: looked up column by column in C
-            facts = dict(zip(names, map(getitem, known, texts)))
-        except KeyError:  # a text new to its column (or one with a problem): read one by one
-            facts = {}
-            for name, column, t in zip(names, columns_read, texts):
-                value = column.read(t, problems)
-                if value is not _EMPTY:
-                    facts[name] = value
-        else:
-            if "" in texts:  # an empty cell: no fact (the input's default applies)
-                facts = {name: value for name, value in facts.items() if value is not _EMPTY}
-        if ascii:
-            kept_values = dict(zip(kept_names, kept_texts(fields)))
-        else:
-            kept_values = dict(zip(kept_names, map(nfc, kept_texts(fields))))
-        yield Row(start, row_id if row_id is not None else str(start), facts, kept_values, tuple(problems))
+        return
+
+
+def _utf8(text: str) -> bool:
+    """Whether ``text`` holds no byte that was not UTF-8 (kept as a lone surrogate by surrogateescape):
+    encoding it is the quick test, a search of the whole text for one the slow one."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _row_readers(
+    inputs: Sequence[tuple[int, str, dict[str, Any]]], kept: Sequence[tuple[int, str]]
+) -> tuple[Callable[[list[str]], dict[str, Any]], ...]:
+    """Three functions of a record's fields, made once per file: the facts of the input fields (each text
+    looked up in its column's ``known`` texts: KeyError for a text not there), the kept fields as they
+    are, and the kept fields normalised (NFC).
+
+    Each is a dict display written for this file's columns (``{N0: K0[f[3]], N1: K1[f[4]]}``): Python
+    builds it presized, looking each field up by a specialised subscript, about half the instructions
+    of ``dict(zip(names, map(...)))``. The generated text holds only names made here and field
+    positions; the file's column names and texts reach it as arguments, never as code."""
+    facts = ", ".join(f"N{n}: K{n}[f[{i}]]" for n, (i, _, _) in enumerate(inputs))
+    plain = ", ".join(f"M{n}: f[{i}]" for n, (i, _) in enumerate(kept))
+    normal = ", ".join(f"M{n}: nfc(f[{i}])" for n, (i, _) in enumerate(kept))
+    parameters = ", ".join([*(f"N{n}, K{n}" for n in range(len(inputs))), *(f"M{n}" for n in range(len(kept)))])
+    code = (
+        f"def make(nfc, {parameters}):\n"
+        f"    def facts(f):\n        return {{{facts}}}\n"
+        f"    def kept(f):\n        return {{{plain}}}\n"
+        f"    def kept_nfc(f):\n        return {{{normal}}}\n"
+        "    return facts, kept, kept_nfc\n"
+    )
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "<partyrules row readers>", "exec"), namespace)
+    arguments = [*(x for _, name, known in inputs for x in (name, known)), *(name for _, name in kept)]
+    made: tuple[Callable[[list[str]], dict[str, Any]], ...] = namespace["make"](nfc, *arguments)
+    return made
 
 
 def _picker(indexes: Sequence[int]) -> Callable[[Sequence[str]], tuple[str, ...]]:
@@ -175,17 +230,12 @@ def _unfit(fields: list[str], columns: list[str], start: int, end: int) -> FactP
     return None
 
 
-def _cell_id(fields: Sequence[str], index: int | None, number: int, ascii: bool) -> str | None:
-    """A row's id (its line number when the id cell is empty or there is no id column); None when the id
-    cell is missing or not UTF-8. ``ascii``: every field is ASCII (nothing to normalise or to find)."""
-    if index is None:
-        return str(number)
+def _cell_id(fields: Sequence[str], index: int, number: int) -> str | None:
+    """A row's id from a cell that is not all ASCII (its line number when the cell is empty); None when the
+    id cell is missing or not UTF-8."""
     if index >= len(fields):
         return None
-    value = fields[index]
-    if ascii or value.isascii():
-        return value.strip() or str(number)
-    value = nfc(value.strip())
+    value = nfc(fields[index].strip())
     if undecodable(value) is not None:
         return None
     return value or str(number)

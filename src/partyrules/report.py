@@ -17,6 +17,7 @@ import io
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from html import escape  # as partyrules.render's escape: quotes escaped too
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,6 @@ import attrs
 from partyrules.data import BadRow, Scored, Table, cell_text
 from partyrules.printer import number_text, points_text
 from partyrules.quota import Placement
-from partyrules.render import TABLE_CSS, escape, page_head
 from partyrules.runtime import Evaluation, Ruleset
 
 __all__ = ["GradeCounter", "GradeCounts", "Tallies", "grade_counts", "render_report", "write_report"]
@@ -95,6 +95,16 @@ class GradeCounter:
         if counts is None:
             counts = self.groups[key] = Counter()
         counts[result.evaluation.grade] += 1
+
+    def overall(self) -> Counter[str | None] | None:
+        """When grades are counted overall (no column): the one count, which a result adds to by its grade
+        id (None: not graded), as :meth:`add` would; None when they are counted by a column."""
+        if self.column is not None:
+            return None
+        counts = self.groups.get(None)
+        if counts is None:
+            counts = self.groups[None] = Counter()
+        return counts
 
     def counts(self) -> GradeCounts:
         groups, labels, column = self.groups, self.labels, self.column
@@ -288,9 +298,9 @@ def _svg_histogram(bins: Sequence[Bin]) -> str:
 
 # ---------------------------------------------------------------- the page
 
-_CSS = "\n".join(
-    (
-        """
+#: the report's own style, around the score sheets' table style (partyrules.render, imported only when a
+#: report is written: ``partyrules score`` without ``--report`` starts without the render module)
+_CSS_BEFORE = """
 * { box-sizing: border-box; }
 body { font-family: "Times New Roman", "Liberation Serif", "DejaVu Serif", serif; font-size: 11.5pt;
   line-height: 1.3; color: #000; background: #fff; margin: 0 auto; max-width: 270mm; padding: 8mm; }
@@ -300,9 +310,8 @@ h2 { font-size: 12pt; margin: 6mm 0 2mm; }
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 0.5mm 3mm; margin: 0 0 3mm; }
 dl.meta dt { font-weight: bold; }
 dl.meta dd { margin: 0; }
-""".strip(),
-        TABLE_CSS,
-        """
+""".strip()
+_CSS_AFTER = """
 td.count, th.count { text-align: right; white-space: nowrap; }
 tr.total td { font-weight: bold; }
 code { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 9pt; }
@@ -317,9 +326,19 @@ table.breakdown td:nth-child(2) { text-align: right; }
 ul.problems { margin: 0; padding-left: 5mm; }
 p.why { margin: 1mm 0; }
 @media print { details.org { break-inside: avoid; } }
-""".strip(),
-    )
-)
+""".strip()
+
+
+def _css() -> str:
+    from partyrules.render import TABLE_CSS
+
+    return "\n".join((_CSS_BEFORE, TABLE_CSS, _CSS_AFTER))
+
+
+def __getattr__(name: str) -> str:
+    if name == "_CSS":  # the whole style sheet, as the module held it before it was made when needed
+        return _css()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def render_report(
@@ -376,8 +395,10 @@ def write_report(
     """:func:`render_report` written piece by piece, ``results`` and ``rejected`` read as they are written
     (a batch scored as a stream reads them back from its spool); ``placements`` need hold only the
     organisations a quota moved."""
+    from partyrules.render import page_head
+
     column = tallies.counts.column
-    out = page_head(f"Báo cáo kết quả chấm điểm — {ruleset.title}", _CSS)
+    out = page_head(f"Báo cáo kết quả chấm điểm — {ruleset.title}", _css())
     add = out.append
     add("<header>")
     add('<p class="form">BÁO CÁO KẾT QUẢ CHẤM ĐIỂM</p>')

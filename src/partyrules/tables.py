@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -41,13 +41,15 @@ class DataError(PartyrulesError, ValueError):
     """A data file cannot be used at all (as opposed to one bad row in it)."""
 
 
-@attrs.frozen
-class Row:
+class Row(NamedTuple):
     """One organisation's row: where it is, its id, its facts and the columns kept aside.
 
     ``problems`` are what reading already found wrong with some facts (text
     that is not a number in the chosen style, an Excel error value); scoring
     reports them together with the problems the ruleset finds.
+
+    A named tuple (read by name; ``_replace`` makes a changed copy): a data file has a row per
+    organisation, and one is made in a fraction of the time of an attrs instance.
     """
 
     number: int
@@ -108,9 +110,9 @@ class Table:
         return matches[0]
 
 
-@attrs.frozen
-class Scored:
-    """A row and its evaluation (with its final grade, and what the file's quotas did to it)."""
+class Scored(NamedTuple):
+    """A row and its evaluation (with its final grade, and what the file's quotas did to it). A named tuple,
+    as :class:`Row` is."""
 
     number: int
     id: str
