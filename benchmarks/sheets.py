@@ -198,7 +198,7 @@ def more_sheets(count: int, seed: int) -> list[Sheet]:
 
 def check_sheet(sheet: Sheet) -> None:
     """Abort unless partyrules (typed rows and text rows) and both hand-written scorers agree on every row."""
-    problems = []
+    problems: list[str] = []
     for i, (facts, text) in enumerate(zip(sheet.typed, sheet.text)):
         evaluation = sheet.ruleset.evaluate(facts)
         from_text = sheet.ruleset.evaluate(text)
