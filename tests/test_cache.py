@@ -256,3 +256,18 @@ def test_partyrules_cache_shows_and_clears_the_folder(
     assert cli.main(["cache", "--clear"]) == 0
     assert capsys.readouterr().out == f"{tmp_path / 'kept'}: removed 2 compiled rulesets\n"
     assert _entries(tmp_path / "kept") == []
+
+
+def test_a_folder_that_cannot_be_listed_now_is_a_miss_not_a_crash(
+    folder: Path, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from partyrules import reads
+
+    partyrules.load("vn.t/base", path=[root], cache=folder)
+
+    def refused(*args: object) -> list[Path]:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(reads, "_unrecorded_candidates", refused)  # checking the entry's lookups fails
+    _fresh()
+    assert partyrules.load("vn.t/base", path=[root], cache=folder).model is not None  # loaded afresh

@@ -100,7 +100,10 @@ class RulesetCache:
         if entry is None:
             return None
         reads, state, bytecode = entry
-        if not reads.still():
+        try:
+            if not reads.still():
+                return None
+        except OSError:  # a folder it looked in cannot be listed now: load afresh, which says why
             return None
         try:
             return restore(state, marshal.loads(bytecode))
@@ -109,8 +112,11 @@ class RulesetCache:
 
     def put(self, key: str, ruleset: Ruleset, reads: Reads) -> None:
         """Keep ``ruleset`` under ``key``; a folder that cannot be written to is silently skipped."""
-        bytecode = marshal.dumps(compiled_program(ruleset.code, ruleset.id))
-        payload = pickle.dumps((reads, ruleset.pickled_state(), bytecode), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            bytecode = marshal.dumps(compiled_program(ruleset.code, ruleset.id))
+            payload = pickle.dumps((reads, ruleset.pickled_state(), bytecode), protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, ValueError, AttributeError):
+            return  # a ruleset that cannot be kept is simply not kept: the load itself succeeded
         data = FORMAT + hashlib.sha256(payload).digest() + payload
         try:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
