@@ -11,6 +11,7 @@ and refuse bad facts with the same error, alone, in a batch, and under a caller'
 from __future__ import annotations
 
 import decimal
+import functools
 import json
 from decimal import Decimal
 from typing import Any
@@ -28,6 +29,7 @@ from partyrules.testing import facts as drawn_facts
 Run = Any
 
 
+@functools.cache  # written and compiled once a ruleset and a way: each hypothesis example compiled it again (10 s)
 def _written(ruleset: Ruleset, once: bool) -> tuple[Run, Run, str]:
     """The ruleset's program and batch loop compiled again, the body written once or twice."""
     text = ruleset.source
