@@ -265,9 +265,16 @@ def test_a_folder_that_cannot_be_listed_now_is_a_miss_not_a_crash(
 
     partyrules.load("vn.t/base", path=[root], cache=folder)
 
-    def refused(*args: object) -> list[Path]:
-        raise PermissionError(13, "Permission denied")
+    listed = reads.candidates
+    calls = []
 
-    monkeypatch.setattr(reads, "_unrecorded_candidates", refused)  # checking the entry's lookups fails
+    def refused_once(root_: Path, folders: list[str], last: str) -> list[Path]:
+        calls.append(last)
+        if len(calls) == 1:  # the first look is the cache checking its entry
+            raise PermissionError(13, "Permission denied")
+        return listed(root_, folders, last)
+
+    monkeypatch.setattr(reads, "candidates", refused_once)
     _fresh()
     assert partyrules.load("vn.t/base", path=[root], cache=folder).model is not None  # loaded afresh
+    assert len(calls) >= 2

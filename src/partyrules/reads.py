@@ -105,10 +105,12 @@ class Reads:
     def still(self) -> bool:
         """Whether the disk still holds what this record saw: the same roots, lookups and bytes."""
         for (given, environment, installed, builtin), seen in self.roots.items():
-            if tuple(str(r) for r in _unrecorded_roots(given, environment, installed, builtin)) != seen:
-                return False
+            with _not_recording():
+                if tuple(str(r) for r in search_roots(given, environment, installed, builtin)) != seen:
+                    return False
         for (root, folders, last), seen_files in self.listings.items():
-            found = _listed(_unrecorded_candidates(Path(root), folders.split("/") if folders else [], last))
+            with _not_recording():
+                found = _listed(candidates(Path(root), folders.split("/") if folders else [], last))
             if found != seen_files:
                 return False
         return all(_same_file(path, seen) for path, seen in self.files.items())
@@ -128,23 +130,17 @@ def _same_file(path: str, seen: tuple[int, str] | None) -> bool:
     return hashlib.sha256(data).hexdigest() == seen[1]
 
 
-def _unrecorded_roots(given: Sequence[str], environment: bool, installed: bool, builtin: bool) -> tuple[Path, ...]:
-    token = _reads.set(None)
-    try:
-        return search_roots(given, environment, installed, builtin)
-    finally:
-        _reads.reset(token)
-
-
-def _unrecorded_candidates(root: Path, folders: Sequence[str], last: str) -> list[Path]:
-    token = _reads.set(None)
-    try:
-        return candidates(root, folders, last)
-    finally:
-        _reads.reset(token)
-
-
 _reads: contextvars.ContextVar[Reads | None] = contextvars.ContextVar("partyrules_reads", default=None)
+
+
+@contextlib.contextmanager
+def _not_recording() -> Iterator[None]:
+    """Checking a record looks again without adding to a recording around it (a load that checks the cache)."""
+    token = _reads.set(None)
+    try:
+        yield
+    finally:
+        _reads.reset(token)
 
 
 @contextlib.contextmanager
