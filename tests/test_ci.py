@@ -6,6 +6,7 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
@@ -98,3 +99,13 @@ def test_the_lowest_job_tests_every_pinned_dependency_and_the_lowest_python() ->
     assert all(p.partition("::")[0] in selected for p in lines.get("leave out", [])), lines["leave out"]
     assert "tests/test_python_version.py" in lines["python"]
     assert ".ci/lowest-tests.txt" in RUN
+
+
+def test_the_longest_files_are_collected_first(request: pytest.FixtureRequest) -> None:
+    """conftest.py's LONGEST_FIRST names files that exist, and the session collected them in that order first."""
+    from conftest import LONGEST_FIRST
+
+    assert all((ROOT / "tests" / name).is_file() for name in LONGEST_FIRST), "a stale name in LONGEST_FIRST"
+    files = list(dict.fromkeys(item.path.name for item in request.session.items))
+    present = [name for name in LONGEST_FIRST if name in files]
+    assert files[: len(present)] == present

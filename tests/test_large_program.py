@@ -134,45 +134,52 @@ def _large_file(groups: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-LARGE = partyrules.loads(_large_file(80), "large.criteria")
+# Loaded, and its strategies built, when a test first asks (not at collection, which every xdist worker
+# does for every file: about 1 s of CPU in each, for tests that run in one of them)
+@functools.cache
+def _large() -> Ruleset:
+    return partyrules.loads(_large_file(80), "large.criteria")
 
 
 def _large_rows() -> st.SearchStrategy[dict[str, Any]]:
-    return st.one_of(drawn_facts(LARGE), drawn_facts(LARGE), _wild(LARGE))
+    return st.deferred(lambda: st.one_of(drawn_facts(_large()), drawn_facts(_large()), _wild(_large())))
 
 
 def test_a_large_program_is_written_once_and_reads_as_before() -> None:
-    assert len(LARGE.inputs) + len(LARGE.criteria) > compiler_program.LARGE_MODEL
-    assert "for result in many((facts,), None, 0, raise_row_error)" in LARGE.code
-    assert "armed = not traps[Inexact]" in LARGE.code  # Decimal arithmetic, checked exact on every row
-    program_part = LARGE.code.split("    def many(")[0]
+    large = _large()
+    assert len(large.inputs) + len(large.criteria) > compiler_program.LARGE_MODEL
+    assert "for result in many((facts,), None, 0, raise_row_error)" in large.code
+    assert "armed = not traps[Inexact]" in large.code  # Decimal arithmetic, checked exact on every row
+    program_part = large.code.split("    def many(")[0]
     assert "fast = True if" not in program_part  # the fact tests are written in the batch loop only
-    assert LARGE.code.count("fast = True if") == 1  # and once there, after the text facts are read
+    assert large.code.count("fast = True if") == 1  # and once there, after the text facts are read
     # in short functions: the fact tests, CHUNK_LINES facts each, and the values, CHUNK_LINES lines each
-    assert "    def facts0(x0, x1," in LARGE.code and "    def facts200(x200," in LARGE.code
-    assert "    def values0(" in LARGE.code and "    def values2(" in LARGE.code
-    assert "fetch_facts(facts, " in LARGE.code and "scaled_texts" not in LARGE.code
+    assert "    def facts0(x0, x1," in large.code and "    def facts200(x200," in large.code
+    assert "    def values0(" in large.code and "    def values2(" in large.code
+    assert "fetch_facts(facts, " in large.code and "scaled_texts" not in large.code
     with pytest.raises(partyrules.FactsError, match="must be a mapping"):
-        LARGE.evaluate([1, 2])  # type: ignore[arg-type]
+        large.evaluate([1, 2])  # type: ignore[arg-type]
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_large_rows(), min_size=1, max_size=3))
 def test_a_large_program_written_once_scores_as_written_twice(rows: list[dict[str, Any]]) -> None:
-    twice, twice_batch, code = _written(LARGE, False)
+    large = _large()
+    twice, twice_batch, code = _written(large, False)
     assert "for result in many(" not in code
     for row in rows:
-        assert _shown(LARGE.evaluate, row) == _shown(twice, row)
+        assert _shown(large.evaluate, row) == _shown(twice, row)
         text_row = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in row.items()}
-        assert _shown(LARGE.evaluate, text_row) == _shown(twice, text_row)
+        assert _shown(large.evaluate, text_row) == _shown(twice, text_row)
     with_ids = [row | {"id": f"o{i}"} for i, row in enumerate(rows)]
-    assert _batch_shown(LARGE.batch, with_ids) == _batch_shown(twice_batch, with_ids)
+    assert _batch_shown(large.batch, with_ids) == _batch_shown(twice_batch, with_ids)
 
 
 def test_a_large_program_under_a_callers_context_retries_as_before() -> None:
-    twice, _, _ = _written(LARGE, False)
+    large = _large()
+    twice, _, _ = _written(large, False)
     row: dict[str, Any] = {}
-    for spec in LARGE.inputs:
+    for spec in large.inputs:
         if spec.name.startswith("m"):
             row[spec.name] = 7
         elif spec.name.startswith("r"):
@@ -181,7 +188,7 @@ def test_a_large_program_under_a_callers_context_retries_as_before() -> None:
             row[spec.name] = Decimal("2.5")
     # a narrow context that traps Rounded: the program runs again in its own context, with the same result
     with decimal.localcontext(prec=3, traps=[decimal.Rounded, decimal.InvalidOperation]):
-        once_result = _shown(LARGE.evaluate, row)
+        once_result = _shown(large.evaluate, row)
         twice_result = _shown(twice, row)
-    assert once_result == twice_result == _shown(LARGE.evaluate, row)
+    assert once_result == twice_result == _shown(large.evaluate, row)
     assert not once_result.startswith("error")
