@@ -80,6 +80,10 @@ class Writer:
         self.depth = 1
         self.decimal_arithmetic = False  # set when a + - * or negation on Decimals is emitted
         self.inputs = {i.name: f"x{k}" for k, i in enumerate(model.inputs)}
+        self.input_info = {i.name: i for i in model.inputs}
+        # whether any name reads points or the total (else no expression computes from points)
+        self.points_named = any(r.kind in ("points", "total") for r in model.resolutions.values())
+        self.refs: dict[int, bool] = {}  # refs_points of each node asked, by id
         self.lets = {name: f"l{k}" for k, name in enumerate(model.lets)}
         self.all: list[CriterionInfo] = list(model.criteria + model.deductions + model.bonuses)
         self.index = {c.name: k for k, c in enumerate(self.all)}
@@ -125,19 +129,25 @@ class Writer:
         numbers: list[Decimal] = [c.maximum for c in self.all if c.maximum is not None]
         numbers += [cap for cap in (model.criteria_maximum, model.deductions_cap, model.bonuses_cap) if cap is not None]
         numbers += [end for g in model.grades for end in (g.low, g.high) if end is not None]
-        exprs: list[n.Expr] = [e for c in self.all for e in (c.points, c.level) if e is not None]
-        # a points rule's round(x, 2) gives hundredths: held as ints when its value is a quotient of integers
-        if self.rates:
-            numbers += [
-                Decimal(1).scaleb(-int(node.args[1].value))
-                for c in self.all
-                if c.points is not None
-                for node in n.walk(c.points)
-                if isinstance(node, n.Call) and node.function == "round" and isinstance(node.args[1], n.Number)
-            ]
+        # each expression walked once: its numbers, and in a points rule its round(x, 2), which gives
+        # hundredths: held as ints when its value is a quotient of integers
+        rules: list[n.Expr] = [c.points for c in self.all if c.points is not None]
+        exprs: list[n.Expr] = [c.level for c in self.all if c.level is not None]
         exprs += [r.condition for g in model.grades for r in g.requirements]
         exprs += [k.condition for k in model.knockouts + model.exemptions]
         exprs += [let.value for let in model.lets.values()]
+        for expr in rules:
+            for node in n.walk(expr):
+                if isinstance(node, n.Number):
+                    if not node.percent:
+                        numbers.append(node.value)
+                elif (
+                    self.rates
+                    and isinstance(node, n.Call)
+                    and node.function == "round"
+                    and isinstance(node.args[1], n.Number)
+                ):
+                    numbers.append(Decimal(1).scaleb(-int(node.args[1].value)))
         for expr in exprs:
             numbers += [node.value for node in n.walk(expr) if isinstance(node, n.Number) and not node.percent]
         if self.rates:  # decimal facts that are points as they are (`points = politics_points;`)
@@ -162,7 +172,19 @@ class Writer:
 
     def refs_points(self, node: n.Expr, scaled_lets: set[str] | None = None) -> bool:
         """Whether a value computed from points (a criterion, `total`, a let of them) is in the node."""
-        lets = self.scaled_lets if scaled_lets is None else scaled_lets
+        if scaled_lets is None:
+            # once the scaled lets are known, each node's answer is kept: the writer asks again of a
+            # node's parts as it goes down (each walk of the whole part again), and a ruleset whose
+            # names never read points (most) is answered without a walk
+            if not self.points_named and not self.scaled_lets:
+                return False
+            known = self.refs.get(id(node))
+            if known is None:
+                known = self.refs[id(node)] = self._refs_points(node, self.scaled_lets)
+            return known
+        return self._refs_points(node, scaled_lets)
+
+    def _refs_points(self, node: n.Expr, lets: set[str]) -> bool:
         for inner in n.walk(node):
             if isinstance(inner, n.Name):
                 r = self.model.resolutions.get(id(inner))
@@ -242,7 +264,7 @@ class Writer:
         r = self.model.resolutions.get(id(node))
         if r is None or r.kind != "input":
             return None
-        spec = next(i for i in self.model.inputs if i.name == r.target)
+        spec = self.input_info[r.target or ""]
         if spec.places is None or spec.type.kind not in ("decimal", "percent"):
             return None
         return spec.places + (2 if spec.type.kind == "percent" else 0)
