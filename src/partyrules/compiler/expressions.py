@@ -17,6 +17,7 @@ from typing import Any
 
 from partyrules import nodes as n
 from partyrules.compiler import rates
+from partyrules.compiler.walking import nodes_in
 from partyrules.model import CriterionInfo, Model, Resolution
 from partyrules.types import DECIMAL as DECIMAL_TYPE, Type
 
@@ -137,7 +138,7 @@ class Writer:
         exprs += [k.condition for k in model.knockouts + model.exemptions]
         exprs += [let.value for let in model.lets.values()]
         for expr in rules:
-            for node in n.walk(expr):
+            for node in nodes_in(expr):
                 if isinstance(node, n.Number):
                     if not node.percent:
                         numbers.append(node.value)
@@ -149,7 +150,7 @@ class Writer:
                 ):
                     numbers.append(Decimal(1).scaleb(-int(node.args[1].value)))
         for expr in exprs:
-            numbers += [node.value for node in n.walk(expr) if isinstance(node, n.Number) and not node.percent]
+            numbers += [node.value for node in nodes_in(expr) if isinstance(node, n.Number) and not node.percent]
         if self.rates:  # decimal facts that are points as they are (`points = politics_points;`)
             numbers += [
                 Decimal(1).scaleb(-places)
@@ -185,7 +186,7 @@ class Writer:
         return self._refs_points(node, scaled_lets)
 
     def _refs_points(self, node: n.Expr, lets: set[str]) -> bool:
-        for inner in n.walk(node):
+        for inner in nodes_in(node):
             if isinstance(inner, n.Name):
                 r = self.model.resolutions.get(id(inner))
                 if r is not None and (r.kind in ("points", "total") or (r.kind == "let" and r.target in lets)):
@@ -327,6 +328,8 @@ class Writer:
         return result
 
     def _points_arithmetic(self, node: n.Expr) -> bool:
+        if not self.points_named and not self.scaled_lets:
+            return False  # nothing reads points (see refs_points)
         numeric = isinstance(node, (n.Binary, n.Unary, n.If)) or (
             isinstance(node, n.Call) and node.function in ("min", "max", "clamp", "round")
         )
@@ -481,7 +484,7 @@ class Writer:
         pending = [node]
         seen: set[str] = set()
         while pending:
-            inner_nodes = list(n.walk(pending.pop()))
+            inner_nodes = nodes_in(pending.pop())
             for inner in inner_nodes:
                 if isinstance(inner, n.Name):  # look through named values: `let lv = level(c);`
                     r = self.model.resolutions.get(id(inner))
@@ -736,4 +739,4 @@ def percent_units(value: Any) -> Any:
 
 
 def names_in(expr: n.Expr) -> list[n.Name]:
-    return [node for node in n.walk(expr) if isinstance(node, n.Name)]
+    return [node for node in nodes_in(expr) if isinstance(node, n.Name)]
