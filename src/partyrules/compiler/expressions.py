@@ -55,6 +55,10 @@ OWN_FACTS = "\x00own\x00"  # the facts without the id key, for the slow path tha
 SIMPLE_CODE = rates.SIMPLE_CODE
 
 
+#: the name of the Writer's method that writes each class of expression (``_number`` for Number ...)
+_METHODS: dict[type, str] = {}
+
+
 class Writer:
     def __init__(self, model: Model, fixed: bool = True, rates: bool = True) -> None:
         self.model = model
@@ -85,6 +89,7 @@ class Writer:
         # whether any name reads points or the total (else no expression computes from points)
         self.points_named = any(r.kind in ("points", "total") for r in model.resolutions.values())
         self.refs: dict[int, bool] = {}  # refs_points of each node asked, by id
+        self.points_consts: dict[Decimal, str] = {}  # points_const of each value
         self.lets = {name: f"l{k}" for k, name in enumerate(model.lets)}
         self.all: list[CriterionInfo] = list(model.criteria + model.deductions + model.bonuses)
         self.index = {c.name: k for k, c in enumerate(self.all)}
@@ -195,10 +200,14 @@ class Writer:
 
     def points_const(self, value: Decimal) -> str:
         """A points constant in fixed-point units."""
-        units = value * self.factor
-        if units != units.to_integral_value():  # pragma: no cover - the scale covers every constant
-            raise NoFixedPoint
-        return self.const(int(units))
+        # (a scale's points come from few values: each converted once; equal values give the same int)
+        code = self.points_consts.get(value)
+        if code is None:
+            units = value * self.factor
+            if units != units.to_integral_value():  # pragma: no cover - the scale covers every constant
+                raise NoFixedPoint
+            code = self.points_consts[value] = self.const(int(units))
+        return code
 
     def scaled(self, node: n.Expr) -> str:
         """Code for a points value in fixed-point units (an int)."""
@@ -320,7 +329,10 @@ class Writer:
     def expr(self, node: n.Expr, scaled_results: bool = False) -> str:
         if self.scale is not None and not scaled_results and self._points_arithmetic(node):
             raise NoFixedPoint  # points used in arithmetic outside a points rule or a comparison
-        method = getattr(self, "_" + type(node).__name__.lower())
+        name = _METHODS.get(type(node))
+        if name is None:
+            name = _METHODS[type(node)] = "_" + type(node).__name__.lower()
+        method = getattr(self, name)
         if isinstance(node, (n.Bands, n.Match, n.Table)):
             result: str = method(node, scaled_results)
         else:
