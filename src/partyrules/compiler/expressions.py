@@ -90,6 +90,7 @@ class Writer:
         self.points_named = any(r.kind in ("points", "total") for r in model.resolutions.values())
         self.refs: dict[int, bool] = {}  # refs_points of each node asked, by id
         self.points_consts: dict[Decimal, str] = {}  # points_const of each value
+        self.fractions: dict[Decimal, Fraction] = {}  # each literal's exact value (see fraction)
         self.lets = {name: f"l{k}" for k, name in enumerate(model.lets)}
         self.all: list[CriterionInfo] = list(model.criteria + model.deductions + model.bonuses)
         self.index = {c.name: k for k, c in enumerate(self.all)}
@@ -110,6 +111,13 @@ class Writer:
             self.constants[key] = name
             self.namespace[name] = value
         return name
+
+    def fraction(self, value: Decimal) -> Fraction:
+        """A literal's exact value (a Fraction is built once for each value: a rule's thresholds repeat)."""
+        exact = self.fractions.get(value)
+        if exact is None:
+            exact = self.fractions[value] = Fraction(value)
+        return exact
 
     def temp(self) -> str:
         self.temps += 1
@@ -366,7 +374,7 @@ class Writer:
     def literal(self, value: Any, type_: Type, as_fraction: bool = False) -> str:
         if isinstance(value, Decimal):
             if as_fraction:
-                return self.const(Fraction(value))
+                return self.const(self.fraction(value))
             # the constant's Python type follows the value it meets at run time:
             # Decimal against decimals and percentages (Decimal-Decimal compares twice as fast), int against ints
             if type_.kind == "percent":
@@ -630,7 +638,7 @@ class Writer:
         for k, band in enumerate(node.bands):
             assert isinstance(band.threshold, n.Number)
             test = rates.threshold(
-                Fraction(band.threshold.value),
+                self.fraction(band.threshold.value),
                 again if k else first,
                 {"from": ">=", "above": ">", "upto": "<="}[band.direction],
                 evaluates=k == 0,
@@ -715,7 +723,7 @@ class Writer:
                     pairs = [("==", cell.value)] if isinstance(cell, n.EqualCell) else cell.tests
                     for op, lit in pairs:
                         assert isinstance(lit, n.Number)
-                        tests.append(rates.threshold(Fraction(lit.value), t, op))
+                        tests.append(rates.threshold(self.fraction(lit.value), t, op))
                 elif isinstance(cell, n.EqualCell):
                     tests.append(f"{t} == {self._cell_value(cell.value, ctype, column, points)}")
                 else:

@@ -46,7 +46,7 @@ def product(a: str | None, b: str | None) -> str | None:
 def rational(w: Writer, node: n.Expr) -> Rational | None:
     """The node's exact value as integers (numerator, positive denominator), or None where that needs Fractions."""
     if isinstance(node, n.Number):
-        value = Fraction(node.value)  # a percentage literal holds its true value (90% is 0.9)
+        value = w.fraction(node.value)  # a percentage literal holds its true value (90% is 0.9)
         return str(value.numerator), None if value.denominator == 1 else str(value.denominator)
     kind = w.type_of(node).kind
     if w.refs_points(node):
