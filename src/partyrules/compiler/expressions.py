@@ -90,7 +90,7 @@ class Writer:
         self.points_named = any(r.kind in ("points", "total") for r in model.resolutions.values())
         self.refs: dict[int, bool] = {}  # refs_points of each node asked, by id
         self.points_consts: dict[Decimal, str] = {}  # points_const of each value
-        self.fractions: dict[Decimal, Fraction] = {}  # each literal's exact value (see fraction)
+        self.exact_values: dict[Decimal, Fraction] = {}  # each literal's exact value (see fraction)
         self.lets = {name: f"l{k}" for k, name in enumerate(model.lets)}
         self.all: list[CriterionInfo] = list(model.criteria + model.deductions + model.bonuses)
         self.index = {c.name: k for k, c in enumerate(self.all)}
@@ -114,9 +114,9 @@ class Writer:
 
     def fraction(self, value: Decimal) -> Fraction:
         """A literal's exact value (a Fraction is built once for each value: a rule's thresholds repeat)."""
-        exact = self.fractions.get(value)
+        exact = self.exact_values.get(value)
         if exact is None:
-            exact = self.fractions[value] = Fraction(value)
+            exact = self.exact_values[value] = Fraction(value)
         return exact
 
     def temp(self) -> str:

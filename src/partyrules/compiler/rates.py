@@ -8,7 +8,7 @@ The pair is built only where every part is a whole number or a Decimal whose int
 read once, and only where the checker proved the sign of each divisor (:attr:`Model.proved`:
 a divisor's range never contains 0, in a valid file, and the range of a guarded divisor is the
 one its ``if`` gives). Anything else keeps the exact Fractions of :mod:`expressions`, and the
-writer records which expression needed them (:attr:`Writer.fractions`), for ``partyrules check``.
+writer records which expression needed them (:attr:`Writer.fraction_sites`), for ``partyrules check``.
 
 Every code string written here evaluates on its own: generated expressions are pure, so a part
 used twice is written twice (or bound to a temporary where the first use surely runs first).
