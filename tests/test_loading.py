@@ -4,11 +4,14 @@ cycle collector paused during a load and left as it was, and the fingerprint's f
 from __future__ import annotations
 
 import gc
+import importlib
+import importlib.util
 import json
 import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import partyrules
 
@@ -65,25 +68,85 @@ def test_a_load_pauses_the_collector_and_restores_it(monkeypatch: pytest.MonkeyP
     assert after is False and during == [False, False, False]
 
 
-def test_the_canonical_form_is_what_attrs_asdict_gives() -> None:
-    """The fingerprint's canonical form, written as JSON, is the text ``attrs.asdict`` gave before it."""
-    import importlib
-    import json
-    from pathlib import Path
-
+def _reference_text(tree: object) -> str:
+    """The canonical form as the fingerprint wrote it before it had a writer of its own: ``attrs.asdict``
+    with the fingerprint's filter and serializer, then JSON."""
     import attrs
+
+    fingerprint = importlib.import_module("partyrules.compiler.fingerprint")  # the package names a function so
+    data = attrs.asdict(tree, filter=fingerprint._meaningful, value_serializer=fingerprint._canonical)  # type: ignore[arg-type]
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_the_canonical_form_is_what_attrs_asdict_gives() -> None:
+    """The fingerprint's canonical text is the text ``attrs.asdict`` then JSON gave before it, on every
+    shipped file, every benchmark file and a generated scale; so is the canonical form as data."""
+    from pathlib import Path
 
     from partyrules import parser
     from partyrules.catalog import shipped_ids, shipped_path
 
-    fingerprint = importlib.import_module("partyrules.compiler.fingerprint")  # the package names a function so
-
-    def text(data: object) -> str:
-        return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    fingerprint = importlib.import_module("partyrules.compiler.fingerprint")
+    spec = importlib.util.spec_from_file_location(
+        "bench_load", Path(__file__).parents[1] / "benchmarks" / "bench_load.py"
+    )
+    assert spec is not None and spec.loader is not None
+    bench_load = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench_load)
 
     sources = [shipped_path(i).read_text(encoding="utf-8") for i in shipped_ids()]
     sources += [p.read_text(encoding="utf-8") for p in (Path(__file__).parents[1] / "benchmarks").glob("*.criteria")]
+    sources.append(bench_load.generated_criteria(50))
     for source in sources:
         tree = parser.parse(parser.normalise(source))
-        expected = attrs.asdict(tree, filter=fingerprint._meaningful, value_serializer=fingerprint._canonical)
-        assert text(fingerprint.canonical_form(tree)) == text(expected)
+        expected = _reference_text(tree)
+        assert fingerprint.canonical_text(tree) == expected
+        assert (
+            json.dumps(fingerprint.canonical_form(tree), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+            == expected
+        )
+
+
+def _node_classes() -> list[type]:
+    import attrs
+
+    from partyrules import nodes
+
+    return [c for c in vars(nodes).values() if isinstance(c, type) and attrs.has(c) and c.__module__ == nodes.__name__]
+
+
+@st.composite
+def _nodes(draw: st.DrawFn, depth: int = 0) -> object:
+    """A node of any class, each field its default or any value the canonical form meets (or a node),
+    so every class's writer is tried with each of its fields written and left out."""
+    import attrs
+
+    cls = draw(st.sampled_from(_node_classes()))
+    leaves = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.text(max_size=5),
+        st.decimals(allow_nan=False),
+        st.dates(),
+        st.just(0),
+        st.just(""),
+    )
+    values = leaves if depth >= 2 else st.one_of(leaves, st.deferred(lambda: _nodes(depth + 1)))
+    fields = {}
+    for field in attrs.fields(cls):
+        if field.name == "span":
+            continue
+        chosen = draw(st.one_of(values, st.lists(values, max_size=3).map(tuple)))
+        if field.default is attrs.NOTHING or isinstance(field.default, attrs.Factory) or draw(st.booleans()):  # type: ignore[arg-type]
+            fields[field.name] = chosen
+    return cls(**fields)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_nodes())
+def test_every_node_class_is_written_as_attrs_asdict_gives(node: object) -> None:
+    """Each node class's writer (compiled from its fields) writes what ``attrs.asdict`` then JSON gives,
+    whichever of its fields are left at their defaults: the commas, the order, the values."""
+    fingerprint = importlib.import_module("partyrules.compiler.fingerprint")
+    assert fingerprint.canonical_text(node) == _reference_text(node)

@@ -107,7 +107,7 @@ def points_text(value: Decimal | None) -> str:
 
 
 def literal_text(lit: n.Literal | n.Name, exact: bool = False) -> str:
-    from partyrules import nodes as n
+    import partyrules.nodes as n  # (no from-list: the import of a loaded module stays in C)
 
     if isinstance(lit, n.Number):
         return number_text(lit.value, lit.percent, exact)
@@ -121,7 +121,7 @@ def literal_text(lit: n.Literal | n.Name, exact: bool = False) -> str:
 def expr_text(node: n.Expr, parent: int = 0, comments: RowComments | None = None) -> str:
     """The expression as it would be written in a criteria file: on one line, or with ``comments``
     as the formatter writes it (rows one per line; lines after the first indented relative to it)."""
-    from partyrules import nodes as n
+    import partyrules.nodes as n  # (no from-list: the import of a loaded module stays in C)
 
     exact = comments is not None
 
@@ -184,7 +184,7 @@ def _cells(rows: Sequence[Sequence[str]], aligned: bool) -> list[str]:
 
 
 def cell_text(cell: n.Cell, exact: bool = False) -> str:
-    from partyrules import nodes as n
+    import partyrules.nodes as n  # (no from-list: the import of a loaded module stays in C)
 
     if isinstance(cell, n.AnyCell):
         return "-"

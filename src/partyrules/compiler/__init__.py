@@ -1,6 +1,8 @@
 """Compiling: a checked :class:`~partyrules.model.Model` to a :class:`~partyrules.runtime.Ruleset`.
 
-- :mod:`~partyrules.compiler.fingerprint`: the ruleset's identity, from its canonical form;
+- :mod:`~partyrules.compiler.fingerprint`: the ruleset's identity, from its canonical form (written as
+  JSON by a writer compiled for each node class);
+- :mod:`~partyrules.compiler.walking`: every expression inside an expression, as ``nodes.walk`` finds them, faster;
 - :mod:`~partyrules.compiler.expressions`: each expression as exact Python (fixed point or Decimal);
 - :mod:`~partyrules.compiler.program`: the whole program around them (and its batch loop);
 - :mod:`~partyrules.compiler.details`: the texts an explanation quotes;

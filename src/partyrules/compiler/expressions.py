@@ -17,6 +17,7 @@ from typing import Any
 
 from partyrules import nodes as n
 from partyrules.compiler import rates
+from partyrules.compiler.walking import nodes_in
 from partyrules.model import CriterionInfo, Model, Resolution
 from partyrules.types import DECIMAL as DECIMAL_TYPE, Type
 
@@ -54,6 +55,10 @@ OWN_FACTS = "\x00own\x00"  # the facts without the id key, for the slow path tha
 SIMPLE_CODE = rates.SIMPLE_CODE
 
 
+#: the name of the Writer's method that writes each class of expression (``_number`` for Number ...)
+_METHODS: dict[type, str] = {}
+
+
 class Writer:
     def __init__(self, model: Model, fixed: bool = True, rates: bool = True) -> None:
         self.model = model
@@ -80,6 +85,12 @@ class Writer:
         self.depth = 1
         self.decimal_arithmetic = False  # set when a + - * or negation on Decimals is emitted
         self.inputs = {i.name: f"x{k}" for k, i in enumerate(model.inputs)}
+        self.input_info = {i.name: i for i in model.inputs}
+        # whether any name reads points or the total (else no expression computes from points)
+        self.points_named = any(r.kind in ("points", "total") for r in model.resolutions.values())
+        self.refs: dict[int, bool] = {}  # refs_points of each node asked, by id
+        self.points_consts: dict[Decimal, str] = {}  # points_const of each value
+        self.exact_values: dict[Decimal, Fraction] = {}  # each literal's exact value (see fraction)
         self.lets = {name: f"l{k}" for k, name in enumerate(model.lets)}
         self.all: list[CriterionInfo] = list(model.criteria + model.deductions + model.bonuses)
         self.index = {c.name: k for k, c in enumerate(self.all)}
@@ -100,6 +111,13 @@ class Writer:
             self.constants[key] = name
             self.namespace[name] = value
         return name
+
+    def fraction(self, value: Decimal) -> Fraction:
+        """A literal's exact value (a Fraction is built once for each value: a rule's thresholds repeat)."""
+        exact = self.exact_values.get(value)
+        if exact is None:
+            exact = self.exact_values[value] = Fraction(value)
+        return exact
 
     def temp(self) -> str:
         self.temps += 1
@@ -125,21 +143,27 @@ class Writer:
         numbers: list[Decimal] = [c.maximum for c in self.all if c.maximum is not None]
         numbers += [cap for cap in (model.criteria_maximum, model.deductions_cap, model.bonuses_cap) if cap is not None]
         numbers += [end for g in model.grades for end in (g.low, g.high) if end is not None]
-        exprs: list[n.Expr] = [e for c in self.all for e in (c.points, c.level) if e is not None]
-        # a points rule's round(x, 2) gives hundredths: held as ints when its value is a quotient of integers
-        if self.rates:
-            numbers += [
-                Decimal(1).scaleb(-int(node.args[1].value))
-                for c in self.all
-                if c.points is not None
-                for node in n.walk(c.points)
-                if isinstance(node, n.Call) and node.function == "round" and isinstance(node.args[1], n.Number)
-            ]
+        # each expression walked once: its numbers, and in a points rule its round(x, 2), which gives
+        # hundredths: held as ints when its value is a quotient of integers
+        rules: list[n.Expr] = [c.points for c in self.all if c.points is not None]
+        exprs: list[n.Expr] = [c.level for c in self.all if c.level is not None]
         exprs += [r.condition for g in model.grades for r in g.requirements]
         exprs += [k.condition for k in model.knockouts + model.exemptions]
         exprs += [let.value for let in model.lets.values()]
+        for expr in rules:
+            for node in nodes_in(expr):
+                if isinstance(node, n.Number):
+                    if not node.percent:
+                        numbers.append(node.value)
+                elif (
+                    self.rates
+                    and isinstance(node, n.Call)
+                    and node.function == "round"
+                    and isinstance(node.args[1], n.Number)
+                ):
+                    numbers.append(Decimal(1).scaleb(-int(node.args[1].value)))
         for expr in exprs:
-            numbers += [node.value for node in n.walk(expr) if isinstance(node, n.Number) and not node.percent]
+            numbers += [node.value for node in nodes_in(expr) if isinstance(node, n.Number) and not node.percent]
         if self.rates:  # decimal facts that are points as they are (`points = politics_points;`)
             numbers += [
                 Decimal(1).scaleb(-places)
@@ -162,8 +186,20 @@ class Writer:
 
     def refs_points(self, node: n.Expr, scaled_lets: set[str] | None = None) -> bool:
         """Whether a value computed from points (a criterion, `total`, a let of them) is in the node."""
-        lets = self.scaled_lets if scaled_lets is None else scaled_lets
-        for inner in n.walk(node):
+        if scaled_lets is None:
+            # once the scaled lets are known, each node's answer is kept: the writer asks again of a
+            # node's parts as it goes down (each walk of the whole part again), and a ruleset whose
+            # names never read points (most) is answered without a walk
+            if not self.points_named and not self.scaled_lets:
+                return False
+            known = self.refs.get(id(node))
+            if known is None:
+                known = self.refs[id(node)] = self._refs_points(node, self.scaled_lets)
+            return known
+        return self._refs_points(node, scaled_lets)
+
+    def _refs_points(self, node: n.Expr, lets: set[str]) -> bool:
+        for inner in nodes_in(node):
             if isinstance(inner, n.Name):
                 r = self.model.resolutions.get(id(inner))
                 if r is not None and (r.kind in ("points", "total") or (r.kind == "let" and r.target in lets)):
@@ -172,10 +208,14 @@ class Writer:
 
     def points_const(self, value: Decimal) -> str:
         """A points constant in fixed-point units."""
-        units = value * self.factor
-        if units != units.to_integral_value():  # pragma: no cover - the scale covers every constant
-            raise NoFixedPoint
-        return self.const(int(units))
+        # (a scale's points come from few values: each converted once; equal values give the same int)
+        code = self.points_consts.get(value)
+        if code is None:
+            units = value * self.factor
+            if units != units.to_integral_value():  # pragma: no cover - the scale covers every constant
+                raise NoFixedPoint
+            code = self.points_consts[value] = self.const(int(units))
+        return code
 
     def scaled(self, node: n.Expr) -> str:
         """Code for a points value in fixed-point units (an int)."""
@@ -242,7 +282,7 @@ class Writer:
         r = self.model.resolutions.get(id(node))
         if r is None or r.kind != "input":
             return None
-        spec = next(i for i in self.model.inputs if i.name == r.target)
+        spec = self.input_info[r.target or ""]
         if spec.places is None or spec.type.kind not in ("decimal", "percent"):
             return None
         return spec.places + (2 if spec.type.kind == "percent" else 0)
@@ -297,7 +337,10 @@ class Writer:
     def expr(self, node: n.Expr, scaled_results: bool = False) -> str:
         if self.scale is not None and not scaled_results and self._points_arithmetic(node):
             raise NoFixedPoint  # points used in arithmetic outside a points rule or a comparison
-        method = getattr(self, "_" + type(node).__name__.lower())
+        name = _METHODS.get(type(node))
+        if name is None:
+            name = _METHODS[type(node)] = "_" + type(node).__name__.lower()
+        method = getattr(self, name)
         if isinstance(node, (n.Bands, n.Match, n.Table)):
             result: str = method(node, scaled_results)
         else:
@@ -305,6 +348,8 @@ class Writer:
         return result
 
     def _points_arithmetic(self, node: n.Expr) -> bool:
+        if not self.points_named and not self.scaled_lets:
+            return False  # nothing reads points (see refs_points)
         numeric = isinstance(node, (n.Binary, n.Unary, n.If)) or (
             isinstance(node, n.Call) and node.function in ("min", "max", "clamp", "round")
         )
@@ -329,7 +374,7 @@ class Writer:
     def literal(self, value: Any, type_: Type, as_fraction: bool = False) -> str:
         if isinstance(value, Decimal):
             if as_fraction:
-                return self.const(Fraction(value))
+                return self.const(self.fraction(value))
             # the constant's Python type follows the value it meets at run time:
             # Decimal against decimals and percentages (Decimal-Decimal compares twice as fast), int against ints
             if type_.kind == "percent":
@@ -459,7 +504,7 @@ class Writer:
         pending = [node]
         seen: set[str] = set()
         while pending:
-            inner_nodes = list(n.walk(pending.pop()))
+            inner_nodes = nodes_in(pending.pop())
             for inner in inner_nodes:
                 if isinstance(inner, n.Name):  # look through named values: `let lv = level(c);`
                     r = self.model.resolutions.get(id(inner))
@@ -593,7 +638,7 @@ class Writer:
         for k, band in enumerate(node.bands):
             assert isinstance(band.threshold, n.Number)
             test = rates.threshold(
-                Fraction(band.threshold.value),
+                self.fraction(band.threshold.value),
                 again if k else first,
                 {"from": ">=", "above": ">", "upto": "<="}[band.direction],
                 evaluates=k == 0,
@@ -678,7 +723,7 @@ class Writer:
                     pairs = [("==", cell.value)] if isinstance(cell, n.EqualCell) else cell.tests
                     for op, lit in pairs:
                         assert isinstance(lit, n.Number)
-                        tests.append(rates.threshold(Fraction(lit.value), t, op))
+                        tests.append(rates.threshold(self.fraction(lit.value), t, op))
                 elif isinstance(cell, n.EqualCell):
                     tests.append(f"{t} == {self._cell_value(cell.value, ctype, column, points)}")
                 else:
@@ -714,4 +759,4 @@ def percent_units(value: Any) -> Any:
 
 
 def names_in(expr: n.Expr) -> list[n.Name]:
-    return [node for node in n.walk(expr) if isinstance(node, n.Name)]
+    return [node for node in nodes_in(expr) if isinstance(node, n.Name)]

@@ -76,8 +76,10 @@ def tuple_display(items: list[str]) -> str:
 CHUNK_LINES = 200
 #: the names generated code gives values (x3, p7, l2d, qn0, t5 ...), and any lowercase name with a digit
 _VALUE_NAME = re.compile(r"[a-z]+[0-9]+d?")
+#: names of that form, one a line (or none)
+_VALUE_NAMES = re.compile(r"[a-z]+[0-9]+d?(?:\n[a-z]+[0-9]+d?)*|")
 _NAME_WITH_DIGIT = re.compile(r"\b[a-z_][a-z_]*[0-9][a-z_0-9]*\b")
-_TARGET = re.compile(r"^\s*([a-z_][a-z_0-9]*) = |\(([a-z_][a-z_0-9]*) := ")
+_TARGET = re.compile(r"^ *([a-z_][a-z_0-9]*) = |\(([a-z_][a-z_0-9]*) := ", re.MULTILINE)
 
 
 def chunked(lines: list[str], start: int, end: int, depth: int) -> tuple[list[str], list[str]]:
@@ -96,22 +98,25 @@ def chunked(lines: list[str], start: int, end: int, depth: int) -> tuple[list[st
     read: list[set[str]] = []
     pieces = [block[i : i + CHUNK_LINES] for i in range(0, len(block), CHUNK_LINES)]
     for piece in pieces:
-        names = {m.group(1) or m.group(2) for line in piece for m in _TARGET.finditer(line)}
-        used = {m.group(0) for line in piece for m in _NAME_WITH_DIGIT.finditer(line)}
-        if not all(_VALUE_NAME.fullmatch(name) for name in names | used) or any(
-            line[: 4 * depth].strip() or line[4 * depth] == " " for line in piece
+        # (each regular expression run once over the piece's text: a search per line costs more than the match)
+        text = "\n".join(piece)
+        names = {first or second for first, second in _TARGET.findall(text)}
+        used = set(_NAME_WITH_DIGIT.findall(text))
+        if not _VALUE_NAMES.fullmatch("\n".join(names | used)) or any(
+            line[: 4 * depth].strip() or line[4 * depth] == " " or "\n" in line for line in piece
         ):
             return lines, []  # not the shape this was written for: leave the program as it is
         defined.append(names)
         read.append(used - names)
-    needed = {m.group(0) for line in lines[end:] for m in _NAME_WITH_DIGIT.finditer(line)}
+    needed = set(_NAME_WITH_DIGIT.findall("\n".join(lines[end:])))
+    order = {name: _natural(name) for names in defined + read for name in names}.__getitem__
     returns: list[list[str]] = [[] for _ in pieces]
     for i in reversed(range(len(pieces))):
-        returns[i] = sorted(defined[i] & needed, key=_natural)
+        returns[i] = sorted(defined[i] & needed, key=order)
         needed |= read[i]
     calls, functions = [], []
     for i, piece in enumerate(pieces):
-        params = ", ".join(sorted(read[i], key=_natural))
+        params = ", ".join(sorted(read[i], key=order))
         out = ", ".join(returns[i])
         functions.append(f"def values{i}({params}):")
         functions += ["    " + line[4 * depth :] for line in piece]
@@ -121,11 +126,15 @@ def chunked(lines: list[str], start: int, end: int, depth: int) -> tuple[list[st
     return lines[:start] + calls + lines[end:], functions
 
 
+_NUMBERED = re.compile(r"([a-z]+)([0-9]+)(d?)")
+
+
 def _natural(name: str) -> tuple[str, int, str]:
     """x2 before x10: names in the order they were numbered."""
-    match = re.fullmatch(r"([a-z]+)([0-9]+)(d?)", name)
+    match = _NUMBERED.fullmatch(name)
     assert match is not None
-    return match.group(1), int(match.group(2)), match.group(3)
+    letters, number, denominator = match.groups()
+    return letters, int(number), denominator
 
 
 class _Writer(Writer):

@@ -8,7 +8,7 @@ The pair is built only where every part is a whole number or a Decimal whose int
 read once, and only where the checker proved the sign of each divisor (:attr:`Model.proved`:
 a divisor's range never contains 0, in a valid file, and the range of a guarded divisor is the
 one its ``if`` gives). Anything else keeps the exact Fractions of :mod:`expressions`, and the
-writer records which expression needed them (:attr:`Writer.fractions`), for ``partyrules check``.
+writer records which expression needed them (:attr:`Writer.fraction_sites`), for ``partyrules check``.
 
 Every code string written here evaluates on its own: generated expressions are pure, so a part
 used twice is written twice (or bound to a temporary where the first use surely runs first).
@@ -21,6 +21,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from partyrules import nodes as n
+from partyrules.compiler.walking import nodes_in
 
 if TYPE_CHECKING:
     from partyrules.compiler.expressions import Writer
@@ -45,7 +46,7 @@ def product(a: str | None, b: str | None) -> str | None:
 def rational(w: Writer, node: n.Expr) -> Rational | None:
     """The node's exact value as integers (numerator, positive denominator), or None where that needs Fractions."""
     if isinstance(node, n.Number):
-        value = Fraction(node.value)  # a percentage literal holds its true value (90% is 0.9)
+        value = w.fraction(node.value)  # a percentage literal holds its true value (90% is 0.9)
         return str(value.numerator), None if value.denominator == 1 else str(value.denominator)
     kind = w.type_of(node).kind
     if w.refs_points(node):
@@ -83,7 +84,7 @@ def int_valued(w: Writer, node: n.Expr) -> bool:
     rule's whole-number results (a band's 3) are Decimals, and so is a named value made of them."""
     if w.whole:
         return True
-    for inner in n.walk(node):
+    for inner in nodes_in(node):
         if isinstance(inner, (n.Bands, n.Match, n.Table, n.If)):
             return False
         if isinstance(inner, n.Name):
