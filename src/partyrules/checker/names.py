@@ -8,15 +8,14 @@ They read no expression, except the literals of input ranges and defaults.
 from __future__ import annotations
 
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from partyrules import nodes as n
-from partyrules.checker.state import Info, State, Symbol, as_percent
+from partyrules.checker.state import Info, State, Symbol, as_percent, exact
 from partyrules.diagnostics import did_you_mean
 from partyrules.model import CriterionInfo, InputInfo
 from partyrules.nodes import RESERVED, RULESET_ID
-from partyrules.types import DECIMAL, Interval, Type
+from partyrules.types import DECIMAL, Exact, Interval, Type
 
 
 def header(c: State) -> None:
@@ -168,11 +167,11 @@ def _input(c: State, decl: n.Input) -> InputInfo:
             c.error("PR302", f"the default {default} lies outside the range {low}..{high}", decl.default.span)
     interval = None
     if type_.numeric:
-        interval = Interval(None if low is None else Fraction(low), None if high is None else Fraction(high))
+        interval = Interval(_exact_end(low), _exact_end(high))
     elif type_.kind == "date":
         interval = Interval(
-            None if low is None else Fraction(low.toordinal()),
-            None if high is None else Fraction(high.toordinal()),
+            None if low is None else low.toordinal(),
+            None if high is None else high.toordinal(),
         )
     declare(c, decl.name, Symbol("input", type_, decl.span, Info(type_, interval)), decl.span)
     return InputInfo(
@@ -188,6 +187,13 @@ def _input(c: State, decl: n.Input) -> InputInfo:
         interval=interval,
         span=decl.span,
     )
+
+
+def _exact_end(value: int | Decimal | None) -> Exact | None:
+    """A range end of a number input (an int of an integer input, else a Decimal) as an exact number."""
+    if value is None or isinstance(value, int):
+        return value
+    return exact(value)
 
 
 def _literal_value(c: State, lit: n.Literal | n.Name, type_: Type, span: n.Span) -> object:

@@ -19,7 +19,7 @@ from partyrules.diagnostics import Diagnostic, Related
 from partyrules.facts import FACT_MAGNITUDE as FACT_MAGNITUDE  # one limit for the checker and the facts
 from partyrules.model import CriterionInfo, GradeInfo, InputInfo, Resolution, RuleInfo, ValueKey
 from partyrules.printer import number_text
-from partyrules.types import DECIMAL, Interval, Type, format_fraction
+from partyrules.types import DECIMAL, Exact, Interval, Type, format_fraction, whole
 
 
 @attrs.define
@@ -35,11 +35,12 @@ UNKNOWN = Info(None)
 
 
 @functools.lru_cache(maxsize=4096)
-def exact(value: Decimal) -> Fraction:
-    """A number written in the file as a Fraction, made once per value: a scale writes the same few
-    numbers (1, 0.5, 90%) thousands of times, and ``Fraction(Decimal)`` is slow. Equal Decimals
-    (``1.0`` and ``1``) give equal Fractions, so sharing one is exact."""
-    return Fraction(value)
+def exact(value: Decimal) -> Exact:
+    """A number written in the file as an exact number (an int when whole, else a Fraction), made once
+    per value: a scale writes the same few numbers (1, 0.5, 90%) thousands of times, and
+    ``Fraction(Decimal)`` is slow. Equal Decimals (``1.0`` and ``1``) give equal numbers, so sharing
+    one is exact."""
+    return whole(Fraction(value))
 
 
 @attrs.frozen
@@ -75,6 +76,7 @@ class State:
         # what the expressions are: filled as each expression is checked, read by the model
         self.types: dict[int, Type] = {}
         self.resolutions: dict[int, Resolution] = {}
+        self.resolved: dict[tuple[str, str, int], Resolution] = {}  # (Expressions.resolution)
         self.truths: dict[int, bool | None] = {}
         # the proved range of each divisor and each rounded value: the compiler computes a quotient
         # in integers when it knows the divisor's sign (it never changes inside one range)
@@ -103,7 +105,7 @@ class State:
         self.rescale: int | None = None
         self.deductions_cap: Decimal | None = None
         self.bonuses_cap: Decimal | None = None
-        self.total = Interval(Fraction(0), Fraction(0))
+        self.total = Interval(0, 0)
         self.total_type = DECIMAL
         # conditions, grades and rules (rules, grades)
         self.constraints: tuple[n.Constraint, ...] = ()
@@ -131,7 +133,7 @@ class State:
         return any(p.severity == "error" for p in self.problems)
 
 
-def show(value: Fraction | Decimal | None, percent: bool = False) -> str:
+def show(value: Exact | Decimal | None, percent: bool = False) -> str:
     if value is None:
         return "no limit"
     fraction = Fraction(value)
