@@ -52,9 +52,10 @@ class Expressions(State):
             and (scope.facts or (self.facts and scope.where != "constraint"))
         ):
             info = self.refined(node, info, scope)
-        self.truths[id(node)] = info.truth
+        key = id(node)
+        self.truths[key] = info.truth
         if info.type is not None:
-            self.types[id(node)] = info.type
+            self.types[key] = info.type
         return info
 
     def condition(self, expr: n.Expr, scope: Scope, what: str) -> Info:
@@ -369,8 +370,10 @@ class Expressions(State):
 
     def refined_quotient(self, node: n.Binary, info: Info, divisor: Interval, scope: Scope) -> Info:
         facts = self.known_facts(scope)
+        if not facts or info.interval is None:  # (most quotients: no fact to narrow them, no form to find)
+            return info
         numerator, denominator = self.linear_form(node.left), self.linear_form(node.right)
-        if not facts or info.interval is None or numerator is None or denominator is None or not denominator.terms:
+        if numerator is None or denominator is None or not denominator.terms:
             return info
         bounded = linear.quotient(numerator, denominator, divisor, info.interval, facts, self.box(scope))
         return Info(info.type, bounded, info.truth)
