@@ -315,8 +315,11 @@ class Expressions(State):
 
     def inside(self, scope: Scope, cond: n.Expr, positive: bool) -> Scope:
         """The scope of an expression where ``cond`` is (positive) true or false."""
-        narrow = {**scope.narrow, **self.narrowing(cond, positive)}
-        return Scope(scope.where, narrow, scope.facts + self.facts_of(cond, positive))
+        narrowed = self.narrowing(cond, positive)
+        facts = self.facts_of(cond, positive)
+        if not narrowed and not facts:  # the condition tells nothing: the same scope (it is never changed)
+            return scope
+        return Scope(scope.where, {**scope.narrow, **narrowed}, scope.facts + facts)
 
     # ------------------------------------------------------------ linear facts (checker.linear)
     def variable(self, name: str) -> bool:
@@ -410,13 +413,12 @@ class Expressions(State):
                     node.span,
                 )
                 return UNKNOWN
-        interval = None
-        if all(i.interval is not None for i in known):
-            interval = known[0].interval
-            for i in known[1:]:
-                assert interval is not None and i.interval is not None
-                interval = interval.union(i.interval)
-        truth = known[0].truth if all(i.truth == known[0].truth for i in known) else None
+        interval = known[0].interval
+        truth = known[0].truth
+        for i in known[1:]:
+            interval = None if interval is None or i.interval is None else interval.union(i.interval)
+            if i.truth != truth:
+                truth = None
         return Info(type_, interval, truth)
 
 
