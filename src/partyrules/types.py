@@ -87,6 +87,12 @@ def whole(value: Exact) -> Exact:
     return value.numerator if value.denominator == 1 else value
 
 
+def quotient(numerator: int, denominator: int) -> Exact:
+    """``numerator / denominator`` exactly: an int when it divides, else a Fraction (never a float)."""
+    whole_part, rest = divmod(numerator, denominator)
+    return whole_part if rest == 0 else Fraction(numerator, denominator)
+
+
 def reciprocal(value: Exact) -> Exact:
     """``1 / value`` exactly (never a float); ``value`` is not zero."""
     return whole(Fraction(1, value))
@@ -175,6 +181,14 @@ class Interval(NamedTuple):
         """Quotient interval; the divisor must not contain zero (the checker ensures it)."""
         if other.contains(0):
             return Interval.unbounded()
+        a, b, c, d = self.low, self.high, other.low, other.high
+        if type(a) is int and type(b) is int and type(c) is int and type(d) is int:
+            # whole ends (nearly always: counts over counts): each end is one quotient of two ends
+            if c < 0:  # a divisor below zero: x / y is -x / -y
+                a, b, c, d = -b, -a, -d, -c
+            # x / y is least at the least x over the greatest y when that x is not below 0, else over
+            # the least y; greatest at the greatest x over the least y when not below 0, else the greatest
+            return Interval(quotient(a, d if a >= 0 else c), quotient(b, c if b >= 0 else d))
         if other.low is None or other.high is None:
             # 1/x for unbounded x tends to zero: bound by the finite end.
             finite = other.low if other.low is not None else other.high

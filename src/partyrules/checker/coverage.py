@@ -23,7 +23,7 @@ from partyrules import nodes as n
 from partyrules.checker.state import UNKNOWN, Info, Scope, as_percent, exact, show
 from partyrules.diagnostics import did_you_mean
 from partyrules.model import Resolution
-from partyrules.types import Exact, Interval, Type, whole as exact_whole
+from partyrules.types import Exact, Interval, Type, quotient, whole as exact_whole
 
 if TYPE_CHECKING:
     from partyrules.checker.expressions import Expressions
@@ -520,7 +520,12 @@ def _inside(low: Exact | None, high: Exact | None, whole: bool) -> Exact | None:
     if whole:
         candidate = math.floor(low) + 1
         return candidate if candidate < high else None
-    return exact_whole(Fraction(low + high, 2)) if low < high else None
+    if not low < high:
+        return None
+    total = low + high
+    if isinstance(total, int):
+        return quotient(total, 2)
+    return exact_whole(total / 2)
 
 
 def _region(table: n.Table, region: tuple[Any, ...], labels: list[Callable[[Any], str]]) -> str:
