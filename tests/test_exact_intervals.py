@@ -138,6 +138,22 @@ def test_the_arithmetic_gives_the_fraction_arithmetic_s_values(
     assert x.describe() == Interval(*xs).describe()  # the same text in a message
 
 
+whole_ends = st.lists(st.integers(-30, 30), min_size=2, max_size=2).map(sorted)
+
+
+@settings(max_examples=400, deadline=None)
+@given(whole_ends, whole_ends)
+def test_intervals_of_whole_ends_take_the_int_paths_to_the_fraction_arithmetic_s_values(
+    a: list[int], b: list[int]
+) -> None:
+    """Every end an int (counts over counts): the quotient's and the product's own paths."""
+    x, y = Interval(a[0], a[1]), Interval(b[0], b[1])
+    xs, ys = (Fraction(a[0]), Fraction(a[1])), (Fraction(b[0]), Fraction(b[1]))
+    assert ends(x.divide(y)) == old_divide(xs, ys)
+    assert ends(x * y) == old_mul(xs, ys)
+    assert ends(x + y) == old_add(xs, ys) and ends(x - y) == old_sub(xs, ys)
+
+
 @given(fractions)
 def test_whole_and_reciprocal_are_exact_and_never_floats(value: Fraction) -> None:
     made = whole(value)
