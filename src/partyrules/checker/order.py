@@ -30,14 +30,15 @@ def _graph(c: State) -> tuple[dict[ValueKey, set[ValueKey]], dict[ValueKey, n.Sp
     for name, let in c.lets.items():
         graph[("let", name)] = _deps(c, let.value)
         spans[("let", name)] = let.span
-    for info in c.criterion_infos + c.deduction_infos + c.bonus_infos:
+    for declared in c.declared_criteria + c.declared_deductions + c.declared_bonuses:
+        info = declared.node
         own: set[ValueKey] = set()
         if info.applicable is not None:
             graph[("applicable", info.name)] = _deps(c, info.applicable.condition)
             spans[("applicable", info.name)] = info.applicable.span
             own.add(("applicable", info.name))
         if info.kind == "group":
-            deps = {("points", ch) for ch in info.children if c.criteria[ch].maximum is not None}
+            deps = {("points", ch) for ch in declared.children if c.criteria[ch].maximum is not None}
         elif info.points is not None:
             deps = _deps(c, info.points)
         else:
@@ -45,9 +46,10 @@ def _graph(c: State) -> tuple[dict[ValueKey, set[ValueKey]], dict[ValueKey, n.Sp
         if info.maximum is not None:
             graph[("points", info.name)] = deps | own
             spans[("points", info.name)] = info.span
-        if info.level is not None:
-            graph[("level", info.name)] = _deps(c, info.level) | own
-            spans[("level", info.name)] = info.level.span
+        level = info.level if isinstance(info, n.Criterion) else None
+        if level is not None:
+            graph[("level", info.name)] = _deps(c, level) | own
+            spans[("level", info.name)] = level.span
     return graph, spans
 
 

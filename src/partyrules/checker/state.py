@@ -10,6 +10,7 @@ import functools
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 import attrs
 
@@ -20,6 +21,18 @@ from partyrules.facts import FACT_MAGNITUDE as FACT_MAGNITUDE  # one limit for t
 from partyrules.model import CriterionInfo, GradeInfo, InputInfo, Resolution, RuleInfo, ValueKey
 from partyrules.printer import number_text
 from partyrules.types import DECIMAL, Exact, Interval, Type, format_fraction, whole
+
+
+class Declared(NamedTuple):
+    """A criterion, deduction or bonus as declared (names.criteria): what its
+    :class:`~partyrules.model.CriterionInfo` is made of once the values pass knows its interval and
+    level scale (made then, once: a frozen attrs instance of sixteen fields is slow to make)."""
+
+    node: n.Criterion | n.Adjustment
+    number: str  # 1, 1.2, T1, C1
+    parent: str | None
+    children: tuple[str, ...]
+    status: str
 
 
 @attrs.define
@@ -95,7 +108,10 @@ class State:
         self.root: n.CriteriaTree | None = None
         self.deductions: list[n.Adjustments] = []
         self.bonuses: list[n.Adjustments] = []
-        self.criterion_infos: list[CriterionInfo] = []
+        self.declared_criteria: list[Declared] = []  # (names.criteria, in pre-order)
+        self.declared_deductions: list[Declared] = []
+        self.declared_bonuses: list[Declared] = []
+        self.criterion_infos: list[CriterionInfo] = []  # (values.values: each declared one, with what it proved)
         self.deduction_infos: list[CriterionInfo] = []
         self.bonus_infos: list[CriterionInfo] = []
         # the order values are computed in (order.order)

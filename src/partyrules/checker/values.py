@@ -12,7 +12,7 @@ import attrs
 from partyrules import nodes as n
 from partyrules.checker.expressions import Expressions
 from partyrules.checker.linear import Fact, closure
-from partyrules.checker.state import Info, Scope, exact, show
+from partyrules.checker.state import Declared, Info, Scope, exact, show
 from partyrules.model import CriterionInfo
 from partyrules.types import DECIMAL, INTEGER, Exact, Interval
 
@@ -49,30 +49,31 @@ def values(c: Expressions) -> None:
         elif kind == "level":
             _level(c, name)
     # the model's criteria carry what their values turned out to be
-    c.criterion_infos = [_finish(c, i) for i in c.criterion_infos]
-    c.deduction_infos = [_finish(c, i) for i in c.deduction_infos]
-    c.bonus_infos = [_finish(c, i) for i in c.bonus_infos]
+    c.criterion_infos = [_finish(c, d) for d in c.declared_criteria]
+    c.deduction_infos = [_finish(c, d) for d in c.declared_deductions]
+    c.bonus_infos = [_finish(c, d) for d in c.declared_bonuses]
 
 
-def _finish(c: Expressions, info: CriterionInfo) -> CriterionInfo:
-    # what attrs.evolve makes, for a third of its cost (every field is named: one added fails here)
+def _finish(c: Expressions, declared: Declared) -> CriterionInfo:
+    """A declared criterion with what its values turned out to be (every field is named: one added fails here)."""
+    node = declared.node
     return CriterionInfo(
-        name=info.name,
-        label=info.label,
-        kind=info.kind,
-        number=info.number,
-        parent=info.parent,
-        children=info.children,
-        maximum=info.maximum,
-        points=info.points,
-        level=info.level,
-        level_type=c.level_types.get(info.name),
-        applicable=info.applicable,
-        citations=info.citations,
-        notes=info.notes,
-        status=info.status,
-        interval=c.intervals.get(info.name),
-        span=info.span,
+        name=node.name,
+        label=node.label,
+        kind=node.kind,
+        number=declared.number,
+        parent=declared.parent,
+        children=declared.children,
+        maximum=node.maximum.value if node.maximum is not None else None,
+        points=node.points,
+        level=node.level if isinstance(node, n.Criterion) else None,
+        level_type=c.level_types.get(node.name),
+        applicable=node.applicable,
+        citations=node.citations,
+        notes=node.notes,
+        status=declared.status,
+        interval=c.intervals.get(node.name),
+        span=node.span,
     )
 
 
