@@ -154,6 +154,18 @@ def test_intervals_of_whole_ends_take_the_int_paths_to_the_fraction_arithmetic_s
     assert ends(x + y) == old_add(xs, ys) and ends(x - y) == old_sub(xs, ys)
 
 
+@settings(max_examples=200, deadline=None)
+@given(intervals(), fractions)
+def test_a_product_with_a_number_written_in_the_file_is_the_fraction_product(
+    a: tuple[Interval, tuple[End, End]], number: Fraction
+) -> None:
+    """A number is a point interval, one object at both ends: the product's own path."""
+    x, xs = a
+    point = Interval.point(whole(number))
+    assert ends(x * point) == old_mul(xs, (number, number))
+    assert ends(point * x) == old_mul((number, number), xs)
+
+
 @given(fractions)
 def test_whole_and_reciprocal_are_exact_and_never_floats(value: Fraction) -> None:
     made = whole(value)

@@ -147,9 +147,14 @@ class Interval(NamedTuple):
     def __mul__(self, other: Interval) -> Interval:  # type: ignore[override]
         a, b, c, d = self.low, self.high, other.low, other.high
         if a is not None and b is not None and c is not None and d is not None:
-            # both bounded (nearly always): the least and the greatest of the four products
-            products = (a * c, a * d, b * c, b * d)
-            low, high = min(products), max(products)
+            # both bounded (nearly always): the least and the greatest of the four products, or of
+            # two when one side is a point (a number written in the file: one object for both ends)
+            if c is d or a is b:
+                first, second = (a * c, b * c) if c is d else (a * c, a * d)
+                low, high = (first, second) if first <= second else (second, first)
+            else:
+                products = (a * c, a * d, b * c, b * d)
+                low, high = min(products), max(products)
             if type(low) is not int or type(high) is not int:
                 return Interval(whole(low), whole(high))
             return Interval(low, high)

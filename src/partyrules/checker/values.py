@@ -101,8 +101,7 @@ def _points(c: Expressions, name: str) -> None:
         if info.interval is not None:
             info = attrs.evolve(info, interval=info.interval.union(Interval(extra, extra)))
     if info.interval is not None and maximum is not None:
-        clipped = info.interval.intersect(Interval(0, maximum))
-        c.intervals[name] = clipped if clipped is not None else Interval(0, maximum)
+        c.intervals[name] = _clipped(info.interval, maximum)
     if symbol is not None:
         # whole-number points stay whole: the compiled program then compares ints with ints
         whole = info.type == INTEGER and (
@@ -110,6 +109,15 @@ def _points(c: Expressions, name: str) -> None:
         )
         symbol.type = INTEGER if whole else DECIMAL
         symbol.info = Info(symbol.type, c.intervals.get(name, info.interval), info.truth)
+
+
+def _clipped(interval: Interval, maximum: Exact) -> Interval:
+    """The points' interval within ``[0, maximum]`` (they are cut off there at run time)."""
+    low, high = interval
+    if low is not None and high is not None and low >= 0 and high <= maximum:  # (proved within: nearly always)
+        return interval
+    clipped = interval.intersect(Interval(0, maximum))
+    return clipped if clipped is not None else Interval(0, maximum)
 
 
 def _group(c: Expressions, node: n.Criterion) -> Info:
