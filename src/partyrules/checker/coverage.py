@@ -463,10 +463,19 @@ def _pieces(column: Info, thresholds: list[Exact]) -> tuple[list[Any], Callable[
         return list(type_.members), str
     # numbers and dates: cut the column's range at every threshold its cells use
     dom = column.interval or Interval.unbounded()
-    whole = type_.kind in ("integer", "date")
+    pieces = list(_cut(type_.kind in ("integer", "date"), dom, tuple(thresholds)))
+    if type_.kind == "date":
+        return pieces, _shown_date
+    return pieces, _shown_percent if type_.kind == "percent" else show
+
+
+@functools.lru_cache(maxsize=1024)
+def _cut(whole: bool, dom: Interval, thresholds: tuple[Exact, ...]) -> tuple[Exact, ...]:
+    """A value of each region of ``dom`` cut at the thresholds, in increasing order: made once for
+    the columns of many tables alike (a sheet's tables test the same ranges at the same numbers)."""
     cuts = _distinct(sorted(t for t in thresholds if dom.contains(t)))
     # the ends of the range are values too (0 and 10 of 0..10), and so is what lies between cuts:
-    # in increasing order, the low end, then each value between two cuts followed by the upper one
+    # the low end, then each value between two cuts followed by the upper one
     pieces: list[Exact] = [] if dom.low is None else [dom.low]
     for lo, hi in zip([dom.low, *cuts], [*cuts, dom.high]):
         rep = _inside(lo, hi, whole)
@@ -476,9 +485,7 @@ def _pieces(column: Info, thresholds: list[Exact]) -> tuple[list[Any], Callable[
             pieces.append(hi)
     if not pieces:
         pieces = [dom.low if dom.low is not None else 0]
-    if type_.kind == "date":
-        return _distinct(pieces), _shown_date
-    return _distinct(pieces), _shown_percent if type_.kind == "percent" else show
+    return tuple(_distinct(pieces))
 
 
 def _distinct(ordered: list[Exact]) -> list[Exact]:

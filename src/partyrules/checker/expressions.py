@@ -321,6 +321,11 @@ class Expressions(State):
             return scope
         return Scope(scope.where, {**scope.narrow, **narrowed}, scope.facts + facts)
 
+    def branch(self, scope: Scope, cond: n.Expr, positive: bool, node: n.Expr) -> Scope:
+        """The scope of a branch ``node`` of a condition: a number, date or true/false is the same
+        in any scope, so what the condition tells is worked out only for the others."""
+        return scope if type(node) in _LITERALS else self.inside(scope, cond, positive)
+
     # ------------------------------------------------------------ linear facts (checker.linear)
     def variable(self, name: str) -> bool:
         """Whether ``name`` is a number a linear form may hold: an input, a value or points."""
@@ -383,8 +388,10 @@ class Expressions(State):
 
     def if_(self, node: n.If, scope: Scope, expected: Type | None) -> Info:
         cond = self.condition(node.condition, scope, "an `if` condition")
-        then = self.expr(node.then, self.inside(scope, node.condition, True), expected)
-        other = self.expr(node.otherwise, self.inside(scope, node.condition, False), expected or then.type)
+        then = self.expr(node.then, self.branch(scope, node.condition, True, node.then), expected)
+        other = self.expr(
+            node.otherwise, self.branch(scope, node.condition, False, node.otherwise), expected or then.type
+        )
         if cond.truth is True:
             other = Info(other.type, then.interval, other.truth)
         elif cond.truth is False:
@@ -426,6 +433,8 @@ Handler = Callable[[Expressions, Any, Scope, "Type | None"], Info]
 
 #: The expressions whose interval the facts known around them may narrow (their linear forms).
 _REFINED = frozenset({n.Name, n.Binary, n.Unary})
+#: The expressions whose check reads nothing of their scope.
+_LITERALS = frozenset({n.Number, n.DateLiteral, n.BooleanLiteral})
 
 #: The check of each kind of expression node.
 _HANDLERS: dict[type, Handler] = {
