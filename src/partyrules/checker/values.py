@@ -104,9 +104,7 @@ def _points(c: Expressions, name: str) -> None:
         c.intervals[name] = _clipped(info.interval, maximum)
     if symbol is not None:
         # whole-number points stay whole: the compiled program then compares ints with ints
-        whole = info.type == INTEGER and (
-            node.maximum is None or node.maximum.value == node.maximum.value.to_integral_value()
-        )
+        whole = info.type == INTEGER and (maximum is None or isinstance(maximum, int))  # (an int: a whole max)
         symbol.type = INTEGER if whole else DECIMAL
         symbol.info = Info(symbol.type, c.intervals.get(name, info.interval), info.truth)
 
