@@ -44,14 +44,20 @@ class Expressions(State):
 
     def expr(self, node: n.Expr, scope: Scope, expected: Type | None = None) -> Info:
         """Check ``node``; ``expected`` tells a bare member name which scale it belongs to."""
-        info = _HANDLERS[type(node)](self, node, scope, expected)
-        # (most expressions are checked where no fact is known: nothing to refine)
-        if (
-            info.interval is not None
-            and type(node) in _REFINED
-            and (scope.facts or (self.facts and scope.where != "constraint"))
-        ):
-            info = self.refined(node, info, scope)
+        if type(node) is n.Number:  # (the commonest kind, checked here without a call)
+            # by the number's text: `1` and `1.0` are equal Decimals of different kinds
+            type_, interval = _literal(str(node.value), node.percent)
+            info = Info(type_, interval)
+        else:
+            kind = type(node)
+            info = _HANDLERS[kind](self, node, scope, expected)
+            # (most expressions are checked where no fact is known: nothing to refine)
+            if (
+                info.interval is not None
+                and kind in _REFINED
+                and (scope.facts or (self.facts and scope.where != "constraint"))
+            ):
+                info = self.refined(node, info, scope)
         key = id(node)
         self.truths[key] = info.truth
         if info.type is not None:
@@ -65,11 +71,6 @@ class Expressions(State):
         return info
 
     # ------------------------------------------------------------ literals
-    def number(self, node: n.Number, scope: Scope, expected: Type | None) -> Info:
-        # by the number's text: `1` and `1.0` are equal Decimals of different kinds
-        type_, interval = _literal(str(node.value), node.percent)
-        return Info(type_, interval)
-
     def date(self, node: n.DateLiteral, scope: Scope, expected: Type | None) -> Info:
         return Info(DATE, Interval.point(node.value.toordinal()))
 
@@ -438,7 +439,7 @@ _LITERALS = frozenset({n.Number, n.DateLiteral, n.BooleanLiteral})
 
 #: The check of each kind of expression node.
 _HANDLERS: dict[type, Handler] = {
-    n.Number: Expressions.number,
+    # (n.Number: in Expressions.expr itself)
     n.DateLiteral: Expressions.date,
     n.BooleanLiteral: Expressions.boolean,
     n.Name: Expressions.name,
