@@ -19,7 +19,7 @@ from partyrules.checker.state import UNKNOWN, Info, Scope
 from partyrules.diagnostics import did_you_mean
 from partyrules.model import Resolution
 from partyrules.nodes import BUILTINS
-from partyrules.types import BOOLEAN, DECIMAL, INTEGER, Interval, Type
+from partyrules.types import BOOLEAN, DECIMAL, INTEGER, Exact, Interval, Type, whole as exact_whole
 
 if TYPE_CHECKING:
     from partyrules.checker.expressions import Expressions
@@ -106,7 +106,7 @@ def _round(c: Expressions, node: n.Call, scope: Scope) -> Info:
 def _count(c: Expressions, node: n.Call, scope: Scope) -> Info:
     for a in node.args:
         c.condition(a, scope, "each value of `count`")
-    return Info(INTEGER, Interval(Fraction(0), Fraction(len(node.args))))
+    return Info(INTEGER, Interval(0, len(node.args)))
 
 
 def _between(c: Expressions, node: n.Call, scope: Scope) -> Info:
@@ -127,9 +127,9 @@ def _between(c: Expressions, node: n.Call, scope: Scope) -> Info:
             interval = days
         elif days.low is not None and days.high is not None:
             # a month has 28 to 31 days: a sound, slightly wide bound on whole months
-            low = min(days.low / 28, days.low / 31)
-            high = max(days.high / 28, days.high / 31)
-            interval = Interval(Fraction(math.floor(low) - 1), Fraction(math.ceil(high) + 1))
+            low = min(Fraction(days.low, 28), Fraction(days.low, 31))
+            high = max(Fraction(days.high, 28), Fraction(days.high, 31))
+            interval = Interval(math.floor(low) - 1, math.ceil(high) + 1)
     return Info(INTEGER, interval)
 
 
@@ -220,9 +220,9 @@ def _extreme(fn: str, intervals: list[Interval]) -> Interval:
     return Interval(low, high)
 
 
-def _round_fraction(value: Fraction | None, places: int) -> Fraction | None:
+def _round_fraction(value: Exact | None, places: int) -> Exact | None:
     if value is None:
         return None
     scaled = value * 10**places
     whole = math.floor(abs(scaled) + Fraction(1, 2))
-    return Fraction(whole if scaled >= 0 else -whole, 10**places)
+    return exact_whole(Fraction(whole if scaled >= 0 else -whole, 10**places))

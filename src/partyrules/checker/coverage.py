@@ -11,6 +11,7 @@ region (at most :data:`MAX_TABLE_REGIONS` combinations).
 from __future__ import annotations
 
 import datetime
+import functools
 import itertools
 import math
 import operator
@@ -22,22 +23,23 @@ from partyrules import nodes as n
 from partyrules.checker.state import UNKNOWN, Info, Scope, as_percent, exact, show
 from partyrules.diagnostics import did_you_mean
 from partyrules.model import Resolution
-from partyrules.types import Interval, Type
+from partyrules.types import Exact, Interval, Type, quotient, whole as exact_whole
 
 if TYPE_CHECKING:
     from partyrules.checker.expressions import Expressions
 
 MAX_TABLE_REGIONS = 200_000
 
-#: How one cell tests its column's value, and the thresholds it cuts the column's range at.
-Test = tuple[Callable[[Any], bool], set[Fraction]]
+#: How one cell tests its column's value, and the thresholds it cuts the column's range at (a tuple,
+#: not a set: hashing a Fraction is slow, and sorting finds the equal ones).
+Test = tuple[Callable[[Any], bool], tuple[Exact, ...]]
 
 
-def threshold(c: Expressions, lit: n.Literal, subject: Type, span: n.Span) -> Fraction | None:
+def threshold(c: Expressions, lit: n.Literal, subject: Type, span: n.Span) -> Exact | None:
     """A band threshold or a cell's value as a number (a date as its ordinal); None after a diagnostic."""
     if isinstance(lit, n.DateLiteral):
         if subject.kind == "date":
-            return Fraction(lit.value.toordinal())
+            return lit.value.toordinal()
     elif isinstance(lit, n.Number) and subject.numeric:
         if subject.kind == "percent" and not lit.percent and lit.value != 0:
             c.error(
@@ -91,7 +93,7 @@ def bands(c: Expressions, node: n.Bands, scope: Scope, expected: Type | None) ->
     dom = subject.interval or Interval.unbounded()
     infos: list[Info] = []
     results: list[n.Expr] = []
-    previous: tuple[Fraction, bool] | None = None  # the last threshold, and whether it was strict
+    previous: tuple[Exact, bool] | None = None  # the last threshold, and whether it was strict
     last: n.Band | None = None
     covered = False  # a band already takes every remaining value
     percent = subject.type.kind == "percent"
@@ -173,9 +175,9 @@ def _out_of_order(
     c: Expressions,
     node: n.Bands,
     band: n.Band,
-    value: Fraction,
+    value: Exact,
     last: n.Band,
-    previous: tuple[Fraction, bool],
+    previous: tuple[Exact, bool],
     percent: bool,
 ) -> bool:
     """PR405 when a row takes values an earlier one took: lower bounds must take ever less (`above 50` takes
@@ -198,7 +200,7 @@ def _out_of_order(
     return True
 
 
-def _reaches(direction: str, value: Fraction, dom: Interval) -> bool:
+def _reaches(direction: str, value: Exact, dom: Interval) -> bool:
     """Whether some value of the subject's interval meets a row's threshold."""
     if direction == "from":
         return dom.high is None or value <= dom.high
@@ -207,7 +209,7 @@ def _reaches(direction: str, value: Fraction, dom: Interval) -> bool:
     return dom.low is None or value >= dom.low
 
 
-def _takes_the_rest(direction: str, value: Fraction, dom: Interval) -> bool:
+def _takes_the_rest(direction: str, value: Exact, dom: Interval) -> bool:
     """Whether a row takes every value of the subject's interval (no later row can apply)."""
     if direction == "from":
         return dom.low is not None and value <= dom.low
@@ -301,10 +303,7 @@ def table(c: Expressions, node: n.Table, scope: Scope, expected: Type | None) ->
     if not ok or any(t is None for row in tests for t in row):
         return UNKNOWN
     checked: list[list[Test]] = tests  # type: ignore[assignment]  # no None left
-    cut = [
-        _pieces(col, set().union(*(row[i][1] for row in checked)) if checked else set())
-        for i, col in enumerate(columns)
-    ]
+    cut = [_pieces(col, [t for row in checked for t in row[i][1]]) for i, col in enumerate(columns)]
     pieces = [values for values, _ in cut]
     size = math.prod(len(p) for p in pieces)
     if size > MAX_TABLE_REGIONS:
@@ -356,10 +355,7 @@ def _regions(
     overlap_reported: set[tuple[int, int]] = set()
     gap_reported = False
     otherwise_used = False
-    columns = [
-        [(sum(1 << i for i, row in enumerate(tests) if row[col][0](piece)), piece) for piece in column]
-        for col, column in enumerate(pieces)
-    ]
+    columns = [_passing(tests, col, column) for col, column in enumerate(pieces)]
     everyone = (1 << len(tests)) - 1
     for combination in itertools.product(*columns):
         hits = everyone
@@ -395,10 +391,27 @@ def _regions(
     return won, otherwise_used
 
 
+def _passing(tests: list[list[Test]], col: int, pieces: list[Any]) -> list[tuple[int, Any]]:
+    """Each region of column ``col`` with the rows whose cell in that column lets it through, as bits."""
+    cells = [row[col][0] for row in tests]
+    passing = []
+    for piece in pieces:
+        rows = 0
+        for i, test in enumerate(cells):
+            if test(piece):
+                rows |= 1 << i
+        passing.append((rows, piece))
+    return passing
+
+
+def _always(value: Any) -> bool:
+    return True
+
+
 def cell(c: Expressions, value: n.Cell, column: Type) -> Test | None:
     """A cell as a test of one column value (numbers and dates as Fractions, choices as names)."""
     if isinstance(value, n.AnyCell):
-        return (lambda v: True), set()
+        return _always, ()
     if isinstance(value, n.MemberCell):
         if column.kind not in ("enum", "level"):
             c.error("PR301", f"this column is {column.describe()}, not a choice", value.span)
@@ -408,18 +421,18 @@ def cell(c: Expressions, value: n.Cell, column: Type) -> Test | None:
                 c.error("PR301", f"`{m}` is not {column.describe()}", value.span, did_you_mean(m, column.members))
                 return None
         members = frozenset(value.members)
-        return (lambda v: v in members), set()
+        return members.__contains__, ()
     if isinstance(value, n.EqualCell):
         if isinstance(value.value, n.BooleanLiteral):
             if column.kind != "boolean":
                 c.error("PR301", f"this column is {column.describe()}, not true/false", value.span)
                 return None
             expected_bool = value.value.value
-            return (lambda v: v == expected_bool), set()
+            return (lambda v: v == expected_bool), ()
         equal = threshold(c, value.value, column, value.span)
         if equal is None:
             return None
-        return (lambda v: v == equal), {equal}
+        return (lambda v: v == equal), (equal,)
     checks = []
     for op, lit in value.tests:
         if op in ("==", "!="):
@@ -432,10 +445,14 @@ def cell(c: Expressions, value: n.Cell, column: Type) -> Test | None:
         if limit is None:
             return None
         checks.append((_COMPARISONS[op], limit))
-    return (lambda v: all(compare(v, t) for compare, t in checks)), {t for _, t in checks}
+    limits = tuple(t for _, t in checks)
+    if len(checks) == 1:  # nearly every cell: one comparison
+        compare, limit = checks[0]
+        return functools.partial(compare, limit), limits
+    return (lambda v: all(compare(t, v) for compare, t in checks)), limits
 
 
-def _pieces(column: Info, thresholds: set[Fraction]) -> tuple[list[Any], Callable[[Any], str]]:
+def _pieces(column: Info, thresholds: list[Exact]) -> tuple[list[Any], Callable[[Any], str]]:
     """Representative values of the regions in which every cell of the column behaves the same, and how
     a message shows one (shown only in a message: most tables have none)."""
     type_ = column.type
@@ -446,56 +463,76 @@ def _pieces(column: Info, thresholds: set[Fraction]) -> tuple[list[Any], Callabl
         return list(type_.members), str
     # numbers and dates: cut the column's range at every threshold its cells use
     dom = column.interval or Interval.unbounded()
-    whole = type_.kind in ("integer", "date")
-    cuts = sorted(t for t in thresholds if dom.contains(t))
-    pieces: list[Fraction] = list(cuts)
-    # the ends of the range are values too (0 and 10 of 0..10), and so is what lies between cuts
-    pieces += [end for end in (dom.low, dom.high) if end is not None]
+    pieces = list(_cut(type_.kind in ("integer", "date"), dom, tuple(thresholds)))
+    if type_.kind == "date":
+        return pieces, _shown_date
+    return pieces, _shown_percent if type_.kind == "percent" else show
+
+
+@functools.lru_cache(maxsize=1024)
+def _cut(whole: bool, dom: Interval, thresholds: tuple[Exact, ...]) -> tuple[Exact, ...]:
+    """A value of each region of ``dom`` cut at the thresholds, in increasing order: made once for
+    the columns of many tables alike (a sheet's tables test the same ranges at the same numbers)."""
+    cuts = _distinct(sorted(t for t in thresholds if dom.contains(t)))
+    # the ends of the range are values too (0 and 10 of 0..10), and so is what lies between cuts:
+    # the low end, then each value between two cuts followed by the upper one
+    pieces: list[Exact] = [] if dom.low is None else [dom.low]
     for lo, hi in zip([dom.low, *cuts], [*cuts, dom.high]):
         rep = _inside(lo, hi, whole)
         if rep is not None:
             pieces.append(rep)
+        if hi is not None:
+            pieces.append(hi)
     if not pieces:
-        pieces = [dom.low if dom.low is not None else Fraction(0)]
-    if type_.kind == "date":
-        return sorted(set(pieces)), _shown_date
-    return sorted(set(pieces)), _shown_percent if type_.kind == "percent" else show
+        pieces = [dom.low if dom.low is not None else 0]
+    return tuple(_distinct(pieces))
+
+
+def _distinct(ordered: list[Exact]) -> list[Exact]:
+    """``ordered`` (non-decreasing) without repeats: a cut at an end of the range is that end."""
+    return [value for i, value in enumerate(ordered) if i == 0 or value != ordered[i - 1]]
 
 
 def _shown_boolean(value: bool) -> str:
     return "true" if value else "false"
 
 
-def _shown_date(value: Fraction) -> str:
+def _shown_date(value: Exact) -> str:
     return str(datetime.date.fromordinal(int(value)))
 
 
-def _shown_percent(value: Fraction) -> str:
+def _shown_percent(value: Exact) -> str:
     return show(value, True)
 
 
-#: a cell's comparison, as a function of the column's value and the cell's limit
-_COMPARISONS: dict[str, Callable[[Fraction, Fraction], bool]] = {
-    ">": operator.gt,
-    ">=": operator.ge,
-    "<": operator.lt,
-    "<=": operator.le,
+#: a cell's comparison, as a function of the cell's limit and the column's value (a partial
+#: of the limit then tests a value): ``v > limit`` is ``limit < v``
+_COMPARISONS: dict[str, Callable[[Exact, Exact], bool]] = {
+    ">": operator.lt,
+    ">=": operator.le,
+    "<": operator.gt,
+    "<=": operator.ge,
 }
 
 
-def _inside(low: Fraction | None, high: Fraction | None, whole: bool) -> Fraction | None:
+def _inside(low: Exact | None, high: Exact | None, whole: bool) -> Exact | None:
     """A value strictly between low and high (whole when the column is whole), or None."""
     if low is None and high is None:
-        return Fraction(0)
+        return 0
     if low is None:
         assert high is not None
-        return Fraction(math.ceil(high) - 1)
+        return math.ceil(high) - 1
     if high is None:
-        return Fraction(math.floor(low) + 1)
+        return math.floor(low) + 1
     if whole:
-        candidate = Fraction(math.floor(low) + 1)
+        candidate = math.floor(low) + 1
         return candidate if candidate < high else None
-    return (low + high) / 2 if low < high else None
+    if not low < high:
+        return None
+    total = low + high
+    if isinstance(total, int):
+        return quotient(total, 2)
+    return exact_whole(total / 2)
 
 
 def _region(table: n.Table, region: tuple[Any, ...], labels: list[Callable[[Any], str]]) -> str:

@@ -38,6 +38,7 @@ from partyrules.nodes import RESERVED
 from partyrules.printer import number_text
 from partyrules.reads import note_read
 from partyrules.runtime import MISSING, FactProblem, FactsError, FactSpec, check_facts
+from partyrules.types import Exact
 
 #: Largest examples table read (the same limit as a criteria file).
 MAX_TABLE_BYTES = 4 * 1024 * 1024
@@ -697,7 +698,7 @@ def _decimal(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def _bound(value: Fraction | None) -> str:
+def _bound(value: Exact | None) -> str:
     if value is None:
         return "…"
     if value.denominator == 1:

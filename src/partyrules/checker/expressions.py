@@ -13,9 +13,10 @@ True or False only when it holds or fails for every such fact.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
-from fractions import Fraction
+from decimal import Decimal
 from typing import Any
 
 from partyrules import nodes as n
@@ -30,6 +31,7 @@ from partyrules.types import (
     INTEGER,
     PERCENT,
     RATIO,
+    Exact,
     Interval,
     Type,
     multiply_type,
@@ -42,12 +44,24 @@ class Expressions(State):
 
     def expr(self, node: n.Expr, scope: Scope, expected: Type | None = None) -> Info:
         """Check ``node``; ``expected`` tells a bare member name which scale it belongs to."""
-        info = _HANDLERS[type(node)](self, node, scope, expected)
-        if info.interval is not None and isinstance(node, (n.Name, n.Binary, n.Unary)):
-            info = self.refined(node, info, scope)
-        self.truths[id(node)] = info.truth
+        if type(node) is n.Number:  # (the commonest kind, checked here without a call)
+            # by the number's text: `1` and `1.0` are equal Decimals of different kinds
+            type_, interval = _literal(str(node.value), node.percent)
+            info = Info(type_, interval)
+        else:
+            kind = type(node)
+            info = _HANDLERS[kind](self, node, scope, expected)
+            # (most expressions are checked where no fact is known: nothing to refine)
+            if (
+                info.interval is not None
+                and kind in _REFINED
+                and (scope.facts or (self.facts and scope.where != "constraint"))
+            ):
+                info = self.refined(node, info, scope)
+        key = id(node)
+        self.truths[key] = info.truth
         if info.type is not None:
-            self.types[id(node)] = info.type
+            self.types[key] = info.type
         return info
 
     def condition(self, expr: n.Expr, scope: Scope, what: str) -> Info:
@@ -57,20 +71,8 @@ class Expressions(State):
         return info
 
     # ------------------------------------------------------------ literals
-    def number(self, node: n.Number, scope: Scope, expected: Type | None) -> Info:
-        value = exact(node.value)
-        exponent = node.value.as_tuple().exponent
-        places = max(0, -exponent) if isinstance(exponent, int) else 0
-        if node.percent:
-            type_ = PERCENT
-        elif value.denominator == 1 and places == 0:
-            type_ = INTEGER
-        else:
-            type_ = DECIMAL
-        return Info(type_, Interval.point(value))
-
     def date(self, node: n.DateLiteral, scope: Scope, expected: Type | None) -> Info:
-        return Info(DATE, Interval.point(Fraction(node.value.toordinal())))
+        return Info(DATE, Interval.point(node.value.toordinal()))
 
     def boolean(self, node: n.BooleanLiteral, scope: Scope, expected: Type | None) -> Info:
         return Info(BOOLEAN, None, node.value)
@@ -103,13 +105,22 @@ class Expressions(State):
                     f"it is rated on levels: write `level({node.name})`",
                 )
                 return UNKNOWN
-            self.resolutions[id(node)] = Resolution(kind, node.name, type=symbol.type)
+            self.resolutions[id(node)] = self.resolution(kind, node.name, symbol.type)
             info = symbol.info
             if info is None:
                 return UNKNOWN
             interval = scope.narrow.get(node.name, info.interval)
             return Info(info.type, interval)
         return self.member(node, expected)
+
+    def resolution(self, kind: str, name: str, type_: Type | None) -> Resolution:
+        """What a name of a symbol resolves to, made once for all its uses (it is frozen)."""
+        # by the type's identity: the cached Resolution holds the type, which so stays alive
+        key = (kind, name, id(type_))
+        found = self.resolved.get(key)
+        if found is None:
+            found = self.resolved[key] = Resolution(kind, name, type=type_)
+        return found
 
     def member(self, node: n.Name, expected: Type | None) -> Info:
         """A name that is no input, value or criterion: a member of a choice or a level scale."""
@@ -214,7 +225,7 @@ class Expressions(State):
         if not bounded:
             return Info(RATIO)
         assert left.interval is not None and right.interval is not None
-        if right.interval.contains(Fraction(0)):
+        if right.interval.contains(0):
             hint = "declare the divisor's range so it cannot be 0, or write `if X > 0 then ... / X else ...`"
             self.error("PR503", "this can divide by zero", node.right.span, hint)
             return Info(RATIO)  # no range: the division is the problem, not the points it feeds
@@ -300,13 +311,21 @@ class Expressions(State):
         bound = _bound(op, value, current, symbol.type.kind == "integer")
         if bound is None:
             return {}
-        narrowed = current.intersect(Interval(_f(bound.low), _f(bound.high)))
+        narrowed = current.intersect(bound)
         return {name: narrowed} if narrowed is not None else {}
 
     def inside(self, scope: Scope, cond: n.Expr, positive: bool) -> Scope:
         """The scope of an expression where ``cond`` is (positive) true or false."""
-        narrow = {**scope.narrow, **self.narrowing(cond, positive)}
-        return Scope(scope.where, narrow, scope.facts + self.facts_of(cond, positive))
+        narrowed = self.narrowing(cond, positive)
+        facts = self.facts_of(cond, positive)
+        if not narrowed and not facts:  # the condition tells nothing: the same scope (it is never changed)
+            return scope
+        return Scope(scope.where, {**scope.narrow, **narrowed}, scope.facts + facts)
+
+    def branch(self, scope: Scope, cond: n.Expr, positive: bool, node: n.Expr) -> Scope:
+        """The scope of a branch ``node`` of a condition: a number, date or true/false is the same
+        in any scope, so what the condition tells is worked out only for the others."""
+        return scope if type(node) in _LITERALS else self.inside(scope, cond, positive)
 
     # ------------------------------------------------------------ linear facts (checker.linear)
     def variable(self, name: str) -> bool:
@@ -360,16 +379,20 @@ class Expressions(State):
 
     def refined_quotient(self, node: n.Binary, info: Info, divisor: Interval, scope: Scope) -> Info:
         facts = self.known_facts(scope)
+        if not facts or info.interval is None:  # (most quotients: no fact to narrow them, no form to find)
+            return info
         numerator, denominator = self.linear_form(node.left), self.linear_form(node.right)
-        if not facts or info.interval is None or numerator is None or denominator is None or not denominator.terms:
+        if numerator is None or denominator is None or not denominator.terms:
             return info
         bounded = linear.quotient(numerator, denominator, divisor, info.interval, facts, self.box(scope))
         return Info(info.type, bounded, info.truth)
 
     def if_(self, node: n.If, scope: Scope, expected: Type | None) -> Info:
         cond = self.condition(node.condition, scope, "an `if` condition")
-        then = self.expr(node.then, self.inside(scope, node.condition, True), expected)
-        other = self.expr(node.otherwise, self.inside(scope, node.condition, False), expected or then.type)
+        then = self.expr(node.then, self.branch(scope, node.condition, True, node.then), expected)
+        other = self.expr(
+            node.otherwise, self.branch(scope, node.condition, False, node.otherwise), expected or then.type
+        )
         if cond.truth is True:
             other = Info(other.type, then.interval, other.truth)
         elif cond.truth is False:
@@ -398,21 +421,25 @@ class Expressions(State):
                     node.span,
                 )
                 return UNKNOWN
-        interval = None
-        if all(i.interval is not None for i in known):
-            interval = known[0].interval
-            for i in known[1:]:
-                assert interval is not None and i.interval is not None
-                interval = interval.union(i.interval)
-        truth = known[0].truth if all(i.truth == known[0].truth for i in known) else None
+        interval = known[0].interval
+        truth = known[0].truth
+        for i in known[1:]:
+            interval = None if interval is None or i.interval is None else interval.union(i.interval)
+            if i.truth != truth:
+                truth = None
         return Info(type_, interval, truth)
 
 
 Handler = Callable[[Expressions, Any, Scope, "Type | None"], Info]
 
+#: The expressions whose interval the facts known around them may narrow (their linear forms).
+_REFINED = frozenset({n.Name, n.Binary, n.Unary})
+#: The expressions whose check reads nothing of their scope.
+_LITERALS = frozenset({n.Number, n.DateLiteral, n.BooleanLiteral})
+
 #: The check of each kind of expression node.
 _HANDLERS: dict[type, Handler] = {
-    n.Number: Expressions.number,
+    # (n.Number: in Expressions.expr itself)
     n.DateLiteral: Expressions.date,
     n.BooleanLiteral: Expressions.boolean,
     n.Name: Expressions.name,
@@ -427,14 +454,32 @@ _HANDLERS: dict[type, Handler] = {
 }
 
 
-def _bound(op: str, value: Fraction, current: Interval, whole: bool) -> Interval | None:
+@functools.lru_cache(maxsize=4096)
+def _literal(text: str, percent: bool) -> tuple[Type, Interval]:
+    """The kind and interval of a number written ``text`` (a Decimal's text, which keeps its places),
+    made once per text: a scale writes the same few numbers thousands of times, and reading a
+    Decimal's places (``as_tuple``) is slow."""
+    value = Decimal(text)
+    exponent = value.as_tuple().exponent
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
+    number = exact(value)
+    if percent:
+        type_ = PERCENT
+    elif number.denominator == 1 and places == 0:
+        type_ = INTEGER
+    else:
+        type_ = DECIMAL
+    return type_, Interval.point(number)
+
+
+def _bound(op: str, value: Exact, current: Interval, whole: bool) -> Interval | None:
     """The values passing ``x op value`` (whole numbers when ``whole``); None when that says nothing."""
     if op == ">":
-        return Interval(Fraction(math.floor(value) + 1) if whole else value, None)
+        return Interval(math.floor(value) + 1 if whole else value, None)
     if op == ">=":
         return Interval(value, None)
     if op == "<":
-        return Interval(None, Fraction(math.ceil(value) - 1) if whole else value)
+        return Interval(None, math.ceil(value) - 1 if whole else value)
     if op == "<=":
         return Interval(None, value)
     if op == "==":
@@ -479,7 +524,3 @@ def _compare_truth(op: str, a: Interval | None, b: Interval | None) -> bool | No
     if op == "==":
         return True if point else False if disjoint else None
     return False if point else True if disjoint else None
-
-
-def _f(value: Any) -> Fraction | None:
-    return None if value is None else Fraction(value)

@@ -21,6 +21,13 @@ import attrs
 from partyrules import nodes as n
 from partyrules.types import Interval
 
+#: the Fractions every form is made with, made once (a Fraction is immutable)
+ZERO, ONE, MINUS_ONE = Fraction(0), Fraction(1), Fraction(-1)
+
+#: a number written in the file as a Fraction, made once per value (``Fraction(Decimal)`` is slow;
+#: equal Decimals give equal Fractions)
+_fraction = functools.lru_cache(maxsize=4096)(Fraction)
+
 #: past this many names a form is not followed (a sum of every item of a sheet tells nothing useful)
 MAX_NAMES = 16
 
@@ -30,7 +37,7 @@ class Linear:
     """``constant + Σ coefficient × name``; coefficients are never zero."""
 
     terms: tuple[tuple[str, Fraction], ...]
-    constant: Fraction = Fraction(0)
+    constant: Fraction = ZERO
 
     @classmethod
     def of(cls, terms: Mapping[str, Fraction], constant: Fraction) -> Linear:
@@ -40,11 +47,11 @@ class Linear:
     def names(self) -> dict[str, Fraction]:
         return dict(self.terms)
 
-    def plus(self, other: Linear, factor: Fraction = Fraction(1)) -> Linear:
+    def plus(self, other: Linear, factor: Fraction = ONE) -> Linear:
         """``self + factor × other``."""
         terms = dict(self.terms)
         for name, value in other.terms:
-            terms[name] = terms.get(name, Fraction(0)) + factor * value
+            terms[name] = terms.get(name, ZERO) + factor * value
         return Linear.of(terms, self.constant + factor * other.constant)
 
     def times(self, factor: Fraction) -> Linear:
@@ -88,12 +95,12 @@ def linear(
 
 def _linear(node: n.Expr, variable: Callable[[str], bool], memo: dict[int, Linear | None] | None) -> Linear | None:
     if isinstance(node, n.Number):
-        return Linear((), Fraction(node.value))
+        return Linear((), _fraction(node.value))
     if isinstance(node, n.Name):
-        return Linear(((node.name, Fraction(1)),)) if variable(node.name) else None
+        return Linear(((node.name, ONE),)) if variable(node.name) else None
     if isinstance(node, n.Unary) and node.op == "-":
         operand = linear(node.operand, variable, memo)
-        return None if operand is None else operand.times(Fraction(-1))
+        return None if operand is None else operand.times(MINUS_ONE)
     if not isinstance(node, n.Binary) or node.op not in ("+", "-", "*", "/"):
         return None
     left = linear(node.left, variable, memo)
@@ -101,7 +108,7 @@ def _linear(node: n.Expr, variable: Callable[[str], bool], memo: dict[int, Linea
     if left is None or right is None:
         return None
     if node.op in ("+", "-"):
-        return left.plus(right, Fraction(1 if node.op == "+" else -1))
+        return left.plus(right, ONE if node.op == "+" else MINUS_ONE)
     if node.op == "*":
         if not left.terms:
             return right.times(left.constant)
@@ -119,17 +126,17 @@ def facts_of(
         op = {">": "<=", "<": ">=", ">=": "<", "<=": ">", "==": "!=", "!=": "=="}[op]
     if op in ("<", "<="):
         left, right, op = right, left, op.replace("<", ">")
-    difference = left.plus(right, Fraction(-1))  # difference op 0
+    difference = left.plus(right, MINUS_ONE)  # difference op 0
     if not difference.terms:
         return ()
     if op == ">=":
         return (Fact(difference),)
     if op == ">":
         # a whole form above 0 is at least 1; any other only at least 0 (weaker, still true)
-        step = Fraction(1) if whole(difference) else Fraction(0)
-        return (Fact(difference.plus(Linear((), step), Fraction(-1))),)
+        step = ONE if whole(difference) else ZERO
+        return (Fact(difference.plus(Linear((), step), MINUS_ONE)),)
     if op == "==":
-        return (Fact(difference), Fact(difference.times(Fraction(-1))))
+        return (Fact(difference), Fact(difference.times(MINUS_ONE)))
     return ()
 
 

@@ -8,15 +8,14 @@ They read no expression, except the literals of input ranges and defaults.
 from __future__ import annotations
 
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from partyrules import nodes as n
-from partyrules.checker.state import Info, State, Symbol, as_percent
+from partyrules.checker.state import Declared, Info, State, Symbol, as_percent, exact
 from partyrules.diagnostics import did_you_mean
-from partyrules.model import CriterionInfo, InputInfo
+from partyrules.model import InputInfo
 from partyrules.nodes import RESERVED, RULESET_ID
-from partyrules.types import DECIMAL, Interval, Type
+from partyrules.types import DECIMAL, Exact, Interval, Type
 
 
 def header(c: State) -> None:
@@ -168,11 +167,11 @@ def _input(c: State, decl: n.Input) -> InputInfo:
             c.error("PR302", f"the default {default} lies outside the range {low}..{high}", decl.default.span)
     interval = None
     if type_.numeric:
-        interval = Interval(None if low is None else Fraction(low), None if high is None else Fraction(high))
+        interval = Interval(_exact_end(low), _exact_end(high))
     elif type_.kind == "date":
         interval = Interval(
-            None if low is None else Fraction(low.toordinal()),
-            None if high is None else Fraction(high.toordinal()),
+            None if low is None else low.toordinal(),
+            None if high is None else high.toordinal(),
         )
     declare(c, decl.name, Symbol("input", type_, decl.span, Info(type_, interval)), decl.span)
     return InputInfo(
@@ -188,6 +187,13 @@ def _input(c: State, decl: n.Input) -> InputInfo:
         interval=interval,
         span=decl.span,
     )
+
+
+def _exact_end(value: int | Decimal | None) -> Exact | None:
+    """A range end of a number input (an int of an integer input, else a Decimal) as an exact number."""
+    if value is None or isinstance(value, int):
+        return value
+    return exact(value)
 
 
 def _literal_value(c: State, lit: n.Literal | n.Name, type_: Type, span: n.Span) -> object:
@@ -253,8 +259,8 @@ def criteria(c: State) -> None:
     """Every criterion, deduction and bonus declared and numbered (1, 1.2, T1, C1), in pre-order."""
     if c.root is not None:
         status = c.status if c.root.status is None else c.root.status
-        _collect(c, c.root.children, None, "", status, c.criterion_infos)
-    for block, sink in ((c.deductions[:1], c.deduction_infos), (c.bonuses[:1], c.bonus_infos)):
+        _collect(c, c.root.children, None, "", status, c.declared_criteria)
+    for block, sink in ((c.deductions[:1], c.declared_deductions), (c.bonuses[:1], c.declared_bonuses)):
         for adjustments in block:
             for i, adj in enumerate(adjustments.items, 1):
                 declare(c, adj.name, Symbol("points", DECIMAL, adj.span), adj.span)
@@ -269,18 +275,18 @@ def criteria(c: State) -> None:
                         "write `else zero;`",
                     )
                 number = f"{'T' if adj.kind == 'deduction' else 'C'}{i}"
-                sink.append(_info(adj, number, None, (), adj.status or c.status))
+                sink.append(Declared(adj, number, None, (), adj.status or c.status))
 
 
 def _collect(
-    c: State, children: tuple[n.Criterion, ...], parent: str | None, prefix: str, status: str, out: list[CriterionInfo]
+    c: State, children: tuple[n.Criterion, ...], parent: str | None, prefix: str, status: str, out: list[Declared]
 ) -> None:
     for i, child in enumerate(children, 1):
         number = f"{prefix}{i}"
         declare(c, child.name, Symbol("points", DECIMAL, child.span), child.span)
         c.criteria[child.name] = child
         child_status = child.status or status
-        out.append(_info(child, number, parent, tuple(ch.name for ch in child.children), child_status))
+        out.append(Declared(child, number, parent, tuple(ch.name for ch in child.children), child_status))
         _check_criterion(c, child)
         _collect(c, child.children, child.name, number + ".", child_status, out)
 
@@ -307,29 +313,6 @@ def _check_criterion(c: State, child: n.Criterion) -> None:
             child.applicable.span,
             "put it on each item of the group that may not apply",
         )
-
-
-def _info(
-    node: n.Criterion | n.Adjustment, number: str, parent: str | None, children: tuple[str, ...], status: str
-) -> CriterionInfo:
-    return CriterionInfo(
-        name=node.name,
-        label=node.label,
-        kind=node.kind,
-        number=number,
-        parent=parent,
-        children=children,
-        maximum=node.maximum.value if node.maximum is not None else None,
-        points=node.points,
-        level=node.level if isinstance(node, n.Criterion) else None,
-        level_type=None,
-        applicable=node.applicable,
-        citations=node.citations,
-        notes=node.notes,
-        status=status,
-        interval=None,
-        span=node.span,
-    )
 
 
 def clashes(c: State) -> None:

@@ -12,11 +12,11 @@ Needs the names (which name is a ``let``, which a criterion); reads no type.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from partyrules import nodes as n
 from partyrules.checker.state import State
 from partyrules.model import ValueKey
-from partyrules.nodes import walk
 
 
 def order(c: State) -> None:
@@ -30,14 +30,15 @@ def _graph(c: State) -> tuple[dict[ValueKey, set[ValueKey]], dict[ValueKey, n.Sp
     for name, let in c.lets.items():
         graph[("let", name)] = _deps(c, let.value)
         spans[("let", name)] = let.span
-    for info in c.criterion_infos + c.deduction_infos + c.bonus_infos:
+    for declared in c.declared_criteria + c.declared_deductions + c.declared_bonuses:
+        info = declared.node
         own: set[ValueKey] = set()
         if info.applicable is not None:
             graph[("applicable", info.name)] = _deps(c, info.applicable.condition)
             spans[("applicable", info.name)] = info.applicable.span
             own.add(("applicable", info.name))
         if info.kind == "group":
-            deps = {("points", ch) for ch in info.children if c.criteria[ch].maximum is not None}
+            deps = {("points", ch) for ch in declared.children if c.criteria[ch].maximum is not None}
         elif info.points is not None:
             deps = _deps(c, info.points)
         else:
@@ -45,33 +46,70 @@ def _graph(c: State) -> tuple[dict[ValueKey, set[ValueKey]], dict[ValueKey, n.Sp
         if info.maximum is not None:
             graph[("points", info.name)] = deps | own
             spans[("points", info.name)] = info.span
-        if info.level is not None:
-            graph[("level", info.name)] = _deps(c, info.level) | own
-            spans[("level", info.name)] = info.level.span
+        level = info.level if isinstance(info, n.Criterion) else None
+        if level is not None:
+            graph[("level", info.name)] = _deps(c, level) | own
+            spans[("level", info.name)] = level.span
     return graph, spans
 
 
 def _deps(c: State, expr: n.Expr) -> set[ValueKey]:
+    """The values ``expr`` reads: the names and calls among the expressions :func:`~partyrules.nodes.walk`
+    gives, found without it (a walk tests each node against every kind; this pass meets every node)."""
     deps: set[ValueKey] = set()
-    for node in walk(expr):
-        if isinstance(node, n.Name):
+    stack: list[Any] = [expr]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is n.Name:
             symbol = c.symbols.get(node.name)
             if symbol is not None and symbol.kind in ("let", "points"):
-                deps.add((symbol.kind if symbol.kind == "let" else "points", node.name))
-        elif isinstance(node, n.Call):
-            refs = [a.name for a in node.args if isinstance(a, n.Name) and a.name in c.criteria]
-            if node.function == "level":
-                deps.update(("level", r) for r in refs)
-            elif node.function == "applicable":
-                deps.update(("applicable", r) for r in refs)
-            elif node.function == "worst_level":
-                targets = (
-                    refs
-                    if node.args
-                    else [name for name, v in c.criteria.items() if isinstance(v, n.Criterion) and v.level is not None]
-                )
-                deps.update(("level", r) for r in targets)
+                deps.add((symbol.kind, node.name))
+        elif kind is n.Call:
+            _call_deps(c, node, deps)
+            stack.extend(node.args)
+        elif kind is n.Binary or kind is n.Compare:
+            stack += (node.left, node.right)
+        elif kind not in _LEAVES:
+            stack += _inner(node)
     return deps
+
+
+def _inner(node: Any) -> list[n.Expr]:
+    """The expressions right inside one of the rarer kinds, as :func:`~partyrules.nodes.walk` goes into it."""
+    if isinstance(node, n.Unary):
+        return [node.operand]
+    if isinstance(node, n.If):
+        return [node.condition, node.then, node.otherwise]
+    inner: list[n.Expr] = []
+    if isinstance(node, n.Bands):
+        inner = [node.subject, *(b.result for b in node.bands)]
+    elif isinstance(node, n.Match):
+        inner = [node.subject, *(a.result for a in node.arms)]
+    elif isinstance(node, n.Table):
+        inner = [*node.columns, *(r.result for r in node.rows)]
+    if isinstance(node, (n.Bands, n.Match, n.Table)) and node.otherwise is not None:
+        inner.append(node.otherwise)
+    return inner
+
+
+#: The expressions with none inside.
+_LEAVES = frozenset({n.Number, n.DateLiteral, n.BooleanLiteral})
+
+
+def _call_deps(c: State, node: n.Call, deps: set[ValueKey]) -> None:
+    refs = [a.name for a in node.args if isinstance(a, n.Name) and a.name in c.criteria]
+    if node.function == "level":
+        deps.update(("level", r) for r in refs)
+    elif node.function == "applicable":
+        deps.update(("applicable", r) for r in refs)
+    elif node.function == "worst_level":
+        targets = (
+            refs
+            if node.args
+            else [name for name, v in c.criteria.items() if isinstance(v, n.Criterion) and v.level is not None]
+        )
+        deps.update(("level", r) for r in targets)
 
 
 def _order(c: State, built: tuple[dict[ValueKey, set[ValueKey]], dict[ValueKey, n.Span]]) -> tuple[ValueKey, ...]:

@@ -10,6 +10,7 @@ import functools
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 import attrs
 
@@ -19,7 +20,19 @@ from partyrules.diagnostics import Diagnostic, Related
 from partyrules.facts import FACT_MAGNITUDE as FACT_MAGNITUDE  # one limit for the checker and the facts
 from partyrules.model import CriterionInfo, GradeInfo, InputInfo, Resolution, RuleInfo, ValueKey
 from partyrules.printer import number_text
-from partyrules.types import DECIMAL, Interval, Type, format_fraction
+from partyrules.types import DECIMAL, Exact, Interval, Type, format_fraction, whole
+
+
+class Declared(NamedTuple):
+    """A criterion, deduction or bonus as declared (names.criteria): what its
+    :class:`~partyrules.model.CriterionInfo` is made of once the values pass knows its interval and
+    level scale (made then, once: a frozen attrs instance of sixteen fields is slow to make)."""
+
+    node: n.Criterion | n.Adjustment
+    number: str  # 1, 1.2, T1, C1
+    parent: str | None
+    children: tuple[str, ...]
+    status: str
 
 
 @attrs.define
@@ -35,11 +48,12 @@ UNKNOWN = Info(None)
 
 
 @functools.lru_cache(maxsize=4096)
-def exact(value: Decimal) -> Fraction:
-    """A number written in the file as a Fraction, made once per value: a scale writes the same few
-    numbers (1, 0.5, 90%) thousands of times, and ``Fraction(Decimal)`` is slow. Equal Decimals
-    (``1.0`` and ``1``) give equal Fractions, so sharing one is exact."""
-    return Fraction(value)
+def exact(value: Decimal) -> Exact:
+    """A number written in the file as an exact number (an int when whole, else a Fraction), made once
+    per value: a scale writes the same few numbers (1, 0.5, 90%) thousands of times, and
+    ``Fraction(Decimal)`` is slow. Equal Decimals (``1.0`` and ``1``) give equal numbers, so sharing
+    one is exact."""
+    return whole(Fraction(value))
 
 
 @attrs.frozen
@@ -75,6 +89,7 @@ class State:
         # what the expressions are: filled as each expression is checked, read by the model
         self.types: dict[int, Type] = {}
         self.resolutions: dict[int, Resolution] = {}
+        self.resolved: dict[tuple[str, str, int], Resolution] = {}  # (Expressions.resolution)
         self.truths: dict[int, bool | None] = {}
         # the proved range of each divisor and each rounded value: the compiler computes a quotient
         # in integers when it knows the divisor's sign (it never changes inside one range)
@@ -93,7 +108,10 @@ class State:
         self.root: n.CriteriaTree | None = None
         self.deductions: list[n.Adjustments] = []
         self.bonuses: list[n.Adjustments] = []
-        self.criterion_infos: list[CriterionInfo] = []
+        self.declared_criteria: list[Declared] = []  # (names.criteria, in pre-order)
+        self.declared_deductions: list[Declared] = []
+        self.declared_bonuses: list[Declared] = []
+        self.criterion_infos: list[CriterionInfo] = []  # (values.values: each declared one, with what it proved)
         self.deduction_infos: list[CriterionInfo] = []
         self.bonus_infos: list[CriterionInfo] = []
         # the order values are computed in (order.order)
@@ -103,7 +121,7 @@ class State:
         self.rescale: int | None = None
         self.deductions_cap: Decimal | None = None
         self.bonuses_cap: Decimal | None = None
-        self.total = Interval(Fraction(0), Fraction(0))
+        self.total = Interval(0, 0)
         self.total_type = DECIMAL
         # conditions, grades and rules (rules, grades)
         self.constraints: tuple[n.Constraint, ...] = ()
@@ -131,7 +149,7 @@ class State:
         return any(p.severity == "error" for p in self.problems)
 
 
-def show(value: Fraction | Decimal | None, percent: bool = False) -> str:
+def show(value: Exact | Decimal | None, percent: bool = False) -> str:
     if value is None:
         return "no limit"
     fraction = Fraction(value)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from fractions import Fraction
 
 from partyrules import nodes as n
-from partyrules.checker.state import State
+from partyrules.checker.state import State, exact
 from partyrules.diagnostics import Related
 from partyrules.model import CriterionInfo
 from partyrules.printer import number_text
-from partyrules.types import DECIMAL, INTEGER, Interval
+from partyrules.types import DECIMAL, INTEGER, Exact, Interval
 
 
 def maxima(c: State) -> None:
@@ -143,23 +142,24 @@ def total(c: State) -> None:
 def _total_interval(c: State) -> Interval:
     root = c.root
     if root is None or root.maximum is None:
-        return Interval(Fraction(0), Fraction(0))
-    result = Interval(Fraction(0), Fraction(0))
+        return Interval(0, 0)
+    result = Interval(0, 0)
     for i in c.criterion_infos:
         if i.parent is None and i.maximum is not None:
-            result = result + (i.interval or Interval(Fraction(0), Fraction(i.maximum or 0)))
+            result = result + (i.interval or Interval(0, _maximum(i)))
     if any(i.applicable is not None and i.applicable.mode == "rescale" for i in c.criterion_infos):
-        result = Interval(result.low, Fraction(root.maximum.value))
+        result = Interval(result.low, exact(root.maximum.value))
     for infos, cap, sign in ((c.deduction_infos, c.deductions_cap, -1), (c.bonus_infos, c.bonuses_cap, 1)):
         if cap is None:
             continue
         reach = sum(
-            (
-                i.interval.high if i.interval and i.interval.high is not None else Fraction(i.maximum or 0)
-                for i in infos
-            ),
-            Fraction(0),
+            (i.interval.high if i.interval and i.interval.high is not None else _maximum(i) for i in infos),
+            start=0,
         )
-        amount = Interval(Fraction(0), min(Fraction(cap), reach))
+        amount = Interval(0, min(exact(cap), reach))
         result = result - amount if sign < 0 else result + amount
     return result
+
+
+def _maximum(info: CriterionInfo) -> Exact:
+    return exact(info.maximum) if info.maximum is not None else 0

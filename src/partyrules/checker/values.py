@@ -7,16 +7,18 @@ allowed fact (PR501, PR502): the checker proves it here, so nothing is cut off a
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import attrs
 
 from partyrules import nodes as n
 from partyrules.checker.expressions import Expressions
 from partyrules.checker.linear import Fact, closure
-from partyrules.checker.state import Info, Scope, exact, show
+from partyrules.checker.state import Declared, Info, Scope, exact, show
 from partyrules.model import CriterionInfo
-from partyrules.types import DECIMAL, INTEGER, Interval
+from partyrules.types import DECIMAL, INTEGER, Exact, Interval
+
+#: The scope a value of each kind is checked in: nothing narrowed, no fact. Made once: a scope is
+#: never changed (an expression inside a condition gets a new one).
+_SCOPES = {where: Scope(where) for where in ("let", "applicable", "points", "level")}
 
 
 def facts(c: Expressions) -> None:
@@ -33,7 +35,7 @@ def facts(c: Expressions) -> None:
 def values(c: Expressions) -> None:
     for kind, name in c.order:
         if kind == "let":
-            info = c.expr(c.lets[name].value, Scope("let"))
+            info = c.expr(c.lets[name].value, _SCOPES["let"])
             symbol = c.symbols.get(name)
             if symbol is not None and symbol.kind == "let":
                 symbol.type = info.type
@@ -41,36 +43,37 @@ def values(c: Expressions) -> None:
         elif kind == "applicable":
             node = c.criteria[name]
             assert node.applicable is not None
-            c.condition(node.applicable.condition, Scope("applicable"), "an `applicable when` condition")
+            c.condition(node.applicable.condition, _SCOPES["applicable"], "an `applicable when` condition")
         elif kind == "points":
             _points(c, name)
         elif kind == "level":
             _level(c, name)
     # the model's criteria carry what their values turned out to be
-    c.criterion_infos = [_finish(c, i) for i in c.criterion_infos]
-    c.deduction_infos = [_finish(c, i) for i in c.deduction_infos]
-    c.bonus_infos = [_finish(c, i) for i in c.bonus_infos]
+    c.criterion_infos = [_finish(c, d) for d in c.declared_criteria]
+    c.deduction_infos = [_finish(c, d) for d in c.declared_deductions]
+    c.bonus_infos = [_finish(c, d) for d in c.declared_bonuses]
 
 
-def _finish(c: Expressions, info: CriterionInfo) -> CriterionInfo:
-    # what attrs.evolve makes, for a third of its cost (every field is named: one added fails here)
+def _finish(c: Expressions, declared: Declared) -> CriterionInfo:
+    """A declared criterion with what its values turned out to be (every field is named: one added fails here)."""
+    node = declared.node
     return CriterionInfo(
-        name=info.name,
-        label=info.label,
-        kind=info.kind,
-        number=info.number,
-        parent=info.parent,
-        children=info.children,
-        maximum=info.maximum,
-        points=info.points,
-        level=info.level,
-        level_type=c.level_types.get(info.name),
-        applicable=info.applicable,
-        citations=info.citations,
-        notes=info.notes,
-        status=info.status,
-        interval=c.intervals.get(info.name),
-        span=info.span,
+        name=node.name,
+        label=node.label,
+        kind=node.kind,
+        number=declared.number,
+        parent=declared.parent,
+        children=declared.children,
+        maximum=node.maximum.value if node.maximum is not None else None,
+        points=node.points,
+        level=node.level if isinstance(node, n.Criterion) else None,
+        level_type=c.level_types.get(node.name),
+        applicable=node.applicable,
+        citations=node.citations,
+        notes=node.notes,
+        status=declared.status,
+        interval=c.intervals.get(node.name),
+        span=node.span,
     )
 
 
@@ -83,7 +86,7 @@ def _points(c: Expressions, name: str) -> None:
     else:
         if node.points is None:
             return
-        info = c.expr(node.points, Scope("points"))
+        info = c.expr(node.points, _SCOPES["points"])
         if info.type is not None and info.type.kind not in ("integer", "decimal"):
             hint = {
                 "ratio": "a division must be rounded before it becomes points: write `round(..., 2)`",
@@ -94,35 +97,42 @@ def _points(c: Expressions, name: str) -> None:
             _within(c, node, info.interval, maximum)
     if maximum is not None and node.applicable is not None:
         mode = node.applicable.mode
-        extra = Fraction(0) if mode in ("zero", "rescale") else maximum
+        extra = 0 if mode in ("zero", "rescale") else maximum
         if info.interval is not None:
             info = attrs.evolve(info, interval=info.interval.union(Interval(extra, extra)))
     if info.interval is not None and maximum is not None:
-        clipped = info.interval.intersect(Interval(Fraction(0), maximum))
-        c.intervals[name] = clipped if clipped is not None else Interval(Fraction(0), maximum)
+        c.intervals[name] = _clipped(info.interval, maximum)
     if symbol is not None:
         # whole-number points stay whole: the compiled program then compares ints with ints
-        whole = info.type == INTEGER and (
-            node.maximum is None or node.maximum.value == node.maximum.value.to_integral_value()
-        )
+        whole = info.type == INTEGER and (maximum is None or isinstance(maximum, int))  # (an int: a whole max)
         symbol.type = INTEGER if whole else DECIMAL
         symbol.info = Info(symbol.type, c.intervals.get(name, info.interval), info.truth)
 
 
+def _clipped(interval: Interval, maximum: Exact) -> Interval:
+    """The points' interval within ``[0, maximum]`` (they are cut off there at run time)."""
+    low, high = interval
+    if low is not None and high is not None and low >= 0 and high <= maximum:  # (proved within: nearly always)
+        return interval
+    clipped = interval.intersect(Interval(0, maximum))
+    return clipped if clipped is not None else Interval(0, maximum)
+
+
 def _group(c: Expressions, node: n.Criterion) -> Info:
     """A group's points: the sum of its scored children's, whole when all of theirs are."""
-    interval = Interval(Fraction(0), Fraction(0))
+    interval = Interval(0, 0)
     whole = True
     for child in node.children:
         if child.maximum is None:
             continue
-        interval = interval + c.intervals.get(child.name, Interval(Fraction(0), Fraction(child.maximum.value)))
+        known = c.intervals.get(child.name)
+        interval = interval + (known if known is not None else Interval(0, exact(child.maximum.value)))
         child_info = c.symbols[child.name].info if child.name in c.symbols else None
         whole = whole and child_info is not None and child_info.type == INTEGER
     return Info(INTEGER if whole else DECIMAL, interval)
 
 
-def _within(c: Expressions, node: n.Criterion | n.Adjustment, interval: Interval, maximum: Fraction) -> None:
+def _within(c: Expressions, node: n.Criterion | n.Adjustment, interval: Interval, maximum: Exact) -> None:
     assert node.points is not None
     what = "item" if node.kind == "item" else node.kind
     if interval.high is None:
@@ -158,7 +168,7 @@ def _within(c: Expressions, node: n.Criterion | n.Adjustment, interval: Interval
 def _level(c: Expressions, name: str) -> None:
     node = c.criteria[name]
     assert isinstance(node, n.Criterion) and node.level is not None
-    info = c.expr(node.level, Scope("level"))
+    info = c.expr(node.level, _SCOPES["level"])
     if info.type is None:
         return
     if info.type.kind != "level":

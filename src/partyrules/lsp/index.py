@@ -16,14 +16,13 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterator
-from fractions import Fraction
 
 import attrs
 
 from partyrules import nodes as n, printer
 from partyrules.api import Analysis
 from partyrules.parser import words_expected
-from partyrules.types import format_fraction
+from partyrules.types import Exact, format_fraction
 
 #: Words of a criteria file as the language server sees them: comments and quoted texts are skipped whole.
 _TOKEN = re.compile(
@@ -308,7 +307,7 @@ def _criteria(children: tuple[n.Criterion, ...]) -> Iterator[n.Criterion]:
         yield from _criteria(child.children)
 
 
-def _fraction(value: Fraction | None, percent: bool, infinite: str) -> str:
+def _fraction(value: Exact | None, percent: bool, infinite: str) -> str:
     if value is None:
         return infinite
     return format_fraction(value * 100) + " %" if percent else format_fraction(value)
