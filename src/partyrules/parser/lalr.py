@@ -496,63 +496,100 @@ def reducer(rule: Rule, actions: Any) -> Callable[[list[Entry], list[int], Any, 
 
     :func:`_reduce` asks at every reduction what kind of rule it reduces by, and walks the children to
     pick the kept ones and find the deepest; here that is asked once, and the function names the
-    children it keeps (``c[1][0], c[3][0]``) and compares only the depths of those that are rules
-    (a token is 0 deep). The source is made from the grammar's tables alone (numbers and the rule's
-    name, written with ``repr``); nothing of a parsed text goes into it. A rule whose children are
-    spliced or missing keeps :func:`_reduce`.
+    children it keeps (``c[1][0], c[3][0]``, a spliced list as ``*c[2][0]``, a missing optional as
+    ``MISSING``) and compares only the depths of those that are rules (a token is 0 deep). The source
+    is made from the grammar's tables alone (numbers and the rule's name, written with ``repr``);
+    nothing of a parsed text goes into it. A node of one token keeps :func:`_reduce` (the loop
+    reduces it in place).
     """
-    simple = rule.simple
-    if rule.token or (simple is None and not rule.appended):
+    if rule.token:
 
         def general(stack: list[Entry], states: list[int], method: Any, max_depth: int) -> int:
             return _reduce(rule, states, stack, method, max_depth, actions)
 
         return general
-    size = rule.size
-    lines = ["def reduce(stack, states, method, max_depth):"]
-    if size:
-        lines += [f"    c = stack[-{size}:]", f"    del stack[-{size}:]", f"    del states[-{size}:]"]
-        if size == 1:
-            lines.append("    position = c[0][1]")
-        else:
-            lines += [
-                "    first = c[0][1]",
-                f"    last = c[{size - 1}][1]",
-                "    position = (first[0], first[1], last[2], last[3])"
-                + ("" if rule.edges else " if first is not None and last is not None else _spanned(c)"),
-            ]
+    lines = ["def reduce(stack, states, method, max_depth):", *_children_taken(rule)]
+    if rule.simple is not None or rule.appended:
+        lines += _plain_result(rule)
     else:
-        lines += ["    c = []", "    position = None"]
-    values = "[" + ", ".join(f"c[{i}][0]" for i in simple or ()) + "]"
-    if rule.leaf:
-        lines.append(f"    stack.append((method(position, {values}), position, 1))")
-    elif rule.appended:
-        lines += ["    entries = c[0][0]", "    entries.append(c[1])", "    stack.append((entries, position, SPLICED))"]
-    elif rule.inline and len(simple or ()) == 1:
-        lines.append(f"    stack.append(_standing_for(c[{simple[0]}], position))")  # type: ignore[index]
-    elif rule.spliced:
-        entries = "[" + ", ".join(f"c[{i}]" for i in simple or ()) + "]"
-        lines.append(f"    stack.append(({entries}, position, SPLICED))")
-    else:
-        trees = [i for i in simple or () if not rule.terms[i]]
-        if trees:
-            lines.append(f"    depth = c[{trees[0]}][2]")
-            for i in trees[1:]:
-                lines.append(f"    if c[{i}][2] > depth: depth = c[{i}][2]")
-        else:
-            lines.append("    depth = 0")
-        lines += [
-            "    if depth >= max_depth: raise Stop",
-            f"    stack.append((method(position, {values}), position, depth + 1))",
-        ]
+        lines += _filtered_result(rule)
     lines += [f"    state = actions[states[-1]][{rule.origin!r}]", "    states.append(state)", "    return state"]
     namespace: dict[str, Any] = {
         "actions": actions,
         "Stop": Stop,
         "SPLICED": SPLICED,
+        "MISSING": MISSING,
         "_spanned": _spanned,
         "_standing_for": _standing_for,
     }
     exec(compile("\n".join(lines), f"<partyrules reduction by {rule.name!r}>", "exec"), namespace)
     made: Callable[[list[Entry], list[int], Any, int], int] = namespace["reduce"]
     return made
+
+
+def _children_taken(rule: Rule) -> list[str]:
+    """Source lines: the rule's children taken off the stack as ``c``, its place as ``position``."""
+    size = rule.size
+    if not size:
+        return ["    c = []", "    position = None"]
+    lines = [f"    c = stack[-{size}:]", f"    del stack[-{size}:]", f"    del states[-{size}:]"]
+    if size == 1:
+        return [*lines, "    position = c[0][1]"]
+    return [
+        *lines,
+        "    first = c[0][1]",
+        f"    last = c[{size - 1}][1]",
+        "    position = (first[0], first[1], last[2], last[3])"
+        + ("" if rule.edges else " if first is not None and last is not None else _spanned(c)"),
+    ]
+
+
+def _plain_result(rule: Rule) -> list[str]:
+    """Source lines pushing the result of a rule whose kept children are known (none spliced or missing)."""
+    simple = rule.simple or ()
+    values = "[" + ", ".join(f"c[{i}][0]" for i in simple) + "]"
+    if rule.leaf:
+        return [f"    stack.append((method(position, {values}), position, 1))"]
+    if rule.appended:
+        return ["    entries = c[0][0]", "    entries.append(c[1])", "    stack.append((entries, position, SPLICED))"]
+    if rule.inline and len(simple) == 1:
+        return [f"    stack.append(_standing_for(c[{simple[0]}], position))"]
+    if rule.spliced:
+        return ["    stack.append(([" + ", ".join(f"c[{i}]" for i in simple) + "], position, SPLICED))"]
+    trees = [i for i in simple if not rule.terms[i]]
+    lines = [f"    depth = c[{trees[0]}][2]" if trees else "    depth = 0"]
+    lines += [f"    if c[{i}][2] > depth: depth = c[{i}][2]" for i in trees[1:]]
+    return [
+        *lines,
+        "    if depth >= max_depth: raise Stop",
+        f"    stack.append((method(position, {values}), position, depth + 1))",
+    ]
+
+
+def _filtered_result(rule: Rule) -> list[str]:
+    """Source lines pushing the result of a rule that splices a list or has missing optionals: the
+    entries :func:`_kept` would make, written out, then what :func:`_reduce` does with them."""
+    parts: list[str] = []
+    for i, splice, nones in rule.include:
+        parts += ["MISSING"] * nones
+        parts.append(f"*c[{i}][0]" if splice else f"c[{i}]")
+    parts += ["MISSING"] * rule.trailing
+    lines = ["    entries = [" + ", ".join(parts) + "]"]
+    if rule.inline:
+        lines += ["    if len(entries) == 1:", "        stack.append(_standing_for(entries[0], position))"]
+        lines += ["    else:", *("    " + line for line in _entries_result(rule))]
+    else:
+        lines += _entries_result(rule)
+    return lines
+
+
+def _entries_result(rule: Rule) -> list[str]:
+    if rule.spliced:
+        return ["    stack.append((entries, position, SPLICED))"]
+    return [
+        "    depth = 0",
+        "    for child in entries:",
+        "        if child[2] > depth: depth = child[2]",
+        "    if depth >= max_depth: raise Stop",
+        "    stack.append((method(position, [child[0] for child in entries]), position, depth + 1))",
+    ]
