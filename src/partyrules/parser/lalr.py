@@ -234,6 +234,9 @@ class Tables:
         #: where a run of rules whose one child stands for them leads: by the state under the child,
         #: the state on top and the next token (an expression's atom climbs through eight of them)
         self.chains: dict[tuple[int, int, str], int] = {}
+        #: where a node of one token (a number, a name) leads, with the run of rules whose one child
+        #: stands for it that follows: by the state under the token, the state on top and the next token
+        self.after_token: dict[tuple[int, int, str], int] = {}
 
     def chain(self, under: int, top: int, kind: str) -> int:
         """The state on top once every rule whose one child stands for it is reduced before ``kind``."""
@@ -283,7 +286,13 @@ def parse(
     Comments met are put in ``comments`` with spans stamped ``comment_file`` (as lark's lexer callback
     stamps them while lark parses).
     """
-    actions, lexers, chains, kept = tables.actions, tables.lexers, tables.chains, tables.kept
+    actions, lexers, chains, kept, after_token = (
+        tables.actions,
+        tables.lexers,
+        tables.chains,
+        tables.kept,
+        tables.after_token,
+    )
     reducers = tables.reducers
     state = tables.start
     states = [state]
@@ -330,7 +339,11 @@ def parse(
                 if action.token:  # a node of one token (a number, a name): the commonest reduction, in place
                     token, at, _ = stack[-1]
                     stack[-1] = (bound[action.index](at, [token]), at, 1)
-                    state = states[-1] = actions[states[-2]][action.origin]  # type: ignore[assignment]
+                    key = (states[-2], state, kind)
+                    last = after_token.get(key)
+                    if last is None:
+                        last = after_token[key] = tables.chain(states[-2], actions[states[-2]][action.origin], kind)  # type: ignore[arg-type]
+                    state = states[-1] = last
                 else:
                     reduce = reducers[action.index] or tables.reducer(action)
                     state = reduce(stack, states, bound[action.index], max_depth)
