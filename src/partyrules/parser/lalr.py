@@ -246,6 +246,12 @@ class Tables:
                 return top
             top = self.actions[under][action]  # type: ignore[assignment]
 
+    def after_token_of(self, under: int, top: int, kind: str, rule: Rule) -> int:
+        """The state on top once ``rule`` (a node of one token) and the run of rules whose one child
+        stands for it that follows are reduced before ``kind``; kept in :attr:`after_token`."""
+        found = self.after_token[under, top, kind] = self.chain(under, self.actions[under][rule.origin], kind)  # type: ignore[arg-type]
+        return found
+
     def scanner(self, state: int) -> Scanner:
         """The lexer for ``state``: its acceptable terminals and the ignored ones (one per set, as lark has)."""
         accepts = frozenset(self.actions[state])
@@ -286,14 +292,8 @@ def parse(
     Comments met are put in ``comments`` with spans stamped ``comment_file`` (as lark's lexer callback
     stamps them while lark parses).
     """
-    actions, lexers, chains, kept, after_token = (
-        tables.actions,
-        tables.lexers,
-        tables.chains,
-        tables.kept,
-        tables.after_token,
-    )
-    reducers = tables.reducers
+    actions, lexers, chains, kept = tables.actions, tables.lexers, tables.chains, tables.kept
+    reducers, after_token = tables.reducers, tables.after_token
     state = tables.start
     states = [state]
     stack: list[Entry] = []
@@ -320,8 +320,8 @@ def parse(
         if action is None:
             if kind in tables.ignore:
                 if kind == "COMMENT" and comments is not None:
-                    place = n.Span(start_line, column, line, end - line_start + 1, comment_file)
-                    comments.append(Comment(text[start:end].rstrip(), place))
+                    place = (start_line, column, line, end - line_start + 1)
+                    comments.append(Comment(text[start:end].rstrip(), n.span_at(place, comment_file)))
                 pos = end
                 continue
             raise Stop
@@ -339,10 +339,9 @@ def parse(
                 if action.token:  # a node of one token (a number, a name): the commonest reduction, in place
                     token, at, _ = stack[-1]
                     stack[-1] = (bound[action.index](at, [token]), at, 1)
-                    key = (states[-2], state, kind)
-                    last = after_token.get(key)
+                    last = after_token.get((states[-2], state, kind))
                     if last is None:
-                        last = after_token[key] = tables.chain(states[-2], actions[states[-2]][action.origin], kind)  # type: ignore[arg-type]
+                        last = tables.after_token_of(states[-2], state, kind, action)
                     state = states[-1] = last
                 else:
                     reduce = reducers[action.index] or tables.reducer(action)
