@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/bench_load.py [--repeats R] [--small N] [--large M] [--startup-runs K]
+    python benchmarks/bench_load.py [--repeats R] [--small N] [--large M] [--startup-runs K] [--stage parse]
 
 Steps:
 
@@ -25,6 +25,10 @@ Steps:
    M/N, 10x by default), and the start-up rows less the empty interpreter. The issue's targets: the
    small load at most 0.25 s whole, the large one at most 10x that, ``import partyrules`` at most
    0.1 s. The last line is ``load_ratio=X.XX``: the large load over the small by CPU time.
+
+With ``--stage parse`` only the parse is timed (the parse loop and lark's parse, both sizes, no
+start-up, check, compile or cache), for work on the parser; the last line is then ``parse_ratio=X.XX``,
+the large parse over the small by CPU time.
 """
 
 from __future__ import annotations
@@ -118,8 +122,9 @@ def _timed(into: Timings, key: str, call: Callable[..., Any], *args: Any, cache:
     return result
 
 
-def time_loads(sizes: list[int], repeats: int) -> tuple[Timings, float, int]:
-    """Best times of each stage and of the whole load, per size; the first load's time; items loaded."""
+def time_loads(sizes: list[int], repeats: int, parse_only: bool = False) -> tuple[Timings, float, int]:
+    """Best times of each stage and of the whole load, per size; the first load's time; items loaded.
+    With ``parse_only``, the parse alone (by the loop and by lark), nothing loaded."""
     compiler = importlib.import_module("partyrules.compiler")
     parser = importlib.import_module("partyrules.parser")
     checker = importlib.import_module("partyrules.checker")
@@ -135,6 +140,9 @@ def time_loads(sizes: list[int], repeats: int) -> tuple[Timings, float, int]:
         order = sizes if repeat % 2 == 0 else sizes[::-1]
         for size in order:
             name, text = f"s{size}.criteria", texts[size]
+            if parse_only:
+                _time_parse(times, parser, size, parser.normalise(text), name)
+                continue
             gc.collect()
             ruleset = _timed(times, f"{size} whole", partyrules.loads, text, name)
             if repeat == 0:
@@ -158,6 +166,18 @@ def time_loads(sizes: list[int], repeats: int) -> tuple[Timings, float, int]:
                 gc.enable()
     shutil.rmtree(folder, ignore_errors=True)
     return times, first, items
+
+
+def _time_parse(times: Timings, parser: Any, size: int, source: str, name: str) -> None:
+    """The parse alone, by the loop and by lark, the cycle collector paused (as during a load)."""
+    gc.collect()
+    gc.disable()
+    try:
+        tree = _timed(times, f"{size} parse", parser.parse, source, name)
+        with _lark_only(parser):
+            assert _timed(times, f"{size} lark parse", parser.parse, source, name) == tree
+    finally:
+        gc.enable()
 
 
 @contextlib.contextmanager
@@ -199,8 +219,11 @@ def main(argv: list[str] | None = None) -> int:
     options.add_argument("--small", type=int, default=1000, help="criteria in the small scale (default 1000)")
     options.add_argument("--large", type=int, default=10000, help="criteria in the large scale (default 10000)")
     options.add_argument("--startup-runs", type=int, default=10, help="runs of each start-up command (default 10)")
+    options.add_argument("--stage", choices=("all", "parse"), default="all", help="time every stage, or the parse alone")
     args = options.parse_args(argv)
     small, large = args.small, args.large
+    if args.stage == "parse":
+        return _parse_only(small, large, args.repeats)
     startup = time_startup(args.startup_runs)
     times, first, items = time_loads([small, large], args.repeats)
     print(f"python:  {platform.python_implementation()} {platform.python_version()}; {os.cpu_count()} cores")
@@ -230,6 +253,19 @@ def main(argv: list[str] | None = None) -> int:
         f"         import partyrules <= 0.1 s over an empty interpreter: {min(startup['import partyrules']) - empty:.3f} s"
     )
     print(f"load_ratio={whole_large / whole_small:.2f}")
+    return 0
+
+
+def _parse_only(small: int, large: int, repeats: int) -> int:
+    times, _, _ = time_loads([small, large], repeats, parse_only=True)
+    print(f"python:  {platform.python_implementation()} {platform.python_version()}; {os.cpu_count()} cores")
+    print(f"scales:  {small:,} and {large:,} criteria, parse only, best of {repeats}, interleaved\n")
+    print(f"{'stage':<10} {'clock':<5} {f'{small:,} s':>10} {f'{large:,} s':>10} {'ratio':>7}")
+    for stage in ("parse", "lark parse"):
+        for clock in ("wall", "cpu"):
+            a, b = min(times[f"{small} {stage} {clock}"]), min(times[f"{large} {stage} {clock}"])
+            print(f"{stage:<10} {clock:<5} {a:>10.3f} {b:>10.3f} {b / a:>6.2f}x")
+    print(f"parse_ratio={min(times[f'{large} parse cpu']) / min(times[f'{small} parse cpu']):.2f}")
     return 0
 
 

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import attrs
 
-from partyrules import nodes as n
 from partyrules.cache import RulesetCache
 from partyrules.diagnostics import CriteriaError, Diagnostic, Source
 from partyrules.reads import ENVIRONMENT_VARIABLE, recording
 from partyrules.runtime import Ruleset
 
 if TYPE_CHECKING:
+    from partyrules import nodes as n
     from partyrules.checker import Checker
     from partyrules.compiler.program import Numbering
     from partyrules.loader import Loader
@@ -197,6 +197,8 @@ def _a_file_not_an_id(exc: CriteriaError, name: str) -> CriteriaError:
 
 def _own_root(path: Path, tree: n.RulesetFile) -> list[Path]:
     """The search root a file stands in, judged from its id: ``<root>/vn.x/y@2025.criteria``."""
+    from partyrules import nodes as n
+
     header = next((d for d in tree.declarations if isinstance(d, n.Header)), None)
     if header is None:
         return []
@@ -250,6 +252,7 @@ def checked_model(ruleset: Ruleset) -> Model:
 
 
 def _compile(tree: n.RulesetFile, filename: str, text: str, loader: Loader | None) -> Ruleset:
+    from partyrules import nodes as n
     from partyrules.checker import check_tree
     from partyrules.compiler import build
     from partyrules.link import link

@@ -5,6 +5,13 @@ lark, so tests and hypothesis strategies can build trees directly. Nodes are
 inert (they never check or evaluate themselves). Every node carries a
 :class:`Span`; spans are left out of equality and hashing so that trees parsed
 from differently laid-out text compare equal when they mean the same thing.
+
+Each class is declared ``@attrs.frozen(repr=False)`` and given its ``__repr__`` by
+:func:`_shown` at the end of the module: the repr attrs would write (``Name(name='x')``, the
+``repr=False`` fields left out), made from the fields without compiling any source. attrs
+compiles every method's source for every class as the module is imported; the reprs were a
+fifth of the import's time. (Equality and hashing stay attrs's own: written out, field by
+field, they are faster than any method made from the fields.)
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from typing import Any
 import attrs
 
 
-@attrs.frozen
+@attrs.frozen(init=False, repr=False)
 class Span:
     """Where a node stands: 1-based lines and columns, end exclusive, and in which file.
 
@@ -33,9 +40,36 @@ class Span:
     end_column: int
     file: str = attrs.field(default="", eq=False)
 
+    def __init__(self, line: int, column: int, end_line: int, end_column: int, file: str = "") -> None:
+        # what attrs's own __init__ does (a frozen class's fields set past its __setattr__), through
+        # the slots' own setters: a third cheaper than `object.__setattr__` by name, and a parse
+        # makes a Span for nearly every token (18,000 for 1,000 criteria)
+        _SET_LINE(self, line)
+        _SET_COLUMN(self, column)
+        _SET_END_LINE(self, end_line)
+        _SET_END_COLUMN(self, end_column)
+        _SET_FILE(self, file)
+
     @classmethod
     def unknown(cls) -> Span:
         return cls(0, 0, 0, 0)
+
+
+_SET_LINE, _SET_COLUMN, _SET_END_LINE, _SET_END_COLUMN, _SET_FILE = (
+    Span.__dict__[name].__set__ for name in ("line", "column", "end_line", "end_column", "file")
+)
+_NEW = object.__new__
+
+
+def span_at(place: tuple[int, int, int, int], file: str) -> Span:
+    """``Span(*place, file)`` without the call through ``__init__``: the parser's span of a place."""
+    span: Span = _NEW(Span)
+    _SET_LINE(span, place[0])
+    _SET_COLUMN(span, place[1])
+    _SET_END_LINE(span, place[2])
+    _SET_END_COLUMN(span, place[3])
+    _SET_FILE(span, file)
+    return span
 
 
 def _span_field() -> Span:
@@ -45,7 +79,7 @@ def _span_field() -> Span:
 # ---------------------------------------------------------------- expressions
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Number:
     """A number written in the file; ``percent`` marks ``90%`` (stored as 0.9)."""
 
@@ -54,19 +88,19 @@ class Number:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class DateLiteral:
     value: datetime.date
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class BooleanLiteral:
     value: bool
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Name:
     """A reference: an input, a named value, a criterion, or an enumeration member."""
 
@@ -74,21 +108,21 @@ class Name:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Call:
     function: str
     args: tuple[Expr, ...]
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Unary:
     op: str  # "-" or "not"
     operand: Expr
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Binary:
     op: str  # + - * / and or
     left: Expr
@@ -96,7 +130,7 @@ class Binary:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Compare:
     op: str  # >= <= == != > <
     left: Expr
@@ -104,7 +138,7 @@ class Compare:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class If:
     condition: Expr
     then: Expr
@@ -112,7 +146,7 @@ class If:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Band:
     """One row of a bands expression: ``from 90%: 30;``, ``above 50%: 3;`` or ``upto 2: 3;``."""
 
@@ -122,7 +156,7 @@ class Band:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Bands:
     subject: Expr
     bands: tuple[Band, ...]
@@ -130,14 +164,14 @@ class Bands:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class MatchArm:
     patterns: tuple[Literal | Name, ...]
     result: Expr
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Match:
     subject: Expr
     arms: tuple[MatchArm, ...]
@@ -145,12 +179,12 @@ class Match:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class AnyCell:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class CompareCell:
     """``>= 80%`` or ``>= 80% < 90%``: every comparison must hold."""
 
@@ -158,13 +192,13 @@ class CompareCell:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class EqualCell:
     value: Literal
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class MemberCell:
     members: tuple[str, ...]
     span: Span = _span_field()
@@ -173,14 +207,14 @@ class MemberCell:
 Cell = AnyCell | CompareCell | EqualCell | MemberCell
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class TableRow:
     cells: tuple[Cell, ...]
     result: Expr
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Table:
     hit_policy: str  # "first" or "unique"
     columns: tuple[Expr, ...]
@@ -196,7 +230,7 @@ Expr = Number | DateLiteral | BooleanLiteral | Name | Call | Unary | Binary | Co
 # ---------------------------------------------------------------- declarations
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Reference:
     """Another criteria file by ruleset id (never by path), optionally pinned to a date:
     ``extends "vn/cell-meeting" on 2025-10-27`` picks the version in force on that day."""
@@ -206,7 +240,7 @@ class Reference:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Header:
     ruleset_id: str
     title: str | None = None
@@ -222,21 +256,21 @@ class Header:
     extends: Reference | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Range:
     low: Literal
     high: Literal
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Member:
     name: str
     label: str | None
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class TypeSpec:
     """``integer 0..500``, ``percent``, ``one of { a, b }``, ``level quality`` ..."""
 
@@ -248,7 +282,7 @@ class TypeSpec:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Input:
     name: str
     label: str
@@ -259,7 +293,7 @@ class Input:
     aggregate: Aggregate | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Levels:
     name: str
     label: str
@@ -267,14 +301,14 @@ class Levels:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Constraint:
     label: str
     condition: Expr
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Let:
     """``let name = expr;`` or, with ``parameter``, ``param name "..." = 90;``: a named value
     that a file extending this one may ``set`` to another literal of the same kind."""
@@ -286,14 +320,14 @@ class Let:
     parameter: bool = False
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Applicability:
     condition: Expr
     mode: str  # zero, full, rescale
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Criterion:
     """A group (``children`` set, points derived) or an item (``points`` rule)."""
 
@@ -312,7 +346,7 @@ class Criterion:
     lock: str | None = None  # "all" (nothing may change) or "max" (the maximum and its existence)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class CriteriaTree:
     label: str
     maximum: Number | None
@@ -325,7 +359,7 @@ class CriteriaTree:
     lock: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Adjustment:
     """A deduction (điểm trừ) or bonus (điểm cộng) with its own maximum."""
 
@@ -342,7 +376,7 @@ class Adjustment:
     lock: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Adjustments:
     kind: str  # "deductions" or "bonuses"
     label: str
@@ -351,7 +385,7 @@ class Adjustments:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ScoreBand:
     """``band from 70 below 90``: ``low <= total < high``; either end may be open."""
 
@@ -360,14 +394,14 @@ class ScoreBand:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Requirement:
     label: str
     condition: Expr
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Grade:
     name: str
     label: str
@@ -380,13 +414,13 @@ class Grade:
     lock: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Grades:
     grades: tuple[Grade, ...]
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Knockout:
     """A knock-out (``force`` or ``cap`` a grade) or, with ``action`` None, a not-graded rule."""
 
@@ -407,7 +441,7 @@ class Knockout:
 # until the linker has applied them: the checker never sees them.
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Import:
     """``import "vn/inputs" { members, present };``: declarations of a library file
     (all of them when ``names`` is empty)."""
@@ -417,7 +451,7 @@ class Import:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Update:
     """One statement of a ``change`` block: ``field`` is the statement's keyword
     (``label``, ``max``, ``points``, ``band``, ``require``, ``drop``, ``when`` ...)."""
@@ -427,7 +461,7 @@ class Update:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Change:
     """``change item du_hop { max 6; }``: the fields given replace the base's."""
 
@@ -437,7 +471,7 @@ class Change:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Add:
     """``add item x "..." max 5 after y { ... }``: a new criterion, adjustment or grade,
     placed ``in`` a group (at its end) or ``before``/``after`` a sibling."""
@@ -448,14 +482,14 @@ class Add:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Remove:
     target: str  # item group grade knockout not_graded deduction bonus input constraint
     name: Name
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class SetParameter:
     """``set required_minutes = 100;``: a new value for a ``param`` of the base."""
 
@@ -469,7 +503,7 @@ class SetParameter:
 # (partyrules.casebook checks them); they never change a score.
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class GivenFact:
     """``members = 20;`` in an example's ``given`` block."""
 
@@ -478,7 +512,7 @@ class GivenFact:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Expectation:
     """``expect total 100;``, ``expect grade tot;``, ``expect points du_hop = 5;`` ...
 
@@ -493,7 +527,7 @@ class Expectation:
     row: Name | None = None  # in a batch: the row expected of (what: grade, demoted, not_demoted)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Example:
     """``example b "..." like a { given { ... } expect ...; }``: with ``like``, the facts of example ``a``
     with those given here in their place (the expectations are this example's own)."""
@@ -507,7 +541,7 @@ class Example:
     rows: tuple[BatchRow, ...] = ()  # a batch: the rows scored together, then the file's quotas
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class BatchRow:
     """``row a in "org 1" like base { fact = value; }`` in a batch example: one organisation or person,
     its facts those of example ``base`` with the ones given here in their place; ``group`` is the value
@@ -520,7 +554,7 @@ class BatchRow:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ExampleTable:
     """``examples "label" from "file.csv";``: one example per row of a table beside the file."""
 
@@ -529,7 +563,7 @@ class ExampleTable:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Claim:
     """One statement of a property.
 
@@ -547,7 +581,7 @@ class Claim:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Property:
     """A statement about every organisation (that meets ``assuming``), tested with generated facts."""
 
@@ -562,7 +596,7 @@ class Property:
 # A quota never changes one organisation's score: partyrules.quota applies it over a batch.
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class OrderKey:
     """One key of a quota's ``order by``: ``total``, an input or a criterion, best first when descending."""
 
@@ -571,7 +605,7 @@ class OrderKey:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Quota:
     """``quota x "..." { grade htxsnv at most 20% of httnv and better; within district; ... }``.
 
@@ -597,7 +631,7 @@ class Quota:
     span: Span = _span_field()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Periods:
     """``periods quy "Các quý" { ruleset "vn/member-quarter"; count 3; missing error; }``.
 
@@ -639,7 +673,7 @@ Declaration = (
 )
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class RulesetFile:
     """A whole parsed criteria file, declarations in file order."""
 
@@ -653,7 +687,7 @@ class RulesetFile:
 # children's ruleset, so they are resolved only when the levels are assembled.
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Aggregate:
     """``count of children where disciplined``, ``sum of members over children``, ...
 
@@ -667,6 +701,29 @@ class Aggregate:
     span: Span = _span_field()
     #: the ``periods`` declaration read (``count of quy``); None for the children
     over: Name | None = None
+
+
+# ---------------------------------------------------------------- repr
+
+
+def _shown(cls: type) -> None:
+    """Give an attrs class of this module the ``__repr__`` ``@attrs.frozen`` would have made:
+    ``Name(name='x')``, its ``repr`` fields only (no class here holds itself, so no guard against
+    a repr that recurses into itself is needed)."""
+    shown = tuple(f.name for f in attrs.fields(cls) if f.repr)
+
+    def __repr__(self: Any) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in shown)
+        return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}({fields})"
+
+    __repr__.__qualname__ = f"{cls.__qualname__}.__repr__"
+    setattr(cls, "__repr__", __repr__)  # noqa: B010  (mypy refuses a method assigned to a class)
+
+
+for _cls in tuple(globals().values()):
+    if isinstance(_cls, type) and _cls.__module__ == __name__ and attrs.has(_cls):
+        _shown(_cls)
+del _cls
 
 
 # ---------------------------------------------------------------- words and walking

@@ -234,6 +234,9 @@ class Tables:
         #: where a run of rules whose one child stands for them leads: by the state under the child,
         #: the state on top and the next token (an expression's atom climbs through eight of them)
         self.chains: dict[tuple[int, int, str], int] = {}
+        #: where a node of one token (a number, a name) leads, with the run of rules whose one child
+        #: stands for it that follows: by the state under the token, the state on top and the next token
+        self.after_token: dict[tuple[int, int, str], int] = {}
 
     def chain(self, under: int, top: int, kind: str) -> int:
         """The state on top once every rule whose one child stands for it is reduced before ``kind``."""
@@ -242,6 +245,12 @@ class Tables:
             if action.__class__ is not str:
                 return top
             top = self.actions[under][action]  # type: ignore[assignment]
+
+    def after_token_of(self, under: int, top: int, kind: str, rule: Rule) -> int:
+        """The state on top once ``rule`` (a node of one token) and the run of rules whose one child
+        stands for it that follows are reduced before ``kind``; kept in :attr:`after_token`."""
+        found = self.after_token[under, top, kind] = self.chain(under, self.actions[under][rule.origin], kind)  # type: ignore[arg-type]
+        return found
 
     def scanner(self, state: int) -> Scanner:
         """The lexer for ``state``: its acceptable terminals and the ignored ones (one per set, as lark has)."""
@@ -284,7 +293,7 @@ def parse(
     stamps them while lark parses).
     """
     actions, lexers, chains, kept = tables.actions, tables.lexers, tables.chains, tables.kept
-    reducers = tables.reducers
+    reducers, after_token = tables.reducers, tables.after_token
     state = tables.start
     states = [state]
     stack: list[Entry] = []
@@ -311,8 +320,8 @@ def parse(
         if action is None:
             if kind in tables.ignore:
                 if kind == "COMMENT" and comments is not None:
-                    place = n.Span(start_line, column, line, end - line_start + 1, comment_file)
-                    comments.append(Comment(text[start:end].rstrip(), place))
+                    place = (start_line, column, line, end - line_start + 1)
+                    comments.append(Comment(text[start:end].rstrip(), n.span_at(place, comment_file)))
                 pos = end
                 continue
             raise Stop
@@ -330,7 +339,10 @@ def parse(
                 if action.token:  # a node of one token (a number, a name): the commonest reduction, in place
                     token, at, _ = stack[-1]
                     stack[-1] = (bound[action.index](at, [token]), at, 1)
-                    state = states[-1] = actions[states[-2]][action.origin]  # type: ignore[assignment]
+                    last = after_token.get((states[-2], state, kind))
+                    if last is None:
+                        last = tables.after_token_of(states[-2], state, kind, action)
+                    state = states[-1] = last
                 else:
                     reduce = reducers[action.index] or tables.reducer(action)
                     state = reduce(stack, states, bound[action.index], max_depth)
@@ -496,63 +508,100 @@ def reducer(rule: Rule, actions: Any) -> Callable[[list[Entry], list[int], Any, 
 
     :func:`_reduce` asks at every reduction what kind of rule it reduces by, and walks the children to
     pick the kept ones and find the deepest; here that is asked once, and the function names the
-    children it keeps (``c[1][0], c[3][0]``) and compares only the depths of those that are rules
-    (a token is 0 deep). The source is made from the grammar's tables alone (numbers and the rule's
-    name, written with ``repr``); nothing of a parsed text goes into it. A rule whose children are
-    spliced or missing keeps :func:`_reduce`.
+    children it keeps (``c[1][0], c[3][0]``, a spliced list as ``*c[2][0]``, a missing optional as
+    ``MISSING``) and compares only the depths of those that are rules (a token is 0 deep). The source
+    is made from the grammar's tables alone (numbers and the rule's name, written with ``repr``);
+    nothing of a parsed text goes into it. A node of one token keeps :func:`_reduce` (the loop
+    reduces it in place).
     """
-    simple = rule.simple
-    if rule.token or (simple is None and not rule.appended):
+    if rule.token:
 
         def general(stack: list[Entry], states: list[int], method: Any, max_depth: int) -> int:
             return _reduce(rule, states, stack, method, max_depth, actions)
 
         return general
-    size = rule.size
-    lines = ["def reduce(stack, states, method, max_depth):"]
-    if size:
-        lines += [f"    c = stack[-{size}:]", f"    del stack[-{size}:]", f"    del states[-{size}:]"]
-        if size == 1:
-            lines.append("    position = c[0][1]")
-        else:
-            lines += [
-                "    first = c[0][1]",
-                f"    last = c[{size - 1}][1]",
-                "    position = (first[0], first[1], last[2], last[3])"
-                + ("" if rule.edges else " if first is not None and last is not None else _spanned(c)"),
-            ]
+    lines = ["def reduce(stack, states, method, max_depth):", *_children_taken(rule)]
+    if rule.simple is not None or rule.appended:
+        lines += _plain_result(rule)
     else:
-        lines += ["    c = []", "    position = None"]
-    values = "[" + ", ".join(f"c[{i}][0]" for i in simple or ()) + "]"
-    if rule.leaf:
-        lines.append(f"    stack.append((method(position, {values}), position, 1))")
-    elif rule.appended:
-        lines += ["    entries = c[0][0]", "    entries.append(c[1])", "    stack.append((entries, position, SPLICED))"]
-    elif rule.inline and len(simple or ()) == 1:
-        lines.append(f"    stack.append(_standing_for(c[{simple[0]}], position))")  # type: ignore[index]
-    elif rule.spliced:
-        entries = "[" + ", ".join(f"c[{i}]" for i in simple or ()) + "]"
-        lines.append(f"    stack.append(({entries}, position, SPLICED))")
-    else:
-        trees = [i for i in simple or () if not rule.terms[i]]
-        if trees:
-            lines.append(f"    depth = c[{trees[0]}][2]")
-            for i in trees[1:]:
-                lines.append(f"    if c[{i}][2] > depth: depth = c[{i}][2]")
-        else:
-            lines.append("    depth = 0")
-        lines += [
-            "    if depth >= max_depth: raise Stop",
-            f"    stack.append((method(position, {values}), position, depth + 1))",
-        ]
+        lines += _filtered_result(rule)
     lines += [f"    state = actions[states[-1]][{rule.origin!r}]", "    states.append(state)", "    return state"]
     namespace: dict[str, Any] = {
         "actions": actions,
         "Stop": Stop,
         "SPLICED": SPLICED,
+        "MISSING": MISSING,
         "_spanned": _spanned,
         "_standing_for": _standing_for,
     }
     exec(compile("\n".join(lines), f"<partyrules reduction by {rule.name!r}>", "exec"), namespace)
     made: Callable[[list[Entry], list[int], Any, int], int] = namespace["reduce"]
     return made
+
+
+def _children_taken(rule: Rule) -> list[str]:
+    """Source lines: the rule's children taken off the stack as ``c``, its place as ``position``."""
+    size = rule.size
+    if not size:
+        return ["    c = []", "    position = None"]
+    lines = [f"    c = stack[-{size}:]", f"    del stack[-{size}:]", f"    del states[-{size}:]"]
+    if size == 1:
+        return [*lines, "    position = c[0][1]"]
+    return [
+        *lines,
+        "    first = c[0][1]",
+        f"    last = c[{size - 1}][1]",
+        "    position = (first[0], first[1], last[2], last[3])"
+        + ("" if rule.edges else " if first is not None and last is not None else _spanned(c)"),
+    ]
+
+
+def _plain_result(rule: Rule) -> list[str]:
+    """Source lines pushing the result of a rule whose kept children are known (none spliced or missing)."""
+    simple = rule.simple or ()
+    values = "[" + ", ".join(f"c[{i}][0]" for i in simple) + "]"
+    if rule.leaf:
+        return [f"    stack.append((method(position, {values}), position, 1))"]
+    if rule.appended:
+        return ["    entries = c[0][0]", "    entries.append(c[1])", "    stack.append((entries, position, SPLICED))"]
+    if rule.inline and len(simple) == 1:
+        return [f"    stack.append(_standing_for(c[{simple[0]}], position))"]
+    if rule.spliced:
+        return ["    stack.append(([" + ", ".join(f"c[{i}]" for i in simple) + "], position, SPLICED))"]
+    trees = [i for i in simple if not rule.terms[i]]
+    lines = [f"    depth = c[{trees[0]}][2]" if trees else "    depth = 0"]
+    lines += [f"    if c[{i}][2] > depth: depth = c[{i}][2]" for i in trees[1:]]
+    return [
+        *lines,
+        "    if depth >= max_depth: raise Stop",
+        f"    stack.append((method(position, {values}), position, depth + 1))",
+    ]
+
+
+def _filtered_result(rule: Rule) -> list[str]:
+    """Source lines pushing the result of a rule that splices a list or has missing optionals: the
+    entries :func:`_kept` would make, written out, then what :func:`_reduce` does with them."""
+    parts: list[str] = []
+    for i, splice, nones in rule.include:
+        parts += ["MISSING"] * nones
+        parts.append(f"*c[{i}][0]" if splice else f"c[{i}]")
+    parts += ["MISSING"] * rule.trailing
+    lines = ["    entries = [" + ", ".join(parts) + "]"]
+    if rule.inline:
+        lines += ["    if len(entries) == 1:", "        stack.append(_standing_for(entries[0], position))"]
+        lines += ["    else:", *("    " + line for line in _entries_result(rule))]
+    else:
+        lines += _entries_result(rule)
+    return lines
+
+
+def _entries_result(rule: Rule) -> list[str]:
+    if rule.spliced:
+        return ["    stack.append((entries, position, SPLICED))"]
+    return [
+        "    depth = 0",
+        "    for child in entries:",
+        "        if child[2] > depth: depth = child[2]",
+        "    if depth >= max_depth: raise Stop",
+        "    stack.append((method(position, [child[0] for child in entries]), position, depth + 1))",
+    ]

@@ -83,7 +83,7 @@ def span_of_meta(meta: Meta | tuple[int, int, int, int] | None) -> n.Span:
     """The span of a rule's text: from lark's ``Meta``, or the place the parse loop gives instead of one
     (its line, column, end line and end column; None where the rule holds no token, as an empty ``Meta``)."""
     if meta.__class__ is tuple:
-        return n.Span(*meta, FILE.get())
+        return n.span_at(meta, FILE.get())
     if getattr(meta, "empty", True):
         return n.Span(0, 0, 0, 0, FILE.get())
     return n.Span(meta.line, meta.column, meta.end_line, meta.end_column, FILE.get())  # type: ignore[union-attr]
@@ -104,7 +104,7 @@ class Placed(Protocol):
 
 def span_of_token(token: Placed) -> n.Span:
     if token.__class__ is Lexeme:
-        return n.Span(*token.position, FILE.get())
+        return n.span_at(token.position, FILE.get())
     return n.Span(token.line or 0, token.column or 0, token.end_line or 0, token.end_column or 0, FILE.get())
 
 
