@@ -147,8 +147,10 @@ class Batch:
         last: list[Row] = []  # the row whose facts the program took last (the program takes one at a time)
         # counted in locals, put in the batch's attributes when the pass ends (an attribute a row costs more)
         scored = not_graded = 0
+        # an Evaluation or a RowError, told apart below by a look at the class (which mypy cannot follow)
+        results: Iterator[Any] = ruleset.evaluate_many(self._facts(read, last), id_key=None)
         try:
-            for result in ruleset.evaluate_many(self._facts(read, last), id_key=None):
+            for result in results:
                 if read:
                     self._reject_all(read)
                 row = last[0]
