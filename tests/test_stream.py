@@ -184,3 +184,38 @@ def test_sigterm_removes_the_half_written_output(tmp_path: Path) -> None:
     assert sorted(p.name for p in output.parent.iterdir()) == ["results.csv"]
     assert output.read_text(encoding="utf-8") == "last year\n"
     assert os.path.exists(path)
+
+
+def test_a_batch_of_good_and_bad_rows_counts_and_rejects_each(tmp_path: Path) -> None:
+    """Good rows between a row the rules refuse (a constraint), one with a number that is not one and one
+    that is not a row of the table (a field too many): each bad row is rejected with its number, id and
+    problem, every other row scored, and the counts are the good rows' (also when the reading stops early)."""
+    ruleset = partyrules.load(RULES)
+    rows = head_rows(CELLS, 8)
+    header = rows[0]
+    constraint, number, wide = list(rows[2]), list(rows[4]), [*rows[6], "9"]
+    constraint[header.index("members_disciplined")] = "400"  # more than the chi bộ's members
+    number[header.index("new_members")] = "mười"
+    path = write_csv(tmp_path / "mixed.csv", [header, rows[1], constraint, rows[3], number, rows[5], wide, rows[7]])
+    head, read = data.open_rows(path, ruleset.inputs)
+    with Batch(ruleset, head, read) as batch:
+        scored = list(batch.results())
+        rejected = list(batch.rejected())
+    assert [r.number for r in scored] == [2, 4, 6, 8]
+    assert [r.id for r in scored] == [rows[i][0] for i in (1, 3, 5, 7)]
+    assert [(b.number, b.id) for b in rejected] == [(3, rows[2][0]), (5, rows[4][0]), (7, rows[6][0])]
+    assert [p.input for p in rejected[1].problems] == ["new_members"]
+    assert "kỷ luật" in rejected[0].problems[0].message  # the constraint's own words
+    assert "field" in rejected[2].problems[0].message
+    assert batch.scored == 4 and batch.rejected_count == 3
+    assert batch.not_graded == sum(r.evaluation.grade is None for r in scored)
+    assert sum(batch.totals.values()) == 4
+    assert sum(sum(c.values()) for _, c in batch.counts().groups) == 4
+
+    head, read = data.open_rows(path, ruleset.inputs)
+    with Batch(ruleset, head, read) as early:
+        results = early.results()
+        next(results)
+        next(results)  # row 4: rows 2 and 4 given, row 3 rejected on the way
+        del results  # a reader that stops: the rows given so far are counted
+    assert early.scored == 2 and early.rejected_count == 1
