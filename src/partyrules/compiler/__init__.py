@@ -2,7 +2,6 @@
 
 - :mod:`~partyrules.compiler.fingerprint`: the ruleset's identity, from its canonical form (written as
   JSON by a writer compiled for each node class);
-- :mod:`~partyrules.compiler.walking`: every expression inside an expression, as ``nodes.walk`` finds them, faster;
 - :mod:`~partyrules.compiler.expressions`: each expression as exact Python (fixed point or Decimal);
 - :mod:`~partyrules.compiler.program`: the whole program around them (and its batch loop);
 - :mod:`~partyrules.compiler.details`: the texts an explanation quotes;

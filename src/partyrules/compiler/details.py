@@ -10,7 +10,6 @@ checker (see :mod:`partyrules.explain`).
 from __future__ import annotations
 
 from partyrules import nodes as n
-from partyrules.compiler.walking import nodes_in
 from partyrules.explain import Details, RuleText
 from partyrules.model import CriterionInfo, Model
 from partyrules.printer import band_words, expr_text
@@ -22,7 +21,7 @@ def _facts_of(model: Model, *exprs: n.Expr | None) -> tuple[str, ...]:
     pending = [e for e in exprs if e is not None]
     seen_lets: set[str] = set()
     while pending:
-        for node in nodes_in(pending.pop(0)):
+        for node in n.nodes_in(pending.pop(0)):
             r = model.resolutions.get(id(node))
             if r is None or not r.target:
                 continue

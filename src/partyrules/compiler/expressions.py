@@ -17,7 +17,6 @@ from typing import Any
 
 from partyrules import nodes as n
 from partyrules.compiler import rates
-from partyrules.compiler.walking import nodes_in
 from partyrules.model import CriterionInfo, Model, Resolution
 from partyrules.types import DECIMAL as DECIMAL_TYPE, Type
 
@@ -151,7 +150,7 @@ class Writer:
         exprs += [k.condition for k in model.knockouts + model.exemptions]
         exprs += [let.value for let in model.lets.values()]
         for expr in rules:
-            for node in nodes_in(expr):
+            for node in n.nodes_in(expr):
                 if isinstance(node, n.Number):
                     if not node.percent:
                         numbers.append(node.value)
@@ -163,7 +162,7 @@ class Writer:
                 ):
                     numbers.append(Decimal(1).scaleb(-int(node.args[1].value)))
         for expr in exprs:
-            numbers += [node.value for node in nodes_in(expr) if isinstance(node, n.Number) and not node.percent]
+            numbers += [node.value for node in n.nodes_in(expr) if isinstance(node, n.Number) and not node.percent]
         if self.rates:  # decimal facts that are points as they are (`points = politics_points;`)
             numbers += [
                 Decimal(1).scaleb(-places)
@@ -199,7 +198,7 @@ class Writer:
         return self._refs_points(node, scaled_lets)
 
     def _refs_points(self, node: n.Expr, lets: set[str]) -> bool:
-        for inner in nodes_in(node):
+        for inner in n.nodes_in(node):
             if isinstance(inner, n.Name):
                 r = self.model.resolutions.get(id(inner))
                 if r is not None and (r.kind in ("points", "total") or (r.kind == "let" and r.target in lets)):
@@ -504,7 +503,7 @@ class Writer:
         pending = [node]
         seen: set[str] = set()
         while pending:
-            inner_nodes = nodes_in(pending.pop())
+            inner_nodes = n.nodes_in(pending.pop())
             for inner in inner_nodes:
                 if isinstance(inner, n.Name):  # look through named values: `let lv = level(c);`
                     r = self.model.resolutions.get(id(inner))
@@ -759,4 +758,4 @@ def percent_units(value: Any) -> Any:
 
 
 def names_in(expr: n.Expr) -> list[n.Name]:
-    return [node for node in nodes_in(expr) if isinstance(node, n.Name)]
+    return [node for node in n.nodes_in(expr) if isinstance(node, n.Name)]

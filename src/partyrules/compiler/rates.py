@@ -21,7 +21,6 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from partyrules import nodes as n
-from partyrules.compiler.walking import nodes_in
 
 if TYPE_CHECKING:
     from partyrules.compiler.expressions import Writer
@@ -84,7 +83,7 @@ def int_valued(w: Writer, node: n.Expr) -> bool:
     rule's whole-number results (a band's 3) are Decimals, and so is a named value made of them."""
     if w.whole:
         return True
-    for inner in nodes_in(node):
+    for inner in n.nodes_in(node):
         if isinstance(inner, (n.Bands, n.Match, n.Table, n.If)):
             return False
         if isinstance(inner, n.Name):
