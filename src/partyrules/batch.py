@@ -139,74 +139,55 @@ class Batch:
         """Rows scored (as :func:`partyrules.data.score` scores them, in one loop): rejected ones spooled,
         ids remembered, the rest given (and spooled, when asked; counted, with ``count``)."""
         ruleset = self.ruleset
+        order = {spec.name: i for i, spec in enumerate(ruleset.inputs)}
         pickler = pickle.Pickler(self._spool, pickle.HIGHEST_PROTOCOL) if self._spool is not None else None
         tally = self._tally if self._rules else None
         counter, overall, totals = self._counter.add, self._counter.overall(), self.totals
-        make, evaluation = tuple.__new__, Evaluation  # a Scored without the Python-level __new__ of a named tuple
+        make = tuple.__new__  # a Scored without the Python-level __new__ of a named tuple
         read: list[BadRow] = []  # rows that could not be read, waiting for the result of the row after them
         last: list[Row] = []  # the row whose facts the program took last (the program takes one at a time)
-        # counted in locals, put in the batch's attributes when the pass ends (an attribute a row costs more)
-        scored = not_graded = 0
-        # an Evaluation or a RowError, told apart below by a look at the class (which mypy cannot follow)
-        results: Iterator[Any] = ruleset.evaluate_many(self._facts(read, last), id_key=None)
-        try:
-            for result in results:
-                if read:
-                    self._reject_all(read)
-                row = last[0]
-                # the program gives an Evaluation itself (never a subclass): a look at the class, not isinstance
-                if result.__class__ is not evaluation and not self._scorable(row, result):
-                    continue
-                if row.problems:  # read as something, but not as the file meant it: never scored
-                    self._reject(BadRow(row.number, row.id, row.problems))
-                    continue
-                made: Scored = make(Scored, (row.number, row.id, row.columns, result, ()))
-                if pickler is not None:
-                    pickler.dump((row.number, row.id, row.columns, result.raw))
-                    pickler.clear_memo()  # a memo would keep every record alive
-                if tally is not None:  # rows are known by their numbers, unique in a file
-                    tally.add(row.number, row.id, result, row.columns)
-                if count:
-                    scored += 1
-                    grade = result.grade
-                    if grade is None:
-                        not_graded += 1
-                    total = result.total
-                    totals[total] = totals.get(total, 0) + 1
-                    if overall is not None:  # counted overall: the count at hand, without a call
-                        overall[grade] += 1
-                    else:
-                        counter(made)
-                yield made
-            self._reject_all(read)  # the rows after the last good one
-        finally:
-            self.scored += scored
-            self.not_graded += not_graded
-
-    def _scorable(self, row: Row, result: Evaluation | RowError) -> bool:
-        """Whether ``result`` (not an :class:`Evaluation` itself) is one; a :class:`RowError` rejects ``row``,
-        its problems merged with those found when it was read."""
-        if not isinstance(result, RowError):
-            return True
-        order = {spec.name: i for i, spec in enumerate(self.ruleset.inputs)}
-        self._reject(BadRow(row.number, row.id, data.merged_problems(order, row.problems, result.problems)))
-        return False
+        for result in ruleset.evaluate_many(self._facts(read, last), id_key=None):
+            if read:
+                self._reject_all(read)
+            row = last[0]
+            if isinstance(result, RowError):
+                self._reject(BadRow(row.number, row.id, data.merged_problems(order, row.problems, result.problems)))
+                continue
+            if row.problems:  # read as something, but not as the file meant it: never scored
+                self._reject(BadRow(row.number, row.id, row.problems))
+                continue
+            scored: Scored = make(Scored, (row.number, row.id, row.columns, result, ()))
+            if pickler is not None:
+                pickler.dump((row.number, row.id, row.columns, result.raw))
+                pickler.clear_memo()  # a memo would keep every record alive
+            if tally is not None:  # rows are known by their numbers, unique in a file
+                tally.add(row.number, row.id, result, row.columns)
+            if count:
+                self.scored += 1
+                grade = result.grade
+                if grade is None:
+                    self.not_graded += 1
+                total = result.total
+                totals[total] = totals.get(total, 0) + 1
+                if overall is not None:  # counted overall: the count at hand, without a call
+                    overall[grade] += 1
+                else:
+                    counter(scored)
+            yield scored
+        self._reject_all(read)  # the rows after the last good one
 
     def _facts(self, read: list[BadRow], last: list[Row]) -> Iterator[Mapping[str, Any]]:
         """The facts of each row read (its id remembered), the row in ``last``; a row that could not be read
         goes to ``read`` (with the id it has, if any)."""
         ids = self._ids if self.head.id_column is not None else None
         parts = _ID_PARTS
-        good = Row  # made by the readers as a Row itself (tuple.__new__): a look at the class, not isinstance
         last.append(None)  # type: ignore[arg-type]
         for row in self._rows():
             # a row scored has the id of the row read, and so has a row rejected: the ids of every row
-            if ids is not None:
-                row_id = row.id
-                if row_id is not None:
-                    h = hash(row_id)
-                    ids[h % parts].append(h)
-            if row.__class__ is not good and isinstance(row, BadRow):
+            if ids is not None and row.id is not None:
+                h = hash(row.id)
+                ids[h % parts].append(h)
+            if isinstance(row, BadRow):
                 read.append(row)
                 continue
             last[0] = row
