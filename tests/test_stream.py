@@ -219,3 +219,47 @@ def test_a_batch_of_good_and_bad_rows_counts_and_rejects_each(tmp_path: Path) ->
         next(results)  # row 4: rows 2 and 4 given, row 3 rejected on the way
         del results  # a reader that stops: the rows given so far are counted
     assert early.scored == 2 and early.rejected_count == 1
+
+
+@pytest.mark.parametrize("dropped", [None, "late_reports", "model_practice"])
+def test_facts_in_order_score_and_reject_as_facts_by_name(tmp_path: Path, dropped: str | None) -> None:
+    """A CSV file read with its facts as tuples in the inputs' order (as ``partyrules score`` reads it) gives
+    the results and rejections of the same file read as facts by name: empty cells of inputs with and
+    without a default, a text new to its column, a number out of range, a text that is no number, a
+    broken constraint, no member of an enum, and a column left out (inputs with a default: one edited, one not)."""
+    ruleset = partyrules.load(RULES)
+    rows = head_rows(CELLS, 20)
+    header = rows[0]
+    at = header.index
+    edits = [
+        ("late_reports", ""),  # a default applies
+        ("members", ""),  # required: missing
+        ("new_members", "7"),  # a text read for the first time (maybe), in range
+        ("unexcused_absences", "100000"),  # out of range
+        ("attendance_rate", "chín mươi"),  # no number
+        ("members_disciplined", "400"),  # breaks the constraint
+        ("dues_on_time", ""),
+        ("emulation", "khong_co"),  # no member of the enum
+    ]
+    body = [list(r) for r in rows[1:]]
+    for row, (column, text) in zip(body[1::2], edits):
+        row[at(column)] = text
+    if dropped is not None:
+        header = [c for c in header if c != dropped]
+        body = [[cell for c, cell in zip(rows[0], row) if c != dropped] for row in body]
+    path = write_csv(tmp_path / "cases.csv", [header, *body])
+
+    def scored(ordered: tuple[str, ...] | None) -> tuple[list[object], list[object], list[int]]:
+        head, read = data.open_rows(path, ruleset.inputs, ordered=ordered)
+        assert head.ordered == ordered
+        with Batch(ruleset, head, read) as batch:
+            results = [(r.number, r.id, dict(r.columns), r.evaluation) for r in batch.results()]
+            rejected = list(batch.rejected())
+            return results, rejected, [batch.scored, batch.rejected_count, batch.not_graded]
+
+    by_name, in_order = scored(None), scored(ruleset.layout.inputs)
+    assert in_order == by_name
+    refused = [(5, "members"), (9, "unexcused_absences"), (11, "attendance_rate"), (13, "members, members_disciplined")]
+    assert [(b.number, b.problems[0].input) for b in by_name[1]] == [*refused, (17, "emulation")]
+    first = next(read for read in data.open_rows(path, ruleset.inputs, ordered=ruleset.layout.inputs)[1]())
+    assert isinstance(first, data.Row) and type(first.facts) is tuple and len(first.facts) == len(ruleset.inputs)

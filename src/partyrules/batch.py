@@ -39,7 +39,7 @@ import attrs
 
 from partyrules import data, quota, report
 from partyrules.evaluation import Evaluation
-from partyrules.facts import RowError
+from partyrules.facts import FactsError, RowError
 from partyrules.quota import Demotion, Placement
 from partyrules.report import GradeCounter, GradeCounts, Tallies
 from partyrules.runtime import Ruleset
@@ -146,7 +146,12 @@ class Batch:
         make = tuple.__new__  # a Scored without the Python-level __new__ of a named tuple
         read: list[BadRow] = []  # rows that could not be read, waiting for the result of the row after them
         last: list[Row] = []  # the row whose facts the program took last (the program takes one at a time)
-        for result in ruleset.evaluate_many(self._facts(read, last), id_key=None):
+        # the compiled batch loop itself (what evaluate_many runs): the facts hold no id to take out, and a
+        # CSV file read in the inputs' order gives them as tuples (no dict a row, no name looked up)
+        ordered = self.head.ordered is not None
+        if ordered and self.head.ordered != ruleset.layout.inputs:
+            raise ValueError("the rows' facts are in another order than the ruleset's inputs")
+        for result in ruleset.batch(self._facts(read, last), None, 0, _row_error, ordered):
             if read:
                 self._reject_all(read)
             row = last[0]
@@ -271,6 +276,11 @@ class Batch:
             return []
         rows = tuple(row for row in self._rows() if row.id is not None and hash(row.id) in twice)
         return repeated_ids(attrs.evolve(self.head, rows=rows))
+
+
+def _row_error(exc: FactsError, number: int, row: Any) -> RowError:
+    """A row the ruleset refuses (its number is the batch's count, not the file's: the row in hand says it)."""
+    return RowError(exc.problems, number)
 
 
 def _spool_file(folder: str | None) -> IO[bytes]:

@@ -152,9 +152,14 @@ def open_rows(
     columns: Mapping[str, str] | None = None,
     numbers: str = "plain",
     sheet: str | None = None,
+    ordered: Sequence[str] | None = None,
 ) -> tuple[Table, Rows]:
     """A data file's header read and checked now (a :class:`Table` without rows: its columns, id column
     and warnings), and its rows, each call a new pass over the file.
+
+    ``ordered`` (input names): a CSV file's rows then hold their facts as a tuple in this order (see
+    :func:`partyrules.readers.stream_csv`; ``Table.ordered`` says so), what :class:`partyrules.batch.Batch`
+    scores without a dict a row; other formats' facts stay mappings.
 
     CSV and JSON lines are read from the file as the rows are asked for, so memory does not grow with
     the file (JSON lines are read twice: the columns are the keys of every object); a JSON array and a
@@ -181,8 +186,9 @@ def open_rows(
     encoding = "utf-16" if utf16 else "utf-8-sig"
     if kind == "csv":
         delimiter = sniff_delimiter(next(_lines(path, encoding, "\n"), ""))
-        head = stream_csv(reader, _lines(path, encoding, ""), id_column, delimiter)[0]
-        return head, lambda: stream_csv(reader, _lines(path, encoding, ""), id_column, delimiter)[1]
+        order = tuple(ordered) if ordered is not None else None
+        head = stream_csv(reader, _lines(path, encoding, ""), id_column, delimiter, order)[0]
+        return head, lambda: stream_csv(reader, _lines(path, encoding, ""), id_column, delimiter, order)[1]
     if kind == "jsonl":
         return stream_jsonl(
             reader, lambda: (line.removesuffix("\n") for line in _lines(path, encoding, "\n")), id_column

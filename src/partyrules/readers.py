@@ -21,7 +21,7 @@ import attrs
 
 from partyrules.delimited import csv_reader, sniff_delimiter
 from partyrules.diagnostics import did_you_mean
-from partyrules.facts import FactProblem
+from partyrules.facts import MISSING, FactProblem
 from partyrules.tables import (
     SAVE_AS_UTF8,
     SURROGATE,
@@ -44,10 +44,18 @@ def read_csv(reader: Reader, text: str, id_column: str | None) -> Table:
 
 
 def stream_csv(
-    reader: Reader, lines: Iterable[str], id_column: str | None, delimiter: str
+    reader: Reader,
+    lines: Iterable[str],
+    id_column: str | None,
+    delimiter: str,
+    ordered: tuple[str, ...] | None = None,
 ) -> tuple[Table, Iterator[Row | BadRow]]:
     """The header of CSV ``lines`` (from a file opened with ``newline=""``) read and checked now, as a
-    :class:`Table` without rows, and its rows as they are read: nothing is held but the row at hand."""
+    :class:`Table` without rows, and its rows as they are read: nothing is held but the row at hand.
+
+    ``ordered``: input names; each row's facts are then a tuple of the facts of these inputs in this
+    order, :data:`~partyrules.facts.MISSING` for one not given (an empty cell, a missing column, a text
+    read with a problem), what a compiled batch takes without a dict (``Table.ordered`` says so)."""
     name = reader.name
     found = csv_reader(lines, delimiter)
     try:
@@ -61,10 +69,12 @@ def stream_csv(
         raise DataError(f"{name}:1: the header is not UTF-8 text (byte {bad}); {SAVE_AS_UTF8}")
     head = reader.header(first, id_column, f"{name}:1")
     table = Table(name, "csv", head.id_name, tuple(head.named), head.kept, (), tuple(head.warnings), head.sources)
-    return table, _csv_rows(reader, head, found)
+    if ordered is not None:
+        table = attrs.evolve(table, ordered=ordered)
+    return table, _csv_rows(reader, head, found, ordered)
 
 
-def _csv_rows(reader: Reader, head: Header, found: Any) -> Iterator[Row | BadRow]:
+def _csv_rows(reader: Reader, head: Header, found: Any, ordered: tuple[str, ...] | None) -> Iterator[Row | BadRow]:
     """The rows of a CSV file after its header, read from ``found`` (its :func:`csv_reader`) by a plan made
     once per file: which fields are inputs (each column with the texts it has already read, by their text
     as written) and which are kept aside. Each record's lines are counted as :func:`records` counts them."""
@@ -76,8 +86,10 @@ def _csv_rows(reader: Reader, head: Header, found: Any) -> Iterator[Row | BadRow
     names = [c for _, c in inputs]
     columns_read = [_ColumnTexts(reader, c) for c in names]
     input_texts = _picker([i for i, _ in inputs])
+    # in order: each input's place among the file's input columns (None: the file has no column of it)
+    places = [names.index(n) if n in names else None for n in ordered] if ordered is not None else None
     known_facts, kept_values_of, kept_nfc_of = _row_readers(
-        [(i, c, column.known) for (i, c), column in zip(inputs, columns_read)], kept
+        [(i, c, column.known) for (i, c), column in zip(inputs, columns_read)], kept, places
     )
     make = tuple.__new__  # a Row without the Python-level __new__ of a named tuple
     line = found.line_num
@@ -112,8 +124,11 @@ def _csv_rows(reader: Reader, head: Header, found: Any) -> Iterator[Row | BadRow
                         value = column.read(t, problems)
                         if value is not _EMPTY:
                             facts[name] = value
+                    if places is not None:
+                        facts = tuple(_EMPTY if p is None else facts.get(names[p], _EMPTY) for p in places)
                 else:
-                    if "" in fields:  # an empty cell (of an input, maybe): no fact (the input's default applies)
+                    # an empty cell (of an input, maybe): no fact (the input's default applies); in order, MISSING
+                    if places is None and "" in fields:
                         facts = {name: value for name, value in facts.items() if value is not _EMPTY}
                 kept_values = kept_values_of(fields) if ascii else kept_nfc_of(fields)
                 number_id = row_id if row_id is not None else str(start)
@@ -136,31 +151,38 @@ def _utf8(text: str) -> bool:
 
 
 def _row_readers(
-    inputs: Sequence[tuple[int, str, dict[str, Any]]], kept: Sequence[tuple[int, str]]
-) -> tuple[Callable[[list[str]], dict[str, Any]], ...]:
+    inputs: Sequence[tuple[int, str, dict[str, Any]]],
+    kept: Sequence[tuple[int, str]],
+    places: Sequence[int | None] | None = None,
+) -> tuple[Callable[[list[str]], Any], ...]:
     """Three functions of a record's fields, made once per file: the facts of the input fields (each text
     looked up in its column's ``known`` texts: KeyError for a text not there), the kept fields as they
-    are, and the kept fields normalised (NFC).
+    are, and the kept fields normalised (NFC). With ``places`` (each input's place in ``inputs``, in the
+    order the facts are wanted, None for an input without a column), the facts are a tuple in that
+    order, ``MISSING`` where there is no column (and, from ``known``, where a cell is empty).
 
     Each is a dict display written for this file's columns (``{N0: K0[f[3]], N1: K1[f[4]]}``): Python
     builds it presized, looking each field up by a specialised subscript, about half the instructions
     of ``dict(zip(names, map(...)))``. The generated text holds only names made here and field
     positions; the file's column names and texts reach it as arguments, never as code."""
-    facts = ", ".join(f"N{n}: K{n}[f[{i}]]" for n, (i, _, _) in enumerate(inputs))
+    facts = "{" + ", ".join(f"N{n}: K{n}[f[{i}]]" for n, (i, _, _) in enumerate(inputs)) + "}"
+    if places is not None:  # a tuple display (a trailing comma: one input is still a tuple)
+        at = [i for i, _, _ in inputs]
+        facts = "(" + "".join("MISSING, " if p is None else f"K{p}[f[{at[p]}]], " for p in places) + ")"
     plain = ", ".join(f"M{n}: f[{i}]" for n, (i, _) in enumerate(kept))
     normal = ", ".join(f"M{n}: nfc(f[{i}])" for n, (i, _) in enumerate(kept))
     parameters = ", ".join([*(f"N{n}, K{n}" for n in range(len(inputs))), *(f"M{n}" for n in range(len(kept)))])
     code = (
         f"def make(nfc, {parameters}):\n"
-        f"    def facts(f):\n        return {{{facts}}}\n"
+        f"    def facts(f):\n        return {facts}\n"
         f"    def kept(f):\n        return {{{plain}}}\n"
         f"    def kept_nfc(f):\n        return {{{normal}}}\n"
         "    return facts, kept, kept_nfc\n"
     )
-    namespace: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"MISSING": _EMPTY}
     exec(compile(code, "<partyrules row readers>", "exec"), namespace)
     arguments = [*(x for _, name, known in inputs for x in (name, known)), *(name for _, name in kept)]
-    made: tuple[Callable[[list[str]], dict[str, Any]], ...] = namespace["make"](nfc, *arguments)
+    made: tuple[Callable[[list[str]], Any], ...] = namespace["make"](nfc, *arguments)
     return made
 
 
@@ -174,8 +196,9 @@ def _picker(indexes: Sequence[int]) -> Callable[[Sequence[str]], tuple[str, ...]
     return lambda fields: ()
 
 
-#: the fact of an empty cell, as :class:`_ColumnTexts` keeps it: none (the input's default applies)
-_EMPTY: Any = object()
+#: the fact of an empty cell, as :class:`_ColumnTexts` keeps it: none (the input's default applies); the
+#: runtime's MISSING, which a row of facts in order (``ordered``) holds for a fact not given
+_EMPTY: Any = MISSING
 
 
 class _ColumnTexts:

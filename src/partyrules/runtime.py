@@ -127,6 +127,12 @@ def fetch_facts(
     )
 
 
+def ordered_facts(names: tuple[str, ...], row: tuple[Any, ...]) -> dict[str, Any]:
+    """The facts of a row given in the inputs' order (``names``), ``MISSING`` for one not given, as the
+    mapping a batch takes: what the batch loop checks one by one when the row fails its inline test."""
+    return {name: value for name, value in zip(names, row) if value is not MISSING}
+
+
 def raise_row_error(exc: FactsError, number: int, row: Any) -> Any:
     """The row_error of a batch of one row that is a single evaluation (a large program's ``program``):
     the row's FactsError raised as it is, as the program raises it."""
@@ -276,9 +282,10 @@ class CriterionSpec:
 
 
 Program = Callable[[Mapping[str, Any]], Evaluation]
-#: the compiled batch loop: (rows, id key to ignore or None, number before the first row, row_error) -> results
+#: the compiled batch loop: (rows, id key to ignore or None, number before the first row, row_error, and
+#: whether each row is a tuple of the facts in the inputs' order: see :func:`ordered_facts`) -> results
 Batch = Callable[
-    [Iterable[Any], "str | None", int, Callable[["FactsError", int, Any], "RowError"]],
+    [Iterable[Any], "str | None", int, Callable[["FactsError", int, Any], "RowError"], bool],
     Iterator["Evaluation | RowError"],
 ]
 
@@ -483,6 +490,7 @@ PROGRAM_GLOBALS: Mapping[str, Any] = MappingProxyType(
         "retry_exactly": retry_exactly,
         "raise_row_error": raise_row_error,
         "fetch_facts": fetch_facts,
+        "ordered_facts": ordered_facts,
         "new_evaluation": tuple.__new__,
         "Evaluation": Evaluation,
         "without_key": facts.without_key,
@@ -539,7 +547,7 @@ def _score_rows(
         return RowError(exc.problems, number, _row_id(row, id_key))
 
     # the hot loop of a batch is compiled with the program: no call per row
-    return ruleset.batch(rows, key, start - 1, row_error)
+    return ruleset.batch(rows, key, start - 1, row_error, False)
 
 
 # A worker process's ruleset, unpickled once when the worker starts (not once per chunk: that

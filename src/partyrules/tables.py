@@ -50,6 +50,9 @@ class Row(NamedTuple):
 
     A named tuple (read by name; ``_replace`` makes a changed copy): a data file has a row per
     organisation, and one is made in a fraction of the time of an attrs instance.
+
+    ``facts`` is a tuple instead (the facts in the inputs' order, ``MISSING`` for one not given) when the
+    table was read with ``ordered`` (:attr:`Table.ordered`): what ``partyrules score`` hands the batch loop.
     """
 
     number: int
@@ -87,6 +90,8 @@ class Table:
     sources: Mapping[str, str] = attrs.field(factory=dict)
     #: for a fill-in workbook: the ruleset it was made for, "id|version|fingerprint"
     made_for: str | None = None
+    #: when the rows' facts are tuples (a CSV file read with ``ordered``): the inputs they follow, in order
+    ordered: tuple[str, ...] | None = None
 
     def find(self, *, number: int | None = None, id: str | None = None) -> Row | BadRow:
         """The row with this number or id; :class:`DataError` if there is none (or several with the id)."""

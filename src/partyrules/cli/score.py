@@ -88,7 +88,13 @@ def run(args: argparse.Namespace) -> int:
     ruleset = load_ruleset(args.rules, args)
     _check_outputs(args, kind, rules_files(ruleset))  # nor over the rules and their bases
     head, rows = data.open_rows(
-        args.data, ruleset.inputs, id_column=args.id_column, columns=mapping, numbers=args.numbers, sheet=args.sheet
+        args.data,
+        ruleset.inputs,
+        id_column=args.id_column,
+        columns=mapping,
+        numbers=args.numbers,
+        sheet=args.sheet,
+        ordered=ruleset.layout.inputs,  # a CSV row's facts as a tuple, what the batch loop takes without a dict
     )
     if args.summary is not None:
         _check_summary_column(args.summary, ruleset, head)

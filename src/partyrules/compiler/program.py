@@ -145,6 +145,10 @@ class _Writer(Writer):
     once: bool | None = None
     #: the source of the functions a large program calls (its fact tests and values in short functions)
     functions: list[str]
+    #: the inline test of every fact of a row given in the inputs' order (None: no such test; see batch)
+    ordered_test: str | None
+    #: where the lines that read the facts by name end (the levels given by name are read after them)
+    levels_at: int
 
     @property
     def large(self) -> bool:
@@ -164,8 +168,10 @@ class _Writer(Writer):
         # facts: one inline test of the common case for all inputs at once; anything else
         # (absent, text, out of range, unknown names) goes to the slow path, which names every problem
         specs = [self.fact_spec(spec) for spec in self.model.inputs]
+        self.ordered_test = None
         self.read_facts(specs)
         self.test_facts(specs)
+        facts_end = self.levels_at - body  # the lines that read the facts by name end here, in body_lines
         prelude = len(self.lines)  # the integer ratios of Decimal inputs that quotients read go here
         self.constraints()
         values = len(self.lines)
@@ -208,7 +214,7 @@ class _Writer(Writer):
             ]
         else:
             single = [line.replace(EXTRA, "").replace(OWN_FACTS, "facts") for line in self.lines]
-        return "\n".join(self.functions + single + self.batch(body_lines, trapped)) + "\n"
+        return "\n".join(self.functions + single + self.batch(body_lines, facts_end, trapped)) + "\n"
 
     def ratio(self, k: int) -> list[str]:
         """The lines that read Decimal input k as integers, once its fact is checked."""
@@ -308,9 +314,12 @@ class _Writer(Writer):
                 self.emit_fast_test("fast = True if (" + " and ".join([*calls, tests[-1]]) + ") else False", 1)
                 self.emit("if not fast:")
                 self.emit(slow, 2)
+                self.levels_at = len(self.lines)
                 self.levels(specs)
                 return
             self.emit_fast_test(self.fact_test(tests, texts_read=False), 1)
+            # a row of facts in the inputs' order (see batch) has no other key: the test without the count
+            self.ordered_test = self.fact_test(tests[:-1], texts_read=False)
             self.emit("if not fast:")
             # text (a data file's "95", "87.5", "true"): each text fact read on its own, through the
             # reader of its kind (each distinct text read once per process), and the same test again;
@@ -322,9 +331,11 @@ class _Writer(Writer):
                 self.emit(slow, 3)
             else:
                 self.emit(slow, 2)
+            self.levels_at = len(self.lines)
             self.levels(specs)
         else:
             self.emit(f"if facts: check_facts((), {OWN_FACTS})")
+            self.levels_at = len(self.lines)
 
     def read_texts(self, read: list[tuple[int, str]], indent: int) -> None:
         """Each text fact read on its own, through the reader of its kind (each distinct text once per process)."""
@@ -405,8 +416,9 @@ class _Writer(Writer):
         grade_id = f"(None if grade is None else {grade_ids}[grade])"
         return tuple_display(["LAYOUT", self.total_decimal(), grade_id, *facts, f"({tuple_display(parts)})"])
 
-    def batch(self, body: list[str], trapped: bool) -> list[str]:
-        """``many(rows, key, number, row_error)``: the program's body in a loop over rows, yielding a result per row.
+    def batch(self, body: list[str], facts_end: int, trapped: bool) -> list[str]:
+        """``many(rows, key, number, row_error, ordered=False)``: the program's body in a loop over rows,
+        yielding a result per row.
 
         One call for a whole batch instead of one per row (a call of ``program`` sets up a frame
         with every constant of the ruleset), and the row's id column is not copied away: when a
@@ -414,11 +426,18 @@ class _Writer(Writer):
         unknown key, gets the facts without it. A FactsError becomes ``row_error(exc, number,
         row)`` and the others go on. The Inexact trap is armed and disarmed around each row, never
         held across a ``yield``: the caller's code runs between rows.
+
+        ``ordered``: each row is a tuple of the facts in the inputs' order, ``MISSING`` where a fact is
+        not given (a data file's row, read by its columns: no dict built, no name looked up). Its facts
+        are unpacked and tested at once (an absent one takes its default); a row that fails the test
+        becomes the mapping of its given facts (``ordered_facts``) and takes the path of any other,
+        which names every problem as it does for that mapping.
         """
         returns = [i for i, line in enumerate(body) if line.lstrip().startswith("return ")]
         assert len(returns) == 1 and returns[0] == len(body) - 1, "the body ends in its only return"
+        names = self.const(tuple(spec.name for spec in self.model.inputs))
         out = [
-            "def many(rows, key, number, row_error):",
+            "def many(rows, key, number, row_error, ordered=False):",
             "    for row in rows:",
             "        facts = row",
             "        number += 1",
@@ -437,16 +456,41 @@ class _Writer(Writer):
                 "        if armed: traps[Inexact] = True",
             ]
         out.append("        try:")
-        for line in body[:-1]:
-            out.append(
-                indent
-                + line.replace(EXTRA, " + extra").replace(OWN_FACTS, "(without_key(facts, key) if extra else facts)")
-            )
+        reading = [
+            indent + line.replace(EXTRA, " + extra").replace(OWN_FACTS, "(without_key(facts, key) if extra else facts)")
+            for line in body[:-1]
+        ]
+        specs = self.model.inputs
+        if self.ordered_test is not None and not self.large and specs:
+            unpacked = "".join(f"x{k}, " for k in range(len(specs)))
+            out += [
+                "            fast = False",
+                "            if ordered:",
+                f"                {unpacked}= row",
+            ]
+            for k, spec in enumerate(specs):
+                default = self.fact_spec(spec).default
+                if default is not rt.MISSING:
+                    out.append(f"                if x{k} is MISSING: x{k} = {self.const(default)}")
+            out += [
+                "                try:",
+                "                    " + self.ordered_test,
+                "                except (InvalidOperation, Inexact):",
+                "                    fast = False",
+                f"                if not fast: facts = ordered_facts({names}, row)",
+                "            if not fast:",
+            ]
+            out += [indent + line for line in reading[:facts_end]]
+            out += reading[facts_end:]
+        else:  # a large program reads its facts in one call (fetch_facts): a row in order is made a mapping first
+            out.append(f"            if ordered: facts = ordered_facts({names}, row)")
+            out += reading
         out.append(indent + body[-1].replace("return ", "result = ", 1))
         out += [
             "        except FactsError as exc:",
             "            result = row_error(exc, number, row)",
             "        except DecimalException:",
+            f"            if ordered and type(facts) is tuple: facts = ordered_facts({names}, row)",
             "            try:",
             "                result = retry_exactly(program, without_key(facts, key) if extra else facts)",
             "            except FactsError as exc:",
