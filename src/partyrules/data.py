@@ -312,13 +312,22 @@ def format_csv(stream: IO[str], ruleset: Ruleset, kept: Sequence[str], results: 
     totals: dict[Decimal, str] = {}
     points, texts = raw_points(layout), {None: ""}
     text_of = texts.__getitem__
+    # the points cells of each set of points met (a sheet gives few: one lookup of the program's tuple of
+    # points, not a text for each), kept while there is room
+    known: dict[tuple[Any, ...], str] = {}
+    known_cells = known.get
     first, plain, add = FORMULA_FIRST, _plain_cells, lines.append
     for result in results:
         e = result.evaluation
-        try:
-            cells = ",".join(map(text_of, points(e)))
-        except KeyError:  # a value not met before (kept while there is room: memory stays flat)
-            cells = ",".join([text_of(v) if v in texts else _point_text(texts, layout, v) for v in points(e)])
+        raw = points(e)
+        cells = known_cells(raw)
+        if cells is None:
+            try:
+                cells = ",".join(map(text_of, raw))
+            except KeyError:  # a value not met before (kept while there is room: memory stays flat)
+                cells = ",".join([text_of(v) if v in texts else _point_text(texts, layout, v) for v in raw])
+            if len(known) < _TEXTS_KEPT:
+                known[raw] = cells
         total = totals.get(e.total) or _kept_text(totals, e.total, number_text(e.total))
         # an exempt organisation is never graded (the program sets no grade when a not_graded rule holds)
         not_graded = e.not_graded if exemptions and e.grade is None else None
@@ -349,15 +358,14 @@ def _plain_cells(cells: list[Any]) -> str | None:
         joined = ",".join(cells)
     except TypeError:  # not a text (a JSON number, a list)
         return None
-    if '"' in joined or "\r" in joined or "\n" in joined or "\x00" in joined or joined.count(",") != len(cells) - 1:
+    # a quote, a comma inside a cell, or a character that is not printable (a line break, a NUL, a tab:
+    # stricter than CSV needs, and the csv module writes those rows the same bytes): one scan each
+    if '"' in joined or not joined.isprintable() or joined.count(",") != len(cells) - 1:
         return None
-    # no cell may begin as a formula: the first, and each after a comma (none is inside a cell)
-    if joined[:1] in FORMULA_FIRST:
-        return None
-    joined = "," + joined
-    if ",=" in joined or ",+" in joined or ",-" in joined or ",@" in joined or ",\t" in joined:
-        return None
-    return joined[1:]
+    for cell in cells:  # no cell may begin as a formula (a tab or a line break is not printable)
+        if cell[:1] in FORMULA_FIRST:
+            return None
+    return joined
 
 
 def _csv_fields(*texts: str) -> str:
