@@ -43,7 +43,6 @@ import contextlib
 import csv
 import json
 import os
-import secrets
 import stat
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -537,7 +536,8 @@ class AtomicFile:
         self.target = Path(path)
         self._mode = writable_target(self.target)
         while True:
-            temporary = self.target.parent / f".{self.target.name}.{secrets.token_hex(6)}.tmp"
+            # secrets.token_hex(6) without importing secrets (and the hmac and random modules it imports)
+            temporary = self.target.parent / f".{self.target.name}.{os.urandom(6).hex()}.tmp"
             try:
                 fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
             except FileExistsError:  # pragma: no cover - 48 random bits

@@ -29,24 +29,25 @@ and what it runs; what they share is in :mod:`partyrules.cli.common`.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
 import partyrules
-from partyrules.cli import cache, check, diff, explain, fmt, grade, lsp, render, schema, score, serve, test
 from partyrules.cli.common import PROG, UsageError, error, os_message, silence_stdout, utf8
 
 __all__ = ["PROG", "UsageError", "main"]
 
-#: Every command, in the order ``partyrules --help`` lists them: each module adds its own parser
-#: (``add_parser``) whose ``run`` the command line calls.
-COMMANDS = (check, score, explain, schema, render, test, diff, fmt, grade, lsp, serve, cache)
+#: Every command, in the order ``partyrules --help`` lists them: each is a module of this package that
+#: adds its own parser (``add_parser``) whose ``run`` the command line calls.
+COMMANDS = ("check", "score", "explain", "schema", "render", "test", "diff", "fmt", "grade", "lsp", "serve", "cache")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (never raises for a user's mistake)."""
     utf8(sys.stdout)
     utf8(sys.stderr)
-    parser = _parser()
+    arguments = sys.argv[1:] if argv is None else argv
+    parser = _parser(arguments[0] if arguments and arguments[0] in COMMANDS else None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error argparse has already printed
@@ -88,13 +89,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser: every command's, or only ``command``'s when the arguments begin with it
+    (the others are then not imported: ``score`` starts sooner; its parsing, help and errors are the same)."""
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Check criteria files, score organisations' data against them, and explain the scores.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {partyrules.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command in COMMANDS:
-        command.add_parser(commands)
+    for name in COMMANDS if command is None else (command,):
+        importlib.import_module(f"partyrules.cli.{name}").add_parser(commands)
     return parser
