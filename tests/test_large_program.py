@@ -23,6 +23,7 @@ import partyrules
 from partyrules import api, serialize
 from partyrules.catalog import shipped_ids
 from partyrules.compiler import generate, program as compiler_program
+from partyrules.facts import MISSING
 from partyrules.runtime import Ruleset, link_program
 from partyrules.testing import facts as drawn_facts
 
@@ -94,6 +95,39 @@ def test_every_shipped_ruleset_scores_the_same_written_once(ruleset_id: str) -> 
             assert _shown(once, row) == _shown(twice, row) == _shown(ruleset.evaluate, row)
         with_ids = [row | {"id": f"o{i}"} for i, row in enumerate(rows)]
         assert _batch_shown(once_batch, with_ids) == _batch_shown(twice_batch, with_ids)
+
+    agree()
+
+
+@pytest.mark.parametrize("ruleset_id", shipped_ids())
+def test_rows_in_order_score_as_rows_by_name(ruleset_id: str) -> None:
+    """The batch loop given each row as a tuple in the inputs' order (``ordered``, MISSING where a fact is
+    absent; what ``partyrules score`` gives it from a CSV file) scores and refuses every row as it does the
+    row by name, the body written once and twice: wrong values, absent facts and all."""
+    ruleset = partyrules.shipped(ruleset_id)
+    names = ruleset.layout.inputs
+
+    def shown(batch: Run, rows: list[Any], ordered: bool) -> list[str]:
+        def row_error(exc: partyrules.FactsError, number: int, row: Any) -> partyrules.RowError:
+            return partyrules.RowError(exc.problems, number)
+
+        out = []
+        for result in batch(rows, None, 0, row_error, ordered):
+            if isinstance(result, partyrules.RowError):
+                out.append(f"row {result.number}: " + str(partyrules.FactsError(result.problems)))
+            else:
+                out.append(json.dumps(serialize.unstructure(result), ensure_ascii=False, sort_keys=True))
+        return out
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(_wild(ruleset), min_size=1, max_size=4))
+    def agree(rows: list[dict[str, Any]]) -> None:
+        by_name = [{k: v for k, v in row.items() if k in names} for row in rows]  # a row in order has no other key
+        in_order = [tuple(row.get(name, MISSING) for name in names) for row in by_name]
+        expected = shown(ruleset.batch, by_name, False)
+        assert shown(ruleset.batch, in_order, True) == expected
+        for once in (True, False):
+            assert shown(_written(ruleset, once)[1], in_order, True) == expected
 
     agree()
 

@@ -3,7 +3,8 @@
 - :mod:`~partyrules.compiler.fingerprint`: the ruleset's identity, from its canonical form (written as
   JSON by a writer compiled for each node class);
 - :mod:`~partyrules.compiler.expressions`: each expression as exact Python (fixed point or Decimal);
-- :mod:`~partyrules.compiler.program`: the whole program around them (and its batch loop);
+- :mod:`~partyrules.compiler.program`: the whole program around them;
+- :mod:`~partyrules.compiler.loop`: its batch loop (rows by name, or in the inputs' order);
 - :mod:`~partyrules.compiler.details`: the texts an explanation quotes;
 - :mod:`~partyrules.compiler.assemble`: the layout, the inputs and the ruleset around them.
 

@@ -36,6 +36,7 @@ from partyrules.compiler.expressions import (
     names_in,
     percent_units,
 )
+from partyrules.compiler.loop import batch_loop
 from partyrules.facts import FACT_MAGNITUDE
 from partyrules.model import Model
 from partyrules.printer import expr_text, number_text
@@ -214,7 +215,7 @@ class _Writer(Writer):
             ]
         else:
             single = [line.replace(EXTRA, "").replace(OWN_FACTS, "facts") for line in self.lines]
-        return "\n".join(self.functions + single + self.batch(body_lines, facts_end, trapped)) + "\n"
+        return "\n".join(self.functions + single + batch_loop(self, body_lines, facts_end, trapped)) + "\n"
 
     def ratio(self, k: int) -> list[str]:
         """The lines that read Decimal input k as integers, once its fact is checked."""
@@ -415,91 +416,6 @@ class _Writer(Writer):
         grade_ids = self.const(tuple(g.name for g in self.model.grades))
         grade_id = f"(None if grade is None else {grade_ids}[grade])"
         return tuple_display(["LAYOUT", self.total_decimal(), grade_id, *facts, f"({tuple_display(parts)})"])
-
-    def batch(self, body: list[str], facts_end: int, trapped: bool) -> list[str]:
-        """``many(rows, key, number, row_error, ordered=False)``: the program's body in a loop over rows,
-        yielding a result per row.
-
-        One call for a whole batch instead of one per row (a call of ``program`` sets up a frame
-        with every constant of the ruleset), and the row's id column is not copied away: when a
-        row holds ``key`` the tests count one key more, and only the slow path, which names every
-        unknown key, gets the facts without it. A FactsError becomes ``row_error(exc, number,
-        row)`` and the others go on. The Inexact trap is armed and disarmed around each row, never
-        held across a ``yield``: the caller's code runs between rows.
-
-        ``ordered``: each row is a tuple of the facts in the inputs' order, ``MISSING`` where a fact is
-        not given (a data file's row, read by its columns: no dict built, no name looked up). Its facts
-        are unpacked and tested at once (an absent one takes its default); a row that fails the test
-        becomes the mapping of its given facts (``ordered_facts``) and takes the path of any other,
-        which names every problem as it does for that mapping.
-        """
-        returns = [i for i, line in enumerate(body) if line.lstrip().startswith("return ")]
-        assert len(returns) == 1 and returns[0] == len(body) - 1, "the body ends in its only return"
-        names = self.const(tuple(spec.name for spec in self.model.inputs))
-        out = [
-            "def many(rows, key, number, row_error, ordered=False):",
-            "    for row in rows:",
-            "        facts = row",
-            "        number += 1",
-            "        extra = 0",
-            "        if key is not None:",
-            "            if type(facts) is dict:",
-            "                if key in facts: extra = 1",
-            "            elif isinstance(facts, Mapping) and key in facts:",
-            "                facts = without_key(facts, key)",
-        ]
-        indent = "    "  # the body was written two levels deep; here it runs three levels deep
-        if trapped:
-            out += [
-                "        traps = getcontext().traps",
-                "        armed = not traps[Inexact]",
-                "        if armed: traps[Inexact] = True",
-            ]
-        out.append("        try:")
-        reading = [
-            indent + line.replace(EXTRA, " + extra").replace(OWN_FACTS, "(without_key(facts, key) if extra else facts)")
-            for line in body[:-1]
-        ]
-        specs = self.model.inputs
-        if self.ordered_test is not None and not self.large and specs:
-            unpacked = "".join(f"x{k}, " for k in range(len(specs)))
-            out += [
-                "            fast = False",
-                "            if ordered:",
-                f"                {unpacked}= row",
-            ]
-            for k, spec in enumerate(specs):
-                default = self.fact_spec(spec).default
-                if default is not rt.MISSING:
-                    out.append(f"                if x{k} is MISSING: x{k} = {self.const(default)}")
-            out += [
-                "                try:",
-                "                    " + self.ordered_test,
-                "                except (InvalidOperation, Inexact):",
-                "                    fast = False",
-                f"                if not fast: facts = ordered_facts({names}, row)",
-                "            if not fast:",
-            ]
-            out += [indent + line for line in reading[:facts_end]]
-            out += reading[facts_end:]
-        else:  # a large program reads its facts in one call (fetch_facts): a row in order is made a mapping first
-            out.append(f"            if ordered: facts = ordered_facts({names}, row)")
-            out += reading
-        out.append(indent + body[-1].replace("return ", "result = ", 1))
-        out += [
-            "        except FactsError as exc:",
-            "            result = row_error(exc, number, row)",
-            "        except DecimalException:",
-            f"            if ordered and type(facts) is tuple: facts = ordered_facts({names}, row)",
-            "            try:",
-            "                result = retry_exactly(program, without_key(facts, key) if extra else facts)",
-            "            except FactsError as exc:",
-            "                result = row_error(exc, number, row)",
-        ]
-        if trapped:
-            out += ["        finally:", "            if armed: traps[Inexact] = False"]
-        out.append("        yield result")
-        return out
 
     def total_decimal(self) -> str:
         """The total as a Decimal for the evaluation's first slot (read by nearly every caller)."""
