@@ -569,3 +569,20 @@ def test_diff_with_data_reports_unreadable_rows(capsys: pytest.CaptureFixture[st
     assert status == 0
     assert err == f"{path}:4 (too): has 2 fields where the header has {len(rows[0])}\n"
     assert "3 organisations scored under both; 0 change grade" in out
+
+
+def test_a_command_parsed_alone_reads_and_helps_as_among_all() -> None:
+    """`partyrules score ...` builds only its command's parser (the others are not imported): each command's
+    help, and the arguments it reads, are those of the parser of every command."""
+    from partyrules.cli import COMMANDS, _parser
+
+    def command_parser(parser: Any, name: str) -> Any:
+        return next(a for a in parser._actions if a.dest == "command").choices[name]
+
+    every = _parser()
+    for name in COMMANDS:
+        alone = _parser(name)
+        assert command_parser(alone, name).format_help() == command_parser(every, name).format_help()
+    arguments = ["score", "vn.hatinh/chi-bo-4-tot", "cells.csv", "-o", "out.csv", "--summary", "district"]
+    read = vars(_parser("score").parse_args(arguments))
+    assert read == vars(every.parse_args(arguments))
