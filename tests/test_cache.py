@@ -278,3 +278,39 @@ def test_a_folder_that_cannot_be_listed_now_is_a_miss_not_a_crash(
     _fresh()
     assert partyrules.load("vn.t/base", path=[root], cache=folder).model is not None  # loaded afresh
     assert len(calls) >= 2
+
+
+def test_installed_packages_looked_at_again_only_when_their_files_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record's installed roots stand while no folder of sys.path, entry_points.txt or .pth file changed
+    (the entry points are not read again); a criteria package installed, or its entry point edited in
+    place, makes the record stale."""
+    from partyrules import reads
+
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    with reads.recording() as record:
+        reads.search_roots([])
+    assert record.installed is not None and record.roots
+    looked: list[int] = []
+    real = reads.installed_roots
+    monkeypatch.setattr(reads, "installed_roots", lambda: looked.append(1) or real())
+    assert record.still() and looked == []  # nothing changed: not looked at again
+
+    package = site / "partyrules_vn_stamp"
+    (package / "vn.stamp").mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    info = site / "partyrules_vn_stamp-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: partyrules-vn-stamp\nVersion: 1.0\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text("[partyrules.criteria]\n", encoding="utf-8")
+    assert record.still() and looked == [1]  # a folder more: looked at again, and no root came of it
+    os.utime(info / "entry_points.txt", ns=(0, 0))  # an edit within a tick of the clock changes the time too
+    with reads.recording() as again:
+        reads.search_roots([])
+    sys.modules.pop("partyrules_vn_stamp", None)
+    (info / "entry_points.txt").write_text("[partyrules.criteria]\nstamp = partyrules_vn_stamp\n", encoding="utf-8")
+    assert not again.still()  # the entry point, edited in place, gives a root more
+    assert str(package) in [str(r) for r in reads.search_roots([])]

@@ -15,8 +15,10 @@ import contextlib
 import contextvars
 import hashlib
 import os
+import stat
+import sys
 from collections.abc import Iterator, Sequence
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 
 import attrs
@@ -37,6 +39,8 @@ def installed_roots() -> list[Path]:
     A package declares ``[project.entry-points."partyrules.criteria"] name = "package.module"``;
     the module's folder is a search root.
     """
+    from importlib import metadata  # here: a cache entry whose installed packages are unchanged never reads it
+
     roots = []
     for entry in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.name, e.value)):
         try:
@@ -49,15 +53,67 @@ def installed_roots() -> list[Path]:
     return roots
 
 
+def installed_stamp() -> tuple[tuple[str, int], ...]:
+    """What the installed packages' entry points are read from, as a quick look sees it: each folder of
+    ``sys.path`` with the time it last changed (installing, upgrading or removing a distribution adds or
+    drops a folder in it), and in it the time of each distribution's ``entry_points.txt`` and of each
+    ``.pth`` and editable-install file (edited in place). While it is the same, :func:`installed_roots`
+    gives the same roots, as a ``.pyc`` stands while its source's time does; reading the entry points
+    themselves costs about 20 ms (importlib.metadata, a look into every distribution)."""
+    stamp: list[tuple[str, int]] = []
+    for entry in sys.path:
+        folder = entry or "."
+        try:
+            info = os.stat(folder)
+        except OSError:
+            stamp.append((entry, -1))
+            continue
+        stamp.append((entry, info.st_mtime_ns))
+        if not stat.S_ISDIR(info.st_mode):
+            continue  # a zip file: its time covers its contents
+        try:
+            with os.scandir(folder) as children:
+                names = sorted(child.name for child in children)
+        except OSError:
+            stamp.append((entry, -2))
+            continue
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info")):
+                stamp.append((name, _time(os.path.join(folder, name, "entry_points.txt"))))
+            elif name.endswith(".pth") or name.startswith("__editable__"):
+                stamp.append((name, _time(os.path.join(folder, name))))
+    return tuple(stamp)
+
+
+def _time(path: str) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return -1
+
+
 def search_roots(
-    roots: Sequence[str | os.PathLike[str]], environment: bool = True, installed: bool = True, builtin: bool = True
+    roots: Sequence[str | os.PathLike[str]],
+    environment: bool = True,
+    installed: bool = True,
+    builtin: bool = True,
+    *,
+    known: Sequence[Path] | None = None,
 ) -> tuple[Path, ...]:
-    """The search roots in order: ``roots``, then (as chosen) ``PARTYRULES_PATH``, installed packages, the shipped criteria."""
+    """The search roots in order: ``roots``, then (as chosen) ``PARTYRULES_PATH``, installed packages, the
+    shipped criteria. ``known``: the installed packages' roots, already found (see :meth:`Reads.still`)."""
     found = [Path(r) for r in roots]
     if environment:
         found += [Path(p) for p in os.environ.get(ENVIRONMENT_VARIABLE, "").split(os.pathsep) if p]
     if installed:
-        found += installed_roots()
+        if known is None:
+            record = _reads.get()
+            # the stamp before the look: a package installed in between makes the entry stale, never wrong
+            stamp = installed_stamp() if record is not None and record.installed is None else None
+            known = installed_roots()
+            if record is not None and stamp is not None:
+                record.installed = (stamp, tuple(str(r) for r in known))
+        found += known
     if builtin:
         found.append(builtin_root())
     record = _reads.get()
@@ -95,18 +151,23 @@ class Reads:
     ``files`` maps a path to the size and SHA-256 of its bytes (None: it did not exist);
     ``listings`` maps (root, folders, name) to the files a lookup of that id found there;
     ``roots`` maps how search roots were asked for (given roots, environment, installed, shipped) to
-    what they were.
+    what they were; ``installed``: the installed packages' roots found first, with the
+    :func:`installed_stamp` of when they were (None: none were looked for).
     """
 
     files: dict[str, tuple[int, str] | None] = attrs.Factory(dict)
     listings: dict[tuple[str, str, str], tuple[tuple[str, str], ...]] = attrs.Factory(dict)
     roots: dict[tuple[tuple[str, ...], bool, bool, bool], tuple[str, ...]] = attrs.Factory(dict)
+    installed: tuple[tuple[tuple[str, int], ...], tuple[str, ...]] | None = None
 
     def still(self) -> bool:
         """Whether the disk still holds what this record saw: the same roots, lookups and bytes."""
+        known = None  # the installed roots as they were, while nothing they are read from has changed
+        if self.installed is not None and installed_stamp() == self.installed[0]:
+            known = [Path(r) for r in self.installed[1]]
         for (given, environment, installed, builtin), seen in self.roots.items():
             with _not_recording():
-                if tuple(str(r) for r in search_roots(given, environment, installed, builtin)) != seen:
+                if tuple(str(r) for r in search_roots(given, environment, installed, builtin, known=known)) != seen:
                     return False
         for (root, folders, last), seen_files in self.listings.items():
             with _not_recording():
