@@ -7,7 +7,6 @@ tested function, as in sqlglot. No colour codes here: colour belongs at the term
 
 from __future__ import annotations
 
-import difflib
 import functools
 import heapq
 from collections.abc import Callable, Iterable, Sequence
@@ -194,6 +193,8 @@ def _matches(word: str, known: _KnownNames, n: int, cutoff: float) -> list[str]:
     letters = set(counts)
     size = len(word)
     repeats = size - len(letters)  # a shared letter matches at most once more for each repeat in the word
+    import difflib  # here: a run that suggests no name (a score of a good file) does not import it
+
     matcher = difflib.SequenceMatcher()
     matcher.set_seq2(word)
     found: list[tuple[float, str]] = []

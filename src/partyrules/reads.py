@@ -18,7 +18,6 @@ import os
 import stat
 import sys
 from collections.abc import Iterator, Sequence
-from importlib import resources
 from pathlib import Path
 
 import attrs
@@ -30,7 +29,8 @@ SUFFIX = ".criteria"
 
 def builtin_root() -> Path:
     """The criteria shipped inside partyrules."""
-    return Path(str(resources.files("partyrules"))) / "criteria"
+    # the package's folder, as importlib.resources.files("partyrules") gives it, without importing that
+    return Path(__file__).parent / "criteria"
 
 
 def installed_roots() -> list[Path]:
@@ -39,7 +39,7 @@ def installed_roots() -> list[Path]:
     A package declares ``[project.entry-points."partyrules.criteria"] name = "package.module"``;
     the module's folder is a search root.
     """
-    from importlib import metadata  # here: a cache entry whose installed packages are unchanged never reads it
+    from importlib import metadata, resources  # here: a cache entry whose installed packages stand reads neither
 
     roots = []
     for entry in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.name, e.value)):

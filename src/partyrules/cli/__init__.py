@@ -97,7 +97,9 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         description="Check criteria files, score organisations' data against them, and explain the scores.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {partyrules.__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    # prog given (what argparse would work out: no argument comes before the command): it would build a
+    # help formatter for it, which imports shutil to ask the terminal's width
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, prog=PROG)
     for name in COMMANDS if command is None else (command,):
         importlib.import_module(f"partyrules.cli.{name}").add_parser(commands)
     return parser
