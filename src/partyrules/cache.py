@@ -6,7 +6,9 @@ program's bytecode, with a record of everything the load read (:class:`partyrule
 every file's SHA-256 (criteria files, examples tables; absent ones too), every lookup of an id in
 the search roots, and the roots. An entry is used only when all of that still holds, so editing a
 base, adding a version of an id in force on another date, a new root in ``PARTYRULES_PATH`` or a
-new installed criteria package all give a fresh load. The key also holds the request (the file or
+new installed criteria package all give a fresh load. (The installed packages' roots are looked up
+again only when a folder of ``sys.path``, an ``entry_points.txt`` or a ``.pth`` file changed:
+:func:`partyrules.reads.installed_stamp`.) The key also holds the request (the file or
 id, ``on``, the roots given), this partyrules (a digest of its own source files' sizes and times,
 so an edited checkout never reads entries of its older self) and this Python.
 
