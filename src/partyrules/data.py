@@ -325,7 +325,7 @@ def format_csv(stream: IO[str], ruleset: Ruleset, kept: Sequence[str], results: 
                 cells = ",".join(map(text_of, raw))
             except KeyError:  # a value not met before (kept while there is room: memory stays flat)
                 cells = ",".join([text_of(v) if v in texts else _point_text(texts, layout, v) for v in raw])
-            if len(known) < _TEXTS_KEPT:
+            if len(known) < _CELLS_KEPT:
                 known[raw] = cells
         total = totals.get(e.total) or _kept_text(totals, e.total, number_text(e.total))
         # an exempt organisation is never graded (the program sets no grade when a not_graded rule holds)
@@ -376,6 +376,8 @@ def _csv_fields(*texts: str) -> str:
 
 #: distinct numbers a results writer keeps the text of (points and totals): a sheet gives few
 _TEXTS_KEPT = 1 << 16
+#: distinct sets of points a results writer keeps the cells of (a few hundred bytes each: about 1 MB)
+_CELLS_KEPT = 1 << 12
 
 
 def _kept_text(texts: dict[Any, str], value: Any, text: str) -> str:
