@@ -23,14 +23,17 @@ from partyrules.parser.spans import span_key, span_of_meta, span_of_token, text_
 class Builder(CasebookBuilder):
     """Builds nodes from lark's tree; collects problems it can see locally."""
 
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str, layout: bool = True) -> None:
         super().__init__()
         self.filename = filename
         self.problems: list[Diagnostic] = []
         self.blocks: dict[tuple[int, int, int, int], tuple[Any, ...]] = {}
+        self.layout = layout  # whether the blocks are kept (the formatter reads them; a load does not)
 
     def _block(self, meta: Meta | tuple[int, int, int, int], stmts: list[Any]) -> None:
         """Remember a block's statements in file order, for the formatter."""
+        if not self.layout:
+            return
         if isinstance(meta, tuple):  # the parse loop's place is the key already
             self.blocks[meta] = tuple(stmts)
         else:
