@@ -131,7 +131,7 @@ def test_a_constraint_is_not_proved_by_itself() -> None:
     analysis = api.analyse(HEAD + item("0", CONSTRAINED) + GRADES)
     assert analysis.diagnostics == ()
     constraint = next(d for d in analysis.tree.declarations if type(d).__name__ == "Constraint")  # type: ignore[union-attr]
-    assert analysis.state is not None and analysis.state.truths[id(constraint.condition)] is None
+    assert analysis.state is not None and analysis.state.truths.get(id(constraint.condition)) is None
 
 
 MIXED = item("bands present / members { from 90: 10; from 75%: 5; otherwise: 0; }", CONSTRAINED)

@@ -257,3 +257,35 @@ def test_each_rules_own_reduction_does_what_the_general_one_does() -> None:
                 assert made[0] == made[1], rule.name
                 compared += 1
     assert compared > 4 * 300  # every rule of the grammar, four ways
+
+
+def test_each_maker_makes_what_attrs_makes() -> None:
+    """The builder makes its nodes through ``parser.making`` (the slots' setters, not attrs's ``__init__``):
+    for every node class, its maker takes the same arguments and sets every field to the very value attrs
+    sets, given them all, by name, or left to their defaults (a default factory called anew)."""
+    import inspect
+
+    from partyrules import nodes
+    from partyrules.parser.making import made, maker
+
+    classes = [
+        c for c in vars(nodes).values() if isinstance(c, type) and c.__module__ == nodes.__name__ and attrs.has(c)
+    ]
+    assert len(classes) > 50
+    for cls in classes:
+        make = maker(cls)
+        assert make is not cls, cls  # none of them needs attrs's own __init__
+        assert [(p.name, p.kind, p.default) for p in inspect.signature(make).parameters.values()] == [
+            (p.name, p.kind, p.default) for p in inspect.signature(cls).parameters.values()
+        ]
+        fields = attrs.fields(cls)
+        given_ = {f.name: object() for f in fields}  # a distinct value for each field: a swap shows
+        required = {f.name: given_[f.name] for f in fields if f.default is attrs.NOTHING}
+        for args, kwargs in (((*given_.values(),), {}), ((), given_), ((), required)):
+            ours, theirs = make(*args, **kwargs), cls(*args, **kwargs)
+            assert type(ours) is cls
+            for f in fields:
+                mine, attrs_ = getattr(ours, f.name), getattr(theirs, f.name)
+                factory_made = f.name not in kwargs and not args  # a new default each: equal, not the same
+                assert mine is attrs_ or (factory_made and deep(mine) == deep(attrs_)), (cls, f.name)
+    assert made.Binary is made.Binary and made.Binary is not nodes.Binary  # made once, kept

@@ -59,7 +59,12 @@ class Expressions(State):
             ):
                 info = self.refined(node, info, scope)
         key = id(node)
-        self.truths[key] = info.truth
+        # only what is known: every reader takes a node missing here as unknown (a table of every node
+        # of a large file, nearly all None, cost more than the few answers in it)
+        if info.truth is not None:
+            self.truths[key] = info.truth
+        elif key in self.truths:  # a node checked again, now with nothing known
+            del self.truths[key]
         if info.type is not None:
             self.types[key] = info.type
         return info

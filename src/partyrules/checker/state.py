@@ -90,7 +90,7 @@ class State:
         self.types: dict[int, Type] = {}
         self.resolutions: dict[int, Resolution] = {}
         self.resolved: dict[tuple[str, str, int], Resolution] = {}  # (Expressions.resolution)
-        self.truths: dict[int, bool | None] = {}
+        self.truths: dict[int, bool] = {}  # what is known true or false; a node missing is unknown
         # the proved range of each divisor and each rounded value: the compiler computes a quotient
         # in integers when it knows the divisor's sign (it never changes inside one range)
         self.proved: dict[int, Interval] = {}

@@ -55,11 +55,18 @@ class SourceLayout:
 
 def parse(text: str, filename: str = "<string>") -> n.RulesetFile:
     """Parse criteria text; raise :class:`CriteriaError` with positions on any problem."""
-    return parse_layout(text, filename).file
+    return _parsed(text, filename, layout=False).file
 
 
 def parse_layout(text: str, filename: str = "<string>") -> SourceLayout:
     """Parse criteria text as :func:`parse` does, keeping its comments and statement order too."""
+    return _parsed(text, filename, layout=True)
+
+
+def _parsed(text: str, filename: str, layout: bool) -> SourceLayout:
+    """The parse; the comments and the blocks' statements (what only the formatter reads) kept only
+    with ``layout``: a load has no use for them, and they were a thousand objects made and dropped a
+    thousand criteria."""
     text = normalise(text)
     source = Source(filename, text)
     if len(text.encode("utf-8", errors="replace")) > MAX_SOURCE_BYTES:
@@ -78,19 +85,19 @@ def parse_layout(text: str, filename: str = "<string>") -> SourceLayout:
     if forbidden is not None:
         raise CriteriaError([_forbidden(forbidden, text, filename)], [Source(filename, _shown(text))])
     comments: list[Comment] = []
-    builder = Builder(filename)
-    result = _parsed_by_our_loop(text, filename, builder, comments)
+    builder = Builder(filename, layout)
+    result = _parsed_by_our_loop(text, filename, builder, comments if layout else None)
     if result is None:  # a syntax error, or nesting too deep: lark's parse, and its diagnostics
         comments.clear()
-        builder = Builder(filename)
-        result = _parsed_by_lark(text, filename, source, builder, comments)
+        builder = Builder(filename, layout)
+        result = _parsed_by_lark(text, filename, source, builder, comments if layout else None)
     if builder.problems:
         raise CriteriaError(builder.problems, [source])
     assert isinstance(result, n.RulesetFile)
     return SourceLayout(result, text, tuple(comments), builder.blocks)
 
 
-def _parsed_by_our_loop(text: str, filename: str, builder: Builder, comments: list[Comment]) -> Any:
+def _parsed_by_our_loop(text: str, filename: str, builder: Builder, comments: list[Comment] | None) -> Any:
     """The builder's result from :mod:`partyrules.parser.lalr`'s loop over lark's tables; None when
     the loop stops (the text is to be parsed by lark, which says why it does not parse)."""
     tables = lalr_tables()
@@ -112,7 +119,7 @@ def _method(builder: Builder, name: str) -> Any:
     return getattr(method, "base_func", method)
 
 
-def _parsed_by_lark(text: str, filename: str, source: Source, builder: Builder, comments: list[Comment]) -> Any:
+def _parsed_by_lark(text: str, filename: str, source: Source, builder: Builder, comments: list[Comment] | None) -> Any:
     """The builder's result over lark's tree; a syntax error or too deep a nesting raised as diagnostics."""
     sink = COMMENTS.set(comments)
     try:

@@ -14,6 +14,7 @@ from partyrules.diagnostics import Diagnostic
 from partyrules.parser.casebook import CasebookBuilder
 from partyrules.parser.errors import statement_word
 from partyrules.parser.lalr import Lexeme
+from partyrules.parser.making import made
 from partyrules.parser.spans import span_key, span_of_meta, span_of_token, text_of
 
 # ---------------------------------------------------------------- tree building
@@ -23,14 +24,17 @@ from partyrules.parser.spans import span_key, span_of_meta, span_of_token, text_
 class Builder(CasebookBuilder):
     """Builds nodes from lark's tree; collects problems it can see locally."""
 
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str, layout: bool = True) -> None:
         super().__init__()
         self.filename = filename
         self.problems: list[Diagnostic] = []
         self.blocks: dict[tuple[int, int, int, int], tuple[Any, ...]] = {}
+        self.layout = layout  # whether the blocks are kept (the formatter reads them; a load does not)
 
     def _block(self, meta: Meta | tuple[int, int, int, int], stmts: list[Any]) -> None:
         """Remember a block's statements in file order, for the formatter."""
+        if not self.layout:
+            return
         if isinstance(meta, tuple):  # the parse loop's place is the key already
             self.blocks[meta] = tuple(stmts)
         else:
@@ -55,16 +59,16 @@ class Builder(CasebookBuilder):
     def decimal(self, meta: Meta, c: list[Token]) -> n.Number:
         text = str(c[0])  # a short number needs no counting (the commonest node of a file)
         value = Decimal(text) if len(text) <= MAX_NUMBER_DIGITS or self._short(c[0]) else Decimal(0)
-        return n.Number(value, False, span_of_token(c[0]))
+        return made.Number(value, False, span_of_token(c[0]))
 
     def percent(self, meta: Meta, c: list[Token]) -> n.Number:
         text = str(c[0])
         value = Decimal(text[:-1]).scaleb(-2) if len(text) <= MAX_NUMBER_DIGITS or self._short(c[0]) else Decimal(0)
-        return n.Number(value, True, span_of_token(c[0]))
+        return made.Number(value, True, span_of_token(c[0]))
 
     def negative(self, meta: Meta, c: list[Any]) -> n.Number:
         number: n.Number = c[0]
-        return n.Number(-number.value, number.percent, span_of_meta(meta))
+        return made.Number(-number.value, number.percent, span_of_meta(meta))
 
     def date(self, meta: Meta, c: list[Token]) -> n.DateLiteral:
         span = span_of_token(c[0])
@@ -73,51 +77,51 @@ class Builder(CasebookBuilder):
         except ValueError:
             self._problem("PR006", f"`{c[0]}` is not a real date", span, "write dates as YYYY-MM-DD")
             value = datetime.date(1, 1, 1)
-        return n.DateLiteral(value, span)
+        return made.DateLiteral(value, span)
 
     def boolean(self, meta: Meta, c: list[Token]) -> n.BooleanLiteral:
-        return n.BooleanLiteral(str(c[0]) == "true", span_of_token(c[0]))
+        return made.BooleanLiteral(str(c[0]) == "true", span_of_token(c[0]))
 
     # -- expressions
     def name(self, meta: Meta, c: list[Token]) -> n.Name:
-        return n.Name(str(c[0]), span_of_token(c[0]))
+        return made.Name(str(c[0]), span_of_token(c[0]))
 
     def call(self, meta: Meta, c: list[Any]) -> n.Call:
         args = tuple(a for a in c[1:] if a is not None)
-        return n.Call(str(c[0]), args, span_of_meta(meta))
+        return made.Call(str(c[0]), args, span_of_meta(meta))
 
     def if_expr(self, meta: Meta, c: list[Any]) -> n.If:
-        return n.If(c[0], c[1], c[2], span_of_meta(meta))
+        return made.If(c[0], c[1], c[2], span_of_meta(meta))
 
     def or_op(self, meta: Meta, c: list[Any]) -> n.Binary:
-        return n.Binary("or", c[0], c[1], span_of_meta(meta))
+        return made.Binary("or", c[0], c[1], span_of_meta(meta))
 
     def and_op(self, meta: Meta, c: list[Any]) -> n.Binary:
-        return n.Binary("and", c[0], c[1], span_of_meta(meta))
+        return made.Binary("and", c[0], c[1], span_of_meta(meta))
 
     def not_op(self, meta: Meta, c: list[Any]) -> n.Unary:
-        return n.Unary("not", c[0], span_of_meta(meta))
+        return made.Unary("not", c[0], span_of_meta(meta))
 
     def negate(self, meta: Meta, c: list[Any]) -> n.Expr:
         operand = c[0]
         if isinstance(operand, n.Number):
-            return n.Number(-operand.value, operand.percent, span_of_meta(meta))
-        return n.Unary("-", operand, span_of_meta(meta))
+            return made.Number(-operand.value, operand.percent, span_of_meta(meta))
+        return made.Unary("-", operand, span_of_meta(meta))
 
     def compare(self, meta: Meta, c: list[Any]) -> n.Compare:
-        return n.Compare(str(c[1]), c[0], c[2], span_of_meta(meta))
+        return made.Compare(str(c[1]), c[0], c[2], span_of_meta(meta))
 
     def add(self, meta: Meta, c: list[Any]) -> n.Binary:
-        return n.Binary("+", c[0], c[1], span_of_meta(meta))
+        return made.Binary("+", c[0], c[1], span_of_meta(meta))
 
     def sub(self, meta: Meta, c: list[Any]) -> n.Binary:
-        return n.Binary("-", c[0], c[1], span_of_meta(meta))
+        return made.Binary("-", c[0], c[1], span_of_meta(meta))
 
     def mul(self, meta: Meta, c: list[Any]) -> n.Binary:
-        return n.Binary("*", c[0], c[1], span_of_meta(meta))
+        return made.Binary("*", c[0], c[1], span_of_meta(meta))
 
     def div(self, meta: Meta, c: list[Any]) -> n.Binary:
-        return n.Binary("/", c[0], c[1], span_of_meta(meta))
+        return made.Binary("/", c[0], c[1], span_of_meta(meta))
 
     def otherwise_row(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
         return ("otherwise", c[0], span_of_meta(meta))
@@ -148,42 +152,42 @@ class Builder(CasebookBuilder):
         return regular, (others[0][1] if others else None)
 
     def band_row(self, meta: Meta, c: list[Any]) -> n.Band:
-        return n.Band(str(c[0]), c[1], c[2], span_of_meta(meta))
+        return made.Band(str(c[0]), c[1], c[2], span_of_meta(meta))
 
     def bands(self, meta: Meta, c: list[Any]) -> n.Bands:
         rows, otherwise = self._otherwise(c[1:], "bands")
-        return n.Bands(c[0], tuple(rows), otherwise, span_of_meta(meta))
+        return made.Bands(c[0], tuple(rows), otherwise, span_of_meta(meta))
 
     def match_arm(self, meta: Meta, c: list[Any]) -> n.MatchArm:
-        return n.MatchArm(tuple(c[:-1]), c[-1], span_of_meta(meta))
+        return made.MatchArm(tuple(c[:-1]), c[-1], span_of_meta(meta))
 
     def match(self, meta: Meta, c: list[Any]) -> n.Match:
         arms, otherwise = self._otherwise(c[1:], "match")
-        return n.Match(c[0], tuple(arms), otherwise, span_of_meta(meta))
+        return made.Match(c[0], tuple(arms), otherwise, span_of_meta(meta))
 
     def any_cell(self, meta: Meta, c: list[Any]) -> n.AnyCell:
-        return n.AnyCell(span_of_meta(meta))
+        return made.AnyCell(span_of_meta(meta))
 
     def compare_cell(self, meta: Meta, c: list[Any]) -> n.CompareCell:
         tests = [(str(c[0]), c[1])]
         if c[2] is not None:
             tests.append((str(c[2]), c[3]))
-        return n.CompareCell(tuple(tests), span_of_meta(meta))
+        return made.CompareCell(tuple(tests), span_of_meta(meta))
 
     def equal_cell(self, meta: Meta, c: list[Any]) -> n.EqualCell:
-        return n.EqualCell(c[0], span_of_meta(meta))
+        return made.EqualCell(c[0], span_of_meta(meta))
 
     def member_cell(self, meta: Meta, c: list[Token]) -> n.MemberCell:
-        return n.MemberCell(tuple(str(t) for t in c), span_of_meta(meta))
+        return made.MemberCell(tuple(str(t) for t in c), span_of_meta(meta))
 
     def table_row(self, meta: Meta, c: list[Any]) -> n.TableRow:
-        return n.TableRow(tuple(c[:-1]), c[-1], span_of_meta(meta))
+        return made.TableRow(tuple(c[:-1]), c[-1], span_of_meta(meta))
 
     def table(self, meta: Meta, c: list[Any]) -> n.Table:
         policy = str(c[0])
         columns = [x for x in c[1:] if not isinstance(x, (n.TableRow, tuple))]
         rows, otherwise = self._otherwise([x for x in c[1:] if isinstance(x, (n.TableRow, tuple))], "table")
-        return n.Table(policy, tuple(columns), tuple(rows), otherwise, span_of_meta(meta))
+        return made.Table(policy, tuple(columns), tuple(rows), otherwise, span_of_meta(meta))
 
     # -- header
     def title(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
@@ -211,7 +215,7 @@ class Builder(CasebookBuilder):
 
     def reference(self, meta: Meta, c: list[Any]) -> n.Reference:
         on = self.date(meta, [c[1]]).value if c[1] is not None else None
-        return n.Reference(text_of(c[0]), on, span_of_meta(meta))
+        return made.Reference(text_of(c[0]), on, span_of_meta(meta))
 
     def extends(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
         return ("extends", c[0], span_of_meta(meta))
@@ -231,7 +235,7 @@ class Builder(CasebookBuilder):
             fields[key] = value
         effective = fields.get("effective", (None, None))
         status = fields.get("status", (None, None))
-        return n.Header(
+        return made.Header(
             ruleset_id=text_of(c[0]),
             title=fields.get("title"),
             version=fields.get("version"),
@@ -248,51 +252,51 @@ class Builder(CasebookBuilder):
 
     # -- inputs
     def range(self, meta: Meta, c: list[Any]) -> n.Range:
-        return n.Range(c[0], c[1], span_of_meta(meta))
+        return made.Range(c[0], c[1], span_of_meta(meta))
 
     def places(self, meta: Meta, c: list[Token]) -> int:
         return int(str(c[0])) if self._short(c[0]) else 0
 
     def member(self, meta: Meta, c: list[Any]) -> n.Member:
-        return n.Member(str(c[0]), text_of(c[1]) if c[1] is not None else None, span_of_meta(meta))
+        return made.Member(str(c[0]), text_of(c[1]) if c[1] is not None else None, span_of_meta(meta))
 
     def integer_type(self, meta: Meta, c: list[Any]) -> n.TypeSpec:
-        return n.TypeSpec("integer", range=c[0], span=span_of_meta(meta))
+        return made.TypeSpec("integer", range=c[0], span=span_of_meta(meta))
 
     def decimal_type(self, meta: Meta, c: list[Any]) -> n.TypeSpec:
-        return n.TypeSpec("decimal", range=c[0], places=c[1], span=span_of_meta(meta))
+        return made.TypeSpec("decimal", range=c[0], places=c[1], span=span_of_meta(meta))
 
     def percent_type(self, meta: Meta, c: list[Any]) -> n.TypeSpec:
-        return n.TypeSpec("percent", range=c[0], places=c[1], span=span_of_meta(meta))
+        return made.TypeSpec("percent", range=c[0], places=c[1], span=span_of_meta(meta))
 
     def boolean_type(self, meta: Meta, c: list[Any]) -> n.TypeSpec:
-        return n.TypeSpec("boolean", span=span_of_meta(meta))
+        return made.TypeSpec("boolean", span=span_of_meta(meta))
 
     def date_type(self, meta: Meta, c: list[Any]) -> n.TypeSpec:
-        return n.TypeSpec("date", range=c[0], span=span_of_meta(meta))
+        return made.TypeSpec("date", range=c[0], span=span_of_meta(meta))
 
     def enum_type(self, meta: Meta, c: list[Any]) -> n.TypeSpec:
         members = tuple(m for m in c if isinstance(m, n.Member))
-        return n.TypeSpec("enum", members=members, span=span_of_meta(meta))
+        return made.TypeSpec("enum", members=members, span=span_of_meta(meta))
 
     def level_type(self, meta: Meta, c: list[Token]) -> n.TypeSpec:
-        return n.TypeSpec("level", scale=str(c[0]), span=span_of_meta(meta))
+        return made.TypeSpec("level", scale=str(c[0]), span=span_of_meta(meta))
 
     def input_decl(self, meta: Meta, c: list[Any]) -> n.Input:
-        return n.Input(str(c[0]), text_of(c[1]), c[2], c[3], span_of_meta(meta))
+        return made.Input(str(c[0]), text_of(c[1]), c[2], c[3], span_of_meta(meta))
 
     def levels_decl(self, meta: Meta, c: list[Any]) -> n.Levels:
         members = tuple(m for m in c[2:] if isinstance(m, n.Member))
-        return n.Levels(str(c[0]), text_of(c[1]), members, span_of_meta(meta))
+        return made.Levels(str(c[0]), text_of(c[1]), members, span_of_meta(meta))
 
     def constraint_decl(self, meta: Meta, c: list[Any]) -> n.Constraint:
-        return n.Constraint(text_of(c[0]), c[1], span_of_meta(meta))
+        return made.Constraint(text_of(c[0]), c[1], span_of_meta(meta))
 
     def let_decl(self, meta: Meta, c: list[Any]) -> n.Let:
-        return n.Let(str(c[0]), text_of(c[1]) if c[1] is not None else None, c[2], span_of_meta(meta))
+        return made.Let(str(c[0]), text_of(c[1]) if c[1] is not None else None, c[2], span_of_meta(meta))
 
     def param_decl(self, meta: Meta, c: list[Any]) -> n.Let:
-        return n.Let(str(c[0]), text_of(c[1]), c[2], span_of_meta(meta), parameter=True)
+        return made.Let(str(c[0]), text_of(c[1]), c[2], span_of_meta(meta), parameter=True)
 
     def lock_all(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
         return ("lock", "all", span_of_meta(meta))
@@ -309,7 +313,7 @@ class Builder(CasebookBuilder):
 
     def applicable(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
         span = span_of_meta(meta)
-        return ("applicable", n.Applicability(c[0], str(c[1]), span), span)
+        return ("applicable", made.Applicability(c[0], str(c[1]), span), span)
 
     def node_status(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
         return ("status", str(c[0]), span_of_meta(meta))
@@ -354,7 +358,7 @@ class Builder(CasebookBuilder):
         statements = c[3:]
         self._block(meta, statements)
         fields = self._statements(statements, allowed, where)
-        return n.Criterion(
+        return made.Criterion(
             kind=kind,
             name=str(c[0]),
             label=text_of(c[1]),
@@ -379,7 +383,7 @@ class Builder(CasebookBuilder):
     def criteria_decl(self, meta: Meta, c: list[Any]) -> n.CriteriaTree:
         self._block(meta, c[2:])
         fields = self._statements(c[2:], {"cite", "note", "status", "rescale", "lock"}, "the criteria")
-        return n.CriteriaTree(
+        return made.CriteriaTree(
             label=text_of(c[0]),
             maximum=c[1],
             children=tuple(fields["children"]),
@@ -397,7 +401,7 @@ class Builder(CasebookBuilder):
         where = f"{kind} `{c[1]}`"
         self._block(meta, c[4:])
         fields = self._statements(c[4:], {"cite", "note", "points", "applicable", "status", "lock"}, where)
-        return n.Adjustment(
+        return made.Adjustment(
             kind=kind,
             name=str(c[1]),
             label=text_of(c[2]),
@@ -429,7 +433,7 @@ class Builder(CasebookBuilder):
                     item.span,
                     f"write `{singular}` here, or move it to the {'bonuses' if singular == 'deduction' else 'deductions'}",
                 )
-        return n.Adjustments(kind, text_of(c[0]), c[1], items, span_of_meta(meta))
+        return made.Adjustments(kind, text_of(c[0]), c[1], items, span_of_meta(meta))
 
     def deductions_decl(self, meta: Meta, c: list[Any]) -> n.Adjustments:
         return self._adjustments("deductions", meta, c)
@@ -439,26 +443,26 @@ class Builder(CasebookBuilder):
 
     # -- grades
     def band_between(self, meta: Meta, c: list[Any]) -> n.ScoreBand:
-        return n.ScoreBand(c[0], c[1], span_of_meta(meta))
+        return made.ScoreBand(c[0], c[1], span_of_meta(meta))
 
     def band_from(self, meta: Meta, c: list[Any]) -> n.ScoreBand:
-        return n.ScoreBand(c[0], None, span_of_meta(meta))
+        return made.ScoreBand(c[0], None, span_of_meta(meta))
 
     def band_below(self, meta: Meta, c: list[Any]) -> n.ScoreBand:
-        return n.ScoreBand(None, c[0], span_of_meta(meta))
+        return made.ScoreBand(None, c[0], span_of_meta(meta))
 
     def band_any(self, meta: Meta, c: list[Any]) -> n.ScoreBand:
-        return n.ScoreBand(None, None, span_of_meta(meta))
+        return made.ScoreBand(None, None, span_of_meta(meta))
 
     def band(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
         return ("band", c[0], span_of_meta(meta))
 
     def requirement(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
         span = span_of_meta(meta)
-        return ("require", n.Requirement(text_of(c[0]), c[1], span), span)
+        return ("require", made.Requirement(text_of(c[0]), c[1], span), span)
 
     def fallback(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
-        return ("else", n.Name(str(c[0]), span_of_token(c[0])), span_of_meta(meta))
+        return ("else", made.Name(str(c[0]), span_of_token(c[0])), span_of_meta(meta))
 
     def grade(self, meta: Meta, c: list[Any]) -> n.Grade:
         self._block(meta, c[2:])
@@ -466,7 +470,7 @@ class Builder(CasebookBuilder):
         fields = self._statements(
             [s for s in c[2:] if s[0] != "require"], {"cite", "note", "band", "else", "lock"}, f"grade `{c[0]}`"
         )
-        return n.Grade(
+        return made.Grade(
             name=str(c[0]),
             label=text_of(c[1]),
             band=fields.get("band"),
@@ -479,13 +483,13 @@ class Builder(CasebookBuilder):
         )
 
     def grades_decl(self, meta: Meta, c: list[Any]) -> n.Grades:
-        return n.Grades(tuple(c), span_of_meta(meta))
+        return made.Grades(tuple(c), span_of_meta(meta))
 
     def when(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
         return ("when", c[0], span_of_meta(meta))
 
     def action(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
-        return ("action", (str(c[0]), n.Name(str(c[1]), span_of_token(c[1]))), span_of_meta(meta))
+        return ("action", (str(c[0]), made.Name(str(c[1]), span_of_token(c[1]))), span_of_meta(meta))
 
     def _knockout(self, kind: str, meta: Meta, c: list[Any]) -> n.Knockout:
         allowed = {"cite", "note", "when", "lock"} | ({"action"} if kind == "knockout" else set())
@@ -498,7 +502,7 @@ class Builder(CasebookBuilder):
         action = fields.get("action")
         if kind == "knockout" and action is None:
             self._problem("PR012", f"{where} says neither `force` nor `cap`", span, "add `force <grade>;`")
-        return n.Knockout(
+        return made.Knockout(
             kind=kind,
             name=str(c[0]),
             label=text_of(c[1]),
@@ -519,8 +523,8 @@ class Builder(CasebookBuilder):
 
     # -- extension
     def import_decl(self, meta: Meta, c: list[Any]) -> n.Import:
-        names = tuple(n.Name(str(t), span_of_token(t)) for t in c[1:] if isinstance(t, (Token, Lexeme)))
-        return n.Import(c[0], names, span_of_meta(meta))
+        names = tuple(made.Name(str(t), span_of_token(t)) for t in c[1:] if isinstance(t, (Token, Lexeme)))
+        return made.Import(c[0], names, span_of_meta(meta))
 
     def item_target(self, meta: Meta, c: list[Any]) -> str:
         return "item"
@@ -572,8 +576,8 @@ class Builder(CasebookBuilder):
                 self._problem("PR009", f"{where} says `{statement_word(key, value)}` twice", span, "keep one")
                 continue
             seen.add(key)
-            updates.append(n.Update(key, value, span))
-        return n.Change(target, name, tuple(updates), span_of_meta(meta))
+            updates.append(made.Update(key, value, span))
+        return made.Change(target, name, tuple(updates), span_of_meta(meta))
 
     def change_decl(self, meta: Meta, c: list[Any]) -> n.Change:
         return self._change(c[0], str(c[1]), meta, c[2:])
@@ -597,17 +601,17 @@ class Builder(CasebookBuilder):
         return "bonuses"
 
     def place_in(self, meta: Meta, c: list[Token]) -> tuple[str, n.Name]:
-        return ("in", n.Name(str(c[0]), span_of_token(c[0])))
+        return ("in", made.Name(str(c[0]), span_of_token(c[0])))
 
     def place_before(self, meta: Meta, c: list[Token]) -> tuple[str, n.Name]:
-        return ("before", n.Name(str(c[0]), span_of_token(c[0])))
+        return ("before", made.Name(str(c[0]), span_of_token(c[0])))
 
     def place_after(self, meta: Meta, c: list[Token]) -> tuple[str, n.Name]:
-        return ("after", n.Name(str(c[0]), span_of_token(c[0])))
+        return ("after", made.Name(str(c[0]), span_of_token(c[0])))
 
     def _add(self, node: Any, placement: tuple[str, n.Name] | None, meta: Meta) -> n.Add:
         word, anchor = placement if placement is not None else (None, None)
-        return n.Add(node, word, anchor, span_of_meta(meta))
+        return made.Add(node, word, anchor, span_of_meta(meta))
 
     def add_item(self, meta: Meta, c: list[Any]) -> n.Add:
         return self._add(self._criterion("item", meta, [*c[:3], *c[4:]]), c[3], meta)
@@ -622,15 +626,15 @@ class Builder(CasebookBuilder):
         return self._add(self.grade(meta, [*c[:2], *c[3:]]), c[2], meta)
 
     def remove_decl(self, meta: Meta, c: list[Any]) -> n.Remove:
-        return n.Remove(c[0], n.Name(str(c[1]), span_of_token(c[1])), span_of_meta(meta))
+        return made.Remove(c[0], made.Name(str(c[1]), span_of_token(c[1])), span_of_meta(meta))
 
     def set_decl(self, meta: Meta, c: list[Any]) -> n.SetParameter:
-        return n.SetParameter(str(c[0]), c[1], span_of_meta(meta))
+        return made.SetParameter(str(c[0]), c[1], span_of_meta(meta))
 
     # -- quotas
     def _quota_limit(self, meta: Meta, c: list[Any], or_better: bool) -> tuple[str, Any, n.Span]:
-        grade = n.Name(str(c[0]), span_of_token(c[0]))
-        base = n.Name(str(c[2]), span_of_token(c[2]))
+        grade = made.Name(str(c[0]), span_of_token(c[0]))
+        base = made.Name(str(c[2]), span_of_token(c[2]))
         return ("grade", (grade, c[1], base, or_better), span_of_meta(meta))
 
     def quota_limit(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
@@ -640,10 +644,10 @@ class Builder(CasebookBuilder):
         return self._quota_limit(meta, c, True)
 
     def quota_within(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
-        return ("within", ("input", n.Name(str(c[0]), span_of_token(c[0]))), span_of_meta(meta))
+        return ("within", ("input", made.Name(str(c[0]), span_of_token(c[0]))), span_of_meta(meta))
 
     def quota_within_column(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
-        return ("within", ("column", n.Name(text_of(c[0]), span_of_token(c[0]))), span_of_meta(meta))
+        return ("within", ("column", made.Name(text_of(c[0]), span_of_token(c[0]))), span_of_meta(meta))
 
     def quota_within_all(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
         return ("within", ("all", None), span_of_meta(meta))
@@ -652,11 +656,11 @@ class Builder(CasebookBuilder):
         return ("round", str(c[0]), span_of_meta(meta))
 
     def quota_demote(self, meta: Meta, c: list[Token]) -> tuple[str, Any, n.Span]:
-        return ("demote", n.Name(str(c[0]), span_of_token(c[0])), span_of_meta(meta))
+        return ("demote", made.Name(str(c[0]), span_of_token(c[0])), span_of_meta(meta))
 
     def order_key(self, meta: Meta, c: list[Any]) -> n.OrderKey:
         descending = c[1] is None or str(c[1]) == "desc"
-        return n.OrderKey(n.Name(str(c[0]), span_of_token(c[0])), descending, span_of_meta(meta))
+        return made.OrderKey(made.Name(str(c[0]), span_of_token(c[0])), descending, span_of_meta(meta))
 
     def quota_order(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
         return ("order", tuple(c), span_of_meta(meta))
@@ -666,7 +670,7 @@ class Builder(CasebookBuilder):
         fields = self._statements(c[2:], {"cite", "note", "grade", "within", "round", "demote", "order"}, where)
         limit = fields.get("grade")
         within = fields.get("within", (None, None))
-        return n.Quota(
+        return made.Quota(
             name=str(c[0]),
             label=text_of(c[1]),
             grade=limit[0] if limit else None,
@@ -684,27 +688,27 @@ class Builder(CasebookBuilder):
         )
 
     def remove_quota(self, meta: Meta, c: list[Token]) -> n.Remove:
-        return n.Remove("quota", n.Name(str(c[0]), span_of_token(c[0])), span_of_meta(meta))
+        return made.Remove("quota", made.Name(str(c[0]), span_of_token(c[0])), span_of_meta(meta))
 
     # -- hierarchies (aggregates of children)
     def aggregate_input(self, meta: Meta, c: list[Any]) -> n.Input:
-        return n.Input(str(c[0]), text_of(c[1]), c[2], None, span_of_meta(meta), aggregate=c[3])
+        return made.Input(str(c[0]), text_of(c[1]), c[2], None, span_of_meta(meta), aggregate=c[3])
 
     def child_filter(self, meta: Meta, c: list[Any]) -> n.Expr:
         return c[0]  # type: ignore[no-any-return]
 
     def _aggregate(self, function: str, meta: Meta, c: list[Any]) -> n.Aggregate:
         if function in ("sum", "min", "max", "mean"):
-            value, over, condition = n.Name(str(c[0]), span_of_token(c[0])), c[1], c[2]
+            value, over, condition = made.Name(str(c[0]), span_of_token(c[0])), c[1], c[2]
         else:
             value, over, condition = None, c[0], c[1]
-        return n.Aggregate(function, value, condition, span_of_meta(meta), over=over)
+        return made.Aggregate(function, value, condition, span_of_meta(meta), over=over)
 
     def children_source(self, meta: Meta, c: list[Any]) -> None:
         return None
 
     def periods_source(self, meta: Meta, c: list[Token]) -> n.Name:
-        return n.Name(str(c[0]), span_of_token(c[0]))
+        return made.Name(str(c[0]), span_of_token(c[0]))
 
     def aggregate_mean(self, meta: Meta, c: list[Any]) -> n.Aggregate:
         return self._aggregate("mean", meta, c)
@@ -722,7 +726,7 @@ class Builder(CasebookBuilder):
     def periods_decl(self, meta: Meta, c: list[Any]) -> n.Periods:
         self._block(meta, c[2:])
         fields = self._statements(c[2:], {"cite", "note", "ruleset", "count", "missing"}, f"periods `{c[0]}`")
-        return n.Periods(
+        return made.Periods(
             name=str(c[0]),
             label=text_of(c[1]),
             source=fields.get("ruleset"),
@@ -755,7 +759,7 @@ class Builder(CasebookBuilder):
         return self._aggregate("max", meta, c)
 
     def start(self, meta: Meta, c: list[Any]) -> n.RulesetFile:
-        return n.RulesetFile(tuple(c), span_of_meta(meta))
+        return made.RulesetFile(tuple(c), span_of_meta(meta))
 
 
 #: the most digits a number in a criteria file is written with (PR013)

@@ -14,6 +14,7 @@ from lark import Token, Transformer, v_args
 from lark.tree import Meta
 
 from partyrules import nodes as n
+from partyrules.parser.making import made
 from partyrules.parser.spans import span_of_meta, span_of_token, text_of
 
 
@@ -29,14 +30,14 @@ class CasebookBuilder(Transformer[Token, Any]):
 
     # -- examples and properties
     def given_fact(self, meta: Meta, c: list[Any]) -> n.GivenFact:
-        return n.GivenFact(str(c[0]), c[1], span_of_meta(meta))
+        return made.GivenFact(str(c[0]), c[1], span_of_meta(meta))
 
     def given(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
         return ("given", tuple(c), span_of_meta(meta))
 
     def _expect(self, what: str, meta: Meta, target: Token | None, value: Any = None) -> n.Expectation:
-        name = n.Name(str(target), span_of_token(target)) if target is not None else None
-        return n.Expectation(what, name, value, span_of_meta(meta))
+        name = made.Name(str(target), span_of_token(target)) if target is not None else None
+        return made.Expectation(what, name, value, span_of_meta(meta))
 
     def expect_total(self, meta: Meta, c: list[Any]) -> n.Expectation:
         return self._expect("total", meta, None, c[0])
@@ -51,7 +52,7 @@ class CasebookBuilder(Transformer[Token, Any]):
         return self._expect("points", meta, c[0], c[1])
 
     def expect_level(self, meta: Meta, c: list[Token]) -> n.Expectation:
-        return self._expect("level", meta, c[0], n.Name(str(c[1]), span_of_token(c[1])))
+        return self._expect("level", meta, c[0], made.Name(str(c[1]), span_of_token(c[1])))
 
     def expect_knockout(self, meta: Meta, c: list[Token]) -> n.Expectation:
         return self._expect("knockout", meta, c[0])
@@ -63,9 +64,9 @@ class CasebookBuilder(Transformer[Token, Any]):
         name, group, like, facts = c[0], c[1], c[2], tuple(c[3:])
         if facts:
             self._block(meta, list(facts))
-        base = n.Name(str(like), span_of_token(like)) if like is not None else None
+        base = made.Name(str(like), span_of_token(like)) if like is not None else None
         group_text = text_of(group) if group is not None else None
-        return n.BatchRow(n.Name(str(name), span_of_token(name)), group_text, base, facts, span_of_meta(meta))
+        return made.BatchRow(made.Name(str(name), span_of_token(name)), group_text, base, facts, span_of_meta(meta))
 
     def row_grade(self, meta: Meta, c: list[Token]) -> n.Expectation:
         return self._expect("grade", meta, c[0])
@@ -77,12 +78,12 @@ class CasebookBuilder(Transformer[Token, Any]):
         return self._expect("not_demoted", meta, None)
 
     def expect_row(self, meta: Meta, c: list[Any]) -> n.Expectation:
-        row = n.Name(str(c[0]), span_of_token(c[0]))
+        row = made.Name(str(c[0]), span_of_token(c[0]))
         expectation: n.Expectation = attrs.evolve(c[1], row=row, span=span_of_meta(meta))
         return expectation
 
     def example_decl(self, meta: Meta, c: list[Any]) -> n.Example:
-        like = n.Name(str(c[2]), span_of_token(c[2])) if c[2] is not None else None
+        like = made.Name(str(c[2]), span_of_token(c[2])) if c[2] is not None else None
         statements = c[3:]
         self._block(meta, statements)
         givens = [s for s in statements if isinstance(s, tuple)]
@@ -91,30 +92,30 @@ class CasebookBuilder(Transformer[Token, Any]):
         expectations = tuple(s for s in statements if isinstance(s, n.Expectation))
         facts = givens[0][1] if givens else ()
         rows = tuple(s for s in statements if isinstance(s, n.BatchRow))
-        return n.Example(str(c[0]), text_of(c[1]), facts, expectations, span_of_meta(meta), like, rows)
+        return made.Example(str(c[0]), text_of(c[1]), facts, expectations, span_of_meta(meta), like, rows)
 
     def examples_decl(self, meta: Meta, c: list[Token]) -> n.ExampleTable:
-        return n.ExampleTable(text_of(c[0]), text_of(c[1]), span_of_meta(meta))
+        return made.ExampleTable(text_of(c[0]), text_of(c[1]), span_of_meta(meta))
 
     def assuming(self, meta: Meta, c: list[Any]) -> tuple[str, Any, n.Span]:
         return ("assuming", c[0], span_of_meta(meta))
 
     def total_within(self, meta: Meta, c: list[Any]) -> n.Claim:
-        return n.Claim("within", range=c[0], span=span_of_meta(meta))
+        return made.Claim("within", range=c[0], span=span_of_meta(meta))
 
     def monotone(self, meta: Meta, c: list[Token]) -> n.Claim:
-        subject = n.Name(str(c[1]), span_of_token(c[1]))
-        return n.Claim("monotone", subject=subject, direction=str(c[0]), span=span_of_meta(meta))
+        subject = made.Name(str(c[1]), span_of_token(c[1]))
+        return made.Claim("monotone", subject=subject, direction=str(c[0]), span=span_of_meta(meta))
 
     def grade_requires(self, meta: Meta, c: list[Any]) -> n.Claim:
-        subject = n.Name(str(c[0]), span_of_token(c[0]))
-        return n.Claim("requires", subject=subject, condition=c[1], span=span_of_meta(meta))
+        subject = made.Name(str(c[0]), span_of_token(c[0]))
+        return made.Claim("requires", subject=subject, condition=c[1], span=span_of_meta(meta))
 
     def always(self, meta: Meta, c: list[Any]) -> n.Claim:
-        return n.Claim("always", condition=c[0], span=span_of_meta(meta))
+        return made.Claim("always", condition=c[0], span=span_of_meta(meta))
 
     def property_decl(self, meta: Meta, c: list[Any]) -> n.Property:
         self._block(meta, c[2:])
         assuming = tuple(s[1] for s in c[2:] if isinstance(s, tuple))
         claims = tuple(s for s in c[2:] if isinstance(s, n.Claim))
-        return n.Property(str(c[0]), text_of(c[1]), assuming, claims, span_of_meta(meta))
+        return made.Property(str(c[0]), text_of(c[1]), assuming, claims, span_of_meta(meta))
