@@ -23,7 +23,9 @@ Steps:
    rotated from one repeat to the next), ``gc.collect()`` before each timing, each result
    consumed into a checksum and dropped, each pass timed by the wall clock and by this
    process's CPU time (which moves less when other work shares the machine): on typed rows the
-   two hand-written scorers, ``evaluate`` and ``evaluate_many``; on text rows the hand-written
+   two hand-written scorers, ``evaluate`` and ``evaluate_many``, and ``evaluate_many(columns=...)`` on
+   the same rows as tuples of every input's value, as a database cursor gives them (made before
+   timing; the ratio still against the hand-written scorer of the dicts); on text rows the hand-written
    scorers (parsing each row first) and ``evaluate_many``; then, on its own, 4 tốt's
    ``evaluate_many(workers=2)`` (a new pool per pass, its start included: a pool forks, and
    after a fork the next candidate would pay a copy-on-write fault per page of rows it touches);
@@ -355,12 +357,14 @@ def run_evaluate(ruleset: partyrules.Ruleset) -> Runner:
     return run
 
 
-def run_evaluate_many(ruleset: partyrules.Ruleset, workers: int | None = None) -> Runner:
-    def run(rows: Sequence[Facts]) -> tuple[int, int]:
+def run_evaluate_many(
+    ruleset: partyrules.Ruleset, workers: int | None = None, columns: Sequence[str] | None = None
+) -> Runner:
+    def run(rows: Sequence[Any]) -> tuple[int, int]:
         checksum = Decimal(0)
         graded = 0
         evaluation_type = partyrules.Evaluation
-        for evaluation in ruleset.evaluate_many(rows, workers=workers, chunk_size=WORKER_CHUNK):
+        for evaluation in ruleset.evaluate_many(rows, workers=workers, chunk_size=WORKER_CHUNK, columns=columns):
             if type(evaluation) is not evaluation_type:
                 raise evaluation  # type: ignore[misc]  # a RowError: every row was checked before timing
             checksum += evaluation.total
@@ -380,11 +384,17 @@ def sheet_candidates(sheet: sheets.Sheet) -> list[tuple[str, Runner, Sequence[An
     """A sheet's candidates, named ``sheet|candidate``: typed rows, then text rows (parsed by the hand-written ones)."""
     parse = sheet.parse
     decimal, integer = sheet.decimal, sheet.integer
+    # the typed rows as a database cursor gives them: a tuple of every input's value (its default where a row
+    # leaves it out), scored with ``columns=``
+    specs = sheet.ruleset.inputs
+    names = [spec.name for spec in specs]
+    tuples = [tuple(row.get(spec.name, spec.default) for spec in specs) for row in sheet.typed]
     return [
         (f"{sheet.name}|{DECIMAL_TYPED}", run_decimal(decimal), sheet.typed),
         (f"{sheet.name}|hand-written integer", run_fixed_point(integer), sheet.typed),
         (f"{sheet.name}|evaluate", run_evaluate(sheet.ruleset), sheet.typed),
         (f"{sheet.name}|{MANY_TYPED}", run_evaluate_many(sheet.ruleset), sheet.typed),
+        (f"{sheet.name}|evaluate_many, tuples", run_evaluate_many(sheet.ruleset, columns=names), tuples),
         (f"{sheet.name}|{DECIMAL_TEXT}", run_decimal(lambda row: decimal(parse(row))), sheet.text),
         (f"{sheet.name}|hand-written integer, text rows", run_fixed_point(lambda row: integer(parse(row))), sheet.text),
         (f"{sheet.name}|evaluate_many, text rows", run_evaluate_many(sheet.ruleset), sheet.text),

@@ -54,7 +54,7 @@ def recipe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     One cluster for the whole module: starting worker processes is most of the time here.
     """
     blocks = PYTHON.findall(BATCH.read_text(encoding="utf-8"))
-    assert len(blocks) == 6 and "client.close()" in blocks[-1]
+    assert len(blocks) == 7 and "client.close()" in blocks[-1]
     namespace: dict[str, Any] = {"__name__": "__main__"}
     with pytest.MonkeyPatch.context() as patch:
         folder = tmp_path_factory.mktemp("recipe")
@@ -82,6 +82,7 @@ def test_batch_docs_run_and_agree_with_one_process(recipe: dict[str, Any]) -> No
     # one process, then a pool of two, then the cluster: the same results in the same order
     assert sum(recipe["grades"].values()) == 4131 and recipe["problems"] == []
     assert recipe["grades"] == collections.Counter(r.grade for r in single)  # type: ignore[union-attr]
+    assert recipe["by_columns"] == recipe["grades"]  # the same file read as csv.reader's records, columns=
     assert recipe["lines"] == expected
     assert (recipe["folder"] / "results.jsonl").read_bytes() == "".join(line + "\n" for line in expected).encode()
     counts = collections.Counter((r.facts["district"], r.grade) for r in single)  # type: ignore[union-attr]

@@ -378,12 +378,13 @@ class Ruleset:
 
     def evaluate_many(
         self,
-        rows: Iterable[Mapping[str, Any]],
+        rows: Iterable[Mapping[str, Any]] | Iterable[Sequence[Any]],
         *,
         id_key: str | None = "id",
         start: int = 1,
         workers: int | None = None,
         chunk_size: int = 1000,
+        columns: Sequence[str | None] | None = None,
     ) -> Iterator[Evaluation | RowError]:
         """Score rows lazily, in input order; a bad row yields a :class:`RowError` and the others go on.
 
@@ -397,14 +398,23 @@ class Ruleset:
         ``workers``: score in that many worker processes, ``chunk_size`` rows per task, a few
         chunks in flight at a time (memory stays flat). The ruleset reaches the workers pickled
         and every result is the same as in this process. ``None`` scores here.
+
+        ``columns``: each row is then a sequence of values in this order, not a mapping (a database
+        cursor's rows, ``csv.reader``'s records after the header, ``itertuples(index=False)``), and is
+        scored without a dict made for it. Each name is an input's, ``id_key`` (the id column), or
+        ``None`` (a value to ignore); an input without a column takes its default. A row of another
+        length, or a mapping or text, is a :class:`RowError`. Raises :class:`ValueError` for a name that
+        is none of these, or a name given twice.
         """
+        if columns is not None:
+            columns = _checked_columns(self, columns, id_key)
         if chunk_size < 1:
             raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
         if workers is not None and workers < 1:
             raise ValueError(f"workers must be at least 1 (or None to score in this process), not {workers}")
         if workers is None:
-            return _score_rows(self, rows, id_key, start)
-        return _score_in_processes(self, rows, id_key, start, workers, chunk_size)
+            return _score_rows(self, rows, id_key, start, columns)
+        return _score_in_processes(self, rows, id_key, start, workers, chunk_size, columns)
 
     def explain(self, facts: Mapping[str, Any]) -> str:
         return self.evaluate(facts).explain()
@@ -538,8 +548,14 @@ def _row_id(row: Any, id_key: str | None) -> str | None:
 
 
 def _score_rows(
-    ruleset: Ruleset, rows: Iterable[Mapping[str, Any]], id_key: str | None, start: int
+    ruleset: Ruleset,
+    rows: Iterable[Any],
+    id_key: str | None,
+    start: int,
+    columns: Sequence[str | None] | None = None,
 ) -> Iterator[Evaluation | RowError]:
+    if columns is not None:
+        return _score_columns(ruleset, rows, id_key, start, columns)
     # the key to take out of the facts: the id key, unless it is an input (then it is a fact too)
     key = id_key if all(spec.name != id_key for spec in ruleset.inputs) else None
 
@@ -548,6 +564,83 @@ def _score_rows(
 
     # the hot loop of a batch is compiled with the program: no call per row
     return ruleset.batch(rows, key, start - 1, row_error, False)
+
+
+def _checked_columns(ruleset: Ruleset, columns: Sequence[str | None], id_key: str | None) -> tuple[str | None, ...]:
+    """``columns`` as a tuple, once every name is known to be an input's, the id key or None (ignored)."""
+    names = tuple(columns)
+    inputs = {spec.name for spec in ruleset.inputs}
+    unknown = [c for c in names if c is not None and c != id_key and c not in inputs]
+    if unknown:
+        raise ValueError(
+            f"columns {', '.join(map(repr, unknown))} are not inputs of {ruleset.id} (nor the id key {id_key!r}; "
+            f"None ignores a column): its inputs are {', '.join(sorted(inputs))}"
+        )
+    twice = sorted({c for c in names if c is not None and names.count(c) > 1})
+    if twice:
+        raise ValueError(f"columns {', '.join(map(repr, twice))} are named more than once")
+    return names
+
+
+def _score_columns(
+    ruleset: Ruleset, rows: Iterable[Any], id_key: str | None, start: int, columns: Sequence[str | None]
+) -> Iterator[Evaluation | RowError]:
+    """Rows as sequences of values in the order of ``columns``, handed to the compiled batch loop as
+    tuples of the facts in the inputs' order (what it unpacks and tests at once: no dict a row). A row
+    that is no sequence of the right length is rejected here, before the loop, in its place."""
+    import operator
+
+    width = len(columns)
+    where = {name: i for i, name in enumerate(columns) if name is not None}
+    inputs = ruleset.layout.inputs
+    # each input's place in the row with MISSING put after it (index ``width``: an input with no column)
+    places = [where.get(name, width) for name in inputs]
+    same = places == list(range(width)) and width == len(inputs)  # the row is already the inputs in order
+    pick: Callable[[tuple[Any, ...]], tuple[Any, ...]]
+    if len(places) == 1:
+        only = places[0]
+        pick = lambda row: (row[only],)  # noqa: E731 - itemgetter of one index gives the value, not a tuple
+    else:
+        pick = operator.itemgetter(*places)
+    id_place = where.get(id_key) if id_key is not None else None
+    rejected: list[RowError] = []  # rows refused here, waiting for the result of the row after them
+    current: list[Any] = [None, start - 1]  # the row the loop took last, and its number
+
+    def ordered() -> Iterator[tuple[Any, ...]]:
+        number = start - 1
+        for row in rows:
+            number += 1
+            size = len(row) if type(row) is tuple or type(row) is list else _sequence_length(row)
+            if size != width:
+                rid = str(row[id_place]) if id_place is not None and id_place < size else None
+                message = (
+                    f"the row has {size} values where its columns name {width}"
+                    if size >= 0
+                    else f"the row is a {type(row).__name__}, not a sequence of values in the columns' order"
+                )
+                rejected.append(RowError((FactProblem("(row)", message),), number, rid))
+                continue
+            current[0], current[1] = row, number
+            yield row if same and type(row) is tuple else pick((*row, MISSING))
+
+    def row_error(exc: FactsError, number: int, facts: Any) -> RowError:
+        row, number = current
+        value = row[id_place] if id_place is not None else None
+        return RowError(exc.problems, number, None if value is None else str(value))
+
+    for result in ruleset.batch(ordered(), None, start - 1, row_error, True):
+        if rejected:
+            yield from rejected
+            rejected.clear()
+        yield result
+    yield from rejected
+
+
+def _sequence_length(row: Any) -> int:
+    """A row's number of values, or -1 when it is no sequence of values (a mapping, a text, a number)."""
+    if isinstance(row, (str, bytes, Mapping)) or not isinstance(row, Sequence):
+        return -1
+    return len(row)
 
 
 # A worker process's ruleset, unpickled once when the worker starts (not once per chunk: that
@@ -563,7 +656,11 @@ def _start_worker(pickled: bytes) -> None:
 
 
 def score_raw(
-    ruleset: Ruleset, rows: Iterable[Mapping[str, Any]], id_key: str | None, start: int
+    ruleset: Ruleset,
+    rows: Iterable[Any],
+    id_key: str | None,
+    start: int,
+    columns: Sequence[str | None] | None = None,
 ) -> tuple[str, list[tuple[Any, ...] | RowError]]:
     """Score a chunk for another process: its results without their layout, and the fingerprint it was scored with.
 
@@ -571,7 +668,7 @@ def score_raw(
     values travel, and :func:`attach_layout` gives them the receiving side's own layout.
     """
     results: list[tuple[Any, ...] | RowError] = []
-    for result in _score_rows(ruleset, rows, id_key, start):
+    for result in _score_rows(ruleset, rows, id_key, start, columns):
         results.append(result if isinstance(result, RowError) else result[1:])  # a tuple's slice is a plain tuple
     return ruleset.fingerprint, results
 
@@ -591,9 +688,9 @@ def attach_layout(
     return [item if isinstance(item, RowError) else new(Evaluation, head + item) for item in results]
 
 
-def _score_chunk(rows: list[Mapping[str, Any]], id_key: str | None, start: int) -> Any:
+def _score_chunk(rows: list[Any], id_key: str | None, start: int, columns: Sequence[str | None] | None) -> Any:
     assert _worker_ruleset is not None, "the worker was started without its ruleset"
-    return score_raw(_worker_ruleset, rows, id_key, start)
+    return score_raw(_worker_ruleset, rows, id_key, start, columns)
 
 
 def chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -607,11 +704,12 @@ def chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 def _score_in_processes(
     ruleset: Ruleset,
-    rows: Iterable[Mapping[str, Any]],
+    rows: Iterable[Any],
     id_key: str | None,
     start: int,
     workers: int,
     chunk_size: int,
+    columns: Sequence[str | None] | None = None,
 ) -> Iterator[Evaluation | RowError]:
     import collections
     import pickle
@@ -625,7 +723,7 @@ def _score_in_processes(
     try:
         number = start
         for chunk in chunks(rows, chunk_size):
-            pending.append(pool.submit(_score_chunk, chunk, id_key, number))
+            pending.append(pool.submit(_score_chunk, chunk, id_key, number, columns))
             number += len(chunk)
             if len(pending) >= 2 * workers:
                 yield from attach_layout(ruleset, pending.popleft().result())
