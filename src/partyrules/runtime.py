@@ -612,13 +612,13 @@ def _score_columns(
             number += 1
             size = len(row) if type(row) is tuple or type(row) is list else _sequence_length(row)
             if size != width:
-                rid = str(row[id_place]) if id_place is not None and id_place < size else None
+                value = row[id_place] if id_place is not None and id_place < size else None
                 message = (
                     f"the row has {size} values where its columns name {width}"
                     if size >= 0
                     else f"the row is a {type(row).__name__}, not a sequence of values in the columns' order"
                 )
-                rejected.append(RowError((FactProblem("(row)", message),), number, rid))
+                rejected.append(RowError((FactProblem("(row)", message),), number, None if value is None else str(value)))
                 continue
             current[0], current[1] = row, number
             yield row if same and type(row) is tuple else pick((*row, MISSING))
