@@ -242,6 +242,7 @@ class Workspace:
                 id_column=options.get("id_column"),
                 numbers=str(options.get("numbers") or "plain"),
                 columns=options.get("columns"),
+                ordered=ruleset.layout.inputs,  # a CSV row's facts as a tuple, as `partyrules score` reads them
             )
         except (data.DataError, OSError) as exc:
             raise ApiError(422, "data", str(exc).replace(str(path), name)) from None
