@@ -117,6 +117,24 @@ def test_cluster_results_and_errors_are_those_of_one_process(client: Client) -> 
     assert "attendance_rate: 0.9 is a float" in errors[1] and "unknown: is not an input" in errors[1]
 
 
+def test_cluster_scores_rows_as_sequences_as_one_process(client: Client) -> None:
+    ruleset = shipped(RULESET)
+    mappings = list(itertools.islice(shipped_rows(), 200))
+    columns = list(mappings[0])
+    rows: list[Any] = [tuple(row[c] for c in columns) for row in mappings]
+    rows[5] = rows[5][:-1]  # a value short: refused alone, in its place
+    rows[9] = (*rows[9][:1], "many", *rows[9][2:])
+    single = [outcome(r) for r in ruleset.evaluate_many(rows, id_key="cell_id", start=2, columns=columns)]
+    on_cluster = [
+        outcome(r)
+        for r in evaluate_on(client, ruleset, iter(rows), id_key="cell_id", start=2, chunk_size=64, columns=columns)
+    ]
+    assert on_cluster == single
+    assert [line.split()[1] for line in single if line.startswith("error")] == ["7", "11"]
+    with pytest.raises(ValueError, match="are not inputs"):
+        next(evaluate_on(client, ruleset, iter(rows), columns=["nothing"]))
+
+
 def test_cluster_results_share_this_process_layout(client: Client) -> None:
     ruleset = shipped(RULESET)
     results = list(evaluate_on(client, ruleset, itertools.islice(shipped_rows(), 10), id_key="cell_id", chunk_size=3))

@@ -14,29 +14,33 @@ gives in one process.
 from __future__ import annotations
 
 import collections
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from partyrules.runtime import Evaluation, RowError, Ruleset, attach_layout, chunks, score_raw
+from partyrules.runtime import Evaluation, RowError, Ruleset, attach_layout, checked_columns, chunks, score_raw
 
 
 def evaluate_on(
     client: Any,
     ruleset: Ruleset,
-    rows: Iterable[Mapping[str, Any]],
+    rows: Iterable[Mapping[str, Any]] | Iterable[Sequence[Any]],
     *,
     id_key: str | None = "id",
     start: int = 1,
     chunk_size: int = 1000,
     in_flight: int | None = None,
+    columns: Sequence[str | None] | None = None,
 ) -> Iterator[Evaluation | RowError]:
     """:meth:`Ruleset.evaluate_many` with the chunks scored by the workers of ``client`` (a ``distributed.Client``).
 
     Rows are read lazily, ``chunk_size`` at a time, and at most ``in_flight`` chunks are
     out at once (by default two per worker thread), so memory stays flat however many
     rows there are. Results come back in input order; a bad row gives a :class:`RowError`
-    with its number (``start`` for the first row) and id, as in one process.
+    with its number (``start`` for the first row) and id, as in one process. ``columns``: rows are
+    sequences of values in that order, as for :meth:`Ruleset.evaluate_many`.
     """
+    if columns is not None:
+        columns = checked_columns(ruleset, columns, id_key)
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
     if in_flight is None:
@@ -49,7 +53,7 @@ def evaluate_on(
     try:
         number = start
         for chunk in chunks(rows, chunk_size):
-            pending.append(client.submit(score_raw, remote, chunk, id_key, number, pure=False))
+            pending.append(client.submit(score_raw, remote, chunk, id_key, number, columns, pure=False))
             number += len(chunk)
             if len(pending) >= in_flight:
                 yield from attach_layout(ruleset, pending.popleft().result())

@@ -407,7 +407,7 @@ class Ruleset:
         is none of these, or a name given twice.
         """
         if columns is not None:
-            columns = _checked_columns(self, columns, id_key)
+            columns = checked_columns(self, columns, id_key)
         if chunk_size < 1:
             raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
         if workers is not None and workers < 1:
@@ -566,8 +566,9 @@ def _score_rows(
     return ruleset.batch(rows, key, start - 1, row_error, False)
 
 
-def _checked_columns(ruleset: Ruleset, columns: Sequence[str | None], id_key: str | None) -> tuple[str | None, ...]:
-    """``columns`` as a tuple, once every name is known to be an input's, the id key or None (ignored)."""
+def checked_columns(ruleset: Ruleset, columns: Sequence[str | None], id_key: str | None) -> tuple[str | None, ...]:
+    """``columns`` of :meth:`Ruleset.evaluate_many` as a tuple, once every name is known to be an input's, the
+    id key or None (ignored); ValueError otherwise."""
     names = tuple(columns)
     inputs = {spec.name for spec in ruleset.inputs}
     unknown = [c for c in names if c is not None and c != id_key and c not in inputs]
