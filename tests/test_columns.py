@@ -97,6 +97,21 @@ def test_a_row_of_the_wrong_shape_is_refused_alone_in_its_place() -> None:
     assert [isinstance(r, RowError) for r in results] == [False, True, True, True, False, False, True]
 
 
+def test_an_empty_text_is_a_fact_not_given_as_in_a_mapping() -> None:
+    ruleset = _ruleset("vn.hatinh/chi-bo-4-tot")
+    with DATA.open(encoding="utf-8-sig", newline="") as f:
+        records = list(csv.reader(f))
+    header, body = records[0], [list(r) for r in records[1:4]]
+    columns = [None if name == "cell_name" else name for name in header]
+    body[0][header.index("months_established")] = ""  # optional: its default (120) applies
+    body[1][header.index("members")] = ""  # required: missing
+    by_name = [{c: v for c, v in zip(columns, b) if c is not None and v != ""} for b in body]
+    got = list(ruleset.evaluate_many(body, id_key="cell_id", columns=columns))
+    _same(got, list(ruleset.evaluate_many(by_name, id_key="cell_id")))
+    assert not isinstance(got[0], RowError) and got[0].facts["months_established"] == 120
+    assert isinstance(got[1], RowError) and "members: is missing" in str(got[1])
+
+
 def test_unknown_and_repeated_columns_are_refused_before_any_row() -> None:
     ruleset = _ruleset("vn.hatinh/chi-bo-4-tot")
     with pytest.raises(ValueError, match=r"'membres' are not inputs of vn\.hatinh/chi-bo-4-tot"):
