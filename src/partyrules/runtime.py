@@ -624,7 +624,8 @@ def _score_columns(
             current[0], current[1] = row, number
             yield row if same and type(row) is tuple else pick((*row, MISSING))
 
-    def row_error(exc: FactsError, number: int, facts: Any) -> RowError:
+    def row_error(exc: FactsError, _counted: int, _facts: Any) -> RowError:
+        # the row and its number as given (the loop counts only the rows it took, and takes them reordered)
         row, number = current
         value = row[id_place] if id_place is not None else None
         return RowError(exc.problems, number, None if value is None else str(value))
