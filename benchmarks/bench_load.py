@@ -14,7 +14,8 @@ Steps:
 2. in this process, load the small scale once (the first load builds or reads the parser: timed and
    shown apart), then time loading each scale ``R`` times (default 3), the two interleaved, each
    load with ``gc.collect()`` before it; each load is timed whole (``partyrules.loads``) and stage by
-   stage (parse, check, compile; the cycle collector paused, as a load pauses it), by the wall
+   stage (parse, check, compile; the cycle collector's full collections held off, as a load holds
+   them), by the wall
    clock and by this process's CPU time (which moves less when other work shares the machine);
    then the same text loaded again from the cache of compiled rulesets (``loads(..., cache=folder)``,
    a new temporary folder filled by the first of these loads; the rulesets restored in this process
@@ -23,8 +24,8 @@ Steps:
    (default 10) in new processes, interleaved;
 4. print one table: each stage, the whole load and the load from the cache at both sizes, the ratio large/small (linear is
    M/N, 10x by default), and the start-up rows less the empty interpreter. The issue's targets: the
-   small load at most 0.25 s whole, the large one at most 10x that, ``import partyrules`` at most
-   0.1 s. The last line is ``load_ratio=X.XX``: the large load over the small by CPU time.
+   small load at most 0.25 s whole, the large one at most 10x that (M/N x 0.25 s: 2.5 s by default;
+   printed with the ratio of the two measured loads beside it), ``import partyrules`` at most 0.1 s. The last line is ``load_ratio=X.XX``: the large load over the small by CPU time.
 
 With ``--stage parse`` only the parse is timed (the parse loop and lark's parse, both sizes, no
 start-up, check, compile or cache), for work on the parser; the last line is then ``parse_ratio=X.XX``,
@@ -154,30 +155,30 @@ def time_loads(sizes: list[int], repeats: int, parse_only: bool = False) -> tupl
             items = max(items, sum(1 for c in ruleset.criteria if c.kind == "item"))
             source = parser.normalise(text)
             gc.collect()
-            gc.disable()  # as during a load (partyrules.api pauses the cycle collector)
-            try:
+            with _as_in_a_load():
                 tree = _timed(times, f"{size} parse", parser.parse, source, name)
                 with _lark_only(parser):
                     lark_tree = _timed(times, f"{size} lark parse", parser.parse, source, name)
                 assert lark_tree == tree
                 model = _timed(times, f"{size} check", checker.check_tree, tree, name, source)
                 _timed(times, f"{size} compile", compiler.build, model, source)
-            finally:
-                gc.enable()
     shutil.rmtree(folder, ignore_errors=True)
     return times, first, items
 
 
 def _time_parse(times: Timings, parser: Any, size: int, source: str, name: str) -> None:
-    """The parse alone, by the loop and by lark, the cycle collector paused (as during a load)."""
+    """The parse alone, by the loop and by lark, the cycle collector as during a load."""
     gc.collect()
-    gc.disable()
-    try:
+    with _as_in_a_load():
         tree = _timed(times, f"{size} parse", parser.parse, source, name)
         with _lark_only(parser):
             assert _timed(times, f"{size} lark parse", parser.parse, source, name) == tree
-    finally:
-        gc.enable()
+
+
+def _as_in_a_load() -> contextlib.AbstractContextManager[None]:
+    """The cycle collector as a load has it (partyrules.api holds its full collections off)."""
+    api = importlib.import_module("partyrules.api")
+    return api._collector_paused()  # type: ignore[no-any-return]
 
 
 @contextlib.contextmanager
@@ -248,7 +249,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nparse loop against lark's parse and tree, {small:,} criteria: {by_lark / loop:.2f}x faster by CPU")
     print(f"targets: {small:,} criteria <= 0.25 s whole: {whole_small:.3f} s by CPU")
     print(f"         the same from the cache of compiled rulesets: {min(times[f'{small} cached cpu']):.3f} s by CPU")
-    print(f"         {large:,} criteria <= 10x that: {whole_large / whole_small:.2f}x")
+    # the issue's target as it is written: the large scale within ten times the small one's 0.25 s; the
+    # ratio of the two measured loads beside it (linear would be large/small), the last line below
+    print(
+        f"         {large:,} criteria <= {large // small} x 0.25 s = {large / small * 0.25:.2f} s whole: "
+        f"{whole_large:.3f} s by CPU; {whole_large / whole_small:.2f}x the {small:,}-criterion load"
+    )
     print(
         f"         import partyrules <= 0.1 s over an empty interpreter: {min(startup['import partyrules']) - empty:.3f} s"
     )

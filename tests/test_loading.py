@@ -41,31 +41,80 @@ def test_help_imports_nothing_heavy(argv: list[str]) -> None:
     assert [m for m in modules if m.split(".")[0] in HEAVY or m.startswith(HEAVY)] == []
 
 
-def test_a_load_pauses_the_collector_and_restores_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    from partyrules import parser
+def test_a_load_holds_off_full_collections_and_restores_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    from partyrules import api, parser
 
-    during: list[bool] = []
+    during: list[tuple[bool, tuple[int, int, int]]] = []
     parse = parser.parse
 
     def watched(text: str, filename: str = "<string>") -> object:
-        during.append(gc.isenabled())
+        during.append((gc.isenabled(), gc.get_threshold()))
         return parse(text, filename)
 
     monkeypatch.setattr(parser, "parse", watched)
+    before = gc.get_threshold()
     assert gc.isenabled()
     ruleset = partyrules.loads(RULES)
     assert ruleset.evaluate({"a": 3}).total == 3
-    assert during == [False] and gc.isenabled()
+    if api._GENERATIONS:  # the young collections go on, the full ones wait
+        assert during == [(True, (before[0], before[1], api._FULL_HELD))]
+    else:
+        assert during == [(False, before)]
+    assert gc.isenabled() and gc.get_threshold() == before
     with pytest.raises(partyrules.CriteriaError):
         partyrules.loads(RULES.replace("points = a", "points = b"))
-    assert gc.isenabled()  # on again after a failed load too
+    assert gc.isenabled() and gc.get_threshold() == before  # back after a failed load too
     gc.disable()
     try:
         partyrules.loads(RULES)
-        after = gc.isenabled()  # a caller that turned it off keeps it off
+        after = gc.isenabled(), gc.get_threshold()  # a caller that turned it off keeps it off
     finally:
         gc.enable()
-    assert after is False and during == [False, False, False]
+    assert after == (False, before) and during[-1] == (False, before)
+
+
+def test_where_generations_may_not_be_classic_a_load_turns_the_collector_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python 3.14 and later (an incremental collector ignores the full collections' threshold): the
+    collector is off during a load and on again after it, a failed one too."""
+    from partyrules import api, parser
+
+    monkeypatch.setattr(api, "_GENERATIONS", False)
+    during: list[bool] = []
+    parse = parser.parse
+    monkeypatch.setattr(parser, "parse", lambda text, filename="<string>": during.append(gc.isenabled()) or parse(text, filename))
+    before = gc.get_threshold()
+    partyrules.loads(RULES)
+    with pytest.raises(partyrules.CriteriaError):
+        partyrules.loads(RULES.replace("points = a", "points = b"))
+    assert during == [False, False] and gc.isenabled() and gc.get_threshold() == before
+
+
+def test_a_load_inside_a_load_leaves_the_outer_ones_hold(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A load made while another holds the full collections off (a nested call, another thread) keeps
+    its hands off them, and the outer load restores them once, as they were before it."""
+    from partyrules import api
+
+    before = gc.get_threshold()
+    if not api._GENERATIONS:  # Python 3.14 and later: the collector is off for a load, and for one inside it
+        with api._collector_paused():
+            partyrules.loads(RULES)
+            inside = gc.isenabled()
+        assert inside is False and gc.isenabled()
+        return
+    inner: list[tuple[int, int, int]] = []
+    with api._collector_paused():
+        held = gc.get_threshold()
+        partyrules.loads(RULES)
+        inner.append(gc.get_threshold())
+    assert held == (before[0], before[1], api._FULL_HELD) and inner == [held]
+    assert gc.get_threshold() == before
+    # thresholds changed during the load (by the caller's other code) are theirs: not overwritten
+    with api._collector_paused():
+        gc.set_threshold(500, 5, 5)
+    try:
+        assert gc.get_threshold() == (500, 5, 5)
+    finally:
+        gc.set_threshold(*before)
 
 
 def _reference_text(tree: object) -> str:
