@@ -17,13 +17,16 @@ Steps:
    sometimes left out; a perturbed row that the ruleset refuses is drawn again); for the other
    two seeded random organisations; and the same rows as text, as a CSV file holds them;
 3. check that on every row of every sheet partyrules (typed and text rows), the hand-written
-   Decimal scorer (typed rows and parsed text) and the hand-written integer scorer (total x 100)
-   agree on total and grade;
+   Decimal scorer (typed rows and parsed text), the hand-written integer scorer (total x 100) and
+   the hand-written checking Decimal scorer agree on total and grade;
 4. time, best of R repeats, every sheet's candidates interleaved inside each repeat (their order
    rotated from one repeat to the next), ``gc.collect()`` before each timing, each result
    consumed into a checksum and dropped, each pass timed by the wall clock and by this
    process's CPU time (which moves less when other work shares the machine): on typed rows the
-   two hand-written scorers, ``evaluate`` and ``evaluate_many``, and ``evaluate_many(columns=...)`` on
+   two hand-written scorers, the hand-written Decimal scorer that checks what partyrules checks
+   (``handwritten_checked.py``: every key an input, required inputs there, each value's type, range
+   and declared places, one-of members, the file's constraints between facts; a bad row raises),
+   ``evaluate`` and ``evaluate_many``, and ``evaluate_many(columns=...)`` on
    the same rows as tuples of every input's value, as a database cursor gives them (made before
    timing; the ratio still against the hand-written scorer of the dicts); on text rows the hand-written
    scorers (parsing each row first) and ``evaluate_many``; then, on its own, 4 tốt's
@@ -34,13 +37,17 @@ Steps:
    stream through ``evaluate_many`` (flat memory: the two peaks are about the same), and the
    pickled sizes of the ruleset and of evaluations;
 6. print a table (each ratio against the hand-written Decimal scorer of the same sheet and the
-   same kind of rows) and those measures; the last line is ``ratio_vs_handwritten=X.XX``: the
-   lowest over the sheets of hand-written Decimal time / ``evaluate_many`` time on typed rows by
-   the wall clock (higher is better), the line before it the same by CPU time.
+   same kind of rows: it checks nothing, partyrules checks every fact), then a second one of
+   ``evaluate`` and ``evaluate_many`` on typed rows against the hand-written Decimal scorer that
+   checks what partyrules checks, and those measures; ``ratio_cpu_vs_checked=X.XX`` is the lowest
+   over the sheets of the checking scorer's CPU time / ``evaluate_many``'s; the last line is
+   ``ratio_vs_handwritten=X.XX``: the lowest over the sheets of hand-written Decimal time /
+   ``evaluate_many`` time on typed rows by the wall clock (higher is better), the line before it
+   the same by CPU time.
 
 Only the installed package is imported (``import partyrules``; ``partyrules.api`` and the
 stages for the compile time), so this runs against an installed partyrules too; the baselines
-are ``handwritten.py`` and ``handwritten_sheets.py`` next to this file.
+are ``handwritten.py``, ``handwritten_sheets.py`` and ``handwritten_checked.py`` next to this file.
 """
 
 from __future__ import annotations
@@ -310,6 +317,17 @@ def check_agreement(
     return grades
 
 
+def check_checked(sheet: sheets.Sheet, checked: Score) -> None:
+    """Abort unless the checking scorer accepts every typed row and scores it as the unchecked one does."""
+    for i, facts in enumerate(sheet.typed):
+        try:
+            found = checked(facts)
+        except ValueError as exc:
+            sys.exit(f"error: the checking {sheet.name} scorer refused row {i + 1}: {exc}\nfacts: {facts!r}")
+        if found != sheet.decimal(facts):
+            sys.exit(f"error: {sheet.name} row {i + 1}: checked {found} != unchecked {sheet.decimal(facts)}")
+
+
 # ---------------------------------------------------------------- timed candidates
 # Each consumes every result into a checksum (total in hundredths, graded rows) and keeps none.
 
@@ -376,11 +394,13 @@ def run_evaluate_many(
 
 
 DECIMAL_TYPED = "hand-written Decimal"
+CHECKED_TYPED = "hand-written Decimal, checked"
+CHECKED = {"4 tốt": "four_good_checked", "meeting": "meeting_checked", "366": "annual_checked"}
 DECIMAL_TEXT = "hand-written Decimal, text rows"
 MANY_TYPED = "evaluate_many"
 
 
-def sheet_candidates(sheet: sheets.Sheet) -> list[tuple[str, Runner, Sequence[Any]]]:
+def sheet_candidates(sheet: sheets.Sheet, checked: Score) -> list[tuple[str, Runner, Sequence[Any]]]:
     """A sheet's candidates, named ``sheet|candidate``: typed rows, then text rows (parsed by the hand-written ones)."""
     parse = sheet.parse
     decimal, integer = sheet.decimal, sheet.integer
@@ -391,6 +411,7 @@ def sheet_candidates(sheet: sheets.Sheet) -> list[tuple[str, Runner, Sequence[An
     tuples = [tuple(row.get(spec.name, spec.default) for spec in specs) for row in sheet.typed]
     return [
         (f"{sheet.name}|{DECIMAL_TYPED}", run_decimal(decimal), sheet.typed),
+        (f"{sheet.name}|{CHECKED_TYPED}", run_decimal(checked), sheet.typed),
         (f"{sheet.name}|hand-written integer", run_fixed_point(integer), sheet.typed),
         (f"{sheet.name}|evaluate", run_evaluate(sheet.ruleset), sheet.typed),
         (f"{sheet.name}|{MANY_TYPED}", run_evaluate_many(sheet.ruleset), sheet.typed),
@@ -425,6 +446,20 @@ def table_body(
                 "-" if pooled else f"{best_cpu[baseline] / best_cpu[name]:.2f}x",
             ]
         )
+    return body
+
+
+def checked_body(
+    names: Sequence[str], best: Mapping[str, float], best_cpu: Mapping[str, float], count: int
+) -> list[list[str]]:
+    """Per sheet, the checking scorer, ``evaluate`` and ``evaluate_many`` on typed rows; ratios against the first."""
+    body = []
+    for sheet in names:
+        wall_base, cpu_base = best[f"{sheet}|{CHECKED_TYPED}"], best_cpu[f"{sheet}|{CHECKED_TYPED}"]
+        for candidate in (CHECKED_TYPED, "evaluate", MANY_TYPED):
+            wall, cpu = best[f"{sheet}|{candidate}"], best_cpu[f"{sheet}|{candidate}"]
+            us, us_cpu = f"{wall / count * 1e6:.2f}", f"{cpu / count * 1e6:.2f}"
+            body.append([sheet, candidate, us, f"{wall_base / wall:.2f}x", us_cpu, f"{cpu_base / cpu:.2f}x"])
     return body
 
 
@@ -650,13 +685,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "4 tốt", ruleset, rows, sheets.text_rows(rows), score, score_fixed_point, hand.four_good_parse
     )
     all_sheets = [four_good, *sheets.more_sheets(rows_wanted, args.seed)]
+    hand_checked = sheets.load_module("handwritten_checked")
+    checked_of = {s.name: getattr(hand_checked, CHECKED[s.name]) for s in all_sheets}
     for sheet in all_sheets:
         sheets.check_sheet(sheet)  # typed and text rows, partyrules and both hand-written scorers
+        check_checked(sheet, checked_of[sheet.name])
     checked = time.perf_counter()
 
     candidates: list[tuple[str, Runner, Sequence[Any]]] = []
     for sheet in all_sheets:
-        candidates += sheet_candidates(sheet)
+        candidates += sheet_candidates(sheet, checked_of[sheet.name])
     times, cpu_times = time_candidates(candidates, repeats)
     # the pool forks: afterwards this process's pages are copy-on-write, and whichever candidate
     # ran next would pay a page fault per page of the rows it touches. Timed on its own, after.
@@ -697,7 +735,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(
         "checked:  all rows of every sheet agree: partyrules (typed and text rows) = hand-written Decimal "
-        "(typed and parsed text) = hand-written integer / 100 (total, grade)"
+        "(typed and parsed text) = hand-written integer / 100 = hand-written Decimal, checked (total, grade)"
     )
     print(
         f"timing:   best of {repeats} repeats; candidates in one process interleaved, order rotated per repeat; "
@@ -708,6 +746,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"load:     {load_average()}")
     print()
     for line in table:
+        print(line)
+    print()
+    print(
+        "typed rows against a hand-written Decimal scorer that checks what partyrules checks (handwritten_checked.py):"
+    )
+    header = ["sheet", "candidate", "µs/org", "vs checked", "CPU µs/org", "CPU vs checked"]
+    for line in format_table(header, checked_body([s.name for s in all_sheets], best, best_cpu, count)):
         print(line)
     print()
     print(
@@ -733,6 +778,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     names = [s.name for s in all_sheets]
     ratio = min(best[f"{n}|{DECIMAL_TYPED}"] / best[f"{n}|{MANY_TYPED}"] for n in names)
     ratio_cpu = min(best_cpu[f"{n}|{DECIMAL_TYPED}"] / best_cpu[f"{n}|{MANY_TYPED}"] for n in names)
+    ratio_checked = min(best_cpu[f"{n}|{CHECKED_TYPED}"] / best_cpu[f"{n}|{MANY_TYPED}"] for n in names)
+    print(f"ratio_cpu_vs_checked={ratio_checked:.2f}")
     print(f"ratio_cpu_vs_handwritten={ratio_cpu:.2f}")
     print(f"ratio_vs_handwritten={ratio:.2f}")
     return 0
