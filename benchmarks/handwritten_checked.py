@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_PREC, Context, Decimal, InvalidOperation
 from pathlib import Path
 from types import ModuleType
 from typing import Any, NoReturn
@@ -61,6 +61,9 @@ _annual_score: Score = _sheets.annual_decimal
 _ABSENT: Any = object()
 _D0, _D7, _D8, _D100 = Decimal(0), Decimal(7), Decimal(8), Decimal(100)
 _HUNDREDTH = Decimal("0.01")
+#: a sum of facts compared in a constraint, exact: the default context's 28 digits would round
+#: 60.0000000000000000000000000001 + 40 to 100 and let the row through (partyrules refuses it)
+_exact_add = Context(prec=MAX_PREC).add
 
 
 def _refuse(name: str, value: object, expected: str) -> NoReturn:
@@ -434,6 +437,6 @@ def annual_checked(f: Mapping[str, Any]) -> tuple[Decimal, str | None]:
         _broken("tasks_on_time_rate", "tasks_on_time_rate <= tasks_done_rate")
     if exceeded > done:
         _broken("tasks_exceeded_rate", "tasks_exceeded_rate <= tasks_done_rate")
-    if on_time + late > _D100:
+    if _exact_add(on_time, late) > _D100:
         _broken("tasks_on_time_rate", "tasks_on_time_rate + tasks_late_rate <= 100%")
     return _annual_score(f)

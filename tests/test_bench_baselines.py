@@ -153,6 +153,12 @@ BROKEN: dict[str, list[dict[str, Any]]] = {
             "tasks_exceeded_rate": Decimal("50.5"),
         },
         {"tasks_done_rate": Decimal(100), "tasks_on_time_rate": Decimal(70), "tasks_late_rate": Decimal("30.01")},
+        # over 100 % by less than the default context's 28 digits see: the sum must be exact
+        {
+            "tasks_done_rate": Decimal(100),
+            "tasks_on_time_rate": Decimal("60." + "0" * 27 + "1"),
+            "tasks_late_rate": Decimal(40),
+        },
     ],
 }
 
