@@ -329,6 +329,35 @@ def test_finding_3_outputs_never_replace_inputs_links_or_devices(
         data.write_atomic(pipe, lambda stream: stream.write("x"))
 
 
+@pytest.mark.parametrize("cache", [False, True])
+def test_an_output_never_replaces_an_examples_table_of_the_rules(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: bool
+) -> None:
+    """The examples table a criteria file reads (`examples "..." from "x.csv";`) is one of the rules' inputs:
+    `score` and `grade` refuse to write their results over it, from a fresh load and from the cache (whose
+    ruleset has no checked model to find it in), and the table is left as it was."""
+    monkeypatch.setenv("PARTYRULES_CACHE_DIR", str(tmp_path / "cache"))
+    shipped = Path(partyrules.__file__).parent / "criteria" / "vn"
+    root = tmp_path / "criteria"
+    (root / "vn").mkdir(parents=True)
+    for name in ("annual-collective@366.criteria", "annual-collective@366.examples.csv", "collective-facts.criteria"):
+        (root / "vn" / name).write_bytes((shipped / name).read_bytes())
+    table = root / "vn" / "annual-collective@366.examples.csv"
+    before = table.read_bytes()
+    rows = tmp_path / "rows.csv"
+    rows.write_bytes(before)
+    lookup = ["--path", root, "--on", "2025-12-31", *([] if cache else ["--no-cache"])]
+    if cache:  # the ruleset kept in the cache, as the next command finds it
+        assert run(capsys, "score", "vn/annual-collective", rows, *lookup, "-o", tmp_path / "r.csv")[0] == 0
+    status, _, err = run(capsys, "score", "vn/annual-collective", rows, *lookup, "-o", table)
+    assert status == 2
+    assert err == f"partyrules: {table}: this is an examples table of the rules; write the results to another file\n"
+    status, _, err = run(capsys, "grade", rows, "--level", "org=vn/annual-collective", *lookup, "-o", table)
+    assert status == 2 and "this is an examples table of the rules" in err
+    assert table.read_bytes() == before
+    assert run(capsys, "check", root / "vn" / "annual-collective@366.criteria", "--path", root)[0] == 0
+
+
 # ---------------------------------------------------------------- 4. repeated keys and ids
 
 

@@ -205,10 +205,24 @@ def check_output(output: str, *inputs: tuple[str, str]) -> None:
             raise UsageError(f"{output}: this is {what}; write the results to another file")
 
 
+#: a text in a criteria file that may name an examples table (``examples "..." from "x.csv";``): a table
+#: is read from the folder of the file that names it, by a name without a folder (checker PR809)
+_TABLE_NAME = re.compile(r'"([^"\n/\\:]+\.csv)"', re.IGNORECASE)
+
+
 def rules_files(ruleset: Ruleset) -> list[tuple[str, str]]:
-    """The files a ruleset was read from (its own, its bases, its imports), as inputs no output may replace."""
+    """The files a ruleset was read from (its own, its bases, its imports, and the examples tables they
+    name), as inputs no output may replace.
+
+    The tables are found in the files' text, not in their checked model (a ruleset from the cache has
+    none, and the front end is not loaded to score): every quoted ``.csv`` name of a file counts, a
+    label that happens to end in ".csv" too, which only ever protects a file more."""
     names = [ruleset.filename, *(name for name, _ in ruleset.sources)]
-    return [(name, "a criteria file of the rules") for name in dict.fromkeys(names)]
+    files = [(name, "a criteria file of the rules") for name in dict.fromkeys(names)]
+    for name, text in ruleset.sources:
+        folder = Path(name).parent
+        files += [(str(folder / table), "an examples table of the rules") for table in _TABLE_NAME.findall(text)]
+    return files
 
 
 def deliver(
