@@ -25,8 +25,9 @@ ARCHITECTURE = ROOT / "docs" / "architecture.md"
 #: Stages, lowest first. A stage may import the stages of lower rows only; stages of one row are
 #: independent of each other.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    # the syntax tree and words, types of values, the registry of diagnostic codes: import nothing
-    ("nodes", "types", "codes", "delimited"),
+    # the syntax tree and words, types of values, the registry of diagnostic codes, text a terminal may
+    # show: import nothing
+    ("nodes", "types", "codes", "delimited", "terminal"),
     ("diagnostics", "printer"),
     # the runtime: facts, explanations, evaluations, quotas, rulesets; neither lark nor the checker
     ("facts",),

@@ -279,6 +279,46 @@ def test_finding_7_control_characters_in_workbooks(
     assert not (tmp_path / "fill.xlsx").exists()
 
 
+def test_a_quoted_source_line_sends_no_control_or_reordering_character_to_the_terminal(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A label holding an escape sequence, a right-to-left override and a zero-width space: `check` names
+    them, and the line it quotes shows each as a visible character of one column (ESC as its picture,
+    the others as U+FFFD), so the caret still stands under the place named."""
+    path = tmp_path / "esc.criteria"
+    label = "Th\x1b[31mời\x1b]0;PWNED\x07 lư\u202eợng\u200b"
+    path.write_text(RULES.replace('item thoi_luong "Thời lượng"', f'item thoi_luong "{label}"'), encoding="utf-8")
+    status, out, _ = run(capsys, "check", path)
+    assert status == 1
+    assert not any(c in out for c in "\x1b\x07\u202e\u200b")
+    line = next(n for n, text in enumerate(RULES.splitlines(), 1) if "item thoi_luong" in text)
+    quoted = [text for text in out.splitlines() if text.startswith(f"{line:>4} | ")]
+    assert quoted and "Th\u241b[31mời\u241b]0;PWNED\u2407 lư\ufffdợng\ufffd" in quoted[0]
+    # each caret under the character its diagnostic names: the line keeps one column a character
+    lines = out.splitlines()
+    for i, text in enumerate(lines):
+        found = re.match(rf"{re.escape(str(path))}:{line}:(\d+): error", text)
+        if found and i + 2 < len(lines) and lines[i + 1].startswith(f"{line:>4} | "):
+            column = int(found.group(1))
+            assert lines[i + 2].index("^") - len(f"{line:>4} | ") == column - 1
+
+
+def test_a_diagnostic_quotes_the_line_it_names_past_a_line_separator_in_a_comment(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """U+2028 and U+2029 in a comment break no line for the parser (nor for the quoting, which once split at
+    them as str.splitlines does): the quoted line is the one the position names, not the one before it."""
+    path = tmp_path / "ls.criteria"
+    text = "# ghi chú\u2028còn ghi chú\u2029và\n" + RULES.replace("points = bands minutes", "points = bands minutez")
+    path.write_text(text, encoding="utf-8")
+    status, out, _ = run(capsys, "check", path)
+    assert status == 1
+    line = next(n for n, row in enumerate(text.split("\n"), 1) if "minutez" in row)
+    assert f"{path}:{line}:" in out
+    quoted = [row for row in out.splitlines() if row.startswith(f"{line:>4} | ")]
+    assert quoted and "bands minutez" in quoted[0]
+
+
 # ---------------------------------------------------------------- 3. outputs over inputs, links and devices
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from partyrules.codes import CODES
+from partyrules.terminal import UNPRINTABLE, terminal_text
 
 if TYPE_CHECKING:  # only read here: the runtime imports diagnostics and never needs the syntax tree
     from partyrules.nodes import Span
@@ -97,8 +98,13 @@ class Source:
 
     @functools.cached_property
     def lines(self) -> list[str]:
-        # split once: a file with a thousand diagnostics is quoted a thousand times
-        return self.text.splitlines()
+        # split once: a file with a thousand diagnostics is quoted a thousand times; at line feeds only,
+        # as the parser counts lines (str.splitlines also breaks at U+2028, U+0085, \x1c ... and would
+        # quote another line than the one a position names)
+        lines = self.text.split("\n")
+        if lines and not lines[-1]:
+            lines.pop()  # the text ends with a line feed: no line after it
+        return [line[:-1] if line.endswith("\r") else line for line in lines]
 
     def line(self, number: int) -> str | None:
         lines = self.lines
@@ -121,14 +127,23 @@ def render(diagnostic: Diagnostic, source: Source | None, lookup: Lookup | None 
     ``source`` when it is in the same file, else what ``lookup`` gives for its file (if any).
     """
     head = f"{diagnostic.location}: {diagnostic.severity} {diagnostic.code}: {diagnostic.message}"
-    parts = [head, *_quote(diagnostic.span, source)]
+    parts = [terminal_text(head), *_quote(diagnostic.span, source)]
     for related in diagnostic.related:
-        parts.append(f"{related.location}: note: {related.label}")
+        parts.append(terminal_text(f"{related.location}: note: {related.label}"))
         other = lookup(related.file) if lookup is not None and related.file != diagnostic.file else None
         parts.extend(_quote(related.span, source if related.file == diagnostic.file else other))
     if diagnostic.hint:
-        parts.append(f"  hint: {diagnostic.hint}")
+        parts.append(terminal_text(f"  hint: {diagnostic.hint}"))
     return "\n".join(parts)
+
+
+def _shown(text: str) -> str:
+    """A quoted source line as a terminal may show it, each character still one column wide (the caret
+    stays under its place): a control character as its picture (ESC as U+241B), any other of
+    :data:`UNPRINTABLE` as U+FFFD."""
+    if not UNPRINTABLE.search(text):
+        return text
+    return UNPRINTABLE.sub(lambda m: chr(0x2400 + ord(m.group())) if ord(m.group()) < 0x20 else "\ufffd", text)
 
 
 def _quote(span: Span, source: Source | None) -> list[str]:
@@ -149,7 +164,7 @@ def _quote(span: Span, source: Source | None) -> list[str]:
     suffix = "…" if start + SHOWN_LINE < len(text) else ""
     width = max(1, min(width, SHOWN_LINE))
     return [
-        gutter + prefix + shown + suffix,
+        gutter + prefix + _shown(shown) + suffix,
         " " * (len(gutter) - 2) + "| " + " " * (column - 1 - start + len(prefix)) + "^" * width,
     ]
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 import partyrules  # light: its names are imported when read
+from partyrules.terminal import terminal_text
 
 PROG = "partyrules"
 
@@ -255,20 +256,6 @@ def deliver(
 
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-#: control characters (a tab and line breaks aside) and the bidirectional marks that reorder a line:
-#: from a data file, an escape sequence would recolour, retitle or rewrite the reader's terminal
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def terminal_text(text: str) -> str:
-    """Text as a terminal may show it: every control character and bidirectional mark escaped (``\\x1b``)."""
-    if not _UNPRINTABLE.search(text):
-        return text
-    return _UNPRINTABLE.sub(
-        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text
-    )
 
 
 def error(message: str) -> None:
