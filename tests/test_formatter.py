@@ -9,6 +9,8 @@ when they parse.
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import typing
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -226,7 +228,7 @@ def test_a_syntax_error_is_reported_not_formatted() -> None:
 def _run(*argv: str, stdin: str = "") -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     old = cli.sys.stdin
-    cli.sys.stdin = io.StringIO(stdin)
+    cli.sys.stdin = io.TextIOWrapper(io.BytesIO(stdin.encode("utf-8")), encoding="utf-8")  # as a real one: bytes below
     try:
         with redirect_stdout(out), redirect_stderr(err):
             status = cli.main(list(argv))
@@ -259,6 +261,16 @@ def test_fmt_rewrites_checks_and_diffs(tmp_path: Path) -> None:
 
 def test_fmt_reads_stdin() -> None:
     assert _run("fmt", "-", stdin="let  x=1;") == (0, "let x = 1;\n", "")
+
+
+def test_fmt_of_stdin_not_utf8_says_so_at_its_place_and_passes_the_bytes_through() -> None:
+    """As for a file: PR000 "not UTF-8 text" at the byte's line and column (not a stray surrogate named
+    as a character of the text); as a filter, the input's bytes on stdout as they came."""
+    sent = 'let x = 1;\nlet y = "caf\xe9";\n'.encode("latin-1")
+    done = subprocess.run([sys.executable, "-m", "partyrules", "fmt", "-"], input=sent, capture_output=True, check=False)
+    assert done.returncode == 2
+    assert done.stdout == sent
+    assert done.stderr.decode("utf-8").startswith("<stdin>:2:13: error PR000: the file is not UTF-8 text\n")
     assert _run("fmt", "--check", "-", stdin="let x = 1;\n") == (0, "", "")
     status, _, err = _run("fmt", "-", "x.criteria")
     assert status == 2 and "standard input" in err

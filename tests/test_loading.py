@@ -199,3 +199,10 @@ def test_every_node_class_is_written_as_attrs_asdict_gives(node: object) -> None
     whichever of its fields are left at their defaults: the commas, the order, the values."""
     fingerprint = importlib.import_module("partyrules.compiler.fingerprint")
     assert fingerprint.canonical_text(node) == _reference_text(node)
+
+
+@pytest.mark.parametrize("text", [None, b'ruleset "x" {}', 12])
+def test_loads_given_no_text_says_so(text: object) -> None:
+    """A program that hands `loads` bytes or None hears what it should give, not an AttributeError."""
+    with pytest.raises(TypeError, match=r"^loads\(\) takes the criteria text as a str, not "):
+        partyrules.loads(text)  # type: ignore[arg-type]

@@ -135,6 +135,9 @@ def loads(
     A ruleset read from the cache scores and explains the same, but like an unpickled one carries no
     checked model (``model`` and ``tests`` are None; :func:`checked_model` rebuilds it when a tool needs it).
     """
+    if not isinstance(text, str):  # a program's mistake, said in its words, not as an AttributeError deep inside
+        hint = " (bytes: decode them, or give the file's path to partyrules.load)" if isinstance(text, bytes) else ""
+        raise TypeError(f"loads() takes the criteria text as a str, not {type(text).__name__}{hint}")
     chosen = _cache(cache, loader)
     if chosen is not None:
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

@@ -304,6 +304,13 @@ def read_source(path: str | os.PathLike[str]) -> str:
         raise CriteriaError([Diagnostic("PR000", "this is a folder, not a criteria file", name, where)]) from None
     except OSError as exc:
         raise CriteriaError([Diagnostic("PR000", f"cannot read the file: {exc.strerror}", name, where)]) from None
+    return source_text(data, name)
+
+
+def source_text(data: bytes, name: str) -> str:
+    """A criteria file's bytes as text (read from a file, or from standard input by ``fmt -``), or a
+    :class:`CriteriaError` saying why they are none: too large, or not UTF-8 (with the place)."""
+    where = n.Span(1, 1, 1, 2)
     if len(data) > parser.MAX_SOURCE_BYTES:
         raise CriteriaError(
             [

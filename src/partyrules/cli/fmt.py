@@ -47,16 +47,23 @@ def run(args: argparse.Namespace) -> int:
 
 def _format(name: str, args: argparse.Namespace) -> int:
     """Format one file (``-``: standard input to standard output); its exit status."""
-    from partyrules import data
+    from partyrules import data, parser
     from partyrules.diagnostics import CriteriaError
     from partyrules.formatter import format_text
-    from partyrules.loader import read_source
+    from partyrules.loader import read_source, source_text
 
     shown = "<stdin>" if name == "-" else name
+    given = b""
     try:
-        old = sys.stdin.read() if name == "-" else read_source(name)
+        if name == "-":  # bytes, read as a file is: not UTF-8 is said as for a file, at its place
+            given = sys.stdin.buffer.read(parser.MAX_SOURCE_BYTES + 1)
+            old = source_text(given, shown)
+        else:
+            old = read_source(name)
     except CriteriaError as exc:  # unreadable: not the formatter's to judge
         print(str(exc), file=sys.stderr)
+        if name == "-" and not (args.check or args.diff):
+            sys.stdout.buffer.write(given)  # a filter must not swallow its input
         return 2
     try:
         new = format_text(old, shown)
