@@ -10,12 +10,14 @@ step's line and column, before any large number is computed.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from fractions import Fraction
 
 import pytest
 
 import partyrules
 from partyrules.checker import growth
 from partyrules.server.app import create_app
+from partyrules.types import Interval
 from test_server import Server, serving
 
 HEAD = """\
@@ -85,6 +87,25 @@ def test_a_long_chain_is_refused_once_at_its_sixth_step() -> None:
     """The hunt's 40 steps (before: still running after a minute): one diagnostic, at step 6."""
     at(refused(chain(40, "P * P")), 6)
     at(refused(chain(40, "P * P", "integer")), 6)
+
+
+def test_no_interval_is_multiplied_past_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check stops the chain before its intervals hold a number past 10^100 (the products of two
+    ends stay below 10^200): the hunt's traceback was the interval product of million-digit ends."""
+    largest = 0
+    multiply = Interval.__mul__
+
+    def spy(self: Interval, other: Interval) -> Interval:
+        nonlocal largest
+        for end in (*self, *other):
+            if end is not None:
+                largest = max(largest, Fraction(end).numerator.bit_length(), Fraction(end).denominator.bit_length())
+        return multiply(self, other)
+
+    monkeypatch.setattr(Interval, "__mul__", spy)
+    refused(chain(40, "P * P"))
+    refused(chain(40, "P / 3 + P * P"))
+    assert 0 < largest < (10**100).bit_length()
 
 
 def test_a_chain_of_quotients_is_refused() -> None:

@@ -12,9 +12,13 @@ measures refuse such a chain at the first step past the limit, before anything i
 * the **factors**: how many numbers (inputs, written numbers, named values counted with their own
   factors) a value multiplies or divides together; a sum of quotients counts the factors of each
   term (their denominators multiply). A fact may have 1,000 digits (an input without a range or
-  ``places``), so the intervals alone do not bound a product of facts; at most
-  :data:`MAX_FACTORS` factors keep any value under some 35,000 digits. ``round`` of a value whose
-  range is known starts again from one factor: it has as many digits as its range and places.
+  ``places``; one without a range has no interval at all), so the intervals alone do not bound a
+  product of facts; at most :data:`MAX_FACTORS` factors keep any value within 32 times the digits
+  of its longest number. ``round`` of a value whose range is known starts again from one factor:
+  it has as many digits as its range and places.
+
+Every arithmetic expression is measured as soon as its interval is made, so the interval arithmetic
+never multiplies an end of 10^100 or more: the chain is refused before.
 """
 
 from __future__ import annotations
