@@ -65,28 +65,37 @@ def refused(text: str) -> partyrules.Diagnostic:
     return problem
 
 
-def at(problem: partyrules.Diagnostic, step: int) -> tuple[int, int]:
-    assert (problem.span.line, problem.span.column) == (FIRST + step, len(f"let a{step} = ") + 1)
+def at(problem: partyrules.Diagnostic, step: int, offset: int = 0) -> tuple[int, int]:
+    """That ``problem`` is at the value of step ``step`` (``offset`` characters into it)."""
+    assert (problem.span.line, problem.span.column) == (FIRST + step, len(f"let a{step} = ") + 1 + offset)
     return problem.span.line, problem.span.column
 
 
-@pytest.mark.parametrize("kind", ["integer 0..600", "integer", "decimal"])
-def test_a_chain_of_squares_is_refused_at_the_sixth_step(kind: str) -> None:
-    """Five squarings multiply 32 numbers (600^32, about 10^89): allowed; the sixth is refused, over an
-    input with a range (whose interval reaches 10^178) as over one without (whose facts may have
-    1,000 digits: intervals alone could not bound it)."""
-    ruleset = partyrules.loads(chain(5, "P * P", kind), "growth.criteria")
+def test_a_chain_of_squares_over_a_range_is_refused_at_the_sixth_step() -> None:
+    """Five squarings of a count in 0..600 reach 600^32 (about 10^89): allowed; the sixth reaches 10^178."""
+    ruleset = partyrules.loads(chain(5, "P * P"), "growth.criteria")
     assert ruleset.evaluate({"minutes": 2}).total == 4  # 2^32
     assert ruleset.evaluate({"minutes": 1}).total == 0
-    problem = refused(chain(6, "P * P", kind))
+    problem = refused(chain(6, "P * P"))
     at(problem, 6)
-    assert "64 numbers" in problem.message
+    assert "about 6.33403E+177, 10^100 or more" in problem.message
 
 
-def test_a_long_chain_is_refused_once_at_its_sixth_step() -> None:
-    """The hunt's 40 steps (before: still running after a minute): one diagnostic, at step 6."""
+@pytest.mark.parametrize("kind", ["integer", "decimal", "percent", "integer 0..1"])
+def test_a_chain_of_squares_is_refused_at_the_seventh_step_whatever_the_range(kind: str) -> None:
+    """Over an input without a range (no interval to measure: its facts may have 1,000 digits) or one
+    whose powers never grow (0..1, 0 % to 100 %), six squarings multiply 64 numbers: allowed; the
+    seventh, 128, is refused."""
+    partyrules.loads(chain(6, "P * P", kind, subject="minutes * 100"), "growth.criteria")
+    problem = refused(chain(7, "P * P", kind, subject="minutes * 100"))
+    at(problem, 7)
+    assert "128 numbers" in problem.message
+
+
+def test_a_long_chain_is_refused_once_at_its_first_step_past_the_limit() -> None:
+    """The hunt's 40 steps (before: still running after a minute): one diagnostic, at step 6 or 7."""
     at(refused(chain(40, "P * P")), 6)
-    at(refused(chain(40, "P * P", "integer")), 6)
+    at(refused(chain(40, "P * P", "integer")), 7)
 
 
 def test_no_interval_is_multiplied_past_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -110,12 +119,12 @@ def test_no_interval_is_multiplied_past_the_limit(monkeypatch: pytest.MonkeyPatc
 
 def test_a_chain_of_quotients_is_refused() -> None:
     """``b / 3 + b * b`` (the hunt's div20, 47 s before): the sum of a quotient counts the factors of both
-    terms (their denominators multiply), 4, 13, then 40 at the third step."""
-    ruleset = partyrules.loads(chain(2, "P / 3 + P * P"), "growth.criteria")
+    terms (their denominators multiply): 4, 13, 40; at the fourth step the product alone has 80."""
+    ruleset = partyrules.loads(chain(3, "P / 3 + P * P", subject="min(a3, minutes)"), "growth.criteria")
     assert ruleset.evaluate({"minutes": 600}).total == 4
     problem = refused(chain(20, "P / 3 + P * P"))
-    at(problem, 3)
-    assert "40 numbers" in problem.message
+    at(problem, 4, len("a3 / 3 + "))
+    assert "80 numbers" in problem.message
 
 
 def test_magnitude_and_denominators_past_ten_to_the_hundred_are_refused() -> None:
@@ -142,7 +151,7 @@ def test_a_chain_that_never_grows_loads_whatever_its_length() -> None:
 
 def test_the_limits_are_what_the_docs_say() -> None:
     assert growth.MAX_MAGNITUDE == 10**100
-    assert growth.MAX_FACTORS == 32
+    assert growth.MAX_FACTORS == 64
 
 
 @pytest.fixture(scope="module")

@@ -531,9 +531,9 @@ _ALL = (
         "error",
         "Number too large",
         "A formula whose value can reach 10^100 or more, or need a denominator of 10^100 or more, for the facts "
-        "the ranges allow; or that multiplies or divides more than 32 numbers together, counting those of the "
+        "the ranges allow; or that multiplies or divides more than 64 numbers together, counting those of the "
         "named values it uses (a chain of `let`s that squares at each step)",
-        "`let a1 = a0 * a0; let a2 = a1 * a1; …` six times over an input in `0..600`",
+        "`let a1 = a0 * a0; let a2 = a1 * a1; …` seven times over an input without a range",
     ),
     # ---------------------------------------------------------------- grades and rules
     Code("PR601", "error", "No grades", "No `grades` block, or an empty one", "`grades { }`"),

@@ -13,8 +13,8 @@ measures refuse such a chain at the first step past the limit, before anything i
   factors) a value multiplies or divides together; a sum of quotients counts the factors of each
   term (their denominators multiply). A fact may have 1,000 digits (an input without a range or
   ``places``; one without a range has no interval at all), so the intervals alone do not bound a
-  product of facts; at most :data:`MAX_FACTORS` factors keep any value within 32 times the digits
-  of its longest number. ``round`` of a value whose range is known starts again from one factor:
+  product of facts; at most :data:`MAX_FACTORS` factors keep any value within 64 times the digits
+  of its longest number (an average of 32 quotients before it is rounded is allowed). ``round`` of a value whose range is known starts again from one factor:
   it has as many digits as its range and places.
 
 Every arithmetic expression is measured as soon as its interval is made, so the interval arithmetic
@@ -36,7 +36,7 @@ MAX_MAGNITUDE = 10**100
 #: the bit length of :data:`MAX_MAGNITUDE`: a number of fewer bits is below it (the cheap test first)
 _BITS = MAX_MAGNITUDE.bit_length()
 #: the most numbers a value may multiply or divide together (PR504)
-MAX_FACTORS = 32
+MAX_FACTORS = 64
 HINT = "a score multiplies a few counts, rates and points; round a quotient before it is multiplied again"
 
 
