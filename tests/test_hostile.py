@@ -540,8 +540,8 @@ CRITERIA_LIMITS = {
     ),
     "a formula of long factors": (
         RULES.replace("bands minutes { from 90: 10; otherwise: 0; }", "minutes * " + " * ".join(["9" * 40] * 110)),
-        "PR501",
-        "can reach about 6E+4402",
+        "PR504",
+        "can reach about 6E+122, 10^100 or more",
     ),
 }
 

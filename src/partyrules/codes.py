@@ -526,6 +526,15 @@ _ALL = (
         "A division whose divisor can be zero",
         "`points = round(a / b, 2);` with `b` in `0..10`",
     ),
+    Code(
+        "PR504",
+        "error",
+        "Number too large",
+        "A formula whose value can reach 10^100 or more, or need a denominator of 10^100 or more, for the facts "
+        "the ranges allow; or that multiplies or divides more than 64 numbers together, counting those of the "
+        "named values it uses (a chain of `let`s that squares at each step)",
+        "`let a1 = a0 * a0; let a2 = a1 * a1; …` seven times over an input without a range",
+    ),
     # ---------------------------------------------------------------- grades and rules
     Code("PR601", "error", "No grades", "No `grades` block, or an empty one", "`grades { }`"),
     Code(

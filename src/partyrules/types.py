@@ -223,7 +223,7 @@ def format_fraction(value: Exact) -> str:
     """A fraction as a person reads it: 2.5, 10, 1/3; a number of hundreds of digits (a formula of
     long factors) as ``about 5.99999E+4419``, since Python writes no int past 4,300 digits."""
     if value.numerator.bit_length() > _SHOWN_BITS or value.denominator.bit_length() > _SHOWN_BITS:
-        return "about " + _approximately(value)
+        return "about " + approximately(value)
     if value.denominator == 1:
         return str(value.numerator)
     denominator = value.denominator
@@ -242,7 +242,7 @@ def format_fraction(value: Exact) -> str:
     return f"{value.numerator}/{value.denominator}"
 
 
-def _approximately(value: Exact) -> str:
+def approximately(value: Exact) -> str:
     """A fraction of any size to 6 significant digits, in scientific notation, exactly computed."""
     sign = "-" if value < 0 else ""
     value = abs(Fraction(value))

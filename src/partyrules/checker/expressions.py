@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from partyrules import nodes as n
-from partyrules.checker import calls, coverage, linear
+from partyrules.checker import calls, coverage, growth, linear
 from partyrules.checker.state import UNKNOWN, Info, Scope, State, as_percent, exact
 from partyrules.diagnostics import did_you_mean
 from partyrules.model import Resolution
@@ -197,6 +197,12 @@ class Expressions(State):
                 )
                 return UNKNOWN
         info = self.arithmetic(node, left, right)
+        if info.type is not None:
+            # before anything is computed with it: the next step of a chain would square it
+            problem = growth.check(self, node, info.type, info.interval)
+            if problem is not None:
+                self.error("PR504", problem, node.span, growth.HINT)
+                return UNKNOWN
         if node.op == "/" and info.interval is not None and right.interval is not None:
             info = self.refined_quotient(node, info, right.interval, scope)
         return info

@@ -97,6 +97,8 @@ class State:
         # what the constraints say of sums of inputs (values.facts), and each expression's linear form
         self.facts: tuple[Fact, ...] = ()
         self.linears: dict[int, Linear | None] = {}
+        # how many numbers each arithmetic expression multiplies together (growth, PR504)
+        self.factors: dict[int, int] = {}
         self.level_types: dict[str, Type] = {}
         self.intervals: dict[str, Interval] = {}
         # the declarations (names.header ... names.criteria)
