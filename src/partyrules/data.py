@@ -179,10 +179,9 @@ def open_rows(
         raise DataError(f"{name}: --sheet is for .xlsx workbooks; this file is {kind}")
     reader = Reader(name, tuple(inputs), dict(columns or {}), numbers)
     reader.check_targets()
-    utf16 = start.startswith((b"\xff\xfe", b"\xfe\xff"))
-    if utf16 and kind != "csv":
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode Text": one encoding is read, UTF-8
         raise DataError(f"{name}: the file is UTF-16 text; {SAVE_AS_UTF8}")
-    encoding = "utf-16" if utf16 else "utf-8-sig"
+    encoding = "utf-8-sig"
     if kind == "csv":
         delimiter = sniff_delimiter(next(_lines(path, encoding, "\n"), ""))
         order = tuple(ordered) if ordered is not None else None

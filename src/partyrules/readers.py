@@ -19,7 +19,15 @@ from typing import Any
 
 import attrs
 
-from partyrules.delimited import csv_reader, sniff_delimiter
+from partyrules.delimited import (
+    CELL_LIMIT,
+    READ_LIMIT,
+    csv_reader,
+    overflow,
+    sniff_delimiter,
+    too_long_cell,
+    too_long_message,
+)
 from partyrules.diagnostics import did_you_mean
 from partyrules.facts import MISSING, FactProblem
 from partyrules.tables import (
@@ -58,10 +66,15 @@ def stream_csv(
     read with a problem), what a compiled batch takes without a dict (``Table.ordered`` says so)."""
     name = reader.name
     found = csv_reader(lines, delimiter)
+    host = csv.field_size_limit(READ_LIMIT)
     try:
         first = next(found, None)
     except csv.Error as exc:
-        raise DataError(f"{name}:1: the header line cannot be read: {exc}") from None
+        raise DataError(f"{name}:1: the header line cannot be read: {overflow(exc) or exc}") from None
+    finally:
+        csv.field_size_limit(host)
+    if first is not None and too_long_cell(first) is not None:
+        raise DataError(f"{name}:1: the header line cannot be read: {too_long_message()}")
     if first is None:
         raise DataError(f"{name}: the file is empty; the first line should name the columns")
     bad = undecodable("".join(first))
@@ -92,52 +105,66 @@ def _csv_rows(reader: Reader, head: Header, found: Any, ordered: tuple[str, ...]
         [(i, c, column.known) for (i, c), column in zip(inputs, columns_read)], kept, places
     )
     make = tuple.__new__  # a Row without the Python-level __new__ of a named tuple
+    limit = csv.field_size_limit
     line = found.line_num
     while True:
+        # the csv module's field limit raised for this read only (see delimited.READ_LIMIT); put back
+        # before the row is handed over, so the host program never runs with it
+        host = limit(READ_LIMIT)
         try:
-            # the csv module's reader goes on after a record it cannot read: the loop is entered again
-            for fields in found:
-                start, line = line + 1, found.line_num
-                if (len(fields) != width or width == 1) and (
-                    not fields or (len(fields) == 1 and not fields[0].strip())
-                ):
-                    continue  # a blank line
-                text = "".join(fields)
-                ascii = text.isascii()  # most rows: no byte that was not UTF-8, nothing to normalise
-                if id_index is None:
-                    row_id: str | None = str(start)
-                elif len(fields) > id_index and (ascii or fields[id_index].isascii()):
-                    row_id = fields[id_index].strip() or str(start)
-                else:
-                    row_id = _cell_id(fields, id_index, start)
-                if len(fields) != width or (not ascii and not _utf8(text)):  # seldom: the whole check then
-                    problem = _unfit(fields, columns, start, line)
-                    if problem is not None:
-                        yield BadRow(start, row_id, (problem,))
-                        continue
-                problems: list[FactProblem] = []
-                try:  # every text of the row read before, with no problem: each looked up in its column's
-                    facts = known_facts(fields)
-                except KeyError:  # a text new to its column (or one with a problem): read one by one
-                    facts = {}
-                    for name, column, t in zip(names, columns_read, input_texts(fields)):
-                        value = column.read(t, problems)
-                        if value is not _EMPTY:
-                            facts[name] = value
-                    if places is not None:
-                        facts = tuple(_EMPTY if p is None else facts.get(names[p], _EMPTY) for p in places)
-                else:
-                    # an empty cell (of an input, maybe): no fact (the input's default applies); in order, MISSING
-                    if places is None and "" in fields:
-                        facts = {name: value for name, value in facts.items() if value is not _EMPTY}
-                kept_values = kept_values_of(fields) if ascii else kept_nfc_of(fields)
-                number_id = row_id if row_id is not None else str(start)
-                yield make(Row, (start, number_id, facts, kept_values, tuple(problems) if problems else ()))
+            fields: Any = next(found, None)
         except csv.Error as exc:
-            start, line = line + 1, found.line_num
-            yield BadRow(start, None, (FactProblem("", f"cannot be read as CSV: {exc}"),))
+            fields = exc
+        finally:
+            limit(host)
+        if fields is None:
+            return
+        start, line = line + 1, found.line_num
+        if isinstance(fields, csv.Error):  # the reader goes on after a record it cannot read
+            stop = overflow(fields)
+            yield BadRow(start, None, (FactProblem("", stop or f"cannot be read as CSV: {fields}"),))
+            if stop:
+                return
             continue
-        return
+        if (len(fields) != width or width == 1) and (not fields or (len(fields) == 1 and not fields[0].strip())):
+            continue  # a blank line
+        text = "".join(fields)
+        ascii = text.isascii()  # most rows: no byte that was not UTF-8, nothing to normalise
+        if id_index is None:
+            row_id: str | None = str(start)
+        elif len(fields) > id_index and (ascii or fields[id_index].isascii()):
+            row_id = fields[id_index].strip() or str(start)
+        else:
+            row_id = _cell_id(fields, id_index, start)
+        if len(text) > CELL_LIMIT and (long := too_long_cell(fields)) is not None:  # seldom: one cell or more
+            if row_id is not None and len(row_id) > CELL_LIMIT:
+                row_id = None
+            column = columns[long] if long < width and columns[long] else f"column {long + 1}"
+            yield BadRow(start, row_id, (FactProblem(column, too_long_message(cell=False)),))
+            continue
+        if len(fields) != width or (not ascii and not _utf8(text)):  # seldom: the whole check then
+            problem = _unfit(fields, columns, start, line)
+            if problem is not None:
+                yield BadRow(start, row_id, (problem,))
+                continue
+        problems: list[FactProblem] = []
+        try:  # every text of the row read before, with no problem: each looked up in its column's
+            facts = known_facts(fields)
+        except KeyError:  # a text new to its column (or one with a problem): read one by one
+            facts = {}
+            for name, column_texts, t in zip(names, columns_read, input_texts(fields)):
+                value = column_texts.read(t, problems)
+                if value is not _EMPTY:
+                    facts[name] = value
+            if places is not None:
+                facts = tuple(_EMPTY if p is None else facts.get(names[p], _EMPTY) for p in places)
+        else:
+            # an empty cell (of an input, maybe): no fact (the input's default applies); in order, MISSING
+            if places is None and "" in fields:
+                facts = {name: value for name, value in facts.items() if value is not _EMPTY}
+        kept_values = kept_values_of(fields) if ascii else kept_nfc_of(fields)
+        number_id = row_id if row_id is not None else str(start)
+        yield make(Row, (start, number_id, facts, kept_values, tuple(problems) if problems else ()))
 
 
 def _utf8(text: str) -> bool:

@@ -1,0 +1,76 @@
+"""Hostile data files: a cell longer than partyrules reads, huge JSON numbers in any column, result
+column names the data already uses. Each bad row is refused alone, with its row number and column,
+and the rows around it are scored as they are."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from partyrules import data, delimited, readers
+from test_cli import RULES, run, sample, write_csv
+
+#: a quoted cell longer than the csv module's default field limit, holding a line that looks like a row
+LONG = "note " + "y" * 140_000 + "\nPHANTOM," + ",".join(["1"] * 17) + "\nend of note"
+
+
+def long_cell_file(tmp_path: Path) -> Path:
+    rows = sample(3)
+    name = rows[0].index("cell_name")
+    rows[2][name] = LONG
+    return write_csv(tmp_path / "long.csv", rows)
+
+
+def result_ids(path: Path) -> list[str]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return [row["id"] for row in csv.DictReader(f)]
+
+
+def test_a_cell_longer_than_the_limit_refuses_its_whole_record_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = long_cell_file(tmp_path)
+    ids = [r[0] for r in sample(3)[1:]]
+    host = csv.field_size_limit()
+    status, _, err = run(capsys, "score", RULES, source, "--output", tmp_path / "out.csv")
+    assert csv.field_size_limit() == host  # the host program's limit is as it was
+    assert status == 1  # rows were rejected
+    problems = [line for line in err.splitlines() if "long.csv:" in line]
+    assert len(problems) == 1, err  # refused once: nothing inside the cell is read as a record
+    assert f"long.csv:3 ({ids[1]}): cell_name: is longer than 131,072 characters" in problems[0]
+    assert result_ids(tmp_path / "out.csv") == [ids[0], ids[2]]  # the rows around it scored, no PHANTOM
+
+
+def test_the_checker_s_records_refuse_a_long_cell_to_its_closing_quote() -> None:
+    text = 'a,b\n1,"' + "x" * 140_000 + '\n9,9\n"\n2,3\n'
+    found = list(delimited.records(text, ","))
+    assert [(r.start, r.end, r.fields) for r in found if r.error is None] == [(1, 1, ["a", "b"]), (5, 5, ["2", "3"])]
+    (bad,) = [r for r in found if r.error is not None]
+    assert (bad.start, bad.end) == (2, 4) and "131,072 characters" in bad.error
+
+
+def test_a_quote_left_open_past_the_read_limit_stops_the_reading_with_a_clear_row(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(readers, "READ_LIMIT", 150_000)
+    rows = sample(2)
+    path = write_csv(tmp_path / "open.csv", rows)
+    with open(path, "a", encoding="utf-8") as f:
+        f.write('X1,"open quote ' + "z" * 200_000 + "\r\nX2,PHANTOM\r\n")
+    host = csv.field_size_limit()
+    _, fresh = data.open_rows(path, [])
+    read = list(fresh())
+    assert csv.field_size_limit() == host
+    assert [r.number for r in read] == [2, 3, 4]
+    last = read[-1]
+    assert isinstance(last, data.BadRow) and "rest of the file is not read" in last.problems[0].message
+    assert not any(isinstance(r, data.Row) and r.id == "X2" for r in read)
+
+
+def test_utf16_csv_is_refused_as_the_docs_say(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    source = tmp_path / "u16.csv"
+    source.write_bytes("\r\n".join(",".join(r) for r in sample(2)).encode("utf-16"))
+    status, _, err = run(capsys, "score", RULES, source, "--output", tmp_path / "out.csv")
+    assert status != 0 and "u16.csv: the file is UTF-16 text" in err and "UTF-8" in err
