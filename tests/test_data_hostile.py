@@ -5,11 +5,13 @@ and the rows around it are scored as they are."""
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from partyrules import data, delimited, readers
+from partyrules.printer import number_text
 from test_cli import RULES, run, sample, write_csv
 
 #: a quoted cell longer than the csv module's default field limit, holding a line that looks like a row
@@ -74,3 +76,52 @@ def test_utf16_csv_is_refused_as_the_docs_say(capsys: pytest.CaptureFixture[str]
     source.write_bytes("\r\n".join(",".join(r) for r in sample(2)).encode("utf-16"))
     status, _, err = run(capsys, "score", RULES, source, "--output", tmp_path / "out.csv")
     assert status != 0 and "u16.csv: the file is UTF-16 text" in err and "UTF-8" in err
+
+
+#: a row the ruleset scores (as the bug hunt's files have it); the hostile number goes in `note`
+GOOD = (
+    '"district":"loc_ha","members":20,"task_completion":90,"meetings_good":10,'
+    '"thematic_meetings":2,"attendance_rate":85,"members_good_rate":90'
+)
+HUGE = [
+    ('"note":1e999999999', "note"),
+    ('"note":-1e-999999999', "note"),
+    ('"note":1e5000', "note"),
+    ('"note":{"deep":[1, 2e-1001]}', "note"),
+    ('"note":[1e999999999]', "note"),
+    ('"note":' + "9" * 1001, "note"),
+    ('"late_reports":' + "9" * 5000, "late_reports"),  # an input
+]
+
+
+@pytest.mark.parametrize(("pair", "column"), HUGE)
+def test_a_json_number_of_too_many_digits_in_any_column_refuses_its_row(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, pair: str, column: str
+) -> None:
+    lines = [f'{{"cell_id":"A",{GOOD}}}', f'{{"cell_id":"B",{GOOD},{pair}}}', f'{{"cell_id":"C",{GOOD}}}']
+    source = tmp_path / "d.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    array = tmp_path / "d.json"
+    array.write_text("[" + ",\n".join(lines) + "]", encoding="utf-8")
+    for path, row in ((source, 2), (array, 2)):
+        out = tmp_path / "out.csv"
+        status, _, err = run(capsys, "score", RULES, path, "--output", out)
+        assert status == 1
+        assert f"{path.name}:{row} (B): {column}: is a number of more than 1000 digits" in err
+        assert result_ids(out) == ["A", "C"]
+        assert out.stat().st_size < 10_000
+
+
+def test_a_json_id_of_too_many_digits_refuses_its_row(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    source = tmp_path / "d.jsonl"
+    source.write_text(f'{{"cell_id":1e999999999,{GOOD}}}\n{{"cell_id":"C",{GOOD}}}\n', encoding="utf-8")
+    status, _, err = run(capsys, "score", RULES, source, "--output", tmp_path / "out.csv")
+    assert status == 1 and "d.jsonl:1: cell_id: is a number of more than 1000 digits" in err
+    assert result_ids(tmp_path / "out.csv") == ["C"]
+
+
+def test_a_number_far_from_1_is_written_with_its_exponent_not_expanded() -> None:
+    """The second line of defence: a Decimal that slipped past the readers is never expanded digit by digit."""
+    assert number_text(Decimal("1e999999999")) == "1E+999999999"
+    assert number_text(Decimal("-1e-999999999"), exact=True) == "-1E-999999999"
+    assert number_text(Decimal("1E+2")) == "100" and number_text(Decimal("12.50")) == "12.5"

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -29,7 +29,7 @@ from partyrules.delimited import (
     too_long_message,
 )
 from partyrules.diagnostics import did_you_mean
-from partyrules.facts import MISSING, FactProblem
+from partyrules.facts import MAX_DIGITS, MISSING, FactProblem, too_many_digits
 from partyrules.tables import (
     SAVE_AS_UTF8,
     SURROGATE,
@@ -316,14 +316,85 @@ def _first_repeated(keys: Iterable[str]) -> str:
     raise ValueError("no key is repeated")  # pragma: no cover - called only when one is
 
 
-def _json_int(text: str) -> int | Decimal:
-    # past Python's limit on int digits (4,300), int() raises ValueError and would end the file: as a
-    # Decimal, the ruleset refuses the row's fact (more than facts.MAX_DIGITS) and a kept value stays exact
-    return int(text) if len(text) <= 4000 else Decimal(text)
+class _TooManyDigits(Exception):
+    """A JSON number of more than facts.MAX_DIGITS digits (or as far from 1) met while parsing."""
+
+
+class _Marked:
+    """Where a number of too many digits stood, in a value parsed again to find its column."""
+
+
+_MARKED = _Marked()
+TOO_MANY_DIGITS = f"is a number of more than {MAX_DIGITS} digits, more than partyrules reads"
+
+
+def _json_int(text: str) -> int:
+    # a number past facts.MAX_DIGITS is refused as it is parsed, in any column (an input, a kept column,
+    # the id): written out, 1e999999999 would take gigabytes; int() of a long text would be slow too
+    if len(text) > MAX_DIGITS and len(text.lstrip("-")) > MAX_DIGITS:
+        raise _TooManyDigits
+    return int(text)
+
+
+def _json_float(text: str) -> Decimal:
+    value = Decimal(text)
+    if (len(text) > MAX_DIGITS or "e" in text or "E" in text) and too_many_digits(value):
+        raise _TooManyDigits
+    return value
+
+
+def _marked_int(text: str) -> Any:
+    try:
+        return _json_int(text)
+    except _TooManyDigits:
+        return _MARKED
+
+
+def _marked_float(text: str) -> Any:
+    try:
+        return _json_float(text)
+    except _TooManyDigits:
+        return _MARKED
 
 
 def _loads(text: str) -> Any:
-    return json.loads(text, parse_float=Decimal, parse_int=_json_int, object_pairs_hook=_object)
+    """A JSON text as values, numbers exact; raises _TooManyDigits for a number of too many digits."""
+    return json.loads(text, parse_float=_json_float, parse_int=_json_int, object_pairs_hook=_object)
+
+
+def _loads_marked(text: str) -> Any:
+    """A JSON text as :func:`_loads` reads it, a number of too many digits read as ``_MARKED``."""
+    return json.loads(text, parse_float=_marked_float, parse_int=_marked_int, object_pairs_hook=_object)
+
+
+def _marked_column(value: Any) -> str | None:
+    """The key (as written) of the first top-level value of an object that holds ``_MARKED`` at any
+    depth, ``""`` when the value is not an object and holds it, None when nothing does."""
+    items = value.items() if isinstance(value, dict) else [("", value)]
+    for key, item in items:
+        stack = [item]
+        while stack:
+            found = stack.pop()
+            if found is _MARKED:
+                return str(key)
+            if isinstance(found, dict):
+                stack.extend(found.values())
+            elif isinstance(found, list):
+                stack.extend(found)
+    return None
+
+
+def _digits_problem(value: Any) -> FactProblem | None:
+    column = _marked_column(value)
+    return None if column is None else FactProblem(column, TOO_MANY_DIGITS)
+
+
+class _Refused(NamedTuple):
+    """An object read with a number of too many digits (``_MARKED`` where it stood): a rejected row, given
+    to :func:`_object_rows` as an object so that the row's id is found as for any other."""
+
+    obj: Any
+    problem: FactProblem
 
 
 # a JSON escape that may stand for half of a surrogate pair (a whole pair becomes one character)
@@ -388,6 +459,10 @@ def _jsonl_objects(lines: Iterable[str]) -> Iterator[tuple[int, Any] | BadRow]:
         except RecursionError:
             yield BadRow(number, None, (FactProblem("", NESTED_TOO_DEEPLY),))
             continue
+        except _TooManyDigits:  # seldom: the line read again to name the column
+            marked = _loads_marked(line)
+            yield number, _Refused(marked, _digits_problem(marked) or FactProblem("", TOO_MANY_DIGITS))
+            continue
         halves = _surrogate_problem(obj) if _SURROGATE_ESCAPE.search(line) else None
         if halves is not None:
             yield BadRow(number, None, (halves,))
@@ -400,8 +475,12 @@ def read_json(reader: Reader, text: str, id_column: str | None) -> Table:
     byte = undecodable(text)
     if byte is not None:
         raise DataError(f"{name}: the file is not UTF-8 text (byte {byte}); save it as UTF-8")
+    marked = False  # whether some number has too many digits: its object is then a rejected row
     try:
-        data = _loads(text)
+        try:
+            data = _loads(text)
+        except _TooManyDigits:  # seldom: the file read again, each such number marked where it stands
+            data, marked = _loads_marked(text), True
     except json.JSONDecodeError as exc:
         raise DataError(f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
     except RecursionError:
@@ -415,6 +494,10 @@ def read_json(reader: Reader, text: str, id_column: str | None) -> Table:
     def objects() -> Iterator[tuple[int, Any] | BadRow]:
         for number, obj in enumerate(data, 1):
             problem = _surrogate_problem(obj) if check else None
+            digits = _digits_problem(obj) if problem is None and marked else None
+            if digits is not None:
+                yield number, _Refused(obj, digits)
+                continue
             yield (number, obj) if problem is None else BadRow(number, None, (problem,))
 
     head = _objects_head(reader, "json", objects(), id_column)
@@ -479,6 +562,9 @@ def _object_rows(reader: Reader, head: Table, objects: Iterable[tuple[int, Any] 
             yield cleaned
             continue
         obj = cleaned[0]
+        if isinstance(obj, _Refused):
+            yield BadRow(number, _refused_id(reader, obj.obj, id_name), (obj.problem,))
+            continue
         if not isinstance(obj, dict):
             yield BadRow(number, None, (FactProblem("", f"is not a JSON object but {_json_kind(obj)}"),))
             continue
@@ -495,6 +581,17 @@ def _object_rows(reader: Reader, head: Table, objects: Iterable[tuple[int, Any] 
             elif key != id_name:
                 kept[key] = value
         yield Row(number, row_id or str(number), facts, kept, tuple(problems))
+
+
+def _refused_id(reader: Reader, obj: Any, id_name: str | None) -> str | None:
+    """The id of a refused object, when it has one that is plain text or a number (not the one refused)."""
+    cleaned = _cleaned(reader, 0, obj)
+    if isinstance(cleaned, BadRow) or not isinstance(cleaned[0], dict) or id_name is None:
+        return None
+    raw_id = cleaned[0].get(id_name)
+    if isinstance(raw_id, (str, int, Decimal)) and not isinstance(raw_id, bool):
+        return value_text(raw_id).strip() or None
+    return None
 
 
 def _repeated(keys: Sequence[str], repeated: Sequence[str]) -> str | None:
