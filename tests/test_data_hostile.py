@@ -5,14 +5,19 @@ and the rows around it are scored as they are."""
 from __future__ import annotations
 
 import csv
+import json
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+import partyrules
 from partyrules import data, delimited, readers
+from partyrules.catalog import data_path
 from partyrules.printer import number_text
 from test_cli import RULES, run, sample, write_csv
+
+QUOTA_RULES = "vn/annual-collective"
 
 #: a quoted cell longer than the csv module's default field limit, holding a line that looks like a row
 LONG = "note " + "y" * 140_000 + "\nPHANTOM," + ",".join(["1"] * 17) + "\nend of note"
@@ -125,3 +130,44 @@ def test_a_number_far_from_1_is_written_with_its_exponent_not_expanded() -> None
     assert number_text(Decimal("1e999999999")) == "1E+999999999"
     assert number_text(Decimal("-1e-999999999"), exact=True) == "-1E-999999999"
     assert number_text(Decimal("1E+2")) == "100" and number_text(Decimal("12.50")) == "12.5"
+
+
+def quota_data(tmp_path: Path) -> Path:
+    """Cells of the shipped hierarchy (scored by vn/annual-collective, which has a quota) with columns
+    called like the quota column and like its renaming."""
+    with open(data_path("grassroots-hierarchy-2025.csv"), encoding="utf-8", newline="") as f:
+        rows = [r for r in csv.reader(f) if r[2] in ("level", "cell")][:31]
+    rows = [[*r, "quota_demotion", "quota_demotion_data"] if i == 0 else [*r, "Q", "QQ"] for i, r in enumerate(rows)]
+    return write_csv(tmp_path / "quota.csv", rows)
+
+
+def test_the_quota_column_keeps_its_name_and_the_data_s_column_is_renamed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = quota_data(tmp_path)
+    status, _, _ = run(capsys, "score", QUOTA_RULES, source, "--output", tmp_path / "q.csv")
+    assert status == 0
+    with open(tmp_path / "q.csv", encoding="utf-8-sig", newline="") as f:
+        written = list(csv.DictReader(f))
+    header = list(written[0])
+    assert "quota_demotion_" not in header
+    at = header.index("quota_demotion")
+    assert header[at - 2 : at + 2] == ["quota_demotion_data_data", "quota_demotion_data", "quota_demotion", "total"]
+    assert {r["quota_demotion_data_data"] for r in written} == {"Q"} and {r["quota_demotion_data"] for r in written} == {"QQ"}
+    assert {r["quota_demotion"] for r in written} == {""}  # the quota column's own cells: nothing demoted
+    status, _, _ = run(capsys, "score", QUOTA_RULES, source, "--output", tmp_path / "q.jsonl")
+    first = json.loads((tmp_path / "q.jsonl").read_text("utf-8").splitlines()[0])["columns"]
+    assert (first["quota_demotion_data_data"], first["quota_demotion_data"]) == ("Q", "QQ")
+    assert first["quota_demotion"] != "Q"
+    # counted by the data's own column, not by the quota column that took its name
+    status, out, _ = run(capsys, "score", QUOTA_RULES, source, "--summary", "quota_demotion")
+    assert status == 0 and out.splitlines()[2].startswith("Q ")
+
+
+def test_apply_quotas_renames_as_the_stream_does(tmp_path: Path) -> None:
+    ruleset = partyrules.load(QUOTA_RULES)
+    table = data.read(quota_data(tmp_path), ruleset.inputs)
+    scored = [r for r in data.score(ruleset, table.rows) if isinstance(r, data.Scored)]
+    placed, kept, _ = data.apply_quotas(ruleset, table, scored)
+    assert kept[-3:] == ("quota_demotion_data_data", "quota_demotion_data", "quota_demotion")
+    assert placed[0].columns["quota_demotion_data_data"] == "Q" and placed[0].columns["quota_demotion"] != "Q"
