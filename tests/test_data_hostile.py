@@ -50,6 +50,17 @@ def test_a_cell_longer_than_the_limit_refuses_its_whole_record_once(
     assert result_ids(tmp_path / "out.csv") == [ids[0], ids[2]]  # the rows around it scored, no PHANTOM
 
 
+def test_the_host_s_field_limit_holds_while_rows_are_handed_over(tmp_path: Path) -> None:
+    """The raised limit is put back before each row is given: code run between rows sees its own."""
+    source = long_cell_file(tmp_path)
+    host = csv.field_size_limit()
+    _, fresh = data.open_rows(source, [])
+    seen = []
+    for row in fresh():
+        seen.append((row.number, isinstance(row, data.BadRow), csv.field_size_limit()))
+    assert seen == [(2, False, host), (3, True, host), (6, False, host)]
+
+
 def test_the_checker_s_records_refuse_a_long_cell_to_its_closing_quote() -> None:
     text = 'a,b\n1,"' + "x" * 140_000 + '\n9,9\n"\n2,3\n'
     found = list(delimited.records(text, ","))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
@@ -29,6 +30,10 @@ CELL_LIMIT = 131_072
 #: :data:`CELL_LIMIT` that a long cell is read to its end and refused; a cell longer still (a quote left
 #: open in a large file) stops the reading, since where its record ends can no longer be told.
 READ_LIMIT = 64 * CELL_LIMIT
+
+#: held while the limit is raised: two threads reading CSV at once would otherwise put back each other's
+#: raised limit (one left reading with the module's, the host program left with partyrules')
+RAISED = threading.Lock()
 
 
 def too_long_cell(fields: list[str]) -> int | None:
@@ -97,13 +102,14 @@ def records(text: str | Iterable[str], delimiter: str | None = None) -> Iterator
     line = 0
     while True:
         start = line + 1
-        host = limit(READ_LIMIT)
-        try:  # the limit is put back before the record is handed over (see READ_LIMIT)
-            fields: Any = next(reader, None)
-        except csv.Error as exc:
-            fields = exc
-        finally:
-            limit(host)
+        with RAISED:  # the limit is put back before the record is handed over (see READ_LIMIT)
+            host = limit(READ_LIMIT)
+            try:
+                fields: Any = next(reader, None)
+            except csv.Error as exc:
+                fields = exc
+            finally:
+                limit(host)
         if fields is None:
             return
         line = reader.line_num

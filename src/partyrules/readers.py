@@ -21,6 +21,7 @@ import attrs
 
 from partyrules.delimited import (
     CELL_LIMIT,
+    RAISED,
     READ_LIMIT,
     csv_reader,
     overflow,
@@ -66,13 +67,14 @@ def stream_csv(
     read with a problem), what a compiled batch takes without a dict (``Table.ordered`` says so)."""
     name = reader.name
     found = csv_reader(lines, delimiter)
-    host = csv.field_size_limit(READ_LIMIT)
-    try:
-        first = next(found, None)
-    except csv.Error as exc:
-        raise DataError(f"{name}:1: the header line cannot be read: {overflow(exc) or exc}") from None
-    finally:
-        csv.field_size_limit(host)
+    with RAISED:
+        host = csv.field_size_limit(READ_LIMIT)
+        try:
+            first = next(found, None)
+        except csv.Error as exc:
+            raise DataError(f"{name}:1: the header line cannot be read: {overflow(exc) or exc}") from None
+        finally:
+            csv.field_size_limit(host)
     if first is not None and too_long_cell(first) is not None:
         raise DataError(f"{name}:1: the header line cannot be read: {too_long_message()}")
     if first is None:
@@ -105,18 +107,22 @@ def _csv_rows(reader: Reader, head: Header, found: Any, ordered: tuple[str, ...]
         [(i, c, column.known) for (i, c), column in zip(inputs, columns_read)], kept, places
     )
     make = tuple.__new__  # a Row without the Python-level __new__ of a named tuple
-    limit = csv.field_size_limit
+    limit, acquire, release = csv.field_size_limit, RAISED.acquire, RAISED.release
     line = found.line_num
     while True:
         # the csv module's field limit raised for this read only (see delimited.READ_LIMIT); put back
         # before the row is handed over, so the host program never runs with it
-        host = limit(READ_LIMIT)
+        acquire()  # not a `with`: a third of the cost, read a row at a time
         try:
-            fields: Any = next(found, None)
-        except csv.Error as exc:
-            fields = exc
+            host = limit(READ_LIMIT)
+            try:
+                fields: Any = next(found, None)
+            except csv.Error as exc:
+                fields = exc
+            finally:
+                limit(host)
         finally:
-            limit(host)
+            release()
         if fields is None:
             return
         start, line = line + 1, found.line_num
@@ -137,10 +143,7 @@ def _csv_rows(reader: Reader, head: Header, found: Any, ordered: tuple[str, ...]
         else:
             row_id = _cell_id(fields, id_index, start)
         if len(text) > CELL_LIMIT and (long := too_long_cell(fields)) is not None:  # seldom: one cell or more
-            if row_id is not None and len(row_id) > CELL_LIMIT:
-                row_id = None
-            column = columns[long] if long < width and columns[long] else f"column {long + 1}"
-            yield BadRow(start, row_id, (FactProblem(column, too_long_message(cell=False)),))
+            yield _long_cell(columns, long, start, row_id)
             continue
         if len(fields) != width or (not ascii and not _utf8(text)):  # seldom: the whole check then
             problem = _unfit(fields, columns, start, line)
@@ -165,6 +168,13 @@ def _csv_rows(reader: Reader, head: Header, found: Any, ordered: tuple[str, ...]
         kept_values = kept_values_of(fields) if ascii else kept_nfc_of(fields)
         number_id = row_id if row_id is not None else str(start)
         yield make(Row, (start, number_id, facts, kept_values, tuple(problems) if problems else ()))
+
+
+def _long_cell(columns: Sequence[str], index: int, start: int, row_id: str | None) -> BadRow:
+    """A record whose cell at ``index`` is longer than a cell may be, rejected (its id, unless that is the cell)."""
+    column = columns[index] if index < len(columns) and columns[index] else f"column {index + 1}"
+    row_id = row_id if row_id is not None and len(row_id) <= CELL_LIMIT else None
+    return BadRow(start, row_id, (FactProblem(column, too_long_message(cell=False)),))
 
 
 def _utf8(text: str) -> bool:
