@@ -416,6 +416,20 @@ def test_an_uploaded_csv_gives_the_results_partyrules_score_writes(api: Server, 
     assert counted["counts"]["rows"][-1][-1] == "4,131" or counted["counts"]["rows"][-1][-1].replace(",", "") == "4131"
 
 
+def test_an_uploaded_csv_with_a_cell_too_long_refuses_that_record_alone(api: Server) -> None:
+    """The upload reads CSV as ``partyrules score`` does: a quoted cell longer than 131,072 characters is
+    refused whole, the text inside it never read as rows."""
+    header = "unit_id,score,district"
+    note = "x" * 140_000 + "\nPHANTOM,99,a\nend"
+    content = f'{header}\nu1,90,a\nu2,"{note}",b\nu3,80,b\n'.encode()
+    status, _, raw = api.request("/api/score/file?ruleset=demo/q&filename=d.csv", content, method="POST")
+    answer = json.loads(raw)
+    assert status == 200 and answer["scored"] == 2
+    (bad,) = answer["rejected"]
+    assert bad["row"] == 3 and bad["id"] == "u2" and bad["problems"][0]["input"] == "score"
+    assert "131,072 characters" in bad["problems"][0]["message"]
+
+
 def test_uploads_as_workbook_jsonl_and_the_html_report(api: Server, tmp_path: Path) -> None:
     openpyxl = pytest.importorskip("openpyxl")
     rows = [{"unit_id": f"u{i}", "score": s, "district": "a"} for i, s in enumerate([95, 93, 80, 80, 80, 80])]

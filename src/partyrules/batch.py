@@ -79,12 +79,10 @@ class Batch:
         # a quota grouped by a column the data lacks is not applied; the summary and the report say so
         self.quota_column: str | None = None
         self.kept: tuple[str, ...] = head.kept
+        self._renamed: dict[str, str] = {}  # a data column called like the quota column: its new name
         if ruleset.quotas:
-            column = data.QUOTA_COLUMN
-            while column in head.columns:
-                column += "_"
-            self.quota_column = column
-            self.kept = (*head.kept, column)
+            self.quota_column = data.QUOTA_COLUMN
+            self._renamed, self.kept = data.quota_names(head.columns, head.kept)
         self._tally = quota.Tally(self._rules)
         self._counter = GradeCounter(ruleset, head, summary)
         self.totals: dict[Decimal, int] = {}
@@ -127,8 +125,14 @@ class Batch:
             pass
         self._demotions = self._tally.demotions()
         placements: list[Placement] = []
+        # grades counted by a data column the quota column's name took (seldom): by that column's own values
+        undo = {new: old for old, new in self._renamed.items()} if self._counter.column in self._renamed else None
         for result in self.organisations():
-            self._count(result)
+            if undo is None:
+                self._count(result)
+            else:
+                columns = {undo.get(k, k): v for k, v in result.columns.items() if k != data.QUOTA_COLUMN}
+                self._count(result._replace(columns=columns))
             moved = self._demotions.get(result.number)
             if moved:
                 placements.append(Placement(result.id, result.evaluation, tuple(moved)))
@@ -242,7 +246,7 @@ class Batch:
                 moved = self._demotions.get(number, ())
                 if moved:
                     evaluation = quota.regrade(evaluation, moved[-1].to_grade)
-                columns = {**columns, column: data.demotions_text(moved)}
+                columns = data.with_quota_column(columns, self._renamed, data.demotions_text(moved))
                 yield Scored(number, id, columns, evaluation, tuple(moved))
                 continue
             yield Scored(number, id, columns, evaluation)

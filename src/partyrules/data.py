@@ -179,10 +179,9 @@ def open_rows(
         raise DataError(f"{name}: --sheet is for .xlsx workbooks; this file is {kind}")
     reader = Reader(name, tuple(inputs), dict(columns or {}), numbers)
     reader.check_targets()
-    utf16 = start.startswith((b"\xff\xfe", b"\xfe\xff"))
-    if utf16 and kind != "csv":
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode Text": one encoding is read, UTF-8
         raise DataError(f"{name}: the file is UTF-16 text; {SAVE_AS_UTF8}")
-    encoding = "utf-16" if utf16 else "utf-8-sig"
+    encoding = "utf-8-sig"
     if kind == "csv":
         delimiter = sniff_delimiter(next(_lines(path, encoding, "\n"), ""))
         order = tuple(ordered) if ordered is not None else None
@@ -656,21 +655,39 @@ def apply_quotas(
     placements (:class:`partyrules.quota.Placement`). Raises :class:`partyrules.quota.QuotaError`."""
     from partyrules import quota
 
-    column = QUOTA_COLUMN
-    while column in table.columns:
-        column += "_"
+    renamed, kept = quota_names(table.columns, table.kept)
     # a quota grouped by a column the data lacks is not applied; the summary and the report say so
     rules = [r for r in ruleset.quotas if r.within != "column" or r.group in table.columns]
     placements = quota.apply(rules, [(r.id, r.evaluation, r.columns) for r in results])
     placed = [
         r._replace(
             evaluation=p.evaluation,
-            columns={**r.columns, column: demotions_text(p.demotions)},
+            columns=with_quota_column(r.columns, renamed, demotions_text(p.demotions)),
             demotions=p.demotions,
         )
         for r, p in zip(results, placements)
     ]
-    return placed, (*table.kept, column), tuple(placements)
+    return placed, kept, tuple(placements)
+
+
+def quota_names(columns: Sequence[str], kept: Sequence[str]) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The quota column keeps its documented name (:data:`QUOTA_COLUMN`), as ``total`` does: a kept data column
+    so called is renamed (``_data`` added while the file has the name). The renaming, the kept columns then it."""
+    if QUOTA_COLUMN not in kept:
+        return {}, (*kept, QUOTA_COLUMN)
+    taken = set(columns)
+    name = QUOTA_COLUMN
+    while name in taken:
+        name = f"{name}_data"
+    renamed = {QUOTA_COLUMN: name}
+    return renamed, (*(renamed.get(c, c) for c in kept), QUOTA_COLUMN)
+
+
+def with_quota_column(columns: Mapping[str, Any], renamed: Mapping[str, str], text: str) -> dict[str, Any]:
+    """A row's kept columns with the quota column's text, a data column renamed by :func:`quota_names`."""
+    if renamed:  # seldom: the file has a column called like the quota column
+        return {**{renamed.get(k, k): v for k, v in columns.items()}, QUOTA_COLUMN: text}
+    return {**columns, QUOTA_COLUMN: text}
 
 
 def demotions_text(demotions: Iterable[Any]) -> str:

@@ -14,11 +14,51 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 #: The delimiters a file may use, in order of preference when the header line holds as many of each.
 DELIMITERS = (",", ";", "\t")
+
+#: The longest cell partyrules reads (the csv module's default field limit): a record with a longer one is
+#: refused whole, its quoted cell read to its closing quote (the text inside is never read as records).
+CELL_LIMIT = 131_072
+
+#: The csv module's field limit while partyrules reads a record (set around each read and put back before
+#: anything else runs, so a host program's own limit is left as it was): far enough past
+#: :data:`CELL_LIMIT` that a long cell is read to its end and refused; a cell longer still (a quote left
+#: open in a large file) stops the reading, since where its record ends can no longer be told.
+READ_LIMIT = 64 * CELL_LIMIT
+
+#: held while the limit is raised: two threads reading CSV at once would otherwise put back each other's
+#: raised limit (one left reading with the module's, the host program left with partyrules')
+RAISED = threading.Lock()
+
+
+def too_long_cell(fields: list[str]) -> int | None:
+    """The index of the first field longer than :data:`CELL_LIMIT`, if any."""
+    for i, field in enumerate(fields):
+        if len(field) > CELL_LIMIT:
+            return i
+    return None
+
+
+def too_long_message(cell: bool = True) -> str:
+    """The problem of a record with a cell longer than :data:`CELL_LIMIT` (said of its column when not ``cell``)."""
+    subject = "a cell is" if cell else "is"
+    return f"{subject} longer than {CELL_LIMIT:,} characters, more than partyrules reads in a cell"
+
+
+def overflow(exc: csv.Error) -> str | None:
+    """When ``exc`` is the csv module's field limit (a cell longer than :data:`READ_LIMIT`), the problem to
+    report, after which the reading stops (the rest of the cell would be read as records); else None."""
+    if "field limit" not in str(exc):
+        return None
+    return (
+        f"a cell is longer than {READ_LIMIT:,} characters (is a quote left open?); "
+        "where its record ends cannot be told, so the rest of the file is not read"
+    )
 
 
 class Record(NamedTuple):
@@ -58,18 +98,30 @@ def records(text: str | Iterable[str], delimiter: str | None = None) -> Iterator
     # a data file has a record per organisation: made as a plain tuple, without the Python-level
     # __new__ of a NamedTuple (a third of the time of reading a record)
     make = tuple.__new__
+    limit = csv.field_size_limit
     line = 0
     while True:
         start = line + 1
-        try:
-            fields = next(reader)
-        except StopIteration:
+        with RAISED:  # the limit is put back before the record is handed over (see READ_LIMIT)
+            host = limit(READ_LIMIT)
+            try:
+                fields: Any = next(reader, None)
+            except csv.Error as exc:
+                fields = exc
+            finally:
+                limit(host)
+        if fields is None:
             return
-        except csv.Error as exc:
-            line = reader.line_num
-            yield make(Record, (start, line, [], str(exc)))
-            continue
         line = reader.line_num
+        if isinstance(fields, csv.Error):
+            stop = overflow(fields)
+            yield make(Record, (start, line, [], stop or str(fields)))
+            if stop:
+                return
+            continue
+        if too_long_cell(fields) is not None:
+            yield make(Record, (start, line, [], too_long_message()))
+            continue
         yield make(Record, (start, line, fields, None))
 
 

@@ -75,16 +75,21 @@ MISSING: Any = _Missing()
 FACT_MAGNITUDE = Decimal(10) ** 15
 
 
+def too_many_digits(value: int | Decimal) -> bool:
+    """Whether a number has more than :data:`MAX_DIGITS` digits (or a Decimal is as far from 1): what no
+    reader hands on, in an input or any other column, since writing it out could take gigabytes."""
+    if isinstance(value, int):
+        return value.bit_length() > _MAX_BITS
+    return value.is_finite() and (abs(value.adjusted()) > MAX_DIGITS or len(value.as_tuple().digits) > MAX_DIGITS)
+
+
 def _oversized(name: str, value: object, problems: list[FactProblem]) -> bool:
     """A number of more than :data:`MAX_DIGITS` digits (or a Decimal as far from 1), refused before any
     conversion: writing an int that long raises ValueError, and int(Decimal("1E+999999999")) never ends."""
     if isinstance(value, bool):
         return False
-    if isinstance(value, int):
-        large = value.bit_length() > _MAX_BITS
-    elif isinstance(value, Decimal):
-        digits = len(value.as_tuple().digits)
-        large = value.is_finite() and (digits > MAX_DIGITS or abs(value.adjusted()) > MAX_DIGITS)
+    if isinstance(value, (int, Decimal)):
+        large = too_many_digits(value)
     elif isinstance(value, str):
         large = (
             len(value) > MAX_DIGITS

@@ -59,7 +59,19 @@ def number_text(value: Decimal, percent: bool = False, exact: bool = False, comm
     return text if text is not None else _plain_text(value)
 
 
+#: how far from 1 a number may be and still be written without an exponent: the readers refuse a number
+#: past facts.MAX_DIGITS, so only a value that slipped past them is farther; expanding 1E+999999999 would
+#: take a gigabyte, so its text keeps the exponent instead
+_PLAIN_REACH = 100_000
+
+
+def _far(value: Decimal) -> bool:
+    return value.is_finite() and abs(value.adjusted()) > _PLAIN_REACH
+
+
 def _plain_text(value: Decimal) -> str:
+    if _far(value):
+        return str(value)
     text = f"{value:f}"  # every digit of a Decimal, no exponent
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -73,7 +85,9 @@ def _plain_text(value: Decimal) -> str:
 def _styled_text(value: Decimal, percent: bool, exact: bool, comma: bool) -> str:
     if percent:
         value = value.scaleb(2)
-    if exact:
+    if exact and _far(value):
+        text = str(value)
+    elif exact:
         text = f"{value:f}"
         if text == "-0":
             text = "0"

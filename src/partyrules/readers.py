@@ -15,13 +15,22 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
-from partyrules.delimited import csv_reader, sniff_delimiter
+from partyrules.delimited import (
+    CELL_LIMIT,
+    RAISED,
+    READ_LIMIT,
+    csv_reader,
+    overflow,
+    sniff_delimiter,
+    too_long_cell,
+    too_long_message,
+)
 from partyrules.diagnostics import did_you_mean
-from partyrules.facts import MISSING, FactProblem
+from partyrules.facts import MAX_DIGITS, MISSING, FactProblem, too_many_digits
 from partyrules.tables import (
     SAVE_AS_UTF8,
     SURROGATE,
@@ -58,10 +67,16 @@ def stream_csv(
     read with a problem), what a compiled batch takes without a dict (``Table.ordered`` says so)."""
     name = reader.name
     found = csv_reader(lines, delimiter)
-    try:
-        first = next(found, None)
-    except csv.Error as exc:
-        raise DataError(f"{name}:1: the header line cannot be read: {exc}") from None
+    with RAISED:
+        host = csv.field_size_limit(READ_LIMIT)
+        try:
+            first = next(found, None)
+        except csv.Error as exc:
+            raise DataError(f"{name}:1: the header line cannot be read: {overflow(exc) or exc}") from None
+        finally:
+            csv.field_size_limit(host)
+    if first is not None and too_long_cell(first) is not None:
+        raise DataError(f"{name}:1: the header line cannot be read: {too_long_message()}")
     if first is None:
         raise DataError(f"{name}: the file is empty; the first line should name the columns")
     bad = undecodable("".join(first))
@@ -92,52 +107,74 @@ def _csv_rows(reader: Reader, head: Header, found: Any, ordered: tuple[str, ...]
         [(i, c, column.known) for (i, c), column in zip(inputs, columns_read)], kept, places
     )
     make = tuple.__new__  # a Row without the Python-level __new__ of a named tuple
+    limit, acquire, release = csv.field_size_limit, RAISED.acquire, RAISED.release
     line = found.line_num
     while True:
+        # the csv module's field limit raised for this read only (see delimited.READ_LIMIT); put back
+        # before the row is handed over, so the host program never runs with it
+        acquire()  # not a `with`: a third of the cost, read a row at a time
         try:
-            # the csv module's reader goes on after a record it cannot read: the loop is entered again
-            for fields in found:
-                start, line = line + 1, found.line_num
-                if (len(fields) != width or width == 1) and (
-                    not fields or (len(fields) == 1 and not fields[0].strip())
-                ):
-                    continue  # a blank line
-                text = "".join(fields)
-                ascii = text.isascii()  # most rows: no byte that was not UTF-8, nothing to normalise
-                if id_index is None:
-                    row_id: str | None = str(start)
-                elif len(fields) > id_index and (ascii or fields[id_index].isascii()):
-                    row_id = fields[id_index].strip() or str(start)
-                else:
-                    row_id = _cell_id(fields, id_index, start)
-                if len(fields) != width or (not ascii and not _utf8(text)):  # seldom: the whole check then
-                    problem = _unfit(fields, columns, start, line)
-                    if problem is not None:
-                        yield BadRow(start, row_id, (problem,))
-                        continue
-                problems: list[FactProblem] = []
-                try:  # every text of the row read before, with no problem: each looked up in its column's
-                    facts = known_facts(fields)
-                except KeyError:  # a text new to its column (or one with a problem): read one by one
-                    facts = {}
-                    for name, column, t in zip(names, columns_read, input_texts(fields)):
-                        value = column.read(t, problems)
-                        if value is not _EMPTY:
-                            facts[name] = value
-                    if places is not None:
-                        facts = tuple(_EMPTY if p is None else facts.get(names[p], _EMPTY) for p in places)
-                else:
-                    # an empty cell (of an input, maybe): no fact (the input's default applies); in order, MISSING
-                    if places is None and "" in fields:
-                        facts = {name: value for name, value in facts.items() if value is not _EMPTY}
-                kept_values = kept_values_of(fields) if ascii else kept_nfc_of(fields)
-                number_id = row_id if row_id is not None else str(start)
-                yield make(Row, (start, number_id, facts, kept_values, tuple(problems) if problems else ()))
-        except csv.Error as exc:
-            start, line = line + 1, found.line_num
-            yield BadRow(start, None, (FactProblem("", f"cannot be read as CSV: {exc}"),))
+            host = limit(READ_LIMIT)
+            try:
+                fields: Any = next(found, None)
+            except csv.Error as exc:
+                fields = exc
+            finally:
+                limit(host)
+        finally:
+            release()
+        if fields is None:
+            return
+        start, line = line + 1, found.line_num
+        if isinstance(fields, csv.Error):  # the reader goes on after a record it cannot read
+            stop = overflow(fields)
+            yield BadRow(start, None, (FactProblem("", stop or f"cannot be read as CSV: {fields}"),))
+            if stop:
+                return
             continue
-        return
+        if (len(fields) != width or width == 1) and (not fields or (len(fields) == 1 and not fields[0].strip())):
+            continue  # a blank line
+        text = "".join(fields)
+        ascii = text.isascii()  # most rows: no byte that was not UTF-8, nothing to normalise
+        if id_index is None:
+            row_id: str | None = str(start)
+        elif len(fields) > id_index and (ascii or fields[id_index].isascii()):
+            row_id = fields[id_index].strip() or str(start)
+        else:
+            row_id = _cell_id(fields, id_index, start)
+        if len(text) > CELL_LIMIT and (long := too_long_cell(fields)) is not None:  # seldom: one cell or more
+            yield _long_cell(columns, long, start, row_id)
+            continue
+        if len(fields) != width or (not ascii and not _utf8(text)):  # seldom: the whole check then
+            problem = _unfit(fields, columns, start, line)
+            if problem is not None:
+                yield BadRow(start, row_id, (problem,))
+                continue
+        problems: list[FactProblem] = []
+        try:  # every text of the row read before, with no problem: each looked up in its column's
+            facts = known_facts(fields)
+        except KeyError:  # a text new to its column (or one with a problem): read one by one
+            facts = {}
+            for name, column_texts, t in zip(names, columns_read, input_texts(fields)):
+                value = column_texts.read(t, problems)
+                if value is not _EMPTY:
+                    facts[name] = value
+            if places is not None:
+                facts = tuple(_EMPTY if p is None else facts.get(names[p], _EMPTY) for p in places)
+        else:
+            # an empty cell (of an input, maybe): no fact (the input's default applies); in order, MISSING
+            if places is None and "" in fields:
+                facts = {name: value for name, value in facts.items() if value is not _EMPTY}
+        kept_values = kept_values_of(fields) if ascii else kept_nfc_of(fields)
+        number_id = row_id if row_id is not None else str(start)
+        yield make(Row, (start, number_id, facts, kept_values, tuple(problems) if problems else ()))
+
+
+def _long_cell(columns: Sequence[str], index: int, start: int, row_id: str | None) -> BadRow:
+    """A record whose cell at ``index`` is longer than a cell may be, rejected (its id, unless that is the cell)."""
+    column = columns[index] if index < len(columns) and columns[index] else f"column {index + 1}"
+    row_id = row_id if row_id is not None and len(row_id) <= CELL_LIMIT else None
+    return BadRow(start, row_id, (FactProblem(column, too_long_message(cell=False)),))
 
 
 def _utf8(text: str) -> bool:
@@ -289,14 +326,85 @@ def _first_repeated(keys: Iterable[str]) -> str:
     raise ValueError("no key is repeated")  # pragma: no cover - called only when one is
 
 
-def _json_int(text: str) -> int | Decimal:
-    # past Python's limit on int digits (4,300), int() raises ValueError and would end the file: as a
-    # Decimal, the ruleset refuses the row's fact (more than facts.MAX_DIGITS) and a kept value stays exact
-    return int(text) if len(text) <= 4000 else Decimal(text)
+class _TooManyDigits(Exception):
+    """A JSON number of more than facts.MAX_DIGITS digits (or as far from 1) met while parsing."""
+
+
+class _Marked:
+    """Where a number of too many digits stood, in a value parsed again to find its column."""
+
+
+_MARKED = _Marked()
+TOO_MANY_DIGITS = f"is a number of more than {MAX_DIGITS} digits, more than partyrules reads"
+
+
+def _json_int(text: str) -> int:
+    # a number past facts.MAX_DIGITS is refused as it is parsed, in any column (an input, a kept column,
+    # the id): written out, 1e999999999 would take gigabytes; int() of a long text would be slow too
+    if len(text) > MAX_DIGITS and len(text.lstrip("-")) > MAX_DIGITS:
+        raise _TooManyDigits
+    return int(text)
+
+
+def _json_float(text: str) -> Decimal:
+    value = Decimal(text)
+    if (len(text) > MAX_DIGITS or "e" in text or "E" in text) and too_many_digits(value):
+        raise _TooManyDigits
+    return value
+
+
+def _marked_int(text: str) -> Any:
+    try:
+        return _json_int(text)
+    except _TooManyDigits:
+        return _MARKED
+
+
+def _marked_float(text: str) -> Any:
+    try:
+        return _json_float(text)
+    except _TooManyDigits:
+        return _MARKED
 
 
 def _loads(text: str) -> Any:
-    return json.loads(text, parse_float=Decimal, parse_int=_json_int, object_pairs_hook=_object)
+    """A JSON text as values, numbers exact; raises _TooManyDigits for a number of too many digits."""
+    return json.loads(text, parse_float=_json_float, parse_int=_json_int, object_pairs_hook=_object)
+
+
+def _loads_marked(text: str) -> Any:
+    """A JSON text as :func:`_loads` reads it, a number of too many digits read as ``_MARKED``."""
+    return json.loads(text, parse_float=_marked_float, parse_int=_marked_int, object_pairs_hook=_object)
+
+
+def _marked_column(value: Any) -> str | None:
+    """The key (as written) of the first top-level value of an object that holds ``_MARKED`` at any
+    depth, ``""`` when the value is not an object and holds it, None when nothing does."""
+    items = value.items() if isinstance(value, dict) else [("", value)]
+    for key, item in items:
+        stack = [item]
+        while stack:
+            found = stack.pop()
+            if found is _MARKED:
+                return str(key)
+            if isinstance(found, dict):
+                stack.extend(found.values())
+            elif isinstance(found, list):
+                stack.extend(found)
+    return None
+
+
+def _digits_problem(value: Any) -> FactProblem | None:
+    column = _marked_column(value)
+    return None if column is None else FactProblem(column, TOO_MANY_DIGITS)
+
+
+class _Refused(NamedTuple):
+    """An object read with a number of too many digits (``_MARKED`` where it stood): a rejected row, given
+    to :func:`_object_rows` as an object so that the row's id is found as for any other."""
+
+    obj: Any
+    problem: FactProblem
 
 
 # a JSON escape that may stand for half of a surrogate pair (a whole pair becomes one character)
@@ -361,6 +469,10 @@ def _jsonl_objects(lines: Iterable[str]) -> Iterator[tuple[int, Any] | BadRow]:
         except RecursionError:
             yield BadRow(number, None, (FactProblem("", NESTED_TOO_DEEPLY),))
             continue
+        except _TooManyDigits:  # seldom: the line read again to name the column
+            marked = _loads_marked(line)
+            yield number, _Refused(marked, _digits_problem(marked) or FactProblem("", TOO_MANY_DIGITS))
+            continue
         halves = _surrogate_problem(obj) if _SURROGATE_ESCAPE.search(line) else None
         if halves is not None:
             yield BadRow(number, None, (halves,))
@@ -373,8 +485,12 @@ def read_json(reader: Reader, text: str, id_column: str | None) -> Table:
     byte = undecodable(text)
     if byte is not None:
         raise DataError(f"{name}: the file is not UTF-8 text (byte {byte}); save it as UTF-8")
+    marked = False  # whether some number has too many digits: its object is then a rejected row
     try:
-        data = _loads(text)
+        try:
+            data = _loads(text)
+        except _TooManyDigits:  # seldom: the file read again, each such number marked where it stands
+            data, marked = _loads_marked(text), True
     except json.JSONDecodeError as exc:
         raise DataError(f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
     except RecursionError:
@@ -388,6 +504,10 @@ def read_json(reader: Reader, text: str, id_column: str | None) -> Table:
     def objects() -> Iterator[tuple[int, Any] | BadRow]:
         for number, obj in enumerate(data, 1):
             problem = _surrogate_problem(obj) if check else None
+            digits = _digits_problem(obj) if problem is None and marked else None
+            if digits is not None:
+                yield number, _Refused(obj, digits)
+                continue
             yield (number, obj) if problem is None else BadRow(number, None, (problem,))
 
     head = _objects_head(reader, "json", objects(), id_column)
@@ -452,6 +572,9 @@ def _object_rows(reader: Reader, head: Table, objects: Iterable[tuple[int, Any] 
             yield cleaned
             continue
         obj = cleaned[0]
+        if isinstance(obj, _Refused):
+            yield BadRow(number, _refused_id(reader, obj.obj, id_name), (obj.problem,))
+            continue
         if not isinstance(obj, dict):
             yield BadRow(number, None, (FactProblem("", f"is not a JSON object but {_json_kind(obj)}"),))
             continue
@@ -468,6 +591,17 @@ def _object_rows(reader: Reader, head: Table, objects: Iterable[tuple[int, Any] 
             elif key != id_name:
                 kept[key] = value
         yield Row(number, row_id or str(number), facts, kept, tuple(problems))
+
+
+def _refused_id(reader: Reader, obj: Any, id_name: str | None) -> str | None:
+    """The id of a refused object, when it has one that is plain text or a number (not the one refused)."""
+    cleaned = _cleaned(reader, 0, obj)
+    if isinstance(cleaned, BadRow) or not isinstance(cleaned[0], dict) or id_name is None:
+        return None
+    raw_id = cleaned[0].get(id_name)
+    if isinstance(raw_id, (str, int, Decimal)) and not isinstance(raw_id, bool):
+        return value_text(raw_id).strip() or None
+    return None
 
 
 def _repeated(keys: Sequence[str], repeated: Sequence[str]) -> str | None:
