@@ -382,7 +382,7 @@ def test_xlsx_cells_of_every_kind(small: partyrules.Ruleset, tmp_path: Path) -> 
         ("rate", "the cell holds the Excel error #DIV/0!"),
         ("amount", "the cell holds a formula (=A1) that was never calculated; open the file in Excel and save it"),
         ("score", "7.255 has more decimal places than the 2 this input accepts"),
-        ("held", "datetime.datetime(2024, 5, 6, 9, 30) is not a date (without a time)"),
+        ("held", "2024-05-06 09:30:00 is not a date (without a time)"),
         ("rating", "'Giỏi' is not one of: tot, dat, kem"),
         ("kind", "'1' is not one of: a, b"),
     ]

@@ -412,3 +412,27 @@ def test_a_strict_band_prints_as_tren_and_formats_back_as_written() -> None:
     assert format_text(formatted) == formatted
     sheet = markdown(partyrules.loads(STRICT, "strict.criteria"))
     assert "trên 50%: 3 điểm<br>từ 50% trở lên: 2 điểm<br>trên 30%: 1 điểm" in sheet
+
+
+def test_a_refused_value_is_named_as_the_data_writes_it() -> None:
+    """A Decimal, a date and time, a yes/no and a long text as a problem names them: not Python's reprs,
+    and a long text cut short."""
+    import datetime
+
+    rules = partyrules.loads(
+        'ruleset "t/shown" { title "T"; version "1"; basis "B"; effective from 2024-01-01; points illustrative "t"; }\n'
+        'input n "N": integer 0..10;\n'
+        'criteria "C" max 10 { item i "I" max 10 { points = n; } }\n'
+        'grades { grade a "A" { band from 5; } grade b "B" { band below 5; } }\n'
+    )
+    shown = {}
+    for value in (Decimal("-1E-300"), datetime.datetime(2024, 5, 6, 9, 30), True, "x" * 500):
+        with pytest.raises(FactsError) as caught:
+            rules.evaluate({"n": value})
+        shown[str(value)[:8]] = caught.value.problems[0].message
+    assert list(shown.values()) == [
+        "-1E-300 is not a whole number",
+        "2024-05-06 09:30:00 is not a whole number",
+        "true is not a whole number",
+        "'" + "x" * 78 + "… is not a whole number",
+    ]

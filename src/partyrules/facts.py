@@ -133,15 +133,31 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)
 
 
+#: the longest stretch of a refused value a problem quotes (a cell of a megabyte is not repeated whole)
+SHOWN_VALUE = 80
+
+
+def shown_value(value: object) -> str:
+    """A refused value as a problem names it, in the words of the data rather than of Python: a text
+    quoted, a number, date or time as written (``-1E-300``, ``2024-01-05 00:00:00``), a yes/no as
+    ``true``/``false``; anything else by its repr; at most :data:`SHOWN_VALUE` characters."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (Decimal, datetime.date, datetime.time, datetime.timedelta)):
+        text = str(value)
+    else:
+        text = repr(value)
+    return text if len(text) <= SHOWN_VALUE else text[: SHOWN_VALUE - 1] + "…"
+
+
 def _refuse(name: str, value: object, expected: str, problems: list[FactProblem]) -> None:
+    shown = shown_value(value)
     if isinstance(value, float):
         problems.append(
-            FactProblem(
-                name, f"{value!r} is a float, which is not exact; give {expected} as an int, a Decimal or a string"
-            )
+            FactProblem(name, f"{shown} is a float, which is not exact; give {expected} as an int, a Decimal or a string")
         )
     else:
-        problems.append(FactProblem(name, f"{value!r} is not {expected}"))
+        problems.append(FactProblem(name, f"{shown} is not {expected}"))
 
 
 def _absent(name: str, value: object, default: object, problems: list[FactProblem]) -> bool:
@@ -310,7 +326,7 @@ def coerce_member(
     if isinstance(value, str) and value.strip() in members:
         return value.strip()
     shown = ", ".join(members)
-    problems.append(FactProblem(name, f"{value!r} is not one of: {shown}"))
+    problems.append(FactProblem(name, f"{shown_value(value)} is not one of: {shown}"))
     return None
 
 
