@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import partyrules
-from partyrules import data, delimited, readers
+from partyrules import data, delimited
 from partyrules.catalog import data_path
 from partyrules.printer import number_text
 from test_cli import RULES, run, sample, write_csv
@@ -72,7 +72,7 @@ def test_the_checker_s_records_refuse_a_long_cell_to_its_closing_quote() -> None
 def test_a_quote_left_open_past_the_read_limit_stops_the_reading_with_a_clear_row(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(readers, "READ_LIMIT", 150_000)
+    monkeypatch.setattr(delimited, "READ_LIMIT", 150_000)
     rows = sample(2)
     path = write_csv(tmp_path / "open.csv", rows)
     with open(path, "a", encoding="utf-8") as f:

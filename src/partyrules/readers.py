@@ -21,9 +21,8 @@ import attrs
 
 from partyrules.delimited import (
     CELL_LIMIT,
-    RAISED,
-    READ_LIMIT,
     csv_reader,
+    next_fields,
     overflow,
     sniff_delimiter,
     too_long_cell,
@@ -67,14 +66,9 @@ def stream_csv(
     read with a problem), what a compiled batch takes without a dict (``Table.ordered`` says so)."""
     name = reader.name
     found = csv_reader(lines, delimiter)
-    with RAISED:
-        host = csv.field_size_limit(READ_LIMIT)
-        try:
-            first = next(found, None)
-        except csv.Error as exc:
-            raise DataError(f"{name}:1: the header line cannot be read: {overflow(exc) or exc}") from None
-        finally:
-            csv.field_size_limit(host)
+    first = next_fields(found)
+    if isinstance(first, csv.Error):
+        raise DataError(f"{name}:1: the header line cannot be read: {overflow(first) or first}")
     if first is not None and too_long_cell(first) is not None:
         raise DataError(f"{name}:1: the header line cannot be read: {too_long_message()}")
     if first is None:
@@ -107,22 +101,9 @@ def _csv_rows(reader: Reader, head: Header, found: Any, ordered: tuple[str, ...]
         [(i, c, column.known) for (i, c), column in zip(inputs, columns_read)], kept, places
     )
     make = tuple.__new__  # a Row without the Python-level __new__ of a named tuple
-    limit, acquire, release = csv.field_size_limit, RAISED.acquire, RAISED.release
     line = found.line_num
     while True:
-        # the csv module's field limit raised for this read only (see delimited.READ_LIMIT); put back
-        # before the row is handed over, so the host program never runs with it
-        acquire()  # not a `with`: a third of the cost, read a row at a time
-        try:
-            host = limit(READ_LIMIT)
-            try:
-                fields: Any = next(found, None)
-            except csv.Error as exc:
-                fields = exc
-            finally:
-                limit(host)
-        finally:
-            release()
+        fields = next_fields(found)  # the csv module's field limit raised for this read only
         if fields is None:
             return
         start, line = line + 1, found.line_num
